@@ -1,0 +1,220 @@
+#include "sim/kernel/disk.h"
+
+#include <algorithm>
+
+#include "raft/util/check.h"
+
+namespace raftsim::sim {
+
+Status DiskConfig::validate() const {
+  if (sync_latency_min < 0 || sync_latency_max < sync_latency_min) {
+    return Status(StatusCode::invalid_argument, "sync latency must satisfy 0 <= min <= max");
+  }
+  if (!torn_write_on_crash.valid()) {
+    return Status(StatusCode::invalid_argument, "torn_write_on_crash must lie in [0, 1]");
+  }
+  return Status();
+}
+
+SimDisk::SimDisk(std::uint32_t node, const DiskConfig& config, Random random,
+                 const Scheduler& scheduler, Trace& trace)
+    : node_(node), config_(config), random_(random), scheduler_(scheduler), trace_(trace) {
+  RAFTSIM_CHECK_MSG(config.validate().ok(), "invalid disk config");
+}
+
+SimDisk::File* SimDisk::find(std::string_view name) {
+  auto it = files_.find(name);
+  return it == files_.end() ? nullptr : &it->second;
+}
+
+const SimDisk::File* SimDisk::find(std::string_view name) const {
+  auto it = files_.find(name);
+  return it == files_.end() ? nullptr : &it->second;
+}
+
+Status SimDisk::missing(std::string_view name) const {
+  return Status(StatusCode::not_found, "no file named '" + std::string(name) + "'");
+}
+
+void SimDisk::record(TraceKind kind, std::string_view name, std::uint64_t a, std::uint64_t b) {
+  trace_.record(scheduler_.now(), kind, node_, kNoNode, 0, a, b, name);
+}
+
+Status SimDisk::create(std::string_view name) {
+  RAFTSIM_CHECK_MSG(!name.empty() && name.size() <= kFileNameBytesMax, "bad file name length");
+  if (find(name) != nullptr) {
+    return Status(StatusCode::already_exists, "file '" + std::string(name) + "' exists");
+  }
+  if (files_.size() >= kFilesMax) return Status(StatusCode::no_space, "too many files");
+  files_.emplace(std::string(name), File{});
+  record(TraceKind::disk_write, name, 0, 0);
+  return Status();
+}
+
+Status SimDisk::write(std::string_view name, std::uint64_t offset,
+                      std::span<const std::uint8_t> data) {
+  File* file = find(name);
+  if (file == nullptr) return missing(name);
+  if (offset > file->current.size()) {
+    return Status(StatusCode::out_of_range, "write at offset " + std::to_string(offset) +
+                                                " past the end of '" + std::string(name) + "'");
+  }
+  const std::uint64_t end = offset + data.size();
+  const std::uint64_t growth = end > file->current.size() ? end - file->current.size() : 0;
+  if (used_bytes_ + growth > config_.capacity_bytes) {
+    record(TraceKind::disk_fault, name, offset, data.size());
+    return Status(StatusCode::no_space, "disk full writing '" + std::string(name) + "'");
+  }
+  if (growth > 0) file->current.resize(end);
+  std::copy(data.begin(), data.end(), file->current.begin() + static_cast<std::ptrdiff_t>(offset));
+  used_bytes_ += growth;
+  file->last_unsynced_write = UnsyncedWrite{offset, {data.begin(), data.end()}};
+  record(TraceKind::disk_write, name, offset, data.size());
+  return Status();
+}
+
+Status SimDisk::append(std::string_view name, std::span<const std::uint8_t> data) {
+  const File* file = find(name);
+  if (file == nullptr) return missing(name);
+  return write(name, file->current.size(), data);
+}
+
+Result<std::vector<std::uint8_t>> SimDisk::read(std::string_view name, std::uint64_t offset,
+                                                std::uint64_t length) const {
+  const File* file = find(name);
+  if (file == nullptr) return missing(name);
+  if (offset > file->current.size()) return std::vector<std::uint8_t>{};
+  const std::uint64_t end = std::min<std::uint64_t>(file->current.size(), offset + length);
+  return std::vector<std::uint8_t>(file->current.begin() + static_cast<std::ptrdiff_t>(offset),
+                                   file->current.begin() + static_cast<std::ptrdiff_t>(end));
+}
+
+Result<std::uint64_t> SimDisk::size(std::string_view name) const {
+  const File* file = find(name);
+  if (file == nullptr) return missing(name);
+  return static_cast<std::uint64_t>(file->current.size());
+}
+
+Status SimDisk::truncate(std::string_view name, std::uint64_t new_size) {
+  File* file = find(name);
+  if (file == nullptr) return missing(name);
+  if (new_size > file->current.size()) {
+    return Status(StatusCode::out_of_range, "truncate cannot grow '" + std::string(name) + "'");
+  }
+  used_bytes_ -= file->current.size() - new_size;
+  file->current.resize(new_size);
+  file->last_unsynced_write.reset();
+  record(TraceKind::disk_truncate, name, new_size, 0);
+  return Status();
+}
+
+Status SimDisk::sync(std::string_view name) {
+  File* file = find(name);
+  if (file == nullptr) return missing(name);
+  file->durable = file->current;
+  file->last_unsynced_write.reset();
+  const Time latency = random_.between(config_.sync_latency_min, config_.sync_latency_max);
+  busy_time_ += latency;
+  record(TraceKind::disk_sync, name, file->durable.size(), static_cast<std::uint64_t>(latency));
+  return Status();
+}
+
+Status SimDisk::remove(std::string_view name) {
+  auto it = files_.find(name);
+  if (it == files_.end()) return missing(name);
+  used_bytes_ -= it->second.current.size();
+  files_.erase(it);
+  record(TraceKind::disk_remove, name, 0, 0);
+  return Status();
+}
+
+Status SimDisk::rename(std::string_view from, std::string_view to) {
+  RAFTSIM_CHECK_MSG(!to.empty() && to.size() <= kFileNameBytesMax, "bad file name length");
+  auto it = files_.find(from);
+  if (it == files_.end()) return missing(from);
+  if (from == to) return Status();
+  File moved = std::move(it->second);
+  files_.erase(it);
+  if (auto existing = files_.find(to); existing != files_.end()) {
+    used_bytes_ -= existing->second.current.size();
+    files_.erase(existing);
+  }
+  files_.emplace(std::string(to), std::move(moved));
+  record(TraceKind::disk_rename, std::string(from) + " -> " + std::string(to), 0, 0);
+  return Status();
+}
+
+std::vector<std::string> SimDisk::list() const {
+  std::vector<std::string> names;
+  names.reserve(files_.size());
+  for (const auto& [name, file] : files_) names.push_back(name);
+  return names;  // std::map iterates in sorted order
+}
+
+void SimDisk::crash() {
+  used_bytes_ = 0;
+  for (auto& [name, file] : files_) {
+    std::vector<std::uint8_t> survivor = file.durable;
+    const auto& last = file.last_unsynced_write;
+    // A torn write leaves a prefix of the write in place; it can only do so without a hole, i.e.
+    // if the write started inside or at the end of the durable image.
+    if (last && !last->data.empty() && last->offset <= survivor.size() &&
+        random_.chance(config_.torn_write_on_crash)) {
+      const std::uint64_t kept = random_.below(last->data.size());  // strictly less than all
+      const std::uint64_t end = last->offset + kept;
+      if (end > survivor.size()) survivor.resize(end);
+      std::copy(last->data.begin(), last->data.begin() + static_cast<std::ptrdiff_t>(kept),
+                survivor.begin() + static_cast<std::ptrdiff_t>(last->offset));
+      record(TraceKind::disk_fault, name, last->offset, kept);
+    }
+    // What survived is on the medium now: a second crash must not undo the tear.
+    file.durable = survivor;
+    file.current = std::move(survivor);
+    file.last_unsynced_write.reset();
+    used_bytes_ += file.current.size();
+  }
+  busy_time_ = 0;
+}
+
+Status SimDisk::corrupt_bit(std::string_view name, std::uint64_t bit_offset) {
+  File* file = find(name);
+  if (file == nullptr) return missing(name);
+  const std::uint64_t byte = bit_offset / 8;
+  if (byte >= file->current.size()) {
+    return Status(StatusCode::out_of_range, "bit " + std::to_string(bit_offset) +
+                                                " is past the end of '" + std::string(name) + "'");
+  }
+  const auto mask = static_cast<std::uint8_t>(1u << (bit_offset % 8));
+  file->current[byte] ^= mask;
+  if (byte < file->durable.size()) file->durable[byte] ^= mask;
+  record(TraceKind::disk_fault, name, bit_offset, 1);
+  return Status();
+}
+
+void SimDisk::set_capacity(std::uint64_t capacity_bytes) { config_.capacity_bytes = capacity_bytes; }
+
+void SimDisk::set_config(const DiskConfig& config) {
+  RAFTSIM_CHECK_MSG(config.validate().ok(), "invalid disk config");
+  config_ = config;
+}
+
+Time SimDisk::take_busy_time() {
+  const Time busy = busy_time_;
+  busy_time_ = 0;
+  return busy;
+}
+
+std::optional<std::vector<std::uint8_t>> SimDisk::durable_image(std::string_view name) const {
+  const File* file = find(name);
+  if (file == nullptr) return std::nullopt;
+  return file->durable;
+}
+
+void SimDisk::hash_into(Hasher& hasher) const {
+  hasher.add(files_.size());
+  for (const auto& [name, file] : files_) {
+    hasher.add_string(name).add_bytes(file.current).add_bytes(file.durable);
+  }
+}
+
+}  // namespace raftsim::sim

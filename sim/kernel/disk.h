@@ -1,0 +1,97 @@
+// raftsim: a node's simulated disk, implementing raft's FileSystem.
+// Each file keeps two images: `current` (what reads see) and `durable` (what survives a crash).
+// sync() copies current to durable and costs simulated time, which the owning host charges to its
+// process (it cannot act until the fsync returns). crash() throws away everything unsynced; with
+// probability torn_write_on_crash a prefix of the last unsynced write survives instead. Injected
+// corruption flips bits in both images. Writes beyond the capacity fail with no_space and change
+// nothing. Invariant: after crash(), every file equals its durable image, except for at most a
+// prefix of the last unsynced write.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "raft/io/file_system.h"
+#include "sim/kernel/random.h"
+#include "sim/kernel/scheduler.h"
+#include "sim/kernel/trace.h"
+
+namespace raftsim::sim {
+
+struct DiskConfig {
+  std::uint64_t capacity_bytes = std::uint64_t{1} << 30;
+  Time sync_latency_min = microseconds(200);
+  Time sync_latency_max = milliseconds(2);
+  Ratio torn_write_on_crash = Ratio::zero();
+
+  Status validate() const;
+};
+
+class SimDisk final : public FileSystem {
+ public:
+  // Longer names are a caller bug: real file systems cap them too.
+  static constexpr std::size_t kFileNameBytesMax = 255;
+  static constexpr std::size_t kFilesMax = 100'000;
+
+  SimDisk(std::uint32_t node, const DiskConfig& config, Random random, const Scheduler& scheduler,
+          Trace& trace);
+
+  // FileSystem
+  Status create(std::string_view name) override;
+  Status write(std::string_view name, std::uint64_t offset,
+               std::span<const std::uint8_t> data) override;
+  Status append(std::string_view name, std::span<const std::uint8_t> data) override;
+  Result<std::vector<std::uint8_t>> read(std::string_view name, std::uint64_t offset,
+                                         std::uint64_t length) const override;
+  Result<std::uint64_t> size(std::string_view name) const override;
+  Status truncate(std::string_view name, std::uint64_t size) override;
+  Status sync(std::string_view name) override;
+  Status remove(std::string_view name) override;
+  Status rename(std::string_view from, std::string_view to) override;
+  std::vector<std::string> list() const override;
+
+  // --- simulator side ---
+  // Loses unsynced data (maybe tearing the last write). Called by the host when its node crashes.
+  void crash();
+  // Flips one bit at bit_offset in both images of the file.
+  Status corrupt_bit(std::string_view name, std::uint64_t bit_offset);
+  void set_capacity(std::uint64_t capacity_bytes);
+  void set_config(const DiskConfig& config);
+  // Simulated time spent in fsync since the last call; the host turns it into busy time.
+  Time take_busy_time();
+  Time busy_time() const { return busy_time_; }
+  std::uint64_t used_bytes() const { return used_bytes_; }
+  // The bytes that would survive a crash right now (tests and checkers).
+  std::optional<std::vector<std::uint8_t>> durable_image(std::string_view name) const;
+  void hash_into(Hasher& hasher) const;
+
+ private:
+  struct UnsyncedWrite {
+    std::uint64_t offset;
+    std::vector<std::uint8_t> data;
+  };
+  struct File {
+    std::vector<std::uint8_t> current;
+    std::vector<std::uint8_t> durable;
+    // Only the last write can tear; a truncate after it means there is nothing left to tear.
+    std::optional<UnsyncedWrite> last_unsynced_write;
+  };
+
+  File* find(std::string_view name);
+  const File* find(std::string_view name) const;
+  Status missing(std::string_view name) const;
+  void record(TraceKind kind, std::string_view name, std::uint64_t a, std::uint64_t b);
+
+  std::uint32_t node_;
+  DiskConfig config_;
+  Random random_;
+  const Scheduler& scheduler_;
+  Trace& trace_;
+  std::map<std::string, File, std::less<>> files_;
+  std::uint64_t used_bytes_ = 0;  // sum of current sizes: what the capacity limit applies to
+  Time busy_time_ = 0;
+};
+
+}  // namespace raftsim::sim

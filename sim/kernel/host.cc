@@ -1,0 +1,298 @@
+#include "sim/kernel/host.h"
+
+#include <algorithm>
+
+#include "raft/util/check.h"
+
+namespace raftsim::sim {
+
+const char* host_state_name(HostState state) {
+  switch (state) {
+    case HostState::down: return "down";
+    case HostState::running: return "running";
+    case HostState::paused: return "paused";
+  }
+  RAFTSIM_UNREACHABLE("unknown HostState");
+}
+
+Host::Host(NodeIndex node, std::uint64_t root_seed, Scheduler& scheduler, Network& network,
+           SimDisk& disk, NodeClock& clock, Trace& trace, ProcessFactory factory)
+    : node_(node),
+      root_seed_(root_seed),
+      scheduler_(scheduler),
+      network_(network),
+      disk_(disk),
+      clock_(clock),
+      trace_(trace),
+      factory_(std::move(factory)) {
+  RAFTSIM_CHECK(factory_ != nullptr);
+  network_.attach(node_, *this);
+}
+
+std::uint64_t Host::random_seed() const {
+  return Hasher(root_seed_).add_string("process").add(node_).add(incarnation_).value();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lifecycle
+
+void Host::boot() {
+  RAFTSIM_CHECK_MSG(state_ == HostState::down && incarnation_ == 0, "boot() runs once");
+  restart();
+}
+
+void Host::restart() {
+  if (state_ != HostState::down) return;
+  state_ = HostState::running;
+  ++incarnation_;
+  trace_.record(scheduler_.now(), TraceKind::restart, node_, kNoNode, 0, incarnation_);
+  process_ = factory_(*this);
+  RAFTSIM_CHECK_MSG(process_ != nullptr, "process factory returned nothing");
+  in_handler_ = true;
+  process_->start();
+  in_handler_ = false;
+  after_handler();
+}
+
+void Host::crash() {
+  if (state_ == HostState::down) return;
+  trace_.record(scheduler_.now(), TraceKind::crash, node_, kNoNode, 0, incarnation_,
+                inbox_.size());
+  state_ = HostState::down;
+  process_.reset();
+  clear_volatile_state();
+  disk_.crash();
+}
+
+void Host::clear_volatile_state() {
+  for (std::uint32_t slot = 0; slot < timers_.size(); ++slot) {
+    if (timers_[slot].live) {
+      scheduler_.cancel(timers_[slot].event);
+      free_timer(slot);
+    }
+  }
+  for (const InboxItem& item : inbox_) {
+    if (!item.is_timer) {
+      trace_.record(scheduler_.now(), TraceKind::drop, node_, item.from, item.message_id,
+                    item.payload.size(), 0, "crashed before handling");
+    }
+  }
+  inbox_.clear();
+  for (auto& [id, deferred] : deferred_sends_) scheduler_.cancel(deferred.event);
+  deferred_sends_.clear();  // never reached the wire
+  scheduler_.cancel(drain_event_);
+  drain_event_ = {};
+  busy_until_ = 0;
+}
+
+void Host::pause() {
+  if (state_ != HostState::running) return;
+  state_ = HostState::paused;
+  trace_.record(scheduler_.now(), TraceKind::pause, node_);
+}
+
+void Host::resume() {
+  if (state_ != HostState::paused) return;
+  state_ = HostState::running;
+  trace_.record(scheduler_.now(), TraceKind::resume, node_, kNoNode, 0, inbox_.size());
+  ensure_drain_scheduled();
+}
+
+void Host::on_clock_changed() {
+  for (std::uint32_t slot = 0; slot < timers_.size(); ++slot) {
+    // Timers that already expired and wait in the inbox keep their place.
+    if (timers_[slot].live && scheduler_.cancel(timers_[slot].event)) {
+      schedule_timer_event(slot);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Runtime
+
+void Host::send(NodeId to, std::span<const std::uint8_t> payload) {
+  RAFTSIM_CHECK_MSG(state_ != HostState::down, "a crashed process cannot send");
+  RAFTSIM_CHECK_MSG(to < network_.node_count(), "send to a node that does not exist");
+  const Time blocked_for = disk_.busy_time();
+  if (blocked_for == 0) {
+    network_.send(node_, to, payload);
+    return;
+  }
+  // The process called fsync earlier in this handler; in real time the send happens after it.
+  const std::uint64_t id = next_deferred_id_++;
+  DeferredSend& deferred = deferred_sends_[id];
+  deferred.to = to;
+  deferred.payload.assign(payload.begin(), payload.end());
+  deferred.event = scheduler_.schedule_after(blocked_for, *this, kReleaseSend, id);
+}
+
+void Host::schedule_timer_event(std::uint32_t slot_index) {
+  TimerSlot& timer = timers_[slot_index];
+  const Time remaining = std::max<Time>(0, timer.local_deadline - monotonic_now_ns());
+  timer.event = scheduler_.schedule_after(clock_.virtual_duration_for(remaining), *this,
+                                          kTimerFire, slot_index, timer.generation);
+}
+
+TimerId Host::start_timer(std::int64_t after_ns, std::uint64_t tag) {
+  RAFTSIM_CHECK_MSG(state_ != HostState::down, "a crashed process cannot start timers");
+  RAFTSIM_CHECK_MSG(after_ns >= 0, "timer delay must not be negative");
+  RAFTSIM_CHECK_MSG(live_timers_ < kTimersMax, "too many live timers (kTimersMax)");
+  std::uint32_t slot_index;
+  if (!free_timers_.empty()) {
+    slot_index = free_timers_.back();
+    free_timers_.pop_back();
+  } else {
+    slot_index = static_cast<std::uint32_t>(timers_.size());
+    timers_.emplace_back();
+  }
+  TimerSlot& timer = timers_[slot_index];
+  timer.tag = tag;
+  timer.local_deadline = monotonic_now_ns() + after_ns;
+  timer.live = true;
+  ++live_timers_;
+  schedule_timer_event(slot_index);
+  return (static_cast<TimerId>(timer.generation) << 32) | slot_index;
+}
+
+bool Host::timer_live(std::uint32_t slot_index, std::uint32_t generation) const {
+  return slot_index < timers_.size() && timers_[slot_index].live &&
+         timers_[slot_index].generation == generation;
+}
+
+void Host::free_timer(std::uint32_t slot_index) {
+  TimerSlot& timer = timers_[slot_index];
+  RAFTSIM_CHECK(timer.live);
+  timer.live = false;
+  ++timer.generation;
+  --live_timers_;
+  free_timers_.push_back(slot_index);
+}
+
+void Host::cancel_timer(TimerId timer) {
+  const auto slot_index = static_cast<std::uint32_t>(timer & 0xffffffffu);
+  const auto generation = static_cast<std::uint32_t>(timer >> 32);
+  if (!timer_live(slot_index, generation)) return;
+  scheduler_.cancel(timers_[slot_index].event);
+  free_timer(slot_index);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inputs
+
+bool Host::can_run_now() const {
+  return state_ == HostState::running && scheduler_.now() >= busy_until_ && inbox_.empty();
+}
+
+void Host::ensure_drain_scheduled() {
+  if (state_ != HostState::running || inbox_.empty() || scheduler_.is_pending(drain_event_)) {
+    return;
+  }
+  drain_event_ =
+      scheduler_.schedule_at(std::max(scheduler_.now(), busy_until_), *this, kDrainInbox);
+}
+
+void Host::on_network_message(NodeIndex from, std::uint64_t message_id,
+                              std::span<const std::uint8_t> payload) {
+  if (state_ == HostState::down) {
+    trace_.record(scheduler_.now(), TraceKind::drop, node_, from, message_id, payload.size(), 0,
+                  "node down");
+    return;
+  }
+  if (can_run_now()) {
+    deliver_to_process(from, message_id, payload);
+    return;
+  }
+  if (inbox_.size() >= kInboxItemsMax) {
+    trace_.record(scheduler_.now(), TraceKind::drop, node_, from, message_id, payload.size(), 0,
+                  "inbox full");
+    return;
+  }
+  inbox_.push_back(InboxItem{false, 0, 0, from, message_id, {payload.begin(), payload.end()}});
+  ensure_drain_scheduled();
+}
+
+void Host::deliver_to_process(NodeIndex from, std::uint64_t message_id,
+                              std::span<const std::uint8_t> payload) {
+  trace_.record(scheduler_.now(), TraceKind::deliver, node_, from, message_id, payload.size());
+  in_handler_ = true;
+  process_->on_message(from, payload);
+  in_handler_ = false;
+  after_handler();
+}
+
+void Host::fire_timer_in_process(std::uint32_t slot_index) {
+  const std::uint64_t tag = timers_[slot_index].tag;
+  free_timer(slot_index);
+  trace_.record(scheduler_.now(), TraceKind::timer_fire, node_, kNoNode, 0, tag);
+  in_handler_ = true;
+  process_->on_timer(tag);
+  in_handler_ = false;
+  after_handler();
+}
+
+void Host::after_handler() {
+  const Time busy = disk_.take_busy_time();
+  if (busy > 0) busy_until_ = scheduler_.now() + busy;
+  ensure_drain_scheduled();
+}
+
+void Host::on_timer_expired(std::uint32_t slot_index, std::uint32_t generation) {
+  if (!timer_live(slot_index, generation)) return;
+  RAFTSIM_CHECK(state_ != HostState::down);  // crash cancels every timer
+  if (can_run_now()) {
+    fire_timer_in_process(slot_index);
+    return;
+  }
+  // Paused or busy: the timer waits its turn but can still be cancelled meanwhile.
+  inbox_.push_back(InboxItem{true, slot_index, generation, 0, 0, {}});
+  ensure_drain_scheduled();
+}
+
+void Host::release_send(std::uint64_t deferred_id) {
+  auto it = deferred_sends_.find(deferred_id);
+  RAFTSIM_CHECK(it != deferred_sends_.end());
+  network_.send(node_, it->second.to, it->second.payload);
+  deferred_sends_.erase(it);
+}
+
+void Host::drain_inbox() {
+  while (state_ == HostState::running && scheduler_.now() >= busy_until_ && !inbox_.empty()) {
+    InboxItem item = std::move(inbox_.front());
+    inbox_.pop_front();
+    if (item.is_timer) {
+      if (timer_live(item.timer_slot, item.timer_generation)) {
+        fire_timer_in_process(item.timer_slot);
+      }
+    } else {
+      deliver_to_process(item.from, item.message_id, item.payload);
+    }
+  }
+  ensure_drain_scheduled();
+}
+
+void Host::on_event(std::uint32_t kind, std::uint64_t a, std::uint64_t b) {
+  switch (kind) {
+    case kTimerFire:
+      on_timer_expired(static_cast<std::uint32_t>(a), static_cast<std::uint32_t>(b));
+      return;
+    case kReleaseSend: release_send(a); return;
+    case kDrainInbox:
+      drain_event_ = {};
+      drain_inbox();
+      return;
+  }
+  RAFTSIM_UNREACHABLE("unknown host event kind");
+}
+
+std::uint64_t Host::state_hash() const {
+  Hasher hasher;
+  hasher.add(node_).add(static_cast<std::uint64_t>(state_)).add(incarnation_);
+  hasher.add(static_cast<std::uint64_t>(busy_until_)).add(inbox_.size());
+  for (const TimerSlot& timer : timers_) {
+    if (timer.live) hasher.add(timer.tag).add(static_cast<std::uint64_t>(timer.local_deadline));
+  }
+  if (process_ != nullptr) hasher.add(process_->state_hash());
+  return hasher.value();
+}
+
+}  // namespace raftsim::sim

@@ -1,0 +1,133 @@
+// raftsim: a simulated machine that runs one node process.
+// The host owns the process's lifecycle (boot, crash, restart, pause, resume) and implements the
+// Runtime the process sees: its local clock, timers on that clock, the network and its disk. A
+// crash destroys the process object (all volatile state, pending timers, unsent messages); only
+// the disk survives, and restart() builds a fresh process that must recover from it. While the
+// process is paused, or blocked in fsync, arriving messages and expired timers wait in a bounded
+// inbox and are handed over in arrival order when it can run again.
+// Limits: kInboxItemsMax waiting inputs (further messages are dropped, as by a full socket
+// buffer; timers are never dropped), kTimersMax live timers (more is a process bug).
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "raft/io/runtime.h"
+#include "sim/kernel/clock.h"
+#include "sim/kernel/disk.h"
+#include "sim/kernel/network.h"
+#include "sim/kernel/scheduler.h"
+#include "sim/kernel/trace.h"
+
+namespace raftsim::sim {
+
+using ProcessFactory = std::function<std::unique_ptr<Process>(Runtime&)>;
+
+enum class HostState { down, running, paused };
+const char* host_state_name(HostState state);
+
+class Host final : public Runtime, public MessageSink, public EventTarget {
+ public:
+  static constexpr std::size_t kInboxItemsMax = 4096;
+  static constexpr std::size_t kTimersMax = 4096;
+
+  Host(NodeIndex node, std::uint64_t root_seed, Scheduler& scheduler, Network& network,
+       SimDisk& disk, NodeClock& clock, Trace& trace, ProcessFactory factory);
+  Host(const Host&) = delete;
+  Host& operator=(const Host&) = delete;
+
+  // --- lifecycle (driven by the world / scenario engine) ---
+  void boot();     // first start; the host must be down
+  void crash();    // no-op if already down
+  void restart();  // down -> running with a new incarnation; no-op if not down
+  void pause();    // running -> paused
+  void resume();   // paused -> running
+  // The clock's rate changed: re-aim pending timers so they still fire at their local deadline.
+  void on_clock_changed();
+
+  HostState state() const { return state_; }
+  std::uint64_t incarnation() const { return incarnation_; }
+  Process* process() { return process_.get(); }
+  std::uint64_t state_hash() const;
+
+  // --- Runtime ---
+  NodeId self() const override { return node_; }
+  std::int64_t monotonic_now_ns() const override { return clock_.monotonic(scheduler_.now()); }
+  std::int64_t wall_now_ns() const override { return clock_.wall(scheduler_.now()); }
+  void send(NodeId to, std::span<const std::uint8_t> payload) override;
+  TimerId start_timer(std::int64_t after_ns, std::uint64_t tag) override;
+  void cancel_timer(TimerId timer) override;
+  FileSystem& file_system() override { return disk_; }
+  std::uint64_t random_seed() const override;
+
+  // --- MessageSink, EventTarget ---
+  void on_network_message(NodeIndex from, std::uint64_t message_id,
+                          std::span<const std::uint8_t> payload) override;
+  void on_event(std::uint32_t kind, std::uint64_t a, std::uint64_t b) override;
+
+ private:
+  enum EventKind : std::uint32_t { kTimerFire = 1, kReleaseSend = 2, kDrainInbox = 3 };
+  struct TimerSlot {
+    std::uint64_t tag = 0;
+    Time local_deadline = 0;  // on the monotonic clock
+    EventHandle event;
+    std::uint32_t generation = 0;
+    bool live = false;
+  };
+  struct InboxItem {
+    bool is_timer = false;
+    std::uint32_t timer_slot = 0;  // a timer is re-checked on hand-over: it may be cancelled
+    std::uint32_t timer_generation = 0;
+    NodeIndex from = 0;
+    std::uint64_t message_id = 0;
+    std::vector<std::uint8_t> payload;
+  };
+  struct DeferredSend {
+    NodeIndex to = 0;
+    std::vector<std::uint8_t> payload;
+    EventHandle event;
+  };
+
+  bool can_run_now() const;
+  void ensure_drain_scheduled();
+  void deliver_to_process(NodeIndex from, std::uint64_t message_id,
+                          std::span<const std::uint8_t> payload);
+  void fire_timer_in_process(std::uint32_t slot_index);
+  void after_handler();  // turns fsync time into busy time
+  void on_timer_expired(std::uint32_t slot_index, std::uint32_t generation);
+  bool timer_live(std::uint32_t slot_index, std::uint32_t generation) const;
+  void free_timer(std::uint32_t slot_index);
+  void release_send(std::uint64_t deferred_id);
+  void drain_inbox();
+  void schedule_timer_event(std::uint32_t slot_index);
+  void clear_volatile_state();
+
+  NodeIndex node_;
+  std::uint64_t root_seed_;
+  Scheduler& scheduler_;
+  Network& network_;
+  SimDisk& disk_;
+  NodeClock& clock_;
+  Trace& trace_;
+  ProcessFactory factory_;
+
+  HostState state_ = HostState::down;
+  std::uint64_t incarnation_ = 0;
+  std::unique_ptr<Process> process_;
+  bool in_handler_ = false;
+  Time busy_until_ = 0;
+  std::vector<TimerSlot> timers_;
+  std::vector<std::uint32_t> free_timers_;
+  std::size_t live_timers_ = 0;
+  std::deque<InboxItem> inbox_;
+  EventHandle drain_event_;
+  // Messages sent after an fsync in the same handler leave when that fsync returns.
+  std::map<std::uint64_t, DeferredSend> deferred_sends_;
+  std::uint64_t next_deferred_id_ = 0;
+};
+
+}  // namespace raftsim::sim

@@ -1,0 +1,114 @@
+#include "sim/kernel/trace.h"
+
+#include <nlohmann/json.hpp>
+
+#include "raft/util/check.h"
+
+namespace raftsim::sim {
+
+const char* trace_kind_name(TraceKind kind) {
+  switch (kind) {
+    case TraceKind::send: return "send";
+    case TraceKind::deliver: return "deliver";
+    case TraceKind::drop: return "drop";
+    case TraceKind::timer_fire: return "timer_fire";
+    case TraceKind::crash: return "crash";
+    case TraceKind::restart: return "restart";
+    case TraceKind::pause: return "pause";
+    case TraceKind::resume: return "resume";
+    case TraceKind::clock_change: return "clock_change";
+    case TraceKind::disk_write: return "disk_write";
+    case TraceKind::disk_sync: return "disk_sync";
+    case TraceKind::disk_truncate: return "disk_truncate";
+    case TraceKind::disk_remove: return "disk_remove";
+    case TraceKind::disk_rename: return "disk_rename";
+    case TraceKind::disk_fault: return "disk_fault";
+    case TraceKind::network_change: return "network_change";
+    case TraceKind::note: return "note";
+  }
+  RAFTSIM_UNREACHABLE("unknown TraceKind");
+}
+
+std::uint64_t TraceEvent::hash() const {
+  Hasher hasher;
+  hasher.add(number).add(static_cast<std::uint64_t>(time)).add(static_cast<std::uint64_t>(kind));
+  hasher.add(node).add(peer).add(message).add(a).add(b);
+  if (!detail.empty()) hasher.add_string(detail);
+  return hasher.value();
+}
+
+std::string TraceEvent::to_json() const {
+  nlohmann::ordered_json line;
+  line["n"] = number;
+  line["t_ns"] = time;
+  line["kind"] = trace_kind_name(kind);
+  if (node != kNoNode) line["node"] = node;
+  if (peer != kNoNode) line["peer"] = peer;
+  if (message != 0) line["msg"] = message;
+  line["a"] = a;
+  line["b"] = b;
+  if (!detail.empty()) line["detail"] = detail;
+  return line.dump();
+}
+
+std::string TraceEvent::describe() const {
+  std::string text = "#" + std::to_string(number) + " t=" + std::to_string(time) + "ns " +
+                     trace_kind_name(kind);
+  if (node != kNoNode) text += " node=" + std::to_string(node);
+  if (peer != kNoNode) text += " peer=" + std::to_string(peer);
+  if (message != 0) text += " msg=" + std::to_string(message);
+  text += " a=" + std::to_string(a) + " b=" + std::to_string(b);
+  if (!detail.empty()) text += " \"" + detail + "\"";
+  return text;
+}
+
+void Trace::record(Time time, TraceKind kind, std::uint32_t node, std::uint32_t peer,
+                   std::uint64_t message, std::uint64_t a, std::uint64_t b,
+                   std::string_view detail) {
+  RAFTSIM_CHECK_MSG(time >= last_time_, "trace events must not go back in time");
+  last_time_ = time;
+  // The running hash folds the same fields TraceEvent::hash() covers, without building one.
+  hash_.add(count_).add(static_cast<std::uint64_t>(time)).add(static_cast<std::uint64_t>(kind));
+  hash_.add(node).add(peer).add(message).add(a).add(b);
+  if (!detail.empty()) hash_.add_string(detail);
+  if (recording_) {
+    events_.push_back(TraceEvent{count_, time, kind, node, peer, message, a, b,
+                                 std::string(detail)});
+  }
+  ++count_;
+}
+
+std::string Trace::to_jsonl() const {
+  RAFTSIM_CHECK_MSG(recording_, "to_jsonl needs a recording trace");
+  std::string text;
+  for (const TraceEvent& event : events_) {
+    text += event.to_json();
+    text += '\n';
+  }
+  return text;
+}
+
+std::string TraceDivergence::describe() const {
+  std::string text = "traces differ at event " + std::to_string(event_number) + "\n  first:  ";
+  text += first ? first->describe() : std::string("<trace ended>");
+  text += "\n  second: ";
+  text += second ? second->describe() : std::string("<trace ended>");
+  return text;
+}
+
+std::optional<TraceDivergence> first_divergence(const Trace& first, const Trace& second) {
+  RAFTSIM_CHECK_MSG(first.recording() && second.recording(), "divergence needs recorded traces");
+  const auto& a = first.events();
+  const auto& b = second.events();
+  const std::size_t common = std::min(a.size(), b.size());
+  for (std::size_t i = 0; i < common; ++i) {
+    if (a[i].hash() != b[i].hash()) return TraceDivergence{i, a[i], b[i]};
+  }
+  if (a.size() == b.size()) return std::nullopt;
+  TraceDivergence divergence{common, std::nullopt, std::nullopt};
+  if (common < a.size()) divergence.first = a[common];
+  if (common < b.size()) divergence.second = b[common];
+  return divergence;
+}
+
+}  // namespace raftsim::sim

@@ -1,0 +1,222 @@
+// raftsim bench kernel: events per second of the simulation kernel, measured, not asserted.
+// (a) timer churn: thousands of pending timers, each firing re-arms itself and every other firing
+//     cancels and re-arms another (as election timeouts are reset by heartbeats);
+// (b) message delivery: a 5-node World of gossip processes that answer every message, over links
+//     with loss, duplication, reordering and jitter, with partitions changing every 50 ms.
+// Both phases warm up first, then count events, wall time and heap allocations.
+#include <boost/program_options.hpp>
+#include <chrono>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "sim/kernel/world.h"
+#include "sim/toys/gossip.h"
+#include "tools/commands.h"
+
+namespace raftsim::tools {
+namespace {
+
+using namespace raftsim::sim;
+namespace po = boost::program_options;
+
+double wall_seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+struct Measurement {
+  std::uint64_t events = 0;
+  std::uint64_t messages = 0;
+  double wall_s = 0;
+  unsigned long long allocations = 0;
+  std::uint64_t trace_hash = 0;
+};
+
+class TimerChurn final : public EventTarget {
+ public:
+  static constexpr std::uint32_t kTimers = 4096;
+
+  TimerChurn(Scheduler& scheduler, Trace& trace)
+      : scheduler_(scheduler), trace_(trace), random_(Random::stream(1, "bench/timers")) {
+    handles_.resize(kTimers);
+    for (std::uint32_t timer = 0; timer < kTimers; ++timer) arm(timer);
+  }
+
+  void on_event(std::uint32_t /*kind*/, std::uint64_t timer, std::uint64_t /*b*/) override {
+    trace_.record(scheduler_.now(), TraceKind::timer_fire, static_cast<std::uint32_t>(timer % 5),
+                  kNoNode, 0, timer);
+    arm(static_cast<std::uint32_t>(timer));
+    if (++fired_ % 2 == 0) {
+      const auto other = static_cast<std::uint32_t>(random_.below(kTimers));
+      if (scheduler_.cancel(handles_[other])) arm(other);
+    }
+  }
+
+ private:
+  void arm(std::uint32_t timer) {
+    handles_[timer] =
+        scheduler_.schedule_after(1 + static_cast<Time>(random_.below(milliseconds(1))), *this,
+                                  0, timer);
+  }
+
+  Scheduler& scheduler_;
+  Trace& trace_;
+  Random random_;
+  std::vector<EventHandle> handles_;
+  std::uint64_t fired_ = 0;
+};
+
+// Runs step_batch for `seconds` of wall time after a warm-up; message_count() is cumulative.
+template <typename StepBatch, typename MessageCount>
+Measurement measure(double seconds, Scheduler& scheduler, StepBatch step_batch,
+                    MessageCount message_count) {
+  for (int warmup = 0; warmup < 3; ++warmup) step_batch();
+  Measurement result;
+  const std::uint64_t events_before = scheduler.events_run();
+  const std::uint64_t messages_before = message_count();
+  const unsigned long long allocations_before = allocation_count();
+  const auto start = std::chrono::steady_clock::now();
+  do {
+    step_batch();
+  } while (wall_seconds_since(start) < seconds);
+  result.wall_s = wall_seconds_since(start);
+  result.events = scheduler.events_run() - events_before;
+  result.allocations = allocation_count() - allocations_before;
+  result.messages = message_count() - messages_before;
+  return result;
+}
+
+Measurement bench_timer_churn(double seconds) {
+  Scheduler scheduler;
+  Trace trace(/*recording=*/false);
+  TimerChurn churn(scheduler, trace);
+  Measurement result = measure(
+      seconds, scheduler, [&] { scheduler.run_until_idle(1'000'000); },
+      [] { return std::uint64_t{0}; });
+  result.trace_hash = trace.hash();
+  return result;
+}
+
+// Changes the partition every 50 ms: a random node isolated, a random one-way cut, or healed.
+class PartitionFlipper final : public EventTarget {
+ public:
+  explicit PartitionFlipper(World& world)
+      : world_(world), random_(Random::stream(world.seed(), "bench/nemesis")) {
+    world_.scheduler().schedule_after(milliseconds(50), *this, 0);
+  }
+  void on_event(std::uint32_t, std::uint64_t, std::uint64_t) override {
+    Network& network = world_.network();
+    const auto node = static_cast<NodeIndex>(random_.below(network.node_count()));
+    switch (random_.below(3)) {
+      case 0: network.heal(); break;
+      case 1: (void)network.isolate(node); break;
+      default: (void)network.block_one_way(node, (node + 1) % network.node_count()); break;
+    }
+    world_.scheduler().schedule_after(milliseconds(50), *this, 0);
+  }
+
+ private:
+  World& world_;
+  Random random_;
+};
+
+Measurement bench_message_delivery(double seconds) {
+  WorldConfig config;
+  config.seed = 42;
+  config.node_count = 5;
+  config.record_trace = false;
+  config.link.latency_min = microseconds(500);
+  config.link.latency_max = milliseconds(5);
+  config.link.loss = Ratio::percent(1);
+  config.link.duplicate = Ratio::percent(1);
+  config.link.reorder = Ratio::percent(5);
+  config.link.reorder_delay_max = milliseconds(10);
+  GossipOptions options;
+  options.node_count = config.node_count;
+  options.interval = milliseconds(1);
+  options.payload_bytes = 32;
+  options.reply_to_every_message = true;
+  options.persist = false;
+  World world(config, [options](Runtime& runtime) {
+    return std::make_unique<GossipProcess>(runtime, options);
+  });
+  world.boot_all();
+  PartitionFlipper flipper(world);
+  Measurement result = measure(
+      seconds, world.scheduler(), [&] { world.scheduler().run_until_idle(1'000'000); },
+      [&] { return world.network().messages_delivered(); });
+  result.trace_hash = world.trace().hash();
+  return result;
+}
+
+}  // namespace
+
+int run_bench(const std::vector<std::string>& arguments) {
+  po::options_description options("raftsim bench kernel [options]");
+  bool json = false;
+  double seconds = 2.0;
+  options.add_options()("help,h", "show this help")("json", po::bool_switch(&json),
+                                                    "print one JSON object on stdout")(
+      "seconds", po::value<double>(&seconds)->default_value(2.0),
+      "measured wall time per phase (after warm-up)");
+  po::options_description hidden;
+  std::string suite;
+  hidden.add_options()("suite", po::value<std::string>(&suite));
+  po::options_description all;
+  all.add(options).add(hidden);
+  po::positional_options_description positional;
+  positional.add("suite", 1);
+  po::variables_map values;
+  try {
+    po::store(po::command_line_parser(arguments).options(all).positional(positional).run(),
+              values);
+    po::notify(values);
+  } catch (const po::error& error) {
+    throw UsageError(error.what());
+  }
+  if (values.count("help")) {
+    std::ostringstream help;
+    help << options;
+    std::printf("%s\nsuites: kernel\n", help.str().c_str());
+    return 0;
+  }
+  if (suite != "kernel") throw UsageError("unknown or missing suite '" + suite + "' (known: kernel)");
+  if (!(seconds > 0 && seconds <= 600)) throw UsageError("--seconds must be in (0, 600]");
+
+  std::fprintf(stderr, "bench kernel: timer churn for %.1f s...\n", seconds);
+  const Measurement timers = bench_timer_churn(seconds);
+  std::fprintf(stderr, "bench kernel: message delivery for %.1f s...\n", seconds);
+  const Measurement delivery = bench_message_delivery(seconds);
+
+  const double timer_rate = timers.events / timers.wall_s;
+  const double delivery_rate = delivery.events / delivery.wall_s;
+  const double message_rate = delivery.messages / delivery.wall_s;
+  const double timer_allocs = static_cast<double>(timers.allocations) / timers.events;
+  const double delivery_allocs = static_cast<double>(delivery.allocations) / delivery.events;
+  if (json) {
+    nlohmann::ordered_json out;
+    out["bench"] = "kernel";
+    out["timer_events_per_s"] = static_cast<std::uint64_t>(timer_rate);
+    out["timer_events"] = timers.events;
+    out["timer_allocations_per_event"] = timer_allocs;
+    out["delivery_events_per_s"] = static_cast<std::uint64_t>(delivery_rate);
+    out["messages_per_s"] = static_cast<std::uint64_t>(message_rate);
+    out["delivery_events"] = delivery.events;
+    out["delivery_allocations_per_event"] = delivery_allocs;
+    out["measured_wall_ms"] = static_cast<std::uint64_t>((timers.wall_s + delivery.wall_s) * 1000);
+    out["target_timer_events_per_s"] = 10'000'000;
+    out["target_delivery_events_per_s"] = 3'000'000;
+    std::printf("%s\n", out.dump(2).c_str());
+  } else {
+    std::printf("%-28s %14s %12s %16s\n", "phase", "events/s", "events", "allocs/event");
+    std::printf("%-28s %14.0f %12llu %16.6f\n", "(a) timer churn", timer_rate,
+                static_cast<unsigned long long>(timers.events), timer_allocs);
+    std::printf("%-28s %14.0f %12llu %16.6f\n", "(b) message delivery", delivery_rate,
+                static_cast<unsigned long long>(delivery.events), delivery_allocs);
+    std::printf("    messages delivered/s: %.0f\n", message_rate);
+    std::printf("targets: (a) >= 10,000,000 events/s, (b) >= 3,000,000 events/s, 0 allocs/event\n");
+  }
+  return 0;
+}
+
+}  // namespace raftsim::tools

@@ -1,0 +1,22 @@
+// raftsim CLI: the subcommands main() dispatches to. Each takes the arguments after its name and
+// returns a process exit code as DESIGN.md defines them (0 ok, 1 check failed, 2 bad input,
+// 3 internal error). Usage errors are thrown as UsageError and turned into exit 2 by main().
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace raftsim::tools {
+
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+int run_demo(const std::vector<std::string>& arguments);
+int run_bench(const std::vector<std::string>& arguments);
+
+// Heap allocations made by this process so far (tools/allocation_counter.cc).
+unsigned long long allocation_count();
+
+}  // namespace raftsim::tools
