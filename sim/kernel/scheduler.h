@@ -101,15 +101,19 @@ class Scheduler {
     std::uint64_t sequence = 0;
   };
 
-  static bool later(const Entry& x, const Entry& y) {
-    return x.time != y.time ? x.time > y.time : x.sequence > y.sequence;
-  }
+  // A function object (not a function pointer) so the heap algorithms inline the comparison.
+  struct Later {
+    bool operator()(const Entry& x, const Entry& y) const {
+      return x.time != y.time ? x.time > y.time : x.sequence > y.sequence;
+    }
+  };
   bool stale(const Entry& entry) const {
     const Slot& slot = slots_[entry.slot];
     return !slot.live || slot.generation != entry.generation;
   }
   void push_entry(const Entry& entry);
   Entry pop_entry();
+  void rebuild_heap();
   void drop_stale_top();
   void compact_if_mostly_stale();
   void release(std::uint32_t slot_index);
@@ -120,7 +124,7 @@ class Scheduler {
   std::uint64_t next_sequence_ = 0;
   std::uint64_t events_run_ = 0;
   std::size_t live_count_ = 0;
-  std::vector<Entry> heap_;  // binary min-heap on (time, sequence); may hold stale entries
+  std::vector<Entry> heap_;  // 4-ary min-heap on (time, sequence); may hold stale entries
   std::vector<Slot> slots_;
   std::vector<std::uint32_t> free_slots_;
   SchedulingStrategy* strategy_ = nullptr;

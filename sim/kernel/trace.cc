@@ -1,5 +1,6 @@
 #include "sim/kernel/trace.h"
 
+#include <bit>
 #include <nlohmann/json.hpp>
 
 #include "raft/util/check.h"
@@ -29,12 +30,28 @@ const char* trace_kind_name(TraceKind kind) {
   RAFTSIM_UNREACHABLE("unknown TraceKind");
 }
 
+namespace {
+
+// One digest per event. The fields are mixed in independent lanes that the CPU can evaluate in
+// parallel, then combined; a serial chain of eight mixes would cost a quarter of an event's
+// time budget in the benchmarks.
+std::uint64_t event_digest(std::uint64_t number, Time time, TraceKind kind, std::uint32_t node,
+                           std::uint32_t peer, std::uint64_t message, std::uint64_t a,
+                           std::uint64_t b, std::string_view detail) {
+  const std::uint64_t lane0 = mix64(number ^ (static_cast<std::uint64_t>(time) * 0x9e3779b97f4a7c15ULL));
+  const std::uint64_t lane1 = mix64((static_cast<std::uint64_t>(kind) | (std::uint64_t{node} << 8) |
+                                     (std::uint64_t{peer} << 40)) ^
+                                    (message * 0xc2b2ae3d27d4eb4fULL));
+  const std::uint64_t lane2 = mix64(a ^ (b * 0x165667b19e3779f9ULL) ^ 0x27d4eb2f165667c5ULL);
+  std::uint64_t digest = lane0 ^ std::rotl(lane1, 21) ^ std::rotl(lane2, 42);
+  if (!detail.empty()) digest ^= hash_string(detail);
+  return digest;
+}
+
+}  // namespace
+
 std::uint64_t TraceEvent::hash() const {
-  Hasher hasher;
-  hasher.add(number).add(static_cast<std::uint64_t>(time)).add(static_cast<std::uint64_t>(kind));
-  hasher.add(node).add(peer).add(message).add(a).add(b);
-  if (!detail.empty()) hasher.add_string(detail);
-  return hasher.value();
+  return event_digest(number, time, kind, node, peer, message, a, b, detail);
 }
 
 std::string TraceEvent::to_json() const {
@@ -67,10 +84,8 @@ void Trace::record(Time time, TraceKind kind, std::uint32_t node, std::uint32_t 
                    std::string_view detail) {
   RAFTSIM_CHECK_MSG(time >= last_time_, "trace events must not go back in time");
   last_time_ = time;
-  // The running hash folds the same fields TraceEvent::hash() covers, without building one.
-  hash_.add(count_).add(static_cast<std::uint64_t>(time)).add(static_cast<std::uint64_t>(kind));
-  hash_.add(node).add(peer).add(message).add(a).add(b);
-  if (!detail.empty()) hash_.add_string(detail);
+  // The running hash chains the same digest TraceEvent::hash() returns, without building one.
+  hash_.add(event_digest(count_, time, kind, node, peer, message, a, b, detail));
   if (recording_) {
     events_.push_back(TraceEvent{count_, time, kind, node, peer, message, a, b,
                                  std::string(detail)});
