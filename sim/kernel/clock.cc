@@ -1,5 +1,7 @@
 #include "sim/kernel/clock.h"
 
+#include <algorithm>
+
 #include "raft/util/check.h"
 
 namespace raftsim::sim {
@@ -29,14 +31,19 @@ Time NodeClock::wall(Time virtual_now) const {
   return anchor_wall_ + scaled(virtual_now - anchor_virtual_);
 }
 
-Time NodeClock::virtual_duration_for(Time local_duration) const {
-  RAFTSIM_CHECK(local_duration >= 0);
-  const __int128 numerator = static_cast<__int128>(local_duration) * kPartsPerMillion;
+Time NodeClock::virtual_time_when_monotonic_reaches(Time local_deadline, Time virtual_now) const {
+  RAFTSIM_CHECK(virtual_now >= anchor_virtual_);
+  if (monotonic(virtual_now) >= local_deadline) return virtual_now;
+  // Invert the linear map, then correct the integer rounding of scaled() in either direction;
+  // monotonic() is non-decreasing, so the smallest qualifying time is well defined.
+  const Time local_elapsed = local_deadline - anchor_monotonic_;
+  const __int128 numerator = static_cast<__int128>(local_elapsed) * kPartsPerMillion;
   const __int128 denominator = kPartsPerMillion + drift_ppm_;
-  Time duration = static_cast<Time>((numerator + denominator - 1) / denominator);
-  // Integer truncation in scaled() can leave the clock a nanosecond short; step until it is not.
-  while (scaled(duration) < local_duration) ++duration;
-  return duration;
+  Time when = anchor_virtual_ + static_cast<Time>(numerator / denominator);
+  when = std::max(when, virtual_now);
+  while (monotonic(when) < local_deadline) ++when;
+  while (when > virtual_now && monotonic(when - 1) >= local_deadline) --when;
+  return when;
 }
 
 void NodeClock::reanchor(Time virtual_now) {

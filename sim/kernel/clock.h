@@ -22,9 +22,9 @@ class NodeClock {
 
   Time monotonic(Time virtual_now) const;
   Time wall(Time virtual_now) const;
-  // Virtual time that must pass for the monotonic clock to advance by local_duration (rounded
-  // up, so a timer never fires early by local reckoning).
-  Time virtual_duration_for(Time local_duration) const;
+  // The earliest virtual time, no earlier than virtual_now, at which monotonic() reads at least
+  // local_deadline: when a timer set on the local clock must fire (never early, never late).
+  Time virtual_time_when_monotonic_reaches(Time local_deadline, Time virtual_now) const;
 
   void set_drift_ppm(Time virtual_now, std::int64_t drift_ppm);
   // Moves the wall clock by delta (either direction); monotonic time is not affected.

@@ -128,9 +128,9 @@ void Host::send(NodeId to, std::span<const std::uint8_t> payload) {
 
 void Host::schedule_timer_event(std::uint32_t slot_index) {
   TimerSlot& timer = timers_[slot_index];
-  const Time remaining = std::max<Time>(0, timer.local_deadline - monotonic_now_ns());
-  timer.event = scheduler_.schedule_after(clock_.virtual_duration_for(remaining), *this,
-                                          kTimerFire, slot_index, timer.generation);
+  const Time fire_at =
+      clock_.virtual_time_when_monotonic_reaches(timer.local_deadline, scheduler_.now());
+  timer.event = scheduler_.schedule_at(fire_at, *this, kTimerFire, slot_index, timer.generation);
 }
 
 TimerId Host::start_timer(std::int64_t after_ns, std::uint64_t tag) {
