@@ -20,7 +20,7 @@ TEST(Clock, SkewMovesWallNotMonotonic) {
 }
 
 TEST(Clock, DriftRunsFastOrSlow) {
-  NodeClock fast(0, 1000);    // +1000 ppm: 1 ms extra per second
+  NodeClock fast(0, 1000);  // +1000 ppm: 1 ms extra per second
   NodeClock slow(0, -1000);
   EXPECT_EQ(fast.monotonic(seconds(10)), seconds(10) + milliseconds(10));
   EXPECT_EQ(slow.monotonic(seconds(10)), seconds(10) - milliseconds(10));
@@ -43,8 +43,8 @@ TEST(Clock, WallJumpsBackwardsButMonotonicDoesNot) {
 }
 
 RC_GTEST_PROP(ClockProperty, TimerTimeIsTheEarliestThatReachesTheDeadline, ()) {
-  const auto drift = *rc::gen::inRange<std::int64_t>(-NodeClock::kDriftPpmMax,
-                                                     NodeClock::kDriftPpmMax + 1);
+  const auto drift =
+      *rc::gen::inRange<std::int64_t>(-NodeClock::kDriftPpmMax, NodeClock::kDriftPpmMax + 1);
   const auto anchor = *rc::gen::inRange<Time>(0, seconds(100000));
   const auto later = *rc::gen::inRange<Time>(0, seconds(100));
   const auto local = *rc::gen::inRange<Time>(0, seconds(1000));
@@ -70,10 +70,10 @@ RC_GTEST_PROP(ClockProperty, MonotonicNeverDecreasesAcrossDriftChanges, ()) {
   NodeClock clock;
   Time now = 0;
   Time last = clock.monotonic(0);
-  const auto changes = *rc::gen::container<std::vector<std::pair<std::int64_t, Time>>>(
-      rc::gen::pair(rc::gen::inRange<std::int64_t>(-NodeClock::kDriftPpmMax,
-                                                   NodeClock::kDriftPpmMax + 1),
-                    rc::gen::inRange<Time>(0, seconds(10))));
+  const auto changes =
+      *rc::gen::container<std::vector<std::pair<std::int64_t, Time>>>(rc::gen::pair(
+          rc::gen::inRange<std::int64_t>(-NodeClock::kDriftPpmMax, NodeClock::kDriftPpmMax + 1),
+          rc::gen::inRange<Time>(0, seconds(10))));
   for (auto [drift, step] : changes) {
     clock.set_drift_ppm(now, drift);
     now += step;

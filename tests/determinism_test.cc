@@ -40,15 +40,33 @@ void run_with_random_faults(World& world, std::uint64_t schedule_seed, int steps
     world.run_for(milliseconds(random.between(10, 200)));
     const auto node = static_cast<NodeIndex>(random.below(kNodes));
     switch (random.below(9)) {
-      case 0: world.crash(node); break;
-      case 1: world.restart(node); break;
-      case 2: world.pause(node); break;
-      case 3: world.resume(node); break;
-      case 4: (void)world.network().partition({{node, (node + 1) % kNodes}}); break;
-      case 5: world.network().heal(); break;
-      case 6: world.set_clock_drift(node, random.between(-2000, 2000)); break;
-      case 7: world.jump_wall_clock(node, random.between(-seconds(1), seconds(1))); break;
-      default: (void)world.network().block_one_way(node, (node + 2) % kNodes); break;
+      case 0:
+        world.crash(node);
+        break;
+      case 1:
+        world.restart(node);
+        break;
+      case 2:
+        world.pause(node);
+        break;
+      case 3:
+        world.resume(node);
+        break;
+      case 4:
+        (void)world.network().partition({{node, (node + 1) % kNodes}});
+        break;
+      case 5:
+        world.network().heal();
+        break;
+      case 6:
+        world.set_clock_drift(node, random.between(-2000, 2000));
+        break;
+      case 7:
+        world.jump_wall_clock(node, random.between(-seconds(1), seconds(1)));
+        break;
+      default:
+        (void)world.network().block_one_way(node, (node + 2) % kNodes);
+        break;
     }
   }
   world.run_for(seconds(1));

@@ -10,7 +10,9 @@
 namespace raftsim::sim {
 namespace {
 
-std::vector<std::uint8_t> bytes(std::string_view text) { return {text.begin(), text.end()}; }
+std::vector<std::uint8_t> bytes(std::string_view text) {
+  return {text.begin(), text.end()};
+}
 
 struct DiskHarness {
   explicit DiskHarness(const DiskConfig& config = {}, std::uint64_t seed = 1)

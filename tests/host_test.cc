@@ -67,8 +67,8 @@ struct HostHarness {
     return *static_cast<ScriptedProcess*>(world->host(node).process());
   }
   void send_text(NodeIndex from, NodeIndex to, const std::string& text) {
-    process(from).runtime().send(to, {reinterpret_cast<const std::uint8_t*>(text.data()),
-                                      text.size()});
+    process(from).runtime().send(to,
+                                 {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()});
   }
   std::vector<Log> logs;
   std::unique_ptr<World> world;
@@ -111,7 +111,7 @@ TEST(Host, CrashDropsVolatileStateTimersAndIncomingMessages) {
   h.world->run_until(seconds(1));
   EXPECT_EQ(h.logs[0].lines, (std::vector<std::string>{"start 0"}));
   EXPECT_EQ(h.world->network().messages_delivered(), 1u);  // the network delivered...
-  bool dropped_at_host = false;                             // ...the dead host dropped it
+  bool dropped_at_host = false;                            // ...the dead host dropped it
   for (const TraceEvent& event : h.world->trace().events()) {
     dropped_at_host |= event.kind == TraceKind::drop && event.detail == "node down";
   }

@@ -32,7 +32,10 @@ struct Harness {
     Sink(Harness& harness, NodeIndex node) : harness(harness), node(node) {}
     void on_network_message(NodeIndex from, std::uint64_t id,
                             std::span<const std::uint8_t> payload) override {
-      harness.deliveries.push_back(Delivery{from, node, id, harness.scheduler.now(),
+      harness.deliveries.push_back(Delivery{from,
+                                            node,
+                                            id,
+                                            harness.scheduler.now(),
                                             {payload.begin(), payload.end()},
                                             harness.network.link_open(from, node)});
     }
@@ -232,8 +235,12 @@ RC_GTEST_PROP(NetworkProperty, NothingCrossesAPartition, ()) {
   std::set<std::uint64_t> sent_over_closed_link;
   for (int round = 0; round < 40; ++round) {
     switch (random.below(4)) {
-      case 0: harness.network.heal(); break;
-      case 1: RC_ASSERT(harness.network.isolate(random.below(kNodes)).ok()); break;
+      case 0:
+        harness.network.heal();
+        break;
+      case 1:
+        RC_ASSERT(harness.network.isolate(random.below(kNodes)).ok());
+        break;
       case 2: {
         const NodeIndex from = random.below(kNodes);
         const NodeIndex to = (from + 1 + random.below(kNodes - 1)) % kNodes;

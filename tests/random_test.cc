@@ -80,8 +80,8 @@ RC_GTEST_PROP(RandomProperty, BelowStaysBelowBound, (std::uint64_t seed, std::ui
   for (int i = 0; i < 32; ++i) RC_ASSERT(random.below(bound) < bound);
 }
 
-RC_GTEST_PROP(RandomProperty, BetweenIsInclusive, (std::uint64_t seed, std::int32_t low,
-                                                    std::uint16_t width)) {
+RC_GTEST_PROP(RandomProperty, BetweenIsInclusive,
+              (std::uint64_t seed, std::int32_t low, std::uint16_t width)) {
   Random random(seed);
   const std::int64_t high = std::int64_t{low} + width;
   bool saw_low = false, saw_high = false;

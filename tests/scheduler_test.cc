@@ -58,7 +58,7 @@ TEST(Scheduler, HandleOfRecycledSlotStaysDead) {
   EventHandle old = scheduler.schedule_at(5, recorder, 0, 1);
   scheduler.run_until_idle();
   EventHandle reused = scheduler.schedule_at(6, recorder, 0, 2);
-  EXPECT_EQ(old.slot, reused.slot);  // the slot is recycled...
+  EXPECT_EQ(old.slot, reused.slot);     // the slot is recycled...
   EXPECT_FALSE(scheduler.cancel(old));  // ...but the old handle cannot touch the new event
   EXPECT_TRUE(scheduler.is_pending(reused));
 }

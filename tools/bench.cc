@@ -54,9 +54,8 @@ class TimerChurn final : public EventTarget {
 
  private:
   void arm(std::uint32_t timer) {
-    handles_[timer] =
-        scheduler_.schedule_after(1 + static_cast<Time>(random_.below(milliseconds(1))), *this,
-                                  0, timer);
+    handles_[timer] = scheduler_.schedule_after(
+        1 + static_cast<Time>(random_.below(milliseconds(1))), *this, 0, timer);
   }
 
   Scheduler& scheduler_;
@@ -108,9 +107,15 @@ class PartitionFlipper final : public EventTarget {
     Network& network = world_.network();
     const auto node = static_cast<NodeIndex>(random_.below(network.node_count()));
     switch (random_.below(3)) {
-      case 0: network.heal(); break;
-      case 1: (void)network.isolate(node); break;
-      default: (void)network.block_one_way(node, (node + 1) % network.node_count()); break;
+      case 0:
+        network.heal();
+        break;
+      case 1:
+        (void)network.isolate(node);
+        break;
+      default:
+        (void)network.block_one_way(node, (node + 1) % network.node_count());
+        break;
     }
     world_.scheduler().schedule_after(milliseconds(50), *this, 0);
   }
@@ -168,8 +173,7 @@ int run_bench(const std::vector<std::string>& arguments) {
   positional.add("suite", 1);
   po::variables_map values;
   try {
-    po::store(po::command_line_parser(arguments).options(all).positional(positional).run(),
-              values);
+    po::store(po::command_line_parser(arguments).options(all).positional(positional).run(), values);
     po::notify(values);
   } catch (const po::error& error) {
     throw UsageError(error.what());
@@ -180,7 +184,8 @@ int run_bench(const std::vector<std::string>& arguments) {
     std::printf("%s\nsuites: kernel\n", help.str().c_str());
     return 0;
   }
-  if (suite != "kernel") throw UsageError("unknown or missing suite '" + suite + "' (known: kernel)");
+  if (suite != "kernel")
+    throw UsageError("unknown or missing suite '" + suite + "' (known: kernel)");
   if (!(seconds > 0 && seconds <= 600)) throw UsageError("--seconds must be in (0, 600]");
 
   std::fprintf(stderr, "bench kernel: timer churn for %.1f s...\n", seconds);

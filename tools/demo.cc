@@ -5,6 +5,7 @@
 #include <boost/program_options.hpp>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -12,6 +13,7 @@
 
 #include "sim/kernel/determinism.h"
 #include "sim/kernel/world.h"
+#include "sim/render/sequence_diagram.h"
 #include "sim/toys/gossip.h"
 #include "tools/commands.h"
 
@@ -66,6 +68,19 @@ void run_demo_script(World& world) {
   world.set_clock_drift(0, 100'000);
   world.jump_wall_clock(3, -seconds(2));
   world.run_until(seconds(5));
+}
+
+// Writes NAME.dot and, if Graphviz is installed, renders NAME.svg. Returns a line for the user.
+std::string write_diagram(const std::string& out_dir, const std::string& name,
+                          const std::string& dot) {
+  const std::string dot_path = out_dir + "/" + name + ".dot";
+  const std::string svg_path = out_dir + "/" + name + ".svg";
+  std::ofstream(dot_path) << dot;
+  const std::string command = "dot -Tsvg '" + dot_path + "' -o '" + svg_path + "' 2>/dev/null";
+  if (std::system(command.c_str()) != 0) {
+    return "wrote " + dot_path + " (Graphviz 'dot' not available or failed: no SVG)";
+  }
+  return "wrote " + dot_path + " and the diagram " + svg_path;
 }
 
 }  // namespace
@@ -135,12 +150,21 @@ int run_demo(const std::vector<std::string>& arguments) {
   }
   result["nodes"] = nodes;
 
+  std::string diagram_note;
   if (!out_dir.empty()) {
     std::error_code error;
     std::filesystem::create_directories(out_dir, error);
-    if (error) throw UsageError("cannot create --out directory '" + out_dir + "': " + error.message());
+    if (error)
+      throw UsageError("cannot create --out directory '" + out_dir + "': " + error.message());
     std::ofstream(out_dir + "/trace.jsonl") << world->trace().to_jsonl();
     std::ofstream(out_dir + "/result.json") << result.dump(2) << "\n";
+    DiagramOptions diagram;
+    diagram.from = milliseconds(2470);
+    diagram.until = milliseconds(2560);
+    diagram.title = "raftsim demo, seed " + std::to_string(seed) +
+                    ": node 2 crashes at 2500 ms (messages to it are dropped)";
+    diagram_note =
+        write_diagram(out_dir, "diagram", render_sequence_diagram(world->trace(), kNodes, diagram));
   }
 
   if (json) {
@@ -160,7 +184,10 @@ int run_demo(const std::vector<std::string>& arguments) {
     }
     std::printf("  trace hash %llu\n  %s\n", static_cast<unsigned long long>(world->trace().hash()),
                 determinism.describe().c_str());
-    if (!out_dir.empty()) std::printf("  wrote %s/trace.jsonl and %s/result.json\n", out_dir.c_str(), out_dir.c_str());
+    if (!out_dir.empty()) {
+      std::printf("  wrote %s/trace.jsonl, %s/result.json\n  %s\n", out_dir.c_str(),
+                  out_dir.c_str(), diagram_note.c_str());
+    }
   }
   return determinism.deterministic() ? 0 : 1;
 }

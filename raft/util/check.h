@@ -19,14 +19,17 @@ namespace raftsim {
 
 }  // namespace raftsim
 
-#define RAFTSIM_CHECK(condition)                                                             \
-  do {                                                                                        \
-    if (!(condition)) [[unlikely]] ::raftsim::check_failed(#condition, __FILE__, __LINE__, ""); \
+#define RAFTSIM_CHECK(condition)                                   \
+  do {                                                             \
+    if (!(condition)) [[unlikely]]                                 \
+      ::raftsim::check_failed(#condition, __FILE__, __LINE__, ""); \
   } while (false)
 
-#define RAFTSIM_CHECK_MSG(condition, message)                                                     \
-  do {                                                                                             \
-    if (!(condition)) [[unlikely]] ::raftsim::check_failed(#condition, __FILE__, __LINE__, message); \
+#define RAFTSIM_CHECK_MSG(condition, message)                           \
+  do {                                                                  \
+    if (!(condition)) [[unlikely]]                                      \
+      ::raftsim::check_failed(#condition, __FILE__, __LINE__, message); \
   } while (false)
 
-#define RAFTSIM_UNREACHABLE(message) ::raftsim::check_failed("unreachable", __FILE__, __LINE__, message)
+#define RAFTSIM_UNREACHABLE(message) \
+  ::raftsim::check_failed("unreachable", __FILE__, __LINE__, message)

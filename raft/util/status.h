@@ -17,10 +17,10 @@ enum class StatusCode {
   invalid_argument,  // the caller passed something malformed
   not_found,         // a named thing (file, key) does not exist
   already_exists,
-  no_space,          // a capacity limit was reached (full disk, full queue)
-  corruption,        // stored data failed a checksum or structural check
-  io_error,          // the medium failed the operation
-  unavailable,       // the component is down (crashed node, closed file)
+  no_space,     // a capacity limit was reached (full disk, full queue)
+  corruption,   // stored data failed a checksum or structural check
+  io_error,     // the medium failed the operation
+  unavailable,  // the component is down (crashed node, closed file)
   out_of_range,
 };
 
@@ -48,7 +48,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : storage_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : storage_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : storage_(std::move(status)) {  // NOLINT: implicit by design
     RAFTSIM_CHECK_MSG(!std::get<Status>(storage_).ok(), "a Result error must not be ok");
   }

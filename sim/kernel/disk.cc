@@ -191,7 +191,9 @@ Status SimDisk::corrupt_bit(std::string_view name, std::uint64_t bit_offset) {
   return Status();
 }
 
-void SimDisk::set_capacity(std::uint64_t capacity_bytes) { config_.capacity_bytes = capacity_bytes; }
+void SimDisk::set_capacity(std::uint64_t capacity_bytes) {
+  config_.capacity_bytes = capacity_bytes;
+}
 
 void SimDisk::set_config(const DiskConfig& config) {
   RAFTSIM_CHECK_MSG(config.validate().ok(), "invalid disk config");

@@ -8,9 +8,12 @@ namespace raftsim::sim {
 
 const char* host_state_name(HostState state) {
   switch (state) {
-    case HostState::down: return "down";
-    case HostState::running: return "running";
-    case HostState::paused: return "paused";
+    case HostState::down:
+      return "down";
+    case HostState::running:
+      return "running";
+    case HostState::paused:
+      return "paused";
   }
   RAFTSIM_UNREACHABLE("unknown HostState");
 }
@@ -56,8 +59,7 @@ void Host::restart() {
 
 void Host::crash() {
   if (state_ == HostState::down) return;
-  trace_.record(scheduler_.now(), TraceKind::crash, node_, kNoNode, 0, incarnation_,
-                inbox_.size());
+  trace_.record(scheduler_.now(), TraceKind::crash, node_, kNoNode, 0, incarnation_, inbox_.size());
   state_ = HostState::down;
   process_.reset();
   clear_volatile_state();
@@ -275,7 +277,9 @@ void Host::on_event(std::uint32_t kind, std::uint64_t a, std::uint64_t b) {
     case kTimerFire:
       on_timer_expired(static_cast<std::uint32_t>(a), static_cast<std::uint32_t>(b));
       return;
-    case kReleaseSend: release_send(a); return;
+    case kReleaseSend:
+      release_send(a);
+      return;
     case kDrainInbox:
       drain_event_ = {};
       drain_inbox();

@@ -39,8 +39,8 @@ Status LinkConfig::validate() const {
   return Status();
 }
 
-Network::Network(NodeIndex node_count, const LinkConfig& link, Random random,
-                 Scheduler& scheduler, Trace& trace)
+Network::Network(NodeIndex node_count, const LinkConfig& link, Random random, Scheduler& scheduler,
+                 Trace& trace)
     : node_count_(node_count),
       random_(random),
       scheduler_(scheduler),
@@ -59,9 +59,9 @@ void Network::attach(NodeIndex node, MessageSink& sink) {
 
 Status Network::check_node(NodeIndex node) const {
   if (node >= node_count_) {
-    return Status(StatusCode::invalid_argument,
-                  "node " + std::to_string(node) + " does not exist (cluster has " +
-                      std::to_string(node_count_) + " nodes)");
+    return Status(StatusCode::invalid_argument, "node " + std::to_string(node) +
+                                                    " does not exist (cluster has " +
+                                                    std::to_string(node_count_) + " nodes)");
   }
   return Status();
 }
@@ -263,9 +263,12 @@ void Network::hash_into(Hasher& hasher) const {
   for (const LinkConfig& config : links_) {
     hasher.add(static_cast<std::uint64_t>(config.latency_min))
         .add(static_cast<std::uint64_t>(config.latency_max))
-        .add(config.loss.numerator).add(config.loss.denominator)
-        .add(config.duplicate.numerator).add(config.duplicate.denominator)
-        .add(config.reorder.numerator).add(config.reorder.denominator)
+        .add(config.loss.numerator)
+        .add(config.loss.denominator)
+        .add(config.duplicate.numerator)
+        .add(config.duplicate.denominator)
+        .add(config.reorder.numerator)
+        .add(config.reorder.denominator)
         .add(static_cast<std::uint64_t>(config.reorder_delay_max))
         .add(static_cast<std::uint64_t>(config.extra_latency));
   }

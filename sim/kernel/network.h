@@ -29,7 +29,7 @@ struct LinkConfig {
   Ratio duplicate = Ratio::zero();  // a duplicate gets its own independently drawn latency
   Ratio reorder = Ratio::zero();    // chance of an extra delay in [0, reorder_delay_max]
   Time reorder_delay_max = 0;
-  Time extra_latency = 0;           // a slow / clogged link adds this to every message
+  Time extra_latency = 0;  // a slow / clogged link adds this to every message
 
   Status validate() const;
   friend bool operator==(const LinkConfig&, const LinkConfig&) = default;

@@ -15,8 +15,14 @@ constexpr Time kSecond = 1'000'000'000;
 // Far enough to mean "never", small enough that adding a delay cannot overflow.
 constexpr Time kTimeNever = INT64_MAX / 4;
 
-constexpr Time microseconds(std::int64_t count) { return count * kMicrosecond; }
-constexpr Time milliseconds(std::int64_t count) { return count * kMillisecond; }
-constexpr Time seconds(std::int64_t count) { return count * kSecond; }
+constexpr Time microseconds(std::int64_t count) {
+  return count * kMicrosecond;
+}
+constexpr Time milliseconds(std::int64_t count) {
+  return count * kMillisecond;
+}
+constexpr Time seconds(std::int64_t count) {
+  return count * kSecond;
+}
 
 }  // namespace raftsim::sim

@@ -9,23 +9,40 @@ namespace raftsim::sim {
 
 const char* trace_kind_name(TraceKind kind) {
   switch (kind) {
-    case TraceKind::send: return "send";
-    case TraceKind::deliver: return "deliver";
-    case TraceKind::drop: return "drop";
-    case TraceKind::timer_fire: return "timer_fire";
-    case TraceKind::crash: return "crash";
-    case TraceKind::restart: return "restart";
-    case TraceKind::pause: return "pause";
-    case TraceKind::resume: return "resume";
-    case TraceKind::clock_change: return "clock_change";
-    case TraceKind::disk_write: return "disk_write";
-    case TraceKind::disk_sync: return "disk_sync";
-    case TraceKind::disk_truncate: return "disk_truncate";
-    case TraceKind::disk_remove: return "disk_remove";
-    case TraceKind::disk_rename: return "disk_rename";
-    case TraceKind::disk_fault: return "disk_fault";
-    case TraceKind::network_change: return "network_change";
-    case TraceKind::note: return "note";
+    case TraceKind::send:
+      return "send";
+    case TraceKind::deliver:
+      return "deliver";
+    case TraceKind::drop:
+      return "drop";
+    case TraceKind::timer_fire:
+      return "timer_fire";
+    case TraceKind::crash:
+      return "crash";
+    case TraceKind::restart:
+      return "restart";
+    case TraceKind::pause:
+      return "pause";
+    case TraceKind::resume:
+      return "resume";
+    case TraceKind::clock_change:
+      return "clock_change";
+    case TraceKind::disk_write:
+      return "disk_write";
+    case TraceKind::disk_sync:
+      return "disk_sync";
+    case TraceKind::disk_truncate:
+      return "disk_truncate";
+    case TraceKind::disk_remove:
+      return "disk_remove";
+    case TraceKind::disk_rename:
+      return "disk_rename";
+    case TraceKind::disk_fault:
+      return "disk_fault";
+    case TraceKind::network_change:
+      return "network_change";
+    case TraceKind::note:
+      return "note";
   }
   RAFTSIM_UNREACHABLE("unknown TraceKind");
 }
@@ -38,7 +55,8 @@ namespace {
 std::uint64_t event_digest(std::uint64_t number, Time time, TraceKind kind, std::uint32_t node,
                            std::uint32_t peer, std::uint64_t message, std::uint64_t a,
                            std::uint64_t b, std::string_view detail) {
-  const std::uint64_t lane0 = mix64(number ^ (static_cast<std::uint64_t>(time) * 0x9e3779b97f4a7c15ULL));
+  const std::uint64_t lane0 =
+      mix64(number ^ (static_cast<std::uint64_t>(time) * 0x9e3779b97f4a7c15ULL));
   const std::uint64_t lane1 = mix64((static_cast<std::uint64_t>(kind) | (std::uint64_t{node} << 8) |
                                      (std::uint64_t{peer} << 40)) ^
                                     (message * 0xc2b2ae3d27d4eb4fULL));
@@ -69,8 +87,8 @@ std::string TraceEvent::to_json() const {
 }
 
 std::string TraceEvent::describe() const {
-  std::string text = "#" + std::to_string(number) + " t=" + std::to_string(time) + "ns " +
-                     trace_kind_name(kind);
+  std::string text =
+      "#" + std::to_string(number) + " t=" + std::to_string(time) + "ns " + trace_kind_name(kind);
   if (node != kNoNode) text += " node=" + std::to_string(node);
   if (peer != kNoNode) text += " peer=" + std::to_string(peer);
   if (message != 0) text += " msg=" + std::to_string(message);
@@ -87,8 +105,8 @@ void Trace::record(Time time, TraceKind kind, std::uint32_t node, std::uint32_t 
   // The running hash chains the same digest TraceEvent::hash() returns, without building one.
   hash_.add(event_digest(count_, time, kind, node, peer, message, a, b, detail));
   if (recording_) {
-    events_.push_back(TraceEvent{count_, time, kind, node, peer, message, a, b,
-                                 std::string(detail)});
+    events_.push_back(
+        TraceEvent{count_, time, kind, node, peer, message, a, b, std::string(detail)});
   }
   ++count_;
 }

@@ -46,14 +46,14 @@ struct TraceEvent {
   Time time = 0;
   TraceKind kind = TraceKind::note;
   std::uint32_t node = kNoNode;  // where it happened (sender for send, receiver for deliver)
-  std::uint32_t peer = kNoNode;   // the other end of a message, if any
-  std::uint64_t message = 0;      // message id linking send/deliver/drop; 0 if none
-  std::uint64_t a = 0;            // kind-specific details (sizes, offsets, digests, ...)
+  std::uint32_t peer = kNoNode;  // the other end of a message, if any
+  std::uint64_t message = 0;     // message id linking send/deliver/drop; 0 if none
+  std::uint64_t a = 0;           // kind-specific details (sizes, offsets, digests, ...)
   std::uint64_t b = 0;
-  std::string detail;             // short text: file names, drop reasons, notes
+  std::string detail;  // short text: file names, drop reasons, notes
 
   std::uint64_t hash() const;
-  std::string to_json() const;  // one line of trace.jsonl
+  std::string to_json() const;   // one line of trace.jsonl
   std::string describe() const;  // one line for humans
 };
 

@@ -39,8 +39,8 @@ World::World(const WorldConfig& config, ProcessFactory factory)
   }
   // Hosts keep references into clocks_, so it must not grow after this point.
   for (NodeIndex node = 0; node < config.node_count; ++node) {
-    hosts_.push_back(std::make_unique<Host>(node, config.seed, scheduler_, *network_,
-                                            *disks_[node], clocks_[node], trace_, factory));
+    hosts_.push_back(std::make_unique<Host>(node, config.seed, scheduler_, *network_, *disks_[node],
+                                            clocks_[node], trace_, factory));
   }
 }
 

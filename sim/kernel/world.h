@@ -54,7 +54,9 @@ class World {
   void resume(NodeIndex node) { host(node).resume(); }
   void set_clock_drift(NodeIndex node, std::int64_t drift_ppm);
   void jump_wall_clock(NodeIndex node, Time delta);
-  void note(std::string_view text) { trace_.record(now(), TraceKind::note, kNoNode, kNoNode, 0, 0, 0, text); }
+  void note(std::string_view text) {
+    trace_.record(now(), TraceKind::note, kNoNode, kNoNode, 0, 0, 0, text);
+  }
 
   Time now() const { return scheduler_.now(); }
   NodeIndex node_count() const { return config_.node_count; }
