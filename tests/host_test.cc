@@ -74,113 +74,136 @@ struct HostHarness {
   std::unique_ptr<World> world;
 };
 
+// Every host test runs its script twice in fresh worlds and demands the same trace hash.
+template <typename Script>
+void run_twice(Script script) {
+  std::uint64_t hashes[2] = {0, 0};
+  for (int run = 0; run < 2; ++run) {
+    HostHarness h;
+    script(h);
+    hashes[run] = h.world->trace().hash();
+    if (::testing::Test::HasFailure()) return;
+  }
+  EXPECT_EQ(hashes[0], hashes[1]) << "same seed and script, different trace hash";
+}
+
 TEST(Host, TimerFiresAtItsLocalDeadline) {
-  HostHarness h;
-  h.process(0).runtime().start_timer(milliseconds(30), 7);
-  h.world->run_until(seconds(1));
-  EXPECT_EQ(h.logs[0].lines.back(), "timer 7 @30");
+  run_twice([](HostHarness& h) {
+    h.process(0).runtime().start_timer(milliseconds(30), 7);
+    h.world->run_until(seconds(1));
+    EXPECT_EQ(h.logs[0].lines.back(), "timer 7 @30");
+  });
 }
 
 TEST(Host, TimerHonoursDriftSetAfterItWasStarted) {
-  HostHarness h;
-  h.process(0).runtime().start_timer(milliseconds(100), 1);
-  h.world->run_until(milliseconds(50));
-  h.world->set_clock_drift(0, -500'000);  // local clock now runs at half speed
-  h.world->run_until(milliseconds(140));
-  EXPECT_EQ(h.logs[0].lines.back(), "start 0");  // 50 + 45 local ms: not yet
-  h.world->run_until(milliseconds(151));
-  EXPECT_EQ(h.logs[0].lines.back(), "timer 1 @100");  // virtual 150 = local 100
+  run_twice([](HostHarness& h) {
+    h.process(0).runtime().start_timer(milliseconds(100), 1);
+    h.world->run_until(milliseconds(50));
+    h.world->set_clock_drift(0, -500'000);  // local clock now runs at half speed
+    h.world->run_until(milliseconds(140));
+    EXPECT_EQ(h.logs[0].lines.back(), "start 0");  // 50 + 45 local ms: not yet
+    h.world->run_until(milliseconds(151));
+    EXPECT_EQ(h.logs[0].lines.back(), "timer 1 @100");  // virtual 150 = local 100
+  });
 }
 
 TEST(Host, CancelledTimerNeverFires) {
-  HostHarness h;
-  const TimerId timer = h.process(0).runtime().start_timer(milliseconds(10), 1);
-  h.process(0).runtime().cancel_timer(timer);
-  h.process(0).runtime().cancel_timer(timer);  // twice is a no-op
-  h.world->run_until(seconds(1));
-  EXPECT_EQ(h.logs[0].lines, (std::vector<std::string>{"start 0"}));
+  run_twice([](HostHarness& h) {
+    const TimerId timer = h.process(0).runtime().start_timer(milliseconds(10), 1);
+    h.process(0).runtime().cancel_timer(timer);
+    h.process(0).runtime().cancel_timer(timer);  // twice is a no-op
+    h.world->run_until(seconds(1));
+    EXPECT_EQ(h.logs[0].lines, (std::vector<std::string>{"start 0"}));
+  });
 }
 
 TEST(Host, CrashDropsVolatileStateTimersAndIncomingMessages) {
-  HostHarness h;
-  h.process(0).runtime().start_timer(milliseconds(10), 1);
-  h.world->crash(0);
-  EXPECT_EQ(h.world->host(0).state(), HostState::down);
-  EXPECT_EQ(h.world->host(0).process(), nullptr);
-  h.send_text(1, 0, "hello");
-  h.world->run_until(seconds(1));
-  EXPECT_EQ(h.logs[0].lines, (std::vector<std::string>{"start 0"}));
-  EXPECT_EQ(h.world->network().messages_delivered(), 1u);  // the network delivered...
-  bool dropped_at_host = false;                            // ...the dead host dropped it
-  for (const TraceEvent& event : h.world->trace().events()) {
-    dropped_at_host |= event.kind == TraceKind::drop && event.detail == "node down";
-  }
-  EXPECT_TRUE(dropped_at_host);
+  run_twice([](HostHarness& h) {
+    h.process(0).runtime().start_timer(milliseconds(10), 1);
+    h.world->crash(0);
+    EXPECT_EQ(h.world->host(0).state(), HostState::down);
+    EXPECT_EQ(h.world->host(0).process(), nullptr);
+    h.send_text(1, 0, "hello");
+    h.world->run_until(seconds(1));
+    EXPECT_EQ(h.logs[0].lines, (std::vector<std::string>{"start 0"}));
+    EXPECT_EQ(h.world->network().messages_delivered(), 1u);  // the network delivered...
+    bool dropped_at_host = false;                            // ...the dead host dropped it
+    for (const TraceEvent& event : h.world->trace().events()) {
+      dropped_at_host |= event.kind == TraceKind::drop && event.detail == "node down";
+    }
+    EXPECT_TRUE(dropped_at_host);
+  });
 }
 
 TEST(Host, RestartRecoversFromSyncedDiskOnly) {
-  HostHarness h;
-  h.send_text(1, 0, "persist-then-reply");  // node 0 appends one byte and syncs
-  h.world->run_until(milliseconds(100));
-  const std::uint8_t unsynced[3] = {9, 9, 9};
-  ASSERT_TRUE(h.world->disk(0).append("state", unsynced).ok());
-  h.world->crash(0);
-  h.world->restart(0);
-  EXPECT_EQ(h.world->host(0).incarnation(), 2u);
-  EXPECT_EQ(h.logs[0].lines.back(), "start 1");
+  run_twice([](HostHarness& h) {
+    h.send_text(1, 0, "persist-then-reply");  // node 0 appends one byte and syncs
+    h.world->run_until(milliseconds(100));
+    const std::uint8_t unsynced[3] = {9, 9, 9};
+    ASSERT_TRUE(h.world->disk(0).append("state", unsynced).ok());
+    h.world->crash(0);
+    h.world->restart(0);
+    EXPECT_EQ(h.world->host(0).incarnation(), 2u);
+    EXPECT_EQ(h.logs[0].lines.back(), "start 1");
+  });
 }
 
 TEST(Host, SendAfterFsyncLeavesWhenTheFsyncReturns) {
-  HostHarness h;
-  h.send_text(1, 0, "persist-then-reply");
-  h.world->run_until(milliseconds(100));
-  // 1 ms to node 0, 5 ms fsync, then 1 ms back: the ack arrives at 7 ms, not 2 ms.
-  ASSERT_EQ(h.logs[1].lines.size(), 2u);
-  EXPECT_EQ(h.logs[1].lines[1], "msg 0 ack @7");
+  run_twice([](HostHarness& h) {
+    h.send_text(1, 0, "persist-then-reply");
+    h.world->run_until(milliseconds(100));
+    // 1 ms to node 0, 5 ms fsync, then 1 ms back: the ack arrives at 7 ms, not 2 ms.
+    ASSERT_EQ(h.logs[1].lines.size(), 2u);
+    EXPECT_EQ(h.logs[1].lines[1], "msg 0 ack @7");
+  });
 }
 
 TEST(Host, BusyProcessTakesNextMessageAfterFsync) {
-  HostHarness h;
-  h.send_text(1, 0, "persist-then-reply");
-  h.world->run_until(milliseconds(2));  // node 0 is now blocked in fsync until 6 ms
-  h.send_text(1, 0, "second");
-  h.world->run_until(milliseconds(100));
-  EXPECT_EQ(h.logs[0].lines.back(), "msg 1 second @6");
+  run_twice([](HostHarness& h) {
+    h.send_text(1, 0, "persist-then-reply");
+    h.world->run_until(milliseconds(2));  // node 0 is now blocked in fsync until 6 ms
+    h.send_text(1, 0, "second");
+    h.world->run_until(milliseconds(100));
+    EXPECT_EQ(h.logs[0].lines.back(), "msg 1 second @6");
+  });
 }
 
 TEST(Host, PauseDefersMessagesAndTimersInOrder) {
-  HostHarness h;
-  h.process(0).runtime().start_timer(milliseconds(20), 5);
-  h.world->pause(0);
-  h.send_text(1, 0, "a");
-  h.world->run_until(milliseconds(10));
-  h.send_text(1, 0, "b");
-  h.world->run_until(milliseconds(500));
-  EXPECT_EQ(h.logs[0].lines, (std::vector<std::string>{"start 0"}));
-  h.world->resume(0);
-  h.world->run_until(seconds(1));
-  EXPECT_EQ(h.logs[0].lines,
-            (std::vector<std::string>{"start 0", "msg 1 a @500", "msg 1 b @500", "timer 5 @500"}));
+  run_twice([](HostHarness& h) {
+    h.process(0).runtime().start_timer(milliseconds(20), 5);
+    h.world->pause(0);
+    h.send_text(1, 0, "a");
+    h.world->run_until(milliseconds(10));
+    h.send_text(1, 0, "b");
+    h.world->run_until(milliseconds(500));
+    EXPECT_EQ(h.logs[0].lines, (std::vector<std::string>{"start 0"}));
+    h.world->resume(0);
+    h.world->run_until(seconds(1));
+    EXPECT_EQ(h.logs[0].lines, (std::vector<std::string>{"start 0", "msg 1 a @500", "msg 1 b @500",
+                                                         "timer 5 @500"}));
+  });
 }
 
 TEST(Host, CrashWhilePausedDropsTheInbox) {
-  HostHarness h;
-  h.world->pause(0);
-  h.send_text(1, 0, "lost");
-  h.world->run_until(milliseconds(10));
-  h.world->crash(0);
-  h.world->restart(0);
-  h.world->run_until(seconds(1));
-  EXPECT_EQ(h.logs[0].lines, (std::vector<std::string>{"start 0", "start 0"}));
+  run_twice([](HostHarness& h) {
+    h.world->pause(0);
+    h.send_text(1, 0, "lost");
+    h.world->run_until(milliseconds(10));
+    h.world->crash(0);
+    h.world->restart(0);
+    h.world->run_until(seconds(1));
+    EXPECT_EQ(h.logs[0].lines, (std::vector<std::string>{"start 0", "start 0"}));
+  });
 }
 
 TEST(Host, IncarnationsDrawDifferentRandomSeeds) {
-  HostHarness h;
-  const std::uint64_t first = h.process(0).runtime().random_seed();
-  h.world->crash(0);
-  h.world->restart(0);
-  EXPECT_NE(h.process(0).runtime().random_seed(), first);
-  EXPECT_NE(h.process(1).runtime().random_seed(), h.process(0).runtime().random_seed());
+  run_twice([](HostHarness& h) {
+    const std::uint64_t first = h.process(0).runtime().random_seed();
+    h.world->crash(0);
+    h.world->restart(0);
+    EXPECT_NE(h.process(0).runtime().random_seed(), first);
+    EXPECT_NE(h.process(1).runtime().random_seed(), h.process(0).runtime().random_seed());
+  });
 }
 
 }  // namespace

@@ -51,9 +51,7 @@ void Host::restart() {
   trace_.record(scheduler_.now(), TraceKind::restart, node_, kNoNode, 0, incarnation_);
   process_ = factory_(*this);
   RAFTSIM_CHECK_MSG(process_ != nullptr, "process factory returned nothing");
-  in_handler_ = true;
   process_->start();
-  in_handler_ = false;
   after_handler();
 }
 
@@ -216,9 +214,7 @@ void Host::on_network_message(NodeIndex from, std::uint64_t message_id,
 void Host::deliver_to_process(NodeIndex from, std::uint64_t message_id,
                               std::span<const std::uint8_t> payload) {
   trace_.record(scheduler_.now(), TraceKind::deliver, node_, from, message_id, payload.size());
-  in_handler_ = true;
   process_->on_message(from, payload);
-  in_handler_ = false;
   after_handler();
 }
 
@@ -226,9 +222,7 @@ void Host::fire_timer_in_process(std::uint32_t slot_index) {
   const std::uint64_t tag = timers_[slot_index].tag;
   free_timer(slot_index);
   trace_.record(scheduler_.now(), TraceKind::timer_fire, node_, kNoNode, 0, tag);
-  in_handler_ = true;
   process_->on_timer(tag);
-  in_handler_ = false;
   after_handler();
 }
 

@@ -118,7 +118,6 @@ class Host final : public Runtime, public MessageSink, public EventTarget {
   HostState state_ = HostState::down;
   std::uint64_t incarnation_ = 0;
   std::unique_ptr<Process> process_;
-  bool in_handler_ = false;
   Time busy_until_ = 0;
   std::vector<TimerSlot> timers_;
   std::vector<std::uint32_t> free_timers_;
