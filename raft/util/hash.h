@@ -29,16 +29,11 @@ class Hasher {
     return *this;
   }
   Hasher& add_bytes(std::span<const std::uint8_t> bytes) {
-    std::uint64_t word = 0;
-    std::size_t index = 0;
-    for (std::uint8_t byte : bytes) {
-      word |= static_cast<std::uint64_t>(byte) << (8 * (index % 8));
-      if (++index % 8 == 0) {
-        add(word);
-        word = 0;
-      }
-    }
-    add(word);
+    // Little-endian words assembled byte by byte: the same value on every machine, and compilers
+    // turn the full-word case into a single load on little-endian hardware.
+    std::size_t at = 0;
+    for (; at + 8 <= bytes.size(); at += 8) add(load_little_endian(bytes.data() + at, 8));
+    if (at < bytes.size()) add(load_little_endian(bytes.data() + at, bytes.size() - at));
     return add(bytes.size());  // length last, so "ab"+"" and "a"+"b" differ
   }
   Hasher& add_string(std::string_view text) {
@@ -47,6 +42,12 @@ class Hasher {
   constexpr std::uint64_t value() const { return mix64(state_); }
 
  private:
+  static std::uint64_t load_little_endian(const std::uint8_t* data, std::size_t count) {
+    std::uint64_t word = 0;
+    for (std::size_t i = 0; i < count; ++i) word |= static_cast<std::uint64_t>(data[i]) << (8 * i);
+    return word;
+  }
+
   static constexpr std::uint64_t kInitial = 0x6a09e667f3bcc909ULL;
   static constexpr std::uint64_t kIncrement = 0x9e3779b97f4a7c15ULL;
   std::uint64_t state_ = kInitial;
