@@ -8,11 +8,11 @@
 #include <cstdint>
 #include <span>
 
+#include "raft/core/types.h"
 #include "raft/io/file_system.h"
 
 namespace raftsim {
 
-using NodeId = std::uint32_t;
 using TimerId = std::uint64_t;
 
 class Runtime {

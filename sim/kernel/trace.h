@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "raft/core/types.h"  // kNoNode
 #include "raft/util/hash.h"
 #include "sim/kernel/time.h"
 
@@ -38,8 +39,6 @@ enum class TraceKind : std::uint8_t {
 };
 
 const char* trace_kind_name(TraceKind kind);
-
-constexpr std::uint32_t kNoNode = UINT32_MAX;
 
 struct TraceEvent {
   std::uint64_t number = 0;

@@ -1,0 +1,138 @@
+#include "raft/core/codec.h"
+
+#include <string>
+
+#include "raft/util/check.h"
+
+namespace raftsim {
+
+void put_u8(std::vector<std::uint8_t>& out, std::uint8_t value) {
+  out.push_back(value);
+}
+
+void put_u32(std::vector<std::uint8_t>& out, std::uint32_t value) {
+  for (int shift = 0; shift < 32; shift += 8)
+    out.push_back(static_cast<std::uint8_t>(value >> shift));
+}
+
+void put_u64(std::vector<std::uint8_t>& out, std::uint64_t value) {
+  for (int shift = 0; shift < 64; shift += 8)
+    out.push_back(static_cast<std::uint8_t>(value >> shift));
+}
+
+bool ByteReader::read_u8(std::uint8_t& value) {
+  if (remaining() < 1) return false;
+  value = bytes_[offset_++];
+  return true;
+}
+
+bool ByteReader::read_u32(std::uint32_t& value) {
+  if (remaining() < 4) return false;
+  value = 0;
+  for (int i = 0; i < 4; ++i) value |= static_cast<std::uint32_t>(bytes_[offset_++]) << (8 * i);
+  return true;
+}
+
+bool ByteReader::read_u64(std::uint64_t& value) {
+  if (remaining() < 8) return false;
+  value = 0;
+  for (int i = 0; i < 8; ++i) value |= static_cast<std::uint64_t>(bytes_[offset_++]) << (8 * i);
+  return true;
+}
+
+bool ByteReader::read_bytes(std::size_t count, std::vector<std::uint8_t>& out) {
+  if (remaining() < count) return false;
+  out.assign(bytes_.begin() + static_cast<std::ptrdiff_t>(offset_),
+             bytes_.begin() + static_cast<std::ptrdiff_t>(offset_ + count));
+  offset_ += count;
+  return true;
+}
+
+void encode_entry(const Entry& entry, std::vector<std::uint8_t>& out) {
+  RAFTSIM_CHECK(entry.data.size() <= kMessageBytesMax);
+  put_u64(out, entry.term);
+  put_u64(out, entry.index);
+  put_u8(out, static_cast<std::uint8_t>(entry.type));
+  put_u32(out, static_cast<std::uint32_t>(entry.data.size()));
+  out.insert(out.end(), entry.data.begin(), entry.data.end());
+}
+
+bool decode_entry(ByteReader& reader, Entry& entry, const char*& what) {
+  std::uint8_t type = 0;
+  std::uint32_t size = 0;
+  if (!reader.read_u64(entry.term) || !reader.read_u64(entry.index) || !reader.read_u8(type) ||
+      !reader.read_u32(size)) {
+    what = "truncated entry header";
+    return false;
+  }
+  if (type > static_cast<std::uint8_t>(EntryType::noop)) {
+    what = "unknown entry type";
+    return false;
+  }
+  entry.type = static_cast<EntryType>(type);
+  if (size > kMessageBytesMax || !reader.read_bytes(size, entry.data)) {
+    what = "entry data runs past the end";
+    return false;
+  }
+  return true;
+}
+
+std::vector<std::uint8_t> encode_message(const Message& message) {
+  RAFTSIM_CHECK_MSG(message.entries.size() <= kEntriesPerMessageMax, "too many entries");
+  std::vector<std::uint8_t> out;
+  out.reserve(80);
+  put_u8(out, kWireVersion);
+  put_u8(out, static_cast<std::uint8_t>(message.type));
+  put_u32(out, message.from);
+  put_u32(out, message.to);
+  put_u64(out, message.term);
+  put_u64(out, message.log_index);
+  put_u64(out, message.log_term);
+  put_u64(out, message.commit);
+  put_u8(out, message.reject ? 1 : 0);
+  put_u64(out, message.hint_index);
+  put_u64(out, message.hint_term);
+  put_u64(out, message.context);
+  put_u32(out, static_cast<std::uint32_t>(message.entries.size()));
+  for (const Entry& entry : message.entries) encode_entry(entry, out);
+  RAFTSIM_CHECK_MSG(out.size() <= kMessageBytesMax, "encoded message exceeds kMessageBytesMax");
+  return out;
+}
+
+Result<Message> decode_message(std::span<const std::uint8_t> bytes) {
+  auto corrupt = [](const ByteReader& reader, const char* what) {
+    return Status(StatusCode::corruption, std::string("bad message at byte ") +
+                                              std::to_string(reader.offset()) + ": " + what);
+  };
+  ByteReader reader(bytes);
+  if (bytes.size() > kMessageBytesMax) return corrupt(reader, "message too large");
+  Message message;
+  std::uint8_t version = 0, type = 0, reject = 0;
+  std::uint32_t entry_count = 0;
+  if (!reader.read_u8(version)) return corrupt(reader, "empty message");
+  if (version != kWireVersion) return corrupt(reader, "unknown wire version");
+  if (!reader.read_u8(type) || type > static_cast<std::uint8_t>(MessageType::heartbeat_response)) {
+    return corrupt(reader, "unknown message type");
+  }
+  message.type = static_cast<MessageType>(type);
+  if (!reader.read_u32(message.from) || !reader.read_u32(message.to) ||
+      !reader.read_u64(message.term) || !reader.read_u64(message.log_index) ||
+      !reader.read_u64(message.log_term) || !reader.read_u64(message.commit) ||
+      !reader.read_u8(reject) || !reader.read_u64(message.hint_index) ||
+      !reader.read_u64(message.hint_term) || !reader.read_u64(message.context) ||
+      !reader.read_u32(entry_count)) {
+    return corrupt(reader, "truncated header");
+  }
+  if (reject > 1) return corrupt(reader, "reject flag must be 0 or 1");
+  message.reject = reject == 1;
+  if (entry_count > kEntriesPerMessageMax) return corrupt(reader, "too many entries");
+  message.entries.resize(entry_count);
+  for (Entry& entry : message.entries) {
+    const char* what = "";
+    if (!decode_entry(reader, entry, what)) return corrupt(reader, what);
+  }
+  if (reader.remaining() != 0) return corrupt(reader, "trailing bytes");
+  return message;
+}
+
+}  // namespace raftsim

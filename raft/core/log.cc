@@ -1,0 +1,126 @@
+#include "raft/core/log.h"
+
+#include <algorithm>
+
+#include "raft/util/check.h"
+
+namespace raftsim {
+
+RaftLog::RaftLog(std::vector<Entry> stable_entries) : entries_(std::move(stable_entries)) {
+  stable_ = last_index();
+  check_invariants();
+}
+
+std::optional<Term> RaftLog::term_at(Index index) const {
+  if (index == 0) return Term{0};
+  if (index > last_index()) return std::nullopt;
+  return entries_[index - 1].term;
+}
+
+const Entry& RaftLog::at(Index index) const {
+  RAFTSIM_CHECK(index >= 1 && index <= last_index());
+  return entries_[index - 1];
+}
+
+bool RaftLog::is_up_to_date(Index last_index, Term last_term) const {
+  return last_term > this->last_term() ||
+         (last_term == this->last_term() && last_index >= this->last_index());
+}
+
+Index RaftLog::append_after(Index prev_index, std::span<const Entry> entries) {
+  RAFTSIM_CHECK_MSG(prev_index <= last_index(), "append_after needs a matching prev entry");
+  Index index = prev_index;
+  for (const Entry& entry : entries) {
+    ++index;
+    RAFTSIM_CHECK_MSG(entry.index == index, "entries in an append must be contiguous");
+    if (index <= last_index()) {
+      if (entries_[index - 1].term == entry.term) continue;  // already have it (log matching)
+      RAFTSIM_CHECK_MSG(index > committed_, "a committed entry would be overwritten");
+      entries_.resize(index - 1);
+      if (stable_ >= index) {
+        stable_ = index - 1;
+        rewrite_from_ = rewrite_from_ == 0 ? index : std::min(rewrite_from_, index);
+      }
+    }
+    entries_.push_back(entry);
+  }
+  check_invariants();
+  return index;
+}
+
+Index RaftLog::append_new(Term term, EntryType type, std::vector<std::uint8_t> data) {
+  RAFTSIM_CHECK_MSG(term >= last_term(), "a leader appends only in its own (latest) term");
+  entries_.push_back(Entry{term, last_index() + 1, type, std::move(data)});
+  return last_index();
+}
+
+std::vector<Entry> RaftLog::slice(Index from, std::size_t max_count, std::size_t max_bytes) const {
+  std::vector<Entry> result;
+  std::size_t bytes = 0;
+  for (Index index = std::max<Index>(from, 1); index <= last_index(); ++index) {
+    const Entry& entry = entries_[index - 1];
+    if (!result.empty() && (result.size() >= max_count || bytes + entry.data.size() > max_bytes)) {
+      break;
+    }
+    bytes += entry.data.size();
+    result.push_back(entry);
+  }
+  return result;
+}
+
+Index RaftLog::first_index_of_term_at(Index index) const {
+  RAFTSIM_CHECK(index >= 1 && index <= last_index());
+  const Term term = entries_[index - 1].term;
+  while (index > 1 && entries_[index - 2].term == term) --index;
+  return index;
+}
+
+Index RaftLog::last_index_with_term_at_most(Term term) const {
+  Index index = last_index();
+  while (index > 0 && entries_[index - 1].term > term) --index;
+  return index;
+}
+
+void RaftLog::commit_to(Index index) {
+  if (index <= committed_) return;
+  RAFTSIM_CHECK_MSG(index <= last_index(), "cannot commit past the end of the log");
+  committed_ = index;
+}
+
+void RaftLog::applied_to(Index index) {
+  RAFTSIM_CHECK_MSG(index >= applied_ && index <= committed_, "applied must stay <= committed");
+  applied_ = index;
+}
+
+void RaftLog::stable_to(Index index, Term term) {
+  // The entry may have been overwritten (by a newer leader's) after this Ready was handed out;
+  // then the stable mark must not move over the new, unpersisted entry.
+  if (index > last_index() || term_at(index) != term) return;
+  stable_ = std::max(stable_, index);
+  rewrite_from_ = 0;
+}
+
+std::vector<Entry> RaftLog::unstable_entries() const {
+  return {entries_.begin() + static_cast<std::ptrdiff_t>(stable_), entries_.end()};
+}
+
+std::vector<Entry> RaftLog::entries_to_apply(std::size_t max_count) const {
+  std::vector<Entry> result;
+  for (Index index = applied_ + 1; index <= committed_ && result.size() < max_count; ++index) {
+    result.push_back(entries_[index - 1]);
+  }
+  return result;
+}
+
+void RaftLog::check_invariants() const {
+  RAFTSIM_CHECK(applied_ <= committed_ && committed_ <= last_index());
+  RAFTSIM_CHECK(stable_ <= last_index());
+  if (!entries_.empty()) {
+    RAFTSIM_CHECK(entries_.back().index == last_index());
+    if (entries_.size() >= 2) {
+      RAFTSIM_CHECK(entries_[entries_.size() - 2].term <= entries_.back().term);
+    }
+  }
+}
+
+}  // namespace raftsim

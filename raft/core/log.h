@@ -1,0 +1,74 @@
+// raftsim: a node's view of the replicated log, in memory.
+// Holds entries (first_index()..last_index()), the commit index, the applied index and the stable
+// index (how far the entries are known to be on disk). Entries past the stable index are what the
+// next Ready hands to storage. Invariants, checked on every change:
+//   1. indices are contiguous and terms never decrease along the log;
+//   2. applied <= committed <= last_index, and committed never decreases;
+//   3. no committed entry is ever removed or overwritten (Raft's core safety promise);
+//   4. stable <= last_index.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "raft/core/types.h"
+
+namespace raftsim {
+
+class RaftLog {
+ public:
+  RaftLog() = default;
+  // A log recovered from storage: every entry given is stable.
+  explicit RaftLog(std::vector<Entry> stable_entries);
+
+  Index first_index() const { return 1; }
+  Index last_index() const { return entries_.size(); }
+  Term last_term() const { return entries_.empty() ? 0 : entries_.back().term; }
+  // Term of the entry at index; 0 for index 0; nullopt beyond the end.
+  std::optional<Term> term_at(Index index) const;
+  bool matches(Index index, Term term) const { return term_at(index) == term; }
+  const Entry& at(Index index) const;
+
+  // Paper §5.4.1: is a log ending at (last_index, last_term) at least as up to date as ours?
+  bool is_up_to_date(Index last_index, Term last_term) const;
+
+  // Appends entries that follow prev (already checked to match): entries already present with the
+  // same term are skipped, the first conflicting one truncates the suffix. Returns the index of
+  // the last entry the caller sent. Aborts if a committed entry would be overwritten.
+  Index append_after(Index prev_index, std::span<const Entry> entries);
+  // The leader's path: a new entry at last_index() + 1.
+  Index append_new(Term term, EntryType type, std::vector<std::uint8_t> data);
+
+  // Entries in [from, last_index()], at most max_count of them and max_bytes of data (at least
+  // one entry if any is available, so a huge entry still moves).
+  std::vector<Entry> slice(Index from, std::size_t max_count, std::size_t max_bytes) const;
+  // For fast backtracking: the first index of the run of entries with the term at `index`.
+  Index first_index_of_term_at(Index index) const;
+  // Largest index whose term is <= term (0 if none).
+  Index last_index_with_term_at_most(Term term) const;
+
+  Index committed() const { return committed_; }
+  Index applied() const { return applied_; }
+  Index stable() const { return stable_; }
+  void commit_to(Index index);  // no-op if index <= committed
+  void applied_to(Index index);
+  void stable_to(Index index, Term term);  // ignored if the entry has been replaced since
+  std::vector<Entry> unstable_entries() const;
+  std::vector<Entry> entries_to_apply(std::size_t max_count) const;
+  // Where storage must truncate before appending unstable_entries(), i.e. the first index that
+  // changed since the last stable_to; 0 if nothing stable changed.
+  Index stable_rewrite_from() const { return rewrite_from_; }
+
+ private:
+  void check_invariants() const;
+
+  std::vector<Entry> entries_;  // entries_[i].index == i + 1
+  Index committed_ = 0;
+  Index applied_ = 0;
+  Index stable_ = 0;
+  Index rewrite_from_ = 0;
+};
+
+}  // namespace raftsim

@@ -1,0 +1,59 @@
+#include "raft/core/messages.h"
+
+#include "raft/util/check.h"
+
+namespace raftsim {
+
+const char* message_type_name(MessageType type) {
+  switch (type) {
+    case MessageType::pre_vote_request:
+      return "PreVote";
+    case MessageType::pre_vote_response:
+      return "PreVoteResp";
+    case MessageType::vote_request:
+      return "Vote";
+    case MessageType::vote_response:
+      return "VoteResp";
+    case MessageType::append:
+      return "App";
+    case MessageType::append_response:
+      return "AppResp";
+    case MessageType::heartbeat:
+      return "HB";
+    case MessageType::heartbeat_response:
+      return "HBResp";
+  }
+  RAFTSIM_UNREACHABLE("unknown MessageType");
+}
+
+std::string Message::describe() const {
+  std::string text = std::string(message_type_name(type)) + " t" + std::to_string(term);
+  switch (type) {
+    case MessageType::pre_vote_request:
+    case MessageType::vote_request:
+      text += " last=" + std::to_string(log_index) + "/t" + std::to_string(log_term);
+      break;
+    case MessageType::pre_vote_response:
+    case MessageType::vote_response:
+      text += reject ? " no" : " yes";
+      break;
+    case MessageType::append:
+      text += " prev=" + std::to_string(log_index) + "/t" + std::to_string(log_term) +
+              " n=" + std::to_string(entries.size()) + " c=" + std::to_string(commit);
+      break;
+    case MessageType::append_response:
+      text += reject ? " rej " + std::to_string(log_index) + " hint=" + std::to_string(hint_index) +
+                           "/t" + std::to_string(hint_term)
+                     : " ok " + std::to_string(log_index);
+      break;
+    case MessageType::heartbeat:
+      text += " c=" + std::to_string(commit) + " ctx=" + std::to_string(context);
+      break;
+    case MessageType::heartbeat_response:
+      text += " ctx=" + std::to_string(context);
+      break;
+  }
+  return text;
+}
+
+}  // namespace raftsim

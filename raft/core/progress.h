@@ -1,0 +1,56 @@
+// raftsim: what a leader knows about each follower's log (Raft paper Figure 2, nextIndex and
+// matchIndex) plus the flow control that keeps a slow follower from being flooded: in `probe`
+// state one append is outstanding until answered; in `replicate` state appends are pipelined up
+// to a fixed window of in-flight messages. Invariant: match < next.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "raft/core/types.h"
+
+namespace raftsim {
+
+// A fixed-capacity ring of the last index carried by each in-flight append.
+class Inflights {
+ public:
+  explicit Inflights(std::uint32_t capacity = 1) : ring_(capacity) {}
+  bool full() const { return count_ == ring_.size(); }
+  std::uint32_t count() const { return count_; }
+  void add(Index last_index);
+  // An acknowledgement up to `index` frees every message that carried nothing beyond it.
+  void free_up_to(Index index);
+  void clear() { start_ = count_ = 0; }
+
+ private:
+  std::vector<Index> ring_;
+  std::uint32_t start_ = 0;
+  std::uint32_t count_ = 0;
+};
+
+struct Progress {
+  enum class State : std::uint8_t { probe, replicate };
+
+  Index match = 0;
+  Index next = 1;
+  State state = State::probe;
+  bool probe_sent = false;                 // probe: an append is outstanding; wait for its answer
+  bool recent_active = false;              // heard from since the last CheckQuorum round
+  std::uint64_t acked_heartbeat_tick = 0;  // leader tick of the newest heartbeat it answered
+  Inflights inflights;
+
+  bool paused() const { return state == State::probe ? probe_sent : inflights.full(); }
+  void become_probe() {
+    state = State::probe;
+    probe_sent = false;
+    inflights.clear();
+    next = match + 1;
+  }
+  void become_replicate() {
+    state = State::replicate;
+    probe_sent = false;
+    next = match + 1;
+  }
+};
+
+}  // namespace raftsim

@@ -1,0 +1,164 @@
+// raftsim: the Raft consensus core as a pure state machine (no I/O, no clocks, no threads).
+// Inputs: tick() (one tick of the node's local clock), step(message), propose(data),
+// read_index(request). Outputs come out of ready() as one value: what to persist, what to send,
+// what is committed and which reads may be served. The host MUST act on a Ready in this order:
+// persist hard_state and entries (durably), then send messages, then apply committed entries,
+// then serve read_states once applied, then call advance(ready). Messages in a Ready may depend
+// on the persisted state in the same Ready (vote grants, append acknowledgements).
+// Implements leader election with randomized timeouts, PreVote, CheckQuorum (with the thesis'
+// rule that a follower hearing from a leader ignores disruptive vote requests), log replication
+// with fast backtracking, batching and pipelining, the §5.4.2 commit rule (a leader commits only
+// entries of its own term by counting), a no-op on election, ReadIndex and optional lease reads.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <vector>
+
+#include "raft/core/log.h"
+#include "raft/core/messages.h"
+#include "raft/core/progress.h"
+#include "raft/core/types.h"
+#include "raft/util/status.h"
+
+namespace raftsim {
+
+struct RaftConfig {
+  NodeId id = 0;
+  std::vector<NodeId> voters;  // every member, self included
+  // Election timeouts are drawn uniformly from [min, max) ticks after every reset.
+  std::uint32_t election_timeout_ticks_min = 30;
+  std::uint32_t election_timeout_ticks_max = 60;
+  std::uint32_t heartbeat_ticks = 10;
+  bool pre_vote = true;
+  bool check_quorum = true;
+  // Serve reads from a leader lease instead of a heartbeat round. Safe only while clocks drift
+  // less than the gap between the lease and the election timeout; off by default (see docs).
+  bool lease_read = false;
+  std::size_t entries_per_message_max = 64;
+  std::size_t message_bytes_max = std::size_t{1} << 20;  // payload bytes of entries per append
+  std::uint32_t inflight_messages_max = 16;
+  std::size_t apply_entries_per_ready_max = 1024;
+  std::size_t pending_reads_max = 4096;  // beyond it read_index() fails with no_space
+  std::uint64_t random_seed = 1;
+
+  Status validate() const;
+};
+
+enum class Role : std::uint8_t { follower, pre_candidate, candidate, leader };
+const char* role_name(Role role);
+
+struct ReadState {
+  std::uint64_t request_id = 0;
+  Index read_index = 0;  // serve the read once the state machine has applied this index
+  friend bool operator==(const ReadState&, const ReadState&) = default;
+};
+
+struct Ready {
+  std::optional<HardState> hard_state;  // persist if present
+  Index rewrite_from = 0;      // if nonzero, storage drops entries >= this before appending
+  std::vector<Entry> entries;  // to append to storage
+  std::vector<Message> messages;
+  std::vector<Entry> committed_entries;
+  std::vector<ReadState> read_states;
+};
+
+class Raft {
+ public:
+  // recovered_state / recovered_entries: what storage held (both empty for a fresh node).
+  Raft(const RaftConfig& config, const HardState& recovered_state,
+       std::vector<Entry> recovered_entries);
+
+  void tick();
+  void step(const Message& message);
+  // Appends a command if this node is the leader; unavailable otherwise (see leader()).
+  Result<Index> propose(std::vector<std::uint8_t> data);
+  // Starts a linearizable read; its ReadState comes out of a later Ready. Fails if not leader.
+  Status read_index(std::uint64_t request_id);
+
+  bool has_ready() const;
+  Ready ready();
+  void advance(const Ready& ready);
+
+  NodeId id() const { return config_.id; }
+  Role role() const { return role_; }
+  Term term() const { return term_; }
+  NodeId vote() const { return vote_; }
+  NodeId leader() const { return leader_; }
+  const RaftLog& log() const { return log_; }
+  const RaftConfig& config() const { return config_; }
+  std::size_t quorum() const { return config_.voters.size() / 2 + 1; }
+  std::uint64_t state_hash() const;
+
+ private:
+  struct PendingRead {
+    std::uint64_t request_id;
+    Index index;
+    std::uint64_t round;  // answered by heartbeat responses with context >= round
+    std::vector<NodeId> acks;
+  };
+
+  // Role changes.
+  void become_follower(Term term, NodeId leader);
+  void become_pre_candidate();
+  void become_candidate();
+  void become_leader();
+  void campaign(bool pre_vote);
+  void reset_election_timer();
+
+  // Message handlers.
+  bool check_term(const Message& message);
+  void handle_vote_request(const Message& message);
+  void handle_vote_response(const Message& message);
+  void handle_append(const Message& message);
+  void handle_heartbeat(const Message& message);
+  void handle_append_response(const Message& message);
+  void handle_heartbeat_response(const Message& message);
+
+  // Leader duties.
+  void tick_leader();
+  void send_append(NodeId peer, bool allow_empty);
+  void broadcast_append(bool allow_empty);
+  void broadcast_heartbeat();
+  bool maybe_commit();
+  bool quorum_active() const;
+  bool lease_valid() const;
+  bool committed_in_current_term() const;
+  void start_read_round(std::uint64_t request_id);
+  void release_confirmed_reads();
+
+  void send(Message message);
+  Progress& progress(NodeId peer);
+  bool is_voter(NodeId node) const;
+  std::uint64_t next_random(std::uint64_t bound);
+
+  RaftConfig config_;
+  Term term_ = 0;
+  NodeId vote_ = kNoNode;
+  NodeId leader_ = kNoNode;
+  Role role_ = Role::follower;
+  RaftLog log_;
+  HardState persisted_;
+  std::uint64_t random_state_;
+
+  std::uint64_t ticks_ = 0;
+  std::uint32_t election_elapsed_ = 0;
+  std::uint32_t heartbeat_elapsed_ = 0;
+  std::uint32_t randomized_election_timeout_ = 0;
+
+  std::vector<std::pair<NodeId, bool>> votes_;         // (voter, granted) this campaign
+  std::vector<std::pair<NodeId, Progress>> progress_;  // leader only, every voter but self
+
+  bool broadcast_entries_pending_ = false;
+  bool broadcast_commit_pending_ = false;
+  bool heartbeat_pending_ = false;
+  std::uint64_t heartbeat_sequence_ = 0;
+  std::deque<std::pair<std::uint64_t, std::uint64_t>> heartbeat_ticks_;  // (sequence, tick)
+  std::deque<PendingRead> pending_reads_;
+  std::deque<std::uint64_t> reads_waiting_for_commit_;
+  std::vector<ReadState> read_states_;
+  std::vector<Message> outbox_;
+};
+
+}  // namespace raftsim

@@ -1,0 +1,40 @@
+// raftsim: the vocabulary of the Raft core -- terms, indices, node ids, log entries and the
+// persistent "hard state" (term and vote). Plain values with defaulted comparison, so tests and
+// the model checker can copy, compare and hash them.
+#pragma once
+
+#include <compare>
+#include <cstdint>
+#include <vector>
+
+namespace raftsim {
+
+using NodeId = std::uint32_t;
+using Term = std::uint64_t;
+using Index = std::uint64_t;
+
+constexpr NodeId kNoNode = UINT32_MAX;
+
+enum class EntryType : std::uint8_t {
+  normal = 0,  // a client command for the state machine
+  noop = 1,    // appended by a new leader to commit entries of earlier terms (paper §5.4.2, §8)
+};
+
+struct Entry {
+  Term term = 0;
+  Index index = 0;
+  EntryType type = EntryType::normal;
+  std::vector<std::uint8_t> data;
+
+  friend bool operator==(const Entry&, const Entry&) = default;
+};
+
+// What must be on disk before any message that depends on it leaves the node.
+struct HardState {
+  Term term = 0;
+  NodeId vote = kNoNode;
+
+  friend bool operator==(const HardState&, const HardState&) = default;
+};
+
+}  // namespace raftsim
