@@ -1,0 +1,84 @@
+// raftsim: the node host -- production code that runs a Raft core against the world.
+// It recovers the core from storage on start, turns local-clock timer ticks into Raft ticks,
+// decodes messages from peers and clients, and acts on every Ready in the order the core
+// requires: persist (write + fsync), then send, then apply committed entries to the state machine
+// (through the session table, so retries apply once) and answer the clients waiting on them, then
+// serve confirmed reads. It reaches the world only through Runtime and FileSystem, so it runs the
+// same under the simulator or a real event loop. A node whose disk fails stops (fail-stop): it
+// cannot promise anything it cannot persist.
+// Limits: kPendingRequestsMax client requests waiting per node (beyond: answered `busy`).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "raft/core/raft.h"
+#include "raft/io/runtime.h"
+#include "raft/node/sessions.h"
+#include "raft/node/state_machine.h"
+#include "raft/node/wire.h"
+#include "raft/storage/log_storage.h"
+
+namespace raftsim {
+
+struct NodeHostConfig {
+  RaftConfig raft;  // raft.id must equal the runtime's self(); random_seed is overridden
+  std::int64_t tick_ns = 10'000'000;  // one Raft tick per 10 ms of local monotonic time
+  LogStorageOptions storage;
+};
+
+class NodeHost final : public Process {
+ public:
+  static constexpr std::size_t kPendingRequestsMax = 10'000;
+
+  NodeHost(Runtime& runtime, const NodeHostConfig& config,
+           std::unique_ptr<StateMachine> state_machine);
+
+  void start() override;
+  void on_message(NodeId from, std::span<const std::uint8_t> payload) override;
+  void on_timer(std::uint64_t tag) override;
+  std::uint64_t state_hash() const override;
+
+  // For checkers and tests: the core (null before start() or after a storage failure).
+  const Raft* raft() const { return raft_.get(); }
+  const StateMachine& state_machine() const { return *state_machine_; }
+  bool failed() const { return !failure_.empty(); }
+  const std::string& failure() const { return failure_; }
+
+ private:
+  struct Waiting {
+    NodeId endpoint;
+    std::uint64_t client_id;
+    std::uint64_t sequence;
+    Term term;  // proposals: the term the entry was proposed in
+    std::vector<std::uint8_t> payload;  // reads: the query
+  };
+
+  void process_ready();
+  void handle_client_request(NodeId from, const ClientRequest& request);
+  void apply(const Entry& entry);
+  void serve_reads();
+  void fail_pending_reads();
+  void respond(NodeId endpoint, std::uint64_t client_id, std::uint64_t sequence,
+               ClientStatus status, std::vector<std::uint8_t> payload = {});
+  void fail_stop(const std::string& why);
+
+  Runtime& runtime_;
+  NodeHostConfig config_;
+  std::unique_ptr<StateMachine> state_machine_;
+  std::unique_ptr<LogStorage> storage_;
+  std::unique_ptr<Raft> raft_;
+  SessionTable sessions_;
+  std::string failure_;
+  bool was_leader_ = false;
+  std::uint64_t next_read_id_ = 1;
+  std::map<Index, Waiting> waiting_proposals_;        // by log index
+  std::map<std::uint64_t, Waiting> waiting_reads_;    // by read id, until confirmed
+  std::multimap<Index, Waiting> confirmed_reads_;     // by read index, until applied
+};
+
+}  // namespace raftsim

@@ -1,0 +1,44 @@
+// raftsim: client sessions (Raft thesis §6.3), so a command retried after a lost reply is
+// applied once. Part of the replicated state: every replica applies the same log, so every
+// replica holds the same table. For each client the last applied sequence and its reply are kept
+// (closed-loop clients have one command outstanding). Limit: kSessionsMax clients; beyond it the
+// session applied longest ago (lowest log index) is dropped -- a retry from that client after
+// eviction would run again, so clients must not stay silent that long (documented limit).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <vector>
+
+#include "raft/core/types.h"
+
+namespace raftsim {
+
+class SessionTable {
+ public:
+  static constexpr std::size_t kSessionsMax = 100'000;
+
+  enum class Verdict { apply, duplicate, stale };
+  struct Lookup {
+    Verdict verdict;
+    std::vector<std::uint8_t> cached_reply;  // for duplicate
+  };
+
+  Lookup check(std::uint64_t client_id, std::uint64_t sequence) const;
+  void record(std::uint64_t client_id, std::uint64_t sequence, Index index,
+              std::vector<std::uint8_t> reply);
+  std::size_t size() const { return sessions_.size(); }
+  std::uint64_t state_hash() const;
+
+ private:
+  struct Session {
+    std::uint64_t sequence = 0;
+    Index index = 0;
+    std::vector<std::uint8_t> reply;
+  };
+  std::map<std::uint64_t, Session> sessions_;
+  std::map<Index, std::uint64_t> by_index_;  // eviction order: oldest applied first
+};
+
+}  // namespace raftsim

@@ -1,0 +1,135 @@
+#include "raft/storage/log_storage.h"
+
+#include <string>
+
+#include "raft/core/codec.h"
+#include "raft/util/check.h"
+
+namespace raftsim {
+namespace {
+
+constexpr std::uint8_t kHardStateRecord = 1;
+constexpr std::uint8_t kEntriesRecord = 2;
+// A batch record stays well under the WAL's record limit.
+constexpr std::size_t kBatchBytesMax = std::size_t{8} << 20;
+
+std::vector<std::uint8_t> encode_hard_state(const HardState& state) {
+  std::vector<std::uint8_t> out;
+  put_u8(out, kHardStateRecord);
+  put_u64(out, state.term);
+  put_u32(out, state.vote);
+  return out;
+}
+
+// Splits entries into records of at most kBatchBytesMax (a lone larger entry gets its own).
+std::vector<std::vector<std::uint8_t>> encode_batches(std::span<const Entry> entries) {
+  std::vector<std::vector<std::uint8_t>> records;
+  std::size_t at = 0;
+  while (at < entries.size()) {
+    std::vector<std::uint8_t> body;
+    std::uint32_t count = 0;
+    while (at < entries.size() && (count == 0 || body.size() + entries[at].data.size() + 32 <=
+                                                     kBatchBytesMax)) {
+      encode_entry(entries[at++], body);
+      ++count;
+    }
+    std::vector<std::uint8_t> record;
+    put_u8(record, kEntriesRecord);
+    put_u32(record, count);
+    record.insert(record.end(), body.begin(), body.end());
+    records.push_back(std::move(record));
+  }
+  return records;
+}
+
+Status corrupt(std::size_t record, const std::string& what) {
+  return Status(StatusCode::corruption,
+                "raft log record " + std::to_string(record) + ": " + what);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<LogStorage>> LogStorage::open(FileSystem& file_system,
+                                                     const LogStorageOptions& options) {
+  WalRecovery recovery;
+  auto wal = Wal::open(file_system, options.wal, &recovery);
+  if (!wal.ok()) return wal.status();
+  std::unique_ptr<LogStorage> storage(new LogStorage(std::move(wal).value(), options));
+  storage->torn_bytes_dropped_ = recovery.torn_bytes_dropped;
+  if (Status status = storage->replay(recovery.records); !status.ok()) return status;
+  return storage;
+}
+
+Status LogStorage::replay(const std::vector<std::vector<std::uint8_t>>& records) {
+  for (std::size_t number = 0; number < records.size(); ++number) {
+    ByteReader reader(records[number]);
+    std::uint8_t type = 0;
+    if (!reader.read_u8(type)) return corrupt(number, "empty record");
+    if (type == kHardStateRecord) {
+      HardState state;
+      if (!reader.read_u64(state.term) || !reader.read_u32(state.vote) || reader.remaining() != 0) {
+        return corrupt(number, "malformed hard state");
+      }
+      if (state.term < hard_state_.term) return corrupt(number, "term went backwards");
+      hard_state_ = state;
+      continue;
+    }
+    if (type != kEntriesRecord) return corrupt(number, "unknown record type");
+    std::uint32_t count = 0;
+    if (!reader.read_u32(count) || count == 0) return corrupt(number, "malformed entry batch");
+    for (std::uint32_t i = 0; i < count; ++i) {
+      Entry entry;
+      const char* what = "";
+      if (!decode_entry(reader, entry, what)) return corrupt(number, what);
+      if (entry.index == 0 || entry.index > entries_.size() + 1) {
+        return corrupt(number, "entry " + std::to_string(entry.index) + " leaves a gap");
+      }
+      entries_.resize(entry.index - 1);
+      if (!entries_.empty() && entries_.back().term > entry.term) {
+        return corrupt(number, "entry terms decrease at index " + std::to_string(entry.index));
+      }
+      entries_.push_back(std::move(entry));
+    }
+    if (reader.remaining() != 0) return corrupt(number, "trailing bytes after entry batch");
+  }
+  if (!entries_.empty() && entries_.back().term > hard_state_.term) {
+    return corrupt(records.size(), "log holds an entry from a term after the stored term");
+  }
+  return Status();
+}
+
+Status LogStorage::save(const std::optional<HardState>& hard_state, Index rewrite_from,
+                        std::span<const Entry> entries) {
+  if (!hard_state && entries.empty()) return Status();
+  if (hard_state) {
+    RAFTSIM_CHECK_MSG(hard_state->term >= hard_state_.term, "stored term must not go back");
+    if (Status status = wal_->append(encode_hard_state(*hard_state)); !status.ok()) return status;
+  }
+  if (!entries.empty()) {
+    RAFTSIM_CHECK_MSG(entries.front().index <= entries_.size() + 1, "entries must not leave a gap");
+    RAFTSIM_CHECK(rewrite_from == 0 || rewrite_from >= entries.front().index ||
+                  rewrite_from <= entries_.size() + 1);
+    for (const auto& record : encode_batches(entries)) {
+      if (Status status = wal_->append(record); !status.ok()) return status;
+    }
+  }
+  if (Status status = wal_->sync(); !status.ok()) return status;
+  // Only now is it durable: update the mirror the same way replay() will read it back.
+  if (hard_state) hard_state_ = *hard_state;
+  if (rewrite_from != 0 && rewrite_from <= entries_.size()) entries_.resize(rewrite_from - 1);
+  if (!entries.empty()) {
+    entries_.resize(entries.front().index - 1);
+    entries_.insert(entries_.end(), entries.begin(), entries.end());
+  }
+  if (wal_->size_bytes() > options_.compact_after_bytes) return compact();
+  return Status();
+}
+
+Status LogStorage::compact() {
+  std::vector<std::vector<std::uint8_t>> records;
+  records.push_back(encode_hard_state(hard_state_));
+  for (auto& record : encode_batches(entries_)) records.push_back(std::move(record));
+  return wal_->rewrite(records);
+}
+
+}  // namespace raftsim

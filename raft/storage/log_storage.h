@@ -1,0 +1,55 @@
+// raftsim: a Raft node's durable state -- hard state (term, vote) and log entries -- on top of the
+// write-ahead log. Each save() appends records and syncs before returning, so the caller may send
+// the messages that depend on it. Records: a hard state, or a batch of consecutive entries; on
+// replay a batch starting at index i replaces whatever the log held from i on (that is how a
+// follower's truncated suffix is persisted). When the WAL outgrows compact_after_bytes, the log is
+// rewritten as one hard state plus the live entries.
+// Recovery checks what it loads: batches must continue or overwrite the log (no gaps), terms must
+// not decrease, and no entry may carry a term above the stored term; otherwise it is corruption.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "raft/core/types.h"
+#include "raft/io/file_system.h"
+#include "raft/storage/wal.h"
+#include "raft/util/status.h"
+
+namespace raftsim {
+
+struct LogStorageOptions {
+  WalOptions wal;
+  std::uint64_t compact_after_bytes = std::uint64_t{64} << 20;
+};
+
+class LogStorage {
+ public:
+  static Result<std::unique_ptr<LogStorage>> open(FileSystem& file_system,
+                                                  const LogStorageOptions& options);
+
+  const HardState& hard_state() const { return hard_state_; }
+  const std::vector<Entry>& entries() const { return entries_; }
+  std::uint64_t torn_bytes_dropped() const { return torn_bytes_dropped_; }
+
+  // Durable on return (appended and synced). rewrite_from: drop entries >= it first (0: none).
+  Status save(const std::optional<HardState>& hard_state, Index rewrite_from,
+              std::span<const Entry> entries);
+
+ private:
+  LogStorage(std::unique_ptr<Wal> wal, const LogStorageOptions& options)
+      : wal_(std::move(wal)), options_(options) {}
+  Status replay(const std::vector<std::vector<std::uint8_t>>& records);
+  Status compact();
+
+  std::unique_ptr<Wal> wal_;
+  LogStorageOptions options_;
+  HardState hard_state_;
+  std::vector<Entry> entries_;  // mirror of the durable log: what a compaction rewrites
+  std::uint64_t torn_bytes_dropped_ = 0;
+};
+
+}  // namespace raftsim
