@@ -24,10 +24,14 @@ bool read_string(ByteReader& reader, std::string& text, std::size_t max_bytes) {
 
 const char* op_name(Op op) {
   switch (op) {
-    case Op::get: return "get";
-    case Op::put: return "put";
-    case Op::append: return "append";
-    case Op::cas: return "cas";
+    case Op::get:
+      return "get";
+    case Op::put:
+      return "put";
+    case Op::append:
+      return "append";
+    case Op::cas:
+      return "cas";
   }
   RAFTSIM_UNREACHABLE("unknown kv::Op");
 }
@@ -79,7 +83,8 @@ Reply KvStore::execute(const Command& command) {
   auto found = data_.find(command.key);
   const std::string current = found == data_.end() ? std::string() : found->second;
   switch (command.op) {
-    case Op::get: return Reply{Outcome::ok, current};
+    case Op::get:
+      return Reply{Outcome::ok, current};
     case Op::put:
       if (command.value.size() > kValueBytesMax) return Reply{Outcome::too_large, {}};
       data_[command.key] = command.value;

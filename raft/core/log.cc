@@ -37,6 +37,7 @@ Index RaftLog::append_after(Index prev_index, std::span<const Entry> entries) {
       if (entries_[index - 1].term == entry.term) continue;  // already have it (log matching)
       RAFTSIM_CHECK_MSG(index > committed_, "a committed entry would be overwritten");
       entries_.resize(index - 1);
+      ++truncations_;
       if (stable_ >= index) {
         stable_ = index - 1;
         rewrite_from_ = rewrite_from_ == 0 ? index : std::min(rewrite_from_, index);

@@ -60,6 +60,8 @@ class RaftLog {
   // Where storage must truncate before appending unstable_entries(), i.e. the first index that
   // changed since the last stable_to; 0 if nothing stable changed.
   Index stable_rewrite_from() const { return rewrite_from_; }
+  // How many times a suffix was cut off (conflicting entries replaced); lets observers cache.
+  std::uint64_t truncations() const { return truncations_; }
 
  private:
   void check_invariants() const;
@@ -69,6 +71,7 @@ class RaftLog {
   Index applied_ = 0;
   Index stable_ = 0;
   Index rewrite_from_ = 0;
+  std::uint64_t truncations_ = 0;
 };
 
 }  // namespace raftsim

@@ -51,8 +51,7 @@ void NodeHost::on_message(NodeId from, std::span<const std::uint8_t> payload) {
   if (channel == Channel::raft) {
     auto message = decode_message(channel_body(payload));
     // Garbage or misaddressed messages are dropped: the network is not trusted to be tidy.
-    if (!message.ok() || message.value().to != runtime_.self() ||
-        message.value().from != from) {
+    if (!message.ok() || message.value().to != runtime_.self() || message.value().from != from) {
       return;
     }
     raft_->step(message.value());

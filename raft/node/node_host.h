@@ -54,7 +54,7 @@ class NodeHost final : public Process {
     NodeId endpoint;
     std::uint64_t client_id;
     std::uint64_t sequence;
-    Term term;  // proposals: the term the entry was proposed in
+    Term term;                          // proposals: the term the entry was proposed in
     std::vector<std::uint8_t> payload;  // reads: the query
   };
 
@@ -76,9 +76,9 @@ class NodeHost final : public Process {
   std::string failure_;
   bool was_leader_ = false;
   std::uint64_t next_read_id_ = 1;
-  std::map<Index, Waiting> waiting_proposals_;        // by log index
-  std::map<std::uint64_t, Waiting> waiting_reads_;    // by read id, until confirmed
-  std::multimap<Index, Waiting> confirmed_reads_;     // by read index, until applied
+  std::map<Index, Waiting> waiting_proposals_;      // by log index
+  std::map<std::uint64_t, Waiting> waiting_reads_;  // by read id, until confirmed
+  std::multimap<Index, Waiting> confirmed_reads_;   // by read index, until applied
 };
 
 }  // namespace raftsim

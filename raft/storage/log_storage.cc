@@ -28,8 +28,8 @@ std::vector<std::vector<std::uint8_t>> encode_batches(std::span<const Entry> ent
   while (at < entries.size()) {
     std::vector<std::uint8_t> body;
     std::uint32_t count = 0;
-    while (at < entries.size() && (count == 0 || body.size() + entries[at].data.size() + 32 <=
-                                                     kBatchBytesMax)) {
+    while (at < entries.size() &&
+           (count == 0 || body.size() + entries[at].data.size() + 32 <= kBatchBytesMax)) {
       encode_entry(entries[at++], body);
       ++count;
     }
@@ -43,8 +43,7 @@ std::vector<std::vector<std::uint8_t>> encode_batches(std::span<const Entry> ent
 }
 
 Status corrupt(std::size_t record, const std::string& what) {
-  return Status(StatusCode::corruption,
-                "raft log record " + std::to_string(record) + ": " + what);
+  return Status(StatusCode::corruption, "raft log record " + std::to_string(record) + ": " + what);
 }
 
 }  // namespace

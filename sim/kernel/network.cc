@@ -182,7 +182,7 @@ Status Network::set_link_open(NodeIndex from, NodeIndex to, bool open) {
   return Status();
 }
 
-Status Network::partition(const std::vector<std::vector<NodeIndex>>& groups) {
+Status Network::partition(const std::vector<std::vector<NodeIndex>>& groups, Unlisted unlisted) {
   constexpr std::uint32_t kUnlisted = UINT32_MAX;
   std::vector<std::uint32_t> group_of(node_count_, kUnlisted);
   std::string description = "partition";
@@ -199,9 +199,15 @@ Status Network::partition(const std::vector<std::vector<NodeIndex>>& groups) {
   }
   for (NodeIndex from = 0; from < node_count_; ++from) {
     for (NodeIndex to = 0; to < node_count_; ++to) {
-      open_[index(from, to)] = group_of[from] == group_of[to] ? 1 : 0;
+      const bool either_unlisted = group_of[from] == kUnlisted || group_of[to] == kUnlisted;
+      if (unlisted == Unlisted::keep_their_links && either_unlisted) {
+        open_[index(from, to)] = 1;
+      } else {
+        open_[index(from, to)] = group_of[from] == group_of[to] ? 1 : 0;
+      }
     }
   }
+  if (unlisted == Unlisted::keep_their_links) description += " (others keep their links)";
   record_change(description);
   return Status();
 }

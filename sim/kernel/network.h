@@ -64,8 +64,12 @@ class Network final : public EventTarget {
   Status set_link(NodeIndex from, NodeIndex to, const LinkConfig& config);
   Status set_all_links(const LinkConfig& config);
   const LinkConfig& link(NodeIndex from, NodeIndex to) const;
-  // Nodes in different groups cannot talk; nodes in no group form one more group together.
-  Status partition(const std::vector<std::vector<NodeIndex>>& groups);
+  // What a partition does to nodes that no group lists.
+  enum class Unlisted { form_a_group, keep_their_links };
+  // Nodes in different groups cannot talk; nodes in no group form one more group together, or
+  // (keep_their_links) stay connected to everyone -- e.g. clients outside a cluster partition.
+  Status partition(const std::vector<std::vector<NodeIndex>>& groups,
+                   Unlisted unlisted = Unlisted::form_a_group);
   // Cuts `node` off in both directions.
   Status isolate(NodeIndex node);
   // Closes only from -> to; to -> from keeps working.

@@ -1,0 +1,181 @@
+#include "sim/checkers/raft_safety.h"
+
+#include <set>
+
+#include "raft/node/wire.h"
+#include "raft/util/check.h"
+#include "raft/util/hash.h"
+
+namespace raftsim::sim {
+namespace {
+
+std::uint64_t entry_digest(const Entry& entry) {
+  return Hasher()
+      .add(entry.term)
+      .add(static_cast<std::uint64_t>(entry.type))
+      .add_bytes(entry.data)
+      .value();
+}
+
+std::string entry_name(Index index, Term term) {
+  return "entry " + std::to_string(index) + " (term " + std::to_string(term) + ")";
+}
+
+}  // namespace
+
+std::string Violation::describe() const {
+  std::string text = invariant + " violated at event " + std::to_string(event_number) +
+                     ", t=" + std::to_string(time / kMicrosecond) + " us, nodes";
+  for (NodeIndex node : nodes) text += " " + std::to_string(node);
+  return text + ": " + detail;
+}
+
+Violation RaftSafetyChecker::violation(World& world, std::string invariant,
+                                       std::vector<NodeIndex> nodes, std::string detail) const {
+  return Violation{world.trace().event_count(), world.now(), std::move(invariant), std::move(nodes),
+                   std::move(detail)};
+}
+
+std::optional<Violation> RaftSafetyChecker::check(World& world) {
+  if (first_violation_) return first_violation_;
+  for (NodeIndex node = 0; node < nodes_.size(); ++node) {
+    Host& host = world.host(node);
+    const auto* node_host =
+        host.state() == HostState::down ? nullptr : dynamic_cast<const NodeHost*>(host.process());
+    if (node_host == nullptr || node_host->raft() == nullptr) {
+      nodes_[node].leader_term = 0;  // a node that is down leads nothing
+      continue;
+    }
+    NodeView& view = nodes_[node];
+    if (view.incarnation != host.incarnation()) {
+      view = NodeView{};
+      view.incarnation = host.incarnation();
+    }
+    if (auto found = check_node(world, node, *node_host->raft())) {
+      first_violation_ = found;
+      world.note("VIOLATION " + found->describe());
+      return first_violation_;
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<Violation> RaftSafetyChecker::sync_log(World& world, NodeIndex node,
+                                                     const Raft& raft) {
+  NodeView& view = nodes_[node];
+  const RaftLog& log = raft.log();
+  const bool leading_same_term = view.leader_term == raft.term() && raft.role() == Role::leader;
+  if (log.truncations() != view.truncations || log.last_index() < view.prefix_digests.size()) {
+    if (leading_same_term) {
+      return violation(
+          world, "leader append-only", {node},
+          "the leader of term " + std::to_string(raft.term()) + " removed entries from its log");
+    }
+    // The cached digests may be stale from the cut on; rescan this log once (rare).
+    view.entry_digests.clear();
+    view.prefix_digests.clear();
+    view.truncations = log.truncations();
+  }
+  for (Index index = view.prefix_digests.size() + 1; index <= log.last_index(); ++index) {
+    const Entry& entry = log.at(index);
+    const std::uint64_t digest = entry_digest(entry);
+    const std::uint64_t previous = index == 1 ? 0 : view.prefix_digests[index - 2];
+    const std::uint64_t prefix = Hasher(previous).add(digest).value();
+    view.entry_digests.push_back(digest);
+    view.prefix_digests.push_back(prefix);
+    auto [it, inserted] = prefix_by_entry_.emplace(std::make_pair(index, entry.term), prefix);
+    if (!inserted && it->second != prefix) {
+      return violation(world, "log matching", {node},
+                       "node " + std::to_string(node) + " holds " + entry_name(index, entry.term) +
+                           " with a prefix that differs from another log's");
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<Violation> RaftSafetyChecker::check_node(World& world, NodeIndex node,
+                                                       const Raft& raft) {
+  NodeView& view = nodes_[node];
+  if (raft.role() == Role::leader) {
+    auto [it, inserted] = leaders_.emplace(raft.term(), node);
+    if (!inserted && it->second != node) {
+      return violation(world, "election safety", {it->second, node},
+                       "two leaders in term " + std::to_string(raft.term()));
+    }
+  }
+  if (auto found = sync_log(world, node, raft)) return found;
+
+  // Leader completeness, when this node is first seen leading this term: it holds every entry
+  // that some node saw committed while in an earlier term.
+  if (raft.role() == Role::leader && view.leader_term != raft.term()) {
+    view.leader_term = raft.term();
+    for (Index index = 1; index <= committed_.size(); ++index) {
+      const auto& [digest, seen_term] = committed_[index - 1];
+      if (seen_term >= raft.term()) continue;
+      if (index > view.entry_digests.size() || view.entry_digests[index - 1] != digest) {
+        return violation(world, "leader completeness", {node},
+                         "the leader of term " + std::to_string(raft.term()) +
+                             " lacks committed entry " + std::to_string(index));
+      }
+    }
+  } else if (raft.role() != Role::leader) {
+    view.leader_term = 0;
+  }
+
+  // Newly committed entries: the same on every node (state machine safety: what is committed is
+  // what gets applied, in index order), and held by every leader of a later term.
+  const Index committed = raft.log().committed();
+  for (Index index = view.verified_committed + 1; index <= committed; ++index) {
+    const std::uint64_t digest = view.entry_digests[index - 1];
+    if (index <= committed_.size()) {
+      if (committed_[index - 1].first != digest) {
+        return violation(world, "state machine safety", {node},
+                         "node " + std::to_string(node) + " committed a different " +
+                             entry_name(index, raft.log().at(index).term) + " than another node");
+      }
+      continue;
+    }
+    committed_.emplace_back(digest, raft.term());
+    for (NodeIndex other = 0; other < nodes_.size(); ++other) {
+      const NodeView& leader = nodes_[other];
+      if (leader.leader_term <= raft.term()) continue;
+      if (index > leader.entry_digests.size() || leader.entry_digests[index - 1] != digest) {
+        return violation(world, "leader completeness", {other, node},
+                         "the leader of term " + std::to_string(leader.leader_term) +
+                             " lacks entry " + std::to_string(index) + ", committed in term " +
+                             std::to_string(raft.term()));
+      }
+    }
+  }
+  view.verified_committed = std::max(view.verified_committed, committed);
+  return std::nullopt;
+}
+
+std::optional<Violation> RaftSafetyChecker::check_durability(World& world, const History& history,
+                                                             NodeIndex reference) {
+  const auto* node_host = dynamic_cast<const NodeHost*>(world.host(reference).process());
+  if (node_host == nullptr || node_host->raft() == nullptr) {
+    return violation(world, "durability", {reference}, "the reference node is not running");
+  }
+  const RaftLog& log = node_host->raft()->log();
+  std::set<std::pair<std::uint64_t, std::uint64_t>> committed_writes;
+  for (Index index = 1; index <= log.committed(); ++index) {
+    const Entry& entry = log.at(index);
+    if (entry.type != EntryType::normal) continue;
+    if (auto command = decode_session_command(entry.data)) {
+      committed_writes.emplace(command->client_id, command->sequence);
+    }
+  }
+  for (const RecordedOperation& operation : history.operations()) {
+    if (operation.status != OperationStatus::ok || operation.op == "get") continue;
+    if (committed_writes.count({operation.client, operation.sequence}) == 0) {
+      return violation(world, "durability", {reference},
+                       "client " + std::to_string(operation.client) + "'s acknowledged " +
+                           operation.op + " (sequence " + std::to_string(operation.sequence) +
+                           ") is not in node " + std::to_string(reference) + "'s committed log");
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace raftsim::sim

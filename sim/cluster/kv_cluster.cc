@@ -1,0 +1,123 @@
+#include "sim/cluster/kv_cluster.h"
+
+#include "jobqueue/kv/kv_store.h"
+#include "raft/util/check.h"
+
+namespace raftsim::sim {
+
+Status KvClusterOptions::validate() const {
+  if (nodes < 1 || clients + nodes > Network::kNodesMax) {
+    return Status(StatusCode::invalid_argument, "need 1 or more nodes and at most " +
+                                                    std::to_string(Network::kNodesMax) +
+                                                    " nodes and clients together");
+  }
+  if (!clocks.empty() && clocks.size() != nodes) {
+    return Status(StatusCode::invalid_argument, "clocks must be empty or one per cluster node");
+  }
+  RaftConfig probe = raft;
+  probe.id = 0;
+  probe.voters.clear();
+  for (NodeIndex node = 0; node < nodes; ++node) probe.voters.push_back(node);
+  return probe.validate();
+}
+
+KvCluster::KvCluster(const KvClusterOptions& options) : options_(options), checker_(options.nodes) {
+  RAFTSIM_CHECK_MSG(options.validate().ok(), "invalid KvClusterOptions");
+  WorldConfig config;
+  config.seed = options.seed;
+  config.node_count = options.nodes + options.clients;
+  config.link = options.link;
+  config.disk = options.disk;
+  config.record_trace = options.record_trace;
+  if (!options.clocks.empty()) {
+    config.clocks = options.clocks;
+    config.clocks.resize(config.node_count);  // clients: exact clocks
+  }
+  world_ = std::make_unique<World>(config, [this](Runtime& runtime) -> std::unique_ptr<Process> {
+    const NodeId self = runtime.self();
+    if (self < options_.nodes) {
+      NodeHostConfig host;
+      host.raft = options_.raft;
+      host.raft.id = self;
+      host.raft.voters.clear();
+      for (NodeIndex node = 0; node < options_.nodes; ++node) host.raft.voters.push_back(node);
+      host.tick_ns = options_.tick_ns;
+      return std::make_unique<NodeHost>(runtime, host, std::make_unique<kv::KvStore>());
+    }
+    return std::make_unique<KvClient>(runtime, options_.nodes, self - options_.nodes,
+                                      options_.workload, history_);
+  });
+}
+
+void KvCluster::start() {
+  world_->boot_all();
+}
+
+std::optional<Violation> KvCluster::run_until(Time limit) {
+  Scheduler& scheduler = world_->scheduler();
+  while (scheduler.next_event_time() <= limit) {
+    scheduler.step();
+    if (options_.check_every_event) {
+      if (auto violation = checker_.check(*world_)) return violation;
+    }
+  }
+  scheduler.run_until(limit);  // advance time to the limit
+  return checker_.check(*world_);
+}
+
+const NodeHost* KvCluster::node(NodeIndex node) {
+  RAFTSIM_CHECK(node < options_.nodes);
+  Host& host = world_->host(node);
+  if (host.state() == HostState::down) return nullptr;
+  const auto* node_host = dynamic_cast<const NodeHost*>(host.process());
+  return node_host != nullptr && !node_host->failed() ? node_host : nullptr;
+}
+
+const Raft* KvCluster::raft(NodeIndex node) {
+  const NodeHost* host = this->node(node);
+  return host != nullptr ? host->raft() : nullptr;
+}
+
+std::optional<NodeIndex> KvCluster::leader() {
+  std::optional<NodeIndex> best;
+  Term best_term = 0;
+  for (NodeIndex node = 0; node < options_.nodes; ++node) {
+    const Raft* core = raft(node);
+    if (core != nullptr && core->role() == Role::leader && core->term() >= best_term) {
+      best = node;
+      best_term = core->term();
+    }
+  }
+  return best;
+}
+
+std::optional<NodeIndex> KvCluster::await_leader(Time within) {
+  const Time deadline = world_->now() + within;
+  while (world_->now() < deadline) {
+    if (run_for(milliseconds(10))) return std::nullopt;
+    if (auto found = leader()) {
+      const Raft* core = raft(*found);
+      const Index committed = core->log().committed();
+      if (committed > 0 && core->log().at(committed).term == core->term()) return found;
+    }
+  }
+  return std::nullopt;
+}
+
+void KvCluster::partition(const std::vector<std::vector<NodeIndex>>& groups) {
+  RAFTSIM_CHECK(world_->network().partition(groups, Network::Unlisted::keep_their_links).ok());
+}
+
+void KvCluster::isolate(NodeIndex node) {
+  std::vector<NodeIndex> rest;
+  for (NodeIndex other = 0; other < options_.nodes; ++other) {
+    if (other != node) rest.push_back(other);
+  }
+  partition({{node}, rest});
+}
+
+void KvCluster::heal() {
+  world_->network().heal();
+}
+
+}  // namespace raftsim::sim

@@ -1,0 +1,83 @@
+#include "sim/workload/history.h"
+
+#include <nlohmann/json.hpp>
+
+#include "raft/util/check.h"
+
+namespace raftsim::sim {
+
+const char* operation_status_name(OperationStatus status) {
+  switch (status) {
+    case OperationStatus::pending:
+      return "pending";
+    case OperationStatus::ok:
+      return "ok";
+    case OperationStatus::fail:
+      return "fail";
+    case OperationStatus::info:
+      return "info";
+  }
+  RAFTSIM_UNREACHABLE("unknown OperationStatus");
+}
+
+std::optional<std::size_t> History::begin(RecordedOperation operation) {
+  if (operations_.size() >= kOperationsMax) return std::nullopt;
+  operation.status = OperationStatus::pending;
+  operations_.push_back(std::move(operation));
+  return operations_.size() - 1;
+}
+
+void History::end(std::size_t id, OperationStatus status, Time at, std::string output) {
+  RAFTSIM_CHECK(id < operations_.size());
+  RecordedOperation& operation = operations_[id];
+  RAFTSIM_CHECK_MSG(operation.status == OperationStatus::pending, "an operation ends once");
+  RAFTSIM_CHECK(status != OperationStatus::pending && at >= operation.invoke_time);
+  operation.status = status;
+  operation.return_time = at;
+  operation.output = std::move(output);
+}
+
+std::size_t History::count(OperationStatus status) const {
+  std::size_t total = 0;
+  for (const auto& operation : operations_) total += operation.status == status ? 1 : 0;
+  return total;
+}
+
+std::string History::to_json() const {
+  nlohmann::ordered_json operations = nlohmann::ordered_json::array();
+  for (const RecordedOperation& operation : operations_) {
+    nlohmann::ordered_json entry;
+    entry["client"] = operation.client;
+    entry["op"] = operation.op;
+    entry["key"] = operation.key;
+    if (operation.op == "cas") {
+      entry["from"] = operation.expected;
+      entry["to"] = operation.value;
+    } else if (operation.op != "get") {
+      entry["value"] = operation.value;
+    }
+    entry["invoke_ns"] = operation.invoke_time;
+    const bool indeterminate =
+        operation.status == OperationStatus::info || operation.status == OperationStatus::pending;
+    if (indeterminate) {
+      entry["return_ns"] = nullptr;
+      entry["status"] = "info";
+    } else {
+      entry["return_ns"] = operation.return_time;
+      entry["status"] = operation_status_name(operation.status);
+    }
+    if (operation.status == OperationStatus::ok && operation.op == "get") {
+      entry["output"] = operation.output;
+    } else if (operation.status == OperationStatus::fail && operation.op == "cas") {
+      entry["output"] = operation.output;
+    }
+    operations.push_back(std::move(entry));
+  }
+  nlohmann::ordered_json document;
+  document["version"] = 1;
+  document["model"] = "kv";
+  document["operations"] = std::move(operations);
+  return document.dump(1);
+}
+
+}  // namespace raftsim::sim

@@ -1,0 +1,74 @@
+// raftsim: a simulated closed-loop KV client. It runs as a Process on its own network node,
+// issues one operation at a time (get / put / append / cas over a set of keys, by weight), sends
+// it to the node it believes leads, follows leader hints, and on a timeout retries the same
+// (client id, sequence) at the next node -- the session table makes a retry apply at most once.
+// It records every operation in a History: ok with its output; fail only when the operation
+// definitely had no effect (a read that gave up, a CAS that found another value); info when a
+// write's fate is unknown after attempts_max tries. Clients run on exact clocks, so their local
+// time is virtual time and the history's timestamps are comparable across clients.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "jobqueue/kv/kv_store.h"
+#include "raft/io/runtime.h"
+#include "raft/node/wire.h"
+#include "sim/kernel/random.h"
+#include "sim/workload/history.h"
+
+namespace raftsim::sim {
+
+struct KvWorkload {
+  std::uint32_t keys = 3;
+  // Relative weights of get / put / append / cas.
+  std::uint32_t get_weight = 4;
+  std::uint32_t put_weight = 2;
+  std::uint32_t append_weight = 3;
+  std::uint32_t cas_weight = 1;
+  Time request_timeout = milliseconds(300);
+  Time think_time_max = milliseconds(5);      // pause between operations, uniform in [0, max]
+  Time retry_backoff = milliseconds(20);      // before retrying when no leader is known
+  std::uint32_t attempts_max = 6;             // tries per operation before giving up
+  std::uint64_t operations_max = UINT64_MAX;  // per client
+};
+
+class KvClient final : public Process {
+ public:
+  KvClient(Runtime& runtime, std::uint32_t cluster_size, std::uint64_t client_id,
+           const KvWorkload& workload, History& history);
+
+  void start() override;
+  void on_message(NodeId from, std::span<const std::uint8_t> payload) override;
+  void on_timer(std::uint64_t tag) override;
+  std::uint64_t state_hash() const override;
+
+  std::uint64_t completed() const { return completed_; }
+
+ private:
+  void next_operation();
+  void send_attempt();
+  void finish(OperationStatus status, std::string output = {});
+  void retry(NodeId hint);
+  kv::Command draw_command();
+
+  Runtime& runtime_;
+  std::uint32_t cluster_size_;
+  std::uint64_t client_id_;
+  KvWorkload workload_;
+  History& history_;
+  Random random_;
+  NodeId target_ = 0;
+  std::uint64_t sequence_ = 0;
+  std::uint64_t completed_ = 0;
+  std::uint64_t timer_generation_ = 0;  // timer tags carry it; stale timers are ignored
+  std::optional<std::size_t> current_;  // history id of the operation in flight
+  kv::Command command_;
+  std::uint32_t attempts_ = 0;
+  Time invoked_at_ = 0;
+  bool in_doubt_ = false;  // some attempt may have been proposed (timed out without answer)
+};
+
+}  // namespace raftsim::sim
