@@ -4,7 +4,7 @@
 // (client id, sequence) at the next node -- the session table makes a retry apply at most once.
 // It records every operation in a History: ok with its output; fail only when the operation
 // definitely had no effect (a read that gave up, a CAS that found another value); info when a
-// write's fate is unknown after attempts_max tries. Clients run on exact clocks, so their local
+// write's fate is unknown when it gives up. Clients run on exact clocks, so their local
 // time is virtual time and the history's timestamps are comparable across clients.
 #pragma once
 
@@ -31,7 +31,8 @@ struct KvWorkload {
   Time request_timeout = milliseconds(300);
   Time think_time_max = milliseconds(5);      // pause between operations, uniform in [0, max]
   Time retry_backoff = milliseconds(20);      // before retrying when no leader is known
-  std::uint32_t attempts_max = 6;             // tries per operation before giving up
+  std::uint32_t attempts_max = 100;  // tries per operation before giving up...
+  Time operation_timeout = seconds(3);  // ...or this long after invoking it, if sooner
   std::uint64_t operations_max = UINT64_MAX;  // per client
 };
 
