@@ -400,6 +400,11 @@ void Raft::handle_heartbeat_response(const Message& message) {
   Progress& peer = progress(message.from);
   peer.recent_active = true;
   peer.probe_sent = false;  // a probe may have been lost; the heartbeat round restarts it
+  if (peer.state == Progress::State::replicate && peer.inflights.full()) {
+    // A full window that a live follower does not drain means the appends were lost: fall
+    // back to probing from what is known to match instead of waiting forever.
+    peer.become_probe();
+  }
   for (const auto& [sequence, tick] : heartbeat_ticks_) {
     if (sequence == message.context) {
       peer.acked_heartbeat_tick = std::max(peer.acked_heartbeat_tick, tick);
