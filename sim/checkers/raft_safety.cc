@@ -30,45 +30,61 @@ std::string Violation::describe() const {
   return text + ": " + detail;
 }
 
-Violation RaftSafetyChecker::violation(World& world, std::string invariant,
+Violation RaftSafetyChecker::violation(const Moment& moment, std::string invariant,
                                        std::vector<NodeIndex> nodes, std::string detail) const {
-  return Violation{world.trace().event_count(), world.now(), std::move(invariant), std::move(nodes),
+  return Violation{moment.event_number, moment.time, std::move(invariant), std::move(nodes),
                    std::move(detail)};
 }
 
 std::optional<Violation> RaftSafetyChecker::check(World& world) {
   if (first_violation_) return first_violation_;
+  std::vector<std::optional<NodeObservation>> observations(nodes_.size());
   for (NodeIndex node = 0; node < nodes_.size(); ++node) {
     Host& host = world.host(node);
     const auto* node_host =
         host.state() == HostState::down ? nullptr : dynamic_cast<const NodeHost*>(host.process());
-    if (node_host == nullptr || node_host->raft() == nullptr) {
-      nodes_[node].leader_term = 0;  // a node that is down leads nothing
+    if (node_host == nullptr || node_host->raft() == nullptr) continue;
+    const Raft& raft = *node_host->raft();
+    observations[node] = NodeObservation{host.incarnation(), raft.term(), raft.role(), &raft.log()};
+  }
+  auto found = observe(world.trace().event_count(), world.now(), observations);
+  if (found) world.note("VIOLATION " + found->describe());
+  return found;
+}
+
+std::optional<Violation> RaftSafetyChecker::observe(
+    std::uint64_t event_number, Time time,
+    const std::vector<std::optional<NodeObservation>>& observations) {
+  if (first_violation_) return first_violation_;
+  RAFTSIM_CHECK(observations.size() == nodes_.size());
+  const Moment moment{event_number, time};
+  for (NodeIndex node = 0; node < nodes_.size(); ++node) {
+    NodeView& view = nodes_[node];
+    if (!observations[node]) {
+      view.leader_term = 0;  // a node that is down leads nothing
       continue;
     }
-    NodeView& view = nodes_[node];
-    if (view.incarnation != host.incarnation()) {
+    if (view.incarnation != observations[node]->incarnation) {
       view = NodeView{};
-      view.incarnation = host.incarnation();
+      view.incarnation = observations[node]->incarnation;
     }
-    if (auto found = check_node(world, node, *node_host->raft())) {
+    if (auto found = check_node(moment, node, *observations[node])) {
       first_violation_ = found;
-      world.note("VIOLATION " + found->describe());
       return first_violation_;
     }
   }
   return std::nullopt;
 }
 
-std::optional<Violation> RaftSafetyChecker::sync_log(World& world, NodeIndex node,
-                                                     const Raft& raft) {
+std::optional<Violation> RaftSafetyChecker::sync_log(const Moment& moment, NodeIndex node,
+                                                     const NodeObservation& raft) {
   NodeView& view = nodes_[node];
   const RaftLog& log = raft.log();
   const bool leading_same_term = view.leader_term == raft.term() && raft.role() == Role::leader;
   if (log.truncations() != view.truncations || log.last_index() < view.prefix_digests.size()) {
     if (leading_same_term) {
       return violation(
-          world, "leader append-only", {node},
+          moment, "leader append-only", {node},
           "the leader of term " + std::to_string(raft.term()) + " removed entries from its log");
     }
     // The cached digests may be stale from the cut on; rescan this log once (rare).
@@ -85,7 +101,7 @@ std::optional<Violation> RaftSafetyChecker::sync_log(World& world, NodeIndex nod
     view.prefix_digests.push_back(prefix);
     auto [it, inserted] = prefix_by_entry_.emplace(std::make_pair(index, entry.term), prefix);
     if (!inserted && it->second != prefix) {
-      return violation(world, "log matching", {node},
+      return violation(moment, "log matching", {node},
                        "node " + std::to_string(node) + " holds " + entry_name(index, entry.term) +
                            " with a prefix that differs from another log's");
     }
@@ -93,17 +109,17 @@ std::optional<Violation> RaftSafetyChecker::sync_log(World& world, NodeIndex nod
   return std::nullopt;
 }
 
-std::optional<Violation> RaftSafetyChecker::check_node(World& world, NodeIndex node,
-                                                       const Raft& raft) {
+std::optional<Violation> RaftSafetyChecker::check_node(const Moment& moment, NodeIndex node,
+                                                       const NodeObservation& raft) {
   NodeView& view = nodes_[node];
   if (raft.role() == Role::leader) {
     auto [it, inserted] = leaders_.emplace(raft.term(), node);
     if (!inserted && it->second != node) {
-      return violation(world, "election safety", {it->second, node},
+      return violation(moment, "election safety", {it->second, node},
                        "two leaders in term " + std::to_string(raft.term()));
     }
   }
-  if (auto found = sync_log(world, node, raft)) return found;
+  if (auto found = sync_log(moment, node, raft)) return found;
 
   // Leader completeness, when this node is first seen leading this term: it holds every entry
   // that some node saw committed while in an earlier term.
@@ -113,7 +129,7 @@ std::optional<Violation> RaftSafetyChecker::check_node(World& world, NodeIndex n
       const auto& [digest, seen_term] = committed_[index - 1];
       if (seen_term >= raft.term()) continue;
       if (index > view.entry_digests.size() || view.entry_digests[index - 1] != digest) {
-        return violation(world, "leader completeness", {node},
+        return violation(moment, "leader completeness", {node},
                          "the leader of term " + std::to_string(raft.term()) +
                              " lacks committed entry " + std::to_string(index));
       }
@@ -129,7 +145,7 @@ std::optional<Violation> RaftSafetyChecker::check_node(World& world, NodeIndex n
     const std::uint64_t digest = view.entry_digests[index - 1];
     if (index <= committed_.size()) {
       if (committed_[index - 1].first != digest) {
-        return violation(world, "state machine safety", {node},
+        return violation(moment, "state machine safety", {node},
                          "node " + std::to_string(node) + " committed a different " +
                              entry_name(index, raft.log().at(index).term) + " than another node");
       }
@@ -140,7 +156,7 @@ std::optional<Violation> RaftSafetyChecker::check_node(World& world, NodeIndex n
       const NodeView& leader = nodes_[other];
       if (leader.leader_term <= raft.term()) continue;
       if (index > leader.entry_digests.size() || leader.entry_digests[index - 1] != digest) {
-        return violation(world, "leader completeness", {other, node},
+        return violation(moment, "leader completeness", {other, node},
                          "the leader of term " + std::to_string(leader.leader_term) +
                              " lacks entry " + std::to_string(index) + ", committed in term " +
                              std::to_string(raft.term()));
@@ -154,8 +170,9 @@ std::optional<Violation> RaftSafetyChecker::check_node(World& world, NodeIndex n
 std::optional<Violation> RaftSafetyChecker::check_durability(World& world, const History& history,
                                                              NodeIndex reference) {
   const auto* node_host = dynamic_cast<const NodeHost*>(world.host(reference).process());
+  const Moment moment{world.trace().event_count(), world.now()};
   if (node_host == nullptr || node_host->raft() == nullptr) {
-    return violation(world, "durability", {reference}, "the reference node is not running");
+    return violation(moment, "durability", {reference}, "the reference node is not running");
   }
   const RaftLog& log = node_host->raft()->log();
   std::set<std::pair<std::uint64_t, std::uint64_t>> committed_writes;
@@ -169,7 +186,7 @@ std::optional<Violation> RaftSafetyChecker::check_durability(World& world, const
   for (const RecordedOperation& operation : history.operations()) {
     if (operation.status != OperationStatus::ok || operation.op == "get") continue;
     if (committed_writes.count({operation.client, operation.sequence}) == 0) {
-      return violation(world, "durability", {reference},
+      return violation(moment, "durability", {reference},
                        "client " + std::to_string(operation.client) + "'s acknowledged " +
                            operation.op + " (sequence " + std::to_string(operation.sequence) +
                            ") is not in node " + std::to_string(reference) + "'s committed log");

@@ -33,12 +33,27 @@ struct Violation {
   std::string describe() const;
 };
 
+// What the checker reads of one running node: its term, role and log (a view, not a copy).
+struct NodeObservation {
+  std::uint64_t incarnation = 0;  // a change means the node restarted: forget what was cached
+  Term current_term = 0;
+  Role current_role = Role::follower;
+  const RaftLog* current_log = nullptr;
+
+  Term term() const { return current_term; }
+  Role role() const { return current_role; }
+  const RaftLog& log() const { return *current_log; }
+};
+
 class RaftSafetyChecker {
  public:
   explicit RaftSafetyChecker(NodeIndex cluster_size) : nodes_(cluster_size) {}
 
   // Call after every event; returns the first violation found (and keeps returning it).
   std::optional<Violation> check(World& world);
+  // The same, on observations (nullopt: the node is down). Lets tests feed broken logs.
+  std::optional<Violation> observe(std::uint64_t event_number, Time time,
+                                   const std::vector<std::optional<NodeObservation>>& nodes);
   // At the end of a run: every write the history saw acknowledged is in the committed log of
   // `reference` (normally the final leader), exactly once per (client, sequence).
   std::optional<Violation> check_durability(World& world, const History& history,
@@ -55,9 +70,15 @@ class RaftSafetyChecker {
     Index verified_committed = 0;               // its committed prefix has been compared up to here
   };
 
-  std::optional<Violation> check_node(World& world, NodeIndex node, const Raft& raft);
-  std::optional<Violation> sync_log(World& world, NodeIndex node, const Raft& raft);
-  Violation violation(World& world, std::string invariant, std::vector<NodeIndex> nodes,
+  struct Moment {
+    std::uint64_t event_number;
+    Time time;
+  };
+  std::optional<Violation> check_node(const Moment& moment, NodeIndex node,
+                                      const NodeObservation& raft);
+  std::optional<Violation> sync_log(const Moment& moment, NodeIndex node,
+                                    const NodeObservation& raft);
+  Violation violation(const Moment& moment, std::string invariant, std::vector<NodeIndex> nodes,
                       std::string detail) const;
 
   std::vector<NodeView> nodes_;

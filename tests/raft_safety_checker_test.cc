@@ -1,0 +1,135 @@
+// Each online checker fires on a deliberately broken log, and stays quiet on a healthy one.
+#include <gtest/gtest.h>
+
+#include "sim/checkers/raft_safety.h"
+#include "sim/cluster/kv_cluster.h"
+
+namespace raftsim::sim {
+namespace {
+
+Entry entry(Term term, Index index, const std::string& data) {
+  return Entry{term, index, EntryType::normal, {data.begin(), data.end()}};
+}
+
+RaftLog make_log(std::vector<Entry> entries, Index committed) {
+  RaftLog log(std::move(entries));
+  log.commit_to(committed);
+  return log;
+}
+
+std::optional<NodeObservation> see(const RaftLog& log, Term term, Role role,
+                                   std::uint64_t incarnation = 1) {
+  return NodeObservation{incarnation, term, role, &log};
+}
+
+TEST(RaftSafetyChecker, QuietOnAHealthyCluster) {
+  RaftSafetyChecker checker(3);
+  RaftLog leader = make_log({entry(1, 1, "a"), entry(1, 2, "b")}, 2);
+  RaftLog follower = make_log({entry(1, 1, "a"), entry(1, 2, "b")}, 1);
+  RaftLog behind = make_log({entry(1, 1, "a")}, 0);
+  EXPECT_FALSE(checker.observe(1, 10,
+                               {see(leader, 1, Role::leader), see(follower, 1, Role::follower),
+                                see(behind, 1, Role::follower)}));
+}
+
+TEST(RaftSafetyChecker, ElectionSafetyFiresOnTwoLeadersInOneTerm) {
+  RaftSafetyChecker checker(2);
+  RaftLog a = make_log({}, 0), b = make_log({}, 0);
+  auto violation = checker.observe(7, 70, {see(a, 3, Role::leader), see(b, 3, Role::leader)});
+  ASSERT_TRUE(violation);
+  EXPECT_EQ(violation->invariant, "election safety");
+  EXPECT_EQ(violation->event_number, 7u);
+  EXPECT_EQ(violation->nodes, (std::vector<NodeIndex>{0, 1}));
+}
+
+TEST(RaftSafetyChecker, LeaderAppendOnlyFiresWhenALeaderLosesEntries) {
+  RaftSafetyChecker checker(1);
+  RaftLog before = make_log({entry(2, 1, "a"), entry(2, 2, "b")}, 0);
+  ASSERT_FALSE(checker.observe(1, 10, {see(before, 2, Role::leader)}));
+  RaftLog after = make_log({entry(2, 1, "a")}, 0);
+  auto violation = checker.observe(2, 20, {see(after, 2, Role::leader)});
+  ASSERT_TRUE(violation);
+  EXPECT_EQ(violation->invariant, "leader append-only");
+}
+
+TEST(RaftSafetyChecker, LogMatchingFiresOnSameIndexAndTermWithDifferentPrefix) {
+  RaftSafetyChecker checker(2);
+  RaftLog a = make_log({entry(1, 1, "a"), entry(1, 2, "b")}, 0);
+  RaftLog b = make_log({entry(1, 1, "x"), entry(1, 2, "b")}, 0);
+  auto violation = checker.observe(1, 10, {see(a, 1, Role::follower), see(b, 1, Role::follower)});
+  ASSERT_TRUE(violation);
+  EXPECT_EQ(violation->invariant, "log matching");
+}
+
+TEST(RaftSafetyChecker, StateMachineSafetyFiresOnDifferentCommittedEntries) {
+  RaftSafetyChecker checker(2);
+  RaftLog a = make_log({entry(1, 1, "a")}, 1);
+  RaftLog b = make_log({entry(2, 1, "b")}, 1);
+  auto violation = checker.observe(1, 10, {see(a, 1, Role::follower), see(b, 2, Role::follower)});
+  ASSERT_TRUE(violation);
+  EXPECT_EQ(violation->invariant, "state machine safety");
+}
+
+TEST(RaftSafetyChecker, LeaderCompletenessFiresOnALeaderMissingACommittedEntry) {
+  RaftSafetyChecker checker(2);
+  RaftLog committed = make_log({entry(1, 1, "a")}, 1);
+  RaftLog empty = make_log({}, 0);
+  ASSERT_FALSE(
+      checker.observe(1, 10, {see(committed, 1, Role::follower), see(empty, 1, Role::follower)}));
+  auto violation =
+      checker.observe(2, 20, {see(committed, 1, Role::follower), see(empty, 2, Role::leader)});
+  ASSERT_TRUE(violation);
+  EXPECT_EQ(violation->invariant, "leader completeness");
+  EXPECT_EQ(violation->nodes, (std::vector<NodeIndex>{1}));
+}
+
+TEST(RaftSafetyChecker, LeaderCompletenessFiresWhenACommitAppearsAfterTheElection) {
+  RaftSafetyChecker checker(2);
+  RaftLog old_node = make_log({entry(1, 1, "a")}, 0);
+  RaftLog new_leader = make_log({}, 0);
+  ASSERT_FALSE(
+      checker.observe(1, 10, {see(old_node, 1, Role::follower), see(new_leader, 3, Role::leader)}));
+  old_node.commit_to(1);  // a node of term 1 now reports entry 1 committed: leader 3 lacks it
+  auto violation =
+      checker.observe(2, 20, {see(old_node, 1, Role::follower), see(new_leader, 3, Role::leader)});
+  ASSERT_TRUE(violation);
+  EXPECT_EQ(violation->invariant, "leader completeness");
+}
+
+TEST(RaftSafetyChecker, RestartForgetsCachedLogButNotGlobalKnowledge) {
+  RaftSafetyChecker checker(1);
+  RaftLog before = make_log({entry(1, 1, "a")}, 1);
+  ASSERT_FALSE(checker.observe(1, 10, {see(before, 1, Role::follower, 1)}));
+  RaftLog recovered = make_log({entry(1, 1, "a")}, 0);  // restarted: commit index not persisted
+  EXPECT_FALSE(checker.observe(2, 20, {see(recovered, 1, Role::follower, 2)}));
+  RaftLog wrong = make_log({entry(2, 1, "z")}, 1);  // but a different committed entry still fires
+  auto violation = checker.observe(3, 30, {see(wrong, 2, Role::follower, 3)});
+  ASSERT_TRUE(violation);
+  EXPECT_EQ(violation->invariant, "state machine safety");
+}
+
+TEST(RaftSafetyChecker, DurabilityFiresOnALostAcknowledgedWrite) {
+  KvClusterOptions options;
+  options.nodes = 3;
+  options.clients = 1;
+  KvCluster cluster(options);
+  cluster.start();
+  ASSERT_FALSE(cluster.run_until(seconds(2)));
+  const NodeIndex leader = *cluster.leader();
+  EXPECT_FALSE(cluster.checker().check_durability(cluster.world(), cluster.history(), leader));
+  History forged = cluster.history();
+  RecordedOperation ghost;
+  ghost.client = 99;
+  ghost.sequence = 1;
+  ghost.op = "put";
+  ghost.key = "k0";
+  const std::size_t id = *forged.begin(ghost);
+  forged.end(id, OperationStatus::ok, cluster.world().now());
+  auto violation = cluster.checker().check_durability(cluster.world(), forged, leader);
+  ASSERT_TRUE(violation);
+  EXPECT_EQ(violation->invariant, "durability");
+  EXPECT_NE(violation->detail.find("client 99"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace raftsim::sim
