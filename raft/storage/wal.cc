@@ -151,6 +151,9 @@ Status Wal::rewrite(std::span<const std::vector<std::uint8_t>> records) {
                         std::to_string(wal_limits::kRecordBytesMax));
     }
   }
+  // Seal the old log first: it must stand until the new set is complete, and recovery allows a
+  // torn tail only in the newest file, which from here on is one of the new set's.
+  if (Status synced = sync(); !synced.ok()) return synced;
   std::vector<Segment> written;
   if (Status status = write_segment_set(records, written); !status.ok()) {
     // Not yet durable as a whole, so the old log still stands; take the new set away again.
