@@ -95,14 +95,17 @@ void append_all(Wal& wal, const Records& records) {
 
 // A FileSystem that forwards to another until its budget of mutating operations (create, write,
 // append, truncate, sync, remove, rename) is spent; then every mutating call fails with
-// io_error, as if the process died there. With fail_once only that one call fails. Reads pass.
+// io_error, as if the process died there. With fail_once only that one call fails; with
+// append_half a failing append still writes the first half of its data (a medium that breaks
+// the FileSystem contract mid-write). Reads always pass.
 class StoppingFileSystem final : public FileSystem {
  public:
   explicit StoppingFileSystem(FileSystem& inner) : inner_(inner) {}
 
-  void stop_after(std::uint64_t operations, bool fail_once = false) {
+  void stop_after(std::uint64_t operations, bool fail_once = false, bool append_half = false) {
     budget_ = operations;
     fail_once_ = fail_once;
+    append_half_ = append_half;
   }
   std::uint64_t operations() const { return operations_; }
 
@@ -114,7 +117,12 @@ class StoppingFileSystem final : public FileSystem {
     return step([&] { return inner_.write(name, offset, data); });
   }
   Status append(std::string_view name, std::span<const std::uint8_t> data) override {
-    return step([&] { return inner_.append(name, data); });
+    const bool stops = budget_ && *budget_ == 0;
+    Status status = step([&] { return inner_.append(name, data); });
+    if (stops && append_half_) {
+      EXPECT_TRUE(inner_.append(name, data.first(data.size() / 2)).ok());
+    }
+    return status;
   }
   Result<std::vector<std::uint8_t>> read(std::string_view name, std::uint64_t offset,
                                          std::uint64_t length) const override {
@@ -150,6 +158,7 @@ class StoppingFileSystem final : public FileSystem {
   FileSystem& inner_;
   std::optional<std::uint64_t> budget_;
   bool fail_once_ = false;
+  bool append_half_ = false;
   std::uint64_t operations_ = 0;
 };
 
@@ -334,6 +343,77 @@ TEST(Wal, OtherFilesAndPrefixesAreLeftAlone) {
   EXPECT_EQ(recovered_records(h.disk, other), numbered_records(1, 1, 5));
   EXPECT_TRUE(recovered_records(h.disk).empty());  // prefix "wal" starts its own log
   EXPECT_EQ(h.disk.list().size(), 6u);
+}
+
+// --- failing file systems -------------------------------------------------------------------
+
+TEST(WalFaults, PartialAppendIsCutBackAndTheNextAppendIsClean) {
+  WalHarness h;
+  StoppingFileSystem file_system(h.disk);
+  auto wal = open_wal(file_system);
+  ASSERT_NE(wal, nullptr);
+  append_all(*wal, numbered_records(0, 3, 20));
+  const std::uint64_t size_before = h.disk.size(segment(1)).value();
+  file_system.stop_after(0, /*fail_once=*/true, /*append_half=*/true);
+  EXPECT_EQ(wal->append(numbered_record(3, 20)).code(), StatusCode::io_error);
+  EXPECT_EQ(h.disk.size(segment(1)).value(), size_before);
+  EXPECT_EQ(wal->record_count(), 3u);
+  ASSERT_TRUE(wal->append(numbered_record(4, 20)).ok());
+  ASSERT_TRUE(wal->sync().ok());
+  wal.reset();
+  EXPECT_EQ(recovered_records(h.disk),
+            concat(numbered_records(0, 3, 20), {numbered_record(4, 20)}));
+}
+
+TEST(WalFaults, FailedCutBackMakesTheWalRefuseUntilReopened) {
+  WalHarness h;
+  StoppingFileSystem file_system(h.disk);
+  auto wal = open_wal(file_system);
+  ASSERT_NE(wal, nullptr);
+  append_all(*wal, numbered_records(0, 3, 20));
+  ASSERT_TRUE(wal->sync().ok());
+  file_system.stop_after(0, /*fail_once=*/false, /*append_half=*/true);
+  EXPECT_EQ(wal->append(numbered_record(3, 20)).code(), StatusCode::io_error);
+  EXPECT_EQ(wal->append(numbered_record(4, 20)).code(), StatusCode::unavailable);
+  EXPECT_EQ(wal->sync().code(), StatusCode::unavailable);
+  EXPECT_EQ(wal->rewrite(Records{}).code(), StatusCode::unavailable);
+  wal.reset();
+  // The half-written frame is the last thing in the last segment: a torn tail.
+  auto recovery = recover(h.disk);
+  ASSERT_TRUE(recovery.ok()) << recovery.status().to_string();
+  EXPECT_EQ(recovery.value().records, numbered_records(0, 3, 20));
+  EXPECT_EQ(recovery.value().torn_bytes_dropped, (kFrameBytes + 20) / 2);
+}
+
+TEST(WalFaults, FailedSyncIsReportedAndCanBeRetried) {
+  WalHarness h;
+  StoppingFileSystem file_system(h.disk);
+  auto wal = open_wal(file_system, segments_of(128));
+  ASSERT_NE(wal, nullptr);
+  append_all(*wal, numbered_records(0, 3, 30));  // two segments, the second unsynced
+  file_system.stop_after(0, /*fail_once=*/true);
+  EXPECT_EQ(wal->sync().code(), StatusCode::io_error);
+  ASSERT_TRUE(wal->sync().ok());
+  wal.reset();
+  h.disk.crash();
+  EXPECT_EQ(recovered_records(h.disk, segments_of(128)), numbered_records(0, 3, 30));
+}
+
+TEST(WalFaults, SegmentCountLimitReturnsNoSpace) {
+  WalHarness h(DiskConfig{}, 1);
+  const WalOptions options = segments_of(wal_limits::kSegmentBytesMaxFloor);
+  auto wal = open_wal(h.disk, options);
+  ASSERT_NE(wal, nullptr);
+  // 36-byte header + one 28-byte frame fill a 64-byte segment: one record per segment.
+  const auto record = numbered_record(1, 20);
+  for (std::uint64_t i = 0; i < wal_limits::kSegmentsMax; ++i) {
+    ASSERT_TRUE(wal->append(record).ok()) << i;
+  }
+  EXPECT_EQ(wal->segment_count(), wal_limits::kSegmentsMax);
+  EXPECT_EQ(wal->append(record).code(), StatusCode::no_space);
+  ASSERT_TRUE(wal->rewrite(Records{record}).ok());
+  EXPECT_EQ(wal->segment_count(), 1u);
+  ASSERT_TRUE(wal->append(record).ok());
 }
 
 // --- corruption ------------------------------------------------------------------------------
@@ -571,6 +651,19 @@ TEST(WalRewrite, ToAnEmptyLogAndBack) {
   EXPECT_EQ(recovered_records(h.disk), numbered_records(5, 2, 10));
 }
 
+TEST(WalRewrite, IncompleteBaseSetWithNoOlderLogIsCorruption) {
+  const WalOptions options = segments_of(128);
+  WalHarness h;
+  auto wal = open_wal(h.disk, options);
+  ASSERT_NE(wal, nullptr);
+  append_all(*wal, numbered_records(0, 4, 30));
+  ASSERT_TRUE(wal->rewrite(numbered_records(10, 5, 30)).ok());  // segments 3, 4, 5
+  wal.reset();
+  ASSERT_EQ(h.disk.list().back(), segment(5));
+  ASSERT_TRUE(h.disk.remove(segment(5)).ok());
+  expect_corruption(h.disk, options, segment(3) + " at byte 0: base segment declares 5 records");
+}
+
 // The rewrite scenario the crash tests replay: an old log over several segments (plus one
 // unsynced record that a crash loses), compacted to a new log over several segments.
 struct RewriteScenario {
@@ -673,6 +766,7 @@ TEST(WalRewrite, CrashDuringRecoveryOfAnInterruptedRewriteChangesNothing) {
 TEST(WalRewrite, FailedStepLeavesAUsableOrAClearlyRefusingLog) {
   const RewriteScenario scenario;
   const std::uint64_t steps = rewrite_operation_count(scenario);
+  int failed_before_commit = 0, failed_after_commit = 0;
   for (std::uint64_t step = 0; step < steps; ++step) {
     SCOPED_TRACE("operation " + std::to_string(step) + " fails");
     WalHarness h;
@@ -683,6 +777,7 @@ TEST(WalRewrite, FailedStepLeavesAUsableOrAClearlyRefusingLog) {
     EXPECT_FALSE(wal->rewrite(scenario.new_log).ok());
     const Status appended = wal->append(numbered_record(500, 30));
     const Records extra = numbered_records(500, 1, 30);
+    (appended.ok() ? failed_before_commit : failed_after_commit) += 1;
     if (appended.ok()) {
       // Failed before the commit point and cleaned up: the old log carries on.
       ASSERT_TRUE(wal->sync().ok());
@@ -695,6 +790,9 @@ TEST(WalRewrite, FailedStepLeavesAUsableOrAClearlyRefusingLog) {
       EXPECT_EQ(recovered_records(h.disk, scenario.options), scenario.new_log);
     }
   }
+  // Old segments are removed one by one after the commit point, so both cases occur.
+  EXPECT_GT(failed_before_commit, 0);
+  EXPECT_GT(failed_after_commit, 0);
 }
 
 // --- the crash property ----------------------------------------------------------------------
