@@ -867,6 +867,51 @@ RC_GTEST_PROP(WalProperty, CrashRecoversAPrefixHoldingEverySyncedRecord, ()) {
   RC_ASSERT(reopened.value().records == log);
 }
 
+// The file system dies at a random operation inside any WAL call (append, roll, sync, rewrite),
+// then the disk crashes. Recovery must find a prefix of the appended records holding every
+// synced one, or, if the call that died was a rewrite, possibly exactly the rewritten log.
+RC_GTEST_PROP(WalProperty, DeathInsideAnyOperationRecoversAPrefixOrTheRewrittenLog, ()) {
+  const auto seed = *rc::gen::arbitrary<std::uint64_t>();
+  WalHarness h(tearing(Ratio::percent(*rc::gen::inRange<std::uint64_t>(0, 101))), seed);
+  StoppingFileSystem file_system(h.disk);
+  const WalOptions options = segments_of(*rc::gen::inRange<std::uint64_t>(64, 1024));
+  auto wal = open_wal(file_system, options);
+  RC_ASSERT(wal != nullptr);
+  file_system.stop_after(*rc::gen::inRange<std::uint64_t>(0, 80));
+  Records log;
+  std::size_t durable = 0;
+  std::optional<Records> interrupted_rewrite;
+  std::uint64_t next_number = 0;
+  for (bool alive = true; alive;) {
+    const int action = *rc::gen::inRange(0, 100);
+    if (action < 50) {
+      auto record = numbered_record(next_number++, *rc::gen::inRange<std::size_t>(0, 150));
+      alive = wal->append(record).ok();
+      if (alive) log.push_back(std::move(record));
+    } else if (action < 75) {
+      alive = wal->sync().ok();
+      if (alive) durable = log.size();
+    } else {
+      Records compacted(log.begin() + static_cast<std::ptrdiff_t>(log.size() / 2), log.end());
+      compacted.push_back(numbered_record(next_number++, 30));
+      alive = wal->rewrite(compacted).ok();
+      if (alive) {
+        log = compacted;
+        durable = log.size();
+      } else {
+        interrupted_rewrite = compacted;
+      }
+    }
+  }
+  wal.reset();
+  h.disk.crash();
+  const Records recovered = recovered_records(h.disk, options);
+  const bool is_prefix = recovered.size() >= durable && recovered.size() <= log.size() &&
+                         std::equal(recovered.begin(), recovered.end(), log.begin());
+  RC_CLASSIFY(interrupted_rewrite.has_value(), "died inside a rewrite");
+  RC_ASSERT(is_prefix || recovered == interrupted_rewrite);
+}
+
 // --- determinism -----------------------------------------------------------------------------
 
 // Appends, syncs, rolls, crashes with torn writes, recovers and compacts; returns the trace hash.
