@@ -134,8 +134,11 @@ Status Wal::roll_segment() {
 
 Status Wal::sync() {
   if (Status refused = refuse_if_failed(); !refused.ok()) return refused;
-  for (Segment& segment : segments_) {
-    if (segment.synced) continue;
+  // Only a suffix can be unsynced (rollover seals what it leaves): find it, sync oldest first.
+  std::size_t first = segments_.size();
+  while (first > 0 && !segments_[first - 1].synced) --first;
+  for (std::size_t index = first; index < segments_.size(); ++index) {
+    Segment& segment = segments_[index];
     if (Status synced = file_system_.sync(name_of(segment)); !synced.ok()) return synced;
     segment.synced = true;
   }
