@@ -101,7 +101,7 @@ Status Wal::append(std::span<const std::uint8_t> record) {
   record_count_ += 1;
   bytes_written_ += frame_bytes;
   const Result<std::uint64_t> size = file_system_.size(name);
-  RAFTSIM_CHECK_MSG(size.ok() && size.value() == last.size_bytes,
+  RAFTSIM_CHECK_MSG(!size.ok() || size.value() == last.size_bytes,
                     "the segment file holds exactly the bytes the WAL wrote");
   return Status();
 }
@@ -134,8 +134,11 @@ Status Wal::roll_segment() {
 
 Status Wal::sync() {
   if (Status refused = refuse_if_failed(); !refused.ok()) return refused;
-  for (Segment& segment : segments_) {
-    if (segment.synced) continue;
+  // Only a suffix can be unsynced (rollover seals what it leaves): find it, sync oldest first.
+  std::size_t first = segments_.size();
+  while (first > 0 && !segments_[first - 1].synced) --first;
+  for (std::size_t index = first; index < segments_.size(); ++index) {
+    Segment& segment = segments_[index];
     if (Status synced = file_system_.sync(name_of(segment)); !synced.ok()) return synced;
     segment.synced = true;
   }
@@ -151,6 +154,9 @@ Status Wal::rewrite(std::span<const std::vector<std::uint8_t>> records) {
                         std::to_string(wal_limits::kRecordBytesMax));
     }
   }
+  // Seal the old log first: it must stand until the new set is complete, and recovery allows a
+  // torn tail only in the newest file, which from here on is one of the new set's.
+  if (Status synced = sync(); !synced.ok()) return synced;
   std::vector<Segment> written;
   if (Status status = write_segment_set(records, written); !status.ok()) {
     // Not yet durable as a whole, so the old log still stands; take the new set away again.

@@ -62,8 +62,11 @@ class Wal {
  public:
   // Recovers the log from `file_system` (or starts an empty one) and returns it ready to append.
   // Repairs what a crash may leave (torn tail, half-written rewrite) and makes the repair durable.
-  // Errors: invalid_argument (options), corruption (message names file, byte offset and what was
-  // wrong), or whatever the file system returned.
+  // `recovered` (may be null) receives the surviving records and what the repair did. Errors:
+  // invalid_argument (options), corruption (message names file, byte offset and what was wrong),
+  // or whatever the file system returned. One Wal at a time may own a prefix; it holds a
+  // reference to `file_system`, which must outlive it. Deterministic: the same files and calls
+  // give the same file-system operations (no clocks, no randomness).
   [[nodiscard]] static Result<std::unique_ptr<Wal>> open(FileSystem& file_system,
                                                          const WalOptions& options,
                                                          WalRecovery* recovered);
@@ -83,12 +86,13 @@ class Wal {
   // Makes every record appended so far durable (fsyncs each segment written since the last sync).
   [[nodiscard]] Status sync();
 
-  // Atomically replaces the whole log with `records` (compaction) and makes it durable: writes a
-  // new segment set numbered after the current one, syncs it, then removes the old segments. A
-  // crash at any point recovers either the old log or exactly `records`, never a mix. On an error
-  // before the new set is durable the old log stays in place (unavailable if the half-written new
-  // set cannot be removed); on an error after it, the WAL holds `records` but refuses further
-  // calls (unavailable) until reopened, which finishes removing the old segments.
+  // Atomically replaces the whole log with `records` (compaction) and makes it durable: syncs the
+  // current log, writes a new segment set numbered after it (each segment synced before the next
+  // is created), then removes the old segments, oldest first. A crash at any point recovers
+  // either the old log or exactly `records`, never a mix. On an error before the new set is
+  // durable the old log stays in place (unavailable if the half-written new set cannot be
+  // removed); on an error after it, the WAL holds `records` but refuses further calls
+  // (unavailable) until reopened, which finishes removing the old segments.
   [[nodiscard]] Status rewrite(std::span<const std::vector<std::uint8_t>> records);
 
   // Bytes this object wrote to the file system (headers and frames), since open().

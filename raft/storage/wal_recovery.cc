@@ -38,13 +38,20 @@ class WalRecoverer {
     std::uint64_t torn_bytes = 0;
     Status error;  // corruption (or a read error) that stopped the scan
   };
+  // Whether a scan holds every record its base declares. If not, `incomplete` is set when the
+  // set merely falls short (a rewrite that never committed, if an older log exists) and clear
+  // when the damage lies beyond the declared records or reading failed.
+  struct Completeness {
+    bool incomplete = false;
+    Status status;
+  };
 
   Status find_segments();
   Status read_headers();
   std::optional<std::size_t> newest_base_before(std::size_t end) const;
   Scan scan_range(std::size_t first, std::size_t end, bool end_is_last);
   Status scan_segment(const Found& found, bool is_last, Scan& scan);
-  Status check_complete(const Scan& scan, std::size_t base) const;
+  Completeness check_complete(const Scan& scan, std::size_t base) const;
   Status remove_found(std::size_t index);
   Result<std::unique_ptr<Wal>> start_fresh();
   Result<std::unique_ptr<Wal>> finish(std::size_t base, std::size_t end, Scan& scan);
@@ -84,23 +91,19 @@ Result<std::unique_ptr<Wal>> WalRecoverer::run() {
   }
   Scan scan = scan_range(*base, headed, !short_tail);
   std::size_t end = found_.size();
-  if (Status complete = check_complete(scan, *base); !complete.ok()) {
-    // An incomplete base set is a rewrite that crashed before its commit point (or damage to one
-    // that committed, if no older log is left to fall back to: then it is reported).
+  if (const Completeness completeness = check_complete(scan, *base); !completeness.status.ok()) {
+    // An incomplete base set is a rewrite that crashed before its commit point, or, if no older
+    // log is left to fall back to, damage to one that committed: then it is reported.
     const std::optional<std::size_t> older = newest_base_before(*base);
-    if (!older || complete.code() != StatusCode::unavailable) {
-      return complete.code() == StatusCode::unavailable
-                 ? Status(StatusCode::corruption, complete.message())
-                 : complete;
-    }
+    if (!completeness.incomplete || !older) return completeness.status;
     for (std::size_t index = end; index-- > *base;) {
       if (Status removed = remove_found(index); !removed.ok()) return removed;
     }
     end = *base;
     base = older;
     scan = scan_range(*base, end, true);
-    if (Status fallback = check_complete(scan, *base); !fallback.ok()) {
-      return Status(StatusCode::corruption, fallback.message());
+    if (Completeness fallback = check_complete(scan, *base); !fallback.status.ok()) {
+      return fallback.status;
     }
   } else if (short_tail) {
     report_.torn_bytes_dropped += found_.back().size_bytes;
@@ -110,17 +113,16 @@ Result<std::unique_ptr<Wal>> WalRecoverer::run() {
   return finish(*base, end, scan);
 }
 
-// ok if the scan holds every record its base declares; unavailable if it holds fewer (the set is
-// incomplete); the scan's own error if damage lies beyond the declared records.
-Status WalRecoverer::check_complete(const Scan& scan, std::size_t base) const {
+WalRecoverer::Completeness WalRecoverer::check_complete(const Scan& scan, std::size_t base) const {
   const std::uint64_t declared = found_[base].header->base_record_count;
-  if (scan.records.size() >= declared) return scan.error;
-  if (!scan.error.ok() && scan.error.code() != StatusCode::corruption) return scan.error;
-  std::string why = found_[base].name + " at byte 0: base segment declares " +
-                    std::to_string(declared) + " records but only " +
+  if (scan.records.size() >= declared) return Completeness{.status = scan.error};
+  if (!scan.error.ok() && scan.error.code() != StatusCode::corruption) {
+    return Completeness{.status = scan.error};
+  }
+  std::string why = "base segment declares " + std::to_string(declared) + " records but only " +
                     std::to_string(scan.records.size()) + " are readable";
   if (!scan.error.ok()) why += " (" + scan.error.message() + ")";
-  return Status(StatusCode::unavailable, why);
+  return Completeness{.incomplete = true, .status = corruption(found_[base].name, 0, why)};
 }
 
 Status WalRecoverer::find_segments() {
