@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "sim/cluster/kv_cluster.h"
 #include "sim/kernel/world.h"
 #include "sim/toys/gossip.h"
 #include "tools/commands.h"
@@ -154,6 +155,89 @@ Measurement bench_message_delivery(double seconds) {
   return result;
 }
 
+struct RaftMeasurement {
+  double wall_s = 0;
+  Time virtual_ns = 0;
+  std::uint64_t messages = 0;
+  std::uint64_t operations_ok = 0;
+  std::uint64_t committed_entries = 0;
+  std::uint64_t events = 0;
+  unsigned long long allocations = 0;
+};
+
+// The full stack: 5 NodeHosts with KvStores on simulated disks, closed-loop client sessions.
+RaftMeasurement bench_raft(Time virtual_duration) {
+  KvClusterOptions options;
+  options.seed = 1;
+  options.nodes = 5;
+  options.clients = 10;
+  options.workload.sessions = 64;
+  options.workload.think_time_max = 0;
+  options.workload.keys = 100;
+  options.link.latency_min = options.link.latency_max = milliseconds(1);
+  options.disk.sync_latency_min = options.disk.sync_latency_max = microseconds(100);
+  options.record_trace = false;
+  options.check_every_event = false;
+  KvCluster cluster(options);
+  cluster.start();
+  (void)cluster.run_until(seconds(1));  // elect, warm up
+  const auto leader = cluster.leader();
+  const Index committed_before = leader ? cluster.raft(*leader)->log().committed() : 0;
+  const std::uint64_t messages_before = cluster.world().network().messages_delivered();
+  const std::size_t ok_before = cluster.history().count(OperationStatus::ok);
+  const std::uint64_t events_before = cluster.world().scheduler().events_run();
+  const unsigned long long allocations_before = allocation_count();
+  const Time start_virtual = cluster.world().now();
+  const auto start = std::chrono::steady_clock::now();
+  (void)cluster.run_until(start_virtual + virtual_duration);
+  RaftMeasurement result;
+  result.wall_s = wall_seconds_since(start);
+  result.virtual_ns = cluster.world().now() - start_virtual;
+  result.messages = cluster.world().network().messages_delivered() - messages_before;
+  result.operations_ok = cluster.history().count(OperationStatus::ok) - ok_before;
+  const auto leader_after = cluster.leader();
+  if (leader_after)
+    result.committed_entries = cluster.raft(*leader_after)->log().committed() - committed_before;
+  result.events = cluster.world().scheduler().events_run() - events_before;
+  result.allocations = allocation_count() - allocations_before;
+  return result;
+}
+
+int report_raft_bench(double seconds_virtual, bool json) {
+  std::fprintf(stderr, "bench raft: 5 nodes, 640 client sessions, %.0f s of virtual time...\n",
+               seconds_virtual);
+  const RaftMeasurement m = bench_raft(static_cast<Time>(seconds_virtual * kSecond));
+  const double virtual_s = static_cast<double>(m.virtual_ns) / kSecond;
+  const double messages_per_s = m.messages / m.wall_s;
+  const double ops_per_virtual_s = m.operations_ok / virtual_s;
+  const double commits_per_virtual_s = m.committed_entries / virtual_s;
+  const double speed_ratio = virtual_s / m.wall_s;
+  if (json) {
+    nlohmann::ordered_json out;
+    out["bench"] = "raft";
+    out["messages_per_s"] = static_cast<std::uint64_t>(messages_per_s);
+    out["operations_ok_per_virtual_s"] = static_cast<std::uint64_t>(ops_per_virtual_s);
+    out["committed_entries_per_virtual_s"] = static_cast<std::uint64_t>(commits_per_virtual_s);
+    out["virtual_to_wall_ratio"] = speed_ratio;
+    out["events_per_s"] = static_cast<std::uint64_t>(m.events / m.wall_s);
+    out["allocations_per_message"] = static_cast<double>(m.allocations) / m.messages;
+    out["virtual_ms"] = m.virtual_ns / kMillisecond;
+    out["wall_ms"] = static_cast<std::uint64_t>(m.wall_s * 1000);
+    out["target_messages_per_s"] = 1'000'000;
+    out["target_operations_per_virtual_s"] = 20'000;
+    std::printf("%s\n", out.dump(2).c_str());
+  } else {
+    std::printf("messages delivered per wall second: %.0f (target 1,000,000)\n", messages_per_s);
+    std::printf("client operations ok per virtual second: %.0f (target 20,000)\n",
+                ops_per_virtual_s);
+    std::printf("entries committed per virtual second: %.0f\n", commits_per_virtual_s);
+    std::printf("virtual-to-wall speed ratio: %.2f\n", speed_ratio);
+    std::printf("events per wall second: %.0f, heap allocations per message: %.1f\n",
+                m.events / m.wall_s, static_cast<double>(m.allocations) / m.messages);
+  }
+  return 0;
+}
+
 }  // namespace
 
 int run_bench(const std::vector<std::string>& arguments) {
@@ -163,7 +247,7 @@ int run_bench(const std::vector<std::string>& arguments) {
   options.add_options()("help,h", "show this help")("json", po::bool_switch(&json),
                                                     "print one JSON object on stdout")(
       "seconds", po::value<double>(&seconds)->default_value(2.0),
-      "measured wall time per phase (after warm-up)");
+      "kernel: measured wall time per phase; raft: virtual seconds to run (default 10)");
   po::options_description hidden;
   std::string suite;
   hidden.add_options()("suite", po::value<std::string>(&suite));
@@ -181,11 +265,16 @@ int run_bench(const std::vector<std::string>& arguments) {
   if (values.count("help")) {
     std::ostringstream help;
     help << options;
-    std::printf("%s\nsuites: kernel\n", help.str().c_str());
+    std::printf("%s\nsuites: kernel, raft\n", help.str().c_str());
     return 0;
   }
-  if (suite != "kernel")
-    throw UsageError("unknown or missing suite '" + suite + "' (known: kernel)");
+  if (suite == "raft") {
+    if (!(seconds > 0 && seconds <= 600)) throw UsageError("--seconds must be in (0, 600]");
+    return report_raft_bench(values["seconds"].defaulted() ? 10.0 : seconds, json);
+  }
+  if (suite != "kernel") {
+    throw UsageError("unknown or missing suite '" + suite + "' (known: kernel, raft)");
+  }
   if (!(seconds > 0 && seconds <= 600)) throw UsageError("--seconds must be in (0, 600]");
 
   std::fprintf(stderr, "bench kernel: timer churn for %.1f s...\n", seconds);

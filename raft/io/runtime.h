@@ -41,6 +41,10 @@ class Process {
   virtual void start() = 0;
   virtual void on_message(NodeId from, std::span<const std::uint8_t> payload) = 0;
   virtual void on_timer(std::uint64_t tag) = 0;
+  // Called after the runtime has handed over every input available at this moment (one, or a
+  // batch that queued up while the process was busy). A process that batches work -- one fsync
+  // for many messages (group commit) -- does it here.
+  virtual void flush() {}
   // Folds every field an invariant may read into a fingerprint (fixed algorithm: Hasher).
   virtual std::uint64_t state_hash() const = 0;
 };

@@ -41,7 +41,6 @@ void NodeHost::on_timer(std::uint64_t tag) {
   RAFTSIM_CHECK(tag == kTickTimer);
   if (failed()) return;
   raft_->tick();
-  process_ready();
   runtime_.start_timer(config_.tick_ns, kTickTimer);
 }
 
@@ -59,10 +58,11 @@ void NodeHost::on_message(NodeId from, std::span<const std::uint8_t> payload) {
     auto request = decode_client_request(payload);
     if (!request) return;
     handle_client_request(from, *request);
-  } else {
-    return;
   }
-  process_ready();
+}
+
+void NodeHost::flush() {
+  if (!failed()) process_ready();
 }
 
 void NodeHost::respond(NodeId endpoint, std::uint64_t client_id, std::uint64_t sequence,

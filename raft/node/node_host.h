@@ -41,6 +41,8 @@ class NodeHost final : public Process {
   void start() override;
   void on_message(NodeId from, std::span<const std::uint8_t> payload) override;
   void on_timer(std::uint64_t tag) override;
+  // Acts on the core's Ready once per batch of inputs: one fsync for all of them.
+  void flush() override;
   std::uint64_t state_hash() const override;
 
   // For checkers and tests: the core (null before start() or after a storage failure).

@@ -44,8 +44,10 @@ KvCluster::KvCluster(const KvClusterOptions& options) : options_(options), check
       host.tick_ns = options_.tick_ns;
       return std::make_unique<NodeHost>(runtime, host, std::make_unique<kv::KvStore>());
     }
-    return std::make_unique<KvClient>(runtime, options_.nodes, self - options_.nodes,
-                                      options_.workload, history_);
+    const std::uint64_t first_client_id =
+        std::uint64_t{self - options_.nodes} * options_.workload.sessions;
+    return std::make_unique<KvClient>(runtime, options_.nodes, first_client_id, options_.workload,
+                                      history_);
   });
 }
 

@@ -65,6 +65,11 @@ Status SimDisk::write(std::string_view name, std::uint64_t offset,
     record(TraceKind::disk_fault, name, offset, data.size());
     return Status(StatusCode::no_space, "disk full writing '" + std::string(name) + "'");
   }
+  const std::uint64_t overwritten_end = std::min<std::uint64_t>(end, file->current.size());
+  file->undo.push_back(Undo{offset,
+                            {file->current.begin() + static_cast<std::ptrdiff_t>(offset),
+                             file->current.begin() + static_cast<std::ptrdiff_t>(overwritten_end)},
+                            file->current.size()});
   if (growth > 0) file->current.resize(end);
   std::copy(data.begin(), data.end(), file->current.begin() + static_cast<std::ptrdiff_t>(offset));
   used_bytes_ += growth;
@@ -102,6 +107,10 @@ Status SimDisk::truncate(std::string_view name, std::uint64_t new_size) {
     return Status(StatusCode::out_of_range, "truncate cannot grow '" + std::string(name) + "'");
   }
   used_bytes_ -= file->current.size() - new_size;
+  file->undo.push_back(Undo{new_size,
+                            {file->current.begin() + static_cast<std::ptrdiff_t>(new_size),
+                             file->current.end()},
+                            file->current.size()});
   file->current.resize(new_size);
   file->last_unsynced_write.reset();
   record(TraceKind::disk_truncate, name, new_size, 0);
@@ -111,11 +120,11 @@ Status SimDisk::truncate(std::string_view name, std::uint64_t new_size) {
 Status SimDisk::sync(std::string_view name) {
   File* file = find(name);
   if (file == nullptr) return missing(name);
-  file->durable = file->current;
+  file->undo.clear();
   file->last_unsynced_write.reset();
   const Time latency = random_.between(config_.sync_latency_min, config_.sync_latency_max);
   busy_time_ += latency;
-  record(TraceKind::disk_sync, name, file->durable.size(), static_cast<std::uint64_t>(latency));
+  record(TraceKind::disk_sync, name, file->current.size(), static_cast<std::uint64_t>(latency));
   return Status();
 }
 
@@ -151,10 +160,22 @@ std::vector<std::string> SimDisk::list() const {
   return names;  // std::map iterates in sorted order
 }
 
+std::vector<std::uint8_t> SimDisk::durable_of(const File& file) {
+  std::vector<std::uint8_t> image = file.current;
+  for (auto undo = file.undo.rbegin(); undo != file.undo.rend(); ++undo) {
+    const std::uint64_t end = undo->offset + undo->old_bytes.size();
+    if (image.size() < end) image.resize(end);
+    std::copy(undo->old_bytes.begin(), undo->old_bytes.end(),
+              image.begin() + static_cast<std::ptrdiff_t>(undo->offset));
+    image.resize(undo->old_size);
+  }
+  return image;
+}
+
 void SimDisk::crash() {
   used_bytes_ = 0;
   for (auto& [name, file] : files_) {
-    std::vector<std::uint8_t> survivor = file.durable;
+    std::vector<std::uint8_t> survivor = durable_of(file);
     const auto& last = file.last_unsynced_write;
     // A torn write leaves a prefix of the write in place; it can only do so without a hole, i.e.
     // if the write started inside or at the end of the durable image.
@@ -168,8 +189,8 @@ void SimDisk::crash() {
       record(TraceKind::disk_fault, name, last->offset, kept);
     }
     // What survived is on the medium now: a second crash must not undo the tear.
-    file.durable = survivor;
     file.current = std::move(survivor);
+    file.undo.clear();
     file.last_unsynced_write.reset();
     used_bytes_ += file.current.size();
   }
@@ -186,7 +207,12 @@ Status SimDisk::corrupt_bit(std::string_view name, std::uint64_t bit_offset) {
   }
   const auto mask = static_cast<std::uint8_t>(1u << (bit_offset % 8));
   file->current[byte] ^= mask;
-  if (byte < file->durable.size()) file->durable[byte] ^= mask;
+  // The durable image lives in the undo log where a change since the last sync covers the byte.
+  for (Undo& undo : file->undo) {
+    if (byte >= undo.offset && byte < undo.offset + undo.old_bytes.size()) {
+      undo.old_bytes[byte - undo.offset] ^= mask;
+    }
+  }
   record(TraceKind::disk_fault, name, bit_offset, 1);
   return Status();
 }
@@ -209,13 +235,16 @@ Time SimDisk::take_busy_time() {
 std::optional<std::vector<std::uint8_t>> SimDisk::durable_image(std::string_view name) const {
   const File* file = find(name);
   if (file == nullptr) return std::nullopt;
-  return file->durable;
+  return durable_of(*file);
 }
 
 void SimDisk::hash_into(Hasher& hasher) const {
   hasher.add(files_.size());
   for (const auto& [name, file] : files_) {
-    hasher.add_string(name).add_bytes(file.current).add_bytes(file.durable);
+    hasher.add_string(name).add_bytes(file.current).add(file.undo.size());
+    for (const Undo& undo : file.undo) {
+      hasher.add(undo.offset).add(undo.old_size).add_bytes(undo.old_bytes);
+    }
   }
 }
 

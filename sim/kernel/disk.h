@@ -1,6 +1,7 @@
 // raftsim: a node's simulated disk, implementing raft's FileSystem.
-// Each file keeps two images: `current` (what reads see) and `durable` (what survives a crash).
-// sync() copies current to durable and costs simulated time, which the owning host charges to its
+// Each file has two images: `current` (what reads see) and `durable` (what survives a crash).
+// The durable image is kept implicitly, as an undo log of what every write and truncate since the
+// last sync overwrote, so sync() is O(1) however large the file. sync() costs simulated time, which the owning host charges to its
 // process (it cannot act until the fsync returns). crash() throws away everything unsynced; with
 // probability torn_write_on_crash a prefix of the last unsynced write survives instead. Injected
 // corruption flips bits in both images. Writes beyond the capacity fail with no_space and change
@@ -72,12 +73,19 @@ class SimDisk final : public FileSystem {
     std::uint64_t offset;
     std::vector<std::uint8_t> data;
   };
+  // What one unsynced change replaced: restoring these in reverse order yields the durable image.
+  struct Undo {
+    std::uint64_t offset;
+    std::vector<std::uint8_t> old_bytes;  // the bytes at [offset, offset + size) before
+    std::uint64_t old_size;               // the file's size before
+  };
   struct File {
     std::vector<std::uint8_t> current;
-    std::vector<std::uint8_t> durable;
+    std::vector<Undo> undo;  // since the last sync
     // Only the last write can tear; a truncate after it means there is nothing left to tear.
     std::optional<UnsyncedWrite> last_unsynced_write;
   };
+  static std::vector<std::uint8_t> durable_of(const File& file);
 
   File* find(std::string_view name);
   const File* find(std::string_view name) const;

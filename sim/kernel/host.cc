@@ -52,7 +52,7 @@ void Host::restart() {
   process_ = factory_(*this);
   RAFTSIM_CHECK_MSG(process_ != nullptr, "process factory returned nothing");
   process_->start();
-  after_handler();
+  end_batch();
 }
 
 void Host::crash() {
@@ -200,6 +200,7 @@ void Host::on_network_message(NodeIndex from, std::uint64_t message_id,
   }
   if (can_run_now()) {
     deliver_to_process(from, message_id, payload);
+    end_batch();
     return;
   }
   if (inbox_.size() >= kInboxItemsMax) {
@@ -215,7 +216,6 @@ void Host::deliver_to_process(NodeIndex from, std::uint64_t message_id,
                               std::span<const std::uint8_t> payload) {
   trace_.record(scheduler_.now(), TraceKind::deliver, node_, from, message_id, payload.size());
   process_->on_message(from, payload);
-  after_handler();
 }
 
 void Host::fire_timer_in_process(std::uint32_t slot_index) {
@@ -223,10 +223,11 @@ void Host::fire_timer_in_process(std::uint32_t slot_index) {
   free_timer(slot_index);
   trace_.record(scheduler_.now(), TraceKind::timer_fire, node_, kNoNode, 0, tag);
   process_->on_timer(tag);
-  after_handler();
 }
 
-void Host::after_handler() {
+void Host::end_batch() {
+  if (state_ == HostState::down) return;
+  process_->flush();
   const Time busy = disk_.take_busy_time();
   if (busy > 0) busy_until_ = scheduler_.now() + busy;
   ensure_drain_scheduled();
@@ -237,6 +238,7 @@ void Host::on_timer_expired(std::uint32_t slot_index, std::uint32_t generation) 
   RAFTSIM_CHECK(state_ != HostState::down);  // crash cancels every timer
   if (can_run_now()) {
     fire_timer_in_process(slot_index);
+    end_batch();
     return;
   }
   // Paused or busy: the timer waits its turn but can still be cancelled meanwhile.
@@ -252,7 +254,13 @@ void Host::release_send(std::uint64_t deferred_id) {
 }
 
 void Host::drain_inbox() {
-  while (state_ == HostState::running && scheduler_.now() >= busy_until_ && !inbox_.empty()) {
+  if (state_ != HostState::running || scheduler_.now() < busy_until_ || inbox_.empty()) {
+    ensure_drain_scheduled();
+    return;
+  }
+  // Everything that queued up is one batch, unless the process blocks in an fsync midway: then
+  // the rest waits until the fsync returns, as it would in a real single-threaded server.
+  while (!inbox_.empty() && disk_.busy_time() == 0) {
     InboxItem item = std::move(inbox_.front());
     inbox_.pop_front();
     if (item.is_timer) {
@@ -263,7 +271,7 @@ void Host::drain_inbox() {
       deliver_to_process(item.from, item.message_id, item.payload);
     }
   }
-  ensure_drain_scheduled();
+  end_batch();
 }
 
 void Host::on_event(std::uint32_t kind, std::uint64_t a, std::uint64_t b) {

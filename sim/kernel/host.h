@@ -4,7 +4,8 @@
 // crash destroys the process object (all volatile state, pending timers, unsent messages); only
 // the disk survives, and restart() builds a fresh process that must recover from it. While the
 // process is paused, or blocked in fsync, arriving messages and expired timers wait in a bounded
-// inbox and are handed over in arrival order when it can run again.
+// inbox and are handed over in arrival order when it can run again, as one batch followed by
+// Process::flush() -- so a process that persists in flush() gets group commit for free.
 // Limits: kInboxItemsMax waiting inputs (further messages are dropped, as by a full socket
 // buffer; timers are never dropped), kTimersMax live timers (more is a process bug).
 #pragma once
@@ -97,7 +98,7 @@ class Host final : public Runtime, public MessageSink, public EventTarget {
   void deliver_to_process(NodeIndex from, std::uint64_t message_id,
                           std::span<const std::uint8_t> payload);
   void fire_timer_in_process(std::uint32_t slot_index);
-  void after_handler();  // turns fsync time into busy time
+  void end_batch();  // flush(), then turn the fsync time spent into busy time
   void on_timer_expired(std::uint32_t slot_index, std::uint32_t generation);
   bool timer_live(std::uint32_t slot_index, std::uint32_t generation) const;
   void free_timer(std::uint32_t slot_index);

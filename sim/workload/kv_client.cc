@@ -6,34 +6,49 @@
 namespace raftsim::sim {
 
 namespace {
-// Timer tags: the low two bits say what the timer is for, the rest is the generation, so a
-// timer set for an attempt that has since been answered is recognised and ignored.
+// Timer tags: bits 0-1 say what the timer is for, bits 2-13 name the session, the rest is the
+// session's generation, so a timer set for an attempt since answered is recognised and ignored.
 constexpr std::uint64_t kTimeoutTimer = 0;
 constexpr std::uint64_t kStartTimer = 1;
 constexpr std::uint64_t kBackoffTimer = 2;
-
-std::uint64_t timer_tag(std::uint64_t generation, std::uint64_t purpose) {
-  return (generation << 2) | purpose;
-}
+constexpr int kSessionBits = 12;
 }  // namespace
 
-KvClient::KvClient(Runtime& runtime, std::uint32_t cluster_size, std::uint64_t client_id,
+KvClient::KvClient(Runtime& runtime, std::uint32_t cluster_size, std::uint64_t first_client_id,
                    const KvWorkload& workload, History& history)
     : runtime_(runtime),
       cluster_size_(cluster_size),
-      client_id_(client_id),
+      first_client_id_(first_client_id),
       workload_(workload),
       history_(history),
       random_(runtime.random_seed()) {
   RAFTSIM_CHECK(cluster_size >= 1 && workload.keys >= 1 && workload.attempts_max >= 1);
-  target_ = static_cast<NodeId>(client_id % cluster_size);
+  RAFTSIM_CHECK(workload.sessions >= 1 && workload.sessions <= kSessionsMax);
+  sessions_.resize(workload.sessions);
+  for (std::uint32_t index = 0; index < workload.sessions; ++index) {
+    sessions_[index].client_id = first_client_id + index;
+    sessions_[index].target = static_cast<NodeId>((first_client_id + index) % cluster_size);
+  }
+}
+
+std::uint64_t KvClient::completed() const {
+  std::uint64_t total = 0;
+  for (const Session& session : sessions_) total += session.completed;
+  return total;
 }
 
 void KvClient::start() {
-  next_operation();
+  for (Session& session : sessions_) next_operation(session);
 }
 
-kv::Command KvClient::draw_command() {
+void KvClient::start_timer(Session& session, Time after, std::uint64_t purpose) {
+  const std::uint64_t index = session.client_id - first_client_id_;
+  if (session.timer) runtime_.cancel_timer(*session.timer);
+  session.timer = runtime_.start_timer(
+      after, (session.timer_generation << (2 + kSessionBits)) | (index << 2) | purpose);
+}
+
+kv::Command KvClient::draw_command(const Session& session) {
   const std::uint32_t total =
       workload_.get_weight + workload_.put_weight + workload_.append_weight + workload_.cas_weight;
   RAFTSIM_CHECK(total > 0);
@@ -41,7 +56,8 @@ kv::Command KvClient::draw_command() {
   kv::Command command;
   command.key = "k" + std::to_string(random_.below(workload_.keys));
   // Unique values make histories easy to check: each write is identifiable by what it wrote.
-  const std::string unique = "c" + std::to_string(client_id_) + "s" + std::to_string(sequence_);
+  const std::string unique =
+      "c" + std::to_string(session.client_id) + "s" + std::to_string(session.sequence);
   if (pick < workload_.get_weight) {
     command.op = kv::Op::get;
   } else if ((pick -= workload_.get_weight) < workload_.put_weight) {
@@ -58,83 +74,86 @@ kv::Command KvClient::draw_command() {
   return command;
 }
 
-void KvClient::next_operation() {
-  current_.reset();
-  if (completed_ >= workload_.operations_max) return;
-  ++sequence_;
-  command_ = draw_command();
-  attempts_ = 0;
-  in_doubt_ = false;
+void KvClient::next_operation(Session& session) {
+  session.current.reset();
+  if (session.completed >= workload_.operations_max) return;
+  ++session.sequence;
+  session.command = draw_command(session);
+  session.attempts = 0;
+  session.in_doubt = false;
   RecordedOperation operation;
-  operation.client = client_id_;
-  operation.sequence = sequence_;
-  operation.op = kv::op_name(command_.op);
-  operation.key = command_.key;
-  operation.value = command_.value;
-  operation.expected = command_.expected;
+  operation.client = session.client_id;
+  operation.sequence = session.sequence;
+  operation.op = kv::op_name(session.command.op);
+  operation.key = session.command.key;
+  operation.value = session.command.value;
+  operation.expected = session.command.expected;
   operation.invoke_time = runtime_.monotonic_now_ns();
-  invoked_at_ = operation.invoke_time;
-  current_ = history_.begin(operation);
-  if (!current_) return;  // history full: this client stops
-  send_attempt();
+  session.invoked_at = operation.invoke_time;
+  session.current = history_.begin(operation);
+  if (!session.current) return;  // history full: this session stops
+  send_attempt(session);
 }
 
-void KvClient::send_attempt() {
-  ++attempts_;
+void KvClient::send_attempt(Session& session) {
+  ++session.attempts;
   ClientRequest request;
-  request.client_id = client_id_;
-  request.sequence = sequence_;
-  request.read_only = command_.op == kv::Op::get;
-  request.payload = kv::encode_command(command_);
-  runtime_.send(target_, encode_client_request(request));
-  runtime_.start_timer(workload_.request_timeout, timer_tag(++timer_generation_, kTimeoutTimer));
+  request.client_id = session.client_id;
+  request.sequence = session.sequence;
+  request.read_only = session.command.op == kv::Op::get;
+  request.payload = kv::encode_command(session.command);
+  runtime_.send(session.target, encode_client_request(request));
+  ++session.timer_generation;
+  start_timer(session, workload_.request_timeout, kTimeoutTimer);
 }
 
-void KvClient::finish(OperationStatus status, std::string output) {
-  RAFTSIM_CHECK(current_.has_value());
-  history_.end(*current_, status, runtime_.monotonic_now_ns(), std::move(output));
-  current_.reset();
-  ++completed_;
-  ++timer_generation_;  // any timeout still pending is now stale
-  const Time think = random_.between(0, workload_.think_time_max);
-  runtime_.start_timer(think, timer_tag(timer_generation_, kStartTimer));
+void KvClient::finish(Session& session, OperationStatus status, std::string output) {
+  RAFTSIM_CHECK(session.current.has_value());
+  history_.end(*session.current, status, runtime_.monotonic_now_ns(), std::move(output));
+  session.current.reset();
+  ++session.completed;
+  ++session.timer_generation;  // any timeout still pending is now stale
+  start_timer(session, random_.between(0, workload_.think_time_max), kStartTimer);
 }
 
-void KvClient::retry(NodeId hint) {
-  ++timer_generation_;
+void KvClient::retry(Session& session, NodeId hint) {
+  ++session.timer_generation;
   const bool out_of_time =
-      runtime_.monotonic_now_ns() - invoked_at_ >= workload_.operation_timeout;
-  if (attempts_ >= workload_.attempts_max || out_of_time) {
+      runtime_.monotonic_now_ns() - session.invoked_at >= workload_.operation_timeout;
+  if (session.attempts >= workload_.attempts_max || out_of_time) {
     // Reads and definitely-unapplied writes have no effect; otherwise the outcome is unknown.
-    const bool no_effect = command_.op == kv::Op::get || !in_doubt_;
-    finish(no_effect ? OperationStatus::fail : OperationStatus::info);
+    const bool no_effect = session.command.op == kv::Op::get || !session.in_doubt;
+    finish(session, no_effect ? OperationStatus::fail : OperationStatus::info);
     return;
   }
-  if (hint != kNoNode && hint < cluster_size_ && hint != target_) {
-    target_ = hint;
-    send_attempt();
+  if (hint != kNoNode && hint < cluster_size_ && hint != session.target) {
+    session.target = hint;
+    send_attempt(session);
     return;
   }
-  target_ = (target_ + 1) % cluster_size_;
-  runtime_.start_timer(workload_.retry_backoff, timer_tag(timer_generation_, kBackoffTimer));
+  session.target = (session.target + 1) % cluster_size_;
+  start_timer(session, workload_.retry_backoff, kBackoffTimer);
 }
 
 void KvClient::on_message(NodeId from, std::span<const std::uint8_t> payload) {
   auto response = decode_client_response(payload);
-  if (!response || !current_ || response->client_id != client_id_ ||
-      response->sequence != sequence_ || from >= cluster_size_) {
-    return;  // a late answer to an operation already finished, or noise
+  if (!response || from >= cluster_size_ || response->client_id < first_client_id_ ||
+      response->client_id - first_client_id_ >= sessions_.size()) {
+    return;  // noise
   }
+  Session& session = sessions_[response->client_id - first_client_id_];
+  if (!session.current || response->sequence != session.sequence) return;  // a late answer
   switch (response->status) {
     case ClientStatus::ok: {
       auto reply = kv::decode_reply(response->payload);
       RAFTSIM_CHECK_MSG(reply.has_value(), "a node sent an undecodable KV reply");
       if (reply->outcome == kv::Outcome::ok) {
-        finish(OperationStatus::ok, command_.op == kv::Op::get ? reply->value : std::string());
+        finish(session, OperationStatus::ok,
+               session.command.op == kv::Op::get ? reply->value : std::string());
       } else if (reply->outcome == kv::Outcome::cas_mismatch) {
-        finish(OperationStatus::fail, reply->value);
+        finish(session, OperationStatus::fail, reply->value);
       } else {
-        finish(OperationStatus::fail);  // refused by the state machine: no effect
+        finish(session, OperationStatus::fail);  // refused by the state machine: no effect
       }
       return;
     }
@@ -142,37 +161,40 @@ void KvClient::on_message(NodeId from, std::span<const std::uint8_t> payload) {
     case ClientStatus::busy:
     case ClientStatus::failed:
       // Definitely not applied by this attempt; try again (same sequence: at most once).
-      retry(response->leader_hint);
+      retry(session, response->leader_hint);
       return;
   }
 }
 
 void KvClient::on_timer(std::uint64_t tag) {
-  if ((tag >> 2) != timer_generation_) return;  // superseded
+  const std::uint64_t index = (tag >> 2) & ((std::uint64_t{1} << kSessionBits) - 1);
+  RAFTSIM_CHECK(index < sessions_.size());
+  Session& session = sessions_[index];
+  if ((tag >> (2 + kSessionBits)) != session.timer_generation) return;  // superseded
+  session.timer.reset();
   switch (tag & 3) {
     case kStartTimer:
-      next_operation();
+      next_operation(session);
       return;
     case kBackoffTimer:
-      if (current_) send_attempt();
+      if (session.current) send_attempt(session);
       return;
     case kTimeoutTimer:
-      if (!current_) return;
-      in_doubt_ = true;  // no answer: the attempt may have been proposed and may still commit
-      retry(kNoNode);
+      if (!session.current) return;
+      session.in_doubt = true;  // no answer: the attempt may have been proposed and may commit
+      retry(session, kNoNode);
       return;
   }
   RAFTSIM_UNREACHABLE("unknown client timer");
 }
 
 std::uint64_t KvClient::state_hash() const {
-  return Hasher()
-      .add(client_id_)
-      .add(sequence_)
-      .add(completed_)
-      .add(target_)
-      .add(attempts_)
-      .value();
+  Hasher hasher;
+  for (const Session& session : sessions_) {
+    hasher.add(session.client_id).add(session.sequence).add(session.completed);
+    hasher.add(session.target).add(session.attempts);
+  }
+  return hasher.value();
 }
 
 }  // namespace raftsim::sim

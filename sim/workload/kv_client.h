@@ -1,4 +1,5 @@
-// raftsim: a simulated closed-loop KV client. It runs as a Process on its own network node,
+// raftsim: simulated closed-loop KV clients. One KvClient process runs on its own network node
+// and drives `sessions` independent client sessions (each its own client id), each of which
 // issues one operation at a time (get / put / append / cas over a set of keys, by weight), sends
 // it to the node it believes leads, follows leader hints, and on a timeout retries the same
 // (client id, sequence) at the next node -- the session table makes a retry apply at most once.
@@ -31,14 +32,18 @@ struct KvWorkload {
   Time request_timeout = milliseconds(300);
   Time think_time_max = milliseconds(5);      // pause between operations, uniform in [0, max]
   Time retry_backoff = milliseconds(20);      // before retrying when no leader is known
-  std::uint32_t attempts_max = 100;  // tries per operation before giving up...
-  Time operation_timeout = seconds(3);  // ...or this long after invoking it, if sooner
-  std::uint64_t operations_max = UINT64_MAX;  // per client
+  std::uint32_t attempts_max = 100;           // tries per operation before giving up...
+  Time operation_timeout = seconds(3);        // ...or this long after invoking it, if sooner
+  std::uint64_t operations_max = UINT64_MAX;  // per session
+  std::uint32_t sessions = 1;                 // concurrent sessions per client process
 };
 
 class KvClient final : public Process {
  public:
-  KvClient(Runtime& runtime, std::uint32_t cluster_size, std::uint64_t client_id,
+  static constexpr std::uint32_t kSessionsMax = 1 << 12;
+
+  // Sessions get client ids first_client_id, first_client_id + 1, ...
+  KvClient(Runtime& runtime, std::uint32_t cluster_size, std::uint64_t first_client_id,
            const KvWorkload& workload, History& history);
 
   void start() override;
@@ -46,30 +51,37 @@ class KvClient final : public Process {
   void on_timer(std::uint64_t tag) override;
   std::uint64_t state_hash() const override;
 
-  std::uint64_t completed() const { return completed_; }
+  std::uint64_t completed() const;
 
  private:
-  void next_operation();
-  void send_attempt();
-  void finish(OperationStatus status, std::string output = {});
-  void retry(NodeId hint);
-  kv::Command draw_command();
+  struct Session {
+    std::uint64_t client_id = 0;
+    NodeId target = 0;
+    std::uint64_t sequence = 0;
+    std::uint64_t completed = 0;
+    std::uint64_t timer_generation = 0;  // timer tags carry it; stale timers are ignored
+    std::optional<TimerId> timer;        // the one live timer, cancelled when superseded
+    std::optional<std::size_t> current;  // history id of the operation in flight
+    kv::Command command;
+    std::uint32_t attempts = 0;
+    Time invoked_at = 0;
+    bool in_doubt = false;  // some attempt may have been proposed (timed out without answer)
+  };
+
+  void next_operation(Session& session);
+  void send_attempt(Session& session);
+  void finish(Session& session, OperationStatus status, std::string output = {});
+  void retry(Session& session, NodeId hint);
+  void start_timer(Session& session, Time after, std::uint64_t purpose);
+  kv::Command draw_command(const Session& session);
 
   Runtime& runtime_;
   std::uint32_t cluster_size_;
-  std::uint64_t client_id_;
+  std::uint64_t first_client_id_;
   KvWorkload workload_;
   History& history_;
   Random random_;
-  NodeId target_ = 0;
-  std::uint64_t sequence_ = 0;
-  std::uint64_t completed_ = 0;
-  std::uint64_t timer_generation_ = 0;  // timer tags carry it; stale timers are ignored
-  std::optional<std::size_t> current_;  // history id of the operation in flight
-  kv::Command command_;
-  std::uint32_t attempts_ = 0;
-  Time invoked_at_ = 0;
-  bool in_doubt_ = false;  // some attempt may have been proposed (timed out without answer)
+  std::vector<Session> sessions_;
 };
 
 }  // namespace raftsim::sim
