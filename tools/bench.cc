@@ -171,7 +171,7 @@ RaftMeasurement bench_raft(Time virtual_duration) {
   options.seed = 1;
   options.nodes = 5;
   options.clients = 10;
-  options.workload.sessions = 64;
+  options.workload.sessions = 16;
   options.workload.think_time_max = 0;
   options.workload.keys = 100;
   options.link.latency_min = options.link.latency_max = milliseconds(1);

@@ -78,9 +78,17 @@ bool decode_entry(ByteReader& reader, Entry& entry, const char*& what) {
 }
 
 std::vector<std::uint8_t> encode_message(const Message& message) {
-  RAFTSIM_CHECK_MSG(message.entries.size() <= kEntriesPerMessageMax, "too many entries");
   std::vector<std::uint8_t> out;
-  out.reserve(80);
+  encode_message_into(message, out);
+  return out;
+}
+
+void encode_message_into(const Message& message, std::vector<std::uint8_t>& out) {
+  RAFTSIM_CHECK_MSG(message.entries.size() <= kEntriesPerMessageMax, "too many entries");
+  const std::size_t start = out.size();
+  std::size_t size = 80;
+  for (const Entry& entry : message.entries) size += 21 + entry.data.size();
+  out.reserve(start + size);
   put_u8(out, kWireVersion);
   put_u8(out, static_cast<std::uint8_t>(message.type));
   put_u32(out, message.from);
@@ -95,8 +103,8 @@ std::vector<std::uint8_t> encode_message(const Message& message) {
   put_u64(out, message.context);
   put_u32(out, static_cast<std::uint32_t>(message.entries.size()));
   for (const Entry& entry : message.entries) encode_entry(entry, out);
-  RAFTSIM_CHECK_MSG(out.size() <= kMessageBytesMax, "encoded message exceeds kMessageBytesMax");
-  return out;
+  RAFTSIM_CHECK_MSG(out.size() - start <= kMessageBytesMax,
+                    "encoded message exceeds kMessageBytesMax");
 }
 
 Result<Message> decode_message(std::span<const std::uint8_t> bytes) {

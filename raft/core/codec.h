@@ -19,6 +19,8 @@ constexpr std::size_t kEntriesPerMessageMax = 1 << 16;
 constexpr std::size_t kMessageBytesMax = std::size_t{64} << 20;
 
 std::vector<std::uint8_t> encode_message(const Message& message);
+// Appends the encoding to `out` (lets a caller put a header in front without a second copy).
+void encode_message_into(const Message& message, std::vector<std::uint8_t>& out);
 Result<Message> decode_message(std::span<const std::uint8_t> bytes);
 
 // Entries alone, for storage records.

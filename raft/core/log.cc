@@ -101,16 +101,13 @@ void RaftLog::stable_to(Index index, Term term) {
   rewrite_from_ = 0;
 }
 
-std::vector<Entry> RaftLog::unstable_entries() const {
-  return {entries_.begin() + static_cast<std::ptrdiff_t>(stable_), entries_.end()};
+std::span<const Entry> RaftLog::unstable_entries() const {
+  return std::span<const Entry>(entries_).subspan(stable_);
 }
 
-std::vector<Entry> RaftLog::entries_to_apply(std::size_t max_count) const {
-  std::vector<Entry> result;
-  for (Index index = applied_ + 1; index <= committed_ && result.size() < max_count; ++index) {
-    result.push_back(entries_[index - 1]);
-  }
-  return result;
+std::span<const Entry> RaftLog::entries_to_apply(std::size_t max_count) const {
+  const std::size_t count = std::min<std::size_t>(committed_ - applied_, max_count);
+  return std::span<const Entry>(entries_).subspan(applied_, count);
 }
 
 void RaftLog::check_invariants() const {

@@ -55,8 +55,9 @@ class RaftLog {
   void commit_to(Index index);  // no-op if index <= committed
   void applied_to(Index index);
   void stable_to(Index index, Term term);  // ignored if the entry has been replaced since
-  std::vector<Entry> unstable_entries() const;
-  std::vector<Entry> entries_to_apply(std::size_t max_count) const;
+  // Views into the log: valid until the log next changes.
+  std::span<const Entry> unstable_entries() const;
+  std::span<const Entry> entries_to_apply(std::size_t max_count) const;
   // Where storage must truncate before appending unstable_entries(), i.e. the first index that
   // changed since the last stable_to; 0 if nothing stable changed.
   Index stable_rewrite_from() const { return rewrite_from_; }

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <deque>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "raft/core/log.h"
@@ -55,12 +56,14 @@ struct ReadState {
   friend bool operator==(const ReadState&, const ReadState&) = default;
 };
 
+// entries and committed_entries view the core's log: they stay valid until the next call on the
+// Raft object other than advance(ready), which is all the host needs (no copies per entry).
 struct Ready {
   std::optional<HardState> hard_state;  // persist if present
-  Index rewrite_from = 0;      // if nonzero, storage drops entries >= this before appending
-  std::vector<Entry> entries;  // to append to storage
+  Index rewrite_from = 0;               // if nonzero, storage drops entries >= this first
+  std::span<const Entry> entries;       // to append to storage
   std::vector<Message> messages;
-  std::vector<Entry> committed_entries;
+  std::span<const Entry> committed_entries;
   std::vector<ReadState> read_states;
 };
 

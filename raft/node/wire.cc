@@ -15,8 +15,7 @@ std::span<const std::uint8_t> channel_body(std::span<const std::uint8_t> bytes) 
 
 std::vector<std::uint8_t> encode_raft_payload(const Message& message) {
   std::vector<std::uint8_t> out{static_cast<std::uint8_t>(Channel::raft)};
-  const std::vector<std::uint8_t> body = encode_message(message);
-  out.insert(out.end(), body.begin(), body.end());
+  encode_message_into(message, out);
   return out;
 }
 
