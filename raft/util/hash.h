@@ -32,12 +32,17 @@ class Hasher {
     // Little-endian words assembled byte by byte (the same value on every machine; compilers
     // turn it into one load). Long inputs run four independent lanes so the multiplies overlap,
     // then fold the lanes in; payload digests of every message are on the simulator's hot path.
+    // A lane round is multiply-rotate-multiply (the xxHash64 round); the lanes go through the
+    // full mix when folded in.
     std::size_t at = 0;
     if (bytes.size() >= 64) {
       std::uint64_t lanes[4] = {state_ ^ 1, state_ ^ 2, state_ ^ 3, state_ ^ 4};
       for (; at + 32 <= bytes.size(); at += 32) {
         for (int lane = 0; lane < 4; ++lane) {
-          lanes[lane] = mix64(lanes[lane] ^ load_little_endian(bytes.data() + at + 8 * lane, 8));
+          const std::uint64_t word = load_little_endian(bytes.data() + at + 8 * lane, 8);
+          lanes[lane] += word * 0xc2b2ae3d27d4eb4fULL;
+          lanes[lane] = (lanes[lane] << 31) | (lanes[lane] >> 33);
+          lanes[lane] *= 0x9e3779b185ebca87ULL;
         }
       }
       for (std::uint64_t lane : lanes) add(lane);
