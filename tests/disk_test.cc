@@ -199,3 +199,39 @@ RC_GTEST_PROP(DiskProperty, CrashLeavesSyncedContentPlusAtMostATornPrefix, ()) {
 
 }  // namespace
 }  // namespace raftsim::sim
+
+namespace raftsim::sim {
+namespace {
+
+TEST(Disk, CrashDuringAnInFlightFsyncLosesWhatItWasSyncing) {
+  DiskConfig config;
+  config.crash_can_interrupt_sync = true;
+  config.sync_latency_min = config.sync_latency_max = milliseconds(2);
+  DiskHarness h(config);
+  ASSERT_TRUE(h.disk.create("wal").ok());
+  ASSERT_TRUE(h.disk.append("wal", bytes("first")).ok());
+  ASSERT_TRUE(h.disk.sync("wal").ok());
+  h.scheduler.run_until(milliseconds(5));  // the first fsync completes
+  ASSERT_TRUE(h.disk.append("wal", bytes("second")).ok());
+  ASSERT_TRUE(h.disk.sync("wal").ok());     // in flight until 7 ms
+  EXPECT_EQ(*h.disk.durable_image("wal"), bytes("first"));
+  h.scheduler.run_until(milliseconds(6));
+  h.disk.crash();
+  EXPECT_EQ(h.contents("wal"), bytes("first"));
+}
+
+TEST(Disk, CompletedFsyncSurvivesACrash) {
+  DiskConfig config;
+  config.crash_can_interrupt_sync = true;
+  config.sync_latency_min = config.sync_latency_max = milliseconds(2);
+  DiskHarness h(config);
+  ASSERT_TRUE(h.disk.create("wal").ok());
+  ASSERT_TRUE(h.disk.append("wal", bytes("data")).ok());
+  ASSERT_TRUE(h.disk.sync("wal").ok());
+  h.scheduler.run_until(milliseconds(2));
+  h.disk.crash();
+  EXPECT_EQ(h.contents("wal"), bytes("data"));
+}
+
+}  // namespace
+}  // namespace raftsim::sim

@@ -423,3 +423,35 @@ TEST(RaftLab, UnreliableChurn) {
 
 }  // namespace
 }  // namespace raftsim::sim
+
+namespace raftsim::sim {
+namespace {
+
+// Crashes tear the last unsynced write on every crash: Raft only promises what it synced, so
+// safety and durability must hold regardless.
+TEST(RaftFaults, TornWritesOnEveryCrash) {
+  KvClusterOptions options = lab_options(5, 3);
+  options.disk.torn_write_on_crash = Ratio::one();
+  for_each_seed(options, [](KvCluster& cluster) {
+    await_leader(cluster);
+    figure8(cluster, milliseconds(300));
+  });
+}
+
+// A node whose disk fills up stops (fail-stop); the rest of the cluster carries on.
+TEST(RaftFaults, FullDiskStopsOneNodeNotTheCluster) {
+  for_each_seed(lab_options(3, 2), [](KvCluster& cluster) {
+    const NodeIndex leader = await_leader(cluster);
+    const NodeIndex victim = (leader + 1) % 3;
+    cluster.world().disk(victim).set_capacity(cluster.world().disk(victim).used_bytes() + 512);
+    run_safely(cluster, seconds(2));
+    EXPECT_EQ(cluster.node(victim), nullptr) << "the node with the full disk should have stopped";
+    const std::size_t before = ok_count(cluster);
+    run_safely(cluster, seconds(2));
+    EXPECT_GT(ok_count(cluster), before + 20);
+    expect_durable(cluster);
+  });
+}
+
+}  // namespace
+}  // namespace raftsim::sim

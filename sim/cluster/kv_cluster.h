@@ -25,7 +25,12 @@ struct KvClusterOptions {
   RaftConfig raft;  // id, voters and random_seed are filled in per node
   std::int64_t tick_ns = milliseconds(10);
   LinkConfig link;
-  DiskConfig disk;
+  // Clusters model fsync as a real disk does: a crash while one is in flight loses its data.
+  DiskConfig disk = [] {
+    DiskConfig config;
+    config.crash_can_interrupt_sync = true;
+    return config;
+  }();
   std::vector<ClockConfig> clocks;  // empty, or one per cluster node (clients are exact)
   KvWorkload workload;
   bool record_trace = true;

@@ -120,10 +120,16 @@ Status SimDisk::truncate(std::string_view name, std::uint64_t new_size) {
 Status SimDisk::sync(std::string_view name) {
   File* file = find(name);
   if (file == nullptr) return missing(name);
-  file->undo.clear();
-  file->last_unsynced_write.reset();
   const Time latency = random_.between(config_.sync_latency_min, config_.sync_latency_max);
   busy_time_ += latency;
+  if (config_.crash_can_interrupt_sync) {
+    // Durable once the caller has waited out every fsync it issued so far (they queue).
+    complete_syncs(*file, scheduler_.now());
+    file->pending_syncs.push_back(PendingSync{scheduler_.now() + busy_time_, file->undo.size()});
+  } else {
+    file->undo.clear();
+    file->last_unsynced_write.reset();
+  }
   record(TraceKind::disk_sync, name, file->current.size(), static_cast<std::uint64_t>(latency));
   return Status();
 }
@@ -172,9 +178,26 @@ std::vector<std::uint8_t> SimDisk::durable_of(const File& file) {
   return image;
 }
 
+void SimDisk::complete_syncs(File& file, Time now) {
+  std::size_t done = 0;
+  std::size_t undo_done = 0;
+  while (done < file.pending_syncs.size() && file.pending_syncs[done].completes_at <= now) {
+    undo_done = file.pending_syncs[done].undo_count;
+    ++done;
+  }
+  if (done == 0) return;
+  file.pending_syncs.erase(file.pending_syncs.begin(),
+                           file.pending_syncs.begin() + static_cast<std::ptrdiff_t>(done));
+  file.undo.erase(file.undo.begin(), file.undo.begin() + static_cast<std::ptrdiff_t>(undo_done));
+  for (PendingSync& pending : file.pending_syncs) pending.undo_count -= undo_done;
+  if (file.undo.empty()) file.last_unsynced_write.reset();
+}
+
 void SimDisk::crash() {
   used_bytes_ = 0;
   for (auto& [name, file] : files_) {
+    complete_syncs(file, scheduler_.now());
+    file.pending_syncs.clear();  // an fsync in flight when the power went did not happen
     std::vector<std::uint8_t> survivor = durable_of(file);
     const auto& last = file.last_unsynced_write;
     // A torn write leaves a prefix of the write in place; it can only do so without a hole, i.e.
@@ -232,9 +255,10 @@ Time SimDisk::take_busy_time() {
   return busy;
 }
 
-std::optional<std::vector<std::uint8_t>> SimDisk::durable_image(std::string_view name) const {
-  const File* file = find(name);
+std::optional<std::vector<std::uint8_t>> SimDisk::durable_image(std::string_view name) {
+  File* file = find(name);
   if (file == nullptr) return std::nullopt;
+  complete_syncs(*file, scheduler_.now());
   return durable_of(*file);
 }
 
@@ -242,6 +266,9 @@ void SimDisk::hash_into(Hasher& hasher) const {
   hasher.add(files_.size());
   for (const auto& [name, file] : files_) {
     hasher.add_string(name).add_bytes(file.current).add(file.undo.size());
+    for (const PendingSync& pending : file.pending_syncs) {
+      hasher.add(static_cast<std::uint64_t>(pending.completes_at)).add(pending.undo_count);
+    }
     for (const Undo& undo : file.undo) {
       hasher.add(undo.offset).add(undo.old_size).add_bytes(undo.old_bytes);
     }

@@ -26,6 +26,10 @@ struct DiskConfig {
   Time sync_latency_min = microseconds(200);
   Time sync_latency_max = milliseconds(2);
   Ratio torn_write_on_crash = Ratio::zero();
+  // If set, an fsync makes data durable only when its latency has passed: a crash while the
+  // fsync is still in flight loses (or tears) what it was syncing, as on a real disk. If not set,
+  // data is durable the moment sync() returns (simpler for unit tests of storage formats).
+  bool crash_can_interrupt_sync = false;
 
   Status validate() const;
 };
@@ -65,7 +69,7 @@ class SimDisk final : public FileSystem {
   Time busy_time() const { return busy_time_; }
   std::uint64_t used_bytes() const { return used_bytes_; }
   // The bytes that would survive a crash right now (tests and checkers).
-  std::optional<std::vector<std::uint8_t>> durable_image(std::string_view name) const;
+  std::optional<std::vector<std::uint8_t>> durable_image(std::string_view name);
   void hash_into(Hasher& hasher) const;
 
  private:
@@ -79,13 +83,21 @@ class SimDisk final : public FileSystem {
     std::vector<std::uint8_t> old_bytes;  // the bytes at [offset, offset + size) before
     std::uint64_t old_size;               // the file's size before
   };
+  // An fsync still in flight: when it completes, the first undo_count undo records are dropped.
+  struct PendingSync {
+    Time completes_at;
+    std::size_t undo_count;
+  };
   struct File {
     std::vector<std::uint8_t> current;
-    std::vector<Undo> undo;  // since the last sync
+    std::vector<Undo> undo;  // since the last completed sync
+    std::vector<PendingSync> pending_syncs;
     // Only the last write can tear; a truncate after it means there is nothing left to tear.
     std::optional<UnsyncedWrite> last_unsynced_write;
   };
   static std::vector<std::uint8_t> durable_of(const File& file);
+  // Retires fsyncs whose latency has passed by `now`.
+  static void complete_syncs(File& file, Time now);
 
   File* find(std::string_view name);
   const File* find(std::string_view name) const;
