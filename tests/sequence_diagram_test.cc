@@ -26,7 +26,7 @@ TEST(SequenceDiagram, DrawsMessagesDropsAndFaults) {
   EXPECT_NE(dot.find("n0r1 -> n1r4 [constraint=false, color=\"#1f4e9a\""), std::string::npos);
   // Message 8: dropped at node 2, drawn with a tee and the reason.
   EXPECT_NE(dot.find("n1r2 -> n2r5"), std::string::npos);
-  EXPECT_NE(dot.find("#8 node down"), std::string::npos);
+  EXPECT_NE(dot.find("#8 (node down)"), std::string::npos);
   EXPECT_NE(dot.find("heal"), std::string::npos);
 }
 

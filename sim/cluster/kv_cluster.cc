@@ -1,6 +1,8 @@
 #include "sim/cluster/kv_cluster.h"
 
 #include "jobqueue/kv/kv_store.h"
+#include "raft/core/codec.h"
+#include "raft/node/wire.h"
 #include "raft/util/check.h"
 
 namespace raftsim::sim {
@@ -21,6 +23,37 @@ Status KvClusterOptions::validate() const {
   return probe.validate();
 }
 
+namespace {
+
+// Labels for diagrams: what a payload on the cluster's wire means.
+std::string describe_payload(std::span<const std::uint8_t> payload) {
+  switch (peek_channel(payload).value_or(Channel::raft)) {
+    case Channel::raft: {
+      auto message = decode_message(channel_body(payload));
+      return message.ok() ? message.value().describe() : std::string("garbage");
+    }
+    case Channel::client_request: {
+      auto request = decode_client_request(payload);
+      if (!request) return "garbage";
+      auto command = kv::decode_command(request->payload);
+      std::string text =
+          "Req c" + std::to_string(request->client_id) + "#" + std::to_string(request->sequence);
+      if (command) text += std::string(" ") + kv::op_name(command->op) + " " + command->key;
+      return text;
+    }
+    case Channel::client_response: {
+      auto response = decode_client_response(payload);
+      if (!response) return "garbage";
+      static const char* const kStatus[] = {"ok", "not_leader", "failed", "busy"};
+      return "Resp c" + std::to_string(response->client_id) + "#" +
+             std::to_string(response->sequence) + " " + kStatus[static_cast<int>(response->status)];
+    }
+  }
+  return "garbage";
+}
+
+}  // namespace
+
 KvCluster::KvCluster(const KvClusterOptions& options) : options_(options), checker_(options.nodes) {
   RAFTSIM_CHECK_MSG(options.validate().ok(), "invalid KvClusterOptions");
   WorldConfig config;
@@ -34,21 +67,26 @@ KvCluster::KvCluster(const KvClusterOptions& options) : options_(options), check
     config.clocks.resize(config.node_count);  // clients: exact clocks
   }
   world_ = std::make_unique<World>(config, [this](Runtime& runtime) -> std::unique_ptr<Process> {
-    const NodeId self = runtime.self();
-    if (self < options_.nodes) {
-      NodeHostConfig host;
-      host.raft = options_.raft;
-      host.raft.id = self;
-      host.raft.voters.clear();
-      for (NodeIndex node = 0; node < options_.nodes; ++node) host.raft.voters.push_back(node);
-      host.tick_ns = options_.tick_ns;
-      return std::make_unique<NodeHost>(runtime, host, std::make_unique<kv::KvStore>());
-    }
-    const std::uint64_t first_client_id =
-        std::uint64_t{self - options_.nodes} * options_.workload.sessions;
-    return std::make_unique<KvClient>(runtime, options_.nodes, first_client_id, options_.workload,
-                                      history_);
+    return make_process(runtime);
   });
+  if (options.record_trace) world_->network().set_payload_describer(describe_payload);
+}
+
+std::unique_ptr<Process> KvCluster::make_process(Runtime& runtime) {
+  const NodeId self = runtime.self();
+  if (self < options_.nodes) {
+    NodeHostConfig host;
+    host.raft = options_.raft;
+    host.raft.id = self;
+    host.raft.voters.clear();
+    for (NodeIndex node = 0; node < options_.nodes; ++node) host.raft.voters.push_back(node);
+    host.tick_ns = options_.tick_ns;
+    return std::make_unique<NodeHost>(runtime, host, std::make_unique<kv::KvStore>());
+  }
+  const std::uint64_t first_client_id =
+      std::uint64_t{self - options_.nodes} * options_.workload.sessions;
+  return std::make_unique<KvClient>(runtime, options_.nodes, first_client_id, options_.workload,
+                                    history_);
 }
 
 void KvCluster::start() {

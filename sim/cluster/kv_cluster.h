@@ -67,6 +67,8 @@ class KvCluster {
   void heal();
 
  private:
+  std::unique_ptr<Process> make_process(Runtime& runtime);
+
   KvClusterOptions options_;
   History history_;
   std::unique_ptr<World> world_;

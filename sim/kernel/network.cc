@@ -78,8 +78,9 @@ std::uint64_t Network::send(NodeIndex from, NodeIndex to, std::span<const std::u
   RAFTSIM_CHECK(from < node_count_ && to < node_count_);
   RAFTSIM_CHECK_MSG(payload.size() <= kMessageBytesMax, "payload exceeds kMessageBytesMax");
   const std::uint64_t message_id = next_message_id_++;
+  const bool describe = describer_ != nullptr;
   trace_.record(scheduler_.now(), TraceKind::send, from, to, message_id, payload.size(),
-                payload_digest(payload));
+                payload_digest(payload), describe ? describer_(payload) : std::string());
   if (!link_open(from, to)) {
     drop(from, to, message_id, payload.size(), "partitioned at send");
     return message_id;

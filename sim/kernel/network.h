@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <vector>
@@ -57,6 +58,10 @@ class Network final : public EventTarget {
   Network& operator=(const Network&) = delete;
 
   void attach(NodeIndex node, MessageSink& sink);
+  // Optional: turns a payload into a short label stored with its send in a recording trace
+  // (diagrams show it on the arrow). The network itself still never interprets payloads.
+  using PayloadDescriber = std::function<std::string(std::span<const std::uint8_t>)>;
+  void set_payload_describer(PayloadDescriber describer) { describer_ = std::move(describer); }
   // Returns the message id (never 0), also when the message is dropped at once.
   std::uint64_t send(NodeIndex from, NodeIndex to, std::span<const std::uint8_t> payload);
 
@@ -118,6 +123,7 @@ class Network final : public EventTarget {
   std::vector<LinkConfig> links_;
   std::vector<std::uint8_t> open_;
   std::vector<MessageSink*> sinks_;
+  PayloadDescriber describer_;
   std::vector<InFlight> slots_;
   std::vector<std::uint32_t> free_slots_;
   std::size_t in_flight_count_ = 0;

@@ -125,7 +125,11 @@ std::string render_sequence_diagram(const Trace& trace, std::uint32_t node_count
   }
   dot += " }\n";
 
-  std::map<std::uint64_t, std::size_t> send_row;  // message id -> row of its send
+  struct Sent {
+    std::size_t row;
+    std::string label;  // what the payload describer said, or the message id
+  };
+  std::map<std::uint64_t, Sent> sends;  // message id -> its send
   std::string messages;
   for (std::size_t index = 0; index < rows.size(); ++index) {
     const TraceEvent& event = *rows[index];
@@ -156,17 +160,19 @@ std::string render_sequence_diagram(const Trace& trace, std::uint32_t node_count
     dot += "  " + previous_time + " -> time" + std::to_string(row) + " [style=invis];\n";
 
     if (event.kind == TraceKind::send) {
-      send_row[event.message] = row;
+      sends[event.message] =
+          Sent{row, event.detail.empty() ? "#" + std::to_string(event.message) : event.detail};
     } else if (event.kind == TraceKind::deliver || event.kind == TraceKind::drop) {
-      auto sent = send_row.find(event.message);
+      auto sent = sends.find(event.message);
       // The sender is `peer` for both kinds; a send before the window starts has no row.
-      if (sent == send_row.end() || event.peer >= node_count) continue;
+      if (sent == sends.end() || event.peer >= node_count) continue;
       const bool dropped = event.kind == TraceKind::drop;
-      messages += "  " + point(event.peer, sent->second) + " -> " + point(event.node, row) +
+      std::string label = sent->second.label;
+      if (dropped) label += " (" + event.detail + ")";
+      messages += "  " + point(event.peer, sent->second.row) + " -> " + point(event.node, row) +
                   " [constraint=false, color=\"" + (dropped ? "#d62728" : "#1f4e9a") +
-                  "\", arrowhead=" + (dropped ? "tee" : "normal") + ", xlabel=\"#" +
-                  std::to_string(event.message) +
-                  (dropped ? " " + escape(event.detail) : std::string()) + "\"];\n";
+                  "\", arrowhead=" + (dropped ? "tee" : "normal") + ", xlabel=\"" + escape(label) +
+                  "\"];\n";
     }
   }
   // Lifelines.
