@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "sim/cluster/kv_cluster.h"
 #include "sim/kernel/determinism.h"
 #include "sim/kernel/world.h"
 #include "sim/render/sequence_diagram.h"
@@ -83,6 +84,159 @@ std::string write_diagram(const std::string& out_dir, const std::string& name,
   return "wrote " + dot_path + " and the diagram " + svg_path;
 }
 
+// --- The Raft failover demo -------------------------------------------------------------------
+
+constexpr NodeIndex kRaftNodes = 5;
+
+KvClusterOptions raft_demo_options(std::uint64_t seed) {
+  KvClusterOptions options;
+  options.seed = seed;
+  options.nodes = kRaftNodes;
+  options.clients = 2;
+  options.workload.think_time_max = milliseconds(50);
+  options.link.latency_min = milliseconds(1);
+  options.link.latency_max = milliseconds(4);
+  return options;
+}
+
+struct RaftDemoRun {
+  std::optional<Violation> violation;
+  std::optional<NodeIndex> first_leader;
+  std::optional<NodeIndex> second_leader;
+  Time crash_at = 0;
+  Time recovered_at = 0;  // a new leader with an entry of its term committed
+};
+
+// Elect, serve clients, crash the leader, wait for a new one, restart the old one.
+RaftDemoRun run_raft_demo_script(KvCluster& cluster) {
+  RaftDemoRun run;
+  cluster.start();
+  run.first_leader = cluster.await_leader(seconds(5));
+  if (!run.first_leader) return run;
+  if ((run.violation = cluster.run_until(milliseconds(1500)))) return run;
+  run.first_leader = cluster.leader();
+  run.crash_at = cluster.world().now();
+  cluster.world().note("crash the leader, node " + std::to_string(*run.first_leader));
+  cluster.world().crash(*run.first_leader);
+  while (cluster.world().now() < run.crash_at + seconds(5)) {
+    if ((run.violation = cluster.run_for(milliseconds(1)))) return run;
+    auto leader = cluster.leader();
+    if (leader && *leader != *run.first_leader) {
+      const Raft* raft = cluster.raft(*leader);
+      const Index committed = raft->log().committed();
+      if (committed > 0 && raft->log().at(committed).term == raft->term()) {
+        run.second_leader = leader;
+        run.recovered_at = cluster.world().now();
+        break;
+      }
+    }
+  }
+  if ((run.violation = cluster.run_for(seconds(1)))) return run;
+  cluster.world().restart(*run.first_leader);
+  if ((run.violation = cluster.run_for(seconds(1)))) return run;
+  if (auto leader = cluster.leader()) {
+    run.violation = cluster.checker().check_durability(cluster.world(), cluster.history(), *leader);
+  }
+  return run;
+}
+
+int run_raft_demo(std::uint64_t seed, const std::string& out_dir, bool json) {
+  const auto wall_start = std::chrono::steady_clock::now();
+  KvCluster cluster(raft_demo_options(seed));
+  const RaftDemoRun run = run_raft_demo_script(cluster);
+  const auto wall_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::steady_clock::now() - wall_start)
+                           .count();
+  const DeterminismReport determinism = check_determinism(
+      [](std::uint64_t replay_seed) {
+        KvCluster replay(raft_demo_options(replay_seed));
+        (void)run_raft_demo_script(replay);
+        return replay.world().trace();
+      },
+      seed);
+  const bool recovered = run.second_leader.has_value();
+  const bool pass = !run.violation && recovered && determinism.deterministic();
+
+  nlohmann::ordered_json result;
+  result["command"] = "demo";
+  result["scenario"] = "leader crash and failover (5 nodes, 2 clients)";
+  result["seed"] = seed;
+  result["verdict"] = pass ? "pass" : "fail";
+  if (run.violation) {
+    result["violation"] = {{"invariant", run.violation->invariant},
+                           {"event", run.violation->event_number},
+                           {"time_ns", run.violation->time},
+                           {"nodes", run.violation->nodes},
+                           {"detail", run.violation->detail}};
+  }
+  result["crashed_leader"] = run.first_leader ? static_cast<int>(*run.first_leader) : -1;
+  result["new_leader"] = run.second_leader ? static_cast<int>(*run.second_leader) : -1;
+  result["recovery_ms"] =
+      recovered ? static_cast<double>(run.recovered_at - run.crash_at) / kMillisecond : -1.0;
+  result["operations_ok"] = cluster.history().count(OperationStatus::ok);
+  result["operations_fail"] = cluster.history().count(OperationStatus::fail);
+  result["operations_info"] = cluster.history().count(OperationStatus::info) +
+                              cluster.history().count(OperationStatus::pending);
+  result["events"] = cluster.world().trace().event_count();
+  result["messages"] = cluster.world().network().messages_sent();
+  result["simulated_ms"] = cluster.world().now() / kMillisecond;
+  result["wall_ms"] = wall_ms;
+  result["trace_hash"] = cluster.world().trace().hash();
+  result["deterministic"] = determinism.deterministic();
+
+  std::string diagram_note;
+  if (!out_dir.empty()) {
+    std::error_code error;
+    std::filesystem::create_directories(out_dir, error);
+    if (error) {
+      throw UsageError("cannot create --out directory '" + out_dir + "': " + error.message());
+    }
+    std::ofstream(out_dir + "/trace.jsonl") << cluster.world().trace().to_jsonl();
+    std::ofstream(out_dir + "/history.json") << cluster.history().to_json() << "\n";
+    std::ofstream(out_dir + "/result.json") << result.dump(2) << "\n";
+    DiagramOptions diagram;
+    diagram.from = run.crash_at - milliseconds(3);
+    diagram.until = recovered ? run.recovered_at + milliseconds(15) : run.crash_at + seconds(1);
+    diagram.rows_max = 160;
+    diagram.title = "raftsim demo, seed " + std::to_string(seed) + ": leader " +
+                    std::to_string(run.first_leader.value_or(0)) + " crashes; node " +
+                    (recovered ? std::to_string(*run.second_leader) : std::string("?")) +
+                    " takes over after " +
+                    std::to_string((run.recovered_at - run.crash_at) / kMillisecond) +
+                    " ms (client traffic hidden)";
+    diagram_note = write_diagram(
+        out_dir, "diagram", render_sequence_diagram(cluster.world().trace(), kRaftNodes, diagram));
+  }
+  if (json) {
+    std::printf("%s\n", result.dump(2).c_str());
+  } else {
+    std::printf("raftsim demo: leader crash and failover, 5 nodes, seed %llu: %s\n",
+                static_cast<unsigned long long>(seed), pass ? "PASS" : "FAIL");
+    if (run.violation) std::printf("  %s\n", run.violation->describe().c_str());
+    std::printf(
+        "  leader %d crashed at %lld ms; node %d leads with a committed entry %s\n",
+        result["crashed_leader"].get<int>(), static_cast<long long>(run.crash_at / kMillisecond),
+        result["new_leader"].get<int>(),
+        recovered ? ("after " + std::to_string(static_cast<long long>(result["recovery_ms"].get<double>())) + " ms").c_str()
+                  : "(never)");
+    std::printf("  client operations: %zu ok, %zu fail, %zu unknown\n",
+                cluster.history().count(OperationStatus::ok),
+                cluster.history().count(OperationStatus::fail),
+                result["operations_info"].get<std::size_t>());
+    std::printf("  %llu events, %llu messages, %lld ms simulated in %lld ms wall\n",
+                static_cast<unsigned long long>(cluster.world().trace().event_count()),
+                static_cast<unsigned long long>(cluster.world().network().messages_sent()),
+                static_cast<long long>(cluster.world().now() / kMillisecond),
+                static_cast<long long>(wall_ms));
+    std::printf("  %s\n", determinism.describe().c_str());
+    if (!out_dir.empty()) {
+      std::printf("  wrote %s/result.json, trace.jsonl, history.json\n  %s\n", out_dir.c_str(),
+                  diagram_note.c_str());
+    }
+  }
+  return pass ? 0 : 1;
+}
+
 }  // namespace
 
 int run_demo(const std::vector<std::string>& arguments) {
@@ -90,10 +244,14 @@ int run_demo(const std::vector<std::string>& arguments) {
   std::uint64_t seed = 1;
   std::string out_dir;
   bool json = false;
+  bool kernel = false;
   options.add_options()("help,h", "show this help")(
       "seed", po::value<std::uint64_t>(&seed)->default_value(1), "root seed of the run")(
-      "out", po::value<std::string>(&out_dir), "write trace.jsonl and result.json here")(
-      "json", po::bool_switch(&json), "print one JSON object on stdout");
+      "out", po::value<std::string>(&out_dir),
+      "write result.json, trace.jsonl, history.json (raft) and diagram.dot/.svg here")(
+      "json", po::bool_switch(&json), "print one JSON object on stdout")(
+      "kernel", po::bool_switch(&kernel),
+      "run the kernel demo (gossip nodes under every fault kind) instead of the Raft failover");
   po::variables_map values;
   try {
     po::store(po::command_line_parser(arguments).options(options).run(), values);
@@ -107,6 +265,8 @@ int run_demo(const std::vector<std::string>& arguments) {
     std::printf("%s", help.str().c_str());
     return 0;
   }
+
+  if (!kernel) return run_raft_demo(seed, out_dir, json);
 
   const auto wall_start = std::chrono::steady_clock::now();
   auto world = build_demo_world(seed);

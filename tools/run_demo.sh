@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Sets up dependencies, builds raftsim and runs the main job: the kernel demo (five nodes under
-# partitions, a crash, a pause and clock faults), writing its trace, result and a rendered
+# Sets up dependencies, builds raftsim and runs the main job: the Raft failover demo (five nodes,
+# two clients, the leader crashes), writing its result, history, trace and a rendered
 # message-sequence diagram to out/demo/.
 set -euo pipefail
 cd "$(dirname "$0")/.."

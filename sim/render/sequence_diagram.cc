@@ -8,7 +8,10 @@
 namespace raftsim::sim {
 namespace {
 
-bool shown(const TraceEvent& event, const DiagramOptions& options) {
+bool shown(const TraceEvent& event, std::uint32_t node_count, const DiagramOptions& options) {
+  // Only lanes 0..node_count-1 are drawn; traffic with anything else (clients) is left out.
+  if (event.node != kNoNode && event.node >= node_count) return false;
+  if (event.peer != kNoNode && event.peer >= node_count) return false;
   switch (event.kind) {
     case TraceKind::timer_fire:
       return options.show_timers;
@@ -93,7 +96,7 @@ std::string render_sequence_diagram(const Trace& trace, std::uint32_t node_count
   std::vector<const TraceEvent*> rows;
   bool truncated = false;
   for (const TraceEvent& event : trace.events()) {
-    if (event.time < options.from || event.time > options.until || !shown(event, options)) {
+    if (event.time < options.from || event.time > options.until || !shown(event, node_count, options)) {
       continue;
     }
     if (rows.size() == options.rows_max) {

@@ -1,7 +1,8 @@
 // raftsim: a message-sequence diagram of a window of a trace, as Graphviz DOT.
 // One vertical lifeline per node, time flowing downwards one row per event; arrows for messages
 // (send row to delivery row), a red cross for a dropped message, and boxes for crashes,
-// restarts, pauses and clock changes; network changes and notes label the time column. A pure
+// restarts, pauses and clock changes; network changes and notes label the time column. Only
+// nodes below node_count get lanes; events with other nodes (clients) are left out. A pure
 // function of the trace, so a replayed run draws the same picture.
 #pragma once
 
