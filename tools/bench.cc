@@ -14,6 +14,7 @@
 #include "sim/kernel/world.h"
 #include "sim/toys/gossip.h"
 #include "tools/commands.h"
+#include "tools/options.h"
 
 namespace raftsim::tools {
 namespace {
@@ -255,17 +256,9 @@ int run_bench(const std::vector<std::string>& arguments) {
   all.add(options).add(hidden);
   po::positional_options_description positional;
   positional.add("suite", 1);
-  po::variables_map values;
-  try {
-    po::store(po::command_line_parser(arguments).options(all).positional(positional).run(), values);
-    po::notify(values);
-  } catch (const po::error& error) {
-    throw UsageError(error.what());
-  }
+  po::variables_map values = parse_arguments(arguments, all, &positional);
   if (values.count("help")) {
-    std::ostringstream help;
-    help << options;
-    std::printf("%s\nsuites: kernel, raft\n", help.str().c_str());
+    std::printf("%s\nsuites: kernel, raft\n", help_text(options).c_str());
     return 0;
   }
   if (suite == "raft") {

@@ -17,6 +17,7 @@
 #include "sim/render/sequence_diagram.h"
 #include "sim/toys/gossip.h"
 #include "tools/commands.h"
+#include "tools/options.h"
 
 namespace raftsim::tools {
 namespace {
@@ -217,8 +218,11 @@ int run_raft_demo(std::uint64_t seed, const std::string& out_dir, bool json) {
         "  leader %d crashed at %lld ms; node %d leads with a committed entry %s\n",
         result["crashed_leader"].get<int>(), static_cast<long long>(run.crash_at / kMillisecond),
         result["new_leader"].get<int>(),
-        recovered ? ("after " + std::to_string(static_cast<long long>(result["recovery_ms"].get<double>())) + " ms").c_str()
-                  : "(never)");
+        recovered
+            ? ("after " +
+               std::to_string(static_cast<long long>(result["recovery_ms"].get<double>())) + " ms")
+                  .c_str()
+            : "(never)");
     std::printf("  client operations: %zu ok, %zu fail, %zu unknown\n",
                 cluster.history().count(OperationStatus::ok),
                 cluster.history().count(OperationStatus::fail),
@@ -252,17 +256,9 @@ int run_demo(const std::vector<std::string>& arguments) {
       "json", po::bool_switch(&json), "print one JSON object on stdout")(
       "kernel", po::bool_switch(&kernel),
       "run the kernel demo (gossip nodes under every fault kind) instead of the Raft failover");
-  po::variables_map values;
-  try {
-    po::store(po::command_line_parser(arguments).options(options).run(), values);
-    po::notify(values);
-  } catch (const po::error& error) {
-    throw UsageError(error.what());
-  }
+  po::variables_map values = parse_arguments(arguments, options);
   if (values.count("help")) {
-    std::ostringstream help;
-    help << options;
-    std::printf("%s", help.str().c_str());
+    std::printf("%s", help_text(options).c_str());
     return 0;
   }
 

@@ -107,10 +107,10 @@ Status SimDisk::truncate(std::string_view name, std::uint64_t new_size) {
     return Status(StatusCode::out_of_range, "truncate cannot grow '" + std::string(name) + "'");
   }
   used_bytes_ -= file->current.size() - new_size;
-  file->undo.push_back(Undo{new_size,
-                            {file->current.begin() + static_cast<std::ptrdiff_t>(new_size),
-                             file->current.end()},
-                            file->current.size()});
+  file->undo.push_back(
+      Undo{new_size,
+           {file->current.begin() + static_cast<std::ptrdiff_t>(new_size), file->current.end()},
+           file->current.size()});
   file->current.resize(new_size);
   file->last_unsynced_write.reset();
   record(TraceKind::disk_truncate, name, new_size, 0);

@@ -1,12 +1,12 @@
 // raftsim: a node's simulated disk, implementing raft's FileSystem.
 // Each file has two images: `current` (what reads see) and `durable` (what survives a crash).
 // The durable image is kept implicitly, as an undo log of what every write and truncate since the
-// last sync overwrote, so sync() is O(1) however large the file. sync() costs simulated time, which the owning host charges to its
-// process (it cannot act until the fsync returns). crash() throws away everything unsynced; with
-// probability torn_write_on_crash a prefix of the last unsynced write survives instead. Injected
-// corruption flips bits in both images. Writes beyond the capacity fail with no_space and change
-// nothing. Invariant: after crash(), every file equals its durable image, except for at most a
-// prefix of the last unsynced write.
+// last sync overwrote, so sync() is O(1) however large the file. sync() costs simulated time, which
+// the owning host charges to its process (it cannot act until the fsync returns). crash() throws
+// away everything unsynced; with probability torn_write_on_crash a prefix of the last unsynced
+// write survives instead. Injected corruption flips bits in both images. Writes beyond the capacity
+// fail with no_space and change nothing. Invariant: after crash(), every file equals its durable
+// image, except for at most a prefix of the last unsynced write.
 #pragma once
 
 #include <cstdint>

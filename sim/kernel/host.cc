@@ -137,14 +137,7 @@ TimerId Host::start_timer(std::int64_t after_ns, std::uint64_t tag) {
   RAFTSIM_CHECK_MSG(state_ != HostState::down, "a crashed process cannot start timers");
   RAFTSIM_CHECK_MSG(after_ns >= 0, "timer delay must not be negative");
   RAFTSIM_CHECK_MSG(live_timers_ < kTimersMax, "too many live timers (kTimersMax)");
-  std::uint32_t slot_index;
-  if (!free_timers_.empty()) {
-    slot_index = free_timers_.back();
-    free_timers_.pop_back();
-  } else {
-    slot_index = static_cast<std::uint32_t>(timers_.size());
-    timers_.emplace_back();
-  }
+  const std::uint32_t slot_index = timers_.acquire();
   TimerSlot& timer = timers_[slot_index];
   timer.tag = tag;
   timer.local_deadline = monotonic_now_ns() + after_ns;
@@ -165,7 +158,7 @@ void Host::free_timer(std::uint32_t slot_index) {
   timer.live = false;
   ++timer.generation;
   --live_timers_;
-  free_timers_.push_back(slot_index);
+  timers_.release(slot_index);
 }
 
 void Host::cancel_timer(TimerId timer) {

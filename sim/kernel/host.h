@@ -22,6 +22,7 @@
 #include "sim/kernel/disk.h"
 #include "sim/kernel/network.h"
 #include "sim/kernel/scheduler.h"
+#include "sim/kernel/slot_pool.h"
 #include "sim/kernel/trace.h"
 
 namespace raftsim::sim {
@@ -120,8 +121,7 @@ class Host final : public Runtime, public MessageSink, public EventTarget {
   std::uint64_t incarnation_ = 0;
   std::unique_ptr<Process> process_;
   Time busy_until_ = 0;
-  std::vector<TimerSlot> timers_;
-  std::vector<std::uint32_t> free_timers_;
+  SlotPool<TimerSlot> timers_;
   std::size_t live_timers_ = 0;
   std::deque<InboxItem> inbox_;
   EventHandle drain_event_;

@@ -103,14 +103,7 @@ void Network::enqueue_copy(NodeIndex from, NodeIndex to, std::uint64_t message_i
     drop(from, to, message_id, payload.size(), "network buffer full");
     return;
   }
-  std::uint32_t slot_index;
-  if (!free_slots_.empty()) {
-    slot_index = free_slots_.back();
-    free_slots_.pop_back();
-  } else {
-    slot_index = static_cast<std::uint32_t>(slots_.size());
-    slots_.emplace_back();
-  }
+  const std::uint32_t slot_index = slots_.acquire();
   InFlight& slot = slots_[slot_index];
   RAFTSIM_CHECK(!slot.live);
   slot.from = from;
@@ -139,7 +132,7 @@ void Network::on_event(std::uint32_t kind, std::uint64_t a, std::uint64_t /*b*/)
     ++delivered_;
     sink->on_network_message(slot.from, slot.message_id, slot.payload);
   }
-  free_slots_.push_back(slot_index);
+  slots_.release(slot_index);
 }
 
 void Network::drop(NodeIndex from, NodeIndex to, std::uint64_t message_id, std::size_t bytes,

@@ -17,6 +17,7 @@
 #include "raft/util/status.h"
 #include "sim/kernel/random.h"
 #include "sim/kernel/scheduler.h"
+#include "sim/kernel/slot_pool.h"
 #include "sim/kernel/trace.h"
 
 namespace raftsim::sim {
@@ -124,8 +125,7 @@ class Network final : public EventTarget {
   std::vector<std::uint8_t> open_;
   std::vector<MessageSink*> sinks_;
   PayloadDescriber describer_;
-  std::vector<InFlight> slots_;
-  std::vector<std::uint32_t> free_slots_;
+  SlotPool<InFlight> slots_;
   std::size_t in_flight_count_ = 0;
   std::uint64_t next_message_id_ = 1;
   std::uint64_t delivered_ = 0;

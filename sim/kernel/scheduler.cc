@@ -11,14 +11,7 @@ EventHandle Scheduler::schedule_at(Time at, EventTarget& target, std::uint32_t k
   RAFTSIM_CHECK_MSG(at >= now_, "cannot schedule an event in the past");
   RAFTSIM_CHECK_MSG(at < kTimeNever, "event time beyond kTimeNever");
   RAFTSIM_CHECK_MSG(live_count_ < kPendingEventsMax, "pending event limit reached");
-  std::uint32_t slot_index;
-  if (!free_slots_.empty()) {
-    slot_index = free_slots_.back();
-    free_slots_.pop_back();
-  } else {
-    slot_index = static_cast<std::uint32_t>(slots_.size());
-    slots_.emplace_back();
-  }
+  const std::uint32_t slot_index = slots_.acquire();
   Slot& slot = slots_[slot_index];
   RAFTSIM_CHECK(!slot.live);
   slot.target = &target;
@@ -52,7 +45,7 @@ void Scheduler::release(std::uint32_t slot_index) {
   slot.live = false;
   ++slot.generation;  // invalidates the heap entry and every handle to this event
   --live_count_;
-  free_slots_.push_back(slot_index);
+  slots_.release(slot_index);
 }
 
 // A 4-ary min-heap: half the depth of a binary heap, and a node's four children share one or

@@ -11,6 +11,7 @@
 #include <span>
 #include <vector>
 
+#include "sim/kernel/slot_pool.h"
 #include "sim/kernel/time.h"
 
 namespace raftsim::sim {
@@ -125,8 +126,7 @@ class Scheduler {
   std::uint64_t events_run_ = 0;
   std::size_t live_count_ = 0;
   std::vector<Entry> heap_;  // 4-ary min-heap on (time, sequence); may hold stale entries
-  std::vector<Slot> slots_;
-  std::vector<std::uint32_t> free_slots_;
+  SlotPool<Slot> slots_;
   SchedulingStrategy* strategy_ = nullptr;
 };
 
