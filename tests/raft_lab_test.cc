@@ -455,3 +455,31 @@ TEST(RaftFaults, FullDiskStopsOneNodeNotTheCluster) {
 
 }  // namespace
 }  // namespace raftsim::sim
+
+namespace raftsim::sim {
+namespace {
+
+// Crashes land anywhere, often: on followers between acknowledging and finishing their fsync as
+// well as on leaders. A node that answered before its state was durable would be caught here.
+TEST(RaftFaults, FrequentCrashesOfAnyNode) {
+  KvClusterOptions options = lab_options(3, 3);
+  options.workload.think_time_max = 0;
+  options.disk.sync_latency_min = milliseconds(1);
+  options.disk.sync_latency_max = milliseconds(5);
+  for_each_seed(options, [](KvCluster& cluster) {
+    Random random = Random::stream(cluster.options().seed, "test/crashes");
+    await_leader(cluster);
+    for (int round = 0; round < 60; ++round) {
+      const auto node = static_cast<NodeIndex>(random.below(3));
+      cluster.world().crash(node);
+      run_safely(cluster, random.between(microseconds(100), milliseconds(30)));
+      cluster.world().restart(node);
+      run_safely(cluster, random.between(microseconds(100), milliseconds(400)));
+    }
+    await_leader(cluster);
+    expect_durable(cluster);
+  });
+}
+
+}  // namespace
+}  // namespace raftsim::sim
