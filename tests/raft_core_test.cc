@@ -311,3 +311,48 @@ TEST(RaftCodec, TruncationIsReportedWithOffset) {
 
 }  // namespace
 }  // namespace raftsim
+
+namespace raftsim {
+namespace {
+
+void enable_lease_reads(RaftConfig& config) { config.lease_read = true; }
+
+// Lease reads (thesis §6.4.1): served at once while a quorum answered a recent heartbeat.
+TEST(RaftThesis, LeaseReadIsServedWithoutAHeartbeatRound) {
+  testing::RaftCluster cluster(3, 11, enable_lease_reads);
+  const NodeId leader = cluster.elect();
+  cluster.tick_all(15);  // at least one heartbeat round answered
+  ASSERT_TRUE(cluster.node(leader).read_index(5).ok());
+  cluster.process_ready(leader);  // nothing delivered
+  ASSERT_EQ(cluster.read_states()[leader].size(), 1u);
+  EXPECT_EQ(cluster.read_states()[leader][0].request_id, 5u);
+}
+
+TEST(RaftThesis, LeaseRunsOutWhenTheLeaderIsCutOff) {
+  testing::RaftCluster cluster(3, 12, enable_lease_reads);
+  const NodeId leader = cluster.elect();
+  cluster.tick_all(15);
+  cluster.isolate(leader);
+  cluster.tick_all(29);  // past the lease (election_timeout_ticks_min - 1 ticks)
+  if (cluster.node(leader).role() == Role::leader) {
+    ASSERT_TRUE(cluster.node(leader).read_index(6).ok());
+    cluster.tick_all(5);
+    EXPECT_TRUE(cluster.read_states()[leader].empty()) << "served a read from an expired lease";
+  }
+}
+
+TEST(RaftConfigValidation, LeaseReadRequiresCheckQuorum) {
+  RaftConfig config;
+  config.voters = {0, 1, 2};
+  config.lease_read = true;
+  config.check_quorum = false;
+  EXPECT_EQ(config.validate().code(), StatusCode::invalid_argument);
+  config = RaftConfig{};
+  config.voters = {1, 2};  // id 0 missing
+  EXPECT_EQ(config.validate().code(), StatusCode::invalid_argument);
+  config.voters = {0, 0, 1};
+  EXPECT_EQ(config.validate().code(), StatusCode::invalid_argument);
+}
+
+}  // namespace
+}  // namespace raftsim

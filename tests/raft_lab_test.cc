@@ -4,6 +4,7 @@
 // pass criterion, and is run twice to show the same seed gives the same trace hash.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <functional>
 #include <set>
 
@@ -38,8 +39,10 @@ KvClusterOptions unreliable(KvClusterOptions options) {
 
 using Script = std::function<void(KvCluster&)>;
 
-// Runs `script` for each seed, twice, and compares the trace hashes of the two runs.
+// Runs `script` for each seed, twice, and compares the trace hashes of the two runs. The
+// environment variable RAFTSIM_LAB_SEEDS runs more seeds for a deeper local search.
 void for_each_seed(const KvClusterOptions& base, const Script& script, int seeds = kSeeds) {
+  if (const char* more = std::getenv("RAFTSIM_LAB_SEEDS")) seeds = std::max(seeds, std::atoi(more));
   for (int seed = 1; seed <= seeds; ++seed) {
     std::uint64_t hashes[2] = {0, 0};
     for (int run = 0; run < 2; ++run) {
