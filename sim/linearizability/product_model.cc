@@ -1,0 +1,53 @@
+// raftsim linearizability: ProductModel (see product_model.h).
+#include "sim/linearizability/product_model.h"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+namespace raftsim::linearizability {
+
+ProductModel::ProductModel(Model& inner, std::vector<std::string> keys)
+    : inner_(inner),
+      keys_(std::move(keys)),
+      tuples_(std::max<std::size_t>(1, keys_.size())),
+      scratch_(tuples_.width(), inner.initial_state()) {
+  RAFTSIM_CHECK(std::is_sorted(keys_.begin(), keys_.end()));
+  initial_ = tuples_.intern(scratch_);
+}
+
+Result<std::optional<PreparedOperation>> ProductModel::prepare(const Operation& operation) {
+  auto result = inner_.prepare(operation);
+  if (!result.ok() || !result.value().has_value()) return result;
+  const auto found = std::lower_bound(keys_.begin(), keys_.end(), operation.key);
+  RAFTSIM_CHECK_MSG(found != keys_.end() && *found == operation.key, "key missing from list");
+  result.value()->key_slot = static_cast<std::uint32_t>(found - keys_.begin());
+  return result;
+}
+
+bool ProductModel::step(ModelState state, const PreparedOperation& operation, ModelState* next) {
+  const auto tuple = tuples_.tuple(static_cast<std::uint32_t>(state));
+  const ModelState component = tuple[operation.key_slot];
+  ModelState component_next = 0;
+  if (!inner_.step(component, operation, &component_next)) return false;
+  if (component_next == component) {
+    *next = state;
+    return true;
+  }
+  // Copy before interning: interning may move the tuple the span points into.
+  std::copy(tuple.begin(), tuple.end(), scratch_.begin());
+  scratch_[operation.key_slot] = component_next;
+  *next = tuples_.intern(scratch_);
+  return true;
+}
+
+std::string ProductModel::describe_state(ModelState state) const {
+  const auto tuple = tuples_.tuple(static_cast<std::uint32_t>(state));
+  std::string text = "{";
+  for (std::size_t slot = 0; slot < keys_.size(); ++slot) {
+    if (slot > 0) text += ", ";
+    text += nlohmann::json(keys_[slot]).dump() + ": " + inner_.describe_state(tuple[slot]);
+  }
+  return text + "}";
+}
+
+}  // namespace raftsim::linearizability

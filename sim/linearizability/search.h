@@ -1,0 +1,98 @@
+// raftsim linearizability: the Wing-Gong / Lowe search over one partition.
+// Calls and returns form a doubly linked list ordered by time (calls before returns at equal
+// times: equal times are concurrent). The search linearizes a call whose model step is legal,
+// unlinks it and its return in O(1), and backtracks when it meets a return of an operation not
+// yet linearized, restoring the links in O(1). Configurations already seen are skipped (Lowe's
+// cache). Optional (info) operations have no return node and need not be linearized.
+// Determinism: the outcome depends only on the inputs and the step / memory budget.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "sim/linearizability/model.h"
+#include "sim/linearizability/visited_set.h"
+
+namespace raftsim::linearizability {
+
+// Limits per partition. Steps and bytes are deterministic; the wall clock is only a guard
+// against a machine being far slower than expected, and the one limit that can make the same
+// input give a different verdict, so its default is generous.
+struct SearchBudget {
+  std::uint64_t search_steps_max = 200'000'000;
+  std::uint64_t memory_bytes_max = std::uint64_t{4} << 30;
+  double wall_seconds_max = 600;  // 0 = no wall-clock guard
+};
+
+enum class SearchVerdict : std::uint8_t { linearizable, not_linearizable, unknown };
+enum class BudgetExhausted : std::uint8_t { none, search_steps, memory_bytes, wall_clock };
+
+const char* budget_exhausted_name(BudgetExhausted exhausted);
+
+struct SearchOperation {
+  TimeNs invoke_ns = 0;
+  TimeNs return_ns = kTimeInfinite;
+  bool optional = false;  // info: may or may not have taken effect, returns at infinity
+  PreparedOperation prepared;
+};
+
+struct SearchOutcome {
+  SearchVerdict verdict = SearchVerdict::linearizable;
+  BudgetExhausted exhausted = BudgetExhausted::none;
+  std::uint64_t steps = 0;
+  std::uint64_t configurations = 0;  // entries in the visited set at the end
+  std::uint64_t memory_bytes = 0;    // visited set plus list, at the end
+  // The longest sequence of operations (indices into the input) linearized at any point; for a
+  // linearizable partition, a full witness of its required operations.
+  std::vector<std::uint32_t> longest_prefix;
+};
+
+// Reusable across partitions so buffers are allocated once per check, not per search.
+class Searcher {
+ public:
+  SearchOutcome run(Model& model, std::span<const SearchOperation> operations,
+                    const SearchBudget& budget);
+
+ private:
+  struct Node {
+    std::int32_t prev = 0;
+    std::int32_t next = -1;
+    std::uint32_t operation = 0;
+    std::int32_t match = -1;  // call: its return node or -1 (optional); return: -1
+    bool is_call = false;
+  };
+  struct Frame {
+    std::int32_t call_node;
+    bool forced;  // a state-preserving operation linearized as soon as it was legal
+    ModelState state_before;
+  };
+
+  void build_list(std::span<const SearchOperation> operations);
+  void lift(std::int32_t call_node);
+  void unlift(std::int32_t call_node);
+  SearchOutcome search(Model& model, std::span<const SearchOperation> operations,
+                       const SearchBudget& budget);
+  void record_prefix(SearchOutcome& outcome) const;
+  void push(std::int32_t call_node, bool forced, ModelState next_state,
+            std::span<const SearchOperation> operations);
+  bool backtrack(std::span<const SearchOperation> operations, std::int32_t* node);
+  bool budget_exhausted(const SearchBudget& budget, SearchOutcome& outcome);
+
+  std::vector<Node> nodes_;  // nodes_[0] is the head sentinel
+  std::vector<Frame> stack_;
+  std::vector<std::uint64_t> bits_;
+  std::vector<std::uint64_t> zobrist_;
+  std::vector<std::int32_t> order_;  // scratch for sorting events
+  // The current configuration: model state, linearized set (bits_ and its Zobrist hash), and
+  // how many required (non-info) operations are still to be linearized.
+  ModelState state_ = 0;
+  std::uint64_t bits_hash_ = 0;
+  std::size_t required_ = 0;
+  std::chrono::steady_clock::time_point start_;
+  std::uint64_t memory_checked_at_ = 0;
+  VisitedSet visited_;
+};
+
+}  // namespace raftsim::linearizability

@@ -1,0 +1,123 @@
+// raftsim linearizability: StringStates (see string_states.h).
+#include "sim/linearizability/string_states.h"
+
+#include "raft/util/check.h"
+#include "raft/util/hash.h"
+
+namespace raftsim::linearizability {
+namespace {
+
+// Mersenne prime modulus: products reduce with shifts; collisions only cost a byte compare.
+constexpr std::uint64_t kModulus = (std::uint64_t{1} << 61) - 1;
+constexpr std::uint64_t kBase = 0x0123456789abcdefULL % kModulus;
+constexpr std::size_t kInitialSlots = 1024;
+
+std::uint64_t multiply_mod(std::uint64_t a, std::uint64_t b) {
+  const unsigned __int128 product = static_cast<unsigned __int128>(a) * b;
+  std::uint64_t result = static_cast<std::uint64_t>(product & kModulus) +
+                         static_cast<std::uint64_t>(product >> 61);
+  if (result >= kModulus) result -= kModulus;
+  return result;
+}
+
+std::uint64_t add_mod(std::uint64_t a, std::uint64_t b) {
+  const std::uint64_t sum = a + b;
+  return sum >= kModulus ? sum - kModulus : sum;
+}
+
+std::uint64_t slot_hash(std::uint64_t hash, std::uint64_t length) {
+  return mix64(hash ^ mix64(length));
+}
+
+}  // namespace
+
+StringStates::StringStates() : slots_(kInitialSlots, 0) {
+  RAFTSIM_CHECK(leaf("") == 0);
+}
+
+template <typename Spell>
+std::uint32_t StringStates::intern(const Node& candidate, Spell spell) {
+  const std::size_t mask = slots_.size() - 1;
+  std::size_t slot = slot_hash(candidate.hash, candidate.length) & mask;
+  bool spelled = false;
+  for (; slots_[slot] != 0; slot = (slot + 1) & mask) {
+    const std::uint32_t id = slots_[slot] - 1;
+    if (nodes_[id].hash != candidate.hash || nodes_[id].length != candidate.length) continue;
+    if (!spelled) {
+      spell(scratch_a_);
+      spelled = true;
+    }
+    spell_into(id, scratch_b_);
+    if (scratch_a_ == scratch_b_) return id;
+  }
+  RAFTSIM_CHECK_MSG(nodes_.size() < UINT32_MAX - 1, "too many string states");
+  const auto id = static_cast<std::uint32_t>(nodes_.size());
+  nodes_.push_back(candidate);
+  slots_[slot] = id + 1;
+  if (nodes_.size() * 2 > slots_.size()) grow();
+  return id;
+}
+
+std::uint32_t StringStates::leaf(std::string_view text) {
+  Node node{0, 1, text.size(), kNone, kNone, bytes_.size()};
+  for (unsigned char byte : text) {
+    node.hash = add_mod(multiply_mod(node.hash, kBase), byte + 1);
+    node.power = multiply_mod(node.power, kBase);
+  }
+  const std::size_t before = nodes_.size();
+  const std::uint32_t id = intern(node, [&](std::string& out) { out.assign(text); });
+  if (nodes_.size() > before) {
+    bytes_.append(text);
+  } else if (nodes_[id].parent != kNone) {
+    // The string exists as an append node; later appends need it as a leaf with bytes, so
+    // turn it into one (same id, same hash: nothing that refers to it changes).
+    nodes_[id] = node;
+    bytes_.append(text);
+  }
+  return id;
+}
+
+std::uint32_t StringStates::append(std::uint32_t parent, std::uint32_t suffix) {
+  RAFTSIM_CHECK(parent < nodes_.size() && suffix < nodes_.size());
+  const Node& tail = nodes_[suffix];
+  RAFTSIM_CHECK_MSG(tail.parent == kNone, "append suffix must be a leaf");
+  if (tail.length == 0) return parent;
+  const Node& head = nodes_[parent];
+  Node node{add_mod(multiply_mod(head.hash, tail.power), tail.hash), 0,
+            head.length + tail.length, parent, suffix, 0};
+  return intern(node, [&](std::string& out) {
+    spell_into(parent, out);
+    out.append(bytes_, nodes_[suffix].text_start, nodes_[suffix].length);
+  });
+}
+
+void StringStates::spell_into(std::uint32_t id, std::string& out) const {
+  chain_.clear();
+  while (nodes_[id].parent != kNone) {
+    chain_.push_back(nodes_[id].suffix);
+    id = nodes_[id].parent;
+  }
+  out.assign(bytes_, nodes_[id].text_start, nodes_[id].length);
+  for (auto link = chain_.rbegin(); link != chain_.rend(); ++link) {
+    out.append(bytes_, nodes_[*link].text_start, nodes_[*link].length);
+  }
+}
+
+std::string StringStates::text(std::uint32_t id) const {
+  std::string out;
+  spell_into(id, out);
+  return out;
+}
+
+void StringStates::grow() {
+  std::vector<std::uint32_t> slots(slots_.size() * 2, 0);
+  const std::size_t mask = slots.size() - 1;
+  for (std::uint32_t id = 0; id < nodes_.size(); ++id) {
+    std::size_t slot = slot_hash(nodes_[id].hash, nodes_[id].length) & mask;
+    while (slots[slot] != 0) slot = (slot + 1) & mask;
+    slots[slot] = id + 1;
+  }
+  slots_ = std::move(slots);
+}
+
+}  // namespace raftsim::linearizability

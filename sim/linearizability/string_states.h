@@ -1,0 +1,52 @@
+// raftsim linearizability: interned strings built by put and append, for the KV model.
+// A string is a node: either a leaf holding its bytes (values that appear in the history) or an
+// append node (parent string + leaf suffix) that stores no bytes, so appending costs O(1) memory.
+// Each node carries its length and a polynomial hash mod 2^61-1, which composes under
+// concatenation in O(1). Interning is exact: equal hashes and lengths are confirmed by comparing
+// the bytes, so two nodes have the same id iff they spell the same string.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace raftsim::linearizability {
+
+class StringStates {
+ public:
+  StringStates();
+
+  // Interns a literal (a value from the history).
+  std::uint32_t leaf(std::string_view text);
+  // Interns parent + suffix; suffix must be a leaf id.
+  std::uint32_t append(std::uint32_t parent, std::uint32_t suffix);
+  std::uint32_t empty() const { return 0; }
+  std::string text(std::uint32_t id) const;
+  std::size_t size() const { return nodes_.size(); }
+
+ private:
+  struct Node {
+    std::uint64_t hash;
+    std::uint64_t power;  // base^length mod p, needed when this node is a suffix
+    std::uint64_t length;
+    std::uint32_t parent;      // append node: the prefix; leaf: kNone
+    std::uint32_t suffix;      // append node: the suffix leaf; leaf: kNone
+    std::uint64_t text_start;  // leaf: offset in bytes_
+  };
+  static constexpr std::uint32_t kNone = UINT32_MAX;
+
+  // Finds a node equal to `candidate` or adds it; `spell` writes the candidate's bytes.
+  template <typename Spell>
+  std::uint32_t intern(const Node& candidate, Spell spell);
+  void spell_into(std::uint32_t id, std::string& out) const;
+  void grow();
+
+  std::vector<Node> nodes_;
+  std::string bytes_;                 // leaf texts back to back
+  std::vector<std::uint32_t> slots_;  // node id + 1, 0 = empty; power-of-two size
+  mutable std::string scratch_a_, scratch_b_;
+  mutable std::vector<std::uint32_t> chain_;
+};
+
+}  // namespace raftsim::linearizability
