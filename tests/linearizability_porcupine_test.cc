@@ -20,14 +20,14 @@ fs::path porcupine_directory() {
   return fs::path(RAFTSIM_SOURCE_DIR) / ".." / "shared" / "external" / "porcupine";
 }
 
-#define SKIP_WITHOUT_PORCUPINE_DATA()                                                        \
-  if (!fs::exists(porcupine_directory() / "SOURCE.md")) {                                    \
-    GTEST_SKIP() << "third-party data not found at " << porcupine_directory()                \
-                 << " (clone the shared/ tree beside the source tree to run this test)";    \
+#define SKIP_WITHOUT_PORCUPINE_DATA()                                                    \
+  if (!fs::exists(porcupine_directory() / "SOURCE.md")) {                                \
+    GTEST_SKIP() << "third-party data not found at " << porcupine_directory()            \
+                 << " (clone the shared/ tree beside the source tree to run this test)"; \
   }
 
 // SOURCE.md: "23 linearizable (true): 002 005 ... 102"; 095 is empty; the rest are false.
-const std::set<int> kEtcdLinearizable = {2,  5,  7,  18, 25, 31, 38, 45, 48, 49, 51, 53,
+const std::set<int> kEtcdLinearizable = {2,  5,  7,  18, 25, 31, 38, 45, 48,  49,  51, 53,
                                          56, 67, 75, 76, 80, 87, 92, 98, 100, 101, 102};
 constexpr int kEtcdEmpty = 95;
 constexpr int kEtcdLast = 102;
@@ -37,8 +37,8 @@ CheckResult check_file(const fs::path& path, std::optional<HistoryFormat> format
   auto history = read_history_file(path.string(), format);
   EXPECT_TRUE(history.ok()) << history.status().to_string();
   if (!history.ok()) return CheckResult{};
-  auto model = make_model(default_model_for(
-      format.value_or(HistoryFormat::raftsim), history.value()));
+  auto model =
+      make_model(default_model_for(format.value_or(HistoryFormat::raftsim), history.value()));
   CheckOptions options;
   options.partition_by_key = partition_by_key;
   auto result = check_history(history.value(), *model, options);
@@ -91,8 +91,8 @@ TEST(PorcupineData, KvHistoriesWithoutPartitioning) {
   for (const char* name : {"c01-ok", "c01-bad", "c10-ok", "c10-bad"}) {
     const fs::path path = porcupine_directory() / "kv" / (std::string(name) + ".txt");
     const CheckResult result = check_file(path, HistoryFormat::porcupine_kv, false);
-    const Verdict expected = std::string(name).ends_with("-ok") ? Verdict::linearizable
-                                                                : Verdict::not_linearizable;
+    const Verdict expected =
+        std::string(name).ends_with("-ok") ? Verdict::linearizable : Verdict::not_linearizable;
     EXPECT_EQ(verdict_name(result.verdict), std::string(verdict_name(expected))) << path;
   }
 }

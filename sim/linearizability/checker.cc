@@ -2,7 +2,9 @@
 #include "sim/linearizability/checker.h"
 
 #include <algorithm>
+#include <chrono>
 #include <map>
+#include <memory>
 
 #include "sim/linearizability/product_model.h"
 
@@ -109,6 +111,61 @@ const char* verdict_name(Verdict verdict) {
   RAFTSIM_UNREACHABLE("bad verdict");
 }
 
+namespace {
+
+// Partitions are searched in rounds with a step allowance that grows by kRoundGrowth; a paused
+// search resumes where it stopped. One hard partition thus cannot hide an easy violation in
+// another (porcupine gets that from racing goroutines; rounds keep it deterministic).
+constexpr std::uint64_t kFirstRoundSteps = 1 << 16;
+constexpr std::uint64_t kRoundGrowth = 4;
+
+void record(PartitionReport& report, const SearchOutcome& outcome) {
+  report.checked = true;
+  report.verdict = outcome.verdict;
+  report.exhausted = outcome.exhausted;
+  report.steps = outcome.steps;
+  report.configurations = outcome.configurations;
+  report.memory_bytes = outcome.memory_bytes;
+}
+
+void search_in_rounds(Model& model, const std::vector<Partition>& partitions,
+                      const CheckOptions& options, CheckResult& result) {
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<std::unique_ptr<Searcher>> searchers;
+  for (const Partition& partition : partitions) {
+    searchers.push_back(std::make_unique<Searcher>(model, partition.operations));
+  }
+  for (std::uint64_t round_steps = kFirstRoundSteps;; round_steps *= kRoundGrowth) {
+    bool paused = false;
+    for (std::size_t index = 0; index < partitions.size(); ++index) {
+      if (!searchers[index]) continue;
+      SearchBudget budget = options.budget;
+      budget.search_steps_max = std::min(round_steps, options.budget.search_steps_max);
+      if (budget.wall_seconds_max > 0) {
+        const double spent =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        budget.wall_seconds_max = std::max(budget.wall_seconds_max - spent, 1e-9);
+      }
+      const SearchOutcome& outcome = searchers[index]->resume(budget);
+      const bool final_limit = budget.search_steps_max == options.budget.search_steps_max;
+      if (!searchers[index]->finished() && !final_limit) {
+        paused = true;
+        continue;
+      }
+      record(result.partitions[index], outcome);
+      result.steps += outcome.steps;
+      if (outcome.verdict == SearchVerdict::not_linearizable && !result.violation) {
+        result.violation = explain_violation(model, partitions[index], outcome);
+      }
+      searchers[index].reset();  // frees its visited set
+    }
+    if (!paused || (result.violation && options.stop_at_first_violation)) break;
+  }
+  // Searches still paused when a violation ended the check stay unchecked.
+}
+
+}  // namespace
+
 Result<CheckResult> check_history(const History& history, Model& base_model,
                                   const CheckOptions& options) {
   if (Status status = validate_history(history); !status.ok()) return status;
@@ -122,32 +179,21 @@ Result<CheckResult> check_history(const History& history, Model& base_model,
   if (!options.partition_by_key) product.emplace(base_model, sorted_keys(history));
   Model& model = product ? static_cast<Model&>(*product) : base_model;
   result.model = model.name();
-  auto partitions = prepare_partitions(history, model, options.partition_by_key);
-  if (!partitions.ok()) return partitions.status();
-  Searcher searcher;
-  for (const Partition& partition : partitions.value()) {
-    PartitionReport& report = result.partitions.emplace_back();
-    report.key = partition.key;
-    report.operations = partition.operations.size();
-    if (result.violation && options.stop_at_first_violation) continue;
-    const SearchOutcome outcome = searcher.run(model, partition.operations, options.budget);
-    report.checked = true;
-    report.verdict = outcome.verdict;
-    report.exhausted = outcome.exhausted;
-    report.steps = outcome.steps;
-    report.configurations = outcome.configurations;
-    report.memory_bytes = outcome.memory_bytes;
-    result.steps += outcome.steps;
-    if (outcome.verdict == SearchVerdict::unknown && !result.unknown_partition) {
-      result.unknown_partition = partition.key;
-    }
-    if (outcome.verdict == SearchVerdict::not_linearizable && !result.violation) {
-      result.violation = explain_violation(model, partition, outcome);
+  auto prepared = prepare_partitions(history, model, options.partition_by_key);
+  if (!prepared.ok()) return prepared.status();
+  const std::vector<Partition>& partitions = prepared.value();
+  for (const Partition& partition : partitions) {
+    result.partitions.push_back(PartitionReport{partition.key, partition.operations.size()});
+  }
+  search_in_rounds(model, partitions, options, result);
+  for (const PartitionReport& report : result.partitions) {
+    if (report.checked && report.verdict == SearchVerdict::unknown && !result.unknown_partition) {
+      result.unknown_partition = report.key;
     }
   }
-  result.verdict = result.violation                    ? Verdict::not_linearizable
+  result.verdict = result.violation           ? Verdict::not_linearizable
                    : result.unknown_partition ? Verdict::unknown
-                                                       : Verdict::linearizable;
+                                              : Verdict::linearizable;
   return result;
 }
 

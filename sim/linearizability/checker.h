@@ -17,9 +17,10 @@ namespace raftsim::linearizability {
 
 struct CheckOptions {
   bool partition_by_key = true;
-  // Stop at the first partition (in key order) that is not linearizable, as porcupine does.
+  // Stop once a partition is found not linearizable (partitions are searched in rounds of
+  // growing step allowances; see checker.cc), as porcupine stops at its first failure.
   bool stop_at_first_violation = true;
-  SearchBudget budget;  // per partition
+  SearchBudget budget;  // steps and memory per partition; wall clock for the whole check
 };
 
 enum class Verdict : std::uint8_t { linearizable, not_linearizable, unknown, empty };
@@ -29,7 +30,7 @@ const char* verdict_name(Verdict verdict);
 struct PartitionReport {
   std::string key;  // "" for a single-object history; "*" when checked without partitioning
   std::size_t operations = 0;  // after dropping operations that carry no information
-  bool checked = false;        // false when skipped after an earlier violation
+  bool checked = false;        // false when a violation elsewhere ended the check first
   SearchVerdict verdict = SearchVerdict::linearizable;
   BudgetExhausted exhausted = BudgetExhausted::none;
   std::uint64_t steps = 0;
@@ -54,9 +55,9 @@ struct CheckResult {
   Verdict verdict = Verdict::linearizable;
   std::string model;
   std::vector<PartitionReport> partitions;  // in key order
-  std::optional<Violation> violation;       // the first violating partition's explanation
+  std::optional<Violation> violation;  // the first violating partition found (round, key order)
   std::optional<std::string> unknown_partition;  // the first partition that ran out of budget
-  std::uint64_t steps = 0;                  // over all partitions
+  std::uint64_t steps = 0;                       // over all partitions
 };
 
 // Errors: invalid history (bad times) or an operation the model cannot interpret.

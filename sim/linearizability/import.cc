@@ -65,8 +65,8 @@ Result<History> read_history_file(const std::string& path, std::optional<History
   buffer << file.rdbuf();
   const std::string text = buffer.str();
   if (text.size() > kHistoryFileBytesMax) {
-    return Status(StatusCode::out_of_range, path + ": file larger than " +
-                                                std::to_string(kHistoryFileBytesMax) + " bytes");
+    return Status(StatusCode::out_of_range,
+                  path + ": file larger than " + std::to_string(kHistoryFileBytesMax) + " bytes");
   }
   return parse_history(text, format.value_or(detect_history_format(text)), path);
 }

@@ -17,9 +17,9 @@ class Cursor {
       : file_(file), line_number_(line_number), line_(line) {}
 
   void skip_space(bool commas = false) {
-    while (position_ < line_.size() && (line_[position_] == ' ' || line_[position_] == '\t' ||
-                                        line_[position_] == '\r' ||
-                                        (commas && line_[position_] == ','))) {
+    while (position_ < line_.size() &&
+           (line_[position_] == ' ' || line_[position_] == '\t' || line_[position_] == '\r' ||
+            (commas && line_[position_] == ','))) {
       ++position_;
     }
   }
@@ -37,8 +37,8 @@ class Cursor {
   Status error(const std::string& expected) const {
     std::string found = at_end() ? "end of line" : "'" + std::string(rest().substr(0, 20)) + "'";
     return Status(StatusCode::invalid_argument, file_ + ":" + std::to_string(line_number_) + ":" +
-                                                    std::to_string(position_ + 1) +
-                                                    ": expected " + expected + ", found " + found);
+                                                    std::to_string(position_ + 1) + ": expected " +
+                                                    expected + ", found " + found);
   }
 
   // A bare token: up to whitespace, ',', '}' or ']'.
@@ -277,8 +277,8 @@ Status parse_edn_line(Cursor& cursor, std::size_t line, EventPairer& pairer) {
   if (event.type == "invoke") {
     Operation operation;
     operation.function = event.function;
-    operation.key = event.key.kind == Value::Kind::integer ? std::to_string(event.key.integer)
-                                                           : event.key.text;
+    operation.key =
+        event.key.kind == Value::Kind::integer ? std::to_string(event.key.integer) : event.key.text;
     if (event.function != "get" && event.function != "read") operation.argument = event.value;
     if (event.function == "cas") operation.argument2 = event.value2;
     return pairer.invoke(cursor, client, std::move(operation), line);

@@ -1,7 +1,6 @@
 // raftsim linearizability: register, CAS register and key-value models.
-// Values are interned once in prepare(), so step() compares integers. The KV model memoises
-// append: (state, argument) -> state, so the concatenated string is built and interned only the
-// first time the search meets that pair (StringStates keeps it as a node, not a copy).
+// Values are interned once in prepare(), so step() compares integers. The KV model's strings are
+// StringStates: an append is an O(1) hash and probe, never a copy of the string.
 #include "sim/linearizability/models.h"
 
 #include <nlohmann/json.hpp>
@@ -167,7 +166,8 @@ class KvModel final : public Model {
         *next = operation.argument;
         return true;
       case kAppend:
-        *next = append(state, operation.argument);
+        *next = strings_.append(static_cast<std::uint32_t>(state),
+                                static_cast<std::uint32_t>(operation.argument));
         return true;
       default:
         return step_cas(state, operation, next);
@@ -189,23 +189,14 @@ class KvModel final : public Model {
     return Status::ok_status();
   }
 
-  ModelState append(ModelState state, std::uint64_t argument) {
-    const std::uint64_t memo_key = (state << 32) | argument;
-    std::uint64_t memoised = 0;
-    if (appended_.find(memo_key, &memoised)) return memoised;
-    const std::uint64_t result = strings_.append(static_cast<std::uint32_t>(state),
-                                                 static_cast<std::uint32_t>(argument));
-    appended_.insert(memo_key, result);
-    return result;
-  }
-
   StringStates strings_;
-  WordMap appended_;  // (state, argument) -> state: skips re-confirming known results
 };
 
 }  // namespace
 
-std::vector<std::string> model_names() { return {"register", "cas", "kv"}; }
+std::vector<std::string> model_names() {
+  return {"register", "cas", "kv"};
+}
 
 std::unique_ptr<Model> make_model(const std::string& name) {
   if (name == "register") return std::make_unique<RegisterModel>(false);

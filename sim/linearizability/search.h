@@ -49,11 +49,21 @@ struct SearchOutcome {
   std::vector<std::uint32_t> longest_prefix;
 };
 
-// Reusable across partitions so buffers are allocated once per check, not per search.
+// One partition's search. It can pause when its step allowance runs out and resume later with a
+// larger one, losing no work, which lets the checker interleave partitions deterministically.
 class Searcher {
  public:
-  SearchOutcome run(Model& model, std::span<const SearchOperation> operations,
-                    const SearchBudget& budget);
+  // `model` and `operations` must outlive the searcher.
+  Searcher(Model& model, std::span<const SearchOperation> operations);
+  Searcher(const Searcher&) = delete;
+  Searcher& operator=(const Searcher&) = delete;
+
+  // Searches until a verdict or a limit. Exhausting budget.search_steps_max only pauses: call
+  // again with a larger allowance (steps count from the start). Other limits are final.
+  const SearchOutcome& resume(const SearchBudget& budget);
+
+  bool finished() const { return finished_; }
+  const SearchOutcome& outcome() const { return outcome_; }
 
  private:
   struct Node {
@@ -69,30 +79,36 @@ class Searcher {
     ModelState state_before;
   };
 
-  void build_list(std::span<const SearchOperation> operations);
+  void build_list();
   void lift(std::int32_t call_node);
   void unlift(std::int32_t call_node);
-  SearchOutcome search(Model& model, std::span<const SearchOperation> operations,
-                       const SearchBudget& budget);
-  void record_prefix(SearchOutcome& outcome) const;
-  void push(std::int32_t call_node, bool forced, ModelState next_state,
-            std::span<const SearchOperation> operations);
-  bool backtrack(std::span<const SearchOperation> operations, std::int32_t* node);
-  bool budget_exhausted(const SearchBudget& budget, SearchOutcome& outcome);
+  void record_prefix();
+  void push(std::int32_t call_node, bool forced, ModelState next_state);
+  bool backtrack();
+  bool budget_exhausted(const SearchBudget& budget);
+  void finish(SearchVerdict verdict);
 
+  Model& model_;
+  std::span<const SearchOperation> operations_;
   std::vector<Node> nodes_;  // nodes_[0] is the head sentinel
   std::vector<Frame> stack_;
-  std::vector<std::uint64_t> bits_;
-  std::vector<std::uint64_t> zobrist_;
-  std::vector<std::int32_t> order_;  // scratch for sorting events
-  // The current configuration: model state, linearized set (bits_ and its Zobrist hash), and
-  // how many required (non-info) operations are still to be linearized.
+  std::vector<std::uint64_t> bits_;     // the linearized set, one bit per operation
+  std::vector<std::uint64_t> zobrist_;  // one random word per operation
+  VisitedSet visited_;
+  // The current configuration: model state, the Zobrist hash of bits_, how many required
+  // (non-info) operations are still to be linearized, and the list node to try next.
   ModelState state_ = 0;
   std::uint64_t bits_hash_ = 0;
   std::size_t required_ = 0;
-  std::chrono::steady_clock::time_point start_;
+  std::int32_t node_ = 0;
   std::uint64_t memory_checked_at_ = 0;
-  VisitedSet visited_;
+  std::chrono::steady_clock::time_point deadline_;
+  bool finished_ = false;
+  SearchOutcome outcome_;
 };
+
+// Runs one search to a verdict or a limit.
+SearchOutcome search_partition(Model& model, std::span<const SearchOperation> operations,
+                               const SearchBudget& budget);
 
 }  // namespace raftsim::linearizability

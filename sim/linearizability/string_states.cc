@@ -11,11 +11,13 @@ namespace {
 constexpr std::uint64_t kModulus = (std::uint64_t{1} << 61) - 1;
 constexpr std::uint64_t kBase = 0x0123456789abcdefULL % kModulus;
 constexpr std::size_t kInitialSlots = 1024;
+// Slot positions come from the 32-bit tag, which bounds the table size.
+constexpr std::size_t kSlotsMax = std::size_t{1} << 32;
 
 std::uint64_t multiply_mod(std::uint64_t a, std::uint64_t b) {
   const unsigned __int128 product = static_cast<unsigned __int128>(a) * b;
-  std::uint64_t result = static_cast<std::uint64_t>(product & kModulus) +
-                         static_cast<std::uint64_t>(product >> 61);
+  std::uint64_t result =
+      static_cast<std::uint64_t>(product & kModulus) + static_cast<std::uint64_t>(product >> 61);
   if (result >= kModulus) result -= kModulus;
   return result;
 }
@@ -35,31 +37,48 @@ StringStates::StringStates() : slots_(kInitialSlots, 0) {
   RAFTSIM_CHECK(leaf("") == 0);
 }
 
+std::uint32_t StringStates::add(const Node& node, std::size_t slot, std::uint64_t tag) {
+  RAFTSIM_CHECK_MSG(nodes_.size() < UINT32_MAX - 1, "too many string states");
+  const auto id = static_cast<std::uint32_t>(nodes_.size());
+  nodes_.push_back(node);
+  slots_[slot] = (tag << 32) | (id + 1);
+  if (nodes_.size() * 2 > slots_.size()) grow();
+  return id;
+}
+
 template <typename Spell>
-std::uint32_t StringStates::intern(const Node& candidate, Spell spell) {
+std::uint32_t StringStates::intern(Node candidate, Spell spell) {
+  const std::uint64_t hash = slot_hash(candidate.hash, candidate.length);
+  const std::uint64_t tag = hash >> 32;
   const std::size_t mask = slots_.size() - 1;
-  std::size_t slot = slot_hash(candidate.hash, candidate.length) & mask;
+  std::size_t slot = tag & mask;  // from the tag, so grow() never needs to read a node
   bool spelled = false;
+  std::uint32_t equal = kNone;
   for (; slots_[slot] != 0; slot = (slot + 1) & mask) {
-    const std::uint32_t id = slots_[slot] - 1;
-    if (nodes_[id].hash != candidate.hash || nodes_[id].length != candidate.length) continue;
+    if ((slots_[slot] >> 32) != tag) continue;
+    const auto id = static_cast<std::uint32_t>(slots_[slot] - 1);
+    const Node& node = nodes_[id];
+    if (node.hash != candidate.hash || node.length != candidate.length) continue;
+    if (candidate.parent != kNone && node.parent == candidate.parent &&
+        node.suffix == candidate.suffix) {
+      return node.canonical == kNone ? id : node.canonical;  // same derivation
+    }
+    if (equal != kNone || node.canonical != kNone) continue;
     if (!spelled) {
       spell(scratch_a_);
       spelled = true;
     }
     spell_into(id, scratch_b_);
-    if (scratch_a_ == scratch_b_) return id;
+    if (scratch_a_ == scratch_b_) equal = id;
   }
-  RAFTSIM_CHECK_MSG(nodes_.size() < UINT32_MAX - 1, "too many string states");
-  const auto id = static_cast<std::uint32_t>(nodes_.size());
-  nodes_.push_back(candidate);
-  slots_[slot] = id + 1;
-  if (nodes_.size() * 2 > slots_.size()) grow();
-  return id;
+  if (equal != kNone && candidate.parent == kNone) return equal;  // a leaf seen before
+  candidate.canonical = equal;
+  const std::uint32_t id = add(candidate, slot, tag);
+  return equal == kNone ? id : equal;
 }
 
 std::uint32_t StringStates::leaf(std::string_view text) {
-  Node node{0, 1, text.size(), kNone, kNone, bytes_.size()};
+  Node node{0, 1, text.size(), kNone, kNone, bytes_.size(), kNone};
   for (unsigned char byte : text) {
     node.hash = add_mod(multiply_mod(node.hash, kBase), byte + 1);
     node.power = multiply_mod(node.power, kBase);
@@ -83,8 +102,13 @@ std::uint32_t StringStates::append(std::uint32_t parent, std::uint32_t suffix) {
   RAFTSIM_CHECK_MSG(tail.parent == kNone, "append suffix must be a leaf");
   if (tail.length == 0) return parent;
   const Node& head = nodes_[parent];
-  Node node{add_mod(multiply_mod(head.hash, tail.power), tail.hash), 0,
-            head.length + tail.length, parent, suffix, 0};
+  Node node{add_mod(multiply_mod(head.hash, tail.power), tail.hash),
+            0,
+            head.length + tail.length,
+            parent,
+            suffix,
+            0,
+            kNone};
   return intern(node, [&](std::string& out) {
     spell_into(parent, out);
     out.append(bytes_, nodes_[suffix].text_start, nodes_[suffix].length);
@@ -110,12 +134,14 @@ std::string StringStates::text(std::uint32_t id) const {
 }
 
 void StringStates::grow() {
-  std::vector<std::uint32_t> slots(slots_.size() * 2, 0);
+  RAFTSIM_CHECK_MSG(slots_.size() < kSlotsMax, "string state table full");
+  std::vector<std::uint64_t> slots(slots_.size() * 2, 0);
   const std::size_t mask = slots.size() - 1;
-  for (std::uint32_t id = 0; id < nodes_.size(); ++id) {
-    std::size_t slot = slot_hash(nodes_[id].hash, nodes_[id].length) & mask;
+  for (const std::uint64_t entry : slots_) {
+    if (entry == 0) continue;
+    std::size_t slot = (entry >> 32) & mask;
     while (slots[slot] != 0) slot = (slot + 1) & mask;
-    slots[slot] = id + 1;
+    slots[slot] = entry;
   }
   slots_ = std::move(slots);
 }

@@ -33,18 +33,24 @@ class StringStates {
     std::uint32_t parent;      // append node: the prefix; leaf: kNone
     std::uint32_t suffix;      // append node: the suffix leaf; leaf: kNone
     std::uint64_t text_start;  // leaf: offset in bytes_
+    // An append node whose string already existed under another id records that id, so the
+    // next identical append is answered structurally, without comparing bytes again.
+    std::uint32_t canonical;
   };
   static constexpr std::uint32_t kNone = UINT32_MAX;
 
   // Finds a node equal to `candidate` or adds it; `spell` writes the candidate's bytes.
   template <typename Spell>
-  std::uint32_t intern(const Node& candidate, Spell spell);
+  std::uint32_t intern(Node candidate, Spell spell);
+  std::uint32_t add(const Node& node, std::size_t slot, std::uint64_t tag);
   void spell_into(std::uint32_t id, std::string& out) const;
   void grow();
 
   std::vector<Node> nodes_;
-  std::string bytes_;                 // leaf texts back to back
-  std::vector<std::uint32_t> slots_;  // node id + 1, 0 = empty; power-of-two size
+  std::string bytes_;  // leaf texts back to back
+  // Per slot: (32-bit hash tag << 32) | (node id + 1); 0 = empty. Power-of-two size. The tag
+  // rejects most mismatches without touching the node.
+  std::vector<std::uint64_t> slots_;
   mutable std::string scratch_a_, scratch_b_;
   mutable std::vector<std::uint32_t> chain_;
 };

@@ -32,8 +32,8 @@ class VisitedSet {
   void grow();
 
   std::size_t bitset_words_ = 1;
-  std::vector<Slot> slots_;            // power-of-two size, at most half full
-  std::vector<ModelState> states_;     // per entry
+  std::vector<Slot> slots_;             // power-of-two size, at most half full
+  std::vector<ModelState> states_;      // per entry
   std::vector<std::uint64_t> bitsets_;  // per entry, bitset_words_ words each
 };
 
