@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <tuple>
 
 #include "raft/util/check.h"
 #include "raft/util/hash.h"
@@ -44,6 +45,7 @@ Searcher::Searcher(Model& model, std::span<const SearchOperation> operations)
     : model_(model), operations_(operations) {
   RAFTSIM_CHECK(operations.size() < INT32_MAX / 2);
   build_list();
+  link_twins();
   const std::size_t words = std::max<std::size_t>(1, (operations.size() + 63) / 64);
   bits_.assign(words, 0);
   zobrist_.reserve(operations.size());
@@ -92,6 +94,40 @@ void Searcher::build_list() {
     previous = node;
   }
   nodes_[previous].next = -1;
+}
+
+// Identical prepared operations behave identically in every state (the Model contract), so their
+// linearization points can be handed out earliest-deadline-first: among identical operations, an
+// available one with an earlier return (then earlier invoke) always takes the earlier point. Hence
+// b needs only wait for its nearest identical predecessor a with a.invoke <= b.invoke and
+// a.return <= b.return.
+void Searcher::link_twins() {
+  const auto count = operations_.size();
+  twin_before_.assign(count, -1);
+  auto identity = [&](std::size_t index) {
+    const PreparedOperation& p = operations_[index].prepared;
+    return std::tuple(p.function, p.output_known, p.failed, p.state_preserving, p.key_slot,
+                      p.argument, p.argument2, p.output);
+  };
+  auto time_order = [&](std::size_t index) {
+    return std::tuple(operations_[index].invoke_ns, operations_[index].return_ns, index);
+  };
+  std::vector<std::uint32_t> order(count);
+  for (std::uint32_t index = 0; index < count; ++index) order[index] = index;
+  std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+    return std::tuple(identity(a), time_order(a)) < std::tuple(identity(b), time_order(b));
+  });
+  for (std::size_t position = 1; position < count; ++position) {
+    const std::uint32_t later = order[position];
+    for (std::size_t back = position; back-- > 0;) {
+      const std::uint32_t earlier = order[back];
+      if (identity(earlier) != identity(later)) break;
+      if (operations_[earlier].return_ns <= operations_[later].return_ns) {
+        twin_before_[later] = static_cast<std::int32_t>(earlier);
+        break;
+      }
+    }
+  }
 }
 
 void Searcher::lift(std::int32_t call_node) {
@@ -202,8 +238,10 @@ const SearchOutcome& Searcher::resume(const SearchBudget& budget) {
     }
     const std::uint32_t index = entry.operation;
     const PreparedOperation& prepared = operations_[index].prepared;
+    const std::int32_t twin = twin_before_[index];
     ModelState next_state = 0;
-    if (!model_.step(state_, prepared, &next_state)) {
+    if ((twin >= 0 && !linearized(static_cast<std::uint32_t>(twin))) ||
+        !model_.step(state_, prepared, &next_state)) {
       node_ = entry.next;
       continue;
     }

@@ -3,7 +3,9 @@
 // times: equal times are concurrent). The search linearizes a call whose model step is legal,
 // unlinks it and its return in O(1), and backtracks when it meets a return of an operation not
 // yet linearized, restoring the links in O(1). Configurations already seen are skipped (Lowe's
-// cache). Optional (info) operations have no return node and need not be linearized.
+// cache). Optional (info) operations have no return node and need not be linearized. Two
+// reductions keep completeness: a legal state-preserving operation is linearized at once, and
+// identical operations are linearized in invoke order (see twin_before_).
 // Determinism: the outcome depends only on the inputs and the step / memory budget.
 #pragma once
 
@@ -80,6 +82,7 @@ class Searcher {
   };
 
   void build_list();
+  void link_twins();
   void lift(std::int32_t call_node);
   void unlift(std::int32_t call_node);
   void record_prefix();
@@ -87,6 +90,7 @@ class Searcher {
   bool backtrack();
   bool budget_exhausted(const SearchBudget& budget);
   void finish(SearchVerdict verdict);
+  bool linearized(std::uint32_t index) const { return (bits_[index / 64] >> (index % 64)) & 1; }
 
   Model& model_;
   std::span<const SearchOperation> operations_;
@@ -94,6 +98,10 @@ class Searcher {
   std::vector<Frame> stack_;
   std::vector<std::uint64_t> bits_;     // the linearized set, one bit per operation
   std::vector<std::uint64_t> zobrist_;  // one random word per operation
+  // twin_before_[b] = a (or -1): a and b are identical operations, a invoked and returned no
+  // later than b, so some linearization (if any exists) puts a before b; the search only
+  // linearizes b once a is. Cuts the 2^k subsets of k identical info operations to k + 1.
+  std::vector<std::int32_t> twin_before_;
   VisitedSet visited_;
   // The current configuration: model state, the Zobrist hash of bits_, how many required
   // (non-info) operations are still to be linearized, and the list node to try next.
