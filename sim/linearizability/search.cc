@@ -46,6 +46,14 @@ Searcher::Searcher(Model& model, std::span<const SearchOperation> operations)
   RAFTSIM_CHECK(operations.size() < INT32_MAX / 2);
   build_list();
   link_twins();
+  std::vector<std::uint32_t> order(operations.size());
+  for (std::uint32_t index = 0; index < order.size(); ++index) order[index] = index;
+  std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+    return std::tuple(operations[a].optional, operations[a].invoke_ns, a) <
+           std::tuple(operations[b].optional, operations[b].invoke_ns, b);
+  });
+  try_rank_.assign(operations.size(), 0);
+  for (std::uint32_t rank = 0; rank < order.size(); ++rank) try_rank_[order[rank]] = rank;
   const std::size_t words = std::max<std::size_t>(1, (operations.size() + 63) / 64);
   bits_.assign(words, 0);
   zobrist_.reserve(operations.size());
@@ -57,7 +65,10 @@ Searcher::Searcher(Model& model, std::span<const SearchOperation> operations)
   outcome_.longest_prefix.reserve(operations.size());
   for (const SearchOperation& operation : operations) required_ += operation.optional ? 0 : 1;
   state_ = model.initial_state();
-  node_ = nodes_[0].next;
+  candidates_.reserve(8 * operations.size());
+  waiting_.reserve(64);
+  levels_.reserve(operations.size() + 1);
+  open_level();
   if (required_ == 0) finish(SearchVerdict::linearizable);
 }
 
@@ -168,14 +179,86 @@ void Searcher::push(std::int32_t call_node, bool forced, ModelState next_state) 
   lift(call_node);
   if (!operations_[index].optional) --required_;
   if (stack_.size() > outcome_.longest_prefix.size()) record_prefix();
-  node_ = nodes_[0].next;
+  open_level();
 }
 
-// Undoes frames until one that was a free choice, and resumes after that choice. Forced frames
-// are undone too: if linearizing a legal state-preserving operation led nowhere, nothing from the
-// configuration before it can succeed either. False when the stack runs out.
+void Searcher::open_level() {
+  const auto begin = static_cast<std::uint32_t>(candidates_.size());
+  for (std::int32_t node = nodes_[0].next; node > 0 && nodes_[node].is_call;
+       node = nodes_[node].next) {
+    // Insertion sort by try rank: windows are small, and this allocates nothing once the
+    // arena has grown.
+    candidates_.push_back(node);
+    const std::uint32_t rank = try_rank_[nodes_[node].operation];
+    std::size_t position = candidates_.size() - 1;
+    while (position > begin && try_rank_[nodes_[candidates_[position - 1]].operation] > rank) {
+      candidates_[position] = candidates_[position - 1];
+      --position;
+    }
+    candidates_[position] = node;
+  }
+  const auto count = static_cast<std::uint32_t>(candidates_.size()) - begin;
+  promote_enablers(begin, count);
+  levels_.push_back(Level{begin, count, 0});
+}
+
+// One-step lookahead: a state-changing candidate after which some waiting read (a candidate
+// state-preserving operation, illegal now) becomes legal moves to the front, keeping order
+// otherwise. A read pins the state it saw, so the operation that produces that state is
+// usually the next one in the witness.
+void Searcher::promote_enablers(std::uint32_t begin, std::uint32_t count) {
+  waiting_.clear();
+  for (std::uint32_t slot = begin; slot < begin + count; ++slot) {
+    const PreparedOperation& read = operations_[nodes_[candidates_[slot]].operation].prepared;
+    ModelState unused = 0;
+    if (read.state_preserving && !model_.step(state_, read, &unused)) waiting_.push_back(slot);
+  }
+  if (waiting_.empty()) return;
+  std::uint32_t promoted = begin;
+  for (std::uint32_t slot = begin; slot < begin + count; ++slot) {
+    const std::uint32_t index = nodes_[candidates_[slot]].operation;
+    const PreparedOperation& writer = operations_[index].prepared;
+    const std::int32_t twin = twin_before_[index];
+    // Only a writer of a key some read waits on can help it (key_slot differs only when one
+    // search covers several keys).
+    bool same_key = false;
+    for (std::uint32_t read_slot : waiting_) {
+      same_key |= operations_[nodes_[candidates_[read_slot]].operation].prepared.key_slot ==
+                  writer.key_slot;
+    }
+    ModelState next = 0;
+    if (!same_key || writer.state_preserving ||
+        (twin >= 0 && !linearized(static_cast<std::uint32_t>(twin))) ||
+        !model_.step(state_, writer, &next) || next == state_) {
+      continue;
+    }
+    bool enables = false;
+    for (std::uint32_t read_slot : waiting_) {
+      const PreparedOperation& read =
+          operations_[nodes_[candidates_[read_slot]].operation].prepared;
+      ModelState unused = 0;
+      enables |= read.key_slot == writer.key_slot && model_.step(next, read, &unused);
+    }
+    if (!enables) continue;
+    // Waiting reads keep their slots: a promoted writer is never a read.
+    std::rotate(candidates_.begin() + promoted, candidates_.begin() + slot,
+                candidates_.begin() + slot + 1);
+    for (std::uint32_t& read_slot : waiting_) {
+      if (read_slot >= promoted && read_slot < slot) ++read_slot;
+    }
+    ++promoted;
+  }
+}
+
+// The current configuration has no candidate left. Undoes frames until one that was a free
+// choice; its parent configuration then tries its next candidate. Forced frames are undone too:
+// if linearizing a legal state-preserving operation led nowhere, nothing from the configuration
+// before it can succeed either. False when the path runs out.
 bool Searcher::backtrack() {
-  while (!stack_.empty()) {
+  while (true) {
+    candidates_.resize(levels_.back().begin);
+    levels_.pop_back();
+    if (stack_.empty()) return false;
     const Frame frame = stack_.back();
     stack_.pop_back();
     const std::uint32_t index = nodes_[frame.call_node].operation;
@@ -184,12 +267,8 @@ bool Searcher::backtrack() {
     state_ = frame.state_before;
     unlift(frame.call_node);
     if (!operations_[index].optional) ++required_;
-    if (!frame.forced) {
-      node_ = nodes_[frame.call_node].next;
-      return true;
-    }
+    if (!frame.forced) return true;
   }
-  return false;
 }
 
 bool Searcher::budget_exhausted(const SearchBudget& budget) {
@@ -229,36 +308,32 @@ const SearchOutcome& Searcher::resume(const SearchBudget& budget) {
       return outcome_;
     }
     ++outcome_.steps;
-    RAFTSIM_CHECK(node_ > 0);  // a required operation's return is always ahead
-    const Node& entry = nodes_[node_];
-    if (!entry.is_call) {
-      // The return of an operation not yet linearized: nothing later can precede it.
+    Level& level = levels_.back();
+    if (level.cursor == level.count) {
       if (!backtrack()) break;
       continue;
     }
-    const std::uint32_t index = entry.operation;
+    const std::int32_t call_node = candidates_[level.begin + level.cursor++];
+    const std::uint32_t index = nodes_[call_node].operation;
     const PreparedOperation& prepared = operations_[index].prepared;
     const std::int32_t twin = twin_before_[index];
     ModelState next_state = 0;
     if ((twin >= 0 && !linearized(static_cast<std::uint32_t>(twin))) ||
         !model_.step(state_, prepared, &next_state)) {
-      node_ = entry.next;
       continue;
     }
     RAFTSIM_CHECK_MSG(!prepared.state_preserving || next_state == state_,
                       "a state-preserving operation changed the state");
     bits_[index / 64] |= std::uint64_t{1} << (index % 64);
     if (visited_.insert(bits_.data(), bits_hash_ ^ zobrist_[index], next_state)) {
-      push(node_, prepared.state_preserving, next_state);
+      push(call_node, prepared.state_preserving, next_state);
       continue;
     }
     bits_[index / 64] &= ~(std::uint64_t{1} << (index % 64));
     // A legal state-preserving operation leads to an explored dead end: so does this branch.
     if (prepared.state_preserving) {
-      if (!backtrack()) break;
-      continue;
+      level.cursor = level.count;
     }
-    node_ = entry.next;
   }
   finish(required_ > 0 ? SearchVerdict::not_linearizable : SearchVerdict::linearizable);
   return outcome_;

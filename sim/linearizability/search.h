@@ -1,8 +1,9 @@
 // raftsim linearizability: the Wing-Gong / Lowe search over one partition.
 // Calls and returns form a doubly linked list ordered by time (calls before returns at equal
-// times: equal times are concurrent). The search linearizes a call whose model step is legal,
-// unlinks it and its return in O(1), and backtracks when it meets a return of an operation not
-// yet linearized, restoring the links in O(1). Configurations already seen are skipped (Lowe's
+// times: equal times are concurrent). The candidates of a configuration are the calls before
+// the first return still in the list; the search linearizes one whose model step is legal,
+// unlinks it and its return in O(1), and backtracks when no candidate is left, restoring the
+// links in O(1). Configurations already seen are skipped (Lowe's
 // cache). Optional (info) operations have no return node and need not be linearized. Two
 // reductions keep completeness: a legal state-preserving operation is linearized at once, and
 // identical operations are linearized in invoke order (see twin_before_).
@@ -80,6 +81,13 @@ class Searcher {
     bool forced;  // a state-preserving operation linearized as soon as it was legal
     ModelState state_before;
   };
+  // The candidates of one configuration: the calls before the first unmatched return, in
+  // try order, as a slice of candidates_.
+  struct Level {
+    std::uint32_t begin;
+    std::uint32_t count;
+    std::uint32_t cursor;
+  };
 
   void build_list();
   void link_twins();
@@ -87,6 +95,8 @@ class Searcher {
   void unlift(std::int32_t call_node);
   void record_prefix();
   void push(std::int32_t call_node, bool forced, ModelState next_state);
+  void open_level();
+  void promote_enablers(std::uint32_t begin, std::uint32_t count);
   bool backtrack();
   bool budget_exhausted(const SearchBudget& budget);
   void finish(SearchVerdict verdict);
@@ -96,6 +106,12 @@ class Searcher {
   std::span<const SearchOperation> operations_;
   std::vector<Node> nodes_;  // nodes_[0] is the head sentinel
   std::vector<Frame> stack_;
+  std::vector<Level> levels_;             // one per configuration on the path: stack_ + 1
+  std::vector<std::int32_t> candidates_;  // the levels' slices, back to back
+  std::vector<std::uint32_t> waiting_;    // scratch for promote_enablers
+  // Try order of each operation: required before optional (an info operation can always wait),
+  // then invoke order, then index; promote_enablers() then moves helpful writers forward.
+  std::vector<std::uint32_t> try_rank_;
   std::vector<std::uint64_t> bits_;     // the linearized set, one bit per operation
   std::vector<std::uint64_t> zobrist_;  // one random word per operation
   // twin_before_[b] = a (or -1): a and b are identical operations, a invoked and returned no
@@ -104,11 +120,10 @@ class Searcher {
   std::vector<std::int32_t> twin_before_;
   VisitedSet visited_;
   // The current configuration: model state, the Zobrist hash of bits_, how many required
-  // (non-info) operations are still to be linearized, and the list node to try next.
+  // (non-info) operations are still to be linearized.
   ModelState state_ = 0;
   std::uint64_t bits_hash_ = 0;
   std::size_t required_ = 0;
-  std::int32_t node_ = 0;
   std::uint64_t memory_checked_at_ = 0;
   std::chrono::steady_clock::time_point deadline_;
   bool finished_ = false;

@@ -1,8 +1,6 @@
 // raftsim linearizability: VisitedSet (see visited_set.h).
 #include "sim/linearizability/visited_set.h"
 
-#include <cstring>
-
 #include "raft/util/check.h"
 #include "raft/util/hash.h"
 
@@ -10,6 +8,8 @@ namespace raftsim::linearizability {
 namespace {
 
 constexpr std::size_t kInitialSlots = 1024;
+// Slot positions come from a 32-bit tag, which bounds the table size.
+constexpr std::size_t kSlotsMax = std::size_t{1} << 32;
 
 std::uint64_t configuration_hash(std::uint64_t bits_hash, ModelState state) {
   return mix64(bits_hash ^ mix64(state + 0x9e3779b97f4a7c15ULL));
@@ -19,46 +19,47 @@ std::uint64_t configuration_hash(std::uint64_t bits_hash, ModelState state) {
 
 void VisitedSet::reset(std::size_t bitset_words) {
   bitset_words_ = bitset_words;
-  slots_.assign(kInitialSlots, Slot{});
-  states_.clear();
-  bitsets_.clear();
+  count_ = 0;
+  slots_.assign(kInitialSlots, 0);
+  records_.clear();
 }
 
 bool VisitedSet::insert(const std::uint64_t* bits, std::uint64_t bits_hash, ModelState state) {
-  const std::uint64_t hash = configuration_hash(bits_hash, state);
+  const std::uint64_t tag = configuration_hash(bits_hash, state) >> 32;
   const std::size_t mask = slots_.size() - 1;
-  std::size_t slot = hash & mask;
-  while (slots_[slot].entry_plus_one != 0) {
-    const Slot& existing = slots_[slot];
-    if (existing.hash == hash) {
-      const std::size_t entry = existing.entry_plus_one - 1;
-      if (states_[entry] == state &&
-          std::memcmp(bitsets_.data() + entry * bitset_words_, bits, bitset_words_ * 8) == 0) {
-        return false;
-      }
-    }
-    slot = (slot + 1) & mask;
+  const std::size_t stride = 1 + bitset_words_;
+  std::size_t slot = tag & mask;
+  for (; slots_[slot] != 0; slot = (slot + 1) & mask) {
+    if ((slots_[slot] >> 32) != tag) continue;
+    const std::uint64_t* record = records_.data() + ((slots_[slot] & 0xffffffffu) - 1) * stride;
+    if (record[0] != state) continue;
+    bool equal = true;
+    for (std::size_t word = 0; word < bitset_words_; ++word)
+      equal &= record[1 + word] == bits[word];
+    if (equal) return false;
   }
-  RAFTSIM_CHECK_MSG(states_.size() < UINT32_MAX - 1, "visited set full");
-  slots_[slot] = Slot{hash, static_cast<std::uint32_t>(states_.size() + 1)};
-  states_.push_back(state);
-  bitsets_.insert(bitsets_.end(), bits, bits + bitset_words_);
-  if (states_.size() * 2 > slots_.size()) grow();
+  RAFTSIM_CHECK_MSG(count_ < UINT32_MAX - 1, "visited set full");
+  slots_[slot] = (tag << 32) | (count_ + 1);
+  ++count_;
+  records_.push_back(state);
+  records_.insert(records_.end(), bits, bits + bitset_words_);
+  if (count_ * 2 > slots_.size()) grow();
   return true;
 }
 
 std::size_t VisitedSet::memory_bytes() const {
-  return slots_.size() * sizeof(Slot) + states_.size() * (8 + 8 * bitset_words_);
+  return slots_.size() * sizeof(std::uint64_t) + records_.size() * sizeof(std::uint64_t);
 }
 
 void VisitedSet::grow() {
-  std::vector<Slot> slots(slots_.size() * 2);
+  RAFTSIM_CHECK_MSG(slots_.size() < kSlotsMax, "visited set table full");
+  std::vector<std::uint64_t> slots(slots_.size() * 2, 0);
   const std::size_t mask = slots.size() - 1;
-  for (const Slot& old_slot : slots_) {
-    if (old_slot.entry_plus_one == 0) continue;
-    std::size_t slot = old_slot.hash & mask;
-    while (slots[slot].entry_plus_one != 0) slot = (slot + 1) & mask;
-    slots[slot] = old_slot;
+  for (const std::uint64_t entry : slots_) {
+    if (entry == 0) continue;
+    std::size_t slot = (entry >> 32) & mask;
+    while (slots[slot] != 0) slot = (slot + 1) & mask;
+    slots[slot] = entry;
   }
   slots_ = std::move(slots);
 }

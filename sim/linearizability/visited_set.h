@@ -20,21 +20,21 @@ class VisitedSet {
   // Adds the configuration; false if it was already present.
   bool insert(const std::uint64_t* bits, std::uint64_t bits_hash, ModelState state);
 
-  std::size_t size() const { return states_.size(); }
+  std::size_t size() const { return count_; }
   // Bytes the current contents occupy (the memory budget counts this).
   std::size_t memory_bytes() const;
 
  private:
-  struct Slot {
-    std::uint64_t hash = 0;
-    std::uint32_t entry_plus_one = 0;  // 0 = empty
-  };
   void grow();
 
   std::size_t bitset_words_ = 1;
-  std::vector<Slot> slots_;             // power-of-two size, at most half full
-  std::vector<ModelState> states_;      // per entry
-  std::vector<std::uint64_t> bitsets_;  // per entry, bitset_words_ words each
+  std::size_t count_ = 0;
+  // Per slot: (high 32 bits of the hash << 32) | (entry + 1); 0 = empty. The slot position also
+  // comes from those bits, so growing never reads entries. Power-of-two size, at most half full.
+  std::vector<std::uint64_t> slots_;
+  // Per entry, one record of 1 + bitset_words_ words: the state, then the bitset, so confirming
+  // a hit costs one cache miss.
+  std::vector<std::uint64_t> records_;
 };
 
 }  // namespace raftsim::linearizability
