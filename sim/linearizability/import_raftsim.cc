@@ -135,7 +135,12 @@ Result<History> parse_raftsim_json(std::string_view text, const std::string& fil
                       ": malformed JSON, expected a raftsim history object (" + error.what() + ")");
   }
   try {
-    return to_history(json);
+    History history = to_history(json);
+    // Later errors (bad times, unknown functions) cite the operation by file and JSON path.
+    for (Operation& operation : history.operations) {
+      operation.origin = file_name + ":" + operation.origin;
+    }
+    return history;
   } catch (const JsonError& error) {
     return Status(StatusCode::invalid_argument, file_name + ": JSON path " + error.message);
   }
