@@ -176,7 +176,9 @@ TEST(Models, UnknownFunctionIsAnErrorNamingTheOperation) {
 TEST(Budget, ExhaustedStepsGiveUnknownNamingThePartition) {
   std::vector<Operation> operations;
   for (int client = 0; client < 12; ++client) operations.push_back(write(client, client, 0, 100));
-  operations.push_back(read(99, Value::of(77), 101, 102));  // forces a full search
+  // Every order of the writes must be tried before the reads are known to be inconsistent.
+  operations.push_back(read(98, Value::of(3), 101, 102));
+  operations.push_back(read(99, Value::of(5), 103, 104));
   CheckOptions options;
   options.budget.search_steps_max = 1000;
   const CheckResult result = run(operations, "cas", options);

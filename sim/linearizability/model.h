@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 
 #include "raft/util/status.h"
@@ -52,6 +53,22 @@ class Model {
   virtual bool step(ModelState state, const PreparedOperation& operation, ModelState* next) = 0;
 
   virtual std::string describe_state(ModelState state) const = 0;
+
+  // Optional pruning: false only if `read` (state-preserving, illegal in `state`) can never become
+  // legal when only operations from `writers` may be linearized before it. The search asks this
+  // of the read that must be linearized next (the earliest return) and abandons the
+  // configuration on false, so a wrong false loses linearizations. When unsure, return true.
+  virtual bool may_become_legal(ModelState /*state*/, const PreparedOperation& /*read*/,
+                                std::span<const PreparedOperation* const> /*writers*/) {
+    return true;
+  }
+
+  // Optional search-order hint: true if `state` looks like a step on the way to a state where the
+  // waiting state-preserving operation `read` is legal (for strings built by appends: a prefix of
+  // what the read saw). Only the order of the search depends on it, never the verdict.
+  virtual bool on_the_way_to(ModelState /*state*/, const PreparedOperation& /*read*/) {
+    return false;
+  }
 };
 
 }  // namespace raftsim::linearizability

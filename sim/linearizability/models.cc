@@ -95,6 +95,19 @@ class RegisterModel final : public Model {
     }
   }
 
+  // A read of v can only become legal if some available write or cas can store v.
+  bool may_become_legal(ModelState /*state*/, const PreparedOperation& read,
+                        std::span<const PreparedOperation* const> writers) override {
+    if (read.function != kRead) return true;
+    for (const PreparedOperation* writer : writers) {
+      if (writer->function == kWrite && writer->argument == read.output) return true;
+      if (writer->function == kRegisterCas && !writer->failed && writer->argument2 == read.output) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   std::string describe_state(ModelState state) const override {
     const std::string_view encoded = values_.view(static_cast<std::uint32_t>(state));
     if (encoded[0] == 'n') return "nil";
@@ -176,6 +189,24 @@ class KvModel final : public Model {
 
   std::string describe_state(ModelState state) const override {
     return nlohmann::json(strings_.text(static_cast<std::uint32_t>(state))).dump();
+  }
+
+  // Appends only lengthen the string: if it is not a prefix of what the get saw and no put or
+  // cas can intervene, the get can never be legal.
+  bool may_become_legal(ModelState state, const PreparedOperation& read,
+                        std::span<const PreparedOperation* const> writers) override {
+    if (read.function != kGet) return true;
+    for (const PreparedOperation* writer : writers) {
+      if (writer->function != kAppend) return true;
+    }
+    return strings_.is_prefix_of(static_cast<std::uint32_t>(state),
+                                 static_cast<std::uint32_t>(read.output));
+  }
+
+  bool on_the_way_to(ModelState state, const PreparedOperation& read) override {
+    return read.function == kGet &&
+           strings_.probably_prefix_of(static_cast<std::uint32_t>(state),
+                                       static_cast<std::uint32_t>(read.output));
   }
 
  private:

@@ -40,6 +40,21 @@ bool ProductModel::step(ModelState state, const PreparedOperation& operation, Mo
   return true;
 }
 
+bool ProductModel::may_become_legal(ModelState state, const PreparedOperation& read,
+                                    std::span<const PreparedOperation* const> writers) {
+  same_key_writers_.clear();
+  for (const PreparedOperation* writer : writers) {
+    if (writer->key_slot == read.key_slot) same_key_writers_.push_back(writer);
+  }
+  return inner_.may_become_legal(tuples_.tuple(static_cast<std::uint32_t>(state))[read.key_slot],
+                                 read, same_key_writers_);
+}
+
+bool ProductModel::on_the_way_to(ModelState state, const PreparedOperation& read) {
+  return inner_.on_the_way_to(tuples_.tuple(static_cast<std::uint32_t>(state))[read.key_slot],
+                              read);
+}
+
 std::string ProductModel::describe_state(ModelState state) const {
   const auto tuple = tuples_.tuple(static_cast<std::uint32_t>(state));
   std::string text = "{";

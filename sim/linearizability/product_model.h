@@ -23,12 +23,16 @@ class ProductModel final : public Model {
   ModelState initial_state() const override { return initial_; }
   bool step(ModelState state, const PreparedOperation& operation, ModelState* next) override;
   std::string describe_state(ModelState state) const override;
+  bool on_the_way_to(ModelState state, const PreparedOperation& read) override;
+  bool may_become_legal(ModelState state, const PreparedOperation& read,
+                        std::span<const PreparedOperation* const> writers) override;
 
  private:
   Model& inner_;
   std::vector<std::string> keys_;
   TupleInterner tuples_;
-  std::vector<std::uint64_t> scratch_;  // sized once: one word per key
+  std::vector<std::uint64_t> scratch_;                      // sized once: one word per key
+  std::vector<const PreparedOperation*> same_key_writers_;  // scratch
   ModelState initial_ = 0;
 };
 

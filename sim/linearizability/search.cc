@@ -14,6 +14,10 @@ namespace {
 // Reading the clock costs more than a step, so the wall-clock guard looks every this many steps.
 constexpr std::uint64_t kWallClockCheckSteps = 1 << 16;
 
+// How far next_read_is_hopeless() looks down the list: enough for the reads that must be
+// linearized soon, bounded so a configuration costs O(1) extra work.
+constexpr std::uint32_t kHopelessScanNodes = 32;
+
 // Memory is compared with the budget only when the visited set has grown by this many entries.
 constexpr std::uint64_t kMemoryCheckConfigurations = 1 << 12;
 
@@ -49,8 +53,10 @@ Searcher::Searcher(Model& model, std::span<const SearchOperation> operations)
   std::vector<std::uint32_t> order(operations.size());
   for (std::uint32_t index = 0; index < order.size(); ++index) order[index] = index;
   std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-    return std::tuple(operations[a].optional, operations[a].invoke_ns, a) <
-           std::tuple(operations[b].optional, operations[b].invoke_ns, b);
+    return std::tuple(operations[a].optional, !operations[a].prepared.state_preserving,
+                      operations[a].invoke_ns, a) <
+           std::tuple(operations[b].optional, !operations[b].prepared.state_preserving,
+                      operations[b].invoke_ns, b);
   });
   try_rank_.assign(operations.size(), 0);
   for (std::uint32_t rank = 0; rank < order.size(); ++rank) try_rank_[order[rank]] = rank;
@@ -67,6 +73,7 @@ Searcher::Searcher(Model& model, std::span<const SearchOperation> operations)
   state_ = model.initial_state();
   candidates_.reserve(8 * operations.size());
   waiting_.reserve(64);
+  writers_.reserve(64);
   levels_.reserve(operations.size() + 1);
   open_level();
   if (required_ == 0) finish(SearchVerdict::linearizable);
@@ -197,9 +204,31 @@ void Searcher::open_level() {
     }
     candidates_[position] = node;
   }
-  const auto count = static_cast<std::uint32_t>(candidates_.size()) - begin;
+  auto count = static_cast<std::uint32_t>(candidates_.size()) - begin;
+  if (next_read_is_hopeless()) count = 0;  // a dead end: backtrack at once
   promote_enablers(begin, count);
   levels_.push_back(Level{begin, count, 0});
+}
+
+// A read must be linearized before every call that follows its return in the list, so only the
+// calls before its return node can act before it. If such a read is illegal now and the model
+// says those calls can never make it legal, the configuration is dead. Looks at the first
+// kHopelessScanNodes nodes of the list (bounded work per configuration).
+bool Searcher::next_read_is_hopeless() {
+  writers_.clear();
+  std::uint32_t scanned = 0;
+  for (std::int32_t node = nodes_[0].next; node > 0 && scanned < kHopelessScanNodes;
+       node = nodes_[node].next, ++scanned) {
+    const PreparedOperation& operation = operations_[nodes_[node].operation].prepared;
+    if (nodes_[node].is_call) {
+      if (!operation.state_preserving) writers_.push_back(&operation);
+      continue;
+    }
+    ModelState unused = 0;
+    if (!operation.state_preserving || model_.step(state_, operation, &unused)) continue;
+    if (!model_.may_become_legal(state_, operation, writers_)) return true;
+  }
+  return false;
 }
 
 // One-step lookahead: a state-changing candidate after which some waiting read (a candidate
@@ -214,8 +243,17 @@ void Searcher::promote_enablers(std::uint32_t begin, std::uint32_t count) {
     if (read.state_preserving && !model_.step(state_, read, &unused)) waiting_.push_back(slot);
   }
   if (waiting_.empty()) return;
-  std::uint32_t promoted = begin;
-  for (std::uint32_t slot = begin; slot < begin + count; ++slot) {
+  // Two tiers move forward, each keeping the try order: writers after which a waiting read is
+  // legal, then writers the model calls on the way to one (on_the_way_to).
+  // State-preserving candidates sort first (try_rank_) and stay there.
+  std::uint32_t first_writer = begin;
+  while (first_writer < begin + count &&
+         operations_[nodes_[candidates_[first_writer]].operation].prepared.state_preserving) {
+    ++first_writer;
+  }
+  std::uint32_t enabling_end = first_writer;
+  std::uint32_t hinted_end = first_writer;
+  for (std::uint32_t slot = first_writer; slot < begin + count; ++slot) {
     const std::uint32_t index = nodes_[candidates_[slot]].operation;
     const PreparedOperation& writer = operations_[index].prepared;
     const std::int32_t twin = twin_before_[index];
@@ -232,21 +270,25 @@ void Searcher::promote_enablers(std::uint32_t begin, std::uint32_t count) {
         !model_.step(state_, writer, &next) || next == state_) {
       continue;
     }
-    bool enables = false;
+    int tier = 2;
     for (std::uint32_t read_slot : waiting_) {
       const PreparedOperation& read =
           operations_[nodes_[candidates_[read_slot]].operation].prepared;
+      if (read.key_slot != writer.key_slot) continue;
       ModelState unused = 0;
-      enables |= read.key_slot == writer.key_slot && model_.step(next, read, &unused);
+      if (model_.step(next, read, &unused)) {
+        tier = 0;
+        break;
+      }
+      if (tier == 2 && model_.on_the_way_to(next, read)) tier = 1;
     }
-    if (!enables) continue;
-    // Waiting reads keep their slots: a promoted writer is never a read.
-    std::rotate(candidates_.begin() + promoted, candidates_.begin() + slot,
+    if (tier == 2) continue;
+    // Rotate the writer to the end of its tier (waiting reads sit before first_writer).
+    const std::uint32_t target = tier == 0 ? enabling_end : hinted_end;
+    std::rotate(candidates_.begin() + target, candidates_.begin() + slot,
                 candidates_.begin() + slot + 1);
-    for (std::uint32_t& read_slot : waiting_) {
-      if (read_slot >= promoted && read_slot < slot) ++read_slot;
-    }
-    ++promoted;
+    if (tier == 0) ++enabling_end;
+    ++hinted_end;
   }
 }
 

@@ -97,6 +97,7 @@ class Searcher {
   void push(std::int32_t call_node, bool forced, ModelState next_state);
   void open_level();
   void promote_enablers(std::uint32_t begin, std::uint32_t count);
+  bool next_read_is_hopeless();
   bool backtrack();
   bool budget_exhausted(const SearchBudget& budget);
   void finish(SearchVerdict verdict);
@@ -106,11 +107,14 @@ class Searcher {
   std::span<const SearchOperation> operations_;
   std::vector<Node> nodes_;  // nodes_[0] is the head sentinel
   std::vector<Frame> stack_;
-  std::vector<Level> levels_;             // one per configuration on the path: stack_ + 1
-  std::vector<std::int32_t> candidates_;  // the levels' slices, back to back
-  std::vector<std::uint32_t> waiting_;    // scratch for promote_enablers
+  std::vector<Level> levels_;                      // one per configuration on the path: stack_ + 1
+  std::vector<std::int32_t> candidates_;           // the levels' slices, back to back
+  std::vector<std::uint32_t> waiting_;             // scratch for promote_enablers
+  std::vector<const PreparedOperation*> writers_;  // scratch for next_read_is_hopeless
   // Try order of each operation: required before optional (an info operation can always wait),
-  // then invoke order, then index; promote_enablers() then moves helpful writers forward.
+  // state-preserving first (a legal one is forced, so trying it first spares exploring the other
+  // candidates of that configuration at all), then invoke order, then index;
+  // promote_enablers() then moves helpful writers forward.
   std::vector<std::uint32_t> try_rank_;
   std::vector<std::uint64_t> bits_;     // the linearized set, one bit per operation
   std::vector<std::uint64_t> zobrist_;  // one random word per operation

@@ -127,6 +127,32 @@ void StringStates::spell_into(std::uint32_t id, std::string& out) const {
   }
 }
 
+bool StringStates::probably_prefix_of(std::uint32_t id, std::uint32_t leaf) {
+  const Node& node = nodes_[id];
+  const Node& whole = nodes_[leaf];
+  if (node.length > whole.length || whole.parent != kNone) return false;
+  if (prefix_table_of_.size() <= leaf) prefix_table_of_.resize(leaf + 1, 0);
+  if (prefix_table_of_[leaf] == 0) {
+    std::vector<std::uint64_t> table(1, 0);
+    table.reserve(whole.length + 1);
+    for (std::uint64_t offset = 0; offset < whole.length; ++offset) {
+      const auto byte = static_cast<unsigned char>(bytes_[whole.text_start + offset]);
+      table.push_back(add_mod(multiply_mod(table.back(), kBase), byte + 1));
+    }
+    prefix_tables_.push_back(std::move(table));
+    prefix_table_of_[leaf] = static_cast<std::uint32_t>(prefix_tables_.size());
+  }
+  return prefix_tables_[prefix_table_of_[leaf] - 1][node.length] == node.hash;
+}
+
+bool StringStates::is_prefix_of(std::uint32_t id, std::uint32_t other) {
+  if (nodes_[id].length > nodes_[other].length) return false;
+  if (nodes_[other].parent == kNone && !probably_prefix_of(id, other)) return false;
+  spell_into(id, scratch_a_);
+  spell_into(other, scratch_b_);
+  return scratch_b_.compare(0, scratch_a_.size(), scratch_a_) == 0;
+}
+
 std::string StringStates::text(std::uint32_t id) const {
   std::string out;
   spell_into(id, out);
