@@ -139,6 +139,33 @@ TEST(SearchReductions, ForcedReadBacktracksToEarlierChoice) {
             Verdict::linearizable);
 }
 
+// Regression for hopeless-read pruning: only appends make a non-prefix hopeless; a put (or an
+// info write, for registers) available before the read's return can still make it legal.
+TEST(SearchReductions, HopelessReadPruningRespectsPutsAndInfoWrites) {
+  auto kv = [](std::uint64_t client, const char* function, Value argument, Value output,
+               TimeNs invoke, TimeNs returned) {
+    Operation operation =
+        op(client, function, std::move(argument), std::move(output), invoke, returned);
+    operation.key = "k";
+    return operation;
+  };
+  EXPECT_EQ(
+      verdict(
+          {kv(0, "append", Value::of("a"), {}, 0, 1), kv(1, "put", Value::of("x"), {}, 2, 10),
+           kv(2, "append", Value::of("y"), {}, 2, 10), kv(3, "get", {}, Value::of("xy"), 5, 12)},
+          "kv"),
+      Verdict::linearizable);
+  EXPECT_EQ(verdict({kv(0, "append", Value::of("a"), {}, 0, 1),
+                     kv(2, "append", Value::of("y"), {}, 2, 10),
+                     kv(3, "get", {}, Value::of("xy"), 5, 12)},
+                    "kv"),
+            Verdict::not_linearizable);
+  EXPECT_EQ(verdict({write(0, 1, 0, 0, OperationStatus::info), read(1, Value::of(1), 5, 6)}),
+            Verdict::linearizable);
+  EXPECT_EQ(verdict({write(0, 2, 0, 0, OperationStatus::info), read(1, Value::of(1), 5, 6)}),
+            Verdict::not_linearizable);
+}
+
 TEST(Models, KvAppendConcatenatesAndNilIsEmpty) {
   auto kv = [](std::uint64_t client, const char* function, Value argument, Value output,
                TimeNs invoke, TimeNs returned) {
