@@ -116,7 +116,7 @@ namespace {
 // Partitions are searched in rounds with a step allowance that grows by kRoundGrowth; a paused
 // search resumes where it stopped. One hard partition thus cannot hide an easy violation in
 // another (porcupine gets that from racing goroutines; rounds keep it deterministic).
-constexpr std::uint64_t kFirstRoundSteps = 1 << 16;
+constexpr std::uint64_t kFirstRoundSteps = 1 << 12;
 constexpr std::uint64_t kRoundGrowth = 4;
 
 void record(PartitionReport& report, const SearchOutcome& outcome) {
@@ -158,6 +158,7 @@ void search_in_rounds(Model& model, const std::vector<Partition>& partitions,
         result.violation = explain_violation(model, partitions[index], outcome);
       }
       searchers[index].reset();  // frees its visited set
+      if (result.violation && options.stop_at_first_violation) break;
     }
     if (!paused || (result.violation && options.stop_at_first_violation)) break;
   }
