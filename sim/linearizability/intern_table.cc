@@ -104,43 +104,4 @@ void TupleInterner::grow() {
   slots_ = std::move(slots);
 }
 
-WordMap::WordMap() : keys_(kInitialSlots, 0), values_(kInitialSlots, 0), used_(kInitialSlots, 0) {}
-
-bool WordMap::find(std::uint64_t key, std::uint64_t* value) const {
-  const std::size_t mask = keys_.size() - 1;
-  for (std::size_t slot = mix64(key) & mask; used_[slot] != 0; slot = (slot + 1) & mask) {
-    if (keys_[slot] == key) {
-      *value = values_[slot];
-      return true;
-    }
-  }
-  return false;
-}
-
-void WordMap::insert(std::uint64_t key, std::uint64_t value) {
-  const std::size_t mask = keys_.size() - 1;
-  std::size_t slot = mix64(key) & mask;
-  while (used_[slot] != 0) {
-    RAFTSIM_CHECK_MSG(keys_[slot] != key, "WordMap key inserted twice");
-    slot = (slot + 1) & mask;
-  }
-  keys_[slot] = key;
-  values_[slot] = value;
-  used_[slot] = 1;
-  if (++count_ * 2 > keys_.size()) grow();
-}
-
-void WordMap::grow() {
-  std::vector<std::uint64_t> keys = std::move(keys_);
-  std::vector<std::uint64_t> values = std::move(values_);
-  std::vector<std::uint8_t> used = std::move(used_);
-  keys_.assign(keys.size() * 2, 0);
-  values_.assign(keys.size() * 2, 0);
-  used_.assign(keys.size() * 2, 0);
-  count_ = 0;
-  for (std::size_t slot = 0; slot < keys.size(); ++slot) {
-    if (used[slot] != 0) insert(keys[slot], values[slot]);
-  }
-}
-
 }  // namespace raftsim::linearizability

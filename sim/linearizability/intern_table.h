@@ -1,8 +1,8 @@
 // raftsim linearizability: interning tables that let models keep states as small integers.
-// StringInterner maps byte strings to dense ids (equal strings, equal ids), TupleInterner does the
-// same for fixed-width tuples of words, and WordMap memoises word -> word transitions. All three
-// are open-addressing tables over flat arrays hashed with raftsim::Hasher (never std::hash), so
-// lookups allocate nothing and ids depend only on the order of first insertion.
+// StringInterner maps byte strings to dense ids (equal strings, equal ids) and TupleInterner does
+// the same for fixed-width tuples of words. Both are open-addressing tables over flat arrays hashed
+// with raftsim::Hasher (never std::hash), so lookups allocate nothing and ids depend only on the
+// order of first insertion.
 #pragma once
 
 #include <cstdint>
@@ -48,22 +48,6 @@ class TupleInterner {
   std::vector<std::uint64_t> words_;  // count_ * width_ words
   std::vector<std::uint64_t> hashes_;
   std::vector<std::uint32_t> slots_;  // id + 1, 0 = empty
-};
-
-class WordMap {
- public:
-  WordMap();
-  // Returns false when absent.
-  bool find(std::uint64_t key, std::uint64_t* value) const;
-  void insert(std::uint64_t key, std::uint64_t value);  // key must be absent
-  std::size_t memory_bytes() const { return keys_.size() * 17; }
-
- private:
-  void grow();
-  std::size_t count_ = 0;
-  std::vector<std::uint64_t> keys_;
-  std::vector<std::uint64_t> values_;
-  std::vector<std::uint8_t> used_;
 };
 
 }  // namespace raftsim::linearizability
