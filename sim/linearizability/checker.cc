@@ -135,7 +135,10 @@ void search_in_rounds(Model& model, const std::vector<Partition>& partitions,
   for (const Partition& partition : partitions) {
     searchers.push_back(std::make_unique<Searcher>(model, partition.operations));
   }
-  for (std::uint64_t round_steps = kFirstRoundSteps;; round_steps *= kRoundGrowth) {
+  const std::uint64_t steps_max = options.budget.search_steps_max;
+  for (std::uint64_t round_steps = kFirstRoundSteps;;
+       round_steps = round_steps > steps_max / kRoundGrowth ? steps_max
+                                                            : round_steps * kRoundGrowth) {
     bool paused = false;
     for (std::size_t index = 0; index < partitions.size(); ++index) {
       if (!searchers[index]) continue;
@@ -162,7 +165,10 @@ void search_in_rounds(Model& model, const std::vector<Partition>& partitions,
     }
     if (!paused || (result.violation && options.stop_at_first_violation)) break;
   }
-  // Searches still paused when a violation ended the check stay unchecked.
+  // Searches still paused when a violation ended the check stay unchecked; their work counts.
+  for (const auto& searcher : searchers) {
+    if (searcher) result.steps += searcher->outcome().steps;
+  }
 }
 
 }  // namespace
