@@ -199,14 +199,14 @@ class KvModel final : public Model {
     for (const PreparedOperation* writer : writers) {
       if (writer->function != kAppend) return true;
     }
-    return strings_.is_prefix_of(static_cast<std::uint32_t>(state),
-                                 static_cast<std::uint32_t>(read.output));
+    return strings_.may_be_prefix_of(static_cast<std::uint32_t>(state),
+                                     static_cast<std::uint32_t>(read.output));
   }
 
   bool on_the_way_to(ModelState state, const PreparedOperation& read) override {
     return read.function == kGet &&
-           strings_.probably_prefix_of(static_cast<std::uint32_t>(state),
-                                       static_cast<std::uint32_t>(read.output));
+           strings_.may_be_prefix_of(static_cast<std::uint32_t>(state),
+                                     static_cast<std::uint32_t>(read.output));
   }
 
  private:

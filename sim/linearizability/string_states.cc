@@ -127,12 +127,13 @@ void StringStates::spell_into(std::uint32_t id, std::string& out) const {
   }
 }
 
-bool StringStates::probably_prefix_of(std::uint32_t id, std::uint32_t leaf) {
+bool StringStates::may_be_prefix_of(std::uint32_t id, std::uint32_t other) {
   const Node& node = nodes_[id];
-  const Node& whole = nodes_[leaf];
-  if (node.length > whole.length || whole.parent != kNone) return false;
-  if (prefix_table_of_.size() <= leaf) prefix_table_of_.resize(leaf + 1, 0);
-  if (prefix_table_of_[leaf] == 0) {
+  const Node& whole = nodes_[other];
+  if (node.length > whole.length) return false;
+  if (whole.parent != kNone) return true;  // no prefix table for append nodes: cannot tell
+  if (prefix_table_of_.size() <= other) prefix_table_of_.resize(other + 1, 0);
+  if (prefix_table_of_[other] == 0) {
     std::vector<std::uint64_t> table(1, 0);
     table.reserve(whole.length + 1);
     for (std::uint64_t offset = 0; offset < whole.length; ++offset) {
@@ -140,17 +141,9 @@ bool StringStates::probably_prefix_of(std::uint32_t id, std::uint32_t leaf) {
       table.push_back(add_mod(multiply_mod(table.back(), kBase), byte + 1));
     }
     prefix_tables_.push_back(std::move(table));
-    prefix_table_of_[leaf] = static_cast<std::uint32_t>(prefix_tables_.size());
+    prefix_table_of_[other] = static_cast<std::uint32_t>(prefix_tables_.size());
   }
-  return prefix_tables_[prefix_table_of_[leaf] - 1][node.length] == node.hash;
-}
-
-bool StringStates::is_prefix_of(std::uint32_t id, std::uint32_t other) {
-  if (nodes_[id].length > nodes_[other].length) return false;
-  if (nodes_[other].parent == kNone && !probably_prefix_of(id, other)) return false;
-  spell_into(id, scratch_a_);
-  spell_into(other, scratch_b_);
-  return scratch_b_.compare(0, scratch_a_.size(), scratch_a_) == 0;
+  return prefix_tables_[prefix_table_of_[other] - 1][node.length] == node.hash;
 }
 
 std::string StringStates::text(std::uint32_t id) const {

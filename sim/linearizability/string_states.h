@@ -23,11 +23,10 @@ class StringStates {
   std::uint32_t append(std::uint32_t parent, std::uint32_t suffix);
   std::uint32_t empty() const { return 0; }
   std::string text(std::uint32_t id) const;
-  // Probably "text(id) is a prefix of text(leaf)": compares lengths and hashes only, so it may
-  // err with probability about 2^-61. For search ordering hints, never for verdicts.
-  bool probably_prefix_of(std::uint32_t id, std::uint32_t leaf);
-  // Exactly "text(id) is a prefix of text(other)" (hash check first, bytes to confirm).
-  bool is_prefix_of(std::uint32_t id, std::uint32_t other);
+  // "text(id) may be a prefix of text(other)", by lengths and hashes. false is certain (a true
+  // prefix has the same hash); true may be wrong with probability about 2^-61, and is also the
+  // answer when `other` is not a leaf. So false may prune, true only costs search time.
+  bool may_be_prefix_of(std::uint32_t id, std::uint32_t other);
   std::size_t size() const { return nodes_.size(); }
 
  private:
@@ -57,7 +56,7 @@ class StringStates {
   // rejects most mismatches without touching the node.
   std::vector<std::uint64_t> slots_;
   mutable std::string scratch_a_, scratch_b_;
-  // Prefix hashes of leaves asked about by probably_prefix_of(), computed on first use.
+  // Prefix hashes of leaves asked about by may_be_prefix_of(), computed on first use.
   std::vector<std::uint32_t> prefix_table_of_;  // leaf id -> index + 1 into prefix_tables_
   std::vector<std::vector<std::uint64_t>> prefix_tables_;
   mutable std::vector<std::uint32_t> chain_;
