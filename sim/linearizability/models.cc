@@ -3,6 +3,7 @@
 // StringStates: an append is an O(1) hash and probe, never a copy of the string.
 #include "sim/linearizability/models.h"
 
+#include <charconv>
 #include <nlohmann/json.hpp>
 
 #include "sim/linearizability/intern_table.h"
@@ -121,15 +122,21 @@ class RegisterModel final : public Model {
     switch (value.kind) {
       case Value::Kind::nil:
         return values_.intern("n");
-      case Value::Kind::integer:
-        return values_.intern("i" + std::to_string(value.integer));
+      case Value::Kind::integer: {
+        char digits[24] = {'i'};  // no allocation: integers are the common case
+        const auto end = std::to_chars(digits + 1, digits + sizeof digits, value.integer).ptr;
+        return values_.intern(std::string_view(digits, end - digits));
+      }
       default:
-        return values_.intern("s" + value.text);
+        scratch_.assign("s");
+        scratch_.append(value.text);
+        return values_.intern(scratch_);
     }
   }
 
   bool allow_cas_;
   StringInterner values_;
+  std::string scratch_;  // reused by encode()
   std::uint64_t nil_ = 0;
 };
 

@@ -92,21 +92,19 @@ void Searcher::build_list() {
     nodes_[index + 1].match = static_cast<std::int32_t>(nodes_.size());
     nodes_.push_back(Node{0, -1, static_cast<std::uint32_t>(index), -1, false});
   }
-  auto key = [&](std::int32_t node) {
-    const Node& entry = nodes_[node];
-    const SearchOperation& operation = operations_[entry.operation];
-    return EventKey{entry.is_call ? operation.invoke_ns : operation.return_ns,
-                    entry.is_call ? 0 : 1, entry.operation};
-  };
-  std::vector<std::int32_t> order;
+  // Keys computed once, sorted with their nodes (cheaper than recomputing per comparison).
+  std::vector<std::pair<EventKey, std::int32_t>> order;
   order.reserve(nodes_.size());
   for (std::int32_t node = 1; node < static_cast<std::int32_t>(nodes_.size()); ++node) {
-    order.push_back(node);
+    const Node& entry = nodes_[node];
+    const SearchOperation& operation = operations_[entry.operation];
+    order.emplace_back(EventKey{entry.is_call ? operation.invoke_ns : operation.return_ns,
+                                entry.is_call ? 0 : 1, entry.operation},
+                       node);
   }
-  std::sort(order.begin(), order.end(),
-            [&](std::int32_t a, std::int32_t b) { return key(a) < key(b); });
+  std::sort(order.begin(), order.end());
   std::int32_t previous = 0;
-  for (std::int32_t node : order) {
+  for (const auto& [key, node] : order) {
     nodes_[previous].next = node;
     nodes_[node].prev = previous;
     previous = node;
@@ -130,16 +128,18 @@ void Searcher::link_twins() {
   auto time_order = [&](std::size_t index) {
     return std::tuple(operations_[index].invoke_ns, operations_[index].return_ns, index);
   };
-  std::vector<std::uint32_t> order(count);
-  for (std::uint32_t index = 0; index < count; ++index) order[index] = index;
-  std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-    return std::tuple(identity(a), time_order(a)) < std::tuple(identity(b), time_order(b));
-  });
+  using Key = decltype(std::tuple(identity(0), time_order(0)));
+  std::vector<Key> keys;
+  keys.reserve(count);
+  for (std::size_t index = 0; index < count; ++index) {
+    keys.push_back(std::tuple(identity(index), time_order(index)));
+  }
+  std::sort(keys.begin(), keys.end());
   for (std::size_t position = 1; position < count; ++position) {
-    const std::uint32_t later = order[position];
+    const auto later = static_cast<std::uint32_t>(std::get<2>(std::get<1>(keys[position])));
     for (std::size_t back = position; back-- > 0;) {
-      const std::uint32_t earlier = order[back];
-      if (identity(earlier) != identity(later)) break;
+      const auto earlier = static_cast<std::uint32_t>(std::get<2>(std::get<1>(keys[back])));
+      if (std::get<0>(keys[back]) != std::get<0>(keys[position])) break;
       if (operations_[earlier].return_ns <= operations_[later].return_ns) {
         twin_before_[later] = static_cast<std::int32_t>(earlier);
         break;
