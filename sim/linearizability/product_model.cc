@@ -55,11 +55,14 @@ bool ProductModel::on_the_way_to(ModelState state, const PreparedOperation& read
                               read);
 }
 
+// Keys still in their initial state are left out: with many keys the report stays readable.
 std::string ProductModel::describe_state(ModelState state) const {
   const auto tuple = tuples_.tuple(static_cast<std::uint32_t>(state));
+  const ModelState initial = inner_.initial_state();
   std::string text = "{";
   for (std::size_t slot = 0; slot < keys_.size(); ++slot) {
-    if (slot > 0) text += ", ";
+    if (tuple[slot] == initial) continue;
+    if (text.size() > 1) text += ", ";
     text += nlohmann::json(keys_[slot]).dump() + ": " + inner_.describe_state(tuple[slot]);
   }
   return text + "}";
