@@ -149,7 +149,7 @@ int check_one(const CheckArguments& arguments) {
 
 int run_check(const std::vector<std::string>& argument_list) {
   CheckArguments arguments;
-  po::options_description options("raftsim check HISTORY [options]");
+  po::options_description options("raftsim check HISTORY [options]", 100);
   options.add_options()("help,h", "show this help")(
       "format", po::value<std::string>(&arguments.format),
       "raftsim | porcupine-kv | jepsen (default: detected from the content)")(
