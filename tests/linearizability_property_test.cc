@@ -11,6 +11,7 @@
 #include <map>
 
 #include "sim/linearizability/checker.h"
+#include "sim/linearizability/import.h"
 #include "sim/linearizability/models.h"
 #include "sim/linearizability/product_model.h"
 
@@ -358,6 +359,28 @@ RC_GTEST_PROP(LinearizabilityProperties, PartitionedAndUnpartitionedAgree, ()) {
   History history = simulate_linearizable(shape, choices);
   if (choices.percent(50)) perturb_one_read(history, choices);
   RC_ASSERT(check(history, true) == check(history, false));
+}
+
+// The raftsim format is a contract with the simulator: writing and reading back loses nothing.
+RC_GTEST_PROP(LinearizabilityProperties, RaftsimJsonRoundTrips, ()) {
+  Choices choices(many_choices(3));
+  const History history = simulate_linearizable(random_shape(choices, 30), choices);
+  auto read_back = parse_raftsim_json(write_raftsim_json(history), "round-trip.json");
+  RC_ASSERT(read_back.ok());
+  RC_ASSERT(read_back.value().model == history.model);
+  RC_ASSERT(read_back.value().operations.size() == history.operations.size());
+  for (std::size_t index = 0; index < history.operations.size(); ++index) {
+    Operation expected = history.operations[index];
+    Operation actual = read_back.value().operations[index];
+    expected.origin = actual.origin = "";
+    RC_ASSERT(actual.describe() == expected.describe());
+    RC_ASSERT(actual.client == expected.client);
+    RC_ASSERT(actual.invoke_ns == expected.invoke_ns);
+    RC_ASSERT(actual.return_ns == expected.return_ns);
+    RC_ASSERT(actual.argument == expected.argument);
+    RC_ASSERT(actual.argument2 == expected.argument2);
+    RC_ASSERT(actual.output == expected.output);
+  }
 }
 
 RC_GTEST_PROP(LinearizabilityProperties, ClientNamesDoNotMatter, (std::uint64_t offset)) {

@@ -35,6 +35,9 @@ Result<History> parse_history(std::string_view text, HistoryFormat format,
 // Reads and parses a file; format nullopt = detect.
 Result<History> read_history_file(const std::string& path, std::optional<HistoryFormat> format);
 
+// The inverse of parse_raftsim_json: what the simulator writes (origins are not written).
+std::string write_raftsim_json(const History& history);
+
 // Format-specific parsers (import_lines.cc, import_raftsim.cc).
 Result<History> parse_jepsen_log(std::string_view text, const std::string& file_name);
 Result<History> parse_porcupine_kv(std::string_view text, const std::string& file_name);

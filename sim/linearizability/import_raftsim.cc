@@ -122,6 +122,45 @@ std::string line_and_column(std::string_view text, std::size_t byte) {
 
 }  // namespace
 
+namespace {
+
+Json value_json(const Value& value) {
+  switch (value.kind) {
+    case Value::Kind::nil:
+      return nullptr;
+    case Value::Kind::integer:
+      return value.integer;
+    default:
+      return value.text;
+  }
+}
+
+}  // namespace
+
+std::string write_raftsim_json(const History& history) {
+  nlohmann::ordered_json json;
+  json["version"] = kHistoryFormatVersion;
+  if (!history.model.empty()) json["model"] = history.model;
+  json["operations"] = nlohmann::ordered_json::array();
+  for (const Operation& operation : history.operations) {
+    nlohmann::ordered_json entry;
+    entry["client"] = operation.client;
+    entry["op"] = operation.function;
+    if (!operation.key.empty()) entry["key"] = operation.key;
+    const bool cas = operation.function == "cas";
+    if (!operation.argument.is_absent())
+      entry[cas ? "from" : "value"] = value_json(operation.argument);
+    if (!operation.argument2.is_absent()) entry["to"] = value_json(operation.argument2);
+    entry["invoke_ns"] = operation.invoke_ns;
+    entry["return_ns"] =
+        operation.return_ns == kTimeInfinite ? Json(nullptr) : Json(operation.return_ns);
+    entry["status"] = operation_status_name(operation.status);
+    if (!operation.output.is_absent()) entry["output"] = value_json(operation.output);
+    json["operations"].push_back(std::move(entry));
+  }
+  return json.dump() + "\n";
+}
+
 Result<History> parse_raftsim_json(std::string_view text, const std::string& file_name) {
   if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) return History{};
   Json json;
