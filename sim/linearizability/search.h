@@ -1,12 +1,12 @@
 // raftsim linearizability: the Wing-Gong / Lowe search over one partition.
 // Calls and returns form a doubly linked list ordered by time (calls before returns at equal
-// times: equal times are concurrent). The candidates of a configuration are the calls before
-// the first return still in the list; the search linearizes one whose model step is legal,
-// unlinks it and its return in O(1), and backtracks when no candidate is left, restoring the
-// links in O(1). Configurations already seen are skipped (Lowe's
-// cache). Optional (info) operations have no return node and need not be linearized. Two
-// reductions keep completeness: a legal state-preserving operation is linearized at once, and
-// identical operations are linearized in invoke order (see twin_before_).
+// times: equal times are concurrent). The candidates of a configuration are the calls before the
+// first return still in the list; the search linearizes one whose model step is legal, unlinks it
+// and its return in O(1), and backtracks when no candidate is left, relinking in O(1).
+// Configurations already seen are skipped (Lowe's cache). Optional (info) operations have no
+// return node and need not be linearized. Reductions that keep completeness: a legal
+// state-preserving operation is forced; identical operations go earliest-deadline-first
+// (twin_before_); a read the model calls hopeless ends the configuration (see README.md).
 // Determinism: the outcome depends only on the inputs and the step / memory budget.
 #pragma once
 
