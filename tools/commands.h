@@ -15,6 +15,10 @@ struct UsageError : std::runtime_error {
 
 int run_demo(const std::vector<std::string>& arguments);
 int run_bench(const std::vector<std::string>& arguments);
+// raftsim check: linearizability of a history (tools/check.cc); exit 0 / 1 / 2 / 4.
+int run_check(const std::vector<std::string>& arguments);
+// raftsim check --bench DIR: checker timings on porcupine's test data (tools/check_bench.cc).
+int run_check_bench(const std::string& directory, bool json);
 
 // Heap allocations made by this process so far (tools/allocation_counter.cc).
 unsigned long long allocation_count();

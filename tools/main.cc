@@ -20,9 +20,12 @@ void print_usage(std::FILE* out) {
       "  demo [--seed S] [--out DIR] [--json]   run the kernel demo: a 5-node cluster under\n"
       "                                         partitions, crashes, pauses and clock drift\n"
       "  bench kernel [--json] [--seconds S]    measure the simulation kernel's event rates\n"
+      "  check HISTORY [--format F] [--model M] check a history for linearizability\n"
+      "        [--budget ...] [--out DIR]       (exit 1 not linearizable, 4 unknown)\n"
       "\n"
       "Run 'raftsim <command> --help' for a command's options.\n"
-      "Exit codes: 0 ok, 1 a check failed, 2 bad input or usage, 3 internal error.\n",
+      "Exit codes: 0 ok, 1 a check failed, 2 bad input or usage, 3 internal error,\n"
+      "4 linearizability unknown within the budget.\n",
       out);
 }
 
@@ -40,6 +43,7 @@ int main(int argc, char** argv) {
   try {
     if (command == "demo") return raftsim::tools::run_demo(arguments);
     if (command == "bench") return raftsim::tools::run_bench(arguments);
+    if (command == "check") return raftsim::tools::run_check(arguments);
     std::fprintf(stderr, "raftsim: unknown command '%s'\n\n", command.c_str());
     print_usage(stderr);
     return kExitUsage;

@@ -1,0 +1,78 @@
+// raftsim linearizability: History helpers (printing and structural validation).
+#include "sim/linearizability/history.h"
+
+#include <nlohmann/json.hpp>
+
+namespace raftsim::linearizability {
+
+std::string Value::to_string() const {
+  switch (kind) {
+    case Kind::absent:
+      return "";
+    case Kind::nil:
+      return "nil";
+    case Kind::integer:
+      return std::to_string(integer);
+    case Kind::text:
+      return nlohmann::json(text).dump();
+  }
+  RAFTSIM_UNREACHABLE("bad value kind");
+}
+
+const char* operation_status_name(OperationStatus status) {
+  switch (status) {
+    case OperationStatus::ok:
+      return "ok";
+    case OperationStatus::fail:
+      return "fail";
+    case OperationStatus::info:
+      return "info";
+  }
+  RAFTSIM_UNREACHABLE("bad operation status");
+}
+
+std::string Operation::describe() const {
+  std::string text = "client " + std::to_string(client) + " " + function + "(";
+  if (!key.empty()) text += nlohmann::json(key).dump();
+  for (const Value* value : {&argument, &argument2}) {
+    if (value->is_absent()) continue;
+    if (text.back() != '(') text += ", ";
+    text += value->to_string();
+  }
+  text += ")";
+  if (status == OperationStatus::ok) {
+    if (!output.is_absent()) text += " -> " + output.to_string();
+  } else {
+    text += std::string(" -> ") + operation_status_name(status);
+  }
+  return text;
+}
+
+Status validate_history(const History& history) {
+  if (history.operations.size() > kHistoryOperationsMax) {
+    return Status(StatusCode::out_of_range,
+                  "history has " + std::to_string(history.operations.size()) +
+                      " operations; the limit is " + std::to_string(kHistoryOperationsMax));
+  }
+  for (const Operation& operation : history.operations) {
+    if (operation.invoke_ns < 0) {
+      return Status(StatusCode::invalid_argument,
+                    operation.origin + ": invoke time must not be negative");
+    }
+    if (operation.return_ns < operation.invoke_ns) {
+      return Status(StatusCode::invalid_argument,
+                    operation.origin + ": return time is before invoke time");
+    }
+    if (operation.status == OperationStatus::info && operation.return_ns != kTimeInfinite) {
+      return Status(StatusCode::invalid_argument,
+                    operation.origin + ": an info operation must return at infinity");
+    }
+    if (operation.status != OperationStatus::info && operation.return_ns == kTimeInfinite) {
+      return Status(StatusCode::invalid_argument,
+                    operation.origin + ": an ok or fail operation needs a return time");
+    }
+  }
+  return Status::ok_status();
+}
+
+}  // namespace raftsim::linearizability

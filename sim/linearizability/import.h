@@ -1,0 +1,46 @@
+// raftsim linearizability: reading histories from files in the three supported formats.
+// raftsim: the simulator's JSON ({"version":1,"model":..,"operations":[..]}); porcupine-kv: one
+// EDN map per line ({:process 3, :type :invoke, :f :get, :key "1", :value nil}); jepsen: Jepsen
+// log lines ("INFO  jepsen.util - 3 :invoke :cas [1 2]"). Line formats use the line number as
+// time. Errors name the file, line and column (or JSON path) and what was expected.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "raft/util/status.h"
+#include "sim/linearizability/history.h"
+
+namespace raftsim::linearizability {
+
+enum class HistoryFormat : std::uint8_t { raftsim, porcupine_kv, jepsen };
+
+// Each format is capped so a wrong file cannot exhaust memory before the checker's own limits.
+constexpr std::size_t kHistoryFileBytesMax = std::size_t{1} << 30;
+
+const char* history_format_name(HistoryFormat format);
+std::optional<HistoryFormat> parse_history_format(std::string_view name);
+
+// Guesses from content: a JSON object -> raftsim, an EDN map -> porcupine-kv, "jepsen.util"
+// lines -> jepsen. Empty text counts as raftsim (and then parses to an empty history).
+HistoryFormat detect_history_format(std::string_view text);
+
+// The model a format implies when the file and the user do not name one.
+std::string default_model_for(HistoryFormat format, const History& history);
+
+Result<History> parse_history(std::string_view text, HistoryFormat format,
+                              const std::string& file_name);
+
+// Reads and parses a file; format nullopt = detect.
+Result<History> read_history_file(const std::string& path, std::optional<HistoryFormat> format);
+
+// The inverse of parse_raftsim_json: what the simulator writes (origins are not written).
+std::string write_raftsim_json(const History& history);
+
+// Format-specific parsers (import_lines.cc, import_raftsim.cc).
+Result<History> parse_jepsen_log(std::string_view text, const std::string& file_name);
+Result<History> parse_porcupine_kv(std::string_view text, const std::string& file_name);
+Result<History> parse_raftsim_json(std::string_view text, const std::string& file_name);
+
+}  // namespace raftsim::linearizability
