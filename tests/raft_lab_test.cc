@@ -1,7 +1,8 @@
 // The classic Raft lab scenarios (MIT 6.824/6.5840; see shared/notes/raft-lab-tests.md), run in
 // the simulator on the real node host over 20 seeds each. Every run is checked online for Raft
 // safety after every event, ends with a durability check of acknowledged writes, asserts its own
-// pass criterion, and is run twice to show the same seed gives the same trace hash.
+// pass criterion, ends with the clients' history judged by the linearizability checker, and is
+// run twice to show the same seed gives the same trace hash.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -9,6 +10,9 @@
 #include <set>
 
 #include "sim/cluster/kv_cluster.h"
+#include "sim/linearizability/checker.h"
+#include "sim/linearizability/import.h"
+#include "sim/linearizability/models.h"
 
 namespace raftsim::sim {
 namespace {
@@ -72,6 +76,23 @@ NodeIndex await_leader(KvCluster& cluster) {
   return leader.value_or(0);
 }
 
+// Judges the clients' history with the linearizability checker (KV model, partitioned by key).
+void expect_linearizable(KvCluster& cluster) {
+  auto history =
+      linearizability::parse_raftsim_json(cluster.history().to_json(), "simulated history");
+  ASSERT_TRUE(history.ok()) << history.status().to_string();
+  auto model = linearizability::make_model("kv");
+  ASSERT_NE(model, nullptr);
+  linearizability::CheckOptions options;
+  options.budget.search_steps_max = 50'000'000;
+  auto result = linearizability::check_history(history.value(), *model, options);
+  ASSERT_TRUE(result.ok()) << result.status().to_string();
+  EXPECT_EQ(result.value().verdict, linearizability::Verdict::linearizable)
+      << "history of " << history.value().operations.size() << " operations is "
+      << linearizability::verdict_name(result.value().verdict)
+      << (result.value().violation ? " at key " + result.value().violation->key : std::string());
+}
+
 void expect_durable(KvCluster& cluster) {
   auto leader = cluster.await_leader(kElectionDeadline);
   ASSERT_TRUE(leader.has_value()) << "no leader at the end";
@@ -79,6 +100,7 @@ void expect_durable(KvCluster& cluster) {
   auto violation =
       cluster.checker().check_durability(cluster.world(), cluster.history(), *cluster.leader());
   EXPECT_FALSE(violation) << violation->describe();
+  expect_linearizable(cluster);
 }
 
 // Waits for a leader other than `old` (which may still believe it leads, cut off).
