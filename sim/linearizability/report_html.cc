@@ -12,6 +12,8 @@ namespace raftsim::linearizability {
 namespace {
 
 constexpr int kSvgWidthPx = 1100;
+// Room right of the plot, so the label of a bar that ends at the edge is not clipped.
+constexpr int kLabelOverflowPx = 320;
 constexpr int kLabelWidthPx = 90;
 constexpr int kRowHeightPx = 30;
 constexpr int kBarHeightPx = 18;
@@ -103,8 +105,8 @@ std::string svg_of(const History& history, const Violation& violation) {
   for (auto& [client, row] : rows) row = next_row++;
   const int height = 2 * kMarginPx + next_row * kRowHeightPx;
   std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" +
-                    std::to_string(kSvgWidthPx) + "\" height=\"" + std::to_string(height) +
-                    "\" font-family=\"monospace\">\n";
+                    std::to_string(kSvgWidthPx + kLabelOverflowPx) + "\" height=\"" +
+                    std::to_string(height) + "\" font-family=\"monospace\">\n";
   for (const auto& [client, row] : rows) {
     svg += "<text x=\"4\" y=\"" + std::to_string(kMarginPx + row * kRowHeightPx + 13) +
            "\" font-size=\"12\">client " + std::to_string(client) + "</text>\n";
