@@ -213,7 +213,7 @@ TEST(Disk, CrashDuringAnInFlightFsyncLosesWhatItWasSyncing) {
   ASSERT_TRUE(h.disk.sync("wal").ok());
   h.scheduler.run_until(milliseconds(5));  // the first fsync completes
   ASSERT_TRUE(h.disk.append("wal", bytes("second")).ok());
-  ASSERT_TRUE(h.disk.sync("wal").ok());     // in flight until 7 ms
+  ASSERT_TRUE(h.disk.sync("wal").ok());  // in flight until 7 ms
   EXPECT_EQ(*h.disk.durable_image("wal"), bytes("first"));
   h.scheduler.run_until(milliseconds(6));
   h.disk.crash();

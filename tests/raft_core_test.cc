@@ -315,7 +315,9 @@ TEST(RaftCodec, TruncationIsReportedWithOffset) {
 namespace raftsim {
 namespace {
 
-void enable_lease_reads(RaftConfig& config) { config.lease_read = true; }
+void enable_lease_reads(RaftConfig& config) {
+  config.lease_read = true;
+}
 
 // Lease reads (thesis §6.4.1): served at once while a quorum answered a recent heartbeat.
 TEST(RaftThesis, LeaseReadIsServedWithoutAHeartbeatRound) {

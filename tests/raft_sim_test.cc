@@ -24,8 +24,8 @@ TEST(RaftSim, ElectsALeaderAndServesClients) {
   ASSERT_FALSE(violation) << violation->describe();
   ASSERT_TRUE(cluster.leader().has_value());
   EXPECT_GT(cluster.history().count(OperationStatus::ok), 50u);
-  auto durability = cluster.checker().check_durability(cluster.world(), cluster.history(),
-                                                       *cluster.leader());
+  auto durability =
+      cluster.checker().check_durability(cluster.world(), cluster.history(), *cluster.leader());
   EXPECT_FALSE(durability) << durability->describe();
 }
 

@@ -1,5 +1,6 @@
 // raftsim linearizability: StringStates (see string_states.h).
 #include "sim/linearizability/string_states.h"
+#include "sim/linearizability/open_addressing.h"
 
 #include "raft/util/check.h"
 #include "raft/util/hash.h"
@@ -154,15 +155,7 @@ std::string StringStates::text(std::uint32_t id) const {
 
 void StringStates::grow() {
   RAFTSIM_CHECK_MSG(slots_.size() < kSlotsMax, "string state table full");
-  std::vector<std::uint64_t> slots(slots_.size() * 2, 0);
-  const std::size_t mask = slots.size() - 1;
-  for (const std::uint64_t entry : slots_) {
-    if (entry == 0) continue;
-    std::size_t slot = (entry >> 32) & mask;
-    while (slots[slot] != 0) slot = (slot + 1) & mask;
-    slots[slot] = entry;
-  }
-  slots_ = std::move(slots);
+  slots_ = doubled_table(slots_);
 }
 
 }  // namespace raftsim::linearizability

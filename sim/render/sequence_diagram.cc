@@ -96,7 +96,8 @@ std::string render_sequence_diagram(const Trace& trace, std::uint32_t node_count
   std::vector<const TraceEvent*> rows;
   bool truncated = false;
   for (const TraceEvent& event : trace.events()) {
-    if (event.time < options.from || event.time > options.until || !shown(event, node_count, options)) {
+    if (event.time < options.from || event.time > options.until ||
+        !shown(event, node_count, options)) {
       continue;
     }
     if (rows.size() == options.rows_max) {
