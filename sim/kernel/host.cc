@@ -78,8 +78,13 @@ void Host::clear_volatile_state() {
     }
   }
   inbox_.clear();
-  for (auto& [id, deferred] : deferred_sends_) scheduler_.cancel(deferred.event);
-  deferred_sends_.clear();  // never reached the wire
+  for (std::uint32_t slot = 0; slot < deferred_sends_.size(); ++slot) {
+    DeferredSend& deferred = deferred_sends_[slot];
+    if (!deferred.live) continue;
+    scheduler_.cancel(deferred.event);  // never reached the wire
+    deferred.live = false;
+    deferred_sends_.release(slot);
+  }
   scheduler_.cancel(drain_event_);
   drain_event_ = {};
   busy_until_ = 0;
@@ -119,11 +124,13 @@ void Host::send(NodeId to, std::span<const std::uint8_t> payload) {
     return;
   }
   // The process called fsync earlier in this handler; in real time the send happens after it.
-  const std::uint64_t id = next_deferred_id_++;
-  DeferredSend& deferred = deferred_sends_[id];
+  const std::uint32_t slot = deferred_sends_.acquire();
+  DeferredSend& deferred = deferred_sends_[slot];
+  RAFTSIM_CHECK(!deferred.live);
   deferred.to = to;
   deferred.payload.assign(payload.begin(), payload.end());
-  deferred.event = scheduler_.schedule_after(blocked_for, *this, kReleaseSend, id);
+  deferred.live = true;
+  deferred.event = scheduler_.schedule_after(blocked_for, *this, kReleaseSend, slot);
 }
 
 void Host::schedule_timer_event(std::uint32_t slot_index) {
@@ -239,11 +246,12 @@ void Host::on_timer_expired(std::uint32_t slot_index, std::uint32_t generation) 
   ensure_drain_scheduled();
 }
 
-void Host::release_send(std::uint64_t deferred_id) {
-  auto it = deferred_sends_.find(deferred_id);
-  RAFTSIM_CHECK(it != deferred_sends_.end());
-  network_.send(node_, it->second.to, it->second.payload);
-  deferred_sends_.erase(it);
+void Host::release_send(std::uint32_t slot) {
+  DeferredSend& deferred = deferred_sends_[slot];
+  RAFTSIM_CHECK(deferred.live);
+  deferred.live = false;
+  deferred_sends_.release(slot);  // safe: network_.send copies the payload before any reuse
+  network_.send(node_, deferred.to, deferred.payload);
 }
 
 void Host::drain_inbox() {
@@ -273,7 +281,7 @@ void Host::on_event(std::uint32_t kind, std::uint64_t a, std::uint64_t b) {
       on_timer_expired(static_cast<std::uint32_t>(a), static_cast<std::uint32_t>(b));
       return;
     case kReleaseSend:
-      release_send(a);
+      release_send(static_cast<std::uint32_t>(a));
       return;
     case kDrainInbox:
       drain_event_ = {};

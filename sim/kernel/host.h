@@ -90,8 +90,9 @@ class Host final : public Runtime, public MessageSink, public EventTarget {
   };
   struct DeferredSend {
     NodeIndex to = 0;
-    std::vector<std::uint8_t> payload;
+    std::vector<std::uint8_t> payload;  // capacity is kept when the slot is recycled
     EventHandle event;
+    bool live = false;
   };
 
   bool can_run_now() const;
@@ -103,7 +104,7 @@ class Host final : public Runtime, public MessageSink, public EventTarget {
   void on_timer_expired(std::uint32_t slot_index, std::uint32_t generation);
   bool timer_live(std::uint32_t slot_index, std::uint32_t generation) const;
   void free_timer(std::uint32_t slot_index);
-  void release_send(std::uint64_t deferred_id);
+  void release_send(std::uint32_t slot);
   void drain_inbox();
   void schedule_timer_event(std::uint32_t slot_index);
   void clear_volatile_state();
@@ -126,8 +127,7 @@ class Host final : public Runtime, public MessageSink, public EventTarget {
   std::deque<InboxItem> inbox_;
   EventHandle drain_event_;
   // Messages sent after an fsync in the same handler leave when that fsync returns.
-  std::map<std::uint64_t, DeferredSend> deferred_sends_;
-  std::uint64_t next_deferred_id_ = 0;
+  SlotPool<DeferredSend> deferred_sends_;
 };
 
 }  // namespace raftsim::sim
