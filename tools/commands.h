@@ -15,6 +15,9 @@ struct UsageError : std::runtime_error {
 
 int run_demo(const std::vector<std::string>& arguments);
 int run_bench(const std::vector<std::string>& arguments);
+// raftsim run / validate: scenario files (tools/run.cc); run exits 0 / 1 / 2 / 4, validate 0 / 2.
+int run_run(const std::vector<std::string>& arguments);
+int run_validate(const std::vector<std::string>& arguments);
 // raftsim check: linearizability of a history (tools/check.cc); exit 0 / 1 / 2 / 4.
 int run_check(const std::vector<std::string>& arguments);
 // raftsim check --bench DIR: checker timings on porcupine's test data (tools/check_bench.cc).

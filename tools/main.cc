@@ -17,6 +17,10 @@ void print_usage(std::FILE* out) {
       "usage: raftsim <command> [options]\n"
       "\n"
       "commands:\n"
+      "  run SCENARIO.json... [--seed N]        run scenario files and judge them; --out DIR\n"
+      "      [--out DIR] [--check-determinism]  writes result.json, and on failure the trace,\n"
+      "      [--trace] [--junit FILE] [--json]  a replayable scenario and a diagram\n"
+      "  validate SCENARIO.json...              check scenario files without running them\n"
       "  demo [--seed S] [--out DIR] [--json]   run the kernel demo: a 5-node cluster under\n"
       "                                         partitions, crashes, pauses and clock drift\n"
       "  bench kernel [--json] [--seconds S]    measure the simulation kernel's event rates\n"
@@ -44,6 +48,8 @@ int main(int argc, char** argv) {
     if (command == "demo") return raftsim::tools::run_demo(arguments);
     if (command == "bench") return raftsim::tools::run_bench(arguments);
     if (command == "check") return raftsim::tools::run_check(arguments);
+    if (command == "run") return raftsim::tools::run_run(arguments);
+    if (command == "validate") return raftsim::tools::run_validate(arguments);
     std::fprintf(stderr, "raftsim: unknown command '%s'\n\n", command.c_str());
     print_usage(stderr);
     return kExitUsage;

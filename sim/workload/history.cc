@@ -35,6 +35,10 @@ void History::end(std::size_t id, OperationStatus status, Time at, std::string o
   operation.status = status;
   operation.return_time = at;
   operation.output = std::move(output);
+  if (status == OperationStatus::ok) {
+    RAFTSIM_CHECK(ok_return_times_.empty() || ok_return_times_.back() <= at);
+    ok_return_times_.push_back(at);
+  }
 }
 
 std::size_t History::count(OperationStatus status) const {

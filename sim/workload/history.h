@@ -41,11 +41,14 @@ class History {
   void end(std::size_t id, OperationStatus status, Time at, std::string output = {});
   const std::vector<RecordedOperation>& operations() const { return operations_; }
   std::size_t count(OperationStatus status) const;
+  // When each ok operation returned, in order (virtual time never goes back): recovery metrics.
+  const std::vector<Time>& ok_return_times() const { return ok_return_times_; }
   // Pending operations at the end of a run are written as info.
   std::string to_json() const;
 
  private:
   std::vector<RecordedOperation> operations_;
+  std::vector<Time> ok_return_times_;
 };
 
 }  // namespace raftsim::sim

@@ -1,0 +1,153 @@
+#include "sim/checkers/recovery.h"
+
+#include <algorithm>
+#include <bit>
+
+namespace raftsim::sim {
+
+ClusterHealth observe_health(KvCluster& cluster) {
+  const NodeIndex nodes = cluster.size();
+  const NodeIndex majority = nodes / 2 + 1;
+  World& world = cluster.world();
+  Network& network = world.network();
+  std::uint32_t healthy = 0;
+  for (NodeIndex node = 0; node < nodes; ++node) {
+    if (world.host(node).state() == HostState::running && cluster.node(node) != nullptr) {
+      healthy |= 1u << node;
+    }
+  }
+  // connected[a]: the nodes a talks to both ways.
+  std::vector<std::uint32_t> connected(nodes, 0);
+  for (NodeIndex a = 0; a < nodes; ++a) {
+    for (NodeIndex b = 0; b < nodes; ++b) {
+      if (a == b || (network.link_open(a, b) && network.link_open(b, a))) connected[a] |= 1u << b;
+    }
+  }
+
+  ClusterHealth health;
+  if (static_cast<NodeIndex>(std::popcount(healthy)) >= majority) {
+    // Is some subset of the healthy nodes of majority size a clique? Subsets of the healthy set.
+    for (std::uint32_t subset = healthy; subset != 0; subset = (subset - 1) & healthy) {
+      if (static_cast<NodeIndex>(std::popcount(subset)) < majority) continue;
+      bool clique = true;
+      for (std::uint32_t rest = subset; rest != 0 && clique; rest &= rest - 1) {
+        const int node = std::countr_zero(rest);
+        clique = (connected[node] & subset) == subset;
+      }
+      if (clique) {
+        health.healthy_majority = true;
+        break;
+      }
+    }
+  }
+
+  if (auto leader = cluster.leader()) {
+    const Raft* core = cluster.raft(*leader);
+    const Index committed = core->log().committed();
+    if (world.host(*leader).state() == HostState::running && committed > 0 &&
+        core->log().at(committed).term == core->term()) {
+      NodeIndex reach = 0;
+      for (NodeIndex node = 0; node < nodes; ++node) {
+        const Raft* other = cluster.raft(node);
+        if (other != nullptr && world.host(node).state() == HostState::running &&
+            other->term() == core->term() && ((connected[*leader] >> node) & 1u)) {
+          ++reach;
+        }
+      }
+      if (reach >= majority) health.stable_leader = leader;
+    }
+  }
+  return health;
+}
+
+void RecoveryTracker::on_event(Time now, std::string description) {
+  if (measurements_.size() >= kMeasurementsMax) {
+    ++unmeasured_;
+    return;
+  }
+  RecoveryMeasurement measurement;
+  measurement.event = std::move(description);
+  measurement.at = now;
+  measurements_.push_back(std::move(measurement));
+  ++open_count_;
+}
+
+void RecoveryTracker::observe(Time now, const ClusterHealth& health, const History& history) {
+  RAFTSIM_CHECK(now >= last_observed_);
+  // The time since the last observation counts as healthy if it was healthy then.
+  const Time healthy_span = last_healthy_ ? now - last_observed_ : 0;
+  last_observed_ = now;
+  last_healthy_ = health.healthy_majority;
+  const std::vector<Time>& ok_times = history.ok_return_times();
+  for (std::size_t i = first_open_; i < measurements_.size(); ++i) {
+    RecoveryMeasurement& measurement = measurements_[i];
+    if (measurement.recovered_at) continue;
+    measurement.healthy_time += std::min(healthy_span, now - measurement.at);
+    if (!measurement.leader_at && health.stable_leader) measurement.leader_at = now;
+    if (!measurement.commit_at) {
+      auto after = std::upper_bound(ok_times.begin(), ok_times.end(), measurement.at);
+      if (after != ok_times.end()) measurement.commit_at = *after;
+    }
+    // Recovered: a stable leader now, and (with clients) an operation that succeeded once the
+    // leader was there (an answer from before the new leader settled proves nothing).
+    const bool committed = !need_commit_ || (measurement.commit_at && measurement.leader_at &&
+                                             ok_times.back() >= *measurement.leader_at);
+    if (measurement.leader_at && health.stable_leader && committed) {
+      if (need_commit_) {
+        auto after = std::lower_bound(ok_times.begin(), ok_times.end(), *measurement.leader_at);
+        measurement.commit_at = *after;
+      }
+      measurement.recovered_at = now;
+      --open_count_;
+    }
+    if (!failed_early_ && recovery_max_ && measurement.healthy_time > *recovery_max_) {
+      failed_early_ = RecoveryVerdict{
+          "\"" + measurement.event + "\" at " + std::to_string(measurement.at / kMillisecond) +
+              " ms: not recovered within " + std::to_string(*recovery_max_ / kMillisecond) +
+              " ms of healthy-majority time",
+          std::nullopt, now};
+    }
+  }
+  while (first_open_ < measurements_.size() && measurements_[first_open_].recovered_at) {
+    ++first_open_;
+  }
+}
+
+RecoveryVerdict RecoveryTracker::verdict() const {
+  RecoveryVerdict verdict;
+  if (failed_early_) verdict = *failed_early_;
+  for (std::size_t i = first_open_; i < measurements_.size(); ++i) {
+    const RecoveryMeasurement& measurement = measurements_[i];
+    if (measurement.recovered_at || measurement.healthy_time < liveness_timeout_) continue;
+    verdict.liveness_failure =
+        "\"" + measurement.event + "\" at " + std::to_string(measurement.at / kMillisecond) +
+        " ms: no recovery after " + std::to_string(measurement.healthy_time / kMillisecond) +
+        " ms with a healthy, connected majority (" +
+        (measurement.leader_at ? "a stable leader appeared, but no client "
+                                 "operation succeeded"
+                               : "no stable leader") +
+        ")";
+    if (!verdict.recovery_failure) verdict.failure_at = last_observed_;
+    break;
+  }
+  return verdict;
+}
+
+std::vector<Time> RecoveryTracker::recovery_times() const {
+  std::vector<Time> times;
+  for (const RecoveryMeasurement& measurement : measurements_) {
+    if (measurement.recovered_at) times.push_back(measurement.recovery_time());
+  }
+  std::sort(times.begin(), times.end());
+  return times;
+}
+
+Time RecoveryTracker::percentile(const std::vector<Time>& sorted, unsigned percent) {
+  if (sorted.empty()) return 0;
+  // Nearest rank: the smallest value with at least percent% of the values at or below it.
+  std::size_t rank = (sorted.size() * percent + 99) / 100;
+  if (rank == 0) rank = 1;
+  return sorted[std::min(rank, sorted.size()) - 1];
+}
+
+}  // namespace raftsim::sim

@@ -1,0 +1,81 @@
+// raftsim: the recovery and liveness checker. Every fault and every heal opens a measurement;
+// it closes when the cluster has a stable leader again and, if clients run, the next client
+// operation has succeeded. Recovery time counts only the time during which recovery was possible
+// -- some majority of nodes up, unpaused, not failed, and all connected to each other both ways --
+// so a partition that leaves no majority is not blamed on the code. Over a bound (recovery_max)
+// is a recovery failure; still open after liveness_timeout of such time is a liveness failure.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/cluster/kv_cluster.h"
+
+namespace raftsim::sim {
+
+// What recovery needs to know about the cluster at one moment.
+struct ClusterHealth {
+  // Some majority of nodes is up, unpaused, not failed and pairwise connected both ways.
+  bool healthy_majority = false;
+  // A running leader that has committed an entry of its term and reaches a majority (itself
+  // included) of running nodes in its term over links open both ways.
+  std::optional<NodeIndex> stable_leader;
+};
+
+// Evaluates ClusterHealth (cost: O(2^nodes * nodes) for the majority test, fine up to 9 nodes).
+ClusterHealth observe_health(KvCluster& cluster);
+
+struct RecoveryMeasurement {
+  std::string event;  // e.g. "crash n2 (leader)" or "heal"
+  Time at = 0;
+  std::optional<Time> leader_at;  // first moment with a stable leader
+  std::optional<Time> commit_at;  // first successful client operation after the event
+  Time healthy_time = 0;          // time with a healthy majority while the measurement was open
+  std::optional<Time> recovered_at;
+  Time recovery_time() const { return healthy_time; }  // the number bounds apply to
+};
+
+struct RecoveryVerdict {
+  std::optional<std::string> recovery_failure;  // a measurement over the bound
+  std::optional<std::string> liveness_failure;  // never recovered with a healthy majority
+  Time failure_at = 0;                          // when the first failure became certain
+};
+
+class RecoveryTracker {
+ public:
+  static constexpr std::size_t kMeasurementsMax = 100'000;  // beyond it events are not measured
+
+  // need_commit: clients run, so recovery also waits for a successful operation.
+  RecoveryTracker(bool need_commit, std::optional<Time> recovery_max, Time liveness_timeout)
+      : need_commit_(need_commit),
+        recovery_max_(recovery_max),
+        liveness_timeout_(liveness_timeout) {}
+
+  void on_event(Time now, std::string description);
+  // Call often (every millisecond of virtual time or so) with the state at `now`.
+  void observe(Time now, const ClusterHealth& health, const History& history);
+  bool all_recovered() const { return open_count_ == 0; }
+  const std::vector<RecoveryMeasurement>& measurements() const { return measurements_; }
+  std::size_t unmeasured_events() const { return unmeasured_; }
+  // Judges the run at its end (liveness: only measurements open with enough healthy time).
+  RecoveryVerdict verdict() const;
+  // Recovery times of closed measurements, sorted; and a percentile of them (0..100).
+  std::vector<Time> recovery_times() const;
+  static Time percentile(const std::vector<Time>& sorted, unsigned percent);
+
+ private:
+  bool need_commit_;
+  std::optional<Time> recovery_max_;
+  Time liveness_timeout_;
+  std::vector<RecoveryMeasurement> measurements_;
+  std::size_t first_open_ = 0;  // measurements before it are all closed
+  std::size_t open_count_ = 0;
+  std::size_t unmeasured_ = 0;
+  Time last_observed_ = 0;
+  bool last_healthy_ = false;
+  std::optional<RecoveryVerdict> failed_early_;
+};
+
+}  // namespace raftsim::sim

@@ -1,0 +1,103 @@
+// raftsim: runs one scenario with one seed and judges it. It builds the KV cluster, fires the
+// fault schedule (resolving roles such as "leader" at the moment a step fires) and the nemesis,
+// measures recovery after every fault, then recovers everything, lets the cluster settle and runs
+// the end-of-run checkers: durability against the final leader and linearizability of the
+// history. Raft safety is checked after every event and stops the run at once.
+// Every fault actually applied is kept as a concrete step (node names, no roles, no nemesis), so
+// a run can be exported as a scenario that replays it even after the code changes.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/checkers/recovery.h"
+#include "sim/cluster/kv_cluster.h"
+#include "sim/scenario/scenario.h"
+
+namespace raftsim::sim {
+
+enum class CheckStatus : std::uint8_t { pass, fail, unknown, skipped };
+const char* check_status_name(CheckStatus status);
+
+struct CheckerFinding {
+  std::string checker;  // safety, durability, linearizability, recovery, liveness
+  CheckStatus status = CheckStatus::pass;
+  std::string summary;  // one line
+  Time at = 0;          // when a failure happened or became certain (for the diagram window)
+  std::vector<NodeIndex> nodes;
+  // Client operations to highlight in the diagram, as "c<client>#<sequence>".
+  std::vector<std::string> blamed;
+  nlohmann::ordered_json details = nlohmann::ordered_json::object();
+};
+
+// A fault step as it was applied: the time it fired, and what it did with selectors resolved.
+struct AppliedFault {
+  FaultStep step;      // concrete: node names only
+  std::string origin;  // "faults/3", "nemesis" or "final recovery"
+  bool skipped = false;
+  std::string note;  // why skipped, or what the selectors resolved to
+};
+
+struct RunProgress {
+  Time now = 0;
+  Time end = 0;  // duration (settling may go beyond it)
+  std::size_t operations_ok = 0;
+  std::size_t faults_applied = 0;
+  bool settling = false;
+};
+
+struct ScenarioRunOptions {
+  bool record_trace = true;
+  // Called every 100 ms of virtual time (the caller decides whether to print).
+  std::function<void(const RunProgress&)> progress;
+};
+
+struct ScenarioRunReport {
+  std::string scenario;
+  std::uint64_t seed = 0;
+  std::vector<CheckerFinding> findings;  // one per checker, in a fixed order
+  bool expectation_met = false;
+  std::string verdict;  // "pass", "fail" or "unknown" (what the checkers said)
+  std::vector<AppliedFault> timeline;
+  std::vector<RecoveryMeasurement> recovery;
+  std::vector<Time> recovery_times;  // sorted
+  std::uint64_t trace_hash = 0;
+  std::uint64_t events = 0;
+  std::uint64_t messages_sent = 0, messages_delivered = 0, messages_dropped = 0;
+  std::size_t operations_ok = 0, operations_fail = 0, operations_info = 0;
+  Time simulated = 0;
+  Term final_term = 0;
+  std::optional<NodeIndex> final_leader;
+
+  const CheckerFinding* first_failure() const;
+  // The exit code DESIGN.md defines: 0 expectation met, 1 a check failed (or an expected failure
+  // did not happen), 4 linearizability unknown within the budget.
+  int exit_code() const;
+  nlohmann::ordered_json to_json() const;
+  // The scenario with the realised timeline as its fault schedule and no nemesis.
+  Scenario concrete_scenario(const Scenario& original) const;
+};
+
+class ScenarioRunner {
+ public:
+  ScenarioRunner(const Scenario& scenario, std::uint64_t seed, ScenarioRunOptions options = {});
+  ~ScenarioRunner();
+
+  ScenarioRunReport run();
+  KvCluster& cluster() { return *cluster_; }
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+  KvCluster* cluster_ = nullptr;
+};
+
+// Convenience: run and return the report (the cluster is discarded).
+ScenarioRunReport run_scenario(const Scenario& scenario, std::uint64_t seed,
+                               ScenarioRunOptions options = {});
+
+}  // namespace raftsim::sim

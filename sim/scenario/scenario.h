@@ -1,0 +1,141 @@
+// raftsim: a scenario as plain values -- the cluster, its network, disks and clocks, the client
+// workload, a timed fault schedule, an optional random nemesis, the checks to run and the verdict
+// expected. parse.h turns a JSON file into one (format reference: scenarios/README.md) and back;
+// runner.h runs one. Everything here is already validated: node names resolve, ranges are sane.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/cluster/kv_cluster.h"
+
+namespace raftsim::sim {
+
+inline constexpr int kScenarioFormatVersion = 1;
+inline constexpr NodeIndex kScenarioNodesMax = 9;
+inline constexpr NodeIndex kScenarioClientsMax = 32;
+inline constexpr std::size_t kScenarioFaultStepsMax = 10'000;
+inline constexpr Time kScenarioDurationMax = seconds(3600);
+
+// Who a fault hits. Names are resolved when the fault fires, so "leader" means the leader then.
+//   "n0".."n8"   a cluster node          "leader"     the current leader (highest term)
+//   "follower"   one follower, drawn     "followers"  every running non-leader
+//   "random"     one node, drawn         "all"        every cluster node
+//   "others"     nodes no other selector of the same step names (partitions)
+//   any name bound earlier with "as"     (e.g. crash "leader" as "old", later restart "old")
+//   "down" / "paused"                     every crashed / paused node (restart / resume)
+using Selector = std::string;
+
+enum class FaultAction : std::uint8_t {
+  partition,  // groups: nodes in different groups cannot talk; unlisted nodes form one more group
+  isolate,    // target cut off both ways
+  one_way,    // from -> to closed, to -> from open
+  bridge,     // side_a and side_b cut apart; bridge nodes talk to everyone
+  heal,       // every link open again (link settings stay)
+  crash,
+  restart,
+  pause,
+  resume,
+  clock,        // skew (wall offset), drift (rate) or jump on target
+  disk,         // disk fault on target
+  link,         // change latency / loss / duplication / reordering of links from -> to
+  recover_all,  // heal, resume paused, restart crashed, restore base links and disk capacity
+};
+const char* fault_action_name(FaultAction action);
+
+enum class DiskFault : std::uint8_t {
+  corrupt,      // flip one bit of a random stored log record (detected on the next restart)
+  full,         // capacity = what is used now: the next write fails with no_space
+  free,         // capacity back to the configured size
+  torn_writes,  // set the chance that a crash tears the last unsynced write
+  slow_sync,    // set fsync latency
+};
+const char* disk_fault_name(DiskFault fault);
+
+// Link settings a `link` step changes; unset fields keep their value.
+struct LinkChange {
+  std::optional<Time> latency_min;
+  std::optional<Time> latency_max;
+  std::optional<Ratio> loss;
+  std::optional<Ratio> duplicate;
+  std::optional<Ratio> reorder;
+  std::optional<Time> reorder_delay_max;
+  std::optional<Time> extra_latency;
+  bool reset = false;  // back to the scenario's network settings first
+};
+
+struct FaultStep {
+  Time at = 0;
+  FaultAction action = FaultAction::heal;
+  Selector target;                            // isolate, crash, restart, pause, resume, clock, disk
+  std::string bind_as;                        // crash / pause / isolate: name the resolved node
+  std::vector<std::vector<Selector>> groups;  // partition
+  std::vector<Selector> from, to;             // one_way, link
+  std::vector<Selector> side_a, bridge_nodes, side_b;  // bridge
+  std::optional<Time> wall_offset;                     // clock
+  std::optional<std::int64_t> drift_ppm;               // clock
+  std::optional<Time> wall_jump;                       // clock
+  DiskFault disk_fault = DiskFault::corrupt;           // disk
+  Ratio torn_chance = Ratio::zero();                   // disk torn_writes
+  Time sync_min = 0, sync_max = 0;                     // disk slow_sync
+  LinkChange link;                                     // link
+  std::string comment;
+};
+
+enum class NemesisKind : std::uint8_t {
+  partition,  // a random split into a majority and a minority
+  isolate,
+  one_way,
+  bridge,
+  crash,
+  pause,
+  clock,  // a drift or wall-clock jump
+  link,   // loss, duplication and extra latency on a random node's links
+  disk,   // torn writes on a node, then a crash of it
+};
+const char* nemesis_kind_name(NemesisKind kind);
+inline constexpr std::size_t kNemesisKinds = 9;
+
+// Faults drawn at random, one at a time: inject, hold for a while, undo, wait, repeat.
+struct Nemesis {
+  std::vector<NemesisKind> kinds;
+  Time start = seconds(1);
+  Time stop = kTimeNever;  // defaults to the scenario's duration
+  Time interval_min = milliseconds(500), interval_max = seconds(2);  // quiet time between faults
+  Time hold_min = milliseconds(200), hold_max = seconds(2);          // how long a fault lasts
+  std::uint32_t faults_max = 1000;                                   // budget over the run
+  std::vector<std::uint32_t> kind_budgets;  // per kind (index = NemesisKind), UINT32_MAX: no cap
+};
+
+struct Checks {
+  bool linearizability = true;
+  bool durability = true;
+  bool recovery = true;
+  std::optional<Time> recovery_max;     // a recovery slower than this fails the run
+  Time liveness_timeout = seconds(10);  // unrecovered this long with a healthy majority: fails
+  std::uint64_t linearizability_steps_max = 50'000'000;
+};
+
+struct Expectation {
+  bool pass = true;
+  std::string checker;  // when !pass: the checker that must fire
+};
+
+struct Scenario {
+  int version = kScenarioFormatVersion;
+  std::string name;
+  std::string description;
+  std::string file;  // where it was read from, for messages and replay lines
+  std::uint64_t seed = 1;
+  Time duration = seconds(10);
+  Time settle_max = seconds(10);  // after the duration: recover everything, wait this long at most
+  KvClusterOptions cluster;       // seed is set per run
+  std::vector<FaultStep> faults;  // sorted by time (stable)
+  std::optional<Nemesis> nemesis;
+  Checks checks;
+  Expectation expect;
+};
+
+}  // namespace raftsim::sim

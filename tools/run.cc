@@ -1,0 +1,381 @@
+// raftsim run / validate: scenario files from the command line. `run` validates every file
+// first (exit 2, nothing run, on any error), runs each with its seed, prints a one-line summary,
+// writes result.json (and on failure the trace, the history, a replayable concrete scenario and a
+// message-sequence diagram) and optionally JUnit XML. Exit: 0 every expectation met, 1 a check
+// failed or an expected failure did not happen, 4 linearizability unknown.
+#include <unistd.h>
+
+#include <boost/program_options.hpp>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "sim/kernel/determinism.h"
+#include "sim/render/sequence_diagram.h"
+#include "sim/scenario/parse.h"
+#include "sim/scenario/runner.h"
+#include "tools/commands.h"
+#include "tools/diagram_files.h"
+#include "tools/options.h"
+
+namespace raftsim::tools {
+namespace {
+
+using namespace raftsim::sim;
+namespace po = boost::program_options;
+using Clock = std::chrono::steady_clock;
+
+double elapsed_ms(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+std::string format_ms(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, value < 10 ? "%.1f" : "%.0f", value);
+  return text;
+}
+
+std::string xml_escape(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+std::string shell_quote(const std::string& text) {
+  if (text.find_first_not_of(
+          "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./") ==
+      std::string::npos) {
+    return text;
+  }
+  std::string out = "'";
+  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+struct RunOutcome {
+  std::string file;
+  std::string name;
+  std::uint64_t seed = 0;
+  int exit_code = 0;
+  std::string summary;
+  std::string failure;  // for JUnit: why the expectation was not met
+  double wall_ms = 0;
+};
+
+// Draws a progress line on stderr once a run has taken a second, if stderr is a terminal.
+class ProgressLine {
+ public:
+  explicit ProgressLine(std::string name)
+      : name_(std::move(name)), start_(Clock::now()), enabled_(isatty(STDERR_FILENO) != 0) {}
+  ~ProgressLine() {
+    if (drawn_) std::fprintf(stderr, "\r\033[K");
+  }
+  void update(const RunProgress& progress) {
+    if (!enabled_) return;
+    const double wall = elapsed_ms(start_);
+    if (wall < 1000 || wall - last_drawn_ < 200) return;
+    last_drawn_ = wall;
+    drawn_ = true;
+    std::fprintf(stderr, "\r\033[K%s: %s %.1f / %.1f s simulated, %zu ops ok, %zu faults, %.0f s",
+                 name_.c_str(), progress.settling ? "settling," : "",
+                 static_cast<double>(progress.now) / kSecond,
+                 static_cast<double>(progress.end) / kSecond, progress.operations_ok,
+                 progress.faults_applied, wall / 1000);
+    std::fflush(stderr);
+  }
+
+ private:
+  std::string name_;
+  Clock::time_point start_;
+  bool enabled_;
+  bool drawn_ = false;
+  double last_drawn_ = 0;
+};
+
+struct RunFlags {
+  std::optional<std::uint64_t> seed;
+  std::string out_dir;
+  bool check_determinism = false;
+  bool trace = false;
+  bool diagram = false;
+  bool json = false;
+};
+
+RunOutcome run_one(const Scenario& scenario, const RunFlags& flags, const std::string& out_dir,
+                   nlohmann::ordered_json* json_out) {
+  RunOutcome outcome;
+  outcome.file = scenario.file;
+  outcome.name = scenario.name;
+  outcome.seed = flags.seed.value_or(scenario.seed);
+  const auto start = Clock::now();
+  ProgressLine progress_line(scenario.name);
+  ScenarioRunOptions options;
+  options.progress = [&](const RunProgress& progress) { progress_line.update(progress); };
+  ScenarioRunner runner(scenario, outcome.seed, options);
+  ScenarioRunReport report = runner.run();
+  outcome.wall_ms = elapsed_ms(start);
+
+  std::optional<DeterminismReport> determinism;
+  if (flags.check_determinism) {
+    ScenarioRunner replay(scenario, outcome.seed);
+    (void)replay.run();
+    determinism = DeterminismReport{};
+    determinism->seed = outcome.seed;
+    determinism->first_hash = runner.cluster().world().trace().hash();
+    determinism->second_hash = replay.cluster().world().trace().hash();
+    determinism->divergence =
+        first_divergence(runner.cluster().world().trace(), replay.cluster().world().trace());
+  }
+
+  nlohmann::ordered_json result = report.to_json();
+  result["file"] = scenario.file;
+  result["description"] = scenario.description;
+  result["expected"] = scenario.expect.pass ? "pass" : "fail: " + scenario.expect.checker;
+  result["wall_ms"] = outcome.wall_ms;
+  if (determinism) {
+    result["deterministic"] = determinism->deterministic();
+    if (!determinism->deterministic()) result["determinism"] = determinism->describe();
+  }
+  outcome.exit_code = report.exit_code();
+  if (determinism && !determinism->deterministic()) outcome.exit_code = 1;
+  result["exit_code"] = outcome.exit_code;
+  const std::string replay_command =
+      "raftsim run " + shell_quote(scenario.file) + " --seed " + std::to_string(outcome.seed);
+  result["replay"] = replay_command;
+
+  const CheckerFinding* failure = report.first_failure();
+  const bool failed = report.verdict != "pass";
+  std::vector<std::string> written;
+  if (!out_dir.empty()) {
+    std::error_code error;
+    std::filesystem::create_directories(out_dir, error);
+    if (error)
+      throw UsageError("cannot create --out directory '" + out_dir + "': " + error.message());
+    if (failed || flags.trace) {
+      std::ofstream(out_dir + "/trace.jsonl") << runner.cluster().world().trace().to_jsonl();
+      written.push_back("trace.jsonl");
+    }
+    std::ofstream(out_dir + "/history.json") << runner.cluster().history().to_json() << "\n";
+    written.push_back("history.json");
+    if (failed) {
+      // The realised timeline as a plain scenario: it replays even if the code changes the
+      // choices a seed leads to.
+      Scenario concrete = report.concrete_scenario(scenario);
+      concrete.name = scenario.name + "-replay";
+      std::ofstream(out_dir + "/replay.json") << scenario_to_json(concrete);
+      written.push_back("replay.json");
+      result["replay_concrete"] = "raftsim run " + shell_quote(out_dir + "/replay.json");
+    }
+    if (failed || flags.diagram) {
+      DiagramOptions diagram;
+      diagram.rows_max = 150;
+      Time focus = failure != nullptr ? failure->at : 0;
+      if (failure == nullptr) {
+        for (const AppliedFault& applied : report.timeline) {
+          if (!applied.skipped) {
+            focus = applied.step.at;
+            break;
+          }
+        }
+      }
+      diagram.from = std::max<Time>(0, focus - milliseconds(150));
+      diagram.until = focus + milliseconds(60);
+      diagram.title = scenario.name + ", seed " + std::to_string(outcome.seed) + ": " +
+                      (failure != nullptr ? failure->checker + " failed: " + failure->summary
+                                          : std::string("around the first fault"));
+      if (diagram.title.size() > 160) diagram.title = diagram.title.substr(0, 157) + "...";
+      const std::string dot = render_sequence_diagram(runner.cluster().world().trace(),
+                                                      scenario.cluster.nodes, diagram);
+      const DiagramFiles files = write_diagram_files(out_dir, "diagram", dot);
+      written.push_back(files.note);
+      result["diagram"] = files.svg_written ? out_dir + "/diagram.svg" : out_dir + "/diagram.dot";
+    }
+    std::ofstream(out_dir + "/result.json") << result.dump(2) << "\n";
+    written.push_back("result.json");
+  }
+
+  // The one-line summary.
+  std::string line;
+  const bool met = outcome.exit_code == 0;
+  line += met ? "PASS " : outcome.exit_code == 4 ? "UNKNOWN " : "FAIL ";
+  line += scenario.name + " seed " + std::to_string(outcome.seed) + ": ";
+  if (!scenario.expect.pass && met) {
+    line += "failed as expected (" + scenario.expect.checker + ": " + failure->summary + "); ";
+  } else if (failure != nullptr) {
+    line += failure->checker + ": " + failure->summary + "; ";
+  } else if (!met && report.verdict == "pass") {
+    line += "expected " + scenario.expect.checker + " to fail, but every check passed; ";
+  }
+  if (determinism && !determinism->deterministic()) line += determinism->describe() + "; ";
+  const auto& times = report.recovery_times;
+  line +=
+      format_ms(static_cast<double>(report.simulated) / kMillisecond / 1000) + " s simulated in " +
+      format_ms(outcome.wall_ms / 1000) + " s, " + std::to_string(report.operations_ok) +
+      " ops ok, " + std::to_string(report.timeline.size()) + " faults, recovery max " +
+      format_ms(times.empty() ? 0 : static_cast<double>(times.back()) / kMillisecond) + " ms p50 " +
+      format_ms(static_cast<double>(RecoveryTracker::percentile(times, 50)) / kMillisecond) + " ms";
+  if (determinism && determinism->deterministic()) line += ", deterministic";
+  outcome.summary = line;
+  if (!met) {
+    outcome.failure = failure != nullptr ? failure->checker + ": " + failure->summary : line;
+  }
+  if (json_out != nullptr) {
+    *json_out = result;
+  } else {
+    std::printf("%s\n", line.c_str());
+    if (!out_dir.empty()) {
+      std::string files;
+      for (const std::string& name : written) files += (files.empty() ? "" : ", ") + name;
+      std::printf("  wrote %s: %s\n", out_dir.c_str(), files.c_str());
+    }
+    if (!met) std::printf("  replay: %s\n", replay_command.c_str());
+  }
+  return outcome;
+}
+
+void write_junit(const std::string& path, const std::vector<RunOutcome>& outcomes) {
+  std::size_t failures = 0;
+  double total_ms = 0;
+  for (const RunOutcome& outcome : outcomes) {
+    failures += outcome.exit_code != 0;
+    total_ms += outcome.wall_ms;
+  }
+  std::ofstream out(path);
+  if (!out) throw UsageError("cannot write --junit file '" + path + "'");
+  out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  out << "<testsuites><testsuite name=\"raftsim\" tests=\"" << outcomes.size() << "\" failures=\""
+      << failures << "\" errors=\"0\" time=\"" << total_ms / 1000 << "\">\n";
+  for (const RunOutcome& outcome : outcomes) {
+    out << "  <testcase classname=\"raftsim.scenarios\" name=\""
+        << xml_escape(outcome.name + " (seed " + std::to_string(outcome.seed) + ")") << "\" file=\""
+        << xml_escape(outcome.file) << "\" time=\"" << outcome.wall_ms / 1000 << "\">";
+    if (outcome.exit_code != 0) {
+      out << "\n    <failure message=\"" << xml_escape(outcome.failure) << "\">"
+          << xml_escape(outcome.summary) << "\nreplay: raftsim run "
+          << xml_escape(shell_quote(outcome.file)) << " --seed " << outcome.seed
+          << "</failure>\n  ";
+    }
+    out << "</testcase>\n";
+  }
+  out << "</testsuite></testsuites>\n";
+}
+
+std::vector<Scenario> load_all(const std::vector<std::string>& files) {
+  std::vector<Scenario> scenarios;
+  std::string errors;
+  for (const std::string& file : files) {
+    auto scenario = load_scenario(file);
+    if (!scenario.ok()) {
+      errors += (errors.empty() ? "" : "\n") + scenario.status().message();
+    } else {
+      scenarios.push_back(std::move(scenario).value());
+    }
+  }
+  if (!errors.empty()) throw UsageError("invalid scenario (nothing was run):\n" + errors);
+  return scenarios;
+}
+
+}  // namespace
+
+int run_run(const std::vector<std::string>& arguments) {
+  po::options_description options("raftsim run SCENARIO.json... [options]");
+  std::vector<std::string> files;
+  std::uint64_t seed = 0;
+  std::string junit;
+  RunFlags flags;
+  options.add_options()("help,h", "show this help")(
+      "scenario", po::value<std::vector<std::string>>(&files), "scenario files to run")(
+      "seed", po::value<std::uint64_t>(&seed), "root seed (default: the scenario's own)")(
+      "out", po::value<std::string>(&flags.out_dir),
+      "write result.json, history.json and, on failure, trace.jsonl, replay.json and the "
+      "diagram here (a subdirectory per scenario when several are given)")(
+      "check-determinism", po::bool_switch(&flags.check_determinism),
+      "run twice and compare the trace hashes")("trace", po::bool_switch(&flags.trace),
+                                                "write trace.jsonl even when the run passes")(
+      "diagram", po::bool_switch(&flags.diagram),
+      "draw the diagram even when the run passes (around the first fault)")(
+      "json", po::bool_switch(&flags.json), "print the result as JSON on stdout")(
+      "junit", po::value<std::string>(&junit), "write JUnit XML for CI systems");
+  po::positional_options_description positional;
+  positional.add("scenario", -1);
+  po::variables_map values = parse_arguments(arguments, options, &positional);
+  if (values.count("help")) {
+    std::printf("%s", help_text(options).c_str());
+    return 0;
+  }
+  if (files.empty()) throw UsageError("no scenario file given (see raftsim run --help)");
+  if (values.count("seed")) flags.seed = seed;
+  const std::vector<Scenario> scenarios = load_all(files);
+
+  std::vector<RunOutcome> outcomes;
+  nlohmann::ordered_json json_results = nlohmann::ordered_json::array();
+  int exit_code = 0;
+  for (const Scenario& scenario : scenarios) {
+    std::string out_dir = flags.out_dir;
+    if (!out_dir.empty() && scenarios.size() > 1) out_dir += "/" + scenario.name;
+    nlohmann::ordered_json json_result;
+    outcomes.push_back(run_one(scenario, flags, out_dir, flags.json ? &json_result : nullptr));
+    if (flags.json) json_results.push_back(json_result);
+    const int code = outcomes.back().exit_code;
+    if (code == 1 || (code == 4 && exit_code == 0)) exit_code = code;
+  }
+  if (flags.json) {
+    std::printf("%s\n", (scenarios.size() == 1 ? json_results[0] : json_results).dump(2).c_str());
+  } else if (scenarios.size() > 1) {
+    std::size_t met = 0;
+    for (const RunOutcome& outcome : outcomes) met += outcome.exit_code == 0;
+    std::printf("%zu of %zu scenarios met their expectation\n", met, outcomes.size());
+  }
+  if (!junit.empty()) write_junit(junit, outcomes);
+  return exit_code;
+}
+
+int run_validate(const std::vector<std::string>& arguments) {
+  po::options_description options("raftsim validate SCENARIO.json...");
+  std::vector<std::string> files;
+  options.add_options()("help,h", "show this help")(
+      "scenario", po::value<std::vector<std::string>>(&files), "scenario files to check");
+  po::positional_options_description positional;
+  positional.add("scenario", -1);
+  po::variables_map values = parse_arguments(arguments, options, &positional);
+  if (values.count("help")) {
+    std::printf("%s", help_text(options).c_str());
+    return 0;
+  }
+  if (files.empty()) throw UsageError("no scenario file given (see raftsim validate --help)");
+  bool all_valid = true;
+  for (const std::string& file : files) {
+    auto scenario = load_scenario(file);
+    if (scenario.ok()) {
+      std::printf("%s: ok (%s: %u nodes, %u clients, %zu fault steps%s)\n", file.c_str(),
+                  scenario.value().name.c_str(), scenario.value().cluster.nodes,
+                  scenario.value().cluster.clients, scenario.value().faults.size(),
+                  scenario.value().nemesis ? ", nemesis" : "");
+    } else {
+      all_valid = false;
+      std::fprintf(stderr, "%s\n", scenario.status().message().c_str());
+    }
+  }
+  return all_valid ? 0 : 2;
+}
+
+}  // namespace raftsim::tools
