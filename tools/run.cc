@@ -227,6 +227,8 @@ RunOutcome run_one(const Scenario& scenario, const RunFlags& flags, const std::s
   }
   if (determinism && !determinism->deterministic()) line += determinism->describe() + "; ";
   const auto& times = report.recovery_times;
+  std::size_t skipped = 0;
+  for (const AppliedFault& applied : report.timeline) skipped += applied.skipped;
   line +=
       format_ms(static_cast<double>(report.simulated) / kMillisecond / 1000) + " s simulated in " +
       format_ms(outcome.wall_ms / 1000) + " s, " + std::to_string(report.operations_ok) +

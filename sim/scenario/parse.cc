@@ -100,11 +100,12 @@ std::optional<Enum> enum_from_name(std::string_view name, const char* (*namer)(E
 
 // Which selectors a field accepts (see Selector in scenario.h).
 enum SelectorUse : unsigned {
-  kOneNode = 1,      // n<k>, leader, follower, random, bound names
-  kManyNodes = 2,    // all, followers
-  kOthers = 4,       // others
-  kDownNodes = 8,    // down
-  kPausedNodes = 16  // paused
+  kOneNode = 1,       // n<k>, leader, follower, random, bound names
+  kManyNodes = 2,     // all, followers
+  kOthers = 4,        // others
+  kDownNodes = 8,     // down
+  kPausedNodes = 16,  // paused
+  kClients = 32       // c<k>: a client process (partitions only)
 };
 
 const std::set<std::string, std::less<>>& keywords() {
@@ -319,6 +320,10 @@ class ScenarioParser {
   // Checks one selector; `bound` holds names defined by earlier steps' "as".
   void check_selector(const std::string& path, const std::string& selector, unsigned uses) {
     if (node_from_name(selector, nodes_)) return;
+    if ((uses & kClients) && selector.size() > 1 && selector[0] == 'c' &&
+        node_from_name("n" + selector.substr(1), scenario_.cluster.clients)) {
+      return;
+    }
     const bool one = selector == "leader" || selector == "follower" || selector == "random" ||
                      bound_.count(selector) != 0;
     if ((uses & kOneNode) && one) return;
@@ -332,6 +337,10 @@ class ScenarioParser {
     if (uses & kOthers) expected += ", \"others\"";
     if (uses & kDownNodes) expected += ", \"down\"";
     if (uses & kPausedNodes) expected += ", \"paused\"";
+    if ((uses & kClients) && scenario_.cluster.clients > 0) {
+      expected +=
+          ", a client from \"c0\" to \"c" + std::to_string(scenario_.cluster.clients - 1) + "\"";
+    }
     if ((uses & kOneNode) && !bound_.empty()) expected += " or a name bound earlier with \"as\"";
     std::string found = "\"" + selector + "\"";
     if (node_from_name(selector, kScenarioNodesMax) || node_from_name(selector, 1000)) {
@@ -448,7 +457,7 @@ class ScenarioParser {
             group.push_back((*groups)[g][i].get<std::string>());
             check_selector(
                 reader.path_of("groups") + "/" + std::to_string(g) + "/" + std::to_string(i),
-                group.back(), kOneNode | kManyNodes | kOthers);
+                group.back(), kOneNode | kManyNodes | kOthers | kClients);
           }
           step.groups.push_back(std::move(group));
         }
@@ -548,10 +557,12 @@ class ScenarioParser {
     if (reader.has("as")) {
       const bool can_bind = step.action == FaultAction::crash ||
                             step.action == FaultAction::pause ||
-                            step.action == FaultAction::isolate;
+                            step.action == FaultAction::isolate ||
+                            step.action == FaultAction::clock || step.action == FaultAction::disk;
       std::string name;
       if (!can_bind) {
-        reader.error("as", "no \"as\" here (only crash, pause and isolate bind a name)");
+        reader.error("as",
+                     "no \"as\" here (only crash, pause, isolate, clock and disk bind a name)");
       } else if (reader.read_string("as", name, true)) {
         if (keywords().count(name) != 0 || node_from_name(name, 1000)) {
           reader.error("as", "a name that is neither a keyword nor a node name");
@@ -620,6 +631,8 @@ class ScenarioParser {
     Time bound = 0;
     if (reader.read_ms("recovery_ms_max", bound, 1, kMsMax)) checks.recovery_max = bound;
     reader.read_ms("liveness_timeout_ms", checks.liveness_timeout, 1, kMsMax);
+    std::uint64_t term_max = 0;
+    if (reader.read_uint("term_max", term_max, 1, UINT64_MAX)) checks.term_max = term_max;
     reader.read_uint("linearizability_steps_max", checks.linearizability_steps_max, 1,
                      std::uint64_t{1} << 40);
     reader.finish();
@@ -857,6 +870,7 @@ std::string scenario_to_json(const Scenario& scenario) {
                    {"liveness_timeout_ms", to_ms(checks.liveness_timeout)},
                    {"linearizability_steps_max", checks.linearizability_steps_max}};
   if (checks.recovery_max) out["checks"]["recovery_ms_max"] = to_ms(*checks.recovery_max);
+  if (checks.term_max) out["checks"]["term_max"] = *checks.term_max;
   out["expect"] = scenario.expect.pass
                       ? ordered_json{{"verdict", "pass"}}
                       : ordered_json{{"verdict", "fail"}, {"checker", scenario.expect.checker}};

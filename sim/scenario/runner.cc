@@ -36,6 +36,11 @@ std::string node_name(NodeIndex node) {
   return "n" + std::to_string(node);
 }
 
+// Cluster nodes are n<k>; the client processes after them are c<k>.
+std::string process_name(NodeIndex node, NodeIndex cluster_size) {
+  return node < cluster_size ? node_name(node) : "c" + std::to_string(node - cluster_size);
+}
+
 std::string names(const std::vector<NodeIndex>& nodes) {
   std::string text;
   for (NodeIndex node : nodes) text += (text.empty() ? "" : ",") + node_name(node);
@@ -144,6 +149,13 @@ class ScenarioRunner::Impl {
     const ClusterHealth health = observe_health(*cluster_);
     tracker_.observe(cluster_->world().now(), health, cluster_->history());
     last_stable_leader_ = health.stable_leader;
+    for (NodeIndex node = 0; node < cluster_->size(); ++node) {
+      const Raft* raft = cluster_->raft(node);
+      if (raft != nullptr && raft->term() > max_term_) {
+        max_term_ = raft->term();
+        max_term_at_ = cluster_->world().now();
+      }
+    }
     return false;
   }
 
@@ -219,6 +231,9 @@ class ScenarioRunner::Impl {
       return {static_cast<NodeIndex>(std::stoul(selector.substr(1)))};
     }
     if (auto bound = bindings_.find(selector); bound != bindings_.end()) return {bound->second};
+    if (selector.size() > 1 && selector[0] == 'c' && selector[1] >= '0' && selector[1] <= '9') {
+      return {cluster_->size() + static_cast<NodeIndex>(std::stoul(selector.substr(1)))};
+    }
     const std::optional<NodeIndex> leader = current_leader();
     if (selector == "leader")
       return leader ? std::vector<NodeIndex>{*leader} : std::vector<NodeIndex>{};
@@ -326,6 +341,10 @@ class ScenarioRunner::Impl {
         for (const auto& group : step.groups) {
           std::vector<NodeIndex> nodes;
           for (NodeIndex node : resolve_list(group, others)) {
+            if (node >= cluster_->size()) {  // a client: it goes where it is listed
+              nodes.push_back(node);
+              continue;
+            }
             if (used[node]) continue;  // a role that resolved to a node listed already
             used[node] = true;
             nodes.push_back(node);
@@ -339,8 +358,12 @@ class ScenarioRunner::Impl {
         }
         if (!rest.empty()) groups.push_back(rest);
         for (const auto& group : groups) {
-          concrete.groups.push_back(selectors_of(group));
-          description += " [" + names(group) + "]";
+          std::vector<Selector> named;
+          for (NodeIndex node : group) named.push_back(process_name(node, cluster_->size()));
+          std::string text;
+          for (const Selector& name : named) text += (text.empty() ? "" : ",") + name;
+          concrete.groups.push_back(named);
+          description += " [" + text + "]";
         }
         if (groups.size() < 2) {
           skipped_because = "every node resolved into one group";
@@ -445,6 +468,7 @@ class ScenarioRunner::Impl {
           if (step.wall_jump) world.jump_wall_clock(node, *step.wall_jump);
         }
         describe_target(targets);
+        bind(step, targets);
         concrete.target = targets.size() == 1 ? node_name(targets[0]) : step.target;
         if (targets.empty()) skipped_because = "no node matches \"" + step.target + "\"";
         break;
@@ -454,6 +478,7 @@ class ScenarioRunner::Impl {
         for (NodeIndex node : targets) apply_disk(step, node);
         describe_target(targets);
         description += std::string(" ") + disk_fault_name(step.disk_fault);
+        bind(step, targets);
         concrete.target = targets.size() == 1 ? node_name(targets[0]) : step.target;
         if (targets.empty()) skipped_because = "no node matches \"" + step.target + "\"";
         break;
@@ -905,7 +930,16 @@ class ScenarioRunner::Impl {
                ? " (bound " + std::to_string(*scenario_.checks.recovery_max / kMillisecond) + " ms)"
                : std::string(" (no bound set)"));
     }
-    if (verdict.liveness_failure) {
+    liveness.details = {{"max_term", max_term_}};
+    if (scenario_.checks.term_max) liveness.details["term_max"] = *scenario_.checks.term_max;
+    if (!verdict.liveness_failure && scenario_.checks.term_max &&
+        max_term_ > *scenario_.checks.term_max) {
+      liveness.status = CheckStatus::fail;
+      liveness.summary = "a node reached term " + std::to_string(max_term_) + " (bound " +
+                         std::to_string(*scenario_.checks.term_max) +
+                         "): the cluster kept electing";
+      liveness.at = max_term_at_;
+    } else if (verdict.liveness_failure) {
       liveness.status = CheckStatus::fail;
       liveness.summary = *verdict.liveness_failure;
       liveness.at = verdict.failure_at;
@@ -938,6 +972,8 @@ class ScenarioRunner::Impl {
   std::vector<AppliedFault> timeline_;
   std::optional<Violation> violation_;
   std::optional<NodeIndex> last_stable_leader_;
+  Term max_term_ = 0;
+  Time max_term_at_ = 0;
 };
 
 ScenarioRunner::ScenarioRunner(const Scenario& scenario, std::uint64_t seed,

@@ -115,6 +115,9 @@ struct Checks {
   bool recovery = true;
   std::optional<Time> recovery_max;     // a recovery slower than this fails the run
   Time liveness_timeout = seconds(10);  // unrecovered this long with a healthy majority: fails
+  // The highest term any node may reach: a cluster that keeps electing (a disruptive node,
+  // partial connectivity without PreVote / CheckQuorum) fails the liveness check.
+  std::optional<std::uint64_t> term_max;
   std::uint64_t linearizability_steps_max = 50'000'000;
 };
 
