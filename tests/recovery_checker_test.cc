@@ -1,0 +1,95 @@
+// The recovery tracker on hand-made observations: what counts as recovered, which time counts,
+// and when a run fails for recovery or for liveness.
+#include <gtest/gtest.h>
+
+#include "sim/checkers/recovery.h"
+
+namespace raftsim::sim {
+namespace {
+
+ClusterHealth health(bool healthy_majority, std::optional<NodeIndex> leader) {
+  ClusterHealth result;
+  result.healthy_majority = healthy_majority;
+  result.stable_leader = leader;
+  return result;
+}
+
+void succeed_at(History& history, Time at) {
+  RecordedOperation operation;
+  operation.op = "get";
+  operation.key = "k";
+  operation.invoke_time = at - 1;
+  auto id = history.begin(operation);
+  history.end(*id, OperationStatus::ok, at, "");
+}
+
+TEST(RecoveryTracker, RecoversWhenALeaderExistsAndAnOperationSucceedsAfterIt) {
+  History history;
+  RecoveryTracker tracker(true, milliseconds(500), seconds(5));
+  tracker.on_event(milliseconds(100), "crash n0 (leader)");
+  tracker.observe(milliseconds(100), health(true, std::nullopt), history);
+  succeed_at(history, milliseconds(150));  // before any new leader: proves nothing
+  tracker.observe(milliseconds(200), health(true, std::nullopt), history);
+  tracker.observe(milliseconds(300), health(true, 1), history);
+  EXPECT_FALSE(tracker.all_recovered());
+  succeed_at(history, milliseconds(320));
+  tracker.observe(milliseconds(330), health(true, 1), history);
+  ASSERT_TRUE(tracker.all_recovered());
+  const RecoveryMeasurement& measurement = tracker.measurements()[0];
+  EXPECT_EQ(*measurement.leader_at, milliseconds(300));
+  EXPECT_EQ(*measurement.commit_at, milliseconds(320));
+  EXPECT_EQ(measurement.recovery_time(), milliseconds(230));
+  EXPECT_FALSE(tracker.verdict().recovery_failure);
+  EXPECT_FALSE(tracker.verdict().liveness_failure);
+}
+
+TEST(RecoveryTracker, TimeWithoutAHealthyMajorityDoesNotCount) {
+  History history;
+  RecoveryTracker tracker(false, milliseconds(500), seconds(5));
+  tracker.on_event(0, "partition [n0,n1] [n2,n3] [n4]");
+  tracker.observe(0, health(false, std::nullopt), history);
+  tracker.observe(seconds(10), health(false, std::nullopt), history);  // no majority anywhere
+  tracker.observe(seconds(10) + milliseconds(100), health(true, std::nullopt), history);
+  tracker.observe(seconds(10) + milliseconds(300), health(true, 2), history);
+  ASSERT_TRUE(tracker.all_recovered());
+  EXPECT_EQ(tracker.measurements()[0].recovery_time(), milliseconds(200));
+  EXPECT_FALSE(tracker.verdict().recovery_failure);
+}
+
+TEST(RecoveryTracker, SlowRecoveryFailsTheBound) {
+  History history;
+  RecoveryTracker tracker(false, milliseconds(500), seconds(5));
+  tracker.on_event(0, "isolate n0 (leader)");
+  for (Time t = 0; t <= milliseconds(800); t += milliseconds(100)) {
+    tracker.observe(t, health(true, std::nullopt), history);
+  }
+  tracker.observe(milliseconds(900), health(true, 3), history);
+  const RecoveryVerdict verdict = tracker.verdict();
+  ASSERT_TRUE(verdict.recovery_failure.has_value());
+  EXPECT_NE(verdict.recovery_failure->find("isolate n0"), std::string::npos);
+  EXPECT_EQ(verdict.failure_at, milliseconds(600));
+}
+
+TEST(RecoveryTracker, NeverRecoveringWithAHealthyMajorityIsALivenessFailure) {
+  History history;
+  RecoveryTracker tracker(true, std::nullopt, seconds(2));
+  tracker.on_event(0, "heal");
+  for (Time t = 0; t <= seconds(3); t += milliseconds(100)) {
+    tracker.observe(t, health(true, 1), history);  // a leader, but nothing ever succeeds
+  }
+  const RecoveryVerdict verdict = tracker.verdict();
+  ASSERT_TRUE(verdict.liveness_failure.has_value());
+  EXPECT_NE(verdict.liveness_failure->find("no client operation succeeded"), std::string::npos);
+  EXPECT_FALSE(verdict.recovery_failure);
+}
+
+TEST(RecoveryTracker, PercentilesUseNearestRank) {
+  const std::vector<Time> times = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+  EXPECT_EQ(RecoveryTracker::percentile(times, 50), 5);
+  EXPECT_EQ(RecoveryTracker::percentile(times, 99), 10);
+  EXPECT_EQ(RecoveryTracker::percentile(times, 0), 1);
+  EXPECT_EQ(RecoveryTracker::percentile({}, 50), 0);
+}
+
+}  // namespace
+}  // namespace raftsim::sim
