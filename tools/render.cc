@@ -149,6 +149,7 @@ int run_render(const std::vector<std::string>& argument_list) {
     return 0;
   }
   if (arguments.trace_path.empty()) throw UsageError("expected a TRACE.jsonl file");
+  if (values.count("nodes") && arguments.nodes == 0) throw UsageError("--nodes: expected >= 1");
   if (arguments.out_path.empty()) throw UsageError("expected -o OUT.svg, OUT.png or OUT.dot");
   return render(arguments);
 }

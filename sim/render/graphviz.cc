@@ -95,9 +95,9 @@ Status run_graphviz(const std::string& dot_path, const std::string& image_path, 
   close(pipe_fds[1]);
   if (spawned != 0) {
     close(pipe_fds[0]);
-    return Status(StatusCode::unavailable,
-                  "Graphviz '" + options.program + "' cannot be run (" + std::strerror(spawned) +
-                      "); install the graphviz package, or render " + dot_path + " elsewhere");
+    return Status(StatusCode::unavailable, "Graphviz '" + options.program + "' cannot be run (" +
+                                               std::strerror(spawned) +
+                                               "); install the graphviz package");
   }
   const std::string errors = drain(pipe_fds[0]);
   close(pipe_fds[0]);

@@ -551,6 +551,14 @@ std::string graph_label(const DiagramOptions& options, const Lanes& lanes, std::
   return label + "</font>";
 }
 
+// Whether any event involves a node outside the cluster: only then is a clients lane drawn.
+bool has_clients(std::span<const TraceEvent> events, std::uint32_t node_count) {
+  return std::any_of(events.begin(), events.end(), [node_count](const TraceEvent& event) {
+    return (event.node != kNoNode && event.node >= node_count) ||
+           (event.peer != kNoNode && event.peer >= node_count);
+  });
+}
+
 bool is_digit(char c) {
   return c >= '0' && c <= '9';
 }
@@ -561,7 +569,7 @@ std::string render_sequence_diagram(std::span<const TraceEvent> events, std::uin
                                     const DiagramOptions& options) {
   RAFTSIM_CHECK_MSG(options.rows_max > 0, "a diagram needs rows_max > 0");
   RAFTSIM_CHECK_MSG(node_count > 0, "a diagram needs at least one node lane");
-  const Lanes lanes{node_count, options.show_clients};
+  const Lanes lanes{node_count, options.show_clients && has_clients(events, node_count)};
   std::size_t folded_events = 0;
   const std::vector<Row> rows = fold_heartbeats(select_events(events, lanes, options),
                                                 options.fold_heartbeats, &folded_events);
