@@ -19,7 +19,7 @@ constexpr const char* kDropColor = "#d62728";
 constexpr const char* kHighlightColor = "#e8590c";
 constexpr const char* kFocusColor = "#c2185b";
 // Rough width of one character of the 10-point time column, to left-align it at a fixed width.
-constexpr double kTimeColumnInchesPerChar = 0.064;
+constexpr double kTimeColumnInchesPerChar = 0.075;
 
 // Which lane a node is drawn in: its own below node_count, the shared clients lane above.
 struct Lanes {
@@ -342,7 +342,8 @@ class DiagramWriter {
     std::string dot =
         "digraph sequence {\n  rankdir=TB; newrank=true; splines=false; nodesep=0.6; "
         "ranksep=0.22;\n  forcelabels=true;\n"
-        "  node [fontname=\"Helvetica\", fontsize=10]; edge [fontname=\"Helvetica\", "
+        "  node [fontname=\"Helvetica\", fontsize=10, height=0.22, margin=\"0.08,0.02\"]; "
+        "edge [fontname=\"Helvetica\", "
         "fontsize=9];\n";
     dot += "  labelloc=t; label=<" + graph_label + ">;\n";
     dot += header_row();
