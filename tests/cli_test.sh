@@ -35,5 +35,29 @@ grep -q "deterministic" "$out/stdout" || { echo "FAIL: kernel demo output"; fail
 expect_exit 0 "kernel bench, short" "$raftsim" bench kernel --seconds 0.05 --json
 python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert r["timer_events_per_s"]>0' "$out/stdout" \
   || { echo "FAIL: bench JSON"; failures=$((failures + 1)); }
+# raftsim render: the raft demo's trace back into pictures; bad input is exit 2, no Graphviz exit 3.
+trace="$out/raft/trace.jsonl"
+expect_exit 2 "render: missing trace" "$raftsim" render "$out/nope.jsonl" -o "$out/r.svg"
+grep -q "no such trace file" "$out/stderr" || { echo "FAIL: render missing-file message"; failures=$((failures + 1)); }
+expect_exit 2 "render: no -o" "$raftsim" render "$trace"
+expect_exit 2 "render: unknown output extension" "$raftsim" render "$trace" -o "$out/r.jpg"
+grep -q "unknown picture format" "$out/stderr" || { echo "FAIL: render extension message"; failures=$((failures + 1)); }
+head -2 "$trace" >"$out/bad.jsonl"; echo '{"n":2,"t_ns":' >>"$out/bad.jsonl"
+expect_exit 2 "render: bad JSONL line" "$raftsim" render "$out/bad.jsonl" -o "$out/r.svg"
+grep -q "bad.jsonl: line 3: bad JSON" "$out/stderr" || { echo "FAIL: render bad-line message"; cat "$out/stderr"; failures=$((failures + 1)); }
+expect_exit 2 "render: bad --rows-max" "$raftsim" render "$trace" -o "$out/r.svg" --rows-max 0
+expect_exit 0 "render: svg" "$raftsim" render "$trace" -o "$out/r.svg" --focus-ms 1500
+for f in r.svg r.dot; do
+  [ -s "$out/$f" ] || { echo "FAIL: render did not write $f"; failures=$((failures + 1)); }
+done
+grep -q "clients (n5+)" "$out/r.dot" || { echo "FAIL: render inferred no clients lane"; failures=$((failures + 1)); }
+expect_exit 0 "render: png with highlight" "$raftsim" render "$trace" -o "$out/r.png" --highlight 'c0#3' 'c1#4' --no-fold-heartbeats
+head -c 8 "$out/r.png" | grep -q PNG || { echo "FAIL: render png"; failures=$((failures + 1)); }
+expect_exit 0 "render: dot only, twice" "$raftsim" render "$trace" -o "$out/d1.dot" --nodes 5 --show-timers
+"$raftsim" render "$trace" -o "$out/d2.dot" --nodes 5 --show-timers >/dev/null
+cmp -s "$out/d1.dot" "$out/d2.dot" || { echo "FAIL: render is not deterministic"; failures=$((failures + 1)); }
+expect_exit 3 "render: Graphviz missing" env PATH=/nonexistent "$raftsim" render "$trace" -o "$out/g.svg"
+grep -q "Graphviz 'dot' cannot be run" "$out/stderr" || { echo "FAIL: render Graphviz message"; failures=$((failures + 1)); }
+[ -s "$out/g.dot" ] || { echo "FAIL: render without Graphviz kept no DOT"; failures=$((failures + 1)); }
 echo "cli checks: $failures failures"
 [ "$failures" -eq 0 ]

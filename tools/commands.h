@@ -22,6 +22,8 @@ int run_validate(const std::vector<std::string>& arguments);
 int run_check(const std::vector<std::string>& arguments);
 // raftsim check --bench DIR: checker timings on porcupine's test data (tools/check_bench.cc).
 int run_check_bench(const std::string& directory, bool json);
+// raftsim render: a trace.jsonl as a message-sequence diagram (tools/render.cc); exit 0 / 2 / 3.
+int run_render(const std::vector<std::string>& arguments);
 
 // Heap allocations made by this process so far (tools/allocation_counter.cc).
 unsigned long long allocation_count();

@@ -14,6 +14,7 @@
 #include "sim/cluster/kv_cluster.h"
 #include "sim/kernel/determinism.h"
 #include "sim/kernel/world.h"
+#include "sim/render/graphviz.h"
 #include "sim/render/sequence_diagram.h"
 #include "sim/toys/gossip.h"
 #include "tools/commands.h"
@@ -73,16 +74,11 @@ void run_demo_script(World& world) {
 }
 
 // Writes NAME.dot and, if Graphviz is installed, renders NAME.svg. Returns a line for the user.
-std::string write_diagram(const std::string& out_dir, const std::string& name,
-                          const std::string& dot) {
-  const std::string dot_path = out_dir + "/" + name + ".dot";
-  const std::string svg_path = out_dir + "/" + name + ".svg";
-  std::ofstream(dot_path) << dot;
-  const std::string command = "dot -Tsvg '" + dot_path + "' -o '" + svg_path + "' 2>/dev/null";
-  if (std::system(command.c_str()) != 0) {
-    return "wrote " + dot_path + " (Graphviz 'dot' not available or failed: no SVG)";
-  }
-  return "wrote " + dot_path + " and the diagram " + svg_path;
+std::string write_diagram_files(const std::string& out_dir, const std::string& name,
+                                const std::string& dot) {
+  auto files = write_diagram(out_dir, name, dot);
+  if (!files.ok()) return "diagram: " + files.status().message();
+  return "wrote " + files.value().dot_path + " and the diagram " + files.value().image_path;
 }
 
 // --- The Raft failover demo -------------------------------------------------------------------
@@ -199,13 +195,14 @@ int run_raft_demo(std::uint64_t seed, const std::string& out_dir, bool json) {
     diagram.from = run.crash_at - milliseconds(3);
     diagram.until = recovered ? run.recovered_at + milliseconds(15) : run.crash_at + seconds(1);
     diagram.rows_max = 160;
+    diagram.show_clients = false;
     diagram.title = "raftsim demo, seed " + std::to_string(seed) + ": leader " +
                     std::to_string(run.first_leader.value_or(0)) + " crashes; node " +
                     (recovered ? std::to_string(*run.second_leader) : std::string("?")) +
                     " takes over after " +
                     std::to_string((run.recovered_at - run.crash_at) / kMillisecond) +
                     " ms (client traffic hidden)";
-    diagram_note = write_diagram(
+    diagram_note = write_diagram_files(
         out_dir, "diagram", render_sequence_diagram(cluster.world().trace(), kRaftNodes, diagram));
   }
   if (json) {
@@ -319,8 +316,8 @@ int run_demo(const std::vector<std::string>& arguments) {
     diagram.until = milliseconds(2560);
     diagram.title = "raftsim demo, seed " + std::to_string(seed) +
                     ": node 2 crashes at 2500 ms (messages to it are dropped)";
-    diagram_note =
-        write_diagram(out_dir, "diagram", render_sequence_diagram(world->trace(), kNodes, diagram));
+    diagram_note = write_diagram_files(out_dir, "diagram",
+                                       render_sequence_diagram(world->trace(), kNodes, diagram));
   }
 
   if (json) {

@@ -26,6 +26,8 @@ void print_usage(std::FILE* out) {
       "  bench kernel [--json] [--seconds S]    measure the simulation kernel's event rates\n"
       "  check HISTORY [--format F] [--model M] check a history for linearizability\n"
       "        [--budget ...] [--out DIR]       (exit 1 not linearizable, 4 unknown)\n"
+      "  render TRACE.jsonl -o OUT.svg|png|dot  draw a trace as a message-sequence diagram\n"
+      "        [--focus-ms T] [--highlight K]   (exit 3 when Graphviz is missing or fails)\n"
       "\n"
       "Run 'raftsim <command> --help' for a command's options.\n"
       "Exit codes: 0 ok, 1 a check failed, 2 bad input or usage, 3 internal error,\n"
@@ -50,6 +52,7 @@ int main(int argc, char** argv) {
     if (command == "check") return raftsim::tools::run_check(arguments);
     if (command == "run") return raftsim::tools::run_run(arguments);
     if (command == "validate") return raftsim::tools::run_validate(arguments);
+    if (command == "render") return raftsim::tools::run_render(arguments);
     std::fprintf(stderr, "raftsim: unknown command '%s'\n\n", command.c_str());
     print_usage(stderr);
     return kExitUsage;

@@ -13,11 +13,11 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/kernel/determinism.h"
+#include "sim/render/graphviz.h"
 #include "sim/render/sequence_diagram.h"
 #include "sim/scenario/parse.h"
 #include "sim/scenario/runner.h"
 #include "tools/commands.h"
-#include "tools/diagram_files.h"
 #include "tools/options.h"
 
 namespace raftsim::tools {
@@ -187,7 +187,6 @@ RunOutcome run_one(const Scenario& scenario, const RunFlags& flags, const std::s
     }
     if (failed || flags.diagram) {
       DiagramOptions diagram;
-      diagram.rows_max = 150;
       Time focus = failure != nullptr ? failure->at : 0;
       if (failure == nullptr) {
         for (const AppliedFault& applied : report.timeline) {
@@ -197,17 +196,27 @@ RunOutcome run_one(const Scenario& scenario, const RunFlags& flags, const std::s
           }
         }
       }
-      diagram.from = std::max<Time>(0, focus - milliseconds(150));
-      diagram.until = focus + milliseconds(60);
+      // The rows leading up to the failure (or the first fault), and a few after it.
+      diagram.focus = focus;
+      if (failure != nullptr && !failure->blamed.empty()) {
+        diagram.highlight = failure->blamed;
+        diagram.clients_highlighted_only = true;
+      }
       diagram.title = scenario.name + ", seed " + std::to_string(outcome.seed) + ": " +
                       (failure != nullptr ? failure->checker + " failed: " + failure->summary
                                           : std::string("around the first fault"));
       if (diagram.title.size() > 160) diagram.title = diagram.title.substr(0, 157) + "...";
       const std::string dot = render_sequence_diagram(runner.cluster().world().trace(),
                                                       scenario.cluster.nodes, diagram);
-      const DiagramFiles files = write_diagram_files(out_dir, "diagram", dot);
-      written.push_back(files.note);
-      result["diagram"] = files.svg_written ? out_dir + "/diagram.svg" : out_dir + "/diagram.dot";
+      auto files = write_diagram(out_dir, "diagram", dot, ImageFormat::svg);
+      if (files.ok()) {
+        written.push_back("diagram.dot, diagram.svg");
+        result["diagram"] = files.value().image_path;
+      } else {
+        // No Graphviz: the DOT text is still there to render elsewhere.
+        written.push_back("diagram.dot (" + files.status().message() + ")");
+        result["diagram"] = out_dir + "/diagram.dot";
+      }
     }
     std::ofstream(out_dir + "/result.json") << result.dump(2) << "\n";
     written.push_back("result.json");

@@ -54,6 +54,8 @@ struct TraceEvent {
   std::uint64_t hash() const;
   std::string to_json() const;   // one line of trace.jsonl
   std::string describe() const;  // one line for humans
+
+  friend bool operator==(const TraceEvent&, const TraceEvent&) = default;
 };
 
 class Trace {

@@ -1,0 +1,201 @@
+// raftsim: trace.jsonl back into a Trace (see trace_jsonl.h).
+#include "sim/kernel/trace_jsonl.h"
+
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <nlohmann/json.hpp>
+
+namespace raftsim::sim {
+namespace {
+
+constexpr TraceKind kAllKinds[] = {
+    TraceKind::send,           TraceKind::deliver,     TraceKind::drop,
+    TraceKind::timer_fire,     TraceKind::crash,       TraceKind::restart,
+    TraceKind::pause,          TraceKind::resume,      TraceKind::clock_change,
+    TraceKind::disk_write,     TraceKind::disk_sync,   TraceKind::disk_truncate,
+    TraceKind::disk_remove,    TraceKind::disk_rename, TraceKind::disk_fault,
+    TraceKind::network_change, TraceKind::note,
+};
+
+// The fields to_json() writes, and whether each must be present.
+struct FieldSpec {
+  const char* name;
+  bool required;
+};
+constexpr FieldSpec kFields[] = {{"n", true},     {"t_ns", true},  {"kind", true},
+                                 {"node", false}, {"peer", false}, {"msg", false},
+                                 {"a", true},     {"b", true},     {"detail", false}};
+
+Status line_error(std::size_t line_number, const std::string& what) {
+  return Status(StatusCode::invalid_argument, "line " + std::to_string(line_number) + ": " + what);
+}
+
+std::string json_type_name(const nlohmann::json& value) {
+  if (value.is_number_integer() && value.get<std::int64_t>() < 0) return "a negative number";
+  if (value.is_number_float()) return "a fractional number";
+  return std::string(value.type_name());
+}
+
+// An unsigned integer field no larger than `maximum`; error text names the field.
+Result<std::uint64_t> unsigned_field(const nlohmann::json& object, const char* name,
+                                     std::uint64_t maximum, std::size_t line_number) {
+  const nlohmann::json& value = object.at(name);
+  if (!value.is_number_unsigned()) {
+    return line_error(line_number, std::string("field \"") + name +
+                                       "\": expected a non-negative integer, found " +
+                                       json_type_name(value));
+  }
+  const auto number = value.get<std::uint64_t>();
+  if (number > maximum) {
+    return line_error(line_number, std::string("field \"") + name +
+                                       "\": " + std::to_string(number) +
+                                       " is larger than the maximum " + std::to_string(maximum));
+  }
+  return number;
+}
+
+Status check_fields(const nlohmann::json& object, std::size_t line_number) {
+  if (!object.is_object()) {
+    return line_error(line_number, "expected a JSON object, found " + json_type_name(object));
+  }
+  for (const auto& [key, value] : object.items()) {
+    bool known = false;
+    for (const FieldSpec& field : kFields) known = known || key == field.name;
+    if (!known) return line_error(line_number, "unknown field \"" + key + "\"");
+  }
+  for (const FieldSpec& field : kFields) {
+    if (field.required && !object.contains(field.name)) {
+      return line_error(line_number, std::string("missing field \"") + field.name + "\"");
+    }
+  }
+  return Status::ok_status();
+}
+
+// One line's object as an event; `number` and time order are checked by the caller.
+Result<TraceEvent> event_from_json(const nlohmann::json& object, std::size_t line_number) {
+  if (Status status = check_fields(object, line_number); !status.ok()) return status;
+  TraceEvent event;
+  auto number = unsigned_field(object, "n", std::numeric_limits<std::uint64_t>::max(), line_number);
+  if (!number.ok()) return number.status();
+  event.number = number.value();
+  auto time = unsigned_field(object, "t_ns", kTimeNever, line_number);
+  if (!time.ok()) return time.status();
+  event.time = static_cast<Time>(time.value());
+  const nlohmann::json& kind = object.at("kind");
+  std::optional<TraceKind> parsed_kind;
+  if (kind.is_string()) parsed_kind = parse_trace_kind(kind.get<std::string>());
+  if (!parsed_kind) {
+    return line_error(
+        line_number,
+        "field \"kind\": expected an event kind such as \"send\", found " + kind.dump());
+  }
+  event.kind = *parsed_kind;
+  // kNoNode is written as an absent field, so a present node must be below it.
+  for (auto [name, target] : {std::pair{"node", &event.node}, std::pair{"peer", &event.peer}}) {
+    if (!object.contains(name)) continue;
+    auto value = unsigned_field(object, name, kNoNode - 1, line_number);
+    if (!value.ok()) return value.status();
+    *target = static_cast<std::uint32_t>(value.value());
+  }
+  if (object.contains("msg")) {
+    auto message =
+        unsigned_field(object, "msg", std::numeric_limits<std::uint64_t>::max(), line_number);
+    if (!message.ok()) return message.status();
+    event.message = message.value();
+  }
+  auto a = unsigned_field(object, "a", std::numeric_limits<std::uint64_t>::max(), line_number);
+  if (!a.ok()) return a.status();
+  event.a = a.value();
+  auto b = unsigned_field(object, "b", std::numeric_limits<std::uint64_t>::max(), line_number);
+  if (!b.ok()) return b.status();
+  event.b = b.value();
+  if (object.contains("detail")) {
+    const nlohmann::json& detail = object.at("detail");
+    if (!detail.is_string()) {
+      return line_error(line_number,
+                        "field \"detail\": expected a string, found " + json_type_name(detail));
+    }
+    event.detail = detail.get<std::string>();
+  }
+  return event;
+}
+
+Result<nlohmann::json> parse_line(std::string_view line, std::size_t line_number) {
+  try {
+    return nlohmann::json::parse(line);
+  } catch (const nlohmann::json::parse_error& error) {
+    // what() reads "[json.exception.parse_error.101] parse error at line 1, column 7: ...".
+    std::string what = error.what();
+    const std::size_t column = what.find("column ");
+    if (column != std::string::npos) what = what.substr(column);
+    return line_error(line_number, "bad JSON at " + what);
+  }
+}
+
+}  // namespace
+
+std::optional<TraceKind> parse_trace_kind(std::string_view name) {
+  for (TraceKind kind : kAllKinds) {
+    if (name == trace_kind_name(kind)) return kind;
+  }
+  return std::nullopt;
+}
+
+Result<Trace> parse_trace_jsonl(std::string_view text) {
+  Trace trace(/*recording=*/true);
+  Time last_time = 0;
+  std::size_t line_number = 0;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    ++line_number;
+    std::size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(start, end - start);
+    start = end + 1;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.empty()) return line_error(line_number, "empty line");
+    auto object = parse_line(line, line_number);
+    if (!object.ok()) return object.status();
+    auto event = event_from_json(object.value(), line_number);
+    if (!event.ok()) return event.status();
+    const TraceEvent& parsed = event.value();
+    if (parsed.number != trace.event_count()) {
+      return line_error(line_number, "event number " + std::to_string(parsed.number) +
+                                         ", expected " + std::to_string(trace.event_count()) +
+                                         " (events must be numbered 0, 1, 2, ... without gaps)");
+    }
+    if (parsed.time < last_time) {
+      return line_error(line_number, "time " + std::to_string(parsed.time) + " ns goes back from " +
+                                         std::to_string(last_time) + " ns");
+    }
+    last_time = parsed.time;
+    trace.record(parsed.time, parsed.kind, parsed.node, parsed.peer, parsed.message, parsed.a,
+                 parsed.b, parsed.detail);
+  }
+  return trace;
+}
+
+Result<Trace> read_trace_file(const std::string& path) {
+  std::error_code error;
+  if (!std::filesystem::is_regular_file(path, error)) {
+    return Status(StatusCode::not_found, path + ": no such trace file");
+  }
+  const std::uintmax_t size = std::filesystem::file_size(path, error);
+  if (error) return Status(StatusCode::io_error, path + ": " + error.message());
+  if (size > kTraceFileBytesMax) {
+    return Status(StatusCode::out_of_range, path + ": " + std::to_string(size) +
+                                                " bytes is larger than the limit of " +
+                                                std::to_string(kTraceFileBytesMax));
+  }
+  std::ifstream file(path, std::ios::binary);
+  std::string text(size, '\0');
+  if (!file.read(text.data(), static_cast<std::streamsize>(size))) {
+    return Status(StatusCode::io_error, path + ": cannot read");
+  }
+  auto trace = parse_trace_jsonl(text);
+  if (!trace.ok()) return Status(trace.status().code(), path + ": " + trace.status().message());
+  return trace;
+}
+
+}  // namespace raftsim::sim
