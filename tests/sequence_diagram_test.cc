@@ -210,6 +210,17 @@ TEST(SequenceDiagram, HighlightsBlamedOperations) {
   EXPECT_EQ(count_of(render_sequence_diagram(client_trace(), 2, options), "penwidth=2.5"), 1u);
 }
 
+TEST(SequenceDiagram, ClientTrafficCanBeLimitedToHighlightedOperations) {
+  DiagramOptions options;
+  options.highlight = {"c1#5"};
+  options.clients_highlighted_only = true;
+  const std::string dot = render_sequence_diagram(client_trace(), 2, options);
+  EXPECT_TRUE(contains(dot, "Req c1#5 "));
+  EXPECT_FALSE(contains(dot, "c1#50"));  // the other operation's request and response are gone
+  EXPECT_TRUE(contains(dot, "App t2"));  // Raft traffic stays
+  EXPECT_EQ(count_of(dot, "penwidth=2.5"), 2u);
+}
+
 TEST(SequenceDiagram, HighlightKeys) {
   EXPECT_TRUE(matches_highlight("c1#5", "Req c1#5 put k", 9));
   EXPECT_TRUE(matches_highlight("c1#5", "Resp c1#5 ok", 9));
