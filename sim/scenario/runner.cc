@@ -225,6 +225,17 @@ class ScenarioRunner::Impl {
 
   // Resolves one selector now. `others`: the nodes no other selector of the step named.
   std::vector<NodeIndex> resolve(const Selector& selector, const std::vector<NodeIndex>& others) {
+    if (selector == "others") return others;
+    // A selector means the same nodes throughout one step, even one drawn at random.
+    if (auto cached = step_resolutions_.find(selector); cached != step_resolutions_.end()) {
+      return cached->second;
+    }
+    std::vector<NodeIndex> nodes = resolve_now(selector);
+    step_resolutions_.emplace(selector, nodes);
+    return nodes;
+  }
+
+  std::vector<NodeIndex> resolve_now(const Selector& selector) {
     World& world = cluster_->world();
     const NodeIndex nodes = cluster_->size();
     if (selector.size() > 1 && selector[0] == 'n' && selector[1] >= '0' && selector[1] <= '9') {
@@ -238,7 +249,6 @@ class ScenarioRunner::Impl {
     if (selector == "leader")
       return leader ? std::vector<NodeIndex>{*leader} : std::vector<NodeIndex>{};
     if (selector == "all") return all_nodes();
-    if (selector == "others") return others;
     std::vector<NodeIndex> picked;
     for (NodeIndex node = 0; node < nodes; ++node) {
       if (selector == "followers" && node != leader) picked.push_back(node);
@@ -319,6 +329,7 @@ class ScenarioRunner::Impl {
 
   // Applies one step now; records it concretely in the timeline and opens a recovery measurement.
   void apply(const FaultStep& step, const std::string& origin) {
+    step_resolutions_.clear();
     World& world = cluster_->world();
     Network& network = world.network();
     FaultStep concrete = step;
@@ -962,6 +973,7 @@ class ScenarioRunner::Impl {
   std::unique_ptr<KvCluster> cluster_;
   std::vector<DiskConfig> disk_configs_;
   std::map<std::string, NodeIndex, std::less<>> bindings_;
+  std::map<std::string, std::vector<NodeIndex>, std::less<>> step_resolutions_;  // this step's
   std::size_t next_step_ = 0;
   Time step_retry_at_ = 0;
   std::optional<Nemesis> nemesis_;

@@ -1,0 +1,124 @@
+// The scenario runner's fault engine: roles resolve once per step and at the moment the step
+// fires, names bound with "as" follow the node, the nemesis keeps to its kinds and budgets, and a
+// broken cluster is reported by the checker that should catch it.
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "sim/scenario/parse.h"
+#include "sim/scenario/runner.h"
+
+namespace raftsim::sim {
+namespace {
+
+Scenario scenario_from(const std::string& text) {
+  auto parsed = parse_scenario(text, "test.json");
+  EXPECT_TRUE(parsed.ok()) << parsed.status().message();
+  return parsed.ok() ? parsed.value() : Scenario{};
+}
+
+std::vector<const AppliedFault*> applied_from_schedule(const ScenarioRunReport& report) {
+  std::vector<const AppliedFault*> out;
+  for (const AppliedFault& applied : report.timeline) {
+    if (applied.origin.rfind("faults/", 0) == 0) out.push_back(&applied);
+  }
+  return out;
+}
+
+TEST(ScenarioRunner, RolesInAPartitionResolveOnceAndOthersTakesTheRest) {
+  const Scenario scenario = scenario_from(R"({"version": 1, "name": "p", "duration_ms": 3000,
+    "faults": [{"at_ms": 1500, "action": "partition", "groups": [["leader", "follower"], ["others"]]}]})");
+  for (std::uint64_t seed = 1; seed <= 10; ++seed) {
+    const ScenarioRunReport report = run_scenario(scenario, seed);
+    auto applied = applied_from_schedule(report);
+    ASSERT_EQ(applied.size(), 1u);
+    ASSERT_FALSE(applied[0]->skipped) << applied[0]->note;
+    const auto& groups = applied[0]->step.groups;
+    ASSERT_EQ(groups.size(), 2u) << "seed " << seed << ": " << applied[0]->note;
+    EXPECT_EQ(groups[0].size(), 2u);
+    EXPECT_EQ(groups[1].size(), 3u);
+    std::set<Selector> all(groups[0].begin(), groups[0].end());
+    all.insert(groups[1].begin(), groups[1].end());
+    EXPECT_EQ(all.size(), 5u) << "every node in exactly one group";
+    EXPECT_TRUE(report.expectation_met) << report.to_json().dump(2);
+  }
+}
+
+TEST(ScenarioRunner, BoundNamesFollowTheNodeAndRestartBringsItBack) {
+  const Scenario scenario = scenario_from(R"({"version": 1, "name": "b", "duration_ms": 5000,
+    "faults": [{"at_ms": 1500, "action": "crash", "target": "leader", "as": "old"},
+               {"at_ms": 3000, "action": "restart", "target": "old"}]})");
+  const ScenarioRunReport report = run_scenario(scenario, 3);
+  auto applied = applied_from_schedule(report);
+  ASSERT_EQ(applied.size(), 2u);
+  EXPECT_EQ(applied[0]->step.target, applied[1]->step.target);
+  EXPECT_NE(applied[0]->note.find("(leader)"), std::string::npos);
+  EXPECT_TRUE(report.expectation_met);
+  ASSERT_GE(report.recovery.size(), 2u);
+  EXPECT_TRUE(report.recovery[0].recovered_at.has_value());
+  EXPECT_TRUE(report.recovery[0].leader_at.has_value());
+  EXPECT_GT(*report.recovery[0].leader_at, report.recovery[0].at) << "the leader itself crashed";
+}
+
+TEST(ScenarioRunner, NemesisKeepsToItsKindsAndBudgets) {
+  const Scenario scenario = scenario_from(R"({"version": 1, "name": "n", "duration_ms": 8000,
+    "nemesis": {"kinds": ["crash", "pause"], "interval_ms": [50, 100], "hold_ms": [50, 100],
+                "budgets": {"crash": 2}, "faults_max": 6}})");
+  const ScenarioRunReport report = run_scenario(scenario, 5);
+  int crashes = 0, pauses = 0, others = 0;
+  for (const AppliedFault& applied : report.timeline) {
+    if (applied.origin != "nemesis") continue;
+    if (applied.step.action == FaultAction::crash)
+      ++crashes;
+    else if (applied.step.action == FaultAction::pause)
+      ++pauses;
+    else if (applied.step.action != FaultAction::restart &&
+             applied.step.action != FaultAction::resume)
+      ++others;
+  }
+  EXPECT_EQ(crashes, 2);
+  EXPECT_EQ(pauses, 4);
+  EXPECT_EQ(others, 0);
+  EXPECT_TRUE(report.expectation_met) << report.to_json().dump(2);
+}
+
+TEST(ScenarioRunner, NoHealthyMajorityIsNotBlamedAndTheFinalRecoveryHeals) {
+  // Three of five nodes crash and stay down until the final recovery: no healthy majority, so
+  // no recovery or liveness blame; the final recovery brings them back and the cluster recovers.
+  const Scenario scenario = scenario_from(R"({"version": 1, "name": "m", "duration_ms": 6000,
+    "checks": {"recovery_ms_max": 3000, "liveness_timeout_ms": 2000},
+    "faults": [{"at_ms": 1000, "action": "crash", "target": "n0"},
+               {"at_ms": 1000, "action": "crash", "target": "n1"},
+               {"at_ms": 1000, "action": "crash", "target": "n2"}]})");
+  const ScenarioRunReport report = run_scenario(scenario, 2);
+  EXPECT_TRUE(report.expectation_met) << report.to_json().dump(2);
+  EXPECT_EQ(report.verdict, "pass");
+}
+
+TEST(ScenarioRunner, AnUnmetRecoveryBoundFails) {
+  // A 1 ms bound cannot be met by any election: the recovery checker must say so.
+  const Scenario scenario = scenario_from(R"({"version": 1, "name": "r", "duration_ms": 4000,
+    "checks": {"recovery_ms_max": 1},
+    "faults": [{"at_ms": 1500, "action": "crash", "target": "leader"}],
+    "expect": {"verdict": "fail", "checker": "recovery"}})");
+  const ScenarioRunReport report = run_scenario(scenario, 1);
+  EXPECT_TRUE(report.expectation_met) << report.to_json().dump(2);
+  ASSERT_NE(report.first_failure(), nullptr);
+  EXPECT_EQ(report.first_failure()->checker, "recovery");
+  EXPECT_EQ(report.exit_code(), 0);
+}
+
+TEST(ScenarioRunner, AStepNamingAMissingRoleIsSkippedAndReported) {
+  // A single-node cluster has no followers.
+  const Scenario scenario = scenario_from(R"({"version": 1, "name": "s", "duration_ms": 3000,
+    "cluster": {"nodes": 1}, "workload": {"clients": 1},
+    "faults": [{"at_ms": 1000, "action": "crash", "target": "follower"}]})");
+  const ScenarioRunReport report = run_scenario(scenario, 1);
+  auto applied = applied_from_schedule(report);
+  ASSERT_EQ(applied.size(), 1u);
+  EXPECT_TRUE(applied[0]->skipped);
+  EXPECT_NE(applied[0]->note.find("follower"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace raftsim::sim
