@@ -82,7 +82,7 @@ Reply JobQueue::execute(const Command& command) {
 void JobQueue::advance_time(std::uint64_t command_now_ns) {
   // A new leader's clock may be behind the previous one's: time inside the machine never goes
   // back, so a lease granted until T stays granted until the machine's time passes T.
-  now_ns_ = std::max(now_ns_, command_now_ns);
+  now_ns_ = std::max(now_ns_, std::min(command_now_ns, kTimeNsMax));
   while (!leases_.empty() && leases_.begin()->first <= now_ns_) {
     expire_lease(leases_.begin()->second);
   }
@@ -388,7 +388,7 @@ std::uint64_t JobQueue::state_hash() const {
       .add(config_.idempotency_window_ns)
       .add(config_.backoff_base_ns)
       .add(config_.backoff_max_ns);
-  hasher.add(now_ns_).add(last_applied_).add(next_job_id_);
+  hasher.add(now_ns_).add(next_job_id_);
   hasher.add(counters_.leases)
       .add(counters_.lease_expiries)
       .add(counters_.failures)
@@ -419,6 +419,7 @@ std::uint64_t JobQueue::state_hash() const {
 
 void JobQueue::check_invariants() const {
   RAFTSIM_CHECK_MSG(next_job_id_ >= 1 && next_job_id_ - 1 <= config_.jobs_max, "job table limit");
+  RAFTSIM_CHECK(now_ns_ <= kTimeNsMax);
   RAFTSIM_CHECK_MSG(live_.size() + archived_total() == next_job_id_ - 1, "job ids are dense");
   std::size_t pending = 0;
   std::size_t leased = 0;

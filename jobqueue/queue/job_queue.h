@@ -1,10 +1,11 @@
 // raftsim: the Raft-replicated job queue -- a deterministic StateMachine for enqueue, lease,
 // heartbeat, complete, fail, cancel and get (semantics: jobqueue/README.md; encoding: codec.h).
 // The machine never reads a clock: its time is max(previous time, command.now_ns), the leader's
-// stamp, so it never goes back even when a new leader's clock is behind. Every decoded command
-// first advances that time, which expires leases, releases delayed jobs and forgets idempotency
-// keys whose window has passed; a command that does not decode changes nothing, not even time.
-// Invariants (check_invariants() verifies them all; the cheap ones are asserted on every step):
+// stamp (capped at kTimeNsMax), so it never goes back even when a new leader's clock is behind.
+// Every decoded command first advances that time, which expires leases, releases delayed jobs and
+// forgets idempotency keys whose window has passed; a command that does not decode changes nothing,
+// not even time. Invariants (check_invariants() verifies them all; the cheap ones are asserted on
+// every step):
 //   1. Job ids are dense: every id in [1, next_job_id) is live (pending/leased) or archived
 //      (completed/dead/cancelled), never both.
 //   2. attempt <= max_attempts; a pending job has attempt < max_attempts; a leased job has
@@ -28,6 +29,10 @@
 #include "raft/util/status.h"
 
 namespace raftsim::queue {
+
+// The machine's time never passes this (2^63 - 1 ns after the epoch: the year 2262): a command
+// stamped later counts as stamped at the ceiling. Below it, now + a lease can never overflow.
+constexpr std::uint64_t kTimeNsMax = (std::uint64_t{1} << 63) - 1;
 
 // Every replica must use the same Config (it is part of the state hash, and restore refuses a
 // snapshot taken with another one). Tests shrink the numbers; the defaults are for production.
@@ -67,7 +72,9 @@ class JobQueue final : public StateMachine {
   // command); anything else is answered `malformed`.
   std::vector<std::uint8_t> query(std::span<const std::uint8_t> request) const override;
   // Covers the config, time, counters, every live job and key, and (through an order-free digest
-  // kept up to date on every archive) every archived job, plus whether cold state is loaded.
+  // kept up to date on every archive) every archived job, plus whether cold state is loaded. Not
+  // the last applied index: that guards the caller's apply order, and leaving it out lets a test
+  // see that a refused command changed nothing.
   std::uint64_t state_hash() const override;
 
   // Snapshots (snapshot.cc). Each section is self-delimiting and ends with a 64-bit digest of its
@@ -137,6 +144,7 @@ class JobQueue final : public StateMachine {
     std::uint64_t digest = 0;
     JobId id_limit = 0;  // every cold id is below the hot snapshot's next_job_id
     Index last_applied = 0;
+    Counters counters;  // the cold records' states must add up to these final-job counters
   };
   using ReadyKey = std::pair<std::uint8_t, JobId>;  // (255 - priority, id): best first
   using TimeKey = std::pair<std::uint64_t, JobId>;

@@ -223,6 +223,7 @@ Status JobQueue::load_hot(std::span<const std::uint8_t> body) {
   const std::uint64_t cold_count = fields[13];
   const std::uint64_t cold_digest = fields[14];
   const std::uint64_t live_count = fields[15];
+  if (now_ns_ > kTimeNsMax) return bad("time beyond the ceiling");
   if (next_job_id_ < 1 || next_job_id_ - 1 > config_.jobs_max) return bad("next_job_id");
   if (cold_count > next_job_id_ - 1 || live_count != next_job_id_ - 1 - cold_count) {
     return bad("job counts do not cover the ids");
@@ -282,7 +283,8 @@ Status JobQueue::load_hot(std::span<const std::uint8_t> body) {
   }
   if (reader.remaining() != 0) return bad("trailing bytes");
   archived_digest_sum_ = cold_digest;
-  cold_pending_ = ColdPending{true, cold_count, cold_digest, next_job_id_, last_applied_};
+  cold_pending_ =
+      ColdPending{true, cold_count, cold_digest, next_job_id_, last_applied_, counters_};
   return Status::ok_status();
 }
 
@@ -304,6 +306,7 @@ Status JobQueue::load_cold(std::span<const std::uint8_t> body) {
   std::vector<std::pair<JobId, ArchivedJob>> records;
   records.reserve(static_cast<std::size_t>(count));
   std::uint64_t digest_sum = 0;
+  Counters finals;
   JobId previous = 0;
   for (std::uint64_t i = 0; i < count; ++i) {
     JobId job_id = 0;
@@ -325,9 +328,17 @@ Status JobQueue::load_cold(std::span<const std::uint8_t> body) {
       return bad("archived job fields out of range");
     }
     digest_sum += archived_digest(job_id, job);
+    finals.completions += job.state == JobState::completed ? 1 : 0;
+    finals.dead += job.state == JobState::dead ? 1 : 0;
+    finals.cancelled += job.state == JobState::cancelled ? 1 : 0;
     records.emplace_back(job_id, job);
   }
   if (reader.remaining() != 0) return bad("trailing bytes");
+  const Counters& expected = cold_pending_.counters;
+  if (finals.completions != expected.completions || finals.dead != expected.dead ||
+      finals.cancelled != expected.cancelled) {
+    return bad("final states do not match the hot snapshot's counters");
+  }
   if (digest_sum != cold_pending_.digest) {
     return Status(StatusCode::invalid_argument,
                   "cold snapshot: does not belong to the hot snapshot (digest differs)");
