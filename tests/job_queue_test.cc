@@ -498,6 +498,13 @@ class Model {
     return job_id == 0 || job_id > jobs_.size() ? 0 : jobs_[job_id - 1].view.attempt;
   }
   std::uint64_t now() const { return now_; }
+  std::vector<JobId> leased_ids() const {
+    std::vector<JobId> ids;
+    for (const Job& job : jobs_) {
+      if (job.view.state == JobState::leased) ids.push_back(job.view.job_id);
+    }
+    return ids;
+  }
 
  private:
   struct Job {
@@ -651,7 +658,7 @@ Config property_config() {
 }
 
 // One random step: (kind, time, a, b, c) bytes, interpreted against the model's current state so
-// tokens are often the current one, one behind or one ahead.
+// job ids often name a leased job and tokens are often the current one, one behind or one ahead.
 using Step = std::tuple<std::uint8_t, std::uint8_t, std::uint8_t, std::uint8_t, std::uint8_t>;
 
 struct StepMaker {
@@ -664,7 +671,10 @@ struct StepMaker {
     std::uint64_t stamp = leader_clock;
     if (time >= 224) stamp = leader_clock >= (time % 32) ? leader_clock - (time % 32) : 0;
     Command command;
-    const JobId job_id = a % 10;
+    // Half the time a leased job (if any), so heartbeats and completions often hit live leases.
+    const std::vector<JobId> leased = model.leased_ids();
+    const JobId job_id =
+        (a & 1) == 0 && !leased.empty() ? leased[(a >> 1) % leased.size()] : a % 10;
     const std::uint32_t attempt = model.attempt_of(job_id);
     const std::uint32_t tokens[4] = {attempt, attempt - 1, attempt + 1, 0};
     switch (kind % 9) {
