@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "jobqueue/queue/codec.h"
+#include "raft/core/codec.h"
 #include "raft/node/state_machine.h"
 #include "raft/util/status.h"
 
@@ -174,6 +175,8 @@ class JobQueue final : public StateMachine {
   void write_hot_body(std::vector<std::uint8_t>& out) const;
   void write_cold_body(std::vector<std::uint8_t>& out) const;
   Status load_hot(std::span<const std::uint8_t> body);
+  Status load_live_jobs(ByteReader& reader, std::uint64_t live_count);
+  Status load_keys(ByteReader& reader);
   Status load_cold(std::span<const std::uint8_t> body);
 
   Config config_;

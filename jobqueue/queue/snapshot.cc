@@ -231,6 +231,17 @@ Status JobQueue::load_hot(std::span<const std::uint8_t> body) {
   if (counters_.completions + counters_.dead + counters_.cancelled != cold_count) {
     return bad("final-job counters do not match the cold count");
   }
+  if (Status status = load_live_jobs(reader, live_count); !status.ok()) return status;
+  if (Status status = load_keys(reader); !status.ok()) return status;
+  if (reader.remaining() != 0) return bad("trailing bytes");
+  archived_digest_sum_ = cold_digest;
+  cold_pending_ =
+      ColdPending{true, cold_count, cold_digest, next_job_id_, last_applied_, counters_};
+  return Status::ok_status();
+}
+
+Status JobQueue::load_live_jobs(ByteReader& reader, std::uint64_t live_count) {
+  const auto bad = [&](const std::string& what) { return corrupt("hot", what, reader.offset()); };
   JobId previous = 0;
   for (std::uint64_t i = 0; i < live_count; ++i) {
     JobId job_id = 0;
@@ -262,6 +273,11 @@ Status JobQueue::load_hot(std::span<const std::uint8_t> body) {
     }
     live_.emplace(job_id, std::move(job));
   }
+  return Status::ok_status();
+}
+
+Status JobQueue::load_keys(ByteReader& reader) {
+  const auto bad = [&](const std::string& what) { return corrupt("hot", what, reader.offset()); };
   std::uint64_t key_count = 0;
   if (!reader.read_u64(key_count)) return bad("truncated key count");
   for (std::uint64_t i = 0; i < key_count; ++i) {
@@ -281,10 +297,6 @@ Status JobQueue::load_hot(std::span<const std::uint8_t> body) {
     key_expiry_.insert({entry.expires_ns, key});
     keys_.emplace(std::move(key), entry);
   }
-  if (reader.remaining() != 0) return bad("trailing bytes");
-  archived_digest_sum_ = cold_digest;
-  cold_pending_ =
-      ColdPending{true, cold_count, cold_digest, next_job_id_, last_applied_, counters_};
   return Status::ok_status();
 }
 
