@@ -1,0 +1,585 @@
+// raftsim: the job-queue checker. One pass indexes the history per job (ordered map), then each
+// rule runs over the per-job lists, sorting where it needs an order: O(n log n) overall. Rules
+// never guess against the queue: where an operation's outcome is unknown (info, pending) it is
+// assumed to have done whatever explains the history best, so every finding is a real violation.
+#include "sim/checkers/queue_checker.h"
+
+#include <algorithm>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <tuple>
+#include <utility>
+
+#include "raft/util/check.h"
+
+namespace raftsim::sim {
+namespace {
+
+constexpr std::array<QueueRule, kQueueRuleCount> kRules = {
+    QueueRule::lost,
+    QueueRule::unexpected,
+    QueueRule::duplicated_same_token,
+    QueueRule::duplicated_overlapping_lease,
+    QueueRule::duplicated_after_final,
+    QueueRule::recovered,
+    QueueRule::completed_twice,
+    QueueRule::stale_token_accepted,
+    QueueRule::idempotency_key_reused,
+    QueueRule::attempts_exceeded,
+    QueueRule::completion_not_recorded,
+};
+
+// The operations of one job, by kind, each list in history order.
+struct JobOperations {
+  std::vector<std::size_t> enqueues_ok;
+  std::vector<std::size_t> leases_ok;
+  std::vector<std::size_t> completes_ok;
+  std::vector<std::size_t> cancels_ok;
+  std::vector<std::size_t> fails_ok;
+  std::vector<std::size_t> fails_maybe;         // ok, info or pending: may have ended the lease
+  std::vector<std::size_t> references_ok;       // every ok operation but enqueue naming the job
+  std::optional<std::size_t> creating_enqueue;  // the first ok enqueue with created = true
+};
+
+std::string time_text(Time time) {
+  return std::to_string(time) + " ns";
+}
+
+class Checker {
+ public:
+  Checker(const QueueHistory& history, const QueueFinalState& final_state,
+          const QueueCheckOptions& options)
+      : operations_(history.operations()), final_state_(final_state), options_(options) {}
+
+  QueueCheckReport run() {
+    index_operations();
+    check_lost();
+    check_unexpected_and_recovered();
+    check_idempotency_keys();
+    for (const auto& [job_id, job] : jobs_) {
+      check_deliveries(job_id, job);
+      check_completions(job_id, job);
+      check_final_job(job_id, job);
+    }
+    return finish();
+  }
+
+ private:
+  const QueueOperation& at(std::size_t index) const { return operations_[index]; }
+  const FinalJob* final_job(JobId job_id) const {
+    if (!final_state_.available) return nullptr;
+    const auto found = final_state_.jobs.find(job_id);
+    return found == final_state_.jobs.end() ? nullptr : &found->second;
+  }
+
+  void add(QueueRule rule, JobId job_id, std::vector<std::size_t> indexes, std::string detail) {
+    std::sort(indexes.begin(), indexes.end());
+    indexes.erase(std::unique(indexes.begin(), indexes.end()), indexes.end());
+    QueueFinding finding;
+    finding.rule = rule;
+    finding.job_id = job_id;
+    finding.detail = std::move(detail);
+    for (const std::size_t index : indexes) {
+      if (finding.operations.size() >= options_.operations_per_finding_max) break;
+      const QueueOperation& operation = at(index);
+      finding.operations.push_back(QueueOperationRef{index, operation.op, operation.client,
+                                                     operation.status, operation.invoke_time,
+                                                     operation.return_time});
+    }
+    findings_.push_back(std::move(finding));
+  }
+
+  void index_operations();
+  void check_lost();
+  void check_unexpected_and_recovered();
+  void check_idempotency_keys();
+  void check_deliveries(JobId job_id, const JobOperations& job);
+  void check_overlapping_leases(JobId job_id, const JobOperations& job,
+                                const std::vector<std::size_t>& leases);
+  void check_completions(JobId job_id, const JobOperations& job);
+  void check_stale_completion(JobId job_id, const JobOperations& job, std::size_t complete,
+                              const std::vector<std::size_t>& leases_by_attempt);
+  void check_final_job(JobId job_id, const JobOperations& job);
+  std::uint64_t max_attempts(JobId job_id, const JobOperations& job) const;
+  QueueCheckReport finish();
+
+  const std::vector<QueueOperation>& operations_;
+  const QueueFinalState& final_state_;
+  const QueueCheckOptions& options_;
+  std::map<JobId, JobOperations> jobs_;
+  std::vector<std::size_t> unknown_enqueues_;  // info or pending enqueues, in history order
+  std::map<std::string, std::vector<std::size_t>> keyed_enqueues_ok_;
+  std::vector<QueueFinding> findings_;
+  std::vector<std::string> skipped_;
+  std::size_t enqueues_attempted_ = 0;
+  std::size_t enqueues_acknowledged_ = 0;
+};
+
+void Checker::index_operations() {
+  for (std::size_t index = 0; index < operations_.size(); ++index) {
+    const QueueOperation& operation = at(index);
+    const bool ok = operation.status == QueueOperationStatus::ok;
+    if (operation.op == QueueOp::enqueue) {
+      ++enqueues_attempted_;
+      if (operation.unknown_outcome()) unknown_enqueues_.push_back(index);
+      if (!ok) continue;
+      ++enqueues_acknowledged_;
+      JobOperations& job = jobs_[operation.reply.job_id];
+      job.enqueues_ok.push_back(index);
+      if (operation.reply.created && !job.creating_enqueue) job.creating_enqueue = index;
+      if (operation.arguments.idempotency_key) {
+        keyed_enqueues_ok_[*operation.arguments.idempotency_key].push_back(index);
+      }
+      continue;
+    }
+    const std::optional<JobId> job_id = operation.job();
+    if (!job_id) continue;  // an empty lease, or a lease that did not return ok
+    if (!ok && !(operation.op == QueueOp::fail && operation.unknown_outcome())) continue;
+    JobOperations& job = jobs_[*job_id];
+    if (operation.op == QueueOp::fail) job.fails_maybe.push_back(index);
+    if (!ok) continue;
+    job.references_ok.push_back(index);
+    if (operation.op == QueueOp::lease) job.leases_ok.push_back(index);
+    if (operation.op == QueueOp::complete) job.completes_ok.push_back(index);
+    if (operation.op == QueueOp::cancel) job.cancels_ok.push_back(index);
+    if (operation.op == QueueOp::fail) job.fails_ok.push_back(index);
+  }
+  if (final_state_.available) {
+    for (const auto& [job_id, unused] : final_state_.jobs) jobs_[job_id];
+  }
+}
+
+// The job's attempt limit: the creating enqueue's argument, else the final state's; 0 = none.
+std::uint64_t Checker::max_attempts(JobId job_id, const JobOperations& job) const {
+  if (job.creating_enqueue) return at(*job.creating_enqueue).arguments.max_attempts;
+  const FinalJob* final = final_job(job_id);
+  return final != nullptr ? final->max_attempts : 0;
+}
+
+// lost: an acknowledged job the final state no longer lists and the history never finished
+// (no ok complete, ok cancel, or ok fail of the last attempt). A job still listed -- pending,
+// leased, or final -- is not lost.
+void Checker::check_lost() {
+  if (!final_state_.available) {
+    skipped_.push_back("lost: no final state (no leader answered at the end)");
+    return;
+  }
+  for (const auto& [job_id, job] : jobs_) {
+    if (job.enqueues_ok.empty() || final_state_.jobs.contains(job_id)) continue;
+    if (!job.completes_ok.empty() || !job.cancels_ok.empty()) continue;
+    const std::uint64_t limit = max_attempts(job_id, job);
+    const bool dead_lettered = std::any_of(
+        job.fails_ok.begin(), job.fails_ok.end(),
+        [&](std::size_t fail) { return limit > 0 && at(fail).arguments.token >= limit; });
+    if (dead_lettered) continue;
+    std::vector<std::size_t> involved = job.enqueues_ok;
+    involved.insert(involved.end(), job.references_ok.begin(), job.references_ok.end());
+    add(QueueRule::lost, job_id, std::move(involved),
+        job.references_ok.empty()
+            ? "acknowledged, never delivered, and absent from the final state"
+            : "acknowledged and delivered, never finished, and absent from the final state");
+  }
+}
+
+// unexpected / recovered: a job id no ok enqueue returned needs an enqueue of unknown outcome
+// invoked before the job was first seen. Matching is greedy by deadline (earliest first), which
+// is optimal because every unknown enqueue fits any deadline after its invocation. Jobs seen only
+// in the final state get an infinite deadline.
+void Checker::check_unexpected_and_recovered() {
+  struct Candidate {
+    Time deadline;
+    JobId job_id;
+    bool operator<(const Candidate& other) const {
+      return std::pair(deadline, job_id) < std::pair(other.deadline, other.job_id);
+    }
+  };
+  std::vector<Candidate> candidates;
+  for (const auto& [job_id, job] : jobs_) {
+    if (!job.enqueues_ok.empty()) continue;
+    // A job named only by fails of unknown outcome is no evidence that the job exists.
+    if (job.references_ok.empty() && final_job(job_id) == nullptr) continue;
+    Time deadline = kTimeNever;
+    for (const std::size_t reference : job.references_ok) {
+      deadline = std::min(deadline, at(reference).return_time);
+    }
+    candidates.push_back(Candidate{deadline, job_id});
+  }
+  std::sort(candidates.begin(), candidates.end());
+  std::vector<std::size_t> enqueues = unknown_enqueues_;
+  std::stable_sort(enqueues.begin(), enqueues.end(), [&](std::size_t a, std::size_t b) {
+    return at(a).invoke_time < at(b).invoke_time;
+  });
+  std::size_t next = 0;
+  std::vector<std::size_t> available;  // unknown enqueues invoked before the current deadline
+  std::size_t available_first = 0;
+  for (const Candidate& candidate : candidates) {
+    while (next < enqueues.size() && at(enqueues[next]).invoke_time <= candidate.deadline) {
+      available.push_back(enqueues[next++]);
+    }
+    const JobOperations& job = jobs_.at(candidate.job_id);
+    if (available_first == available.size()) {
+      add(QueueRule::unexpected, candidate.job_id, job.references_ok,
+          job.references_ok.empty()
+              ? "in the final state, but no enqueue is left that can have created it"
+              : "never returned by an ok enqueue, and no enqueue of unknown outcome was "
+                "invoked before it was first seen");
+      continue;
+    }
+    const std::size_t creator = available[available_first++];
+    if (job.references_ok.empty()) continue;
+    std::vector<std::size_t> involved = job.references_ok;
+    involved.push_back(creator);
+    add(QueueRule::recovered, candidate.job_id, std::move(involved),
+        "delivered although its enqueue's outcome was unknown (matched to enqueue #" +
+            std::to_string(creator) + ")");
+  }
+}
+
+// idempotency_key_reused: ok enqueues with one key returned two different job ids, the later
+// invoked within the window after the earlier returned. One finding per key, the first pair.
+void Checker::check_idempotency_keys() {
+  for (auto& [key, indexes] : keyed_enqueues_ok_) {
+    std::stable_sort(indexes.begin(), indexes.end(), [&](std::size_t a, std::size_t b) {
+      return at(a).invoke_time < at(b).invoke_time;
+    });
+    // The latest-returning earlier enqueue, and the latest one with a different job id.
+    std::optional<std::size_t> latest;
+    std::optional<std::size_t> latest_other;
+    for (const std::size_t index : indexes) {
+      const QueueOperation& operation = at(index);
+      const JobId job_id = operation.reply.job_id;
+      const std::optional<std::size_t> earlier =
+          latest && at(*latest).reply.job_id != job_id ? latest : latest_other;
+      if (earlier &&
+          at(*earlier).return_time >= operation.invoke_time - options_.idempotency_window) {
+        add(QueueRule::idempotency_key_reused, job_id, {*earlier, index},
+            "idempotency key \"" + key + "\" returned job " +
+                std::to_string(at(*earlier).reply.job_id) + " and job " + std::to_string(job_id));
+        break;
+      }
+      if (!latest || operation.return_time >= at(*latest).return_time) {
+        if (latest && at(*latest).reply.job_id != job_id) latest_other = latest;
+        latest = index;
+      } else if (at(*latest).reply.job_id != job_id &&
+                 (!latest_other || operation.return_time >= at(*latest_other).return_time)) {
+        latest_other = index;
+      }
+    }
+  }
+}
+
+// Leases of one job: same attempt twice, attempts beyond the limit, redelivery while the
+// previous lease was unexpired and not failed, and delivery after an ok complete or cancel.
+void Checker::check_deliveries(JobId job_id, const JobOperations& job) {
+  std::vector<std::size_t> leases = job.leases_ok;
+  std::stable_sort(leases.begin(), leases.end(), [&](std::size_t a, std::size_t b) {
+    return at(a).reply.attempt < at(b).reply.attempt;
+  });
+  for (std::size_t begin = 0; begin < leases.size();) {
+    std::size_t end = begin + 1;
+    while (end < leases.size() &&
+           at(leases[end]).reply.attempt == at(leases[begin]).reply.attempt) {
+      ++end;
+    }
+    if (end - begin > 1) {
+      add(QueueRule::duplicated_same_token, job_id,
+          std::vector<std::size_t>(leases.begin() + begin, leases.begin() + end),
+          "attempt " + std::to_string(at(leases[begin]).reply.attempt) + " was granted " +
+              std::to_string(end - begin) + " times");
+    }
+    begin = end;
+  }
+  const std::uint64_t limit = max_attempts(job_id, job);
+  std::vector<std::size_t> beyond;
+  for (const std::size_t lease : leases) {
+    if (limit > 0 && at(lease).reply.attempt > limit) beyond.push_back(lease);
+  }
+  if (!beyond.empty()) {
+    add(QueueRule::attempts_exceeded, job_id, beyond,
+        "leased with attempt " + std::to_string(at(beyond.back()).reply.attempt) +
+            " but max_attempts is " + std::to_string(limit));
+  }
+  if (options_.lease_duration > 0) check_overlapping_leases(job_id, job, leases);
+  std::optional<std::size_t> final_operation;
+  for (const auto* list : {&job.completes_ok, &job.cancels_ok}) {
+    for (const std::size_t index : *list) {
+      if (!final_operation || at(index).return_time < at(*final_operation).return_time) {
+        final_operation = index;
+      }
+    }
+  }
+  if (!final_operation) return;
+  std::vector<std::size_t> after;
+  for (const std::size_t lease : leases) {
+    if (at(lease).invoke_time > at(*final_operation).return_time) after.push_back(lease);
+  }
+  if (after.empty()) return;
+  const std::size_t count = after.size();
+  after.push_back(*final_operation);
+  add(QueueRule::duplicated_after_final, job_id, std::move(after),
+      std::to_string(count) + " lease(s) invoked after an ok " +
+          queue_op_name(at(*final_operation).op) + " returned at " +
+          time_text(at(*final_operation).return_time));
+}
+
+// Consecutive observed attempts a < b: if b was granted (lease_expires - lease_duration) before
+// a's first-reported expiry, a must have been ended by a fail with token a that began before b
+// returned. Heartbeats only extend a lease, so the first-reported expiry is a lower bound and the
+// rule cannot fire on a correct queue.
+void Checker::check_overlapping_leases(JobId job_id, const JobOperations& job,
+                                       const std::vector<std::size_t>& leases) {
+  std::map<std::uint64_t, Time> fail_invoked;  // token -> earliest invoke of a maybe-fail
+  for (const std::size_t fail : job.fails_maybe) {
+    const std::uint64_t token = at(fail).arguments.token;
+    const auto found = fail_invoked.find(token);
+    if (found == fail_invoked.end() || at(fail).invoke_time < found->second) {
+      fail_invoked[token] = at(fail).invoke_time;
+    }
+  }
+  for (std::size_t i = 1; i < leases.size(); ++i) {
+    const QueueOperation& previous = at(leases[i - 1]);
+    const QueueOperation& next = at(leases[i]);
+    if (previous.reply.attempt == next.reply.attempt) continue;
+    const Time granted = next.reply.lease_expires - options_.lease_duration;
+    if (granted >= previous.reply.lease_expires) continue;
+    const auto failed = fail_invoked.find(previous.reply.attempt);
+    if (failed != fail_invoked.end() && failed->second <= next.return_time) continue;
+    add(QueueRule::duplicated_overlapping_lease, job_id, {leases[i - 1], leases[i]},
+        "attempt " + std::to_string(next.reply.attempt) + " granted at " + time_text(granted) +
+            " while attempt " + std::to_string(previous.reply.attempt) + " was leased until " +
+            time_text(previous.reply.lease_expires) + " and never failed (state-machine time)");
+  }
+}
+
+void Checker::check_completions(JobId job_id, const JobOperations& job) {
+  const FinalJob* final = final_job(job_id);
+  const bool counted_twice = final != nullptr && final->completion_count > 1;
+  if (job.completes_ok.size() > 1 || counted_twice) {
+    add(QueueRule::completed_twice, job_id, job.completes_ok,
+        std::to_string(job.completes_ok.size()) + " ok completes; the final state records " +
+            (final != nullptr ? std::to_string(final->completion_count) : "?") + " completion(s)");
+  }
+  if (job.completes_ok.empty()) return;
+  if (final_state_.available && (final == nullptr || final->status != JobFinalStatus::completed)) {
+    add(QueueRule::completion_not_recorded, job_id, job.completes_ok,
+        std::string("an ok complete, but the final state has the job ") +
+            (final == nullptr ? "absent" : job_final_status_name(final->status)));
+  }
+  std::vector<std::size_t> leases = job.leases_ok;
+  std::stable_sort(leases.begin(), leases.end(), [&](std::size_t a, std::size_t b) {
+    return at(a).reply.attempt < at(b).reply.attempt;
+  });
+  for (const std::size_t complete : job.completes_ok) {
+    check_stale_completion(job_id, job, complete, leases);
+  }
+}
+
+// stale_token_accepted for one ok complete with token t: a lease with a higher attempt began
+// before the complete returned (either t was stale, or the job was leased after completion), an
+// ok fail of t returned before the complete began, or t exceeds every attempt the queue issued.
+void Checker::check_stale_completion(JobId job_id, const JobOperations& job, std::size_t complete,
+                                     const std::vector<std::size_t>& leases_by_attempt) {
+  const QueueOperation& operation = at(complete);
+  const std::uint64_t token = operation.arguments.token;
+  const auto higher = std::upper_bound(
+      leases_by_attempt.begin(), leases_by_attempt.end(), token,
+      [&](std::uint64_t value, std::size_t lease) { return value < at(lease).reply.attempt; });
+  std::optional<std::size_t> earliest;
+  for (auto lease = higher; lease != leases_by_attempt.end(); ++lease) {
+    if (!earliest || at(*lease).invoke_time < at(*earliest).invoke_time) earliest = *lease;
+  }
+  if (earliest && at(*earliest).invoke_time < operation.return_time) {
+    add(QueueRule::stale_token_accepted, job_id, {complete, *earliest},
+        "complete with token " + std::to_string(token) + " accepted, but attempt " +
+            std::to_string(at(*earliest).reply.attempt) + " was leased concurrently or before");
+    return;
+  }
+  for (const std::size_t fail : job.fails_ok) {
+    if (at(fail).arguments.token == token && at(fail).return_time < operation.invoke_time) {
+      add(QueueRule::stale_token_accepted, job_id, {complete, fail},
+          "complete with token " + std::to_string(token) +
+              " accepted after that attempt had been failed");
+      return;
+    }
+  }
+  const FinalJob* final = final_job(job_id);
+  if (final != nullptr && token > final->attempts) {
+    add(QueueRule::stale_token_accepted, job_id, {complete},
+        "complete with token " + std::to_string(token) + " accepted, but the queue issued only " +
+            std::to_string(final->attempts) + " attempt(s)");
+  }
+}
+
+// What the final state itself says: attempts over the limit, a stale completion it noticed.
+void Checker::check_final_job(JobId job_id, const JobOperations& job) {
+  const FinalJob* final = final_job(job_id);
+  if (final == nullptr) return;
+  if (final->max_attempts > 0 && final->attempts > final->max_attempts) {
+    add(QueueRule::attempts_exceeded, job_id, {},
+        "the final state has " + std::to_string(final->attempts) + " attempts of at most " +
+            std::to_string(final->max_attempts));
+  }
+  if (final->stale_completion.value_or(false)) {
+    add(QueueRule::stale_token_accepted, job_id, job.completes_ok,
+        "the state machine recorded a completion with a token other than the current attempt");
+  }
+}
+
+QueueCheckReport Checker::finish() {
+  std::stable_sort(
+      findings_.begin(), findings_.end(), [](const QueueFinding& a, const QueueFinding& b) {
+        const std::size_t first_a = a.operations.empty() ? 0 : a.operations[0].index;
+        const std::size_t first_b = b.operations.empty() ? 0 : b.operations[0].index;
+        return std::tuple(a.rule, a.job_id, first_a) < std::tuple(b.rule, b.job_id, first_b);
+      });
+  QueueCheckReport report;
+  for (QueueFinding& finding : findings_) {
+    std::size_t& count = report.counts[static_cast<std::size_t>(finding.rule)];
+    ++count;
+    if (queue_rule_is_violation(finding.rule)) report.valid = false;
+    if (count <= options_.findings_listed_per_rule_max) {
+      report.findings.push_back(std::move(finding));
+    }
+  }
+  if (options_.lease_duration <= 0) {
+    skipped_.push_back("duplicated_overlapping_lease: lease_duration unknown (option is 0)");
+  }
+  report.skipped = std::move(skipped_);
+  report.enqueues_attempted = enqueues_attempted_;
+  report.enqueues_acknowledged = enqueues_acknowledged_;
+  for (const auto& [job_id, job] : jobs_) {
+    report.jobs_acknowledged += job.enqueues_ok.empty() ? 0 : 1;
+    report.jobs_delivered += job.leases_ok.empty() ? 0 : 1;
+    report.jobs_completed += job.completes_ok.empty() ? 0 : 1;
+  }
+  return report;
+}
+
+}  // namespace
+
+const char* queue_rule_name(QueueRule rule) {
+  switch (rule) {
+    case QueueRule::lost:
+      return "lost";
+    case QueueRule::unexpected:
+      return "unexpected";
+    case QueueRule::duplicated_same_token:
+      return "duplicated_same_token";
+    case QueueRule::duplicated_overlapping_lease:
+      return "duplicated_overlapping_lease";
+    case QueueRule::duplicated_after_final:
+      return "duplicated_after_final";
+    case QueueRule::recovered:
+      return "recovered";
+    case QueueRule::completed_twice:
+      return "completed_twice";
+    case QueueRule::stale_token_accepted:
+      return "stale_token_accepted";
+    case QueueRule::idempotency_key_reused:
+      return "idempotency_key_reused";
+    case QueueRule::attempts_exceeded:
+      return "attempts_exceeded";
+    case QueueRule::completion_not_recorded:
+      return "completion_not_recorded";
+  }
+  RAFTSIM_UNREACHABLE("unknown QueueRule");
+}
+
+const char* queue_rule_category(QueueRule rule) {
+  switch (rule) {
+    case QueueRule::lost:
+      return "lost";
+    case QueueRule::unexpected:
+      return "unexpected";
+    case QueueRule::duplicated_same_token:
+    case QueueRule::duplicated_overlapping_lease:
+    case QueueRule::duplicated_after_final:
+      return "duplicated";
+    case QueueRule::recovered:
+      return "recovered";
+    default:
+      return "job";
+  }
+}
+
+bool queue_rule_is_violation(QueueRule rule) {
+  return rule != QueueRule::recovered;
+}
+
+std::size_t QueueCheckReport::category_count(const std::string& category) const {
+  std::size_t total = 0;
+  for (const QueueRule rule : kRules) {
+    if (category == queue_rule_category(rule)) total += count(rule);
+  }
+  return total;
+}
+
+bool QueueCheckReport::has(QueueRule rule, JobId job_id) const {
+  return std::any_of(findings.begin(), findings.end(), [&](const QueueFinding& finding) {
+    return finding.rule == rule && finding.job_id == job_id;
+  });
+}
+
+std::string QueueCheckReport::to_json() const {
+  nlohmann::ordered_json document;
+  document["valid"] = valid;
+  nlohmann::ordered_json counts_json = nlohmann::ordered_json::object();
+  for (const QueueRule rule : kRules) counts_json[queue_rule_name(rule)] = count(rule);
+  document["counts"] = std::move(counts_json);
+  nlohmann::ordered_json categories = nlohmann::ordered_json::object();
+  for (const char* category : {"lost", "unexpected", "duplicated", "recovered", "job"}) {
+    categories[category] = category_count(category);
+  }
+  document["categories"] = std::move(categories);
+  document["enqueues_attempted"] = enqueues_attempted;
+  document["enqueues_acknowledged"] = enqueues_acknowledged;
+  document["jobs_acknowledged"] = jobs_acknowledged;
+  document["jobs_delivered"] = jobs_delivered;
+  document["jobs_completed"] = jobs_completed;
+  document["skipped"] = skipped;
+  nlohmann::ordered_json findings_json = nlohmann::ordered_json::array();
+  for (const QueueFinding& finding : findings) {
+    nlohmann::ordered_json entry;
+    entry["rule"] = queue_rule_name(finding.rule);
+    entry["category"] = queue_rule_category(finding.rule);
+    entry["job_id"] = finding.job_id;
+    entry["detail"] = finding.detail;
+    nlohmann::ordered_json operations = nlohmann::ordered_json::array();
+    for (const QueueOperationRef& reference : finding.operations) {
+      nlohmann::ordered_json operation;
+      operation["index"] = reference.index;
+      operation["op"] = queue_op_name(reference.op);
+      operation["client"] = reference.client;
+      operation["status"] = queue_operation_status_name(reference.status);
+      operation["invoke_ns"] = reference.invoke_time;
+      operation["return_ns"] = reference.status == QueueOperationStatus::ok ||
+                                       reference.status == QueueOperationStatus::fail
+                                   ? nlohmann::ordered_json(reference.return_time)
+                                   : nlohmann::ordered_json(nullptr);
+      operations.push_back(std::move(operation));
+    }
+    entry["operations"] = std::move(operations);
+    findings_json.push_back(std::move(entry));
+  }
+  document["findings"] = std::move(findings_json);
+  return document.dump(1);
+}
+
+std::string QueueCheckReport::summary() const {
+  std::ostringstream out;
+  for (const QueueRule rule : kRules) {
+    if (count(rule) == 0) continue;
+    out << queue_rule_name(rule) << ": " << count(rule) << "\n";
+  }
+  for (const std::string& reason : skipped) out << "skipped " << reason << "\n";
+  out << (valid ? "queue history valid" : "queue history INVALID") << "\n";
+  return out.str();
+}
+
+QueueCheckReport check_queue(const QueueHistory& history, const QueueFinalState& final_state,
+                             const QueueCheckOptions& options) {
+  return Checker(history, final_state, options).run();
+}
+
+}  // namespace raftsim::sim
