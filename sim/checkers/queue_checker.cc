@@ -98,8 +98,12 @@ class Checker {
   void check_overlapping_leases(JobId job_id, const JobOperations& job,
                                 const std::vector<std::size_t>& leases);
   void check_completions(JobId job_id, const JobOperations& job);
-  void check_stale_completion(JobId job_id, const JobOperations& job, std::size_t complete,
-                              const std::vector<std::size_t>& leases_by_attempt);
+  struct CompletionContext {
+    std::vector<std::size_t> leases_by_attempt;
+    std::vector<std::size_t> earliest_invoked_from;     // suffix minimum of invoke_time
+    std::map<std::uint64_t, std::size_t> first_failed;  // token -> earliest-returning ok fail
+  };
+  void check_stale_completion(JobId job_id, std::size_t complete, const CompletionContext& context);
   void check_final_job(JobId job_id, const JobOperations& job);
   std::uint64_t max_attempts(JobId job_id, const JobOperations& job) const;
   QueueCheckReport finish();
@@ -251,8 +255,9 @@ void Checker::check_idempotency_keys() {
       const JobId job_id = operation.reply.job_id;
       const std::optional<std::size_t> earlier =
           latest && at(*latest).reply.job_id != job_id ? latest : latest_other;
+      // Both times are non-negative, so the difference cannot overflow.
       if (earlier &&
-          at(*earlier).return_time >= operation.invoke_time - options_.idempotency_window) {
+          operation.invoke_time - at(*earlier).return_time <= options_.idempotency_window) {
         add(QueueRule::idempotency_key_reused, job_id, {*earlier, index},
             "idempotency key \"" + key + "\" returned job " +
                 std::to_string(at(*earlier).reply.job_id) + " and job " + std::to_string(job_id));
@@ -366,42 +371,59 @@ void Checker::check_completions(JobId job_id, const JobOperations& job) {
         std::string("an ok complete, but the final state has the job ") +
             (final == nullptr ? "absent" : job_final_status_name(final->status)));
   }
-  std::vector<std::size_t> leases = job.leases_ok;
-  std::stable_sort(leases.begin(), leases.end(), [&](std::size_t a, std::size_t b) {
-    return at(a).reply.attempt < at(b).reply.attempt;
-  });
+  CompletionContext context;
+  context.leases_by_attempt = job.leases_ok;
+  std::stable_sort(
+      context.leases_by_attempt.begin(), context.leases_by_attempt.end(),
+      [&](std::size_t a, std::size_t b) { return at(a).reply.attempt < at(b).reply.attempt; });
+  // earliest_invoked_from[i]: the earliest-invoked lease among leases_by_attempt[i..].
+  const std::vector<std::size_t>& leases = context.leases_by_attempt;
+  context.earliest_invoked_from.resize(leases.size());
+  for (std::size_t i = leases.size(); i-- > 0;) {
+    const bool later_is_earlier =
+        i + 1 < leases.size() &&
+        at(context.earliest_invoked_from[i + 1]).invoke_time < at(leases[i]).invoke_time;
+    context.earliest_invoked_from[i] =
+        later_is_earlier ? context.earliest_invoked_from[i + 1] : leases[i];
+  }
+  for (const std::size_t fail : job.fails_ok) {
+    const auto [found, inserted] = context.first_failed.emplace(at(fail).arguments.token, fail);
+    if (!inserted && at(fail).return_time < at(found->second).return_time) found->second = fail;
+  }
   for (const std::size_t complete : job.completes_ok) {
-    check_stale_completion(job_id, job, complete, leases);
+    check_stale_completion(job_id, complete, context);
   }
 }
 
 // stale_token_accepted for one ok complete with token t: a lease with a higher attempt began
 // before the complete returned (either t was stale, or the job was leased after completion), an
 // ok fail of t returned before the complete began, or t exceeds every attempt the queue issued.
-void Checker::check_stale_completion(JobId job_id, const JobOperations& job, std::size_t complete,
-                                     const std::vector<std::size_t>& leases_by_attempt) {
+// O(log leases) per completion.
+void Checker::check_stale_completion(JobId job_id, std::size_t complete,
+                                     const CompletionContext& context) {
   const QueueOperation& operation = at(complete);
   const std::uint64_t token = operation.arguments.token;
+  const std::vector<std::size_t>& leases = context.leases_by_attempt;
   const auto higher = std::upper_bound(
-      leases_by_attempt.begin(), leases_by_attempt.end(), token,
+      leases.begin(), leases.end(), token,
       [&](std::uint64_t value, std::size_t lease) { return value < at(lease).reply.attempt; });
-  std::optional<std::size_t> earliest;
-  for (auto lease = higher; lease != leases_by_attempt.end(); ++lease) {
-    if (!earliest || at(*lease).invoke_time < at(*earliest).invoke_time) earliest = *lease;
-  }
-  if (earliest && at(*earliest).invoke_time < operation.return_time) {
-    add(QueueRule::stale_token_accepted, job_id, {complete, *earliest},
-        "complete with token " + std::to_string(token) + " accepted, but attempt " +
-            std::to_string(at(*earliest).reply.attempt) + " was leased concurrently or before");
-    return;
-  }
-  for (const std::size_t fail : job.fails_ok) {
-    if (at(fail).arguments.token == token && at(fail).return_time < operation.invoke_time) {
-      add(QueueRule::stale_token_accepted, job_id, {complete, fail},
-          "complete with token " + std::to_string(token) +
-              " accepted after that attempt had been failed");
+  if (higher != leases.end()) {
+    const std::size_t earliest =
+        context.earliest_invoked_from[static_cast<std::size_t>(higher - leases.begin())];
+    if (at(earliest).invoke_time < operation.return_time) {
+      add(QueueRule::stale_token_accepted, job_id, {complete, earliest},
+          "complete with token " + std::to_string(token) + " accepted, but attempt " +
+              std::to_string(at(earliest).reply.attempt) + " was leased concurrently or before");
       return;
     }
+  }
+  const auto failed = context.first_failed.find(token);
+  if (failed != context.first_failed.end() &&
+      at(failed->second).return_time < operation.invoke_time) {
+    add(QueueRule::stale_token_accepted, job_id, {complete, failed->second},
+        "complete with token " + std::to_string(token) +
+            " accepted after that attempt had been failed");
+    return;
   }
   const FinalJob* final = final_job(job_id);
   if (final != nullptr && token > final->attempts) {
@@ -579,6 +601,9 @@ std::string QueueCheckReport::summary() const {
 
 QueueCheckReport check_queue(const QueueHistory& history, const QueueFinalState& final_state,
                              const QueueCheckOptions& options) {
+  RAFTSIM_CHECK(history.size() <= QueueHistory::kOperationsMax);
+  RAFTSIM_CHECK_MSG(final_state.jobs.size() <= QueueFinalState::kJobsMax,
+                    "the runner must not report more than kJobsMax jobs");
   return Checker(history, final_state, options).run();
 }
 
