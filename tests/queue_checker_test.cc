@@ -511,6 +511,34 @@ TEST(QueueCheckerReport, NoFinalStateSkipsTheFinalStateChecks) {
   EXPECT_EQ(report.skipped[0].rfind("lost:", 0), 0u);
 }
 
+TEST(QueueCheckerReport, LargeAndAdversarialHistoriesStayNearLinear) {
+  Crafted c;
+  constexpr JobId kJobs = 40'000;
+  for (JobId job = 1; job <= kJobs; ++job) {
+    const Time t = static_cast<Time>(job) * 100;
+    c.enqueue(t, t + 1, job);
+    c.lease(100 + job % 7, t + 2, t + 3, job, 1, t + 2);
+    c.complete(100 + job % 7, t + 4, t + 5, job, 1);
+    c.job(job, JobFinalStatus::completed, 1, 1);
+  }
+  // One job leased and completed thousands of times: quadratic rules would stall here.
+  constexpr std::uint64_t kRepeats = 5'000;
+  const JobId hot = kJobs + 1;
+  c.enqueue(1, 2, hot, true, std::nullopt, 0);
+  for (std::uint64_t attempt = 1; attempt <= kRepeats; ++attempt) {
+    const Time t = 10'000'000 + static_cast<Time>(attempt) * 10'000;
+    c.lease(100, t, t + 1, hot, attempt, t);
+    c.complete(100, t + 2, t + 15'000, hot, attempt);  // returns after the next lease began
+  }
+  c.job(hot, JobFinalStatus::completed, kRepeats, kRepeats, 0);
+  const QueueCheckReport report = c.check();
+  EXPECT_EQ(report.jobs_completed, kJobs + 1);
+  EXPECT_EQ(report.count(QueueRule::completed_twice), 1u);
+  EXPECT_EQ(report.count(QueueRule::stale_token_accepted), kRepeats - 1);
+  EXPECT_EQ(report.count(QueueRule::duplicated_after_final), 1u);
+  EXPECT_EQ(report.findings.size(), 2u + 100u);  // stale findings listed up to the default 100
+}
+
 // ---- the toy queue: a correct single-threaded queue driven by simulated clients
 
 struct SplitMix {

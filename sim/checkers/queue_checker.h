@@ -1,9 +1,8 @@
-// raftsim: the job-queue checker. Judges a QueueHistory plus the QueueFinalState the cluster
-// reports at the end against the queue's stated guarantee: at-least-once execution, exactly-once
-// completion recording, fencing by attempt token, idempotent enqueue, bounded attempts. Reports
-// Jepsen's total-queue categories adapted to jobs (lost, unexpected, duplicated, recovered) and
-// the job-level rules; sim/checkers/README.md defines each rule. Deterministic (ordered maps,
-// findings sorted), O(n log n) in the number of operations and jobs, listing bounded by options.
+// raftsim: the job-queue checker. Judges a QueueHistory and the final QueueFinalState against the
+// queue's guarantee (at-least-once execution, exactly-once completion recording, fencing tokens,
+// idempotent enqueue, bounded attempts): Jepsen's total-queue categories adapted to jobs plus
+// job-level rules, defined in sim/checkers/README.md. Deterministic (ordered maps, sorted
+// findings), O(n log n) in operations and jobs, listing bounded by QueueCheckOptions.
 #pragma once
 
 #include <array>

@@ -1,10 +1,8 @@
-// raftsim: the history of job-queue client operations a run records, for the queue checker.
-// Each operation (enqueue, lease, heartbeat, complete, fail, cancel) is invoked once and ends once:
-// ok (took effect; reply fields filled), fail (definitely no effect; a rejection by the queue is a
-// fail whose note names the reason, e.g. "stale_token") or info (unknown). A QueueFinalState is
-// what the final leader's state machine reports per job at the end. Both write and parse the JSON
-// format "raftsim queue history v1" (sim/checkers/README.md). Limits: kOperationsMax operations
-// (begin() refuses more), kJobsMax final jobs, kTextBytesMax per string; parse enforces them.
+// raftsim: the job-queue history a run records (enqueue, lease, heartbeat, complete, fail, cancel;
+// each ends once: ok, fail -- a queue rejection is a fail whose note names the reason -- or info)
+// and the QueueFinalState the final leader reports per job. Both write and parse the JSON format
+// "raftsim queue history v1" (sim/checkers/README.md). Limits: kOperationsMax operations (begin()
+// refuses more), kJobsMax final jobs, kTextBytesMax per string; append() and parse enforce them.
 #pragma once
 
 #include <cstdint>
