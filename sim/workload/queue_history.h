@@ -76,7 +76,9 @@ const char* job_final_status_name(JobFinalStatus status);
 
 struct FinalJob {
   JobFinalStatus status = JobFinalStatus::pending;
-  std::uint64_t attempts = 0;          // leases granted so far (expiries and fails included)
+  // The highest attempt granted = leases granted (the first lease is attempt 1; a lease that
+  // expired or failed still counts).
+  std::uint64_t attempts = 0;
   std::uint64_t max_attempts = 0;      // 0: unlimited
   std::uint64_t completion_count = 0;  // completions the state machine recorded
   // The state machine saw a completion accepted with a token other than the then-current
@@ -86,7 +88,9 @@ struct FinalJob {
   friend bool operator==(const FinalJob&, const FinalJob&) = default;
 };
 
-// What the final leader's state machine reports at the end of a run (the runner fills it).
+// What the final leader's state machine reports at the end of a run (the runner fills it). It must
+// list every job the queue ever created, final ones (completed, dead, cancelled) included: a job
+// acknowledged to a producer and missing here counts as lost.
 struct QueueFinalState {
   static constexpr std::size_t kJobsMax = 1'000'000;
   // False when no leader answered at the end: checks that need the final state are skipped.
