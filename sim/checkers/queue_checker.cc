@@ -37,6 +37,8 @@ struct JobOperations {
   std::vector<std::size_t> completes_ok;
   std::vector<std::size_t> cancels_ok;
   std::vector<std::size_t> fails_ok;
+  std::vector<std::size_t> heartbeats_ok;
+  std::vector<std::size_t> heartbeats_unknown;  // info or pending: may have set the expiry
   std::vector<std::size_t> fails_maybe;         // ok, info or pending: may have ended the lease
   std::vector<std::size_t> references_ok;       // every ok operation but enqueue naming the job
   std::optional<std::size_t> creating_enqueue;  // the first ok enqueue with created = true
@@ -97,6 +99,13 @@ class Checker {
   void check_deliveries(JobId job_id, const JobOperations& job);
   void check_overlapping_leases(JobId job_id, const JobOperations& job,
                                 const std::vector<std::size_t>& leases);
+  Time expiry_lower_bound(std::size_t lease, const std::vector<std::size_t>& heartbeats,
+                          std::vector<std::size_t>& involved) const;
+  // The lease_ns an operation recorded, else the option (0: unknown).
+  Time lease_duration_of(const QueueOperation& operation) const {
+    return operation.arguments.lease_duration > 0 ? operation.arguments.lease_duration
+                                                  : options_.lease_duration;
+  }
   void check_completions(JobId job_id, const JobOperations& job);
   struct CompletionContext {
     std::vector<std::size_t> leases_by_attempt;
@@ -118,6 +127,7 @@ class Checker {
   std::vector<std::string> skipped_;
   std::size_t enqueues_attempted_ = 0;
   std::size_t enqueues_acknowledged_ = 0;
+  std::size_t leases_without_duration_ = 0;
 };
 
 void Checker::index_operations() {
@@ -139,15 +149,19 @@ void Checker::index_operations() {
     }
     const std::optional<JobId> job_id = operation.job();
     if (!job_id) continue;  // an empty lease, or a lease that did not return ok
-    if (!ok && !(operation.op == QueueOp::fail && operation.unknown_outcome())) continue;
+    const bool maybe = operation.unknown_outcome() &&
+                       (operation.op == QueueOp::fail || operation.op == QueueOp::heartbeat);
+    if (!ok && !maybe) continue;
     JobOperations& job = jobs_[*job_id];
     if (operation.op == QueueOp::fail) job.fails_maybe.push_back(index);
+    if (maybe && operation.op == QueueOp::heartbeat) job.heartbeats_unknown.push_back(index);
     if (!ok) continue;
     job.references_ok.push_back(index);
     if (operation.op == QueueOp::lease) job.leases_ok.push_back(index);
     if (operation.op == QueueOp::complete) job.completes_ok.push_back(index);
     if (operation.op == QueueOp::cancel) job.cancels_ok.push_back(index);
     if (operation.op == QueueOp::fail) job.fails_ok.push_back(index);
+    if (operation.op == QueueOp::heartbeat) job.heartbeats_ok.push_back(index);
   }
   if (final_state_.available) {
     for (const auto& [job_id, unused] : final_state_.jobs) jobs_[job_id];
@@ -305,7 +319,7 @@ void Checker::check_deliveries(JobId job_id, const JobOperations& job) {
         "leased with attempt " + std::to_string(at(beyond.back()).reply.attempt) +
             " but max_attempts is " + std::to_string(limit));
   }
-  if (options_.lease_duration > 0) check_overlapping_leases(job_id, job, leases);
+  check_overlapping_leases(job_id, job, leases);
   std::optional<std::size_t> final_operation;
   for (const auto* list : {&job.completes_ok, &job.cancels_ok}) {
     for (const std::size_t index : *list) {
@@ -328,33 +342,85 @@ void Checker::check_deliveries(JobId job_id, const JobOperations& job) {
           time_text(at(*final_operation).return_time));
 }
 
-// Consecutive observed attempts a < b: if b was granted (lease_expires - lease_duration) before
-// a's first-reported expiry, a must have been ended by a fail with token a that began before b
-// returned. Heartbeats only extend a lease, so the first-reported expiry is a lower bound and the
-// rule cannot fire on a correct queue.
+// Consecutive observed attempts a < b: if b was granted (its lease_expires minus its lease
+// duration) before a's lease ended, a must have been ended by a fail with token a that began
+// before b returned. When a's lease ended is bounded from below by expiry_lower_bound(), so a
+// correct queue never trips the rule.
 void Checker::check_overlapping_leases(JobId job_id, const JobOperations& job,
                                        const std::vector<std::size_t>& leases) {
   std::map<std::uint64_t, Time> fail_invoked;  // token -> earliest invoke of a maybe-fail
   for (const std::size_t fail : job.fails_maybe) {
     const std::uint64_t token = at(fail).arguments.token;
-    const auto found = fail_invoked.find(token);
-    if (found == fail_invoked.end() || at(fail).invoke_time < found->second) {
-      fail_invoked[token] = at(fail).invoke_time;
+    const auto [found, inserted] = fail_invoked.emplace(token, at(fail).invoke_time);
+    if (!inserted) found->second = std::min(found->second, at(fail).invoke_time);
+  }
+  std::map<std::uint64_t, std::vector<std::size_t>> heartbeats;  // token -> ok or unknown
+  for (const auto* list : {&job.heartbeats_ok, &job.heartbeats_unknown}) {
+    for (const std::size_t heartbeat : *list) {
+      heartbeats[at(heartbeat).arguments.token].push_back(heartbeat);
     }
   }
+  static const std::vector<std::size_t> kNone;
   for (std::size_t i = 1; i < leases.size(); ++i) {
     const QueueOperation& previous = at(leases[i - 1]);
     const QueueOperation& next = at(leases[i]);
     if (previous.reply.attempt == next.reply.attempt) continue;
-    const Time granted = next.reply.lease_expires - options_.lease_duration;
-    if (granted >= previous.reply.lease_expires) continue;
+    const Time duration = lease_duration_of(next);
+    if (duration <= 0) {
+      ++leases_without_duration_;
+      continue;
+    }
+    const Time granted = next.reply.lease_expires - duration;
+    const auto found = heartbeats.find(previous.reply.attempt);
+    std::vector<std::size_t> involved = {leases[i - 1], leases[i]};
+    const Time expires = expiry_lower_bound(
+        leases[i - 1], found == heartbeats.end() ? kNone : found->second, involved);
+    if (granted >= expires) continue;
     const auto failed = fail_invoked.find(previous.reply.attempt);
     if (failed != fail_invoked.end() && failed->second <= next.return_time) continue;
-    add(QueueRule::duplicated_overlapping_lease, job_id, {leases[i - 1], leases[i]},
+    add(QueueRule::duplicated_overlapping_lease, job_id, std::move(involved),
         "attempt " + std::to_string(next.reply.attempt) + " granted at " + time_text(granted) +
-            " while attempt " + std::to_string(previous.reply.attempt) + " was leased until " +
-            time_text(previous.reply.lease_expires) + " and never failed (state-machine time)");
+            " while attempt " + std::to_string(previous.reply.attempt) +
+            " was leased at least until " + time_text(expires) +
+            " and never failed (state-machine time)");
   }
+}
+
+// A lower bound on when the lease of one attempt ended (absent a fail). The lease and each ok
+// heartbeat set the expiry (a heartbeat may shorten it); the last one applied wins. A setter
+// that another ok setter began after it returned is not last, so the bound is the least expiry
+// among the remaining ok setters and, for heartbeats of unknown outcome (which may have applied
+// at any time after the grant), grant + their lease_ns. Adds the setter that gives the bound.
+Time Checker::expiry_lower_bound(std::size_t lease, const std::vector<std::size_t>& heartbeats,
+                                 std::vector<std::size_t>& involved) const {
+  Time latest_invoke = at(lease).invoke_time;
+  for (const std::size_t heartbeat : heartbeats) {
+    if (at(heartbeat).status == QueueOperationStatus::ok) {
+      latest_invoke = std::max(latest_invoke, at(heartbeat).invoke_time);
+    }
+  }
+  Time bound = at(lease).return_time >= latest_invoke ? at(lease).reply.lease_expires : kTimeNever;
+  std::optional<std::size_t> bounding;
+  const Time lease_duration = lease_duration_of(at(lease));
+  for (const std::size_t heartbeat : heartbeats) {
+    const QueueOperation& operation = at(heartbeat);
+    Time expires = kTimeNever;
+    if (operation.status == QueueOperationStatus::ok) {
+      if (operation.return_time < latest_invoke) continue;
+      expires = operation.reply.lease_expires;
+    } else if (lease_duration > 0) {
+      const Time granted = at(lease).reply.lease_expires - lease_duration;
+      expires = granted + std::max<Time>(lease_duration_of(operation), 0);
+    } else {
+      expires = 0;  // no grant time known: nothing can be said
+    }
+    if (expires < bound) {
+      bound = expires;
+      bounding = heartbeat;
+    }
+  }
+  if (bounding) involved.push_back(*bounding);
+  return bound;
 }
 
 void Checker::check_completions(JobId job_id, const JobOperations& job) {
@@ -464,8 +530,10 @@ QueueCheckReport Checker::finish() {
       report.findings.push_back(std::move(finding));
     }
   }
-  if (options_.lease_duration <= 0) {
-    skipped_.push_back("duplicated_overlapping_lease: lease_duration unknown (option is 0)");
+  if (leases_without_duration_ > 0) {
+    skipped_.push_back("duplicated_overlapping_lease: " + std::to_string(leases_without_duration_) +
+                       " redelivery(ies) not judged: no lease_ns recorded and "
+                       "options.lease_duration is 0");
   }
   report.skipped = std::move(skipped_);
   report.enqueues_attempted = enqueues_attempted_;

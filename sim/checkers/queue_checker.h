@@ -38,8 +38,8 @@ const char* queue_rule_category(QueueRule rule);
 bool queue_rule_is_violation(QueueRule rule);
 
 struct QueueCheckOptions {
-  // The queue's lease duration in state-machine time; grant time = lease_expires - duration.
-  // 0 = unknown: duplicated_overlapping_lease is skipped (and listed as skipped).
+  // The lease duration (state-machine time) for leases whose lease_ns was not recorded; grant
+  // time = lease_expires - duration. 0: such redeliveries are not judged (listed in skipped).
   Time lease_duration = 0;
   // Two ok enqueues with one key are held to one job only if the later was invoked within this
   // window (virtual time) after the earlier returned. kTimeNever: keys never expire.

@@ -31,6 +31,10 @@ bool takes_token_argument(QueueOp op) {
   return op == QueueOp::heartbeat || op == QueueOp::complete || op == QueueOp::fail;
 }
 
+bool takes_lease_duration(QueueOp op) {
+  return op == QueueOp::lease || op == QueueOp::heartbeat;
+}
+
 bool returned(QueueOperationStatus status) {
   return status == QueueOperationStatus::ok || status == QueueOperationStatus::fail;
 }
@@ -44,11 +48,14 @@ Status check_text(const std::string& text, const char* what) {
 void normalize(QueueOperation& operation) {
   QueueArguments& arguments = operation.arguments;
   if (operation.op != QueueOp::enqueue) {
-    const QueueArguments kept{.job_id = arguments.job_id, .token = arguments.token};
+    const QueueArguments kept{.job_id = arguments.job_id,
+                              .token = arguments.token,
+                              .lease_duration = arguments.lease_duration};
     arguments = kept;
   }
   if (!takes_job_argument(operation.op)) arguments.job_id = 0;
   if (!takes_token_argument(operation.op)) arguments.token = 0;
+  if (!takes_lease_duration(operation.op)) arguments.lease_duration = 0;
   if (!returned(operation.status)) operation.return_time = 0;
   QueueReply& reply = operation.reply;
   if (operation.status != QueueOperationStatus::ok) {
@@ -58,6 +65,8 @@ void normalize(QueueOperation& operation) {
   } else if (operation.op == QueueOp::lease) {
     if (reply.empty) reply = QueueReply{.empty = true, .note = std::move(reply.note)};
     reply.created = false;
+  } else if (operation.op == QueueOp::heartbeat) {
+    reply = QueueReply{.lease_expires = reply.lease_expires, .note = std::move(reply.note)};
   } else {
     reply = QueueReply{.note = std::move(reply.note)};
   }
@@ -85,6 +94,7 @@ Json operation_to_json(const QueueOperation& operation) {
   }
   if (takes_job_argument(operation.op)) entry["job_id"] = arguments.job_id;
   if (takes_token_argument(operation.op)) entry["token"] = arguments.token;
+  if (takes_lease_duration(operation.op)) entry["lease_ns"] = arguments.lease_duration;
   const QueueReply& reply = operation.reply;
   if (operation.status == QueueOperationStatus::ok && operation.op == QueueOp::enqueue) {
     entry["job_id"] = reply.job_id;
@@ -97,6 +107,9 @@ Json operation_to_json(const QueueOperation& operation) {
       entry["attempt"] = reply.attempt;
       entry["lease_expires_ns"] = reply.lease_expires;
     }
+  }
+  if (operation.status == QueueOperationStatus::ok && operation.op == QueueOp::heartbeat) {
+    entry["lease_expires_ns"] = reply.lease_expires;
   }
   if (!reply.note.empty()) entry["note"] = reply.note;
   return entry;
@@ -213,6 +226,8 @@ void parse_reply(const Json& json, const std::string& path, QueueOperation& oper
       reply.attempt = read_unsigned(json, "attempt", path);
       reply.lease_expires = read_time(json, "lease_expires_ns", path);
     }
+  } else if (operation.op == QueueOp::heartbeat) {
+    reply.lease_expires = read_time(json, "lease_expires_ns", path);
   }
 }
 
@@ -246,6 +261,9 @@ QueueOperation parse_operation(const Json& json, const std::string& path) {
   }
   if (takes_job_argument(operation.op)) arguments.job_id = read_unsigned(json, "job_id", path);
   if (takes_token_argument(operation.op)) arguments.token = read_unsigned(json, "token", path);
+  if (takes_lease_duration(operation.op)) {
+    arguments.lease_duration = read_time(json, "lease_ns", path);
+  }
   parse_reply(json, path, operation);
   return operation;
 }

@@ -37,6 +37,9 @@ struct QueueArguments {
   // heartbeat, complete, fail, cancel
   JobId job_id = 0;
   std::uint64_t token = 0;  // heartbeat, complete, fail: the fencing token (the lease's attempt)
+  // lease, heartbeat: the lease length requested (the queue's lease_ns, state-machine time);
+  // 0 = not recorded (the checker then falls back to QueueCheckOptions::lease_duration).
+  Time lease_duration = 0;
 
   friend bool operator==(const QueueArguments&, const QueueArguments&) = default;
 };
@@ -47,7 +50,7 @@ struct QueueReply {
   bool created = false;       // enqueue ok: false = the idempotency key matched an existing job
   bool empty = false;         // lease ok: no job was available
   std::uint64_t attempt = 0;  // lease ok: the attempt number, which is the fencing token
-  Time lease_expires = 0;     // lease ok: when the lease ends, in state-machine time
+  Time lease_expires = 0;     // lease or heartbeat ok: when the lease ends (state-machine time)
   std::string note{};         // rejection reason ("stale_token", "not_leased", ...) or free text
 
   friend bool operator==(const QueueReply&, const QueueReply&) = default;
