@@ -174,7 +174,12 @@ RunOutcome run_one(const Scenario& scenario, const RunFlags& flags, const std::s
       std::ofstream(out_dir + "/trace.jsonl") << runner.cluster().world().trace().to_jsonl();
       written.push_back("trace.jsonl");
     }
-    std::ofstream(out_dir + "/history.json") << runner.cluster().history().to_json() << "\n";
+    if (scenario.cluster.workload_type == KvClusterOptions::Workload::queue) {
+      std::ofstream(out_dir + "/history.json")
+          << runner.cluster().queue_history().to_json() << "\n";
+    } else {
+      std::ofstream(out_dir + "/history.json") << runner.cluster().history().to_json() << "\n";
+    }
     written.push_back("history.json");
     if (failed) {
       // The realised timeline as a plain scenario: it replays even if the code changes the

@@ -472,4 +472,9 @@ void JobQueue::check_invariants() const {
   }
 }
 
+void JobQueue::stamp(std::vector<std::uint8_t>& command, std::int64_t leader_wall_ns) const {
+  if (!decode_command(command)) return;
+  stamp_command(command, leader_wall_ns < 0 ? 0 : static_cast<std::uint64_t>(leader_wall_ns));
+}
+
 }  // namespace raftsim::queue

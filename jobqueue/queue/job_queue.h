@@ -77,6 +77,9 @@ class JobQueue final : public StateMachine {
   // the last applied index: that guards the caller's apply order, and leaving it out lets a test
   // see that a refused command changed nothing.
   std::uint64_t state_hash() const override;
+  // Writes the leader's wall clock (clamped at 0) into a command that decodes; others are left
+  // alone and will be answered `malformed`.
+  void stamp(std::vector<std::uint8_t>& command, std::int64_t leader_wall_ns) const override;
 
   // Snapshots (snapshot.cc). Each section is self-delimiting and ends with a 64-bit digest of its
   // bytes, so truncation and bit flips are refused; the storage layer still owns media checksums.

@@ -98,6 +98,7 @@ void NodeHost::handle_client_request(NodeId from, const ClientRequest& request) 
     return;
   }
   SessionCommand command{request.client_id, request.sequence, request.payload};
+  state_machine_->stamp(command.payload, runtime_.wall_now_ns());
   auto index = raft_->propose(encode_session_command(command));
   RAFTSIM_CHECK(index.ok());  // we are the leader
   // An older proposal waiting at this index was truncated away by another leader: it is dead.

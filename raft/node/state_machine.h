@@ -18,6 +18,11 @@ class StateMachine {
   virtual std::vector<std::uint8_t> apply(Index index, std::span<const std::uint8_t> command) = 0;
   virtual std::vector<std::uint8_t> query(std::span<const std::uint8_t> request) const = 0;
   virtual std::uint64_t state_hash() const = 0;
+  // Called on the leader just before a client command is proposed: a machine whose commands
+  // need a time (leases) writes the leader's clock into the command here, so every replica
+  // applies the same time and none reads its own clock. The default leaves the command alone.
+  virtual void stamp(std::vector<std::uint8_t>& /*command*/,
+                     std::int64_t /*leader_wall_ns*/) const {}
 };
 
 }  // namespace raftsim

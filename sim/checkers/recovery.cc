@@ -72,13 +72,13 @@ void RecoveryTracker::on_event(Time now, std::string description) {
   ++open_count_;
 }
 
-void RecoveryTracker::observe(Time now, const ClusterHealth& health, const History& history) {
+void RecoveryTracker::observe(Time now, const ClusterHealth& health,
+                              const std::vector<Time>& ok_times) {
   RAFTSIM_CHECK(now >= last_observed_);
   // The time since the last observation counts as healthy if it was healthy then.
   const Time healthy_span = last_healthy_ ? now - last_observed_ : 0;
   last_observed_ = now;
   last_healthy_ = health.healthy_majority;
-  const std::vector<Time>& ok_times = history.ok_return_times();
   for (std::size_t i = first_open_; i < measurements_.size(); ++i) {
     RecoveryMeasurement& measurement = measurements_[i];
     if (measurement.recovered_at) continue;

@@ -55,7 +55,11 @@ class RecoveryTracker {
 
   void on_event(Time now, std::string description);
   // Call often (every millisecond of virtual time or so) with the state at `now`.
-  void observe(Time now, const ClusterHealth& health, const History& history);
+  void observe(Time now, const ClusterHealth& health, const History& history) {
+    observe(now, health, history.ok_return_times());
+  }
+  // ok_times: when each successful client operation returned, sorted.
+  void observe(Time now, const ClusterHealth& health, const std::vector<Time>& ok_times);
   bool all_recovered() const { return open_count_ == 0; }
   const std::vector<RecoveryMeasurement>& measurements() const { return measurements_; }
   std::size_t unmeasured_events() const { return unmeasured_; }

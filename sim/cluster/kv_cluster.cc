@@ -1,6 +1,7 @@
 #include "sim/cluster/kv_cluster.h"
 
 #include "jobqueue/kv/kv_store.h"
+#include "jobqueue/queue/job_queue.h"
 #include "raft/core/codec.h"
 #include "raft/node/wire.h"
 #include "raft/util/check.h"
@@ -35,10 +36,15 @@ std::string describe_payload(std::span<const std::uint8_t> payload) {
     case Channel::client_request: {
       auto request = decode_client_request(payload);
       if (!request) return "garbage";
-      auto command = kv::decode_command(request->payload);
       std::string text =
           "Req c" + std::to_string(request->client_id) + "#" + std::to_string(request->sequence);
-      if (command) text += std::string(" ") + kv::op_name(command->op) + " " + command->key;
+      if (auto command = kv::decode_command(request->payload)) {
+        text += std::string(" ") + kv::op_name(command->op) + " " + command->key;
+      } else if (auto job = queue::decode_command(request->payload)) {
+        text += std::string(" ") + queue::op_name(job->op);
+        if (job->job_id != 0)
+          text += " j" + std::to_string(job->job_id) + "/" + std::to_string(job->token);
+      }
       return text;
     }
     case Channel::client_response: {
@@ -81,7 +87,16 @@ std::unique_ptr<Process> KvCluster::make_process(Runtime& runtime) {
     host.raft.voters.clear();
     for (NodeIndex node = 0; node < options_.nodes; ++node) host.raft.voters.push_back(node);
     host.tick_ns = options_.tick_ns;
+    if (options_.workload_type == KvClusterOptions::Workload::queue) {
+      return std::make_unique<NodeHost>(runtime, host, std::make_unique<queue::JobQueue>());
+    }
     return std::make_unique<NodeHost>(runtime, host, std::make_unique<kv::KvStore>());
+  }
+  if (options_.workload_type == KvClusterOptions::Workload::queue) {
+    const std::uint64_t sessions = options_.queue.producers + options_.queue.workers;
+    return std::make_unique<QueueClient>(runtime, options_.nodes,
+                                         std::uint64_t{self - options_.nodes} * sessions,
+                                         options_.workload, options_.queue, queue_history_);
   }
   const std::uint64_t first_client_id =
       std::uint64_t{self - options_.nodes} * options_.workload.sessions;

@@ -15,6 +15,8 @@
 #include "sim/kernel/world.h"
 #include "sim/workload/history.h"
 #include "sim/workload/kv_client.h"
+#include "sim/workload/queue_client.h"
+#include "sim/workload/queue_history.h"
 
 namespace raftsim::sim {
 
@@ -32,7 +34,12 @@ struct KvClusterOptions {
     return config;
   }();
   std::vector<ClockConfig> clocks;  // empty, or one per cluster node (clients are exact)
+  // What the nodes replicate and the clients do: the KV store with KV clients, or the job queue
+  // with producers and workers (queue; `workload`'s timeouts and retry settings still apply).
+  enum class Workload : std::uint8_t { kv, queue };
+  Workload workload_type = Workload::kv;
   KvWorkload workload;
+  QueueWorkload queue;
   bool record_trace = true;
   bool check_every_event = true;
 
@@ -50,6 +57,7 @@ class KvCluster {
 
   World& world() { return *world_; }
   const History& history() const { return history_; }
+  const QueueHistory& queue_history() const { return queue_history_; }
   RaftSafetyChecker& checker() { return checker_; }
   NodeIndex size() const { return options_.nodes; }
   const KvClusterOptions& options() const { return options_; }
@@ -71,6 +79,7 @@ class KvCluster {
 
   KvClusterOptions options_;
   History history_;
+  QueueHistory queue_history_;
   std::unique_ptr<World> world_;
   RaftSafetyChecker checker_;
 };

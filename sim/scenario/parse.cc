@@ -233,19 +233,43 @@ class ScenarioParser {
     reader.finish();
   }
 
-  void parse_workload(JsonObjectReader reader) {
-    KvWorkload& workload = scenario_.cluster.workload;
-    std::uint64_t value = scenario_.cluster.clients;
-    if (reader.read_uint("clients", value, 0, kScenarioClientsMax)) {
-      scenario_.cluster.clients = static_cast<NodeIndex>(value);
+  void parse_queue_workload(JsonObjectReader& reader) {
+    QueueWorkload& queue = scenario_.cluster.queue;
+    std::uint64_t value = 0;
+    auto read_u32 = [&](std::string_view name, std::uint32_t& out, std::uint64_t min,
+                        std::uint64_t max) {
+      if (reader.read_uint(name, value, min, max)) out = static_cast<std::uint32_t>(value);
+    };
+    read_u32("producers", queue.producers, 0, QueueClient::kSessionsMax);
+    read_u32("workers", queue.workers, 0, QueueClient::kSessionsMax);
+    if (queue.producers + queue.workers == 0 ||
+        queue.producers + queue.workers > QueueClient::kSessionsMax) {
+      errors_.add_message(reader.path(), "expected 1 to " +
+                                             std::to_string(QueueClient::kSessionsMax) +
+                                             " producers and workers per client together");
     }
-    value = workload.sessions;
+    reader.read_uint("jobs_per_producer", queue.jobs_per_producer, 0, 10'000'000);
+    read_u32("keyed_percent", queue.keyed_percent, 0, 100);
+    read_u32("priorities", queue.priorities, 1, 256);
+    read_u32("max_attempts", queue.max_attempts, 1, 1000);
+    reader.read_ms("lease_ms", queue.lease, 1, 12 * 3'600'000.0);
+    reader.read_ms_range("work_ms", queue.work_min, queue.work_max, 0, 3'600'000);
+    read_u32("fail_percent", queue.fail_percent, 0, 100);
+    read_u32("abandon_percent", queue.abandon_percent, 0, 100);
+    read_u32("stall_percent", queue.stall_percent, 0, 100);
+    reader.read_ms("poll_ms", queue.poll_interval, 0, 60'000);
+  }
+
+  void parse_kv_operations(JsonObjectReader& reader) {
+    KvWorkload& workload = scenario_.cluster.workload;
+    std::uint64_t value = workload.sessions;
     if (reader.read_uint("sessions", value, 1, KvClient::kSessionsMax)) {
       workload.sessions = static_cast<std::uint32_t>(value);
     }
     value = workload.keys;
-    if (reader.read_uint("keys", value, 1, 1'000'000))
+    if (reader.read_uint("keys", value, 1, 1'000'000)) {
       workload.keys = static_cast<std::uint32_t>(value);
+    }
     if (reader.has("mix")) {
       JsonObjectReader mix = reader.object("mix");
       std::uint32_t* weights[] = {&workload.get_weight, &workload.put_weight,
@@ -265,6 +289,24 @@ class ScenarioParser {
       }
       mix.finish();
     }
+    reader.read_uint("operations_max", workload.operations_max, 0, History::kOperationsMax);
+  }
+
+  // Fields a workload of either type reads; the rest depend on "type" (others are unknown).
+  void parse_workload(JsonObjectReader reader) {
+    KvWorkload& workload = scenario_.cluster.workload;
+    std::string type = "kv";
+    reader.read_choice("type", type, {"kv", "queue"});
+    std::uint64_t value = scenario_.cluster.clients;
+    if (reader.read_uint("clients", value, 0, kScenarioClientsMax)) {
+      scenario_.cluster.clients = static_cast<NodeIndex>(value);
+    }
+    if (type == "queue") {
+      scenario_.cluster.workload_type = KvClusterOptions::Workload::queue;
+      parse_queue_workload(reader);
+    } else {
+      parse_kv_operations(reader);
+    }
     reader.read_ms("think_ms", workload.think_time_max, 0, 60'000);
     reader.read_ms("request_timeout_ms", workload.request_timeout, 1, 600'000);
     reader.read_ms("operation_timeout_ms", workload.operation_timeout, 1, kMsMax);
@@ -273,7 +315,6 @@ class ScenarioParser {
     if (reader.read_uint("attempts_max", value, 1, 1'000'000)) {
       workload.attempts_max = static_cast<std::uint32_t>(value);
     }
-    reader.read_uint("operations_max", workload.operations_max, 0, History::kOperationsMax);
     reader.finish();
   }
 
@@ -627,6 +668,7 @@ class ScenarioParser {
     Checks& checks = scenario_.checks;
     reader.read_bool("linearizability", checks.linearizability);
     reader.read_bool("durability", checks.durability);
+    reader.read_bool("queue", checks.queue);
     reader.read_bool("recovery", checks.recovery);
     Time bound = 0;
     if (reader.read_ms("recovery_ms_max", bound, 1, kMsMax)) checks.recovery_max = bound;
@@ -648,11 +690,11 @@ class ScenarioParser {
     if (!scenario_.expect.pass) {
       if (!reader.read_choice(
               "checker", scenario_.expect.checker,
-              {"safety", "durability", "linearizability", "recovery", "liveness"}) &&
+              {"safety", "durability", "linearizability", "queue", "recovery", "liveness"}) &&
           !reader.has("checker")) {
         reader.error("checker",
                      "the checker that must fire: safety, durability, "
-                     "linearizability, recovery or liveness");
+                     "linearizability, queue, recovery or liveness");
       }
     } else if (reader.has("checker")) {
       reader.error("checker", "no checker when the verdict expected is \"pass\"");
@@ -825,22 +867,43 @@ std::string scenario_to_json(const Scenario& scenario) {
     out["clocks"] = clocks;
   }
   const KvWorkload& workload = cluster.workload;
-  ordered_json workload_json = {{"clients", cluster.clients},
-                                {"sessions", workload.sessions},
-                                {"keys", workload.keys},
-                                {"mix",
-                                 {{"get", workload.get_weight},
-                                  {"put", workload.put_weight},
-                                  {"append", workload.append_weight},
-                                  {"cas", workload.cas_weight}}},
-                                {"think_ms", to_ms(workload.think_time_max)},
-                                {"request_timeout_ms", to_ms(workload.request_timeout)},
-                                {"operation_timeout_ms", to_ms(workload.operation_timeout)},
-                                {"retry_backoff_ms", to_ms(workload.retry_backoff)},
-                                {"attempts_max", workload.attempts_max}};
-  if (workload.operations_max != UINT64_MAX && workload.operations_max <= History::kOperationsMax) {
-    workload_json["operations_max"] = workload.operations_max;
+  ordered_json workload_json;
+  if (cluster.workload_type == KvClusterOptions::Workload::queue) {
+    const QueueWorkload& queue = cluster.queue;
+    workload_json = {{"type", "queue"},
+                     {"clients", cluster.clients},
+                     {"producers", queue.producers},
+                     {"workers", queue.workers},
+                     {"jobs_per_producer", queue.jobs_per_producer},
+                     {"keyed_percent", queue.keyed_percent},
+                     {"priorities", queue.priorities},
+                     {"max_attempts", queue.max_attempts},
+                     {"lease_ms", to_ms(queue.lease)},
+                     {"work_ms", {to_ms(queue.work_min), to_ms(queue.work_max)}},
+                     {"fail_percent", queue.fail_percent},
+                     {"abandon_percent", queue.abandon_percent},
+                     {"stall_percent", queue.stall_percent},
+                     {"poll_ms", to_ms(queue.poll_interval)}};
+  } else {
+    workload_json = {{"type", "kv"},
+                     {"clients", cluster.clients},
+                     {"sessions", workload.sessions},
+                     {"keys", workload.keys},
+                     {"mix",
+                      {{"get", workload.get_weight},
+                       {"put", workload.put_weight},
+                       {"append", workload.append_weight},
+                       {"cas", workload.cas_weight}}}};
+    if (workload.operations_max != UINT64_MAX &&
+        workload.operations_max <= History::kOperationsMax) {
+      workload_json["operations_max"] = workload.operations_max;
+    }
   }
+  workload_json.update(ordered_json{{"think_ms", to_ms(workload.think_time_max)},
+                                    {"request_timeout_ms", to_ms(workload.request_timeout)},
+                                    {"operation_timeout_ms", to_ms(workload.operation_timeout)},
+                                    {"retry_backoff_ms", to_ms(workload.retry_backoff)},
+                                    {"attempts_max", workload.attempts_max}});
   out["workload"] = workload_json;
   ordered_json faults = ordered_json::array();
   for (const FaultStep& step : scenario.faults) faults.push_back(step_json(step));
@@ -866,6 +929,7 @@ std::string scenario_to_json(const Scenario& scenario) {
   const Checks& checks = scenario.checks;
   out["checks"] = {{"linearizability", checks.linearizability},
                    {"durability", checks.durability},
+                   {"queue", checks.queue},
                    {"recovery", checks.recovery},
                    {"liveness_timeout_ms", to_ms(checks.liveness_timeout)},
                    {"linearizability_steps_max", checks.linearizability_steps_max}};

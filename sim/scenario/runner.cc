@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <map>
 
+#include "jobqueue/queue/job_queue.h"
+#include "sim/checkers/queue_checker.h"
 #include "sim/linearizability/checker.h"
 #include "sim/linearizability/import.h"
 #include "sim/linearizability/models.h"
@@ -138,6 +140,16 @@ class ScenarioRunner::Impl {
   }
 
  private:
+  bool queue_workload() const {
+    return scenario_.cluster.workload_type == KvClusterOptions::Workload::queue;
+  }
+
+  // When each successful client operation returned, sorted.
+  const std::vector<Time>& ok_times() const {
+    return queue_workload() ? cluster_->queue_history().ok_return_times()
+                            : cluster_->history().ok_return_times();
+  }
+
   Time draw(Time low, Time high) { return low >= high ? low : nemesis_random_.between(low, high); }
 
   // Runs the cluster to `limit`, then samples recovery. True if a safety violation stopped it.
@@ -147,7 +159,7 @@ class ScenarioRunner::Impl {
       return true;
     }
     const ClusterHealth health = observe_health(*cluster_);
-    tracker_.observe(cluster_->world().now(), health, cluster_->history());
+    tracker_.observe(cluster_->world().now(), health, ok_times());
     last_stable_leader_ = health.stable_leader;
     for (NodeIndex node = 0; node < cluster_->size(); ++node) {
       const Raft* raft = cluster_->raft(node);
@@ -164,7 +176,7 @@ class ScenarioRunner::Impl {
     RunProgress progress;
     progress.now = cluster_->world().now();
     progress.end = scenario_.duration;
-    progress.operations_ok = cluster_->history().ok_return_times().size();
+    progress.operations_ok = ok_times().size();
     progress.faults_applied = timeline_.size();
     progress.settling = settling;
     options_.progress(progress);
@@ -768,6 +780,7 @@ class ScenarioRunner::Impl {
     report.findings.push_back(safety);
     report.findings.push_back(check_durability());
     report.findings.push_back(check_linearizability());
+    report.findings.push_back(check_queue_semantics());
     auto [recovery, liveness] = check_recovery();
     report.findings.push_back(recovery);
     report.findings.push_back(liveness);
@@ -779,10 +792,18 @@ class ScenarioRunner::Impl {
     report.messages_sent = world.network().messages_sent();
     report.messages_delivered = world.network().messages_delivered();
     report.messages_dropped = world.network().messages_dropped();
-    report.operations_ok = cluster_->history().count(OperationStatus::ok);
-    report.operations_fail = cluster_->history().count(OperationStatus::fail);
-    report.operations_info = cluster_->history().count(OperationStatus::info) +
-                             cluster_->history().count(OperationStatus::pending);
+    if (queue_workload()) {
+      const QueueHistory& queue = cluster_->queue_history();
+      report.operations_ok = queue.count(QueueOperationStatus::ok);
+      report.operations_fail = queue.count(QueueOperationStatus::fail);
+      report.operations_info =
+          queue.count(QueueOperationStatus::info) + queue.count(QueueOperationStatus::pending);
+    } else {
+      report.operations_ok = cluster_->history().count(OperationStatus::ok);
+      report.operations_fail = cluster_->history().count(OperationStatus::fail);
+      report.operations_info = cluster_->history().count(OperationStatus::info) +
+                               cluster_->history().count(OperationStatus::pending);
+    }
     report.simulated = world.now();
     report.final_leader = last_stable_leader_;
     for (NodeIndex node = 0; node < cluster_->size(); ++node) {
@@ -811,6 +832,11 @@ class ScenarioRunner::Impl {
 
   CheckerFinding check_durability() {
     CheckerFinding finding = finding_named("durability");
+    if (queue_workload()) {
+      finding.status = CheckStatus::skipped;
+      finding.summary = "KV workloads only (the queue checker's lost rule covers queues)";
+      return finding;
+    }
     if (!scenario_.checks.durability) {
       finding.status = CheckStatus::skipped;
       finding.summary = "off in this scenario";
@@ -843,6 +869,11 @@ class ScenarioRunner::Impl {
 
   CheckerFinding check_linearizability() {
     CheckerFinding finding = finding_named("linearizability");
+    if (queue_workload()) {
+      finding.status = CheckStatus::skipped;
+      finding.summary = "KV workloads only";
+      return finding;
+    }
     if (!scenario_.checks.linearizability) {
       finding.status = CheckStatus::skipped;
       finding.summary = "off in this scenario";
@@ -903,6 +934,72 @@ class ScenarioRunner::Impl {
     finding.details["blamed_sequence"] = operation.sequence;
     finding.details["invoke_ms"] = ms(operation.invoke_time);
     finding.details["return_ms"] = ms(operation.return_time);
+    return finding;
+  }
+
+  // What the final leader's job queue holds, job by job (its `get` query answers archived jobs
+  // too once their cold part is loaded).
+  QueueFinalState final_queue_state() {
+    QueueFinalState state;
+    if (!last_stable_leader_) return state;
+    const NodeHost* host = cluster_->node(*last_stable_leader_);
+    if (host == nullptr) return state;
+    const auto* jobs = dynamic_cast<const queue::JobQueue*>(&host->state_machine());
+    RAFTSIM_CHECK_MSG(jobs != nullptr, "a queue workload runs on job-queue state machines");
+    state.available = true;
+    for (queue::JobId id = 1; id < jobs->next_job_id(); ++id) {
+      auto reply = queue::decode_reply(jobs->query(queue::encode_command(queue::Command::get(id))));
+      RAFTSIM_CHECK(reply.has_value());
+      if (reply->outcome != queue::Outcome::ok) {
+        state.available = false;  // an archived job not loaded yet: the state is incomplete
+        return state;
+      }
+      FinalJob job;
+      static constexpr JobFinalStatus kStatus[] = {JobFinalStatus::pending, JobFinalStatus::leased,
+                                                   JobFinalStatus::completed, JobFinalStatus::dead,
+                                                   JobFinalStatus::cancelled};
+      job.status = kStatus[static_cast<int>(reply->job.state)];
+      job.attempts = reply->job.attempt;
+      job.max_attempts = reply->job.max_attempts;
+      job.completion_count = job.status == JobFinalStatus::completed ? 1 : 0;
+      state.jobs.emplace(id, job);
+    }
+    return state;
+  }
+
+  CheckerFinding check_queue_semantics() {
+    CheckerFinding finding = finding_named("queue");
+    if (!queue_workload() || !scenario_.checks.queue) {
+      finding.status = CheckStatus::skipped;
+      finding.summary = queue_workload() ? "off in this scenario" : "queue workloads only";
+      return finding;
+    }
+    QueueCheckOptions options;
+    options.lease_duration = scenario_.cluster.queue.lease;
+    options.idempotency_window = static_cast<Time>(queue::Config{}.idempotency_window_ns);
+    const QueueFinalState final_state = final_queue_state();
+    const QueueCheckReport report = check_queue(cluster_->queue_history(), final_state, options);
+    finding.details = nlohmann::ordered_json::parse(report.to_json());
+    if (report.valid) {
+      finding.summary = std::to_string(report.jobs_acknowledged) + " jobs acknowledged, " +
+                        std::to_string(report.jobs_completed) + " completed, " +
+                        std::to_string(report.count(QueueRule::recovered)) +
+                        " recovered; no job lost, duplicated or completed twice";
+      if (!final_state.available) {
+        finding.status = CheckStatus::unknown;
+        finding.summary += " (no final state: the rules that need it were not checked)";
+      }
+      return finding;
+    }
+    finding.status = CheckStatus::fail;
+    for (const QueueFinding& violation : report.findings) {
+      if (!queue_rule_is_violation(violation.rule)) continue;
+      finding.summary = std::string(queue_rule_name(violation.rule)) + ": job " +
+                        std::to_string(violation.job_id) + ": " + violation.detail;
+      finding.at = violation.operations.empty() ? cluster_->world().now()
+                                                : violation.operations.back().invoke_time;
+      break;
+    }
     return finding;
   }
 

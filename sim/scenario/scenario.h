@@ -112,6 +112,7 @@ struct Nemesis {
 struct Checks {
   bool linearizability = true;
   bool durability = true;
+  bool queue = true;  // the queue checker (queue workloads only)
   bool recovery = true;
   std::optional<Time> recovery_max;     // a recovery slower than this fails the run
   Time liveness_timeout = seconds(10);  // unrecovered this long with a healthy majority: fails

@@ -4,6 +4,8 @@
 // job states or fields of the wrong type are errors naming their JSON path.
 #include "sim/workload/queue_history.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "raft/util/check.h"
@@ -380,6 +382,7 @@ std::optional<std::size_t> QueueHistory::begin(QueueOperation operation) {
   operation.status = QueueOperationStatus::pending;
   operation.reply = QueueReply{};
   operation.return_time = 0;
+  if (operation.status == QueueOperationStatus::ok) note_ok(operation.return_time);
   operations_.push_back(std::move(operation));
   return operations_.size() - 1;
 }
@@ -393,6 +396,12 @@ void QueueHistory::end(std::size_t index, QueueOperationStatus status, Time at, 
   operation.return_time = at;
   operation.reply = std::move(reply);
   normalize(operation);
+  if (status == QueueOperationStatus::ok) note_ok(at);
+}
+
+void QueueHistory::note_ok(Time at) {
+  ok_return_times_.insert(std::upper_bound(ok_return_times_.begin(), ok_return_times_.end(), at),
+                          at);
 }
 
 Status QueueHistory::append(QueueOperation operation) {
@@ -411,6 +420,7 @@ Status QueueHistory::append(QueueOperation operation) {
     Status status = check_text(*operation.arguments.idempotency_key, "idempotency_key");
     if (!status.ok()) return status;
   }
+  if (operation.status == QueueOperationStatus::ok) note_ok(operation.return_time);
   operations_.push_back(std::move(operation));
   return Status::ok_status();
 }

@@ -130,10 +130,17 @@ class QueueHistory {
   // Parses that document. Errors name the JSON path and what was expected.
   static Result<QueueHistoryDocument> parse(std::string_view text);
 
-  friend bool operator==(const QueueHistory&, const QueueHistory&) = default;
+  // When each ok operation returned, sorted (recovery metrics: "the next operation succeeded").
+  const std::vector<Time>& ok_return_times() const { return ok_return_times_; }
+  friend bool operator==(const QueueHistory& a, const QueueHistory& b) {
+    return a.operations_ == b.operations_;  // ok_return_times_ is derived from them
+  }
 
  private:
+  void note_ok(Time at);
+
   std::vector<QueueOperation> operations_;
+  std::vector<Time> ok_return_times_;
 };
 
 struct QueueHistoryDocument {

@@ -1,0 +1,300 @@
+#include "sim/workload/queue_client.h"
+
+#include "raft/node/wire.h"
+#include "raft/util/check.h"
+#include "raft/util/hash.h"
+
+namespace raftsim::sim {
+
+namespace {
+// Timer tags: bits 0-1 the purpose, bits 2-11 the session, the rest the session's generation.
+constexpr std::uint64_t kTimeoutTimer = 0;
+constexpr std::uint64_t kStepTimer = 1;
+constexpr std::uint64_t kBackoffTimer = 2;
+constexpr std::uint64_t kWorkTimer = 3;
+constexpr int kSessionBits = 10;
+
+QueueOp history_op(queue::Op op) {
+  switch (op) {
+    case queue::Op::enqueue:
+      return QueueOp::enqueue;
+    case queue::Op::lease:
+      return QueueOp::lease;
+    case queue::Op::heartbeat:
+      return QueueOp::heartbeat;
+    case queue::Op::complete:
+      return QueueOp::complete;
+    case queue::Op::fail:
+      return QueueOp::fail;
+    case queue::Op::cancel:
+    case queue::Op::get:
+      return QueueOp::cancel;
+  }
+  RAFTSIM_UNREACHABLE("unknown queue op");
+}
+
+bool chance_percent(Random& random, std::uint32_t percent) {
+  return percent > 0 && random.chance(Ratio::percent(percent));
+}
+}  // namespace
+
+QueueClient::QueueClient(Runtime& runtime, std::uint32_t cluster_size,
+                         std::uint64_t first_client_id, const KvWorkload& timing,
+                         const QueueWorkload& workload, QueueHistory& history)
+    : runtime_(runtime),
+      cluster_size_(cluster_size),
+      first_client_id_(first_client_id),
+      timing_(timing),
+      workload_(workload),
+      history_(history),
+      random_(runtime.random_seed()) {
+  const std::uint32_t sessions = workload.producers + workload.workers;
+  RAFTSIM_CHECK(cluster_size >= 1 && sessions >= 1 && sessions <= kSessionsMax);
+  RAFTSIM_CHECK(workload.priorities >= 1 && workload.max_attempts >= 1 && workload.lease > 0);
+  RAFTSIM_CHECK(workload.work_min <= workload.work_max && timing.attempts_max >= 1);
+  sessions_.resize(sessions);
+  for (std::uint32_t index = 0; index < sessions; ++index) {
+    Session& session = sessions_[index];
+    session.client_id = first_client_id + index;
+    session.producer = index < workload.producers;
+    session.target = static_cast<NodeId>((first_client_id + index) % cluster_size);
+  }
+}
+
+void QueueClient::start() {
+  for (Session& session : sessions_) next_step(session);
+}
+
+void QueueClient::start_timer(Session& session, Time after, std::uint64_t purpose) {
+  const std::uint64_t index = session.client_id - first_client_id_;
+  if (session.timer) runtime_.cancel_timer(*session.timer);
+  session.timer = runtime_.start_timer(
+      after, (session.timer_generation << (2 + kSessionBits)) | (index << 2) | purpose);
+}
+
+void QueueClient::next_step(Session& session) {
+  if (session.producer) {
+    if (session.retry_enqueue) {
+      // The last enqueue's fate is unknown: send it again as a new request. Only its
+      // idempotency key can stop it from creating a second job now.
+      session.retry_enqueue = false;
+      begin_request(session, session.command);
+      return;
+    }
+    if (session.produced >= workload_.jobs_per_producer) return;
+    ++session.produced;
+    const std::string name =
+        "p" + std::to_string(session.client_id) + "-" + std::to_string(session.produced);
+    std::optional<std::string> key;
+    if (chance_percent(random_, workload_.keyed_percent)) key = name;
+    begin_request(session, queue::Command::enqueue(
+                               name, static_cast<std::uint8_t>(random_.below(workload_.priorities)),
+                               workload_.max_attempts, key));
+    return;
+  }
+  begin_request(session, queue::Command::lease(session.client_id,
+                                               static_cast<std::uint64_t>(workload_.lease)));
+}
+
+void QueueClient::begin_request(Session& session, queue::Command command) {
+  ++session.sequence;
+  session.command = std::move(command);
+  session.attempts = 0;
+  session.in_doubt = false;
+  QueueOperation operation;
+  operation.client = session.client_id;
+  operation.op = history_op(session.command.op);
+  QueueArguments& arguments = operation.arguments;
+  arguments.payload = session.command.payload;
+  arguments.priority = session.command.priority;
+  arguments.idempotency_key = session.command.idempotency_key;
+  arguments.max_attempts = session.command.max_attempts;
+  arguments.job_id = session.command.job_id;
+  arguments.token = session.command.token;
+  arguments.lease_duration = static_cast<Time>(session.command.lease_ns);
+  operation.invoke_time = runtime_.monotonic_now_ns();
+  session.invoked_at = operation.invoke_time;
+  session.current = history_.begin(std::move(operation));
+  if (!session.current) return;  // history full: this session stops
+  send_attempt(session);
+}
+
+void QueueClient::send_attempt(Session& session) {
+  ++session.attempts;
+  ClientRequest request;
+  request.client_id = session.client_id;
+  request.sequence = session.sequence;
+  request.read_only = false;
+  request.payload = queue::encode_command(session.command);
+  runtime_.send(session.target, encode_client_request(request));
+  ++session.timer_generation;
+  start_timer(session, timing_.request_timeout, kTimeoutTimer);
+}
+
+void QueueClient::finish(Session& session, QueueOperationStatus status, QueueReply reply) {
+  RAFTSIM_CHECK(session.current.has_value());
+  history_.end(*session.current, status, runtime_.monotonic_now_ns(), std::move(reply));
+  session.current.reset();
+  ++session.timer_generation;  // any timeout still pending is now stale
+}
+
+void QueueClient::retry(Session& session, NodeId hint) {
+  ++session.timer_generation;
+  const bool out_of_time =
+      runtime_.monotonic_now_ns() - session.invoked_at >= timing_.operation_timeout;
+  if (session.attempts >= timing_.attempts_max || out_of_time) {
+    finish(session, session.in_doubt ? QueueOperationStatus::info : QueueOperationStatus::fail, {});
+    after_reply(session, std::nullopt);
+    return;
+  }
+  if (hint != kNoNode && hint < cluster_size_ && hint != session.target) {
+    session.target = hint;
+    send_attempt(session);
+    return;
+  }
+  session.target = (session.target + 1) % cluster_size_;
+  start_timer(session, timing_.retry_backoff, kBackoffTimer);
+}
+
+void QueueClient::drop_job(Session& session, Time pause) {
+  session.job = 0;
+  session.token = 0;
+  start_timer(session, pause, kStepTimer);
+}
+
+// What a session does once its request has an outcome (nullopt: it gave up without one).
+void QueueClient::after_reply(Session& session, const std::optional<queue::Reply>& reply) {
+  const Time think = random_.between(0, timing_.think_time_max);
+  if (session.producer) {
+    session.retry_enqueue = !reply && session.command.idempotency_key.has_value();
+    start_timer(session, think, kStepTimer);
+    return;
+  }
+  const bool ok = reply && reply->outcome == queue::Outcome::ok;
+  switch (session.command.op) {
+    case queue::Op::lease: {
+      if (!ok) {
+        drop_job(session, reply && reply->outcome == queue::Outcome::empty ? workload_.poll_interval
+                                                                           : think);
+        return;
+      }
+      session.job = reply->job.job_id;
+      session.token = reply->job.attempt;
+      if (chance_percent(random_, workload_.abandon_percent)) {
+        drop_job(session, workload_.lease);  // crashed holding it: the lease has to expire
+        return;
+      }
+      session.will_fail = chance_percent(random_, workload_.fail_percent);
+      if (chance_percent(random_, workload_.stall_percent)) {
+        // A long pause (GC, swap) with no heartbeat: it completes after its lease ran out.
+        session.work_left = 0;
+        start_timer(session, 2 * workload_.lease, kWorkTimer);
+        return;
+      }
+      session.work_left = random_.between(workload_.work_min, workload_.work_max);
+      work(session);
+      return;
+    }
+    case queue::Op::heartbeat:
+      if (ok) {
+        work(session);
+      } else {
+        drop_job(session, think);  // lost the lease: someone else may hold the job now
+      }
+      return;
+    default:  // complete, fail
+      drop_job(session, think);
+      return;
+  }
+}
+
+// Works in slices of half a lease, heartbeating between them; then completes or fails.
+void QueueClient::work(Session& session) {
+  if (session.work_left <= 0) {
+    begin_request(session, session.will_fail
+                               ? queue::Command::fail(session.job, session.token)
+                               : queue::Command::complete(session.job, session.token));
+    return;
+  }
+  const Time slice = std::min(session.work_left, workload_.lease / 2);
+  session.work_left -= slice;
+  start_timer(session, slice, kWorkTimer);
+}
+
+void QueueClient::on_message(NodeId from, std::span<const std::uint8_t> payload) {
+  auto response = decode_client_response(payload);
+  if (!response || from >= cluster_size_ || response->client_id < first_client_id_ ||
+      response->client_id - first_client_id_ >= sessions_.size()) {
+    return;  // noise
+  }
+  Session& session = sessions_[response->client_id - first_client_id_];
+  if (!session.current || response->sequence != session.sequence) return;  // a late answer
+  if (response->status != ClientStatus::ok) {
+    retry(session, response->leader_hint);  // definitely not applied by this attempt
+    return;
+  }
+  auto reply = queue::decode_reply(response->payload);
+  RAFTSIM_CHECK_MSG(reply.has_value(), "a node sent an undecodable queue reply");
+  QueueReply recorded;
+  QueueOperationStatus status = QueueOperationStatus::ok;
+  switch (reply->outcome) {
+    case queue::Outcome::ok:
+      recorded.job_id = reply->job.job_id;
+      recorded.created = reply->created;
+      recorded.attempt = reply->job.attempt;
+      recorded.lease_expires = static_cast<Time>(reply->job.lease_expires_ns);
+      break;
+    case queue::Outcome::empty:
+      recorded.empty = true;
+      break;
+    default:
+      status = QueueOperationStatus::fail;  // refused by the queue: no effect
+      recorded.note = queue::outcome_name(reply->outcome);
+      break;
+  }
+  finish(session, status, std::move(recorded));
+  after_reply(session, reply);
+}
+
+void QueueClient::on_timer(std::uint64_t tag) {
+  const std::uint64_t index = (tag >> 2) & ((std::uint64_t{1} << kSessionBits) - 1);
+  RAFTSIM_CHECK(index < sessions_.size());
+  Session& session = sessions_[index];
+  if ((tag >> (2 + kSessionBits)) != session.timer_generation) return;  // superseded
+  session.timer.reset();
+  switch (tag & 3) {
+    case kStepTimer:
+      if (!session.current) next_step(session);
+      return;
+    case kBackoffTimer:
+      if (session.current) send_attempt(session);
+      return;
+    case kWorkTimer:
+      if (session.current) return;
+      if (session.work_left > 0) {
+        begin_request(session,
+                      queue::Command::heartbeat(session.job, session.token,
+                                                static_cast<std::uint64_t>(workload_.lease)));
+      } else {
+        work(session);
+      }
+      return;
+    case kTimeoutTimer:
+      if (!session.current) return;
+      session.in_doubt = true;  // no answer: the attempt may have been proposed and may commit
+      retry(session, kNoNode);
+      return;
+  }
+  RAFTSIM_UNREACHABLE("unknown client timer");
+}
+
+std::uint64_t QueueClient::state_hash() const {
+  Hasher hasher;
+  for (const Session& session : sessions_) {
+    hasher.add(session.client_id).add(session.sequence).add(session.produced);
+    hasher.add(session.target).add(session.attempts).add(session.job).add(session.token);
+  }
+  return hasher.value();
+}
+
+}  // namespace raftsim::sim

@@ -1,0 +1,92 @@
+// raftsim: simulated producers and workers of the replicated job queue. One QueueClient process
+// runs `producers + workers` sessions, each its own client id with one request in flight, which
+// follow leader hints and retry on timeouts like the KV clients (the session table applies a
+// retried command at most once). Producers enqueue jobs (some with idempotency keys, and a keyed
+// enqueue that gave up unanswered is sent again as a new request, which only the key dedupes);
+// workers lease, work while heartbeating every half lease, then complete or fail -- and sometimes
+// abandon a job (a worker crash) or stall past their lease and complete late with a stale token.
+// Every request is recorded in a QueueHistory for the queue checker.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "jobqueue/queue/codec.h"
+#include "raft/io/runtime.h"
+#include "sim/kernel/random.h"
+#include "sim/workload/kv_client.h"  // KvWorkload: the shared timeouts and retry settings
+#include "sim/workload/queue_history.h"
+
+namespace raftsim::sim {
+
+struct QueueWorkload {
+  std::uint32_t producers = 1;  // sessions per client process that enqueue
+  std::uint32_t workers = 2;    // sessions per client process that lease and work
+  std::uint64_t jobs_per_producer = 100;
+  std::uint32_t keyed_percent = 50;  // enqueues that carry an idempotency key
+  std::uint32_t priorities = 3;      // priorities drawn from [0, priorities)
+  std::uint32_t max_attempts = 5;
+  Time lease = milliseconds(500);
+  Time work_min = milliseconds(10), work_max = milliseconds(200);
+  std::uint32_t fail_percent = 10;        // a worker reports failure instead of completing
+  std::uint32_t abandon_percent = 3;      // a worker crashes holding the job (never answers)
+  std::uint32_t stall_percent = 3;        // a worker stalls for two leases, then completes
+  Time poll_interval = milliseconds(20);  // an empty lease is retried after this
+};
+
+class QueueClient final : public Process {
+ public:
+  static constexpr std::uint32_t kSessionsMax = 1 << 10;
+
+  QueueClient(Runtime& runtime, std::uint32_t cluster_size, std::uint64_t first_client_id,
+              const KvWorkload& timing, const QueueWorkload& workload, QueueHistory& history);
+
+  void start() override;
+  void on_message(NodeId from, std::span<const std::uint8_t> payload) override;
+  void on_timer(std::uint64_t tag) override;
+  std::uint64_t state_hash() const override;
+
+ private:
+  struct Session {
+    std::uint64_t client_id = 0;
+    bool producer = false;
+    NodeId target = 0;
+    std::uint64_t sequence = 0;
+    std::uint64_t timer_generation = 0;
+    std::optional<TimerId> timer;
+    std::optional<std::size_t> current;  // history index of the request in flight
+    queue::Command command;
+    std::uint32_t attempts = 0;
+    Time invoked_at = 0;
+    bool in_doubt = false;
+    std::uint64_t produced = 0;
+    bool retry_enqueue = false;  // the last keyed enqueue gave up unanswered: send it again
+    // Worker: the job held, its token, the work still to do and how it will end.
+    queue::JobId job = 0;
+    queue::Token token = 0;
+    Time work_left = 0;
+    bool will_fail = false;
+  };
+
+  void begin_request(Session& session, queue::Command command);
+  void send_attempt(Session& session);
+  void finish(Session& session, QueueOperationStatus status, QueueReply reply);
+  void retry(Session& session, NodeId hint);
+  void after_reply(Session& session, const std::optional<queue::Reply>& reply);
+  void next_step(Session& session);
+  void work(Session& session);
+  void drop_job(Session& session, Time pause);
+  void start_timer(Session& session, Time after, std::uint64_t purpose);
+
+  Runtime& runtime_;
+  std::uint32_t cluster_size_;
+  std::uint64_t first_client_id_;
+  KvWorkload timing_;
+  QueueWorkload workload_;
+  QueueHistory& history_;
+  Random random_;
+  std::vector<Session> sessions_;
+};
+
+}  // namespace raftsim::sim
