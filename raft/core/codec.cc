@@ -3,6 +3,7 @@
 #include <string>
 
 #include "raft/util/check.h"
+#include "raft/util/endian.h"
 
 namespace raftsim {
 
@@ -10,14 +11,26 @@ void put_u8(std::vector<std::uint8_t>& out, std::uint8_t value) {
   out.push_back(value);
 }
 
+namespace {
+// Grows `out` by sizeof(value) bytes and stores `value` there, little-endian.
+template <typename Unsigned>
+void put_little_endian(std::vector<std::uint8_t>& out, Unsigned value) {
+  const std::size_t at = out.size();
+  out.resize(at + sizeof(Unsigned));
+  store_little_endian(out.data() + at, value);
+}
+}  // namespace
+
 void put_u32(std::vector<std::uint8_t>& out, std::uint32_t value) {
-  for (int shift = 0; shift < 32; shift += 8)
-    out.push_back(static_cast<std::uint8_t>(value >> shift));
+  put_little_endian(out, value);
 }
 
 void put_u64(std::vector<std::uint8_t>& out, std::uint64_t value) {
-  for (int shift = 0; shift < 64; shift += 8)
-    out.push_back(static_cast<std::uint8_t>(value >> shift));
+  put_little_endian(out, value);
+}
+
+void put_bytes(std::vector<std::uint8_t>& out, std::span<const std::uint8_t> bytes) {
+  out.insert(out.end(), bytes.begin(), bytes.end());
 }
 
 bool ByteReader::read_u8(std::uint8_t& value) {
@@ -28,22 +41,28 @@ bool ByteReader::read_u8(std::uint8_t& value) {
 
 bool ByteReader::read_u32(std::uint32_t& value) {
   if (remaining() < 4) return false;
-  value = 0;
-  for (int i = 0; i < 4; ++i) value |= static_cast<std::uint32_t>(bytes_[offset_++]) << (8 * i);
+  value = load_little_endian<std::uint32_t>(bytes_.data() + offset_);
+  offset_ += 4;
   return true;
 }
 
 bool ByteReader::read_u64(std::uint64_t& value) {
   if (remaining() < 8) return false;
-  value = 0;
-  for (int i = 0; i < 8; ++i) value |= static_cast<std::uint64_t>(bytes_[offset_++]) << (8 * i);
+  value = load_little_endian<std::uint64_t>(bytes_.data() + offset_);
+  offset_ += 8;
   return true;
 }
 
 bool ByteReader::read_bytes(std::size_t count, std::vector<std::uint8_t>& out) {
+  std::span<const std::uint8_t> view;
+  if (!read_view(count, view)) return false;
+  out.assign(view.begin(), view.end());
+  return true;
+}
+
+bool ByteReader::read_view(std::size_t count, std::span<const std::uint8_t>& out) {
   if (remaining() < count) return false;
-  out.assign(bytes_.begin() + static_cast<std::ptrdiff_t>(offset_),
-             bytes_.begin() + static_cast<std::ptrdiff_t>(offset_ + count));
+  out = bytes_.subspan(offset_, count);
   offset_ += count;
   return true;
 }
@@ -57,7 +76,7 @@ void encode_entry(const Entry& entry, std::vector<std::uint8_t>& out) {
   out.insert(out.end(), entry.data.begin(), entry.data.end());
 }
 
-bool decode_entry(ByteReader& reader, Entry& entry, const char*& what) {
+bool decode_entry(ByteReader& reader, Entry& entry, const char*& what, const SharedBytes* backing) {
   std::uint8_t type = 0;
   std::uint32_t size = 0;
   if (!reader.read_u64(entry.term) || !reader.read_u64(entry.index) || !reader.read_u8(type) ||
@@ -70,9 +89,17 @@ bool decode_entry(ByteReader& reader, Entry& entry, const char*& what) {
     return false;
   }
   entry.type = static_cast<EntryType>(type);
-  if (size > kMessageBytesMax || !reader.read_bytes(size, entry.data)) {
+  std::span<const std::uint8_t> data;
+  if (size > kMessageBytesMax || !reader.read_view(size, data)) {
     what = "entry data runs past the end";
     return false;
+  }
+  if (backing != nullptr) {
+    RAFTSIM_CHECK(data.empty() ||
+                  (data.data() >= backing->data() && data.data() + size <= backing->end()));
+    entry.data = backing->slice(static_cast<std::size_t>(data.data() - backing->data()), size);
+  } else {
+    entry.data = SharedBytes(data);
   }
   return true;
 }
@@ -87,7 +114,7 @@ void encode_message_into(const Message& message, std::vector<std::uint8_t>& out)
   RAFTSIM_CHECK_MSG(message.entries.size() <= kEntriesPerMessageMax, "too many entries");
   const std::size_t start = out.size();
   std::size_t size = 80;
-  for (const Entry& entry : message.entries) size += 21 + entry.data.size();
+  for (const Entry& entry : message.entries) size += kEntryHeaderBytes + entry.data.size();
   out.reserve(start + size);
   put_u8(out, kWireVersion);
   put_u8(out, static_cast<std::uint8_t>(message.type));
@@ -108,13 +135,19 @@ void encode_message_into(const Message& message, std::vector<std::uint8_t>& out)
 }
 
 Result<Message> decode_message(std::span<const std::uint8_t> bytes) {
+  Message message;
+  if (Status status = decode_message_into(bytes, message); !status.ok()) return status;
+  return message;
+}
+
+Status decode_message_into(std::span<const std::uint8_t> bytes, Message& message) {
   auto corrupt = [](const ByteReader& reader, const char* what) {
     return Status(StatusCode::corruption, std::string("bad message at byte ") +
                                               std::to_string(reader.offset()) + ": " + what);
   };
+  message.entries.clear();
   ByteReader reader(bytes);
   if (bytes.size() > kMessageBytesMax) return corrupt(reader, "message too large");
-  Message message;
   std::uint8_t version = 0, type = 0, reject = 0;
   std::uint32_t entry_count = 0;
   if (!reader.read_u8(version)) return corrupt(reader, "empty message");
@@ -134,13 +167,31 @@ Result<Message> decode_message(std::span<const std::uint8_t> bytes) {
   if (reject > 1) return corrupt(reader, "reject flag must be 0 or 1");
   message.reject = reject == 1;
   if (entry_count > kEntriesPerMessageMax) return corrupt(reader, "too many entries");
-  message.entries.resize(entry_count);
-  for (Entry& entry : message.entries) {
-    const char* what = "";
-    if (!decode_entry(reader, entry, what)) return corrupt(reader, what);
+  // A message cannot hold more entries than it has bytes for: refuse before allocating.
+  if (entry_count > reader.remaining() / kEntryHeaderBytes) {
+    return corrupt(reader, "entry count exceeds the message");
+  }
+  if (entry_count > 0) {
+    // One buffer for the data of every entry: the entries share it, wherever they are kept.
+    const SharedBytes backing(bytes);
+    ByteReader backed(backing.span());
+    (void)backed.skip(reader.offset());
+    message.entries.resize(entry_count);
+    for (Entry& entry : message.entries) {
+      const char* what = "";
+      if (!decode_entry(backed, entry, what, &backing)) {
+        message.entries.clear();
+        return corrupt(backed, what);
+      }
+    }
+    if (backed.remaining() != 0) {
+      message.entries.clear();
+      return corrupt(backed, "trailing bytes");
+    }
+    return Status();
   }
   if (reader.remaining() != 0) return corrupt(reader, "trailing bytes");
-  return message;
+  return Status();
 }
 
 }  // namespace raftsim

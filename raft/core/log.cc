@@ -49,7 +49,7 @@ Index RaftLog::append_after(Index prev_index, std::span<const Entry> entries) {
   return index;
 }
 
-Index RaftLog::append_new(Term term, EntryType type, std::vector<std::uint8_t> data) {
+Index RaftLog::append_new(Term term, EntryType type, SharedBytes data) {
   RAFTSIM_CHECK_MSG(term >= last_term(), "a leader appends only in its own (latest) term");
   entries_.push_back(Entry{term, last_index() + 1, type, std::move(data)});
   return last_index();

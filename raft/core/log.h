@@ -39,7 +39,7 @@ class RaftLog {
   // the last entry the caller sent. Aborts if a committed entry would be overwritten.
   Index append_after(Index prev_index, std::span<const Entry> entries);
   // The leader's path: a new entry at last_index() + 1.
-  Index append_new(Term term, EntryType type, std::vector<std::uint8_t> data);
+  Index append_new(Term term, EntryType type, SharedBytes data);
 
   // Entries in [from, last_index()], at most max_count of them and max_bytes of data (at least
   // one entry if any is available, so a huge entry still moves).

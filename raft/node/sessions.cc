@@ -14,21 +14,33 @@ SessionTable::Lookup SessionTable::check(std::uint64_t client_id, std::uint64_t 
   return Lookup{Verdict::stale, {}};
 }
 
-void SessionTable::record(std::uint64_t client_id, std::uint64_t sequence, Index index,
-                          std::vector<std::uint8_t> reply) {
+std::vector<std::uint8_t>& SessionTable::record(std::uint64_t client_id, std::uint64_t sequence,
+                                                Index index) {
   auto [it, inserted] = sessions_.try_emplace(client_id);
-  if (!inserted) {
-    RAFTSIM_CHECK_MSG(sequence > it->second.sequence, "session sequence must increase");
-    by_index_.erase(it->second.index);
+  Session& session = it->second;
+  if (inserted) {
+    const bool fresh = by_index_.emplace(index, client_id).second;
+    RAFTSIM_CHECK_MSG(fresh, "two sessions recorded at one log index");
+  } else {
+    RAFTSIM_CHECK_MSG(sequence > session.sequence, "session sequence must increase");
+    // Move the session's node in the eviction order instead of freeing and allocating one.
+    auto node = by_index_.extract(session.index);
+    RAFTSIM_CHECK(!node.empty() && node.mapped() == client_id);
+    node.key() = index;
+    const bool fresh = by_index_.insert(std::move(node)).inserted;
+    RAFTSIM_CHECK_MSG(fresh, "two sessions recorded at one log index");
   }
-  it->second = Session{sequence, index, std::move(reply)};
-  by_index_[index] = client_id;
+  session.sequence = sequence;
+  session.index = index;
+  session.reply.clear();
   if (sessions_.size() > kSessionsMax) {
     const auto oldest = by_index_.begin();
+    RAFTSIM_CHECK(oldest->second != client_id);
     sessions_.erase(oldest->second);
     by_index_.erase(oldest);
   }
   RAFTSIM_CHECK(by_index_.size() == sessions_.size());
+  return session.reply;
 }
 
 std::uint64_t SessionTable::state_hash() const {

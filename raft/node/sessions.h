@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "raft/core/types.h"
@@ -22,12 +23,14 @@ class SessionTable {
   enum class Verdict { apply, duplicate, stale };
   struct Lookup {
     Verdict verdict;
-    std::vector<std::uint8_t> cached_reply;  // for duplicate
+    std::span<const std::uint8_t> cached_reply;  // for duplicate; valid until the next record()
   };
 
   Lookup check(std::uint64_t client_id, std::uint64_t sequence) const;
-  void record(std::uint64_t client_id, std::uint64_t sequence, Index index,
-              std::vector<std::uint8_t> reply);
+  // Records that the client's command `sequence` was applied at log index `index`, and returns
+  // the session's reply buffer, emptied, for the state machine to write the reply into (the
+  // buffer keeps its capacity from one command to the next).
+  std::vector<std::uint8_t>& record(std::uint64_t client_id, std::uint64_t sequence, Index index);
   std::size_t size() const { return sessions_.size(); }
   std::uint64_t state_hash() const;
 

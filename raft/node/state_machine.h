@@ -15,8 +15,12 @@ namespace raftsim {
 class StateMachine {
  public:
   virtual ~StateMachine() = default;
-  virtual std::vector<std::uint8_t> apply(Index index, std::span<const std::uint8_t> command) = 0;
-  virtual std::vector<std::uint8_t> query(std::span<const std::uint8_t> request) const = 0;
+  // Both append their answer to `reply`, which the caller passes in empty: a host reuses one
+  // buffer per client session, so applying a command need not allocate.
+  virtual void apply(Index index, std::span<const std::uint8_t> command,
+                     std::vector<std::uint8_t>& reply) = 0;
+  virtual void query(std::span<const std::uint8_t> request,
+                     std::vector<std::uint8_t>& reply) const = 0;
   virtual std::uint64_t state_hash() const = 0;
 };
 

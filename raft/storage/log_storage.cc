@@ -21,24 +21,26 @@ std::vector<std::uint8_t> encode_hard_state(const HardState& state) {
   return out;
 }
 
-// Splits entries into records of at most kBatchBytesMax (a lone larger entry gets its own).
+// Appends to `out` one entry-batch record holding entries[at...], as many as fit in
+// kBatchBytesMax (at least one: a lone larger entry gets its own); advances `at` past them.
+void encode_batch(std::span<const Entry> entries, std::size_t& at, std::vector<std::uint8_t>& out) {
+  const std::size_t start = out.size();
+  put_u8(out, kEntriesRecord);
+  put_u32(out, 0);  // the count, filled in below
+  const std::size_t body_start = out.size();
+  std::uint32_t count = 0;
+  while (at < entries.size() &&
+         (count == 0 || out.size() - body_start + entries[at].data.size() + 32 <= kBatchBytesMax)) {
+    encode_entry(entries[at++], out);
+    ++count;
+  }
+  for (int i = 0; i < 4; ++i) out[start + 1 + i] = static_cast<std::uint8_t>(count >> (8 * i));
+}
+
 std::vector<std::vector<std::uint8_t>> encode_batches(std::span<const Entry> entries) {
   std::vector<std::vector<std::uint8_t>> records;
   std::size_t at = 0;
-  while (at < entries.size()) {
-    std::vector<std::uint8_t> body;
-    std::uint32_t count = 0;
-    while (at < entries.size() &&
-           (count == 0 || body.size() + entries[at].data.size() + 32 <= kBatchBytesMax)) {
-      encode_entry(entries[at++], body);
-      ++count;
-    }
-    std::vector<std::uint8_t> record;
-    put_u8(record, kEntriesRecord);
-    put_u32(record, count);
-    record.insert(record.end(), body.begin(), body.end());
-    records.push_back(std::move(record));
-  }
+  while (at < entries.size()) encode_batch(entries, at, records.emplace_back());
   return records;
 }
 
@@ -108,8 +110,11 @@ Status LogStorage::save(const std::optional<HardState>& hard_state, Index rewrit
     RAFTSIM_CHECK_MSG(entries.front().index <= entries_.size() + 1, "entries must not leave a gap");
     RAFTSIM_CHECK(rewrite_from == 0 || rewrite_from >= entries.front().index ||
                   rewrite_from <= entries_.size() + 1);
-    for (const auto& record : encode_batches(entries)) {
-      if (Status status = wal_->append(record); !status.ok()) return status;
+    std::size_t at = 0;
+    while (at < entries.size()) {
+      record_buffer_.clear();
+      encode_batch(entries, at, record_buffer_);
+      if (Status status = wal_->append(record_buffer_); !status.ok()) return status;
     }
   }
   if (Status status = wal_->sync(); !status.ok()) return status;

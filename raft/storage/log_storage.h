@@ -49,6 +49,7 @@ class LogStorage {
   LogStorageOptions options_;
   HardState hard_state_;
   std::vector<Entry> entries_;  // mirror of the durable log: what a compaction rewrites
+  std::vector<std::uint8_t> record_buffer_;  // reused for every record save() writes
   std::uint64_t torn_bytes_dropped_ = 0;
 };
 

@@ -73,7 +73,9 @@ Status SimDisk::write(std::string_view name, std::uint64_t offset,
   if (growth > 0) file->current.resize(end);
   std::copy(data.begin(), data.end(), file->current.begin() + static_cast<std::ptrdiff_t>(offset));
   used_bytes_ += growth;
-  file->last_unsynced_write = UnsyncedWrite{offset, {data.begin(), data.end()}};
+  file->last_unsynced_write.present = true;
+  file->last_unsynced_write.offset = offset;
+  file->last_unsynced_write.data.assign(data.begin(), data.end());
   record(TraceKind::disk_write, name, offset, data.size());
   return Status();
 }
@@ -199,7 +201,8 @@ void SimDisk::crash() {
     complete_syncs(file, scheduler_.now());
     file.pending_syncs.clear();  // an fsync in flight when the power went did not happen
     std::vector<std::uint8_t> survivor = durable_of(file);
-    const auto& last = file.last_unsynced_write;
+    const UnsyncedWrite* last =
+        file.last_unsynced_write.present ? &file.last_unsynced_write : nullptr;
     // A torn write leaves a prefix of the write in place; it can only do so without a hole, i.e.
     // if the write started inside or at the end of the durable image.
     if (last && !last->data.empty() && last->offset <= survivor.size() &&

@@ -74,8 +74,10 @@ class SimDisk final : public FileSystem {
 
  private:
   struct UnsyncedWrite {
-    std::uint64_t offset;
+    bool present = false;  // a plain flag, not std::optional: `data` keeps its capacity
+    std::uint64_t offset = 0;
     std::vector<std::uint8_t> data;
+    void reset() { present = false; }
   };
   // What one unsynced change replaced: restoring these in reverse order yields the durable image.
   struct Undo {
@@ -93,7 +95,7 @@ class SimDisk final : public FileSystem {
     std::vector<Undo> undo;  // since the last completed sync
     std::vector<PendingSync> pending_syncs;
     // Only the last write can tear; a truncate after it means there is nothing left to tear.
-    std::optional<UnsyncedWrite> last_unsynced_write;
+    UnsyncedWrite last_unsynced_write;
   };
   static std::vector<std::uint8_t> durable_of(const File& file);
   // Retires fsyncs whose latency has passed by `now`.

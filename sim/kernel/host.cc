@@ -71,7 +71,8 @@ void Host::clear_volatile_state() {
       free_timer(slot);
     }
   }
-  for (const InboxItem& item : inbox_) {
+  for (std::size_t position = 0; position < inbox_.size(); ++position) {
+    const InboxItem& item = inbox_[position];
     if (!item.is_timer) {
       trace_.record(scheduler_.now(), TraceKind::drop, node_, item.from, item.message_id,
                     item.payload.size(), 0, "crashed before handling");
@@ -208,7 +209,11 @@ void Host::on_network_message(NodeIndex from, std::uint64_t message_id,
                   "inbox full");
     return;
   }
-  inbox_.push_back(InboxItem{false, 0, 0, from, message_id, {payload.begin(), payload.end()}});
+  InboxItem& item = inbox_.push_back();
+  item.is_timer = false;
+  item.from = from;
+  item.message_id = message_id;
+  item.payload.assign(payload.begin(), payload.end());
   ensure_drain_scheduled();
 }
 
@@ -242,7 +247,11 @@ void Host::on_timer_expired(std::uint32_t slot_index, std::uint32_t generation) 
     return;
   }
   // Paused or busy: the timer waits its turn but can still be cancelled meanwhile.
-  inbox_.push_back(InboxItem{true, slot_index, generation, 0, 0, {}});
+  InboxItem& item = inbox_.push_back();
+  item.is_timer = true;
+  item.timer_slot = slot_index;
+  item.timer_generation = generation;
+  item.payload.clear();
   ensure_drain_scheduled();
 }
 
@@ -262,14 +271,19 @@ void Host::drain_inbox() {
   // Everything that queued up is one batch, unless the process blocks in an fsync midway: then
   // the rest waits until the fsync returns, as it would in a real single-threaded server.
   while (!inbox_.empty() && disk_.busy_time() == 0) {
-    InboxItem item = std::move(inbox_.front());
-    inbox_.pop_front();
+    InboxItem& item = inbox_.front();
     if (item.is_timer) {
-      if (timer_live(item.timer_slot, item.timer_generation)) {
-        fire_timer_in_process(item.timer_slot);
-      }
+      const std::uint32_t slot = item.timer_slot;
+      const std::uint32_t generation = item.timer_generation;
+      inbox_.pop_front();
+      if (timer_live(slot, generation)) fire_timer_in_process(slot);
     } else {
+      // The process cannot push into its own inbox while it runs (its sends and timers become
+      // events), so the item stays put until it has been handed over; then its slot is recycled.
+      const std::size_t before = inbox_.size();
       deliver_to_process(item.from, item.message_id, item.payload);
+      RAFTSIM_CHECK(inbox_.size() == before);
+      inbox_.pop_front();
     }
   }
   end_batch();

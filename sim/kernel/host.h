@@ -11,7 +11,6 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <vector>
@@ -20,6 +19,7 @@
 #include "sim/kernel/clock.h"
 #include "sim/kernel/disk.h"
 #include "sim/kernel/network.h"
+#include "sim/kernel/ring_queue.h"
 #include "sim/kernel/scheduler.h"
 #include "sim/kernel/slot_pool.h"
 #include "sim/kernel/trace.h"
@@ -123,7 +123,7 @@ class Host final : public Runtime, public MessageSink, public EventTarget {
   Time busy_until_ = 0;
   SlotPool<TimerSlot> timers_;
   std::size_t live_timers_ = 0;
-  std::deque<InboxItem> inbox_;
+  RingQueue<InboxItem> inbox_;  // items keep their payload capacity when recycled
   EventHandle drain_event_;
   // Messages sent after an fsync in the same handler leave when that fsync returns.
   SlotPool<DeferredSend> deferred_sends_;
