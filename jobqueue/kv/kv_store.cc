@@ -7,9 +7,9 @@
 namespace raftsim::kv {
 namespace {
 
-void put_string(std::vector<std::uint8_t>& out, std::string_view text) {
-  put_u32(out, static_cast<std::uint32_t>(text.size()));
-  out.insert(out.end(), text.begin(), text.end());
+void write_string(ByteWriter& writer, std::string_view text) {
+  writer.u32(static_cast<std::uint32_t>(text.size()));
+  writer.bytes({reinterpret_cast<const std::uint8_t*>(text.data()), text.size()});
 }
 
 bool read_string(ByteReader& reader, std::string_view& text, std::size_t max_bytes) {
@@ -43,12 +43,13 @@ std::vector<std::uint8_t> encode_command(const Command& command) {
 }
 
 void encode_command_into(const Command& command, std::vector<std::uint8_t>& out) {
-  out.reserve(out.size() + 1 + 12 + command.key.size() + command.value.size() +
-              command.expected.size());
-  put_u8(out, static_cast<std::uint8_t>(command.op));
-  put_string(out, command.key);
-  put_string(out, command.value);
-  put_string(out, command.expected);
+  ByteWriter writer(
+      out, 1 + 3 * 4 + command.key.size() + command.value.size() + command.expected.size());
+  writer.u8(static_cast<std::uint8_t>(command.op));
+  write_string(writer, command.key);
+  write_string(writer, command.value);
+  write_string(writer, command.expected);
+  writer.finish();
 }
 
 std::optional<Command> decode_command(std::span<const std::uint8_t> bytes) {
@@ -80,9 +81,10 @@ std::vector<std::uint8_t> encode_reply(const Reply& reply) {
 }
 
 void encode_reply_into(Outcome outcome, std::string_view value, std::vector<std::uint8_t>& out) {
-  out.reserve(out.size() + 5 + value.size());
-  put_u8(out, static_cast<std::uint8_t>(outcome));
-  put_string(out, value);
+  ByteWriter writer(out, 1 + 4 + value.size());
+  writer.u8(static_cast<std::uint8_t>(outcome));
+  write_string(writer, value);
+  writer.finish();
 }
 
 std::optional<Reply> decode_reply(std::span<const std::uint8_t> bytes) {

@@ -33,47 +33,21 @@ void put_bytes(std::vector<std::uint8_t>& out, std::span<const std::uint8_t> byt
   out.insert(out.end(), bytes.begin(), bytes.end());
 }
 
-bool ByteReader::read_u8(std::uint8_t& value) {
-  if (remaining() < 1) return false;
-  value = bytes_[offset_++];
-  return true;
+namespace {
+void write_entry(const Entry& entry, ByteWriter& writer) {
+  RAFTSIM_CHECK(entry.data.size() <= kMessageBytesMax);
+  writer.u64(entry.term);
+  writer.u64(entry.index);
+  writer.u8(static_cast<std::uint8_t>(entry.type));
+  writer.u32(static_cast<std::uint32_t>(entry.data.size()));
+  writer.bytes(entry.data);
 }
-
-bool ByteReader::read_u32(std::uint32_t& value) {
-  if (remaining() < 4) return false;
-  value = load_little_endian<std::uint32_t>(bytes_.data() + offset_);
-  offset_ += 4;
-  return true;
-}
-
-bool ByteReader::read_u64(std::uint64_t& value) {
-  if (remaining() < 8) return false;
-  value = load_little_endian<std::uint64_t>(bytes_.data() + offset_);
-  offset_ += 8;
-  return true;
-}
-
-bool ByteReader::read_bytes(std::size_t count, std::vector<std::uint8_t>& out) {
-  std::span<const std::uint8_t> view;
-  if (!read_view(count, view)) return false;
-  out.assign(view.begin(), view.end());
-  return true;
-}
-
-bool ByteReader::read_view(std::size_t count, std::span<const std::uint8_t>& out) {
-  if (remaining() < count) return false;
-  out = bytes_.subspan(offset_, count);
-  offset_ += count;
-  return true;
-}
+}  // namespace
 
 void encode_entry(const Entry& entry, std::vector<std::uint8_t>& out) {
-  RAFTSIM_CHECK(entry.data.size() <= kMessageBytesMax);
-  put_u64(out, entry.term);
-  put_u64(out, entry.index);
-  put_u8(out, static_cast<std::uint8_t>(entry.type));
-  put_u32(out, static_cast<std::uint32_t>(entry.data.size()));
-  out.insert(out.end(), entry.data.begin(), entry.data.end());
+  ByteWriter writer(out, kEntryHeaderBytes + entry.data.size());
+  write_entry(entry, writer);
+  writer.finish();
 }
 
 bool decode_entry(ByteReader& reader, Entry& entry, const char*& what, const SharedBytes* backing) {
@@ -112,26 +86,25 @@ std::vector<std::uint8_t> encode_message(const Message& message) {
 
 void encode_message_into(const Message& message, std::vector<std::uint8_t>& out) {
   RAFTSIM_CHECK_MSG(message.entries.size() <= kEntriesPerMessageMax, "too many entries");
-  const std::size_t start = out.size();
-  std::size_t size = 80;
+  std::size_t size = kMessageHeaderBytes;
   for (const Entry& entry : message.entries) size += kEntryHeaderBytes + entry.data.size();
-  out.reserve(start + size);
-  put_u8(out, kWireVersion);
-  put_u8(out, static_cast<std::uint8_t>(message.type));
-  put_u32(out, message.from);
-  put_u32(out, message.to);
-  put_u64(out, message.term);
-  put_u64(out, message.log_index);
-  put_u64(out, message.log_term);
-  put_u64(out, message.commit);
-  put_u8(out, message.reject ? 1 : 0);
-  put_u64(out, message.hint_index);
-  put_u64(out, message.hint_term);
-  put_u64(out, message.context);
-  put_u32(out, static_cast<std::uint32_t>(message.entries.size()));
-  for (const Entry& entry : message.entries) encode_entry(entry, out);
-  RAFTSIM_CHECK_MSG(out.size() - start <= kMessageBytesMax,
-                    "encoded message exceeds kMessageBytesMax");
+  RAFTSIM_CHECK_MSG(size <= kMessageBytesMax, "encoded message exceeds kMessageBytesMax");
+  ByteWriter writer(out, size);
+  writer.u8(kWireVersion);
+  writer.u8(static_cast<std::uint8_t>(message.type));
+  writer.u32(message.from);
+  writer.u32(message.to);
+  writer.u64(message.term);
+  writer.u64(message.log_index);
+  writer.u64(message.log_term);
+  writer.u64(message.commit);
+  writer.u8(message.reject ? 1 : 0);
+  writer.u64(message.hint_index);
+  writer.u64(message.hint_term);
+  writer.u64(message.context);
+  writer.u32(static_cast<std::uint32_t>(message.entries.size()));
+  for (const Entry& entry : message.entries) write_entry(entry, writer);
+  writer.finish();
 }
 
 Result<Message> decode_message(std::span<const std::uint8_t> bytes) {

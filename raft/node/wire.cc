@@ -37,12 +37,14 @@ std::vector<std::uint8_t> encode_client_request(const ClientRequest& request) {
 
 void encode_client_request_into(const ClientRequest& request, std::vector<std::uint8_t>& out) {
   out.clear();
-  put_u8(out, static_cast<std::uint8_t>(Channel::client_request));
-  put_u64(out, request.client_id);
-  put_u64(out, request.sequence);
-  put_u8(out, request.read_only ? 1 : 0);
-  put_u32(out, static_cast<std::uint32_t>(request.payload.size()));
-  put_bytes(out, request.payload);
+  ByteWriter writer(out, 1 + 8 + 8 + 1 + 4 + request.payload.size());
+  writer.u8(static_cast<std::uint8_t>(Channel::client_request));
+  writer.u64(request.client_id);
+  writer.u64(request.sequence);
+  writer.u8(request.read_only ? 1 : 0);
+  writer.u32(static_cast<std::uint32_t>(request.payload.size()));
+  writer.bytes(request.payload);
+  writer.finish();
 }
 
 std::optional<ClientRequest> decode_client_request(std::span<const std::uint8_t> bytes) {
@@ -73,13 +75,15 @@ std::vector<std::uint8_t> encode_client_response(const ClientResponse& response)
 
 void encode_client_response_into(const ClientResponse& response, std::vector<std::uint8_t>& out) {
   out.clear();
-  put_u8(out, static_cast<std::uint8_t>(Channel::client_response));
-  put_u64(out, response.client_id);
-  put_u64(out, response.sequence);
-  put_u8(out, static_cast<std::uint8_t>(response.status));
-  put_u32(out, response.leader_hint);
-  put_u32(out, static_cast<std::uint32_t>(response.payload.size()));
-  put_bytes(out, response.payload);
+  ByteWriter writer(out, 1 + 8 + 8 + 1 + 4 + 4 + response.payload.size());
+  writer.u8(static_cast<std::uint8_t>(Channel::client_response));
+  writer.u64(response.client_id);
+  writer.u64(response.sequence);
+  writer.u8(static_cast<std::uint8_t>(response.status));
+  writer.u32(response.leader_hint);
+  writer.u32(static_cast<std::uint32_t>(response.payload.size()));
+  writer.bytes(response.payload);
+  writer.finish();
 }
 
 std::optional<ClientResponse> decode_client_response(std::span<const std::uint8_t> bytes) {
@@ -113,10 +117,11 @@ void encode_session_command_into(std::uint64_t client_id, std::uint64_t sequence
                                  std::span<const std::uint8_t> payload,
                                  std::vector<std::uint8_t>& out) {
   out.clear();
-  out.reserve(kSessionHeaderBytes + payload.size());
-  put_u64(out, client_id);
-  put_u64(out, sequence);
-  put_bytes(out, payload);
+  ByteWriter writer(out, kSessionHeaderBytes + payload.size());
+  writer.u64(client_id);
+  writer.u64(sequence);
+  writer.bytes(payload);
+  writer.finish();
 }
 
 std::optional<SessionCommand> decode_session_command(std::span<const std::uint8_t> bytes) {

@@ -24,17 +24,18 @@ std::vector<std::uint8_t> encode_hard_state(const HardState& state) {
 // Appends to `out` one entry-batch record holding entries[at...], as many as fit in
 // kBatchBytesMax (at least one: a lone larger entry gets its own); advances `at` past them.
 void encode_batch(std::span<const Entry> entries, std::size_t& at, std::vector<std::uint8_t>& out) {
-  const std::size_t start = out.size();
-  put_u8(out, kEntriesRecord);
-  put_u32(out, 0);  // the count, filled in below
-  const std::size_t body_start = out.size();
   std::uint32_t count = 0;
+  std::size_t body_bytes = 0;
+  const std::size_t first = at;
   while (at < entries.size() &&
-         (count == 0 || out.size() - body_start + entries[at].data.size() + 32 <= kBatchBytesMax)) {
-    encode_entry(entries[at++], out);
+         (count == 0 || body_bytes + entries[at].data.size() + 32 <= kBatchBytesMax)) {
+    body_bytes += kEntryHeaderBytes + entries[at++].data.size();
     ++count;
   }
-  for (int i = 0; i < 4; ++i) out[start + 1 + i] = static_cast<std::uint8_t>(count >> (8 * i));
+  out.reserve(out.size() + 1 + 4 + body_bytes);
+  put_u8(out, kEntriesRecord);
+  put_u32(out, count);
+  for (std::size_t index = first; index < at; ++index) encode_entry(entries[index], out);
 }
 
 std::vector<std::vector<std::uint8_t>> encode_batches(std::span<const Entry> entries) {
