@@ -10,6 +10,8 @@ namespace raftsim {
 namespace {
 // Heartbeat sequence numbers remembered for lease reads; older acknowledgements are ignored.
 constexpr std::size_t kHeartbeatTicksRemembered = 64;
+// Enough for every append of a Ready of a large cluster; beyond it vectors are freed.
+constexpr std::size_t kSpareEntryVectorsMax = 64;
 }  // namespace
 
 const char* role_name(Role role) {
@@ -427,9 +429,16 @@ void Raft::send_append(NodeId peer_id, bool allow_empty) {
   append.log_index = peer.next - 1;
   append.log_term = *log_.term_at(append.log_index);
   append.commit = log_.committed();
-  append.entries =
-      log_.slice(peer.next, config_.entries_per_message_max, config_.message_bytes_max);
-  if (append.entries.empty() && !allow_empty) return;
+  if (!spare_entry_vectors_.empty()) {
+    append.entries = std::move(spare_entry_vectors_.back());
+    spare_entry_vectors_.pop_back();
+  }
+  log_.slice_into(peer.next, config_.entries_per_message_max, config_.message_bytes_max,
+                  append.entries);
+  if (append.entries.empty() && !allow_empty) {
+    if (append.entries.capacity() > 0) spare_entry_vectors_.push_back(std::move(append.entries));
+    return;
+  }
   if (peer.state == Progress::State::replicate) {
     if (!append.entries.empty()) {
       peer.next = append.entries.back().index + 1;  // pipelining: assume it arrives
@@ -580,7 +589,15 @@ void Raft::ready(Ready& ready) {
   if (HardState{term_, vote_} != persisted_) ready.hard_state = HardState{term_, vote_};
   ready.rewrite_from = log_.stable_rewrite_from();
   ready.entries = log_.unstable_entries();
-  // Swap rather than move, so the outbox keeps the capacity the caller's last Ready had.
+  // Swap rather than move, so the outbox keeps the capacity the caller's last Ready had; the
+  // entry vectors of that Ready's appends are kept for the next ones.
+  for (Message& message : ready.messages) {
+    if (message.entries.capacity() == 0 || spare_entry_vectors_.size() >= kSpareEntryVectorsMax) {
+      continue;
+    }
+    message.entries.clear();
+    spare_entry_vectors_.push_back(std::move(message.entries));
+  }
   ready.messages.clear();
   ready.messages.swap(outbox_);
   ready.committed_entries = log_.entries_to_apply(config_.apply_entries_per_ready_max);

@@ -168,6 +168,9 @@ class Raft {
   std::vector<ReadState> read_states_;
   std::vector<Message> outbox_;
   std::vector<Index> match_scratch_;  // maybe_commit's sort buffer, kept to avoid allocating
+  // Entry vectors of sent appends, taken back when the caller's Ready is reused: the next
+  // appends are built in them instead of fresh ones. At most kSpareEntryVectorsMax are kept.
+  std::vector<std::vector<Entry>> spare_entry_vectors_;
 };
 
 }  // namespace raftsim

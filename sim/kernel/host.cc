@@ -79,13 +79,11 @@ void Host::clear_volatile_state() {
     }
   }
   inbox_.clear();
-  for (std::uint32_t slot = 0; slot < deferred_sends_.size(); ++slot) {
-    DeferredSend& deferred = deferred_sends_[slot];
-    if (!deferred.live) continue;
-    scheduler_.cancel(deferred.event);  // never reached the wire
-    deferred.live = false;
-    deferred_sends_.release(slot);
+  for (std::size_t position = 0; position < deferred_sends_.size(); ++position) {
+    const DeferredSend& deferred = deferred_sends_[position];
+    if (deferred.starts_batch) scheduler_.cancel(deferred.event);  // never reached the wire
   }
+  deferred_sends_.clear();
   scheduler_.cancel(drain_event_);
   drain_event_ = {};
   busy_until_ = 0;
@@ -125,13 +123,21 @@ void Host::send(NodeId to, std::span<const std::uint8_t> payload) {
     return;
   }
   // The process called fsync earlier in this handler; in real time the send happens after it.
-  const std::uint32_t slot = deferred_sends_.acquire();
-  DeferredSend& deferred = deferred_sends_[slot];
-  RAFTSIM_CHECK(!deferred.live);
+  const Time release_at = scheduler_.now() + blocked_for;
+  // Join the last batch if its release event is the very last event scheduled and is due at the
+  // same time: this send's own event would have run right after it.
+  const bool joins_last_batch = !deferred_sends_.empty() &&
+                                deferred_sends_.back().release_at == release_at &&
+                                scheduler_.next_sequence() == last_release_sequence_ + 1;
+  DeferredSend& deferred = deferred_sends_.push_back();
   deferred.to = to;
   deferred.payload.assign(payload.begin(), payload.end());
-  deferred.live = true;
-  deferred.event = scheduler_.schedule_after(blocked_for, *this, kReleaseSend, slot);
+  deferred.release_at = release_at;
+  deferred.starts_batch = !joins_last_batch;
+  if (deferred.starts_batch) {
+    deferred.event = scheduler_.schedule_at(release_at, *this, kReleaseSend);
+    last_release_sequence_ = scheduler_.next_sequence() - 1;
+  }
 }
 
 void Host::schedule_timer_event(std::uint32_t slot_index) {
@@ -255,12 +261,14 @@ void Host::on_timer_expired(std::uint32_t slot_index, std::uint32_t generation) 
   ensure_drain_scheduled();
 }
 
-void Host::release_send(std::uint32_t slot) {
-  DeferredSend& deferred = deferred_sends_[slot];
-  RAFTSIM_CHECK(deferred.live);
-  deferred.live = false;
-  deferred_sends_.release(slot);  // safe: network_.send copies the payload before any reuse
-  network_.send(node_, deferred.to, deferred.payload);
+void Host::release_send_batch() {
+  RAFTSIM_CHECK(!deferred_sends_.empty() && deferred_sends_.front().starts_batch);
+  do {
+    const DeferredSend& deferred = deferred_sends_.front();
+    RAFTSIM_CHECK(deferred.release_at == scheduler_.now());
+    network_.send(node_, deferred.to, deferred.payload);  // copies the payload
+    deferred_sends_.pop_front();
+  } while (!deferred_sends_.empty() && !deferred_sends_.front().starts_batch);
 }
 
 void Host::drain_inbox() {
@@ -295,7 +303,7 @@ void Host::on_event(std::uint32_t kind, std::uint64_t a, std::uint64_t b) {
       on_timer_expired(static_cast<std::uint32_t>(a), static_cast<std::uint32_t>(b));
       return;
     case kReleaseSend:
-      release_send(static_cast<std::uint32_t>(a));
+      release_send_batch();
       return;
     case kDrainInbox:
       drain_event_ = {};

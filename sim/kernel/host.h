@@ -87,11 +87,16 @@ class Host final : public Runtime, public MessageSink, public EventTarget {
     std::uint64_t message_id = 0;
     std::vector<std::uint8_t> payload;
   };
+  // A message sent after an fsync, waiting for the fsync to return. Sends that would have been
+  // consecutive events at the same time share one release event (a batch): the first of them
+  // carries the event, and running them together is indistinguishable from running them one
+  // event after the other.
   struct DeferredSend {
     NodeIndex to = 0;
     std::vector<std::uint8_t> payload;  // capacity is kept when the slot is recycled
-    EventHandle event;
-    bool live = false;
+    Time release_at = 0;
+    bool starts_batch = false;
+    EventHandle event;  // the batch's release event (first of a batch only)
   };
 
   bool can_run_now() const;
@@ -103,7 +108,7 @@ class Host final : public Runtime, public MessageSink, public EventTarget {
   void on_timer_expired(std::uint32_t slot_index, std::uint32_t generation);
   bool timer_live(std::uint32_t slot_index, std::uint32_t generation) const;
   void free_timer(std::uint32_t slot_index);
-  void release_send(std::uint32_t slot);
+  void release_send_batch();
   void drain_inbox();
   void schedule_timer_event(std::uint32_t slot_index);
   void clear_volatile_state();
@@ -125,8 +130,10 @@ class Host final : public Runtime, public MessageSink, public EventTarget {
   std::size_t live_timers_ = 0;
   RingQueue<InboxItem> inbox_;  // items keep their payload capacity when recycled
   EventHandle drain_event_;
-  // Messages sent after an fsync in the same handler leave when that fsync returns.
-  SlotPool<DeferredSend> deferred_sends_;
+  // Messages sent after an fsync in the same handler leave when that fsync returns, in order.
+  RingQueue<DeferredSend> deferred_sends_;
+  // The sequence number the last batch's release event got (see DeferredSend).
+  std::uint64_t last_release_sequence_ = 0;
 };
 
 }  // namespace raftsim::sim

@@ -30,6 +30,10 @@ class RingQueue {
     RAFTSIM_CHECK(count_ > 0);
     return slots_[head_];
   }
+  T& back() {
+    RAFTSIM_CHECK(count_ > 0);
+    return slots_[(head_ + count_ - 1) % slots_.size()];
+  }
   void pop_front() {
     RAFTSIM_CHECK(count_ > 0);
     head_ = (head_ + 1) % slots_.size();

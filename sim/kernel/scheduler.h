@@ -79,6 +79,8 @@ class Scheduler {
   void set_strategy(SchedulingStrategy* strategy) { strategy_ = strategy; }
   std::size_t pending_count() const { return live_count_; }
   std::uint64_t events_run() const { return events_run_; }
+  // The sequence number the next scheduled event will get (events so far scheduled, in all).
+  std::uint64_t next_sequence() const { return next_sequence_; }
   // Every pending event in (time, sequence) order.
   std::vector<PendingEvent> pending_events() const;
   // Time of the earliest pending event, or kTimeNever.
