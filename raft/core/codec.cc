@@ -50,7 +50,10 @@ void encode_entry(const Entry& entry, std::vector<std::uint8_t>& out) {
   writer.finish();
 }
 
-bool decode_entry(ByteReader& reader, Entry& entry, const char*& what, const SharedBytes* backing) {
+namespace {
+// Reads an entry's fields; its data is left in `data` (a view of the reader's bytes).
+bool decode_entry_fields(ByteReader& reader, Entry& entry, std::span<const std::uint8_t>& data,
+                         const char*& what) {
   std::uint8_t type = 0;
   std::uint32_t size = 0;
   if (!reader.read_u64(entry.term) || !reader.read_u64(entry.index) || !reader.read_u8(type) ||
@@ -63,18 +66,18 @@ bool decode_entry(ByteReader& reader, Entry& entry, const char*& what, const Sha
     return false;
   }
   entry.type = static_cast<EntryType>(type);
-  std::span<const std::uint8_t> data;
   if (size > kMessageBytesMax || !reader.read_view(size, data)) {
     what = "entry data runs past the end";
     return false;
   }
-  if (backing != nullptr) {
-    RAFTSIM_CHECK(data.empty() ||
-                  (data.data() >= backing->data() && data.data() + size <= backing->end()));
-    entry.data = backing->slice(static_cast<std::size_t>(data.data() - backing->data()), size);
-  } else {
-    entry.data = SharedBytes(data);
-  }
+  return true;
+}
+}  // namespace
+
+bool decode_entry(ByteReader& reader, Entry& entry, const char*& what) {
+  std::span<const std::uint8_t> data;
+  if (!decode_entry_fields(reader, entry, data, what)) return false;
+  entry.data = SharedBytes(data);
   return true;
 }
 
@@ -144,24 +147,41 @@ Status decode_message_into(std::span<const std::uint8_t> bytes, Message& message
   if (entry_count > reader.remaining() / kEntryHeaderBytes) {
     return corrupt(reader, "entry count exceeds the message");
   }
-  if (entry_count > 0) {
-    // One buffer for the data of every entry: the entries share it, wherever they are kept.
-    const SharedBytes backing(bytes);
-    ByteReader backed(backing.span());
-    (void)backed.skip(reader.offset());
-    message.entries.resize(entry_count);
-    for (Entry& entry : message.entries) {
-      const char* what = "";
-      if (!decode_entry(backed, entry, what, &backing)) {
-        message.entries.clear();
-        return corrupt(backed, what);
-      }
-    }
-    if (backed.remaining() != 0) {
-      message.entries.clear();
-      return corrupt(backed, "trailing bytes");
-    }
+  if (entry_count == 0) {
+    if (reader.remaining() != 0) return corrupt(reader, "trailing bytes");
     return Status();
+  }
+  // First pass: every entry's fields, and how many data bytes they carry in all.
+  message.entries.resize(entry_count);
+  const ByteReader entries_start = reader;
+  std::size_t data_bytes = 0;
+  for (Entry& entry : message.entries) {
+    std::span<const std::uint8_t> data;
+    const char* what = "";
+    if (!decode_entry_fields(reader, entry, data, what)) {
+      message.entries.clear();
+      return corrupt(reader, what);
+    }
+    data_bytes += data.size();
+  }
+  if (reader.remaining() != 0) {
+    message.entries.clear();
+    return corrupt(reader, "trailing bytes");
+  }
+  // Second pass: the data of all entries into one buffer that they share, wherever they go.
+  std::uint8_t* storage = nullptr;
+  const SharedBytes buffer = SharedBytes::uninitialized(data_bytes, storage);
+  ByteReader again = entries_start;
+  std::size_t offset = 0;
+  for (Entry& entry : message.entries) {
+    Entry fields;
+    std::span<const std::uint8_t> data;
+    const char* what = "";
+    const bool decoded = decode_entry_fields(again, fields, data, what);
+    RAFTSIM_CHECK(decoded);  // the first pass read the same bytes
+    if (!data.empty()) std::memcpy(storage + offset, data.data(), data.size());
+    entry.data = buffer.slice(offset, data.size());
+    offset += data.size();
   }
   if (reader.remaining() != 0) return corrupt(reader, "trailing bytes");
   return Status();

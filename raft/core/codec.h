@@ -31,7 +31,8 @@ std::vector<std::uint8_t> encode_message(const Message& message);
 void encode_message_into(const Message& message, std::vector<std::uint8_t>& out);
 Result<Message> decode_message(std::span<const std::uint8_t> bytes);
 // The same into an existing message, reusing its entry vector (a host's receive buffer). The
-// entries' data share one buffer per message. On error `message` holds no entries.
+// entries' data are copied into one buffer per message, which they share. On error `message`
+// holds no entries.
 Status decode_message_into(std::span<const std::uint8_t> bytes, Message& message);
 
 // Entries alone, for storage records.
@@ -122,10 +123,7 @@ void put_u8(std::vector<std::uint8_t>& out, std::uint8_t value);
 void put_u32(std::vector<std::uint8_t>& out, std::uint32_t value);
 void put_u64(std::vector<std::uint8_t>& out, std::uint64_t value);
 void put_bytes(std::vector<std::uint8_t>& out, std::span<const std::uint8_t> bytes);
-// Reads one entry; false (with `what` set) if the bytes do not hold a valid one. If `backing` is
-// given, it holds the very bytes `reader` reads, and the entry's data becomes a slice of it
-// instead of a copy.
-bool decode_entry(ByteReader& reader, Entry& entry, const char*& what,
-                  const SharedBytes* backing = nullptr);
+// Reads one entry; false (with `what` set) if the bytes do not hold a valid one.
+bool decode_entry(ByteReader& reader, Entry& entry, const char*& what);
 
 }  // namespace raftsim

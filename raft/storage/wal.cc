@@ -136,6 +136,7 @@ Status Wal::roll_segment() {
     return appended;
   }
   bytes_written_ += header.size();
+  file_system_.preallocate(name, options_.segment_bytes_max);
   segments_.push_back(next);
   return Status();
 }

@@ -42,6 +42,14 @@ class SharedBytes {
     }
   }
 
+  // A new buffer of `count` bytes for the caller to fill through `bytes` before making any copy
+  // or slice of the result (after that the bytes must not change).
+  static SharedBytes uninitialized(std::size_t count, std::uint8_t*& bytes) {
+    SharedBytes result;
+    bytes = count == 0 ? nullptr : result.allocate(count);
+    return result;
+  }
+
   SharedBytes(const SharedBytes& other)
       : block_(other.block_), data_(other.data_), size_(other.size_) {
     if (block_ != nullptr) ++block_->references;

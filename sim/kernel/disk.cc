@@ -168,6 +168,12 @@ std::vector<std::string> SimDisk::list() const {
   return names;  // std::map iterates in sorted order
 }
 
+void SimDisk::preallocate(std::string_view name, std::uint64_t bytes) {
+  File* file = find(name);
+  if (file == nullptr) return;
+  file->current.reserve(std::min(bytes, kPreallocateBytesMax));
+}
+
 std::vector<std::uint8_t> SimDisk::durable_of(const File& file) {
   std::vector<std::uint8_t> image = file.current;
   for (auto undo = file.undo.rbegin(); undo != file.undo.rend(); ++undo) {

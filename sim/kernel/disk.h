@@ -39,6 +39,8 @@ class SimDisk final : public FileSystem {
   // Longer names are a caller bug: real file systems cap them too.
   static constexpr std::size_t kFileNameBytesMax = 255;
   static constexpr std::size_t kFilesMax = 100'000;
+  // Preallocation hints beyond this are capped: memory is reserved, not just promised.
+  static constexpr std::uint64_t kPreallocateBytesMax = std::uint64_t{64} << 20;
 
   SimDisk(std::uint32_t node, const DiskConfig& config, Random random, const Scheduler& scheduler,
           Trace& trace);
@@ -56,6 +58,8 @@ class SimDisk final : public FileSystem {
   Status remove(std::string_view name) override;
   Status rename(std::string_view from, std::string_view to) override;
   std::vector<std::string> list() const override;
+  // Reserves memory for the file's image (no simulated effect: sizes, contents, trace unchanged).
+  void preallocate(std::string_view name, std::uint64_t bytes) override;
 
   // --- simulator side ---
   // Loses unsynced data (maybe tearing the last write). Called by the host when its node crashes.

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <string>
 #include <vector>
@@ -39,13 +40,15 @@ class History {
   // Returns the operation's id, or nullopt when the history is full.
   std::optional<std::size_t> begin(RecordedOperation operation);
   void end(std::size_t id, OperationStatus status, Time at, std::string output = {});
-  const std::vector<RecordedOperation>& operations() const { return operations_; }
+  const std::deque<RecordedOperation>& operations() const { return operations_; }
   std::size_t count(OperationStatus status) const;
   // Pending operations at the end of a run are written as info.
   std::string to_json() const;
 
  private:
-  std::vector<RecordedOperation> operations_;
+  // A deque, not a vector: a long run records hundreds of thousands of operations, and growing
+  // by reallocation would copy them all (and touch twice the memory) again and again.
+  std::deque<RecordedOperation> operations_;
 };
 
 }  // namespace raftsim::sim
