@@ -133,7 +133,8 @@ Status LogStorage::save(const std::optional<HardState>& hard_state, Index rewrit
 Status LogStorage::compact() {
   std::vector<std::vector<std::uint8_t>> records;
   records.push_back(encode_hard_state(hard_state_));
-  for (auto& record : encode_batches(entries_)) records.push_back(std::move(record));
+  const std::vector<Entry> live = entries();
+  for (auto& record : encode_batches(live)) records.push_back(std::move(record));
   return wal_->rewrite(records);
 }
 
