@@ -14,32 +14,41 @@ SessionTable::Lookup SessionTable::check(std::uint64_t client_id, std::uint64_t 
   return Lookup{Verdict::stale, {}};
 }
 
+void SessionTable::unlink(Session& session) {
+  (session.older != nullptr ? session.older->newer : oldest_) = session.newer;
+  (session.newer != nullptr ? session.newer->older : newest_) = session.older;
+  session.older = session.newer = nullptr;
+}
+
+void SessionTable::link_newest(Session& session) {
+  session.older = newest_;
+  session.newer = nullptr;
+  (newest_ != nullptr ? newest_->newer : oldest_) = &session;
+  newest_ = &session;
+}
+
 std::vector<std::uint8_t>& SessionTable::record(std::uint64_t client_id, std::uint64_t sequence,
                                                 Index index) {
+  RAFTSIM_CHECK_MSG(index > last_index_, "sessions are recorded in log order");
+  last_index_ = index;
   auto [it, inserted] = sessions_.try_emplace(client_id);
   Session& session = it->second;
   if (inserted) {
-    const bool fresh = by_index_.emplace(index, client_id).second;
-    RAFTSIM_CHECK_MSG(fresh, "two sessions recorded at one log index");
+    session.client_id = client_id;
   } else {
     RAFTSIM_CHECK_MSG(sequence > session.sequence, "session sequence must increase");
-    // Move the session's node in the eviction order instead of freeing and allocating one.
-    auto node = by_index_.extract(session.index);
-    RAFTSIM_CHECK(!node.empty() && node.mapped() == client_id);
-    node.key() = index;
-    const bool fresh = by_index_.insert(std::move(node)).inserted;
-    RAFTSIM_CHECK_MSG(fresh, "two sessions recorded at one log index");
+    unlink(session);
   }
   session.sequence = sequence;
   session.index = index;
   session.reply.clear();
+  link_newest(session);
   if (sessions_.size() > kSessionsMax) {
-    const auto oldest = by_index_.begin();
-    RAFTSIM_CHECK(oldest->second != client_id);
-    sessions_.erase(oldest->second);
-    by_index_.erase(oldest);
+    Session& oldest = *oldest_;
+    RAFTSIM_CHECK(&oldest != &session && oldest.index < index);
+    unlink(oldest);
+    sessions_.erase(oldest.client_id);
   }
-  RAFTSIM_CHECK(by_index_.size() == sessions_.size());
   return session.reply;
 }
 

@@ -4,6 +4,8 @@
 // (closed-loop clients have one command outstanding). Limit: kSessionsMax clients; beyond it the
 // session applied longest ago (lowest log index) is dropped -- a retry from that client after
 // eviction would run again, so clients must not stay silent that long (documented limit).
+// Invariants: 1. record() sees increasing log indices (commands apply in log order); 2. the
+// eviction list holds every session once, ordered by the index it last applied at.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +21,11 @@ namespace raftsim {
 class SessionTable {
  public:
   static constexpr std::size_t kSessionsMax = 100'000;
+
+  SessionTable() = default;
+  // The eviction list links sessions by address: a table is neither copied nor moved.
+  SessionTable(const SessionTable&) = delete;
+  SessionTable& operator=(const SessionTable&) = delete;
 
   enum class Verdict { apply, duplicate, stale };
   struct Lookup {
@@ -36,12 +43,22 @@ class SessionTable {
 
  private:
   struct Session {
+    std::uint64_t client_id = 0;
     std::uint64_t sequence = 0;
     Index index = 0;
     std::vector<std::uint8_t> reply;
+    Session* older = nullptr;  // eviction list neighbours (map nodes do not move)
+    Session* newer = nullptr;
   };
+  void unlink(Session& session);
+  void link_newest(Session& session);
+
   std::map<std::uint64_t, Session> sessions_;
-  std::map<Index, std::uint64_t> by_index_;  // eviction order: oldest applied first
+  // Eviction order, oldest applied first: since indices only grow, moving a session to the
+  // newest end on every record() keeps the list sorted by index without searching.
+  Session* oldest_ = nullptr;
+  Session* newest_ = nullptr;
+  Index last_index_ = 0;
 };
 
 }  // namespace raftsim

@@ -105,10 +105,14 @@ class Scheduler {
   };
 
   // A function object (not a function pointer) so the heap algorithms inline the comparison.
+  // (time, sequence) compared as one 128-bit number: no branch on whether the times tie, which
+  // a heap of events at the same few instants would mispredict (times are never negative).
   struct Later {
-    bool operator()(const Entry& x, const Entry& y) const {
-      return x.time != y.time ? x.time > y.time : x.sequence > y.sequence;
+    static unsigned __int128 order(const Entry& entry) {
+      return (static_cast<unsigned __int128>(static_cast<std::uint64_t>(entry.time)) << 64) |
+             entry.sequence;
     }
+    bool operator()(const Entry& x, const Entry& y) const { return order(x) > order(y); }
   };
   bool stale(const Entry& entry) const {
     const Slot& slot = slots_[entry.slot];
