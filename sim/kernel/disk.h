@@ -77,10 +77,15 @@ class SimDisk final : public FileSystem {
   void hash_into(Hasher& hasher) const;
 
  private:
+  // The last write since the last sync: the only one that can tear. Its bytes are still in the
+  // file's current image (a later write replaces this record, a truncate clears it), so they are
+  // copied out only when something else is about to change them: corrupt_bit().
   struct UnsyncedWrite {
-    bool present = false;  // a plain flag, not std::optional: `data` keeps its capacity
+    bool present = false;
     std::uint64_t offset = 0;
-    std::vector<std::uint8_t> data;
+    std::uint64_t size = 0;
+    bool copied = false;             // `data` holds the bytes (else they are in `current`)
+    std::vector<std::uint8_t> data;  // keeps its capacity
     void reset() { present = false; }
   };
   // What one unsynced change replaced: restoring these in reverse order yields the durable image.
@@ -102,6 +107,8 @@ class SimDisk final : public FileSystem {
     UnsyncedWrite last_unsynced_write;
   };
   static std::vector<std::uint8_t> durable_of(const File& file);
+  // The bytes of the file's last unsynced write (requires one).
+  static std::span<const std::uint8_t> last_write_bytes(const File& file);
   // Retires fsyncs whose latency has passed by `now`.
   static void complete_syncs(File& file, Time now);
 
