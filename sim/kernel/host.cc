@@ -200,12 +200,24 @@ void Host::ensure_drain_scheduled() {
 
 void Host::on_network_message(NodeIndex from, std::uint64_t message_id,
                               std::span<const std::uint8_t> payload) {
+  receive(from, message_id, payload, nullptr);
+}
+
+void Host::on_network_buffer(NodeIndex from, std::uint64_t message_id,
+                             std::vector<std::uint8_t>& payload) {
+  receive(from, message_id, payload, &payload);
+}
+
+void Host::receive(NodeIndex from, std::uint64_t message_id, std::span<const std::uint8_t> payload,
+                   std::vector<std::uint8_t>* buffer) {
   if (state_ == HostState::down) {
     trace_.record(scheduler_.now(), TraceKind::drop, node_, from, message_id, payload.size(), 0,
                   "node down");
     return;
   }
   if (can_run_now()) {
+    // Only the span from here on: the process may send, which may move the network's buffers
+    // (not their bytes).
     deliver_to_process(from, message_id, payload);
     end_batch();
     return;
@@ -219,7 +231,11 @@ void Host::on_network_message(NodeIndex from, std::uint64_t message_id,
   item.is_timer = false;
   item.from = from;
   item.message_id = message_id;
-  item.payload.assign(payload.begin(), payload.end());
+  if (buffer != nullptr) {
+    item.payload.swap(*buffer);
+  } else {
+    item.payload.assign(payload.begin(), payload.end());
+  }
   ensure_drain_scheduled();
 }
 
@@ -264,9 +280,9 @@ void Host::on_timer_expired(std::uint32_t slot_index, std::uint32_t generation) 
 void Host::release_send_batch() {
   RAFTSIM_CHECK(!deferred_sends_.empty() && deferred_sends_.front().starts_batch);
   do {
-    const DeferredSend& deferred = deferred_sends_.front();
+    DeferredSend& deferred = deferred_sends_.front();
     RAFTSIM_CHECK(deferred.release_at == scheduler_.now());
-    network_.send(node_, deferred.to, deferred.payload);  // copies the payload
+    network_.send_buffer(node_, deferred.to, deferred.payload);  // trades buffers, no copy
     deferred_sends_.pop_front();
   } while (!deferred_sends_.empty() && !deferred_sends_.front().starts_batch);
 }

@@ -68,6 +68,8 @@ class Host final : public Runtime, public MessageSink, public EventTarget {
   // --- MessageSink, EventTarget ---
   void on_network_message(NodeIndex from, std::uint64_t message_id,
                           std::span<const std::uint8_t> payload) override;
+  void on_network_buffer(NodeIndex from, std::uint64_t message_id,
+                         std::vector<std::uint8_t>& payload) override;
   void on_event(std::uint32_t kind, std::uint64_t a, std::uint64_t b) override;
 
  private:
@@ -100,6 +102,9 @@ class Host final : public Runtime, public MessageSink, public EventTarget {
   };
 
   bool can_run_now() const;
+  // Hands the message over now, or queues it (taking `buffer` if given, else copying).
+  void receive(NodeIndex from, std::uint64_t message_id, std::span<const std::uint8_t> payload,
+               std::vector<std::uint8_t>* buffer);
   void ensure_drain_scheduled();
   void deliver_to_process(NodeIndex from, std::uint64_t message_id,
                           std::span<const std::uint8_t> payload);
