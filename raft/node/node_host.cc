@@ -74,7 +74,7 @@ void NodeHost::respond(NodeId endpoint, std::uint64_t client_id, std::uint64_t s
   response_.leader_hint = raft_ != nullptr ? raft_->leader() : kNoNode;
   response_.payload.assign(payload.begin(), payload.end());
   encode_client_response_into(response_, send_buffer_);
-  runtime_.send(endpoint, send_buffer_);
+  runtime_.send_buffer(endpoint, send_buffer_);
 }
 
 void NodeHost::handle_client_request(NodeId from, const ClientRequest& request) {
@@ -131,7 +131,7 @@ void NodeHost::process_ready() {
     // 2. Send.
     for (const Message& message : ready.messages) {
       encode_raft_payload_into(message, send_buffer_);
-      runtime_.send(message.to, send_buffer_);
+      runtime_.send_buffer(message.to, send_buffer_);
     }
     // 3. Apply.
     for (const Entry& entry : ready.committed_entries) apply(entry);

@@ -115,11 +115,24 @@ void Host::on_clock_changed() {
 // Runtime
 
 void Host::send(NodeId to, std::span<const std::uint8_t> payload) {
+  send_impl(to, payload, nullptr);
+}
+
+void Host::send_buffer(NodeId to, std::vector<std::uint8_t>& payload) {
+  send_impl(to, payload, &payload);
+}
+
+void Host::send_impl(NodeId to, std::span<const std::uint8_t> payload,
+                     std::vector<std::uint8_t>* buffer) {
   RAFTSIM_CHECK_MSG(state_ != HostState::down, "a crashed process cannot send");
   RAFTSIM_CHECK_MSG(to < network_.node_count(), "send to a node that does not exist");
   const Time blocked_for = disk_.busy_time();
   if (blocked_for == 0) {
-    network_.send(node_, to, payload);
+    if (buffer != nullptr) {
+      network_.send_buffer(node_, to, *buffer);
+    } else {
+      network_.send(node_, to, payload);
+    }
     return;
   }
   // The process called fsync earlier in this handler; in real time the send happens after it.
@@ -131,7 +144,11 @@ void Host::send(NodeId to, std::span<const std::uint8_t> payload) {
                                 scheduler_.next_sequence() == last_release_sequence_ + 1;
   DeferredSend& deferred = deferred_sends_.push_back();
   deferred.to = to;
-  deferred.payload.assign(payload.begin(), payload.end());
+  if (buffer != nullptr) {
+    deferred.payload.swap(*buffer);
+  } else {
+    deferred.payload.assign(payload.begin(), payload.end());
+  }
   deferred.release_at = release_at;
   deferred.starts_batch = !joins_last_batch;
   if (deferred.starts_batch) {

@@ -60,6 +60,7 @@ class Host final : public Runtime, public MessageSink, public EventTarget {
   std::int64_t monotonic_now_ns() const override { return clock_.monotonic(scheduler_.now()); }
   std::int64_t wall_now_ns() const override { return clock_.wall(scheduler_.now()); }
   void send(NodeId to, std::span<const std::uint8_t> payload) override;
+  void send_buffer(NodeId to, std::vector<std::uint8_t>& payload) override;
   TimerId start_timer(std::int64_t after_ns, std::uint64_t tag) override;
   void cancel_timer(TimerId timer) override;
   FileSystem& file_system() override { return disk_; }
@@ -102,6 +103,9 @@ class Host final : public Runtime, public MessageSink, public EventTarget {
   };
 
   bool can_run_now() const;
+  // send() and send_buffer(): with `buffer` (holding the payload) it is swapped, not copied.
+  void send_impl(NodeId to, std::span<const std::uint8_t> payload,
+                 std::vector<std::uint8_t>* buffer);
   // Hands the message over now, or queues it (taking `buffer` if given, else copying).
   void receive(NodeIndex from, std::uint64_t message_id, std::span<const std::uint8_t> payload,
                std::vector<std::uint8_t>* buffer);

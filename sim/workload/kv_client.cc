@@ -103,7 +103,7 @@ void KvClient::send_attempt(Session& session) {
   request_.payload.clear();
   kv::encode_command_into(session.command, request_.payload);
   encode_client_request_into(request_, send_buffer_);
-  runtime_.send(session.target, send_buffer_);
+  runtime_.send_buffer(session.target, send_buffer_);
   ++session.timer_generation;
   start_timer(session, workload_.request_timeout, kTimeoutTimer);
 }
