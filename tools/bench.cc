@@ -207,8 +207,10 @@ RaftMeasurement bench_raft(Time virtual_duration) {
 }
 
 int report_raft_bench(double seconds_virtual, bool json) {
-  std::fprintf(stderr, "bench raft: 5 nodes, 160 client sessions (10 clients x 16), %.0f s of virtual time...\n",
-               seconds_virtual);
+  std::fprintf(
+      stderr,
+      "bench raft: 5 nodes, 160 client sessions (10 clients x 16), %.0f s of virtual time...\n",
+      seconds_virtual);
   const RaftMeasurement m = bench_raft(static_cast<Time>(seconds_virtual * kSecond));
   const double virtual_s = static_cast<double>(m.virtual_ns) / kSecond;
   const double messages_per_s = m.messages / m.wall_s;
