@@ -155,8 +155,20 @@ Outcome KvStore::execute_view(const CommandView& command, std::string_view& valu
   RAFTSIM_UNREACHABLE("unknown kv::Op");
 }
 
-void KvStore::apply(Index index, std::span<const std::uint8_t> bytes,
-                    std::vector<std::uint8_t>& reply) {
+std::vector<std::uint8_t> KvStore::apply(Index index, std::span<const std::uint8_t> command) {
+  std::vector<std::uint8_t> reply;
+  apply_into(index, command, reply);
+  return reply;
+}
+
+std::vector<std::uint8_t> KvStore::query(std::span<const std::uint8_t> request) const {
+  std::vector<std::uint8_t> reply;
+  query_into(request, reply);
+  return reply;
+}
+
+void KvStore::apply_into(Index index, std::span<const std::uint8_t> bytes,
+                         std::vector<std::uint8_t>& reply) {
   RAFTSIM_CHECK_MSG(index > last_applied_, "commands must be applied in log order, once");
   last_applied_ = index;
   const std::optional<CommandView> command = decode_command_view(bytes);
@@ -166,7 +178,8 @@ void KvStore::apply(Index index, std::span<const std::uint8_t> bytes,
   encode_reply_into(outcome, value, reply);
 }
 
-void KvStore::query(std::span<const std::uint8_t> bytes, std::vector<std::uint8_t>& reply) const {
+void KvStore::query_into(std::span<const std::uint8_t> bytes,
+                         std::vector<std::uint8_t>& reply) const {
   const std::optional<CommandView> command = decode_command_view(bytes);
   if (!command || command->op != Op::get) return encode_reply_into(Outcome::malformed, {}, reply);
   auto found = data_.find(command->key);

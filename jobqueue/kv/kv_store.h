@@ -69,11 +69,13 @@ class KvStore final : public StateMachine {
   // Keys are looked up by string_view (a command's view of its bytes) without a copy.
   using Data = std::map<std::string, std::string, std::less<>>;
 
-  void apply(Index index, std::span<const std::uint8_t> command,
-             std::vector<std::uint8_t>& reply) override;
+  std::vector<std::uint8_t> apply(Index index, std::span<const std::uint8_t> command) override;
   // Only `get` is a query; anything else is answered `malformed`.
-  void query(std::span<const std::uint8_t> request,
-             std::vector<std::uint8_t>& reply) const override;
+  std::vector<std::uint8_t> query(std::span<const std::uint8_t> request) const override;
+  void apply_into(Index index, std::span<const std::uint8_t> command,
+                  std::vector<std::uint8_t>& reply) override;
+  void query_into(std::span<const std::uint8_t> request,
+                  std::vector<std::uint8_t>& reply) const override;
   std::uint64_t state_hash() const override;
 
   Reply execute(const Command& command);

@@ -162,7 +162,7 @@ void NodeHost::apply(const Entry& entry) {
     if (lookup.verdict == SessionTable::Verdict::apply) {
       std::vector<std::uint8_t>& answer =
           sessions_.record(command->client_id, command->sequence, entry.index);
-      state_machine_->apply(entry.index, command->payload, answer);
+      state_machine_->apply_into(entry.index, command->payload, answer);
       reply = answer;
     } else if (lookup.verdict == SessionTable::Verdict::duplicate) {
       reply = lookup.cached_reply;
@@ -188,7 +188,7 @@ void NodeHost::serve_reads() {
   while (!confirmed_reads_.empty() && confirmed_reads_.begin()->first <= applied) {
     const Waiting& who = confirmed_reads_.begin()->second;
     query_reply_.clear();
-    state_machine_->query(who.payload, query_reply_);
+    state_machine_->query_into(who.payload, query_reply_);
     respond(who.endpoint, who.client_id, who.sequence, ClientStatus::ok, query_reply_);
     spare_confirmed_reads_.erase(confirmed_reads_, confirmed_reads_.begin());
   }

@@ -15,12 +15,21 @@ namespace raftsim {
 class StateMachine {
  public:
   virtual ~StateMachine() = default;
-  // Both append their answer to `reply`, which the caller passes in empty: a host reuses one
-  // buffer per client session, so applying a command need not allocate.
-  virtual void apply(Index index, std::span<const std::uint8_t> command,
-                     std::vector<std::uint8_t>& reply) = 0;
-  virtual void query(std::span<const std::uint8_t> request,
-                     std::vector<std::uint8_t>& reply) const = 0;
+  virtual std::vector<std::uint8_t> apply(Index index, std::span<const std::uint8_t> command) = 0;
+  virtual std::vector<std::uint8_t> query(std::span<const std::uint8_t> request) const = 0;
+  // What the node host calls: the same, appending the answer to `reply` (passed in empty). A
+  // host reuses one buffer per client session, so a machine that overrides these can apply a
+  // command without allocating; by default they call apply() and query().
+  virtual void apply_into(Index index, std::span<const std::uint8_t> command,
+                          std::vector<std::uint8_t>& reply) {
+    const std::vector<std::uint8_t> answer = apply(index, command);
+    reply.insert(reply.end(), answer.begin(), answer.end());
+  }
+  virtual void query_into(std::span<const std::uint8_t> request,
+                          std::vector<std::uint8_t>& reply) const {
+    const std::vector<std::uint8_t> answer = query(request);
+    reply.insert(reply.end(), answer.begin(), answer.end());
+  }
   virtual std::uint64_t state_hash() const = 0;
 };
 
