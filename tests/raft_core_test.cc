@@ -4,6 +4,8 @@
 #include <rapidcheck/gtest.h>
 
 #include "raft/core/codec.h"
+#include "raft/node/sessions.h"
+#include "raft/util/shared_bytes.h"
 #include "tests/raft_cluster.h"
 
 namespace raftsim {
@@ -354,6 +356,41 @@ TEST(RaftConfigValidation, LeaseReadRequiresCheckQuorum) {
   EXPECT_EQ(config.validate().code(), StatusCode::invalid_argument);
   config.voters = {0, 0, 1};
   EXPECT_EQ(config.validate().code(), StatusCode::invalid_argument);
+}
+
+// The session table keeps at most kSessionsMax clients and drops the one that applied longest
+// ago; a client that applies again moves to the back of the line.
+TEST(SessionTable, EvictsTheSessionAppliedLongestAgo) {
+  SessionTable table;
+  Index index = 0;
+  for (std::uint64_t client = 0; client < SessionTable::kSessionsMax; ++client) {
+    table.record(client, 1, ++index).push_back(static_cast<std::uint8_t>(client));
+  }
+  table.record(0, 2, ++index);  // client 0 is now the most recent, client 1 the oldest
+  table.record(SessionTable::kSessionsMax, 1, ++index);
+  EXPECT_EQ(table.size(), SessionTable::kSessionsMax);
+  EXPECT_EQ(table.check(1, 1).verdict, SessionTable::Verdict::apply);  // evicted: forgotten
+  EXPECT_EQ(table.check(0, 2).verdict, SessionTable::Verdict::duplicate);
+  const SessionTable::Lookup kept = table.check(2, 1);
+  ASSERT_EQ(kept.verdict, SessionTable::Verdict::duplicate);
+  ASSERT_EQ(kept.cached_reply.size(), 1u);
+  EXPECT_EQ(kept.cached_reply[0], 2u);
+  EXPECT_EQ(table.check(2, 0).verdict, SessionTable::Verdict::stale);
+}
+
+TEST(SharedBytes, CopiesAndSlicesShareOneBufferAndCompareByContent) {
+  const std::vector<std::uint8_t> bytes{1, 2, 3, 4, 5};
+  SharedBytes whole(bytes);
+  SharedBytes copy = whole;
+  EXPECT_EQ(copy.data(), whole.data());  // shared, not copied
+  const SharedBytes middle = whole.slice(1, 3);
+  EXPECT_EQ(middle.data(), whole.data() + 1);
+  EXPECT_EQ(middle, SharedBytes({2, 3, 4}));
+  whole = SharedBytes();  // the slice and the copy keep the buffer alive
+  EXPECT_EQ(middle.to_vector(), (std::vector<std::uint8_t>{2, 3, 4}));
+  EXPECT_EQ(copy.to_vector(), bytes);
+  EXPECT_TRUE(whole.slice(0, 0).empty());
+  EXPECT_NE(copy, middle);
 }
 
 }  // namespace

@@ -164,6 +164,7 @@ struct RaftMeasurement {
   std::uint64_t committed_entries = 0;
   std::uint64_t events = 0;
   unsigned long long allocations = 0;
+  std::uint64_t trace_hash = 0;
 };
 
 // The full stack: 5 NodeHosts with KvStores on simulated disks, closed-loop client sessions.
@@ -201,12 +202,15 @@ RaftMeasurement bench_raft(Time virtual_duration) {
     result.committed_entries = cluster.raft(*leader_after)->log().committed() - committed_before;
   result.events = cluster.world().scheduler().events_run() - events_before;
   result.allocations = allocation_count() - allocations_before;
+  result.trace_hash = cluster.world().trace().hash();
   return result;
 }
 
 int report_raft_bench(double seconds_virtual, bool json) {
-  std::fprintf(stderr, "bench raft: 5 nodes, 640 client sessions, %.0f s of virtual time...\n",
-               seconds_virtual);
+  std::fprintf(
+      stderr,
+      "bench raft: 5 nodes, 160 client sessions (10 clients x 16), %.0f s of virtual time...\n",
+      seconds_virtual);
   const RaftMeasurement m = bench_raft(static_cast<Time>(seconds_virtual * kSecond));
   const double virtual_s = static_cast<double>(m.virtual_ns) / kSecond;
   const double messages_per_s = m.messages / m.wall_s;
@@ -224,6 +228,7 @@ int report_raft_bench(double seconds_virtual, bool json) {
     out["allocations_per_message"] = static_cast<double>(m.allocations) / m.messages;
     out["virtual_ms"] = m.virtual_ns / kMillisecond;
     out["wall_ms"] = static_cast<std::uint64_t>(m.wall_s * 1000);
+    out["trace_hash"] = m.trace_hash;
     out["target_messages_per_s"] = 1'000'000;
     out["target_operations_per_virtual_s"] = 20'000;
     std::printf("%s\n", out.dump(2).c_str());
@@ -235,6 +240,7 @@ int report_raft_bench(double seconds_virtual, bool json) {
     std::printf("virtual-to-wall speed ratio: %.2f\n", speed_ratio);
     std::printf("events per wall second: %.0f, heap allocations per message: %.1f\n",
                 m.events / m.wall_s, static_cast<double>(m.allocations) / m.messages);
+    std::printf("trace hash: %llu\n", static_cast<unsigned long long>(m.trace_hash));
   }
   return 0;
 }

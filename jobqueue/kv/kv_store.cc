@@ -7,16 +7,16 @@
 namespace raftsim::kv {
 namespace {
 
-void put_string(std::vector<std::uint8_t>& out, const std::string& text) {
-  put_u32(out, static_cast<std::uint32_t>(text.size()));
-  out.insert(out.end(), text.begin(), text.end());
+void write_string(ByteWriter& writer, std::string_view text) {
+  writer.u32(static_cast<std::uint32_t>(text.size()));
+  writer.bytes({reinterpret_cast<const std::uint8_t*>(text.data()), text.size()});
 }
 
-bool read_string(ByteReader& reader, std::string& text, std::size_t max_bytes) {
+bool read_string(ByteReader& reader, std::string_view& text, std::size_t max_bytes) {
   std::uint32_t size = 0;
-  std::vector<std::uint8_t> bytes;
-  if (!reader.read_u32(size) || size > max_bytes || !reader.read_bytes(size, bytes)) return false;
-  text.assign(bytes.begin(), bytes.end());
+  std::span<const std::uint8_t> bytes;
+  if (!reader.read_u32(size) || size > max_bytes || !reader.read_view(size, bytes)) return false;
+  text = std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size());
   return true;
 }
 
@@ -38,16 +38,30 @@ const char* op_name(Op op) {
 
 std::vector<std::uint8_t> encode_command(const Command& command) {
   std::vector<std::uint8_t> out;
-  put_u8(out, static_cast<std::uint8_t>(command.op));
-  put_string(out, command.key);
-  put_string(out, command.value);
-  put_string(out, command.expected);
+  encode_command_into(command, out);
   return out;
 }
 
+void encode_command_into(const Command& command, std::vector<std::uint8_t>& out) {
+  ByteWriter writer(
+      out, 1 + 3 * 4 + command.key.size() + command.value.size() + command.expected.size());
+  writer.u8(static_cast<std::uint8_t>(command.op));
+  write_string(writer, command.key);
+  write_string(writer, command.value);
+  write_string(writer, command.expected);
+  writer.finish();
+}
+
 std::optional<Command> decode_command(std::span<const std::uint8_t> bytes) {
+  const std::optional<CommandView> view = decode_command_view(bytes);
+  if (!view) return std::nullopt;
+  return Command{view->op, std::string(view->key), std::string(view->value),
+                 std::string(view->expected)};
+}
+
+std::optional<CommandView> decode_command_view(std::span<const std::uint8_t> bytes) {
   ByteReader reader(bytes);
-  Command command;
+  CommandView command;
   std::uint8_t op = 0;
   if (!reader.read_u8(op) || op > static_cast<std::uint8_t>(Op::cas)) return std::nullopt;
   command.op = static_cast<Op>(op);
@@ -62,61 +76,116 @@ std::optional<Command> decode_command(std::span<const std::uint8_t> bytes) {
 
 std::vector<std::uint8_t> encode_reply(const Reply& reply) {
   std::vector<std::uint8_t> out;
-  put_u8(out, static_cast<std::uint8_t>(reply.outcome));
-  put_string(out, reply.value);
+  encode_reply_into(reply.outcome, reply.value, out);
   return out;
 }
 
+void encode_reply_into(Outcome outcome, std::string_view value, std::vector<std::uint8_t>& out) {
+  ByteWriter writer(out, 1 + 4 + value.size());
+  writer.u8(static_cast<std::uint8_t>(outcome));
+  write_string(writer, value);
+  writer.finish();
+}
+
 std::optional<Reply> decode_reply(std::span<const std::uint8_t> bytes) {
-  ByteReader reader(bytes);
   Reply reply;
-  std::uint8_t outcome = 0;
-  if (!reader.read_u8(outcome) || outcome > static_cast<std::uint8_t>(Outcome::malformed) ||
-      !read_string(reader, reply.value, 4 * kValueBytesMax) || reader.remaining() != 0) {
-    return std::nullopt;
-  }
-  reply.outcome = static_cast<Outcome>(outcome);
+  if (!decode_reply_into(bytes, reply)) return std::nullopt;
   return reply;
 }
 
+bool decode_reply_into(std::span<const std::uint8_t> bytes, Reply& reply) {
+  ByteReader reader(bytes);
+  std::uint8_t outcome = 0;
+  std::string_view value;
+  if (!reader.read_u8(outcome) || outcome > static_cast<std::uint8_t>(Outcome::malformed) ||
+      !read_string(reader, value, 4 * kValueBytesMax) || reader.remaining() != 0) {
+    return false;
+  }
+  reply.outcome = static_cast<Outcome>(outcome);
+  reply.value.assign(value);
+  return true;
+}
+
 Reply KvStore::execute(const Command& command) {
+  std::string_view value;
+  const Outcome outcome =
+      execute_view(CommandView{command.op, command.key, command.value, command.expected}, value);
+  return Reply{outcome, std::string(value)};
+}
+
+Outcome KvStore::execute_view(const CommandView& command, std::string_view& value) {
+  value = {};
   auto found = data_.find(command.key);
-  const std::string current = found == data_.end() ? std::string() : found->second;
+  const std::string_view current =
+      found == data_.end() ? std::string_view() : std::string_view(found->second);
+  // Writes go through the found entry when there is one: assigning or appending in place reuses
+  // the stored string's capacity.
+  auto store = [&](std::string_view new_value) {
+    if (found == data_.end()) {
+      data_.emplace(std::string(command.key), std::string(new_value));
+    } else {
+      found->second.assign(new_value);
+    }
+  };
   switch (command.op) {
     case Op::get:
-      return Reply{Outcome::ok, current};
+      value = current;
+      return Outcome::ok;
     case Op::put:
-      if (command.value.size() > kValueBytesMax) return Reply{Outcome::too_large, {}};
-      data_[command.key] = command.value;
-      return Reply{Outcome::ok, {}};
+      if (command.value.size() > kValueBytesMax) return Outcome::too_large;
+      store(command.value);
+      return Outcome::ok;
     case Op::append:
-      if (current.size() + command.value.size() > kValueBytesMax) {
-        return Reply{Outcome::too_large, {}};
+      if (current.size() + command.value.size() > kValueBytesMax) return Outcome::too_large;
+      if (found == data_.end()) {
+        store(command.value);
+      } else {
+        found->second.append(command.value);
       }
-      data_[command.key] = current + command.value;
-      return Reply{Outcome::ok, {}};
+      return Outcome::ok;
     case Op::cas:
-      if (current != command.expected) return Reply{Outcome::cas_mismatch, current};
-      if (command.value.size() > kValueBytesMax) return Reply{Outcome::too_large, {}};
-      data_[command.key] = command.value;
-      return Reply{Outcome::ok, {}};
+      if (current != command.expected) {
+        value = current;
+        return Outcome::cas_mismatch;
+      }
+      if (command.value.size() > kValueBytesMax) return Outcome::too_large;
+      store(command.value);
+      return Outcome::ok;
   }
   RAFTSIM_UNREACHABLE("unknown kv::Op");
 }
 
-std::vector<std::uint8_t> KvStore::apply(Index index, std::span<const std::uint8_t> bytes) {
-  RAFTSIM_CHECK_MSG(index > last_applied_, "commands must be applied in log order, once");
-  last_applied_ = index;
-  const std::optional<Command> command = decode_command(bytes);
-  if (!command || command->key.empty()) return encode_reply(Reply{Outcome::malformed, {}});
-  return encode_reply(execute(*command));
+std::vector<std::uint8_t> KvStore::apply(Index index, std::span<const std::uint8_t> command) {
+  std::vector<std::uint8_t> reply;
+  apply_into(index, command, reply);
+  return reply;
 }
 
-std::vector<std::uint8_t> KvStore::query(std::span<const std::uint8_t> bytes) const {
-  const std::optional<Command> command = decode_command(bytes);
-  if (!command || command->op != Op::get) return encode_reply(Reply{Outcome::malformed, {}});
+std::vector<std::uint8_t> KvStore::query(std::span<const std::uint8_t> request) const {
+  std::vector<std::uint8_t> reply;
+  query_into(request, reply);
+  return reply;
+}
+
+void KvStore::apply_into(Index index, std::span<const std::uint8_t> bytes,
+                         std::vector<std::uint8_t>& reply) {
+  RAFTSIM_CHECK_MSG(index > last_applied_, "commands must be applied in log order, once");
+  last_applied_ = index;
+  const std::optional<CommandView> command = decode_command_view(bytes);
+  if (!command || command->key.empty()) return encode_reply_into(Outcome::malformed, {}, reply);
+  std::string_view value;
+  const Outcome outcome = execute_view(*command, value);
+  encode_reply_into(outcome, value, reply);
+}
+
+void KvStore::query_into(std::span<const std::uint8_t> bytes,
+                         std::vector<std::uint8_t>& reply) const {
+  const std::optional<CommandView> command = decode_command_view(bytes);
+  if (!command || command->op != Op::get) return encode_reply_into(Outcome::malformed, {}, reply);
   auto found = data_.find(command->key);
-  return encode_reply(Reply{Outcome::ok, found == data_.end() ? std::string() : found->second});
+  encode_reply_into(Outcome::ok,
+                    found == data_.end() ? std::string_view() : std::string_view(found->second),
+                    reply);
 }
 
 std::uint64_t KvStore::state_hash() const {

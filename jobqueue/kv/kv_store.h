@@ -11,6 +11,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "raft/node/state_machine.h"
@@ -42,24 +43,50 @@ struct Reply {
   friend bool operator==(const Reply&, const Reply&) = default;
 };
 
+// A decoded command whose strings view the encoded bytes (valid as long as those are).
+struct CommandView {
+  Op op = Op::get;
+  std::string_view key;
+  std::string_view value;
+  std::string_view expected;
+};
+
 const char* op_name(Op op);
 std::vector<std::uint8_t> encode_command(const Command& command);
+// Appends the encoding to `out` (a sender's reused buffer).
+void encode_command_into(const Command& command, std::vector<std::uint8_t>& out);
 std::optional<Command> decode_command(std::span<const std::uint8_t> bytes);
+std::optional<CommandView> decode_command_view(std::span<const std::uint8_t> bytes);
 std::vector<std::uint8_t> encode_reply(const Reply& reply);
+// Appends the encoding of a reply to `out`.
+void encode_reply_into(Outcome outcome, std::string_view value, std::vector<std::uint8_t>& out);
 std::optional<Reply> decode_reply(std::span<const std::uint8_t> bytes);
+// The same into a reused value (its string keeps its capacity); false if malformed.
+bool decode_reply_into(std::span<const std::uint8_t> bytes, Reply& reply);
 
 class KvStore final : public StateMachine {
  public:
+  // Keys are looked up by string_view (a command's view of its bytes) without a copy.
+  using Data = std::map<std::string, std::string, std::less<>>;
+
   std::vector<std::uint8_t> apply(Index index, std::span<const std::uint8_t> command) override;
   // Only `get` is a query; anything else is answered `malformed`.
   std::vector<std::uint8_t> query(std::span<const std::uint8_t> request) const override;
+  void apply_into(Index index, std::span<const std::uint8_t> command,
+                  std::vector<std::uint8_t>& reply) override;
+  void query_into(std::span<const std::uint8_t> request,
+                  std::vector<std::uint8_t>& reply) const override;
   std::uint64_t state_hash() const override;
 
   Reply execute(const Command& command);
-  const std::map<std::string, std::string>& data() const { return data_; }
+  const Data& data() const { return data_; }
 
  private:
-  std::map<std::string, std::string> data_;
+  // Runs a command; `value` receives the reply's value, a view into the store valid until its
+  // next change.
+  Outcome execute_view(const CommandView& command, std::string_view& value);
+
+  Data data_;
   Index last_applied_ = 0;
 };
 

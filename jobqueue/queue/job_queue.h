@@ -79,6 +79,7 @@ class JobQueue final : public StateMachine {
   std::uint64_t state_hash() const override;
   // Writes the leader's wall clock (clamped at 0) into a command that decodes; others are left
   // alone and will be answered `malformed`.
+  bool stamps_commands() const override { return true; }
   void stamp(std::vector<std::uint8_t>& command, std::int64_t leader_wall_ns) const override;
 
   // Snapshots (snapshot.cc). Each section is self-delimiting and ends with a 64-bit digest of its

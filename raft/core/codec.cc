@@ -3,6 +3,7 @@
 #include <string>
 
 #include "raft/util/check.h"
+#include "raft/util/endian.h"
 
 namespace raftsim {
 
@@ -10,54 +11,49 @@ void put_u8(std::vector<std::uint8_t>& out, std::uint8_t value) {
   out.push_back(value);
 }
 
+namespace {
+// Grows `out` by sizeof(value) bytes and stores `value` there, little-endian.
+template <typename Unsigned>
+void put_little_endian(std::vector<std::uint8_t>& out, Unsigned value) {
+  const std::size_t at = out.size();
+  out.resize(at + sizeof(Unsigned));
+  store_little_endian(out.data() + at, value);
+}
+}  // namespace
+
 void put_u32(std::vector<std::uint8_t>& out, std::uint32_t value) {
-  for (int shift = 0; shift < 32; shift += 8)
-    out.push_back(static_cast<std::uint8_t>(value >> shift));
+  put_little_endian(out, value);
 }
 
 void put_u64(std::vector<std::uint8_t>& out, std::uint64_t value) {
-  for (int shift = 0; shift < 64; shift += 8)
-    out.push_back(static_cast<std::uint8_t>(value >> shift));
+  put_little_endian(out, value);
 }
 
-bool ByteReader::read_u8(std::uint8_t& value) {
-  if (remaining() < 1) return false;
-  value = bytes_[offset_++];
-  return true;
+void put_bytes(std::vector<std::uint8_t>& out, std::span<const std::uint8_t> bytes) {
+  out.insert(out.end(), bytes.begin(), bytes.end());
 }
 
-bool ByteReader::read_u32(std::uint32_t& value) {
-  if (remaining() < 4) return false;
-  value = 0;
-  for (int i = 0; i < 4; ++i) value |= static_cast<std::uint32_t>(bytes_[offset_++]) << (8 * i);
-  return true;
+namespace {
+void write_entry(const Entry& entry, ByteWriter& writer) {
+  RAFTSIM_CHECK(entry.data.size() <= kMessageBytesMax);
+  writer.u64(entry.term);
+  writer.u64(entry.index);
+  writer.u8(static_cast<std::uint8_t>(entry.type));
+  writer.u32(static_cast<std::uint32_t>(entry.data.size()));
+  writer.bytes(entry.data);
 }
-
-bool ByteReader::read_u64(std::uint64_t& value) {
-  if (remaining() < 8) return false;
-  value = 0;
-  for (int i = 0; i < 8; ++i) value |= static_cast<std::uint64_t>(bytes_[offset_++]) << (8 * i);
-  return true;
-}
-
-bool ByteReader::read_bytes(std::size_t count, std::vector<std::uint8_t>& out) {
-  if (remaining() < count) return false;
-  out.assign(bytes_.begin() + static_cast<std::ptrdiff_t>(offset_),
-             bytes_.begin() + static_cast<std::ptrdiff_t>(offset_ + count));
-  offset_ += count;
-  return true;
-}
+}  // namespace
 
 void encode_entry(const Entry& entry, std::vector<std::uint8_t>& out) {
-  RAFTSIM_CHECK(entry.data.size() <= kMessageBytesMax);
-  put_u64(out, entry.term);
-  put_u64(out, entry.index);
-  put_u8(out, static_cast<std::uint8_t>(entry.type));
-  put_u32(out, static_cast<std::uint32_t>(entry.data.size()));
-  out.insert(out.end(), entry.data.begin(), entry.data.end());
+  ByteWriter writer(out, kEntryHeaderBytes + entry.data.size());
+  write_entry(entry, writer);
+  writer.finish();
 }
 
-bool decode_entry(ByteReader& reader, Entry& entry, const char*& what) {
+namespace {
+// Reads an entry's fields; its data is left in `data` (a view of the reader's bytes).
+bool decode_entry_fields(ByteReader& reader, Entry& entry, std::span<const std::uint8_t>& data,
+                         const char*& what) {
   std::uint8_t type = 0;
   std::uint32_t size = 0;
   if (!reader.read_u64(entry.term) || !reader.read_u64(entry.index) || !reader.read_u8(type) ||
@@ -70,10 +66,18 @@ bool decode_entry(ByteReader& reader, Entry& entry, const char*& what) {
     return false;
   }
   entry.type = static_cast<EntryType>(type);
-  if (size > kMessageBytesMax || !reader.read_bytes(size, entry.data)) {
+  if (size > kMessageBytesMax || !reader.read_view(size, data)) {
     what = "entry data runs past the end";
     return false;
   }
+  return true;
+}
+}  // namespace
+
+bool decode_entry(ByteReader& reader, Entry& entry, const char*& what) {
+  std::span<const std::uint8_t> data;
+  if (!decode_entry_fields(reader, entry, data, what)) return false;
+  entry.data = SharedBytes(data);
   return true;
 }
 
@@ -85,36 +89,41 @@ std::vector<std::uint8_t> encode_message(const Message& message) {
 
 void encode_message_into(const Message& message, std::vector<std::uint8_t>& out) {
   RAFTSIM_CHECK_MSG(message.entries.size() <= kEntriesPerMessageMax, "too many entries");
-  const std::size_t start = out.size();
-  std::size_t size = 80;
-  for (const Entry& entry : message.entries) size += 21 + entry.data.size();
-  out.reserve(start + size);
-  put_u8(out, kWireVersion);
-  put_u8(out, static_cast<std::uint8_t>(message.type));
-  put_u32(out, message.from);
-  put_u32(out, message.to);
-  put_u64(out, message.term);
-  put_u64(out, message.log_index);
-  put_u64(out, message.log_term);
-  put_u64(out, message.commit);
-  put_u8(out, message.reject ? 1 : 0);
-  put_u64(out, message.hint_index);
-  put_u64(out, message.hint_term);
-  put_u64(out, message.context);
-  put_u32(out, static_cast<std::uint32_t>(message.entries.size()));
-  for (const Entry& entry : message.entries) encode_entry(entry, out);
-  RAFTSIM_CHECK_MSG(out.size() - start <= kMessageBytesMax,
-                    "encoded message exceeds kMessageBytesMax");
+  std::size_t size = kMessageHeaderBytes;
+  for (const Entry& entry : message.entries) size += kEntryHeaderBytes + entry.data.size();
+  RAFTSIM_CHECK_MSG(size <= kMessageBytesMax, "encoded message exceeds kMessageBytesMax");
+  ByteWriter writer(out, size);
+  writer.u8(kWireVersion);
+  writer.u8(static_cast<std::uint8_t>(message.type));
+  writer.u32(message.from);
+  writer.u32(message.to);
+  writer.u64(message.term);
+  writer.u64(message.log_index);
+  writer.u64(message.log_term);
+  writer.u64(message.commit);
+  writer.u8(message.reject ? 1 : 0);
+  writer.u64(message.hint_index);
+  writer.u64(message.hint_term);
+  writer.u64(message.context);
+  writer.u32(static_cast<std::uint32_t>(message.entries.size()));
+  for (const Entry& entry : message.entries) write_entry(entry, writer);
+  writer.finish();
 }
 
 Result<Message> decode_message(std::span<const std::uint8_t> bytes) {
+  Message message;
+  if (Status status = decode_message_into(bytes, message); !status.ok()) return status;
+  return message;
+}
+
+Status decode_message_into(std::span<const std::uint8_t> bytes, Message& message) {
   auto corrupt = [](const ByteReader& reader, const char* what) {
     return Status(StatusCode::corruption, std::string("bad message at byte ") +
                                               std::to_string(reader.offset()) + ": " + what);
   };
+  message.entries.clear();
   ByteReader reader(bytes);
   if (bytes.size() > kMessageBytesMax) return corrupt(reader, "message too large");
-  Message message;
   std::uint8_t version = 0, type = 0, reject = 0;
   std::uint32_t entry_count = 0;
   if (!reader.read_u8(version)) return corrupt(reader, "empty message");
@@ -134,13 +143,48 @@ Result<Message> decode_message(std::span<const std::uint8_t> bytes) {
   if (reject > 1) return corrupt(reader, "reject flag must be 0 or 1");
   message.reject = reject == 1;
   if (entry_count > kEntriesPerMessageMax) return corrupt(reader, "too many entries");
+  // A message cannot hold more entries than it has bytes for: refuse before allocating.
+  if (entry_count > reader.remaining() / kEntryHeaderBytes) {
+    return corrupt(reader, "entry count exceeds the message");
+  }
+  if (entry_count == 0) {
+    if (reader.remaining() != 0) return corrupt(reader, "trailing bytes");
+    return Status();
+  }
+  // First pass: every entry's fields, and how many data bytes they carry in all.
   message.entries.resize(entry_count);
+  const ByteReader entries_start = reader;
+  std::size_t data_bytes = 0;
   for (Entry& entry : message.entries) {
+    std::span<const std::uint8_t> data;
     const char* what = "";
-    if (!decode_entry(reader, entry, what)) return corrupt(reader, what);
+    if (!decode_entry_fields(reader, entry, data, what)) {
+      message.entries.clear();
+      return corrupt(reader, what);
+    }
+    data_bytes += data.size();
+  }
+  if (reader.remaining() != 0) {
+    message.entries.clear();
+    return corrupt(reader, "trailing bytes");
+  }
+  // Second pass: the data of all entries into one buffer that they share, wherever they go.
+  std::uint8_t* storage = nullptr;
+  const SharedBytes buffer = SharedBytes::uninitialized(data_bytes, storage);
+  ByteReader again = entries_start;
+  std::size_t offset = 0;
+  for (Entry& entry : message.entries) {
+    Entry fields;
+    std::span<const std::uint8_t> data;
+    const char* what = "";
+    const bool decoded = decode_entry_fields(again, fields, data, what);
+    RAFTSIM_CHECK(decoded);  // the first pass read the same bytes
+    if (!data.empty()) std::memcpy(storage + offset, data.data(), data.size());
+    entry.data = buffer.slice(offset, data.size());
+    offset += data.size();
   }
   if (reader.remaining() != 0) return corrupt(reader, "trailing bytes");
-  return message;
+  return Status();
 }
 
 }  // namespace raftsim

@@ -49,7 +49,7 @@ Index RaftLog::append_after(Index prev_index, std::span<const Entry> entries) {
   return index;
 }
 
-Index RaftLog::append_new(Term term, EntryType type, std::vector<std::uint8_t> data) {
+Index RaftLog::append_new(Term term, EntryType type, SharedBytes data) {
   RAFTSIM_CHECK_MSG(term >= last_term(), "a leader appends only in its own (latest) term");
   entries_.push_back(Entry{term, last_index() + 1, type, std::move(data)});
   return last_index();
@@ -57,16 +57,26 @@ Index RaftLog::append_new(Term term, EntryType type, std::vector<std::uint8_t> d
 
 std::vector<Entry> RaftLog::slice(Index from, std::size_t max_count, std::size_t max_bytes) const {
   std::vector<Entry> result;
-  std::size_t bytes = 0;
-  for (Index index = std::max<Index>(from, 1); index <= last_index(); ++index) {
-    const Entry& entry = entries_[index - 1];
-    if (!result.empty() && (result.size() >= max_count || bytes + entry.data.size() > max_bytes)) {
-      break;
-    }
-    bytes += entry.data.size();
-    result.push_back(entry);
-  }
+  slice_into(from, max_count, max_bytes, result);
   return result;
+}
+
+void RaftLog::slice_into(Index from, std::size_t max_count, std::size_t max_bytes,
+                         std::vector<Entry>& out) const {
+  out.clear();
+  // Count first, so `out` grows at most once.
+  const Index first = std::max<Index>(from, 1);
+  std::size_t count = 0;
+  std::size_t bytes = 0;
+  for (Index index = first; index <= last_index(); ++index) {
+    const std::size_t size = entries_[index - 1].data.size();
+    if (count > 0 && (count >= max_count || bytes + size > max_bytes)) break;
+    bytes += size;
+    ++count;
+  }
+  out.reserve(count);
+  const auto begin = entries_.begin() + static_cast<std::ptrdiff_t>(first - 1);
+  if (count > 0) out.insert(out.end(), begin, begin + static_cast<std::ptrdiff_t>(count));
 }
 
 Index RaftLog::first_index_of_term_at(Index index) const {

@@ -39,11 +39,14 @@ class RaftLog {
   // the last entry the caller sent. Aborts if a committed entry would be overwritten.
   Index append_after(Index prev_index, std::span<const Entry> entries);
   // The leader's path: a new entry at last_index() + 1.
-  Index append_new(Term term, EntryType type, std::vector<std::uint8_t> data);
+  Index append_new(Term term, EntryType type, SharedBytes data);
 
   // Entries in [from, last_index()], at most max_count of them and max_bytes of data (at least
   // one entry if any is available, so a huge entry still moves).
   std::vector<Entry> slice(Index from, std::size_t max_count, std::size_t max_bytes) const;
+  // The same into `out` (replacing its contents, reusing its capacity).
+  void slice_into(Index from, std::size_t max_count, std::size_t max_bytes,
+                  std::vector<Entry>& out) const;
   // For fast backtracking: the first index of the run of entries with the term at `index`.
   Index first_index_of_term_at(Index index) const;
   // Largest index whose term is <= term (0 if none).

@@ -37,6 +37,7 @@ struct Progress {
   bool probe_sent = false;                 // probe: an append is outstanding; wait for its answer
   bool recent_active = false;              // heard from since the last CheckQuorum round
   std::uint64_t acked_heartbeat_tick = 0;  // leader tick of the newest heartbeat it answered
+  std::uint64_t acked_read_round = 0;      // context of the newest heartbeat it answered
   Inflights inflights;
 
   bool paused() const { return state == State::probe ? probe_sent : inflights.full(); }

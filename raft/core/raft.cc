@@ -10,6 +10,8 @@ namespace raftsim {
 namespace {
 // Heartbeat sequence numbers remembered for lease reads; older acknowledgements are ignored.
 constexpr std::size_t kHeartbeatTicksRemembered = 64;
+// Enough for every append of a Ready of a large cluster; beyond it vectors are freed.
+constexpr std::size_t kSpareEntryVectorsMax = 64;
 }  // namespace
 
 const char* role_name(Role role) {
@@ -410,12 +412,7 @@ void Raft::handle_heartbeat_response(const Message& message) {
       peer.acked_heartbeat_tick = std::max(peer.acked_heartbeat_tick, tick);
     }
   }
-  for (PendingRead& read : pending_reads_) {
-    if (read.round <= message.context &&
-        std::find(read.acks.begin(), read.acks.end(), message.from) == read.acks.end()) {
-      read.acks.push_back(message.from);
-    }
-  }
+  peer.acked_read_round = std::max(peer.acked_read_round, message.context);
   release_confirmed_reads();
   if (peer.match < log_.last_index()) send_append(message.from, /*allow_empty=*/false);
 }
@@ -432,9 +429,16 @@ void Raft::send_append(NodeId peer_id, bool allow_empty) {
   append.log_index = peer.next - 1;
   append.log_term = *log_.term_at(append.log_index);
   append.commit = log_.committed();
-  append.entries =
-      log_.slice(peer.next, config_.entries_per_message_max, config_.message_bytes_max);
-  if (append.entries.empty() && !allow_empty) return;
+  if (!spare_entry_vectors_.empty()) {
+    append.entries = std::move(spare_entry_vectors_.back());
+    spare_entry_vectors_.pop_back();
+  }
+  log_.slice_into(peer.next, config_.entries_per_message_max, config_.message_bytes_max,
+                  append.entries);
+  if (append.entries.empty() && !allow_empty) {
+    if (append.entries.capacity() > 0) spare_entry_vectors_.push_back(std::move(append.entries));
+    return;
+  }
   if (peer.state == Progress::State::replicate) {
     if (!append.entries.empty()) {
       peer.next = append.entries.back().index + 1;  // pipelining: assume it arrives
@@ -465,7 +469,8 @@ void Raft::broadcast_heartbeat() {
 }
 
 bool Raft::maybe_commit() {
-  std::vector<Index> matches;
+  std::vector<Index>& matches = match_scratch_;
+  matches.clear();
   matches.push_back(log_.stable());  // the leader counts its own entries once they are on disk
   for (const auto& [peer, progress] : progress_) matches.push_back(progress.match);
   std::sort(matches.begin(), matches.end(), std::greater<>());
@@ -507,7 +512,7 @@ bool Raft::committed_in_current_term() const {
 // ---------------------------------------------------------------------------------------------
 // Proposals and reads
 
-Result<Index> Raft::propose(std::vector<std::uint8_t> data) {
+Result<Index> Raft::propose(SharedBytes data) {
   if (role_ != Role::leader) {
     return Status(StatusCode::unavailable, "not the leader");
   }
@@ -535,14 +540,21 @@ Status Raft::read_index(std::uint64_t request_id) {
 }
 
 void Raft::start_read_round(std::uint64_t request_id) {
-  pending_reads_.push_back(
-      PendingRead{request_id, log_.committed(), heartbeat_sequence_ + 1, {config_.id}});
+  pending_reads_.push_back(PendingRead{request_id, log_.committed(), heartbeat_sequence_ + 1});
   heartbeat_pending_ = true;  // the next heartbeat carries this round
   release_confirmed_reads();  // a one-node cluster confirms at once
 }
 
+bool Raft::read_confirmed(const PendingRead& read) const {
+  std::size_t acks = 1;  // self
+  for (const auto& [peer, progress] : progress_) {
+    if (progress.acked_read_round >= read.round) ++acks;
+  }
+  return acks >= quorum();
+}
+
 void Raft::release_confirmed_reads() {
-  while (!pending_reads_.empty() && pending_reads_.front().acks.size() >= quorum()) {
+  while (!pending_reads_.empty() && read_confirmed(pending_reads_.front())) {
     read_states_.push_back(
         ReadState{pending_reads_.front().request_id, pending_reads_.front().index});
     pending_reads_.pop_front();
@@ -560,6 +572,12 @@ bool Raft::has_ready() const {
 }
 
 Ready Raft::ready() {
+  Ready ready;
+  this->ready(ready);
+  return ready;
+}
+
+void Raft::ready(Ready& ready) {
   if (role_ == Role::leader) {
     if (broadcast_entries_pending_ || broadcast_commit_pending_) {
       broadcast_append(/*allow_empty=*/broadcast_commit_pending_);
@@ -567,16 +585,24 @@ Ready Raft::ready() {
     if (heartbeat_pending_) broadcast_heartbeat();
   }
   broadcast_entries_pending_ = broadcast_commit_pending_ = heartbeat_pending_ = false;
-  Ready ready;
+  ready.hard_state.reset();
   if (HardState{term_, vote_} != persisted_) ready.hard_state = HardState{term_, vote_};
   ready.rewrite_from = log_.stable_rewrite_from();
   ready.entries = log_.unstable_entries();
-  ready.messages = std::move(outbox_);
-  outbox_.clear();
+  // Swap rather than move, so the outbox keeps the capacity the caller's last Ready had; the
+  // entry vectors of that Ready's appends are kept for the next ones.
+  for (Message& message : ready.messages) {
+    if (message.entries.capacity() == 0 || spare_entry_vectors_.size() >= kSpareEntryVectorsMax) {
+      continue;
+    }
+    message.entries.clear();
+    spare_entry_vectors_.push_back(std::move(message.entries));
+  }
+  ready.messages.clear();
+  ready.messages.swap(outbox_);
   ready.committed_entries = log_.entries_to_apply(config_.apply_entries_per_ready_max);
-  ready.read_states = std::move(read_states_);
-  read_states_.clear();
-  return ready;
+  ready.read_states.clear();
+  ready.read_states.swap(read_states_);
 }
 
 void Raft::advance(const Ready& ready) {

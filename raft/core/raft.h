@@ -76,12 +76,15 @@ class Raft {
   void tick();
   void step(const Message& message);
   // Appends a command if this node is the leader; unavailable otherwise (see leader()).
-  Result<Index> propose(std::vector<std::uint8_t> data);
+  Result<Index> propose(SharedBytes data);
   // Starts a linearizable read; its ReadState comes out of a later Ready. Fails if not leader.
   Status read_index(std::uint64_t request_id);
 
   bool has_ready() const;
   Ready ready();
+  // The same, into a Ready the caller keeps from one round to the next, so its vectors' capacity
+  // is reused (a host calls this once per batch of inputs; no allocation in steady state).
+  void ready(Ready& ready);
   void advance(const Ready& ready);
 
   NodeId id() const { return config_.id; }
@@ -98,8 +101,9 @@ class Raft {
   struct PendingRead {
     std::uint64_t request_id;
     Index index;
-    std::uint64_t round;  // answered by heartbeat responses with context >= round
-    std::vector<NodeId> acks;
+    // Confirmed once a quorum (self included) answered a heartbeat with context >= round: the
+    // peers that did are those whose Progress::acked_read_round has reached it.
+    std::uint64_t round;
   };
 
   // Role changes.
@@ -129,6 +133,7 @@ class Raft {
   bool lease_valid() const;
   bool committed_in_current_term() const;
   void start_read_round(std::uint64_t request_id);
+  bool read_confirmed(const PendingRead& read) const;
   void release_confirmed_reads();
 
   void send(Message message);
@@ -162,6 +167,10 @@ class Raft {
   std::deque<std::uint64_t> reads_waiting_for_commit_;
   std::vector<ReadState> read_states_;
   std::vector<Message> outbox_;
+  std::vector<Index> match_scratch_;  // maybe_commit's sort buffer, kept to avoid allocating
+  // Entry vectors of sent appends, taken back when the caller's Ready is reused: the next
+  // appends are built in them instead of fresh ones. At most kSpareEntryVectorsMax are kept.
+  std::vector<std::vector<Entry>> spare_entry_vectors_;
 };
 
 }  // namespace raftsim

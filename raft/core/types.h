@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "raft/util/shared_bytes.h"
+
 namespace raftsim {
 
 using NodeId = std::uint32_t;
@@ -24,7 +26,7 @@ struct Entry {
   Term term = 0;
   Index index = 0;
   EntryType type = EntryType::normal;
-  std::vector<std::uint8_t> data;
+  SharedBytes data;  // shared, never copied: log, appends and storage all view one buffer
 
   friend bool operator==(const Entry&, const Entry&) = default;
 };

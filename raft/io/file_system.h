@@ -39,6 +39,13 @@ class FileSystem {
   virtual Status rename(std::string_view from, std::string_view to) = 0;
   // Every file name, sorted.
   virtual std::vector<std::string> list() const = 0;
+  // A hint that `name` will grow to about `bytes` (fallocate-style preallocation, as WALs do for
+  // their segments), so an implementation can make room once instead of growing step by step.
+  // Changes neither contents nor size; ignoring it is always correct.
+  virtual void preallocate(std::string_view name, std::uint64_t bytes) {
+    (void)name;
+    (void)bytes;
+  }
 };
 
 }  // namespace raftsim

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <span>
+#include <vector>
 
 #include "raft/core/types.h"
 #include "raft/io/file_system.h"
@@ -25,6 +26,9 @@ class Runtime {
   virtual std::int64_t wall_now_ns() const = 0;
   // Fire-and-forget datagram; may be lost, duplicated, delayed or reordered.
   virtual void send(NodeId to, std::span<const std::uint8_t> payload) = 0;
+  // The same for a payload in a buffer the process is done with: the runtime may take the buffer
+  // instead of copying the payload, leaving a spare buffer (any contents) in its place.
+  virtual void send_buffer(NodeId to, std::vector<std::uint8_t>& payload) { send(to, payload); }
   // Calls Process::on_timer(tag) once local monotonic time has advanced by after_ns.
   virtual TimerId start_timer(std::int64_t after_ns, std::uint64_t tag) = 0;
   // Cancelling a timer that already fired or was cancelled is a no-op.

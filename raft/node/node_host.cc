@@ -20,6 +20,7 @@ NodeHost::NodeHost(Runtime& runtime, const NodeHostConfig& config,
 
 void NodeHost::fail_stop(const std::string& why) {
   failure_ = why;
+  ready_ = Ready{};  // its views point into the core, which goes now
   raft_.reset();
   waiting_proposals_.clear();
   waiting_reads_.clear();
@@ -48,16 +49,16 @@ void NodeHost::on_message(NodeId from, std::span<const std::uint8_t> payload) {
   if (failed()) return;
   const std::optional<Channel> channel = peek_channel(payload);
   if (channel == Channel::raft) {
-    auto message = decode_message(channel_body(payload));
+    const Status decoded = decode_message_into(channel_body(payload), received_message_);
     // Garbage or misaddressed messages are dropped: the network is not trusted to be tidy.
-    if (!message.ok() || message.value().to != runtime_.self() || message.value().from != from) {
+    if (!decoded.ok() || received_message_.to != runtime_.self() ||
+        received_message_.from != from) {
       return;
     }
-    raft_->step(message.value());
+    raft_->step(received_message_);
   } else if (channel == Channel::client_request) {
-    auto request = decode_client_request(payload);
-    if (!request) return;
-    handle_client_request(from, *request);
+    if (!decode_client_request_into(payload, received_request_)) return;
+    handle_client_request(from, received_request_);
   }
 }
 
@@ -66,14 +67,14 @@ void NodeHost::flush() {
 }
 
 void NodeHost::respond(NodeId endpoint, std::uint64_t client_id, std::uint64_t sequence,
-                       ClientStatus status, std::vector<std::uint8_t> payload) {
-  ClientResponse response;
-  response.client_id = client_id;
-  response.sequence = sequence;
-  response.status = status;
-  response.leader_hint = raft_ != nullptr ? raft_->leader() : kNoNode;
-  response.payload = std::move(payload);
-  runtime_.send(endpoint, encode_client_response(response));
+                       ClientStatus status, std::span<const std::uint8_t> payload) {
+  response_.client_id = client_id;
+  response_.sequence = sequence;
+  response_.status = status;
+  response_.leader_hint = raft_ != nullptr ? raft_->leader() : kNoNode;
+  response_.payload.assign(payload.begin(), payload.end());
+  encode_client_response_into(response_, send_buffer_);
+  runtime_.send_buffer(endpoint, send_buffer_);
 }
 
 void NodeHost::handle_client_request(NodeId from, const ClientRequest& request) {
@@ -86,32 +87,46 @@ void NodeHost::handle_client_request(NodeId from, const ClientRequest& request) 
     respond(from, request.client_id, request.sequence, ClientStatus::busy);
     return;
   }
-  Waiting waiting{from, request.client_id, request.sequence, raft_->term(), {}};
+  auto remember = [&](Waiting& waiting) {
+    waiting.endpoint = from;
+    waiting.client_id = request.client_id;
+    waiting.sequence = request.sequence;
+    waiting.term = raft_->term();
+    waiting.payload.clear();
+  };
   if (request.read_only) {
     const std::uint64_t read_id = next_read_id_++;
     if (!raft_->read_index(read_id).ok()) {
       respond(from, request.client_id, request.sequence, ClientStatus::busy);
       return;
     }
-    waiting.payload = request.payload;
-    waiting_reads_.emplace(read_id, std::move(waiting));
+    Waiting& waiting = spare_reads_.insert(waiting_reads_, read_id)->second;
+    remember(waiting);
+    waiting.payload.assign(request.payload.begin(), request.payload.end());
     return;
   }
-  SessionCommand command{request.client_id, request.sequence, request.payload};
-  state_machine_->stamp(command.payload, runtime_.wall_now_ns());
-  auto index = raft_->propose(encode_session_command(command));
+  std::span<const std::uint8_t> payload = request.payload;
+  if (state_machine_->stamps_commands()) {
+    stamp_buffer_.assign(payload.begin(), payload.end());
+    state_machine_->stamp(stamp_buffer_, runtime_.wall_now_ns());
+    payload = stamp_buffer_;
+  }
+  encode_session_command_into(request.client_id, request.sequence, payload, command_buffer_);
+  auto index = raft_->propose(SharedBytes(command_buffer_));
   RAFTSIM_CHECK(index.ok());  // we are the leader
   // An older proposal waiting at this index was truncated away by another leader: it is dead.
   if (auto stale = waiting_proposals_.find(index.value()); stale != waiting_proposals_.end()) {
     respond(stale->second.endpoint, stale->second.client_id, stale->second.sequence,
             ClientStatus::failed);
+    spare_proposals_.erase(waiting_proposals_, stale);
   }
-  waiting_proposals_[index.value()] = std::move(waiting);
+  remember(spare_proposals_.insert(waiting_proposals_, index.value())->second);
 }
 
 void NodeHost::process_ready() {
   while (!failed() && raft_->has_ready()) {
-    Ready ready = raft_->ready();
+    Ready& ready = ready_;
+    raft_->ready(ready);
     // 1. Persist: nothing below may leave the node before its state is durable.
     Status saved = storage_->save(ready.hard_state, ready.rewrite_from, ready.entries);
     if (!saved.ok()) {
@@ -120,7 +135,8 @@ void NodeHost::process_ready() {
     }
     // 2. Send.
     for (const Message& message : ready.messages) {
-      runtime_.send(message.to, encode_raft_payload(message));
+      encode_raft_payload_into(message, send_buffer_);
+      runtime_.send_buffer(message.to, send_buffer_);
     }
     // 3. Apply.
     for (const Entry& entry : ready.committed_entries) apply(entry);
@@ -128,8 +144,9 @@ void NodeHost::process_ready() {
     for (const ReadState& read : ready.read_states) {
       auto waiting = waiting_reads_.find(read.request_id);
       if (waiting == waiting_reads_.end()) continue;
-      confirmed_reads_.emplace(read.read_index, std::move(waiting->second));
-      waiting_reads_.erase(waiting);
+      Waiting& confirmed = spare_confirmed_reads_.insert(confirmed_reads_, read.read_index)->second;
+      std::swap(confirmed, waiting->second);  // both keep a payload buffer
+      spare_reads_.erase(waiting_reads_, waiting);
     }
     raft_->advance(ready);
     serve_reads();
@@ -141,15 +158,17 @@ void NodeHost::process_ready() {
 }
 
 void NodeHost::apply(const Entry& entry) {
-  std::optional<std::vector<std::uint8_t>> reply;
-  std::optional<SessionCommand> command;
+  std::optional<SessionCommandView> command;
+  std::optional<std::span<const std::uint8_t>> reply;
   if (entry.type == EntryType::normal) {
-    command = decode_session_command(entry.data);
+    command = decode_session_command_view(entry.data);
     RAFTSIM_CHECK_MSG(command.has_value(), "a committed entry the leader wrote must decode");
     const SessionTable::Lookup lookup = sessions_.check(command->client_id, command->sequence);
     if (lookup.verdict == SessionTable::Verdict::apply) {
-      reply = state_machine_->apply(entry.index, command->payload);
-      sessions_.record(command->client_id, command->sequence, entry.index, *reply);
+      std::vector<std::uint8_t>& answer =
+          sessions_.record(command->client_id, command->sequence, entry.index);
+      state_machine_->apply_into(entry.index, command->payload, answer);
+      reply = answer;
     } else if (lookup.verdict == SessionTable::Verdict::duplicate) {
       reply = lookup.cached_reply;
     }
@@ -166,16 +185,17 @@ void NodeHost::apply(const Entry& entry) {
     // not move between indices), so the client learns it definitely did not happen.
     respond(who.endpoint, who.client_id, who.sequence, ClientStatus::failed);
   }
-  waiting_proposals_.erase(waiting);
+  spare_proposals_.erase(waiting_proposals_, waiting);
 }
 
 void NodeHost::serve_reads() {
   const Index applied = raft_->log().applied();
   while (!confirmed_reads_.empty() && confirmed_reads_.begin()->first <= applied) {
     const Waiting& who = confirmed_reads_.begin()->second;
-    respond(who.endpoint, who.client_id, who.sequence, ClientStatus::ok,
-            state_machine_->query(who.payload));
-    confirmed_reads_.erase(confirmed_reads_.begin());
+    query_reply_.clear();
+    state_machine_->query_into(who.payload, query_reply_);
+    respond(who.endpoint, who.client_id, who.sequence, ClientStatus::ok, query_reply_);
+    spare_confirmed_reads_.erase(confirmed_reads_, confirmed_reads_.begin());
   }
 }
 
@@ -187,8 +207,8 @@ void NodeHost::fail_pending_reads() {
   for (auto& [index, who] : confirmed_reads_) {
     respond(who.endpoint, who.client_id, who.sequence, ClientStatus::failed);
   }
-  waiting_reads_.clear();
-  confirmed_reads_.clear();
+  spare_reads_.clear(waiting_reads_);
+  spare_confirmed_reads_.clear(confirmed_reads_);
 }
 
 std::uint64_t NodeHost::state_hash() const {

@@ -22,6 +22,7 @@
 #include "raft/node/state_machine.h"
 #include "raft/node/wire.h"
 #include "raft/storage/log_storage.h"
+#include "raft/util/map_node_pool.h"
 
 namespace raftsim {
 
@@ -53,10 +54,10 @@ class NodeHost final : public Process {
 
  private:
   struct Waiting {
-    NodeId endpoint;
-    std::uint64_t client_id;
-    std::uint64_t sequence;
-    Term term;                          // proposals: the term the entry was proposed in
+    NodeId endpoint = kNoNode;
+    std::uint64_t client_id = 0;
+    std::uint64_t sequence = 0;
+    Term term = 0;                      // proposals: the term the entry was proposed in
     std::vector<std::uint8_t> payload;  // reads: the query
   };
 
@@ -66,7 +67,7 @@ class NodeHost final : public Process {
   void serve_reads();
   void fail_pending_reads();
   void respond(NodeId endpoint, std::uint64_t client_id, std::uint64_t sequence,
-               ClientStatus status, std::vector<std::uint8_t> payload = {});
+               ClientStatus status, std::span<const std::uint8_t> payload = {});
   void fail_stop(const std::string& why);
 
   Runtime& runtime_;
@@ -78,9 +79,25 @@ class NodeHost final : public Process {
   std::string failure_;
   bool was_leader_ = false;
   std::uint64_t next_read_id_ = 1;
-  std::map<Index, Waiting> waiting_proposals_;      // by log index
-  std::map<std::uint64_t, Waiting> waiting_reads_;  // by read id, until confirmed
-  std::multimap<Index, Waiting> confirmed_reads_;   // by read index, until applied
+  using WaitingByIndex = std::map<Index, Waiting>;
+  using WaitingByReadId = std::map<std::uint64_t, Waiting>;
+  using ConfirmedReads = std::multimap<Index, Waiting>;
+  WaitingByIndex waiting_proposals_;  // by log index
+  WaitingByReadId waiting_reads_;     // by read id, until confirmed
+  ConfirmedReads confirmed_reads_;    // by read index, until applied
+  MapNodePool<WaitingByIndex> spare_proposals_;
+  MapNodePool<WaitingByReadId> spare_reads_;
+  MapNodePool<ConfirmedReads> spare_confirmed_reads_;
+
+  // Buffers reused from one input to the next, so steady-state traffic does not allocate.
+  Ready ready_;
+  Message received_message_;
+  ClientRequest received_request_;
+  ClientResponse response_;
+  std::vector<std::uint8_t> send_buffer_;
+  std::vector<std::uint8_t> command_buffer_;
+  std::vector<std::uint8_t> stamp_buffer_;  // a client command being stamped (StateMachine::stamp)
+  std::vector<std::uint8_t> query_reply_;
 };
 
 }  // namespace raftsim

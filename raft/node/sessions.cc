@@ -14,21 +14,42 @@ SessionTable::Lookup SessionTable::check(std::uint64_t client_id, std::uint64_t 
   return Lookup{Verdict::stale, {}};
 }
 
-void SessionTable::record(std::uint64_t client_id, std::uint64_t sequence, Index index,
-                          std::vector<std::uint8_t> reply) {
+void SessionTable::unlink(Session& session) {
+  (session.older != nullptr ? session.older->newer : oldest_) = session.newer;
+  (session.newer != nullptr ? session.newer->older : newest_) = session.older;
+  session.older = session.newer = nullptr;
+}
+
+void SessionTable::link_newest(Session& session) {
+  session.older = newest_;
+  session.newer = nullptr;
+  (newest_ != nullptr ? newest_->newer : oldest_) = &session;
+  newest_ = &session;
+}
+
+std::vector<std::uint8_t>& SessionTable::record(std::uint64_t client_id, std::uint64_t sequence,
+                                                Index index) {
+  RAFTSIM_CHECK_MSG(index > last_index_, "sessions are recorded in log order");
+  last_index_ = index;
   auto [it, inserted] = sessions_.try_emplace(client_id);
-  if (!inserted) {
-    RAFTSIM_CHECK_MSG(sequence > it->second.sequence, "session sequence must increase");
-    by_index_.erase(it->second.index);
+  Session& session = it->second;
+  if (inserted) {
+    session.client_id = client_id;
+  } else {
+    RAFTSIM_CHECK_MSG(sequence > session.sequence, "session sequence must increase");
+    unlink(session);
   }
-  it->second = Session{sequence, index, std::move(reply)};
-  by_index_[index] = client_id;
+  session.sequence = sequence;
+  session.index = index;
+  session.reply.clear();
+  link_newest(session);
   if (sessions_.size() > kSessionsMax) {
-    const auto oldest = by_index_.begin();
-    sessions_.erase(oldest->second);
-    by_index_.erase(oldest);
+    Session& oldest = *oldest_;
+    RAFTSIM_CHECK(&oldest != &session && oldest.index < index);
+    unlink(oldest);
+    sessions_.erase(oldest.client_id);
   }
-  RAFTSIM_CHECK(by_index_.size() == sessions_.size());
+  return session.reply;
 }
 
 std::uint64_t SessionTable::state_hash() const {

@@ -17,10 +17,24 @@ class StateMachine {
   virtual ~StateMachine() = default;
   virtual std::vector<std::uint8_t> apply(Index index, std::span<const std::uint8_t> command) = 0;
   virtual std::vector<std::uint8_t> query(std::span<const std::uint8_t> request) const = 0;
+  // What the node host calls: the same, appending the answer to `reply` (passed in empty). A
+  // host reuses one buffer per client session, so a machine that overrides these can apply a
+  // command without allocating; by default they call apply() and query().
+  virtual void apply_into(Index index, std::span<const std::uint8_t> command,
+                          std::vector<std::uint8_t>& reply) {
+    const std::vector<std::uint8_t> answer = apply(index, command);
+    reply.insert(reply.end(), answer.begin(), answer.end());
+  }
+  virtual void query_into(std::span<const std::uint8_t> request,
+                          std::vector<std::uint8_t>& reply) const {
+    const std::vector<std::uint8_t> answer = query(request);
+    reply.insert(reply.end(), answer.begin(), answer.end());
+  }
   virtual std::uint64_t state_hash() const = 0;
   // Called on the leader just before a client command is proposed: a machine whose commands
   // need a time (leases) writes the leader's clock into the command here, so every replica
   // applies the same time and none reads its own clock. The default leaves the command alone.
+  virtual bool stamps_commands() const { return false; }  // whether stamp() does anything
   virtual void stamp(std::vector<std::uint8_t>& /*command*/,
                      std::int64_t /*leader_wall_ns*/) const {}
 };

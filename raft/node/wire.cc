@@ -4,6 +4,10 @@
 
 namespace raftsim {
 
+namespace {
+constexpr std::size_t kSessionHeaderBytes = 16;  // client id, sequence
+}  // namespace
+
 std::optional<Channel> peek_channel(std::span<const std::uint8_t> bytes) {
   if (bytes.empty() || bytes[0] < 1 || bytes[0] > 3) return std::nullopt;
   return static_cast<Channel>(bytes[0]);
@@ -14,78 +18,126 @@ std::span<const std::uint8_t> channel_body(std::span<const std::uint8_t> bytes) 
 }
 
 std::vector<std::uint8_t> encode_raft_payload(const Message& message) {
-  std::vector<std::uint8_t> out{static_cast<std::uint8_t>(Channel::raft)};
-  encode_message_into(message, out);
+  std::vector<std::uint8_t> out;
+  encode_raft_payload_into(message, out);
   return out;
+}
+
+void encode_raft_payload_into(const Message& message, std::vector<std::uint8_t>& out) {
+  out.clear();
+  put_u8(out, static_cast<std::uint8_t>(Channel::raft));
+  encode_message_into(message, out);
 }
 
 std::vector<std::uint8_t> encode_client_request(const ClientRequest& request) {
-  std::vector<std::uint8_t> out{static_cast<std::uint8_t>(Channel::client_request)};
-  put_u64(out, request.client_id);
-  put_u64(out, request.sequence);
-  put_u8(out, request.read_only ? 1 : 0);
-  put_u32(out, static_cast<std::uint32_t>(request.payload.size()));
-  out.insert(out.end(), request.payload.begin(), request.payload.end());
+  std::vector<std::uint8_t> out;
+  encode_client_request_into(request, out);
   return out;
 }
 
+void encode_client_request_into(const ClientRequest& request, std::vector<std::uint8_t>& out) {
+  out.clear();
+  ByteWriter writer(out, 1 + 8 + 8 + 1 + 4 + request.payload.size());
+  writer.u8(static_cast<std::uint8_t>(Channel::client_request));
+  writer.u64(request.client_id);
+  writer.u64(request.sequence);
+  writer.u8(request.read_only ? 1 : 0);
+  writer.u32(static_cast<std::uint32_t>(request.payload.size()));
+  writer.bytes(request.payload);
+  writer.finish();
+}
+
 std::optional<ClientRequest> decode_client_request(std::span<const std::uint8_t> bytes) {
-  if (peek_channel(bytes) != Channel::client_request) return std::nullopt;
-  ByteReader reader(channel_body(bytes));
   ClientRequest request;
+  if (!decode_client_request_into(bytes, request)) return std::nullopt;
+  return request;
+}
+
+bool decode_client_request_into(std::span<const std::uint8_t> bytes, ClientRequest& request) {
+  if (peek_channel(bytes) != Channel::client_request) return false;
+  ByteReader reader(channel_body(bytes));
   std::uint8_t read_only = 0;
   std::uint32_t size = 0;
   if (!reader.read_u64(request.client_id) || !reader.read_u64(request.sequence) ||
       !reader.read_u8(read_only) || read_only > 1 || !reader.read_u32(size) ||
       !reader.read_bytes(size, request.payload) || reader.remaining() != 0) {
-    return std::nullopt;
+    return false;
   }
   request.read_only = read_only == 1;
-  return request;
+  return true;
 }
 
 std::vector<std::uint8_t> encode_client_response(const ClientResponse& response) {
-  std::vector<std::uint8_t> out{static_cast<std::uint8_t>(Channel::client_response)};
-  put_u64(out, response.client_id);
-  put_u64(out, response.sequence);
-  put_u8(out, static_cast<std::uint8_t>(response.status));
-  put_u32(out, response.leader_hint);
-  put_u32(out, static_cast<std::uint32_t>(response.payload.size()));
-  out.insert(out.end(), response.payload.begin(), response.payload.end());
+  std::vector<std::uint8_t> out;
+  encode_client_response_into(response, out);
   return out;
 }
 
+void encode_client_response_into(const ClientResponse& response, std::vector<std::uint8_t>& out) {
+  out.clear();
+  ByteWriter writer(out, 1 + 8 + 8 + 1 + 4 + 4 + response.payload.size());
+  writer.u8(static_cast<std::uint8_t>(Channel::client_response));
+  writer.u64(response.client_id);
+  writer.u64(response.sequence);
+  writer.u8(static_cast<std::uint8_t>(response.status));
+  writer.u32(response.leader_hint);
+  writer.u32(static_cast<std::uint32_t>(response.payload.size()));
+  writer.bytes(response.payload);
+  writer.finish();
+}
+
 std::optional<ClientResponse> decode_client_response(std::span<const std::uint8_t> bytes) {
-  if (peek_channel(bytes) != Channel::client_response) return std::nullopt;
-  ByteReader reader(channel_body(bytes));
   ClientResponse response;
+  if (!decode_client_response_into(bytes, response)) return std::nullopt;
+  return response;
+}
+
+bool decode_client_response_into(std::span<const std::uint8_t> bytes, ClientResponse& response) {
+  if (peek_channel(bytes) != Channel::client_response) return false;
+  ByteReader reader(channel_body(bytes));
   std::uint8_t status = 0;
   std::uint32_t size = 0;
   if (!reader.read_u64(response.client_id) || !reader.read_u64(response.sequence) ||
       !reader.read_u8(status) || status > static_cast<std::uint8_t>(ClientStatus::busy) ||
       !reader.read_u32(response.leader_hint) || !reader.read_u32(size) ||
       !reader.read_bytes(size, response.payload) || reader.remaining() != 0) {
-    return std::nullopt;
+    return false;
   }
   response.status = static_cast<ClientStatus>(status);
-  return response;
+  return true;
 }
 
 std::vector<std::uint8_t> encode_session_command(const SessionCommand& command) {
   std::vector<std::uint8_t> out;
-  put_u64(out, command.client_id);
-  put_u64(out, command.sequence);
-  out.insert(out.end(), command.payload.begin(), command.payload.end());
+  encode_session_command_into(command.client_id, command.sequence, command.payload, out);
   return out;
 }
 
+void encode_session_command_into(std::uint64_t client_id, std::uint64_t sequence,
+                                 std::span<const std::uint8_t> payload,
+                                 std::vector<std::uint8_t>& out) {
+  out.clear();
+  ByteWriter writer(out, kSessionHeaderBytes + payload.size());
+  writer.u64(client_id);
+  writer.u64(sequence);
+  writer.bytes(payload);
+  writer.finish();
+}
+
 std::optional<SessionCommand> decode_session_command(std::span<const std::uint8_t> bytes) {
+  const std::optional<SessionCommandView> view = decode_session_command_view(bytes);
+  if (!view) return std::nullopt;
+  return SessionCommand{
+      view->client_id, view->sequence, {view->payload.begin(), view->payload.end()}};
+}
+
+std::optional<SessionCommandView> decode_session_command_view(std::span<const std::uint8_t> bytes) {
   ByteReader reader(bytes);
-  SessionCommand command;
+  SessionCommandView command;
   if (!reader.read_u64(command.client_id) || !reader.read_u64(command.sequence)) {
     return std::nullopt;
   }
-  command.payload.assign(bytes.begin() + 16, bytes.end());
+  command.payload = bytes.subspan(kSessionHeaderBytes);
   return command;
 }
 

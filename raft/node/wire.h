@@ -43,10 +43,19 @@ std::optional<Channel> peek_channel(std::span<const std::uint8_t> bytes);
 std::vector<std::uint8_t> encode_raft_payload(const Message& message);
 std::vector<std::uint8_t> encode_client_request(const ClientRequest& request);
 std::vector<std::uint8_t> encode_client_response(const ClientResponse& response);
+// The same, replacing the contents of `out` (a sender's reused buffer: no allocation once it has
+// grown to the largest payload).
+void encode_raft_payload_into(const Message& message, std::vector<std::uint8_t>& out);
+void encode_client_request_into(const ClientRequest& request, std::vector<std::uint8_t>& out);
+void encode_client_response_into(const ClientResponse& response, std::vector<std::uint8_t>& out);
 // The bytes after the channel byte, for decode_message.
 std::span<const std::uint8_t> channel_body(std::span<const std::uint8_t> bytes);
 std::optional<ClientRequest> decode_client_request(std::span<const std::uint8_t> bytes);
 std::optional<ClientResponse> decode_client_response(std::span<const std::uint8_t> bytes);
+// The same into a reused value (its payload keeps its capacity); false if malformed, and then
+// the value's contents are unspecified.
+bool decode_client_request_into(std::span<const std::uint8_t> bytes, ClientRequest& request);
+bool decode_client_response_into(std::span<const std::uint8_t> bytes, ClientResponse& response);
 
 // A log entry's data for a client command: who sent it, so replicas can deduplicate retries.
 struct SessionCommand {
@@ -56,5 +65,16 @@ struct SessionCommand {
 };
 std::vector<std::uint8_t> encode_session_command(const SessionCommand& command);
 std::optional<SessionCommand> decode_session_command(std::span<const std::uint8_t> bytes);
+// A decoded session command whose payload views the entry's bytes instead of copying them.
+struct SessionCommandView {
+  std::uint64_t client_id = 0;
+  std::uint64_t sequence = 0;
+  std::span<const std::uint8_t> payload;
+};
+// Replaces the contents of `out` with the encoding of (client_id, sequence, payload).
+void encode_session_command_into(std::uint64_t client_id, std::uint64_t sequence,
+                                 std::span<const std::uint8_t> payload,
+                                 std::vector<std::uint8_t>& out);
+std::optional<SessionCommandView> decode_session_command_view(std::span<const std::uint8_t> bytes);
 
 }  // namespace raftsim

@@ -21,24 +21,27 @@ std::vector<std::uint8_t> encode_hard_state(const HardState& state) {
   return out;
 }
 
-// Splits entries into records of at most kBatchBytesMax (a lone larger entry gets its own).
+// Appends to `out` one entry-batch record holding entries[at...], as many as fit in
+// kBatchBytesMax (at least one: a lone larger entry gets its own); advances `at` past them.
+void encode_batch(std::span<const Entry> entries, std::size_t& at, std::vector<std::uint8_t>& out) {
+  std::uint32_t count = 0;
+  std::size_t body_bytes = 0;
+  const std::size_t first = at;
+  while (at < entries.size() &&
+         (count == 0 || body_bytes + entries[at].data.size() + 32 <= kBatchBytesMax)) {
+    body_bytes += kEntryHeaderBytes + entries[at++].data.size();
+    ++count;
+  }
+  out.reserve(out.size() + 1 + 4 + body_bytes);
+  put_u8(out, kEntriesRecord);
+  put_u32(out, count);
+  for (std::size_t index = first; index < at; ++index) encode_entry(entries[index], out);
+}
+
 std::vector<std::vector<std::uint8_t>> encode_batches(std::span<const Entry> entries) {
   std::vector<std::vector<std::uint8_t>> records;
   std::size_t at = 0;
-  while (at < entries.size()) {
-    std::vector<std::uint8_t> body;
-    std::uint32_t count = 0;
-    while (at < entries.size() &&
-           (count == 0 || body.size() + entries[at].data.size() + 32 <= kBatchBytesMax)) {
-      encode_entry(entries[at++], body);
-      ++count;
-    }
-    std::vector<std::uint8_t> record;
-    put_u8(record, kEntriesRecord);
-    put_u32(record, count);
-    record.insert(record.end(), body.begin(), body.end());
-    records.push_back(std::move(record));
-  }
+  while (at < entries.size()) encode_batch(entries, at, records.emplace_back());
   return records;
 }
 
@@ -108,8 +111,11 @@ Status LogStorage::save(const std::optional<HardState>& hard_state, Index rewrit
     RAFTSIM_CHECK_MSG(entries.front().index <= entries_.size() + 1, "entries must not leave a gap");
     RAFTSIM_CHECK(rewrite_from == 0 || rewrite_from >= entries.front().index ||
                   rewrite_from <= entries_.size() + 1);
-    for (const auto& record : encode_batches(entries)) {
-      if (Status status = wal_->append(record); !status.ok()) return status;
+    std::size_t at = 0;
+    while (at < entries.size()) {
+      record_buffer_.clear();
+      encode_batch(entries, at, record_buffer_);
+      if (Status status = wal_->append(record_buffer_); !status.ok()) return status;
     }
   }
   if (Status status = wal_->sync(); !status.ok()) return status;
@@ -127,7 +133,8 @@ Status LogStorage::save(const std::optional<HardState>& hard_state, Index rewrit
 Status LogStorage::compact() {
   std::vector<std::vector<std::uint8_t>> records;
   records.push_back(encode_hard_state(hard_state_));
-  for (auto& record : encode_batches(entries_)) records.push_back(std::move(record));
+  const std::vector<Entry> live = entries();
+  for (auto& record : encode_batches(live)) records.push_back(std::move(record));
   return wal_->rewrite(records);
 }
 

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <span>
@@ -32,7 +33,8 @@ class LogStorage {
                                                   const LogStorageOptions& options);
 
   const HardState& hard_state() const { return hard_state_; }
-  const std::vector<Entry>& entries() const { return entries_; }
+  // A copy of the durable log (what recovery hands to the Raft core).
+  std::vector<Entry> entries() const { return {entries_.begin(), entries_.end()}; }
   std::uint64_t torn_bytes_dropped() const { return torn_bytes_dropped_; }
 
   // Durable on return (appended and synced). rewrite_from: drop entries >= it first (0: none).
@@ -48,7 +50,10 @@ class LogStorage {
   std::unique_ptr<Wal> wal_;
   LogStorageOptions options_;
   HardState hard_state_;
-  std::vector<Entry> entries_;  // mirror of the durable log: what a compaction rewrites
+  // Mirror of the durable log: what a compaction rewrites. A deque, so that growing it never
+  // copies the whole log (entries share their data with the core's log, so each costs little).
+  std::deque<Entry> entries_;
+  std::vector<std::uint8_t> record_buffer_;  // reused for every record save() writes
   std::uint64_t torn_bytes_dropped_ = 0;
 };
 

@@ -40,6 +40,14 @@ std::string Wal::name_of(const Segment& segment) const {
   return segment_name(options_.prefix, segment.sequence);
 }
 
+const std::string& Wal::cached_name_of(const Segment& segment) const {
+  if (cached_name_sequence_ != segment.sequence) {
+    cached_name_ = name_of(segment);
+    cached_name_sequence_ = segment.sequence;
+  }
+  return cached_name_;
+}
+
 std::uint64_t Wal::size_bytes() const {
   std::uint64_t total = 0;
   for (const Segment& segment : segments_) total += segment.size_bytes;
@@ -80,11 +88,11 @@ Status Wal::append(std::span<const std::uint8_t> record) {
     if (Status rolled = roll_segment(); !rolled.ok()) return rolled;
   }
   Segment& last = segments_.back();
-  const std::string name = name_of(last);
-  std::vector<std::uint8_t> frame;
-  frame.reserve(frame_bytes);
-  wal_format::append_record_frame(frame, record);
-  if (Status appended = file_system_.append(name, frame); !appended.ok()) {
+  const std::string& name = cached_name_of(last);
+  frame_.clear();
+  frame_.reserve(frame_bytes);
+  wal_format::append_record_frame(frame_, record);
+  if (Status appended = file_system_.append(name, frame_); !appended.ok()) {
     // The contract says a failed write changes nothing, but a partial frame would poison every
     // later record, so make sure: cut the file back to where the record began.
     const Result<std::uint64_t> size = file_system_.size(name);
@@ -128,6 +136,7 @@ Status Wal::roll_segment() {
     return appended;
   }
   bytes_written_ += header.size();
+  file_system_.preallocate(name, options_.segment_bytes_max);
   segments_.push_back(next);
   return Status();
 }
@@ -139,7 +148,7 @@ Status Wal::sync() {
   while (first > 0 && !segments_[first - 1].synced) --first;
   for (std::size_t index = first; index < segments_.size(); ++index) {
     Segment& segment = segments_[index];
-    if (Status synced = file_system_.sync(name_of(segment)); !synced.ok()) return synced;
+    if (Status synced = file_system_.sync(cached_name_of(segment)); !synced.ok()) return synced;
     segment.synced = true;
   }
   return Status();

@@ -122,6 +122,9 @@ class Wal {
                            std::vector<Segment>& written);
   Status remove_segments_newest_first(const std::vector<Segment>& segments);
   std::string name_of(const Segment& segment) const;
+  // The same, from a one-name cache: the hot paths (append, sync) name the last segment over and
+  // over. The reference is valid until the next call.
+  const std::string& cached_name_of(const Segment& segment) const;
   void check_invariants() const;
 
   FileSystem& file_system_;
@@ -132,6 +135,9 @@ class Wal {
   // Not ok once a failure left the files in a state this object no longer knows: every later
   // call is refused, and reopening (which runs recovery) is the way out.
   Status failure_;
+  mutable std::uint64_t cached_name_sequence_ = UINT64_MAX;
+  mutable std::string cached_name_;
+  std::vector<std::uint8_t> frame_;  // reused for every record append() writes
 
   friend class WalRecoverer;
 };

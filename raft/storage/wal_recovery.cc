@@ -250,6 +250,7 @@ Result<std::unique_ptr<Wal>> WalRecoverer::start_fresh() {
       SegmentHeader{.flags = wal_format::kFlagBase, .sequence = 1, .base_record_count = 0});
   if (Status appended = file_system_.append(name, header); !appended.ok()) return appended;
   if (Status synced = file_system_.sync(name); !synced.ok()) return synced;
+  file_system_.preallocate(name, options_.segment_bytes_max);
   wal->bytes_written_ = header.size();
   wal->segments_.push_back(first);
   wal->check_invariants();

@@ -8,6 +8,8 @@
 #include <span>
 #include <string_view>
 
+#include "raft/util/endian.h"
+
 namespace raftsim {
 
 constexpr std::uint64_t mix64(std::uint64_t value) {
@@ -29,17 +31,17 @@ class Hasher {
     return *this;
   }
   Hasher& add_bytes(std::span<const std::uint8_t> bytes) {
-    // Little-endian words assembled byte by byte (the same value on every machine; compilers
-    // turn it into one load). Long inputs run four independent lanes so the multiplies overlap,
-    // then fold the lanes in; payload digests of every message are on the simulator's hot path.
-    // A lane round is multiply-rotate-multiply (the xxHash64 round); the lanes go through the
-    // full mix when folded in.
+    // Little-endian words (the same value on every machine). Long inputs run four independent lanes
+    // so the multiplies overlap, then fold the lanes in; payload digests of every message are on
+    // the simulator's hot path. A lane round is multiply-rotate-multiply (the xxHash64 round); the
+    // lanes go through the full mix when folded in.
     std::size_t at = 0;
     if (bytes.size() >= 64) {
       std::uint64_t lanes[4] = {state_ ^ 1, state_ ^ 2, state_ ^ 3, state_ ^ 4};
       for (; at + 32 <= bytes.size(); at += 32) {
         for (int lane = 0; lane < 4; ++lane) {
-          const std::uint64_t word = load_little_endian(bytes.data() + at + 8 * lane, 8);
+          const std::uint64_t word =
+              load_little_endian<std::uint64_t>(bytes.data() + at + 8 * lane);
           lanes[lane] += word * 0xc2b2ae3d27d4eb4fULL;
           lanes[lane] = (lanes[lane] << 31) | (lanes[lane] >> 33);
           lanes[lane] *= 0x9e3779b185ebca87ULL;
@@ -47,8 +49,11 @@ class Hasher {
       }
       for (std::uint64_t lane : lanes) add(lane);
     }
-    for (; at + 8 <= bytes.size(); at += 8) add(load_little_endian(bytes.data() + at, 8));
-    if (at < bytes.size()) add(load_little_endian(bytes.data() + at, bytes.size() - at));
+    for (; at + 8 <= bytes.size(); at += 8)
+      add(load_little_endian<std::uint64_t>(bytes.data() + at));
+    if (at < bytes.size()) {
+      add(load_little_endian<std::uint64_t>(bytes.data() + at, bytes.size() - at));
+    }
     return add(bytes.size());  // length last, so "ab"+"" and "a"+"b" differ
   }
   Hasher& add_string(std::string_view text) {
@@ -57,12 +62,6 @@ class Hasher {
   constexpr std::uint64_t value() const { return mix64(state_); }
 
  private:
-  static std::uint64_t load_little_endian(const std::uint8_t* data, std::size_t count) {
-    std::uint64_t word = 0;
-    for (std::size_t i = 0; i < count; ++i) word |= static_cast<std::uint64_t>(data[i]) << (8 * i);
-    return word;
-  }
-
   static constexpr std::uint64_t kInitial = 0x6a09e667f3bcc909ULL;
   static constexpr std::uint64_t kIncrement = 0x9e3779b97f4a7c15ULL;
   std::uint64_t state_ = kInitial;

@@ -1,6 +1,8 @@
 #include "sim/checkers/raft_safety.h"
 
+#include <iterator>
 #include <set>
+#include <tuple>
 
 #include "raft/node/wire.h"
 #include "raft/util/check.h"
@@ -92,14 +94,30 @@ std::optional<Violation> RaftSafetyChecker::sync_log(const Moment& moment, NodeI
     view.prefix_digests.clear();
     view.truncations = log.truncations();
   }
-  for (Index index = view.prefix_digests.size() + 1; index <= log.last_index(); ++index) {
+  const Index first_new = view.prefix_digests.size() + 1;
+  // The log's entries are consecutive keys of prefix_by_entry_ (or nearly so), so each is found
+  // or inserted next to the previous one instead of by a search from the root.
+  auto hint = prefix_by_entry_.lower_bound(std::make_pair(first_new, Term{0}));
+  for (Index index = first_new; index <= log.last_index(); ++index) {
     const Entry& entry = log.at(index);
     const std::uint64_t digest = entry_digest(entry);
     const std::uint64_t previous = index == 1 ? 0 : view.prefix_digests[index - 2];
     const std::uint64_t prefix = Hasher(previous).add(digest).value();
     view.entry_digests.push_back(digest);
     view.prefix_digests.push_back(prefix);
-    auto [it, inserted] = prefix_by_entry_.emplace(std::make_pair(index, entry.term), prefix);
+    const auto key = std::make_pair(index, entry.term);
+    auto it = hint;
+    bool inserted = false;
+    if (hint != prefix_by_entry_.end() && hint->first == key) {
+      // already known, at the hinted place
+    } else if ((hint == prefix_by_entry_.end() || key < hint->first) &&
+               (hint == prefix_by_entry_.begin() || std::prev(hint)->first < key)) {
+      it = prefix_by_entry_.emplace_hint(hint, key, prefix);
+      inserted = true;
+    } else {
+      std::tie(it, inserted) = prefix_by_entry_.emplace(key, prefix);
+    }
+    hint = std::next(it);
     if (!inserted && it->second != prefix) {
       return violation(moment, "log matching", {node},
                        "node " + std::to_string(node) + " holds " + entry_name(index, entry.term) +

@@ -70,10 +70,19 @@ Status SimDisk::write(std::string_view name, std::uint64_t offset,
                             {file->current.begin() + static_cast<std::ptrdiff_t>(offset),
                              file->current.begin() + static_cast<std::ptrdiff_t>(overwritten_end)},
                             file->current.size()});
-  if (growth > 0) file->current.resize(end);
-  std::copy(data.begin(), data.end(), file->current.begin() + static_cast<std::ptrdiff_t>(offset));
+  if (offset == file->current.size()) {
+    file->current.insert(file->current.end(), data.begin(), data.end());  // the common append
+  } else {
+    if (growth > 0) file->current.resize(end);
+    std::copy(data.begin(), data.end(),
+              file->current.begin() + static_cast<std::ptrdiff_t>(offset));
+  }
   used_bytes_ += growth;
-  file->last_unsynced_write = UnsyncedWrite{offset, {data.begin(), data.end()}};
+  UnsyncedWrite& last = file->last_unsynced_write;
+  last.present = true;
+  last.offset = offset;
+  last.size = data.size();
+  last.copied = false;
   record(TraceKind::disk_write, name, offset, data.size());
   return Status();
 }
@@ -166,6 +175,12 @@ std::vector<std::string> SimDisk::list() const {
   return names;  // std::map iterates in sorted order
 }
 
+void SimDisk::preallocate(std::string_view name, std::uint64_t bytes) {
+  File* file = find(name);
+  if (file == nullptr) return;
+  file->current.reserve(std::min(bytes, kPreallocateBytesMax));
+}
+
 std::vector<std::uint8_t> SimDisk::durable_of(const File& file) {
   std::vector<std::uint8_t> image = file.current;
   for (auto undo = file.undo.rbegin(); undo != file.undo.rend(); ++undo) {
@@ -193,21 +208,32 @@ void SimDisk::complete_syncs(File& file, Time now) {
   if (file.undo.empty()) file.last_unsynced_write.reset();
 }
 
+std::span<const std::uint8_t> SimDisk::last_write_bytes(const File& file) {
+  const UnsyncedWrite& last = file.last_unsynced_write;
+  RAFTSIM_CHECK(last.present);
+  if (last.copied) return last.data;
+  RAFTSIM_CHECK(last.offset + last.size <= file.current.size());
+  return std::span<const std::uint8_t>(file.current).subspan(last.offset, last.size);
+}
+
 void SimDisk::crash() {
   used_bytes_ = 0;
   for (auto& [name, file] : files_) {
     complete_syncs(file, scheduler_.now());
     file.pending_syncs.clear();  // an fsync in flight when the power went did not happen
     std::vector<std::uint8_t> survivor = durable_of(file);
-    const auto& last = file.last_unsynced_write;
+    const UnsyncedWrite* last =
+        file.last_unsynced_write.present ? &file.last_unsynced_write : nullptr;
+    const std::span<const std::uint8_t> last_bytes =
+        last != nullptr ? last_write_bytes(file) : std::span<const std::uint8_t>();
     // A torn write leaves a prefix of the write in place; it can only do so without a hole, i.e.
     // if the write started inside or at the end of the durable image.
-    if (last && !last->data.empty() && last->offset <= survivor.size() &&
+    if (last && !last_bytes.empty() && last->offset <= survivor.size() &&
         random_.chance(config_.torn_write_on_crash)) {
-      const std::uint64_t kept = random_.below(last->data.size());  // strictly less than all
+      const std::uint64_t kept = random_.below(last_bytes.size());  // strictly less than all
       const std::uint64_t end = last->offset + kept;
       if (end > survivor.size()) survivor.resize(end);
-      std::copy(last->data.begin(), last->data.begin() + static_cast<std::ptrdiff_t>(kept),
+      std::copy(last_bytes.begin(), last_bytes.begin() + static_cast<std::ptrdiff_t>(kept),
                 survivor.begin() + static_cast<std::ptrdiff_t>(last->offset));
       record(TraceKind::disk_fault, name, last->offset, kept);
     }
@@ -229,6 +255,13 @@ Status SimDisk::corrupt_bit(std::string_view name, std::uint64_t bit_offset) {
                                                 " is past the end of '" + std::string(name) + "'");
   }
   const auto mask = static_cast<std::uint8_t>(1u << (bit_offset % 8));
+  UnsyncedWrite& last = file->last_unsynced_write;
+  if (last.present && !last.copied && byte >= last.offset && byte < last.offset + last.size) {
+    // A torn write would leave what was written, not the flipped bit: keep the bytes first.
+    const std::span<const std::uint8_t> written = last_write_bytes(*file);
+    last.data.assign(written.begin(), written.end());
+    last.copied = true;
+  }
   file->current[byte] ^= mask;
   // The durable image lives in the undo log where a change since the last sync covers the byte.
   for (Undo& undo : file->undo) {

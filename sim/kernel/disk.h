@@ -39,6 +39,8 @@ class SimDisk final : public FileSystem {
   // Longer names are a caller bug: real file systems cap them too.
   static constexpr std::size_t kFileNameBytesMax = 255;
   static constexpr std::size_t kFilesMax = 100'000;
+  // Preallocation hints beyond this are capped: memory is reserved, not just promised.
+  static constexpr std::uint64_t kPreallocateBytesMax = std::uint64_t{64} << 20;
 
   SimDisk(std::uint32_t node, const DiskConfig& config, Random random, const Scheduler& scheduler,
           Trace& trace);
@@ -56,6 +58,8 @@ class SimDisk final : public FileSystem {
   Status remove(std::string_view name) override;
   Status rename(std::string_view from, std::string_view to) override;
   std::vector<std::string> list() const override;
+  // Reserves memory for the file's image (no simulated effect: sizes, contents, trace unchanged).
+  void preallocate(std::string_view name, std::uint64_t bytes) override;
 
   // --- simulator side ---
   // Loses unsynced data (maybe tearing the last write). Called by the host when its node crashes.
@@ -73,9 +77,16 @@ class SimDisk final : public FileSystem {
   void hash_into(Hasher& hasher) const;
 
  private:
+  // The last write since the last sync: the only one that can tear. Its bytes are still in the
+  // file's current image (a later write replaces this record, a truncate clears it), so they are
+  // copied out only when something else is about to change them: corrupt_bit().
   struct UnsyncedWrite {
-    std::uint64_t offset;
-    std::vector<std::uint8_t> data;
+    bool present = false;
+    std::uint64_t offset = 0;
+    std::uint64_t size = 0;
+    bool copied = false;             // `data` holds the bytes (else they are in `current`)
+    std::vector<std::uint8_t> data;  // keeps its capacity
+    void reset() { present = false; }
   };
   // What one unsynced change replaced: restoring these in reverse order yields the durable image.
   struct Undo {
@@ -93,9 +104,11 @@ class SimDisk final : public FileSystem {
     std::vector<Undo> undo;  // since the last completed sync
     std::vector<PendingSync> pending_syncs;
     // Only the last write can tear; a truncate after it means there is nothing left to tear.
-    std::optional<UnsyncedWrite> last_unsynced_write;
+    UnsyncedWrite last_unsynced_write;
   };
   static std::vector<std::uint8_t> durable_of(const File& file);
+  // The bytes of the file's last unsynced write (requires one).
+  static std::span<const std::uint8_t> last_write_bytes(const File& file);
   // Retires fsyncs whose latency has passed by `now`.
   static void complete_syncs(File& file, Time now);
 

@@ -71,20 +71,19 @@ void Host::clear_volatile_state() {
       free_timer(slot);
     }
   }
-  for (const InboxItem& item : inbox_) {
+  for (std::size_t position = 0; position < inbox_.size(); ++position) {
+    const InboxItem& item = inbox_[position];
     if (!item.is_timer) {
       trace_.record(scheduler_.now(), TraceKind::drop, node_, item.from, item.message_id,
                     item.payload.size(), 0, "crashed before handling");
     }
   }
   inbox_.clear();
-  for (std::uint32_t slot = 0; slot < deferred_sends_.size(); ++slot) {
-    DeferredSend& deferred = deferred_sends_[slot];
-    if (!deferred.live) continue;
-    scheduler_.cancel(deferred.event);  // never reached the wire
-    deferred.live = false;
-    deferred_sends_.release(slot);
+  for (std::size_t position = 0; position < deferred_sends_.size(); ++position) {
+    const DeferredSend& deferred = deferred_sends_[position];
+    if (deferred.starts_batch) scheduler_.cancel(deferred.event);  // never reached the wire
   }
+  deferred_sends_.clear();
   scheduler_.cancel(drain_event_);
   drain_event_ = {};
   busy_until_ = 0;
@@ -116,21 +115,46 @@ void Host::on_clock_changed() {
 // Runtime
 
 void Host::send(NodeId to, std::span<const std::uint8_t> payload) {
+  send_impl(to, payload, nullptr);
+}
+
+void Host::send_buffer(NodeId to, std::vector<std::uint8_t>& payload) {
+  send_impl(to, payload, &payload);
+}
+
+void Host::send_impl(NodeId to, std::span<const std::uint8_t> payload,
+                     std::vector<std::uint8_t>* buffer) {
   RAFTSIM_CHECK_MSG(state_ != HostState::down, "a crashed process cannot send");
   RAFTSIM_CHECK_MSG(to < network_.node_count(), "send to a node that does not exist");
   const Time blocked_for = disk_.busy_time();
   if (blocked_for == 0) {
-    network_.send(node_, to, payload);
+    if (buffer != nullptr) {
+      network_.send_buffer(node_, to, *buffer);
+    } else {
+      network_.send(node_, to, payload);
+    }
     return;
   }
   // The process called fsync earlier in this handler; in real time the send happens after it.
-  const std::uint32_t slot = deferred_sends_.acquire();
-  DeferredSend& deferred = deferred_sends_[slot];
-  RAFTSIM_CHECK(!deferred.live);
+  const Time release_at = scheduler_.now() + blocked_for;
+  // Join the last batch if its release event is the very last event scheduled and is due at the
+  // same time: this send's own event would have run right after it.
+  const bool joins_last_batch = !deferred_sends_.empty() &&
+                                deferred_sends_.back().release_at == release_at &&
+                                scheduler_.next_sequence() == last_release_sequence_ + 1;
+  DeferredSend& deferred = deferred_sends_.push_back();
   deferred.to = to;
-  deferred.payload.assign(payload.begin(), payload.end());
-  deferred.live = true;
-  deferred.event = scheduler_.schedule_after(blocked_for, *this, kReleaseSend, slot);
+  if (buffer != nullptr) {
+    deferred.payload.swap(*buffer);
+  } else {
+    deferred.payload.assign(payload.begin(), payload.end());
+  }
+  deferred.release_at = release_at;
+  deferred.starts_batch = !joins_last_batch;
+  if (deferred.starts_batch) {
+    deferred.event = scheduler_.schedule_at(release_at, *this, kReleaseSend);
+    last_release_sequence_ = scheduler_.next_sequence() - 1;
+  }
 }
 
 void Host::schedule_timer_event(std::uint32_t slot_index) {
@@ -193,12 +217,24 @@ void Host::ensure_drain_scheduled() {
 
 void Host::on_network_message(NodeIndex from, std::uint64_t message_id,
                               std::span<const std::uint8_t> payload) {
+  receive(from, message_id, payload, nullptr);
+}
+
+void Host::on_network_buffer(NodeIndex from, std::uint64_t message_id,
+                             std::vector<std::uint8_t>& payload) {
+  receive(from, message_id, payload, &payload);
+}
+
+void Host::receive(NodeIndex from, std::uint64_t message_id, std::span<const std::uint8_t> payload,
+                   std::vector<std::uint8_t>* buffer) {
   if (state_ == HostState::down) {
     trace_.record(scheduler_.now(), TraceKind::drop, node_, from, message_id, payload.size(), 0,
                   "node down");
     return;
   }
   if (can_run_now()) {
+    // Only the span from here on: the process may send, which may move the network's buffers
+    // (not their bytes).
     deliver_to_process(from, message_id, payload);
     end_batch();
     return;
@@ -208,7 +244,15 @@ void Host::on_network_message(NodeIndex from, std::uint64_t message_id,
                   "inbox full");
     return;
   }
-  inbox_.push_back(InboxItem{false, 0, 0, from, message_id, {payload.begin(), payload.end()}});
+  InboxItem& item = inbox_.push_back();
+  item.is_timer = false;
+  item.from = from;
+  item.message_id = message_id;
+  if (buffer != nullptr) {
+    item.payload.swap(*buffer);
+  } else {
+    item.payload.assign(payload.begin(), payload.end());
+  }
   ensure_drain_scheduled();
 }
 
@@ -242,16 +286,22 @@ void Host::on_timer_expired(std::uint32_t slot_index, std::uint32_t generation) 
     return;
   }
   // Paused or busy: the timer waits its turn but can still be cancelled meanwhile.
-  inbox_.push_back(InboxItem{true, slot_index, generation, 0, 0, {}});
+  InboxItem& item = inbox_.push_back();
+  item.is_timer = true;
+  item.timer_slot = slot_index;
+  item.timer_generation = generation;
+  item.payload.clear();
   ensure_drain_scheduled();
 }
 
-void Host::release_send(std::uint32_t slot) {
-  DeferredSend& deferred = deferred_sends_[slot];
-  RAFTSIM_CHECK(deferred.live);
-  deferred.live = false;
-  deferred_sends_.release(slot);  // safe: network_.send copies the payload before any reuse
-  network_.send(node_, deferred.to, deferred.payload);
+void Host::release_send_batch() {
+  RAFTSIM_CHECK(!deferred_sends_.empty() && deferred_sends_.front().starts_batch);
+  do {
+    DeferredSend& deferred = deferred_sends_.front();
+    RAFTSIM_CHECK(deferred.release_at == scheduler_.now());
+    network_.send_buffer(node_, deferred.to, deferred.payload);  // trades buffers, no copy
+    deferred_sends_.pop_front();
+  } while (!deferred_sends_.empty() && !deferred_sends_.front().starts_batch);
 }
 
 void Host::drain_inbox() {
@@ -262,14 +312,19 @@ void Host::drain_inbox() {
   // Everything that queued up is one batch, unless the process blocks in an fsync midway: then
   // the rest waits until the fsync returns, as it would in a real single-threaded server.
   while (!inbox_.empty() && disk_.busy_time() == 0) {
-    InboxItem item = std::move(inbox_.front());
-    inbox_.pop_front();
+    InboxItem& item = inbox_.front();
     if (item.is_timer) {
-      if (timer_live(item.timer_slot, item.timer_generation)) {
-        fire_timer_in_process(item.timer_slot);
-      }
+      const std::uint32_t slot = item.timer_slot;
+      const std::uint32_t generation = item.timer_generation;
+      inbox_.pop_front();
+      if (timer_live(slot, generation)) fire_timer_in_process(slot);
     } else {
+      // The process cannot push into its own inbox while it runs (its sends and timers become
+      // events), so the item stays put until it has been handed over; then its slot is recycled.
+      const std::size_t before = inbox_.size();
       deliver_to_process(item.from, item.message_id, item.payload);
+      RAFTSIM_CHECK(inbox_.size() == before);
+      inbox_.pop_front();
     }
   }
   end_batch();
@@ -281,7 +336,7 @@ void Host::on_event(std::uint32_t kind, std::uint64_t a, std::uint64_t b) {
       on_timer_expired(static_cast<std::uint32_t>(a), static_cast<std::uint32_t>(b));
       return;
     case kReleaseSend:
-      release_send(static_cast<std::uint32_t>(a));
+      release_send_batch();
       return;
     case kDrainInbox:
       drain_event_ = {};

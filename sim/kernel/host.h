@@ -11,7 +11,6 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <vector>
@@ -20,6 +19,7 @@
 #include "sim/kernel/clock.h"
 #include "sim/kernel/disk.h"
 #include "sim/kernel/network.h"
+#include "sim/kernel/ring_queue.h"
 #include "sim/kernel/scheduler.h"
 #include "sim/kernel/slot_pool.h"
 #include "sim/kernel/trace.h"
@@ -60,6 +60,7 @@ class Host final : public Runtime, public MessageSink, public EventTarget {
   std::int64_t monotonic_now_ns() const override { return clock_.monotonic(scheduler_.now()); }
   std::int64_t wall_now_ns() const override { return clock_.wall(scheduler_.now()); }
   void send(NodeId to, std::span<const std::uint8_t> payload) override;
+  void send_buffer(NodeId to, std::vector<std::uint8_t>& payload) override;
   TimerId start_timer(std::int64_t after_ns, std::uint64_t tag) override;
   void cancel_timer(TimerId timer) override;
   FileSystem& file_system() override { return disk_; }
@@ -68,6 +69,8 @@ class Host final : public Runtime, public MessageSink, public EventTarget {
   // --- MessageSink, EventTarget ---
   void on_network_message(NodeIndex from, std::uint64_t message_id,
                           std::span<const std::uint8_t> payload) override;
+  void on_network_buffer(NodeIndex from, std::uint64_t message_id,
+                         std::vector<std::uint8_t>& payload) override;
   void on_event(std::uint32_t kind, std::uint64_t a, std::uint64_t b) override;
 
  private:
@@ -87,14 +90,25 @@ class Host final : public Runtime, public MessageSink, public EventTarget {
     std::uint64_t message_id = 0;
     std::vector<std::uint8_t> payload;
   };
+  // A message sent after an fsync, waiting for the fsync to return. Sends that would have been
+  // consecutive events at the same time share one release event (a batch): the first of them
+  // carries the event, and running them together is indistinguishable from running them one
+  // event after the other.
   struct DeferredSend {
     NodeIndex to = 0;
     std::vector<std::uint8_t> payload;  // capacity is kept when the slot is recycled
-    EventHandle event;
-    bool live = false;
+    Time release_at = 0;
+    bool starts_batch = false;
+    EventHandle event;  // the batch's release event (first of a batch only)
   };
 
   bool can_run_now() const;
+  // send() and send_buffer(): with `buffer` (holding the payload) it is swapped, not copied.
+  void send_impl(NodeId to, std::span<const std::uint8_t> payload,
+                 std::vector<std::uint8_t>* buffer);
+  // Hands the message over now, or queues it (taking `buffer` if given, else copying).
+  void receive(NodeIndex from, std::uint64_t message_id, std::span<const std::uint8_t> payload,
+               std::vector<std::uint8_t>* buffer);
   void ensure_drain_scheduled();
   void deliver_to_process(NodeIndex from, std::uint64_t message_id,
                           std::span<const std::uint8_t> payload);
@@ -103,7 +117,7 @@ class Host final : public Runtime, public MessageSink, public EventTarget {
   void on_timer_expired(std::uint32_t slot_index, std::uint32_t generation);
   bool timer_live(std::uint32_t slot_index, std::uint32_t generation) const;
   void free_timer(std::uint32_t slot_index);
-  void release_send(std::uint32_t slot);
+  void release_send_batch();
   void drain_inbox();
   void schedule_timer_event(std::uint32_t slot_index);
   void clear_volatile_state();
@@ -123,10 +137,12 @@ class Host final : public Runtime, public MessageSink, public EventTarget {
   Time busy_until_ = 0;
   SlotPool<TimerSlot> timers_;
   std::size_t live_timers_ = 0;
-  std::deque<InboxItem> inbox_;
+  RingQueue<InboxItem> inbox_;  // items keep their payload capacity when recycled
   EventHandle drain_event_;
-  // Messages sent after an fsync in the same handler leave when that fsync returns.
-  SlotPool<DeferredSend> deferred_sends_;
+  // Messages sent after an fsync in the same handler leave when that fsync returns, in order.
+  RingQueue<DeferredSend> deferred_sends_;
+  // The sequence number the last batch's release event got (see DeferredSend).
+  std::uint64_t last_release_sequence_ = 0;
 };
 
 }  // namespace raftsim::sim

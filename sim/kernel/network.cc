@@ -75,6 +75,17 @@ Time Network::draw_latency(const LinkConfig& config) {
 }
 
 std::uint64_t Network::send(NodeIndex from, NodeIndex to, std::span<const std::uint8_t> payload) {
+  return send_impl(from, to, payload, nullptr);
+}
+
+std::uint64_t Network::send_buffer(NodeIndex from, NodeIndex to,
+                                   std::vector<std::uint8_t>& payload) {
+  return send_impl(from, to, payload, &payload);
+}
+
+std::uint64_t Network::send_impl(NodeIndex from, NodeIndex to,
+                                 std::span<const std::uint8_t> payload,
+                                 std::vector<std::uint8_t>* buffer) {
   RAFTSIM_CHECK(from < node_count_ && to < node_count_);
   RAFTSIM_CHECK_MSG(payload.size() <= kMessageBytesMax, "payload exceeds kMessageBytesMax");
   const std::uint64_t message_id = next_message_id_++;
@@ -90,7 +101,9 @@ std::uint64_t Network::send(NodeIndex from, NodeIndex to, std::span<const std::u
     drop(from, to, message_id, payload.size(), "lost");
     return message_id;
   }
-  enqueue_copy(from, to, message_id, payload, draw_latency(config));
+  // With `buffer`, the first copy takes it over; `payload` still views the same bytes (a swap
+  // moves ownership of the memory, not the memory), so a duplicate copies from there.
+  enqueue_copy(from, to, message_id, payload, draw_latency(config), buffer);
   if (!config.duplicate.is_zero() && random_.chance(config.duplicate)) {
     enqueue_copy(from, to, message_id, payload, draw_latency(config));
   }
@@ -98,7 +111,8 @@ std::uint64_t Network::send(NodeIndex from, NodeIndex to, std::span<const std::u
 }
 
 void Network::enqueue_copy(NodeIndex from, NodeIndex to, std::uint64_t message_id,
-                           std::span<const std::uint8_t> payload, Time latency) {
+                           std::span<const std::uint8_t> payload, Time latency,
+                           std::vector<std::uint8_t>* buffer) {
   if (in_flight_count_ >= kInFlightMessagesMax) {
     drop(from, to, message_id, payload.size(), "network buffer full");
     return;
@@ -109,7 +123,12 @@ void Network::enqueue_copy(NodeIndex from, NodeIndex to, std::uint64_t message_i
   slot.from = from;
   slot.to = to;
   slot.message_id = message_id;
-  slot.payload.assign(payload.begin(), payload.end());
+  if (buffer != nullptr) {
+    RAFTSIM_CHECK(buffer->data() == payload.data() && buffer->size() == payload.size());
+    slot.payload.swap(*buffer);
+  } else {
+    slot.payload.assign(payload.begin(), payload.end());
+  }
   slot.live = true;
   ++in_flight_count_;
   scheduler_.schedule_after(latency, *this, kDeliver, slot_index);
@@ -130,7 +149,7 @@ void Network::on_event(std::uint32_t kind, std::uint64_t a, std::uint64_t /*b*/)
     MessageSink* sink = sinks_[slot.to];
     RAFTSIM_CHECK_MSG(sink != nullptr, "message for a node without a sink");
     ++delivered_;
-    sink->on_network_message(slot.from, slot.message_id, slot.payload);
+    sink->on_network_buffer(slot.from, slot.message_id, slot.payload);
   }
   slots_.release(slot_index);
 }

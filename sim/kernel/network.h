@@ -42,6 +42,13 @@ class MessageSink {
  public:
   virtual void on_network_message(NodeIndex from, std::uint64_t message_id,
                                   std::span<const std::uint8_t> payload) = 0;
+  // The same with the network's own buffer: a sink that keeps the payload for later may swap the
+  // buffer out (leaving a spare one) instead of copying it. Valid only until the sink returns or
+  // anything is sent, whichever comes first. By default, on_network_message.
+  virtual void on_network_buffer(NodeIndex from, std::uint64_t message_id,
+                                 std::vector<std::uint8_t>& payload) {
+    on_network_message(from, message_id, payload);
+  }
 
  protected:
   ~MessageSink() = default;
@@ -65,6 +72,9 @@ class Network final : public EventTarget {
   void set_payload_describer(PayloadDescriber describer) { describer_ = std::move(describer); }
   // Returns the message id (never 0), also when the message is dropped at once.
   std::uint64_t send(NodeIndex from, NodeIndex to, std::span<const std::uint8_t> payload);
+  // The same for a payload in a buffer the caller is done with: the network may take the buffer
+  // instead of copying it, leaving a spare buffer (any contents) in its place.
+  std::uint64_t send_buffer(NodeIndex from, NodeIndex to, std::vector<std::uint8_t>& payload);
 
   // --- faults ---
   Status set_link(NodeIndex from, NodeIndex to, const LinkConfig& config);
@@ -111,8 +121,12 @@ class Network final : public EventTarget {
   std::size_t index(NodeIndex from, NodeIndex to) const { return from * node_count_ + to; }
   Status check_node(NodeIndex node) const;
   Time draw_latency(const LinkConfig& config);
+  std::uint64_t send_impl(NodeIndex from, NodeIndex to, std::span<const std::uint8_t> payload,
+                          std::vector<std::uint8_t>* buffer);
+  // Copies `payload` into a slot, or, given `buffer` (which holds the payload), swaps it in.
   void enqueue_copy(NodeIndex from, NodeIndex to, std::uint64_t message_id,
-                    std::span<const std::uint8_t> payload, Time latency);
+                    std::span<const std::uint8_t> payload, Time latency,
+                    std::vector<std::uint8_t>* buffer = nullptr);
   void drop(NodeIndex from, NodeIndex to, std::uint64_t message_id, std::size_t bytes,
             const char* reason);
   void record_change(std::string description);

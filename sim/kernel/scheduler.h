@@ -79,6 +79,8 @@ class Scheduler {
   void set_strategy(SchedulingStrategy* strategy) { strategy_ = strategy; }
   std::size_t pending_count() const { return live_count_; }
   std::uint64_t events_run() const { return events_run_; }
+  // The sequence number the next scheduled event will get (events so far scheduled, in all).
+  std::uint64_t next_sequence() const { return next_sequence_; }
   // Every pending event in (time, sequence) order.
   std::vector<PendingEvent> pending_events() const;
   // Time of the earliest pending event, or kTimeNever.
@@ -103,10 +105,14 @@ class Scheduler {
   };
 
   // A function object (not a function pointer) so the heap algorithms inline the comparison.
+  // (time, sequence) compared as one 128-bit number: no branch on whether the times tie, which
+  // a heap of events at the same few instants would mispredict (times are never negative).
   struct Later {
-    bool operator()(const Entry& x, const Entry& y) const {
-      return x.time != y.time ? x.time > y.time : x.sequence > y.sequence;
+    static unsigned __int128 order(const Entry& entry) {
+      return (static_cast<unsigned __int128>(static_cast<std::uint64_t>(entry.time)) << 64) |
+             entry.sequence;
     }
+    bool operator()(const Entry& x, const Entry& y) const { return order(x) > order(y); }
   };
   bool stale(const Entry& entry) const {
     const Slot& slot = slots_[entry.slot];

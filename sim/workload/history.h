@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <string>
 #include <vector>
@@ -39,7 +40,7 @@ class History {
   // Returns the operation's id, or nullopt when the history is full.
   std::optional<std::size_t> begin(RecordedOperation operation);
   void end(std::size_t id, OperationStatus status, Time at, std::string output = {});
-  const std::vector<RecordedOperation>& operations() const { return operations_; }
+  const std::deque<RecordedOperation>& operations() const { return operations_; }
   std::size_t count(OperationStatus status) const;
   // When each ok operation returned, in order (virtual time never goes back): recovery metrics.
   const std::vector<Time>& ok_return_times() const { return ok_return_times_; }
@@ -47,7 +48,9 @@ class History {
   std::string to_json() const;
 
  private:
-  std::vector<RecordedOperation> operations_;
+  // A deque, not a vector: a long run records hundreds of thousands of operations, and growing
+  // by reallocation would copy them all (and touch twice the memory) again and again.
+  std::deque<RecordedOperation> operations_;
   std::vector<Time> ok_return_times_;
 };
 

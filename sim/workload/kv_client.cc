@@ -90,19 +90,20 @@ void KvClient::next_operation(Session& session) {
   operation.expected = session.command.expected;
   operation.invoke_time = runtime_.monotonic_now_ns();
   session.invoked_at = operation.invoke_time;
-  session.current = history_.begin(operation);
+  session.current = history_.begin(std::move(operation));
   if (!session.current) return;  // history full: this session stops
   send_attempt(session);
 }
 
 void KvClient::send_attempt(Session& session) {
   ++session.attempts;
-  ClientRequest request;
-  request.client_id = session.client_id;
-  request.sequence = session.sequence;
-  request.read_only = session.command.op == kv::Op::get;
-  request.payload = kv::encode_command(session.command);
-  runtime_.send(session.target, encode_client_request(request));
+  request_.client_id = session.client_id;
+  request_.sequence = session.sequence;
+  request_.read_only = session.command.op == kv::Op::get;
+  request_.payload.clear();
+  kv::encode_command_into(session.command, request_.payload);
+  encode_client_request_into(request_, send_buffer_);
+  runtime_.send_buffer(session.target, send_buffer_);
   ++session.timer_generation;
   start_timer(session, workload_.request_timeout, kTimeoutTimer);
 }
@@ -136,8 +137,9 @@ void KvClient::retry(Session& session, NodeId hint) {
 }
 
 void KvClient::on_message(NodeId from, std::span<const std::uint8_t> payload) {
-  auto response = decode_client_response(payload);
-  if (!response || from >= cluster_size_ || response->client_id < first_client_id_ ||
+  if (!decode_client_response_into(payload, response_)) return;  // noise
+  const ClientResponse* response = &response_;
+  if (from >= cluster_size_ || response->client_id < first_client_id_ ||
       response->client_id - first_client_id_ >= sessions_.size()) {
     return;  // noise
   }
@@ -145,8 +147,9 @@ void KvClient::on_message(NodeId from, std::span<const std::uint8_t> payload) {
   if (!session.current || response->sequence != session.sequence) return;  // a late answer
   switch (response->status) {
     case ClientStatus::ok: {
-      auto reply = kv::decode_reply(response->payload);
-      RAFTSIM_CHECK_MSG(reply.has_value(), "a node sent an undecodable KV reply");
+      const bool decoded = kv::decode_reply_into(response->payload, reply_);
+      RAFTSIM_CHECK_MSG(decoded, "a node sent an undecodable KV reply");
+      const kv::Reply* reply = &reply_;
       if (reply->outcome == kv::Outcome::ok) {
         finish(session, OperationStatus::ok,
                session.command.op == kv::Op::get ? reply->value : std::string());

@@ -82,6 +82,11 @@ class KvClient final : public Process {
   History& history_;
   Random random_;
   std::vector<Session> sessions_;
+  // Buffers reused from one request or response to the next.
+  ClientRequest request_;
+  ClientResponse response_;
+  kv::Reply reply_;
+  std::vector<std::uint8_t> send_buffer_;
 };
 
 }  // namespace raftsim::sim
