@@ -12,6 +12,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "raft/util/markup.h"
 #include "sim/kernel/determinism.h"
 #include "sim/render/graphviz.h"
 #include "sim/render/sequence_diagram.h"
@@ -35,29 +36,6 @@ std::string format_ms(double value) {
   char text[32];
   std::snprintf(text, sizeof text, value < 10 ? "%.1f" : "%.0f", value);
   return text;
-}
-
-std::string xml_escape(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
 }
 
 std::string shell_quote(const std::string& text) {
@@ -282,12 +260,13 @@ void write_junit(const std::string& path, const std::vector<RunOutcome>& outcome
       << failures << "\" errors=\"0\" time=\"" << total_ms / 1000 << "\">\n";
   for (const RunOutcome& outcome : outcomes) {
     out << "  <testcase classname=\"raftsim.scenarios\" name=\""
-        << xml_escape(outcome.name + " (seed " + std::to_string(outcome.seed) + ")") << "\" file=\""
-        << xml_escape(outcome.file) << "\" time=\"" << outcome.wall_ms / 1000 << "\">";
+        << escape_markup(outcome.name + " (seed " + std::to_string(outcome.seed) + ")")
+        << "\" file=\"" << escape_markup(outcome.file) << "\" time=\"" << outcome.wall_ms / 1000
+        << "\">";
     if (outcome.exit_code != 0) {
-      out << "\n    <failure message=\"" << xml_escape(outcome.failure) << "\">"
-          << xml_escape(outcome.summary) << "\nreplay: raftsim run "
-          << xml_escape(shell_quote(outcome.file)) << " --seed " << outcome.seed
+      out << "\n    <failure message=\"" << escape_markup(outcome.failure) << "\">"
+          << escape_markup(outcome.summary) << "\nreplay: raftsim run "
+          << escape_markup(shell_quote(outcome.file)) << " --seed " << outcome.seed
           << "</failure>\n  ";
     }
     out << "</testcase>\n";

@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "raft/util/markup.h"
 #include "sim/linearizability/report.h"
 
 namespace raftsim::linearizability {
@@ -18,29 +19,6 @@ constexpr int kLabelWidthPx = 90;
 constexpr int kRowHeightPx = 30;
 constexpr int kBarHeightPx = 18;
 constexpr int kMarginPx = 20;
-
-std::string escape(const std::string& text) {
-  std::string out;
-  for (char character : text) {
-    switch (character) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += character;
-    }
-  }
-  return out;
-}
 
 struct Window {
   TimeNs begin = kTimeInfinite;
@@ -75,13 +53,14 @@ std::string bar(const Operation& operation, int row, const Window& window, const
                         ? kSvgWidthPx - kMarginPx / 2
                         : std::max(x0 + 3, x_of(operation.return_ns));
   const int y = kMarginPx + row * kRowHeightPx;
-  std::string svg =
-      "<g><title>" + escape(operation.origin + ": " + operation.describe()) + "</title><rect x=\"" +
-      std::to_string(x0) + "\" y=\"" + std::to_string(y) + "\" width=\"" + std::to_string(x1 - x0) +
-      "\" height=\"" + std::to_string(kBarHeightPx) + "\" fill=\"" + fill + "\" stroke=\"#333\"" +
-      (operation.return_ns == kTimeInfinite ? " stroke-dasharray=\"4 3\"" : "") + "/>";
+  std::string svg = "<g><title>" + escape_markup(operation.origin + ": " + operation.describe()) +
+                    "</title><rect x=\"" + std::to_string(x0) + "\" y=\"" + std::to_string(y) +
+                    "\" width=\"" + std::to_string(x1 - x0) + "\" height=\"" +
+                    std::to_string(kBarHeightPx) + "\" fill=\"" + fill + "\" stroke=\"#333\"" +
+                    (operation.return_ns == kTimeInfinite ? " stroke-dasharray=\"4 3\"" : "") +
+                    "/>";
   svg += "<text x=\"" + std::to_string(x0 + 3) + "\" y=\"" + std::to_string(y + 13) +
-         "\" font-size=\"11\">" + escape(label) + "</text></g>\n";
+         "\" font-size=\"11\">" + escape_markup(label) + "</text></g>\n";
   return svg;
 }
 
@@ -134,12 +113,12 @@ std::string violation_to_html(const CheckResult& result, const History& history)
       "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>linearizability "
       "violation</title></head>\n<body style=\"font-family:sans-serif\">\n<h1>Not "
       "linearizable: key " +
-      escape(nlohmann::json(violation.key).dump()) + "</h1>\n<p>Red: the operation that " +
+      escape_markup(nlohmann::json(violation.key).dump()) + "</h1>\n<p>Red: the operation that " +
       "cannot be linearized. Green: the longest partial linearization, numbered in order " +
       "(hover for details). Grey: other concurrent operations. Dashed: indeterminate " +
       "(returns never).</p>\n";
   html += svg_of(history, violation);
-  html += "<pre>" + escape(result_to_text(result, history)) + "</pre>\n</body></html>\n";
+  html += "<pre>" + escape_markup(result_to_text(result, history)) + "</pre>\n</body></html>\n";
   return html;
 }
 

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "raft/util/check.h"
+#include "raft/util/markup.h"
 
 namespace raftsim::sim {
 namespace {
@@ -224,29 +225,6 @@ std::string escape(std::string_view text) {
   for (char c : text) {
     if (c == '"' || c == '\\') out += '\\';
     out += c;
-  }
-  return out;
-}
-
-std::string escape_html(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
   }
   return out;
 }
@@ -529,7 +507,7 @@ class DiagramWriter {
 std::string graph_label(const DiagramOptions& options, const Lanes& lanes, std::size_t rows_total,
                         Window window, std::size_t folded_events) {
   std::string label =
-      "<b>" + escape_html(options.title.empty() ? "raftsim trace" : options.title) + "</b>";
+      "<b>" + escape_markup(options.title.empty() ? "raftsim trace" : options.title) + "</b>";
   std::string limits;
   if (window.end - window.begin < rows_total) {
     limits += "rows " + std::to_string(window.begin + 1) + "-" + std::to_string(window.end) +
@@ -540,7 +518,7 @@ std::string graph_label(const DiagramOptions& options, const Lanes& lanes, std::
     limits += std::string(limits.empty() ? "" : "; ") + std::to_string(folded_events) +
               " heartbeat events folded";
   }
-  if (!limits.empty()) label += "<br/><font point-size=\"10\">" + escape_html(limits) + "</font>";
+  if (!limits.empty()) label += "<br/><font point-size=\"10\">" + escape_markup(limits) + "</font>";
   label += std::string("<br/><font point-size=\"10\"><font color=\"") + kRaftColor +
            "\">Raft message</font>";
   if (lanes.clients) {
@@ -551,11 +529,11 @@ std::string graph_label(const DiagramOptions& options, const Lanes& lanes, std::
     std::string keys;
     for (const std::string& key : options.highlight) keys += (keys.empty() ? "" : ", ") + key;
     label += std::string(" | <font color=\"") + kHighlightColor +
-             "\"><b>highlighted: " + escape_html(keys) + "</b></font>";
+             "\"><b>highlighted: " + escape_markup(keys) + "</b></font>";
   }
   if (options.focus) {
     label += std::string(" | <font color=\"") + kFocusColor + "\">focus " +
-             escape_html(format_ms(*options.focus)) + "</font>";
+             escape_markup(format_ms(*options.focus)) + "</font>";
   }
   return label + "</font>";
 }
