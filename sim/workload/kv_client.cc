@@ -5,15 +5,6 @@
 
 namespace raftsim::sim {
 
-namespace {
-// Timer tags: bits 0-1 say what the timer is for, bits 2-13 name the session, the rest is the
-// session's generation, so a timer set for an attempt since answered is recognised and ignored.
-constexpr std::uint64_t kTimeoutTimer = 0;
-constexpr std::uint64_t kStartTimer = 1;
-constexpr std::uint64_t kBackoffTimer = 2;
-constexpr int kSessionBits = 12;
-}  // namespace
-
 KvClient::KvClient(Runtime& runtime, std::uint32_t cluster_size, std::uint64_t first_client_id,
                    const KvWorkload& workload, History& history)
     : runtime_(runtime),
@@ -42,10 +33,7 @@ void KvClient::start() {
 }
 
 void KvClient::start_timer(Session& session, Time after, std::uint64_t purpose) {
-  const std::uint64_t index = session.client_id - first_client_id_;
-  if (session.timer) runtime_.cancel_timer(*session.timer);
-  session.timer = runtime_.start_timer(
-      after, (session.timer_generation << (2 + kSessionBits)) | (index << 2) | purpose);
+  start_session_timer(runtime_, session, session.client_id - first_client_id_, after, purpose);
 }
 
 kv::Command KvClient::draw_command(const Session& session) {
@@ -96,16 +84,11 @@ void KvClient::next_operation(Session& session) {
 }
 
 void KvClient::send_attempt(Session& session) {
-  ++session.attempts;
-  request_.client_id = session.client_id;
-  request_.sequence = session.sequence;
   request_.read_only = session.command.op == kv::Op::get;
   request_.payload.clear();
   kv::encode_command_into(session.command, request_.payload);
-  encode_client_request_into(request_, send_buffer_);
-  runtime_.send_buffer(session.target, send_buffer_);
-  ++session.timer_generation;
-  start_timer(session, workload_.request_timeout, kTimeoutTimer);
+  send_session_attempt(runtime_, session, session.client_id - first_client_id_, request_,
+                       send_buffer_, workload_);
 }
 
 void KvClient::finish(Session& session, OperationStatus status, std::string output) {
@@ -114,36 +97,33 @@ void KvClient::finish(Session& session, OperationStatus status, std::string outp
   session.current.reset();
   ++session.completed;
   ++session.timer_generation;  // any timeout still pending is now stale
-  start_timer(session, random_.between(0, workload_.think_time_max), kStartTimer);
+  start_timer(session, random_.between(0, workload_.think_time_max), ClientSession::kStepTimer);
 }
 
 void KvClient::retry(Session& session, NodeId hint) {
-  ++session.timer_generation;
-  const bool out_of_time =
-      runtime_.monotonic_now_ns() - session.invoked_at >= workload_.operation_timeout;
-  if (session.attempts >= workload_.attempts_max || out_of_time) {
-    // Reads and definitely-unapplied writes have no effect; otherwise the outcome is unknown.
-    const bool no_effect = session.command.op == kv::Op::get || !session.in_doubt;
-    finish(session, no_effect ? OperationStatus::fail : OperationStatus::info);
-    return;
+  switch (next_retry(session, hint, runtime_.monotonic_now_ns(), workload_, cluster_size_)) {
+    case RetryStep::give_up: {
+      // Reads and definitely-unapplied writes have no effect; otherwise the outcome is unknown.
+      const bool no_effect = session.command.op == kv::Op::get || !session.in_doubt;
+      finish(session, no_effect ? OperationStatus::fail : OperationStatus::info);
+      return;
+    }
+    case RetryStep::resend_now:
+      send_attempt(session);
+      return;
+    case RetryStep::back_off:
+      start_timer(session, workload_.retry_backoff, ClientSession::kBackoffTimer);
+      return;
   }
-  if (hint != kNoNode && hint < cluster_size_ && hint != session.target) {
-    session.target = hint;
-    send_attempt(session);
-    return;
-  }
-  session.target = (session.target + 1) % cluster_size_;
-  start_timer(session, workload_.retry_backoff, kBackoffTimer);
 }
 
 void KvClient::on_message(NodeId from, std::span<const std::uint8_t> payload) {
   if (!decode_client_response_into(payload, response_)) return;  // noise
   const ClientResponse* response = &response_;
-  if (from >= cluster_size_ || response->client_id < first_client_id_ ||
-      response->client_id - first_client_id_ >= sessions_.size()) {
-    return;  // noise
-  }
-  Session& session = sessions_[response->client_id - first_client_id_];
+  const auto index =
+      session_of_response(*response, from, first_client_id_, sessions_.size(), cluster_size_);
+  if (!index) return;  // noise
+  Session& session = sessions_[*index];
   if (!session.current || response->sequence != session.sequence) return;  // a late answer
   switch (response->status) {
     case ClientStatus::ok: {
@@ -170,19 +150,19 @@ void KvClient::on_message(NodeId from, std::span<const std::uint8_t> payload) {
 }
 
 void KvClient::on_timer(std::uint64_t tag) {
-  const std::uint64_t index = (tag >> 2) & ((std::uint64_t{1} << kSessionBits) - 1);
-  RAFTSIM_CHECK(index < sessions_.size());
-  Session& session = sessions_[index];
-  if ((tag >> (2 + kSessionBits)) != session.timer_generation) return;  // superseded
+  const TimerTag decoded = decode_timer_tag(tag);
+  RAFTSIM_CHECK(decoded.session < sessions_.size());
+  Session& session = sessions_[decoded.session];
+  if (decoded.generation != session.timer_generation) return;  // superseded
   session.timer.reset();
-  switch (tag & 3) {
-    case kStartTimer:
+  switch (decoded.purpose) {
+    case ClientSession::kStepTimer:
       next_operation(session);
       return;
-    case kBackoffTimer:
+    case ClientSession::kBackoffTimer:
       if (session.current) send_attempt(session);
       return;
-    case kTimeoutTimer:
+    case ClientSession::kTimeoutTimer:
       if (!session.current) return;
       session.in_doubt = true;  // no answer: the attempt may have been proposed and may commit
       retry(session, kNoNode);

@@ -18,29 +18,27 @@
 #include "raft/io/runtime.h"
 #include "raft/node/wire.h"
 #include "sim/kernel/random.h"
+#include "sim/workload/client_session.h"
 #include "sim/workload/history.h"
 
 namespace raftsim::sim {
 
-struct KvWorkload {
+// A KV workload: ClientTiming's timeouts and retries, plus what the sessions ask.
+struct KvWorkload : ClientTiming {
   std::uint32_t keys = 3;
   // Relative weights of get / put / append / cas.
   std::uint32_t get_weight = 4;
   std::uint32_t put_weight = 2;
   std::uint32_t append_weight = 3;
   std::uint32_t cas_weight = 1;
-  Time request_timeout = milliseconds(300);
   Time think_time_max = milliseconds(5);      // pause between operations, uniform in [0, max]
-  Time retry_backoff = milliseconds(20);      // before retrying when no leader is known
-  std::uint32_t attempts_max = 100;           // tries per operation before giving up...
-  Time operation_timeout = seconds(3);        // ...or this long after invoking it, if sooner
   std::uint64_t operations_max = UINT64_MAX;  // per session
   std::uint32_t sessions = 1;                 // concurrent sessions per client process
 };
 
 class KvClient final : public Process {
  public:
-  static constexpr std::uint32_t kSessionsMax = 1 << 12;
+  static constexpr std::uint32_t kSessionsMax = 1 << ClientSession::kSessionBits;
 
   // Sessions get client ids first_client_id, first_client_id + 1, ...
   KvClient(Runtime& runtime, std::uint32_t cluster_size, std::uint64_t first_client_id,
@@ -54,18 +52,10 @@ class KvClient final : public Process {
   std::uint64_t completed() const;
 
  private:
-  struct Session {
-    std::uint64_t client_id = 0;
-    NodeId target = 0;
-    std::uint64_t sequence = 0;
+  struct Session : ClientSession {
     std::uint64_t completed = 0;
-    std::uint64_t timer_generation = 0;  // timer tags carry it; stale timers are ignored
-    std::optional<TimerId> timer;        // the one live timer, cancelled when superseded
     std::optional<std::size_t> current;  // history id of the operation in flight
     kv::Command command;
-    std::uint32_t attempts = 0;
-    Time invoked_at = 0;
-    bool in_doubt = false;  // some attempt may have been proposed (timed out without answer)
   };
 
   void next_operation(Session& session);

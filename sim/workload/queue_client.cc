@@ -7,12 +7,10 @@
 namespace raftsim::sim {
 
 namespace {
-// Timer tags: bits 0-1 the purpose, bits 2-11 the session, the rest the session's generation.
-constexpr std::uint64_t kTimeoutTimer = 0;
-constexpr std::uint64_t kStepTimer = 1;
-constexpr std::uint64_t kBackoffTimer = 2;
-constexpr std::uint64_t kWorkTimer = 3;
-constexpr int kSessionBits = 10;
+constexpr std::uint64_t kTimeoutTimer = ClientSession::kTimeoutTimer;
+constexpr std::uint64_t kStepTimer = ClientSession::kStepTimer;
+constexpr std::uint64_t kBackoffTimer = ClientSession::kBackoffTimer;
+constexpr std::uint64_t kWorkTimer = ClientSession::kWorkTimer;
 
 QueueOp history_op(queue::Op op) {
   switch (op) {
@@ -66,10 +64,7 @@ void QueueClient::start() {
 }
 
 void QueueClient::start_timer(Session& session, Time after, std::uint64_t purpose) {
-  const std::uint64_t index = session.client_id - first_client_id_;
-  if (session.timer) runtime_.cancel_timer(*session.timer);
-  session.timer = runtime_.start_timer(
-      after, (session.timer_generation << (2 + kSessionBits)) | (index << 2) | purpose);
+  start_session_timer(runtime_, session, session.client_id - first_client_id_, after, purpose);
 }
 
 void QueueClient::next_step(Session& session) {
@@ -120,15 +115,10 @@ void QueueClient::begin_request(Session& session, queue::Command command) {
 }
 
 void QueueClient::send_attempt(Session& session) {
-  ++session.attempts;
-  ClientRequest request;
-  request.client_id = session.client_id;
-  request.sequence = session.sequence;
-  request.read_only = false;
-  request.payload = queue::encode_command(session.command);
-  runtime_.send(session.target, encode_client_request(request));
-  ++session.timer_generation;
-  start_timer(session, timing_.request_timeout, kTimeoutTimer);
+  request_.read_only = false;
+  request_.payload = queue::encode_command(session.command);
+  send_session_attempt(runtime_, session, session.client_id - first_client_id_, request_,
+                       send_buffer_, timing_);
 }
 
 void QueueClient::finish(Session& session, QueueOperationStatus status, QueueReply reply) {
@@ -139,21 +129,19 @@ void QueueClient::finish(Session& session, QueueOperationStatus status, QueueRep
 }
 
 void QueueClient::retry(Session& session, NodeId hint) {
-  ++session.timer_generation;
-  const bool out_of_time =
-      runtime_.monotonic_now_ns() - session.invoked_at >= timing_.operation_timeout;
-  if (session.attempts >= timing_.attempts_max || out_of_time) {
-    finish(session, session.in_doubt ? QueueOperationStatus::info : QueueOperationStatus::fail, {});
-    after_reply(session, std::nullopt);
-    return;
+  switch (next_retry(session, hint, runtime_.monotonic_now_ns(), timing_, cluster_size_)) {
+    case RetryStep::give_up:
+      finish(session, session.in_doubt ? QueueOperationStatus::info : QueueOperationStatus::fail,
+             {});
+      after_reply(session, std::nullopt);
+      return;
+    case RetryStep::resend_now:
+      send_attempt(session);
+      return;
+    case RetryStep::back_off:
+      start_timer(session, timing_.retry_backoff, kBackoffTimer);
+      return;
   }
-  if (hint != kNoNode && hint < cluster_size_ && hint != session.target) {
-    session.target = hint;
-    send_attempt(session);
-    return;
-  }
-  session.target = (session.target + 1) % cluster_size_;
-  start_timer(session, timing_.retry_backoff, kBackoffTimer);
 }
 
 void QueueClient::drop_job(Session& session, Time pause) {
@@ -223,11 +211,11 @@ void QueueClient::work(Session& session) {
 
 void QueueClient::on_message(NodeId from, std::span<const std::uint8_t> payload) {
   auto response = decode_client_response(payload);
-  if (!response || from >= cluster_size_ || response->client_id < first_client_id_ ||
-      response->client_id - first_client_id_ >= sessions_.size()) {
-    return;  // noise
-  }
-  Session& session = sessions_[response->client_id - first_client_id_];
+  if (!response) return;  // noise
+  const auto index =
+      session_of_response(*response, from, first_client_id_, sessions_.size(), cluster_size_);
+  if (!index) return;  // noise
+  Session& session = sessions_[*index];
   if (!session.current || response->sequence != session.sequence) return;  // a late answer
   if (response->status != ClientStatus::ok) {
     retry(session, response->leader_hint);  // definitely not applied by this attempt
@@ -257,12 +245,12 @@ void QueueClient::on_message(NodeId from, std::span<const std::uint8_t> payload)
 }
 
 void QueueClient::on_timer(std::uint64_t tag) {
-  const std::uint64_t index = (tag >> 2) & ((std::uint64_t{1} << kSessionBits) - 1);
-  RAFTSIM_CHECK(index < sessions_.size());
-  Session& session = sessions_[index];
-  if ((tag >> (2 + kSessionBits)) != session.timer_generation) return;  // superseded
+  const TimerTag decoded = decode_timer_tag(tag);
+  RAFTSIM_CHECK(decoded.session < sessions_.size());
+  Session& session = sessions_[decoded.session];
+  if (decoded.generation != session.timer_generation) return;  // superseded
   session.timer.reset();
-  switch (tag & 3) {
+  switch (decoded.purpose) {
     case kStepTimer:
       if (!session.current) next_step(session);
       return;

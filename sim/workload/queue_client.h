@@ -15,7 +15,8 @@
 #include "jobqueue/queue/codec.h"
 #include "raft/io/runtime.h"
 #include "sim/kernel/random.h"
-#include "sim/workload/kv_client.h"  // KvWorkload: the shared timeouts and retry settings
+#include "sim/workload/client_session.h"
+#include "sim/workload/kv_client.h"  // KvWorkload: timeouts, retries and think time
 #include "sim/workload/queue_history.h"
 
 namespace raftsim::sim {
@@ -37,7 +38,7 @@ struct QueueWorkload {
 
 class QueueClient final : public Process {
  public:
-  static constexpr std::uint32_t kSessionsMax = 1 << 10;
+  static constexpr std::uint32_t kSessionsMax = 1 << ClientSession::kSessionBits;
 
   QueueClient(Runtime& runtime, std::uint32_t cluster_size, std::uint64_t first_client_id,
               const KvWorkload& timing, const QueueWorkload& workload, QueueHistory& history);
@@ -48,18 +49,10 @@ class QueueClient final : public Process {
   std::uint64_t state_hash() const override;
 
  private:
-  struct Session {
-    std::uint64_t client_id = 0;
+  struct Session : ClientSession {
     bool producer = false;
-    NodeId target = 0;
-    std::uint64_t sequence = 0;
-    std::uint64_t timer_generation = 0;
-    std::optional<TimerId> timer;
     std::optional<std::size_t> current;  // history index of the request in flight
     queue::Command command;
-    std::uint32_t attempts = 0;
-    Time invoked_at = 0;
-    bool in_doubt = false;
     std::uint64_t produced = 0;
     bool retry_enqueue = false;  // the last keyed enqueue gave up unanswered: send it again
     // Worker: the job held, its token, the work still to do and how it will end.
@@ -87,6 +80,8 @@ class QueueClient final : public Process {
   QueueHistory& history_;
   Random random_;
   std::vector<Session> sessions_;
+  ClientRequest request_;  // reused from one attempt to the next
+  std::vector<std::uint8_t> send_buffer_;
 };
 
 }  // namespace raftsim::sim

@@ -1,0 +1,63 @@
+#include "sim/workload/client_session.h"
+
+#include "raft/util/check.h"
+
+namespace raftsim::sim {
+
+TimerTag decode_timer_tag(std::uint64_t tag) {
+  TimerTag decoded;
+  decoded.purpose = tag & 3;
+  decoded.session = (tag >> 2) & ((std::uint64_t{1} << ClientSession::kSessionBits) - 1);
+  decoded.generation = tag >> (2 + ClientSession::kSessionBits);
+  return decoded;
+}
+
+void start_session_timer(Runtime& runtime, ClientSession& session, std::uint64_t session_index,
+                         Time after, std::uint64_t purpose) {
+  RAFTSIM_CHECK(session_index < (std::uint64_t{1} << ClientSession::kSessionBits) && purpose < 4);
+  if (session.timer) runtime.cancel_timer(*session.timer);
+  session.timer =
+      runtime.start_timer(after, (session.timer_generation << (2 + ClientSession::kSessionBits)) |
+                                     (session_index << 2) | purpose);
+}
+
+void send_session_attempt(Runtime& runtime, ClientSession& session, std::uint64_t session_index,
+                          ClientRequest& request, std::vector<std::uint8_t>& buffer,
+                          const ClientTiming& timing) {
+  ++session.attempts;
+  request.client_id = session.client_id;
+  request.sequence = session.sequence;
+  encode_client_request_into(request, buffer);
+  runtime.send_buffer(session.target, buffer);
+  ++session.timer_generation;
+  start_session_timer(runtime, session, session_index, timing.request_timeout,
+                      ClientSession::kTimeoutTimer);
+}
+
+RetryStep next_retry(ClientSession& session, NodeId hint, Time now, const ClientTiming& timing,
+                     std::uint32_t cluster_size) {
+  ++session.timer_generation;
+  if (session.attempts >= timing.attempts_max ||
+      now - session.invoked_at >= timing.operation_timeout) {
+    return RetryStep::give_up;
+  }
+  if (hint != kNoNode && hint < cluster_size && hint != session.target) {
+    session.target = hint;
+    return RetryStep::resend_now;
+  }
+  session.target = (session.target + 1) % cluster_size;
+  return RetryStep::back_off;
+}
+
+std::optional<std::size_t> session_of_response(const ClientResponse& response, NodeId from,
+                                               std::uint64_t first_client_id,
+                                               std::size_t session_count,
+                                               std::uint32_t cluster_size) {
+  if (from >= cluster_size || response.client_id < first_client_id ||
+      response.client_id - first_client_id >= session_count) {
+    return std::nullopt;
+  }
+  return static_cast<std::size_t>(response.client_id - first_client_id);
+}
+
+}  // namespace raftsim::sim
