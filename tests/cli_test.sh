@@ -59,5 +59,12 @@ cmp -s "$out/d1.dot" "$out/d2.dot" || { echo "FAIL: render is not deterministic"
 expect_exit 3 "render: Graphviz missing" env PATH=/nonexistent "$raftsim" render "$trace" -o "$out/g.svg"
 grep -q "Graphviz 'dot' cannot be run" "$out/stderr" || { echo "FAIL: render Graphviz message"; failures=$((failures + 1)); }
 [ -s "$out/g.dot" ] || { echo "FAIL: render without Graphviz kept no DOT"; failures=$((failures + 1)); }
+# raftsim bench queue, very briefly: the JSON carries both measurements and every run passed.
+expect_exit 0 "queue bench, short" "$raftsim" bench queue --seconds 0.2 --seeds 3 --json
+python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); t=r["throughput"]; v=r["recovery"]
+assert r["all_runs_pass"] and [x["nodes"] for x in t]==[3,5] and [x["nodes"] for x in v]==[3,5], r
+assert all(x["jobs_per_virtual_s"]>0 and x["jobs_per_wall_s"]>0 and "enqueues_per_virtual_s" in x and "operations_per_wall_s" in x for x in t), t
+assert all(x["seeds"]==3 and x["failures"]==0 and "p99_ms" in x["to_stable_leader"] and "max_ms" in x["to_acknowledged_operation"] for x in v), v' "$out/stdout" \
+  || { echo "FAIL: queue bench JSON"; failures=$((failures + 1)); }
 echo "cli checks: $failures failures"
 [ "$failures" -eq 0 ]

@@ -251,10 +251,14 @@ int run_bench(const std::vector<std::string>& arguments) {
   po::options_description options("raftsim bench kernel [options]");
   bool json = false;
   double seconds = 2.0;
+  std::uint64_t seeds = 100;
   options.add_options()("help,h", "show this help")("json", po::bool_switch(&json),
                                                     "print one JSON object on stdout")(
       "seconds", po::value<double>(&seconds)->default_value(2.0),
-      "kernel: measured wall time per phase; raft: virtual seconds to run (default 10)");
+      "kernel: measured wall time per phase; raft: virtual seconds to run (default 10); queue: "
+      "virtual seconds measured per cluster size (default 1)")(
+      "seeds", po::value<std::uint64_t>(&seeds)->default_value(100),
+      "queue: leader-crash runs per cluster size");
   po::options_description hidden;
   std::string suite;
   hidden.add_options()("suite", po::value<std::string>(&suite));
@@ -264,15 +268,19 @@ int run_bench(const std::vector<std::string>& arguments) {
   positional.add("suite", 1);
   po::variables_map values = parse_arguments(arguments, all, &positional);
   if (values.count("help")) {
-    std::printf("%s\nsuites: kernel, raft\n", help_text(options).c_str());
+    std::printf("%s\nsuites: kernel, raft, queue\n", help_text(options).c_str());
     return 0;
   }
   if (suite == "raft") {
     if (!(seconds > 0 && seconds <= 600)) throw UsageError("--seconds must be in (0, 600]");
     return report_raft_bench(values["seconds"].defaulted() ? 10.0 : seconds, json);
   }
+  if (suite == "queue") {
+    if (seeds < 1 || seeds > 100'000) throw UsageError("--seeds must be in [1, 100000]");
+    return run_bench_queue(values["seconds"].defaulted() ? 1.0 : seconds, seeds, json);
+  }
   if (suite != "kernel") {
-    throw UsageError("unknown or missing suite '" + suite + "' (known: kernel, raft)");
+    throw UsageError("unknown or missing suite '" + suite + "' (known: kernel, raft, queue)");
   }
   if (!(seconds > 0 && seconds <= 600)) throw UsageError("--seconds must be in (0, 600]");
 

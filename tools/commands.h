@@ -3,6 +3,7 @@
 // 3 internal error). Usage errors are thrown as UsageError and turned into exit 2 by main().
 #pragma once
 
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -15,6 +16,9 @@ struct UsageError : std::runtime_error {
 
 int run_demo(const std::vector<std::string>& arguments);
 int run_bench(const std::vector<std::string>& arguments);
+// raftsim bench queue: job-queue throughput and leader-crash recovery (tools/bench_queue.cc);
+// exit 0, or 1 if a run failed its end-of-run checks.
+int run_bench_queue(double seconds_measured, std::uint64_t seeds, bool json);
 // raftsim run / validate: scenario files (tools/run.cc); run exits 0 / 1 / 2 / 4, validate 0 / 2.
 int run_run(const std::vector<std::string>& arguments);
 int run_validate(const std::vector<std::string>& arguments);
