@@ -2,6 +2,7 @@
 // Decoders check every length against the remaining bytes and the wire bounds before reading,
 // and require that nothing trails the last field.
 #include "jobqueue/queue/codec.h"
+#include "jobqueue/queue/wire_strings.h"
 
 #include <utility>
 
@@ -10,20 +11,6 @@
 
 namespace raftsim::queue {
 namespace {
-
-void put_string(std::vector<std::uint8_t>& out, const std::string& text) {
-  RAFTSIM_CHECK(text.size() <= UINT32_MAX);
-  put_u32(out, static_cast<std::uint32_t>(text.size()));
-  out.insert(out.end(), text.begin(), text.end());
-}
-
-bool read_string(ByteReader& reader, std::string& text, std::size_t max_bytes) {
-  std::uint32_t size = 0;
-  std::vector<std::uint8_t> bytes;
-  if (!reader.read_u32(size) || size > max_bytes || !reader.read_bytes(size, bytes)) return false;
-  text.assign(bytes.begin(), bytes.end());
-  return true;
-}
 
 bool read_bool(ByteReader& reader, bool& value) {
   std::uint8_t byte = 0;

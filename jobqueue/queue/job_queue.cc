@@ -199,8 +199,7 @@ Reply JobQueue::heartbeat(const Command& command) {
   return reply;
 }
 
-Reply JobQueue::complete(const Command& command) {
-  if (command.result.size() > kResultBytesMax) return outcome_only(Outcome::too_large);
+std::optional<Reply> JobQueue::refuse_holder_command(const Command& command, LiveJob*& job) {
   Reply reply;
   auto live = live_.find(command.job_id);
   if (live == live_.end()) {
@@ -211,54 +210,48 @@ Reply JobQueue::complete(const Command& command) {
                                                                   : Outcome::already_final;
     return reply;
   }
-  LiveJob& job = live->second;
-  if (command.token != job.attempt) {
+  if (command.token != live->second.attempt) {
     reply.outcome = Outcome::stale_token;
-  } else if (job.state != JobState::leased) {
+  } else if (live->second.state != JobState::leased) {
     reply.outcome = Outcome::not_leased;
   } else {
-    RAFTSIM_CHECK(job.lease_expires_ns > now_ns_);
-    RAFTSIM_CHECK(leases_.erase({job.lease_expires_ns, command.job_id}) == 1);
-    archive(command.job_id, JobState::completed, now_ns_);
-    reply.job = view_of(command.job_id, archived_.at(command.job_id));
-    return reply;
+    job = &live->second;
+    return std::nullopt;
   }
-  reply.job = view_of(command.job_id, job);
+  reply.job = view_of(command.job_id, live->second);
+  return reply;
+}
+
+Reply JobQueue::complete(const Command& command) {
+  if (command.result.size() > kResultBytesMax) return outcome_only(Outcome::too_large);
+  LiveJob* job = nullptr;
+  if (auto refusal = refuse_holder_command(command, job)) return *refusal;
+  RAFTSIM_CHECK(job->lease_expires_ns > now_ns_);
+  RAFTSIM_CHECK(leases_.erase({job->lease_expires_ns, command.job_id}) == 1);
+  archive(command.job_id, JobState::completed, now_ns_);
+  Reply reply;
+  reply.job = view_of(command.job_id, archived_.at(command.job_id));
   return reply;
 }
 
 Reply JobQueue::fail(const Command& command) {
   if (command.reason.size() > kReasonBytesMax) return outcome_only(Outcome::too_large);
+  LiveJob* job = nullptr;
+  if (auto refusal = refuse_holder_command(command, job)) return *refusal;
+  RAFTSIM_CHECK(leases_.erase({job->lease_expires_ns, command.job_id}) == 1);
+  ++counters_.failures;
   Reply reply;
-  auto live = live_.find(command.job_id);
-  if (live == live_.end()) {
-    auto archived = archived_.find(command.job_id);
-    if (archived == archived_.end()) return outcome_only(missing_outcome(command.job_id));
-    reply.job = view_of(command.job_id, archived->second);
-    reply.outcome = archived->second.state == JobState::completed ? Outcome::already_completed
-                                                                  : Outcome::already_final;
+  if (job->attempt >= job->max_attempts) {
+    archive(command.job_id, JobState::dead, now_ns_);
+    reply.job = view_of(command.job_id, archived_.at(command.job_id));
     return reply;
   }
-  LiveJob& job = live->second;
-  if (command.token != job.attempt) {
-    reply.outcome = Outcome::stale_token;
-  } else if (job.state != JobState::leased) {
-    reply.outcome = Outcome::not_leased;
-  } else {
-    RAFTSIM_CHECK(leases_.erase({job.lease_expires_ns, command.job_id}) == 1);
-    ++counters_.failures;
-    if (job.attempt >= job.max_attempts) {
-      archive(command.job_id, JobState::dead, now_ns_);
-      reply.job = view_of(command.job_id, archived_.at(command.job_id));
-      return reply;
-    }
-    job.state = JobState::pending;
-    job.available_ns = saturating_add(now_ns_, backoff_ns(config_, job.attempt));
-    job.lease_expires_ns = 0;
-    job.worker_id = 0;
-    index_pending(command.job_id, job);
-  }
-  reply.job = view_of(command.job_id, job);
+  job->state = JobState::pending;
+  job->available_ns = saturating_add(now_ns_, backoff_ns(config_, job->attempt));
+  job->lease_expires_ns = 0;
+  job->worker_id = 0;
+  index_pending(command.job_id, *job);
+  reply.job = view_of(command.job_id, *job);
   return reply;
 }
 

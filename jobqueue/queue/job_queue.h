@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <span>
 #include <string>
@@ -161,6 +162,9 @@ class JobQueue final : public StateMachine {
   Reply heartbeat(const Command& command);
   Reply complete(const Command& command);
   Reply fail(const Command& command);
+  // complete and fail by the lease holder: the refusal (job missing, final, stale token, not
+  // leased) with the job's view, or nothing when `job` is the leased job the token names.
+  std::optional<Reply> refuse_holder_command(const Command& command, LiveJob*& job);
   Reply cancel(const Command& command);
   Reply get(JobId job_id) const;
 

@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "jobqueue/queue/job_queue.h"
+#include "jobqueue/queue/wire_strings.h"
 #include "raft/core/codec.h"
 #include "raft/util/hash.h"
 
@@ -67,19 +68,6 @@ Result<std::span<const std::uint8_t>> read_section(std::span<const std::uint8_t>
   const auto body = bytes.subspan(offset + kSectionHeaderBytes, body_size);
   offset += covered + kSectionDigestBytes;
   return body;
-}
-
-void put_string(std::vector<std::uint8_t>& out, const std::string& text) {
-  put_u32(out, static_cast<std::uint32_t>(text.size()));
-  out.insert(out.end(), text.begin(), text.end());
-}
-
-bool read_string(ByteReader& reader, std::string& text, std::size_t max_bytes) {
-  std::uint32_t size = 0;
-  std::vector<std::uint8_t> bytes;
-  if (!reader.read_u32(size) || size > max_bytes || !reader.read_bytes(size, bytes)) return false;
-  text.assign(bytes.begin(), bytes.end());
-  return true;
 }
 
 bool read_state(ByteReader& reader, JobState& state) {
