@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "raft/util/bugs.h"
 #include "raft/util/check.h"
 
 namespace raftsim {
@@ -36,6 +37,14 @@ Index RaftLog::append_after(Index prev_index, std::span<const Entry> entries) {
     if (index <= last_index()) {
       if (entries_[index - 1].term == entry.term) continue;  // already have it (log matching)
       RAFTSIM_CHECK_MSG(index > committed_, "a committed entry would be overwritten");
+      if (bug_active(Bug::no_truncate_on_conflict)) {
+        entries_[index - 1] = entry;  // replaced in place: the stale suffix after it stays
+        if (stable_ >= index) {
+          stable_ = index - 1;
+          rewrite_from_ = rewrite_from_ == 0 ? index : std::min(rewrite_from_, index);
+        }
+        continue;
+      }
       entries_.resize(index - 1);
       ++truncations_;
       if (stable_ >= index) {

@@ -17,6 +17,9 @@ class Inflights {
   explicit Inflights(std::uint32_t capacity = 1) : ring_(capacity) {}
   bool full() const { return count_ == ring_.size(); }
   std::uint32_t count() const { return count_; }
+  Index at(std::uint32_t position) const {
+    return ring_[(start_ + position) % ring_.size()];
+  }  // oldest = 0
   void add(Index last_index);
   // An acknowledgement up to `index` frees every message that carried nothing beyond it.
   void free_up_to(Index index);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "raft/util/bugs.h"
 #include "raft/util/check.h"
 #include "raft/util/hash.h"
 
@@ -476,7 +477,8 @@ bool Raft::maybe_commit() {
   std::sort(matches.begin(), matches.end(), std::greater<>());
   const Index candidate = matches[quorum() - 1];
   // §5.4.2: only an entry of the leader's own term is committed by counting replicas.
-  if (candidate <= log_.committed() || log_.term_at(candidate) != term_) return false;
+  if (candidate <= log_.committed()) return false;
+  if (log_.term_at(candidate) != term_ && !bug_active(Bug::commit_prev_term)) return false;
   log_.commit_to(candidate);
   if (committed_in_current_term()) {
     while (!reads_waiting_for_commit_.empty()) {
@@ -587,6 +589,9 @@ void Raft::ready(Ready& ready) {
   broadcast_entries_pending_ = broadcast_commit_pending_ = heartbeat_pending_ = false;
   ready.hard_state.reset();
   if (HardState{term_, vote_} != persisted_) ready.hard_state = HardState{term_, vote_};
+  if (bug_active(Bug::vote_not_persisted) && ready.hard_state && vote_ != config_.id) {
+    ready.hard_state->vote = kNoNode;  // the grant is sent, but the vote is never written
+  }
   ready.rewrite_from = log_.stable_rewrite_from();
   ready.entries = log_.unstable_entries();
   // Swap rather than move, so the outbox keeps the capacity the caller's last Ready had; the
@@ -612,6 +617,31 @@ void Raft::advance(const Ready& ready) {
   }
   if (!ready.committed_entries.empty()) log_.applied_to(ready.committed_entries.back().index);
   if (role_ == Role::leader && maybe_commit()) broadcast_commit_pending_ = true;
+}
+
+std::uint64_t Raft::full_state_hash() const {
+  // Every field that decides what the node does next, except the clock (ticks, elapsed counts,
+  // randomized timeout, random state) and read/lease bookkeeping: the model checker abstracts
+  // time (a timer is a choice) and issues no reads.
+  Hasher hasher(state_hash());
+  hasher.add(persisted_.term).add(persisted_.vote).add(log_.stable_rewrite_from());
+  std::vector<std::pair<NodeId, bool>> votes = votes_;
+  std::sort(votes.begin(), votes.end());  // arrival order does not matter, only who answered
+  hasher.add(votes.size());
+  for (const auto& [voter, granted] : votes) hasher.add(voter).add(granted ? 1 : 0);
+  hasher.add(progress_.size());
+  for (const auto& [peer, progress] : progress_) {
+    hasher.add(peer).add(progress.match).add(progress.next);
+    hasher.add(static_cast<std::uint64_t>(progress.state)).add(progress.probe_sent ? 1 : 0);
+    if (config_.check_quorum) hasher.add(progress.recent_active ? 1 : 0);
+    hasher.add(progress.inflights.count());
+    for (std::uint32_t i = 0; i < progress.inflights.count(); ++i) {
+      hasher.add(progress.inflights.at(i));
+    }
+  }
+  hasher.add(broadcast_entries_pending_).add(broadcast_commit_pending_).add(heartbeat_pending_);
+  hasher.add(outbox_.size()).add(pending_reads_.size()).add(reads_waiting_for_commit_.size());
+  return hasher.value();
 }
 
 std::uint64_t Raft::state_hash() const {

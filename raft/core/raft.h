@@ -96,6 +96,9 @@ class Raft {
   const RaftConfig& config() const { return config_; }
   std::size_t quorum() const { return config_.voters.size() / 2 + 1; }
   std::uint64_t state_hash() const;
+  // state_hash() plus the volatile state that decides future behaviour (votes, progress, pending
+  // flags), for the model checker's fingerprints; leaves out the clock and read bookkeeping.
+  std::uint64_t full_state_hash() const;
 
  private:
   struct PendingRead {

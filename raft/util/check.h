@@ -9,8 +9,16 @@
 
 namespace raftsim {
 
+// The model checker reports a failed check as a violation instead of stopping: it installs a
+// handler that throws, and catches the exception where it applies one step. Null (the default):
+// print and abort. A handler must not return.
+using CheckFailureHandler = void (*)(const char* expression, const char* file, int line,
+                                     const char* message);
+inline CheckFailureHandler g_check_failure_handler = nullptr;
+
 [[noreturn]] inline void check_failed(const char* expression, const char* file, int line,
                                       const char* message) {
+  if (g_check_failure_handler != nullptr) g_check_failure_handler(expression, file, line, message);
   std::fprintf(stderr, "%s:%d: check failed: %s%s%s\n", file, line, expression,
                message[0] != '\0' ? " -- " : "", message);
   std::fflush(stderr);
