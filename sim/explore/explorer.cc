@@ -1,0 +1,286 @@
+// raftsim: the explorer's three strategies over one visited set and one state graph.
+#include "sim/explore/explorer.h"
+
+#include <algorithm>
+#include <deque>
+
+#include "raft/util/check.h"
+#include "raft/util/hash.h"
+#include "sim/kernel/random.h"
+
+namespace raftsim::sim::explore {
+
+namespace {
+constexpr std::uint32_t kNoParent = UINT32_MAX;
+constexpr std::uint64_t kStopPollStates = 1024;
+constexpr double kTwoTo64 = 18446744073709551616.0;
+}  // namespace
+
+const char* strategy_name(Strategy strategy) {
+  switch (strategy) {
+    case Strategy::bfs:
+      return "bfs";
+    case Strategy::dfs:
+      return "dfs";
+    case Strategy::random:
+      return "random";
+  }
+  return "?";
+}
+
+std::optional<Strategy> strategy_from_name(const std::string& name) {
+  for (Strategy strategy : {Strategy::bfs, Strategy::dfs, Strategy::random}) {
+    if (name == strategy_name(strategy)) return strategy;
+  }
+  return std::nullopt;
+}
+
+std::optional<Choice> choice_from_label(const World& world, const std::string& label) {
+  std::vector<Choice> choices;
+  world.enabled_choices(choices);
+  for (const Choice& choice : choices) {
+    if (world.describe(choice) == label) return choice;
+  }
+  return std::nullopt;
+}
+
+Explorer::Explorer(const World& initial, ExploreOptions options)
+    : initial_(initial.clone()), options_(std::move(options)), graph_(options_.graph_states_max) {}
+
+std::optional<std::uint32_t> Explorer::add_state(std::uint64_t fingerprint, std::uint32_t parent,
+                                                 std::uint32_t depth, const Choice& choice) {
+  if (nodes_.size() >= options_.states_max || nodes_.size() >= kNoParent) {
+    stopped_ = true;
+    result_.stop_reason = "state limit reached (" + std::to_string(options_.states_max) +
+                          " distinct states)";
+    return std::nullopt;
+  }
+  const auto id = static_cast<std::uint32_t>(nodes_.size());
+  visited_.insert(fingerprint, id);
+  nodes_.push_back(Node{parent, depth, choice});
+  graph_.add_state(id);
+  if (parent != kNoParent) graph_.add_transition(parent, id, choice);
+  hash_state_ = Hasher(hash_state_).add(fingerprint).value();
+  result_.depth_reached = std::max<std::uint64_t>(result_.depth_reached, depth);
+  if (options_.progress && nodes_.size() % options_.progress_every_states == 0) {
+    options_.progress(result_.states_explored, nodes_.size(), result_.depth_reached);
+  }
+  return id;
+}
+
+bool Explorer::stop_requested() {
+  if (stopped_) return true;
+  if (options_.should_stop && result_.states_explored % kStopPollStates == 0 &&
+      options_.should_stop()) {
+    stopped_ = true;
+    result_.stop_reason = "stopped by the caller (time limit)";
+  }
+  return stopped_;
+}
+
+std::vector<Choice> Explorer::parent_path(std::uint32_t id) const {
+  std::vector<Choice> path;
+  for (std::uint32_t at = id; nodes_[at].parent != kNoParent; at = nodes_[at].parent) {
+    path.push_back(nodes_[at].choice);
+  }
+  std::reverse(path.begin(), path.end());
+  return path;
+}
+
+void Explorer::finish_violation(std::uint32_t id, const Violation& violation,
+                                std::vector<Choice> found_trail) {
+  graph_.mark_violation(id);
+  result_.violation = violation;
+  result_.trail_length_found = found_trail.size();
+  // A shorter path to the same state may be in the graph (dfs and random find long ones).
+  std::optional<std::vector<Choice>> shortest = graph_.shortest_path(id);
+  result_.trail = shortest && shortest->size() < found_trail.size() ? std::move(*shortest)
+                                                                     : std::move(found_trail);
+  stopped_ = true;
+}
+
+ExploreResult Explorer::run() {
+  const std::uint64_t root_fingerprint = initial_->fingerprint();
+  const std::optional<std::uint32_t> root = add_state(root_fingerprint, kNoParent, 0, Choice{});
+  RAFTSIM_CHECK(root.has_value());
+  if (std::optional<Violation> violation = initial_->violation()) {
+    finish_violation(0, *violation, {});
+  } else {
+    switch (options_.strategy) {
+      case Strategy::bfs:
+        run_bfs();
+        break;
+      case Strategy::dfs:
+        run_dfs();
+        break;
+      case Strategy::random:
+        run_random();
+        break;
+    }
+  }
+  result_.distinct_states = nodes_.size();
+  result_.complete = !stopped_ && options_.strategy != Strategy::random;
+  if (options_.strategy == Strategy::random && !result_.violation && result_.stop_reason.empty()) {
+    result_.stop_reason = "random walks are never exhaustive";
+  }
+  const double distinct = static_cast<double>(result_.distinct_states);
+  const double revisits =
+      static_cast<double>(result_.states_explored + 1) - static_cast<double>(nodes_.size());
+  // TLC's optimistic estimate (each revisit matched a wrong stored state) and the birthday bound
+  // among the distinct states; the larger one is reported.
+  result_.collision_probability =
+      std::max(distinct * std::max(revisits, 0.0) / kTwoTo64, distinct * distinct / 2 / kTwoTo64);
+  result_.graph_vertices = graph_.vertex_count();
+  result_.graph_edges = graph_.edge_count();
+  result_.state_hash = hash_state_;
+  return result_;
+}
+
+void Explorer::run_bfs() {
+  std::deque<std::pair<std::uint32_t, std::unique_ptr<World>>> frontier;
+  frontier.emplace_back(0, initial_->clone());
+  std::vector<Choice> choices;
+  while (!frontier.empty() && !stopped_) {
+    auto [id, world] = std::move(frontier.front());
+    frontier.pop_front();
+    const std::uint32_t depth = nodes_[id].depth;
+    if (depth >= options_.depth_max) continue;
+    world->enabled_choices(choices);
+    for (std::size_t i = 0; i < choices.size() && !stop_requested(); ++i) {
+      // The last successor reuses the parent's world instead of a copy.
+      std::unique_ptr<World> next = i + 1 == choices.size() ? std::move(world) : world->clone();
+      next->apply(choices[i]);
+      ++result_.states_explored;
+      const std::uint64_t fingerprint = next->fingerprint();
+      if (std::optional<std::uint32_t> seen = visited_.find(fingerprint)) {
+        graph_.add_transition(id, *seen, choices[i]);
+        continue;
+      }
+      const std::optional<std::uint32_t> added = add_state(fingerprint, id, depth + 1, choices[i]);
+      if (!added) return;
+      if (std::optional<Violation> violation = next->violation()) {
+        finish_violation(*added, *violation, parent_path(*added));
+        return;
+      }
+      frontier.emplace_back(*added, std::move(next));
+    }
+  }
+}
+
+void Explorer::run_dfs() {
+  struct Frame {
+    std::uint32_t id;
+    std::unique_ptr<World> world;
+    std::vector<Choice> choices;
+    std::size_t next = 0;
+    bool first_visit = true;
+  };
+  std::vector<Frame> stack;
+  stack.push_back(Frame{0, initial_->clone(), {}, 0, true});
+  stack.back().world->enabled_choices(stack.back().choices);
+  while (!stack.empty() && !stop_requested()) {
+    Frame& top = stack.back();
+    if (top.next >= top.choices.size() || stack.size() - 1 >= options_.depth_max) {
+      stack.pop_back();
+      continue;
+    }
+    const Choice choice = top.choices[top.next++];
+    std::unique_ptr<World> next = top.world->clone();
+    next->apply(choice);
+    ++result_.states_explored;
+    const auto depth = static_cast<std::uint32_t>(stack.size());
+    const std::uint64_t fingerprint = next->fingerprint();
+    std::uint32_t id = 0;
+    bool first_visit = false;
+    if (std::optional<std::uint32_t> seen = visited_.find(fingerprint)) {
+      if (top.first_visit) graph_.add_transition(top.id, *seen, choice);
+      // Reached again at a smaller depth: explore it again, so the depth bound stays exact.
+      if (nodes_[*seen].depth <= depth) continue;
+      nodes_[*seen].depth = depth;
+      id = *seen;
+    } else {
+      const std::optional<std::uint32_t> added = add_state(fingerprint, top.id, depth, choice);
+      if (!added) return;
+      id = *added;
+      first_visit = true;
+      if (std::optional<Violation> violation = next->violation()) {
+        std::vector<Choice> path;
+        for (std::size_t i = 1; i < stack.size(); ++i) path.push_back(stack[i - 1].choices[stack[i - 1].next - 1]);
+        path.push_back(choice);
+        finish_violation(id, *violation, std::move(path));
+        return;
+      }
+    }
+    Frame frame{id, std::move(next), {}, 0, first_visit};
+    frame.world->enabled_choices(frame.choices);
+    stack.push_back(std::move(frame));
+  }
+}
+
+void Explorer::run_random() {
+  Random random(options_.seed);
+  std::vector<Choice> choices;
+  std::vector<Choice> best;
+  for (std::uint64_t walk = 0; walk < options_.walks_max && !stop_requested(); ++walk) {
+    // PCT: random distinct node priorities, lowered at a few random steps of the walk.
+    std::vector<std::uint64_t> priority;
+    std::vector<std::uint64_t> change_at;
+    for (std::uint32_t i = 0; i < options_.priority_changes; ++i) {
+      change_at.push_back(random.below(std::max<std::uint64_t>(options_.depth_max, 1)));
+    }
+    std::uint64_t lowest = 0;
+    std::unique_ptr<World> world = initial_->clone();
+    std::uint32_t id = 0;
+    std::vector<Choice> path;
+    for (std::uint64_t step = 0; step < options_.depth_max && !stop_requested(); ++step) {
+      world->enabled_choices(choices);
+      if (choices.empty()) break;
+      for (const Choice& choice : choices) {
+        while (priority.size() <= choice.node) priority.push_back(1'000'000 + random.below(1'000'000));
+      }
+      std::uint64_t top = 0;
+      for (const Choice& choice : choices) top = std::max(top, priority[choice.node]);
+      best.clear();
+      for (const Choice& choice : choices) {
+        if (priority[choice.node] == top) best.push_back(choice);
+      }
+      const Choice choice = best[random.below(best.size())];
+      if (std::find(change_at.begin(), change_at.end(), step) != change_at.end()) {
+        priority[choice.node] = lowest++;  // the running node drops below every other
+      }
+      world->apply(choice);
+      path.push_back(choice);
+      ++result_.states_explored;
+      const std::uint64_t fingerprint = world->fingerprint();
+      if (std::optional<std::uint32_t> seen = visited_.find(fingerprint)) {
+        graph_.add_transition(id, *seen, choice);
+        id = *seen;
+        continue;
+      }
+      const auto depth = static_cast<std::uint32_t>(path.size());
+      const std::optional<std::uint32_t> added = add_state(fingerprint, id, depth, choice);
+      if (!added) return;
+      id = *added;
+      if (std::optional<Violation> violation = world->violation()) {
+        finish_violation(id, *violation, path);
+        return;
+      }
+    }
+  }
+}
+
+ReplayOutcome replay(const World& initial, const std::vector<Choice>& trail) {
+  ReplayOutcome outcome{initial.clone(), std::nullopt};
+  std::vector<Choice> choices;
+  for (std::size_t i = 0; i < trail.size(); ++i) {
+    outcome.world->enabled_choices(choices);
+    if (std::find(choices.begin(), choices.end(), trail[i]) == choices.end()) {
+      outcome.failed_at = i;
+      return outcome;
+    }
+    outcome.world->apply(trail[i]);
+  }
+  return outcome;
+}
+
+}  // namespace raftsim::sim::explore

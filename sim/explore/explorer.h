@@ -1,0 +1,97 @@
+// raftsim: the explorer -- systematic search of a World's choices (a stateful model checker).
+// Strategies: bfs (breadth first; the first violation found has a shortest trail), dfs (depth
+// first with a depth bound; a state reached again at a smaller depth is explored again so the
+// bound is exact), random (walks under PCT-style node priorities). Distinct states are pruned by
+// fingerprint; the state graph is kept (StateGraph) up to a limit. Limits: states_max distinct
+// states (then the search stops, incomplete), depth_max, walks_max; the caller may stop it early
+// (should_stop, e.g. a wall-clock budget from tools/). Deterministic for a given world and seed.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/explore/state_graph.h"
+#include "sim/explore/visited_set.h"
+#include "sim/explore/world.h"
+
+namespace raftsim::sim::explore {
+
+enum class Strategy : std::uint8_t { bfs, dfs, random };
+const char* strategy_name(Strategy strategy);
+std::optional<Strategy> strategy_from_name(const std::string& name);
+
+struct ExploreOptions {
+  Strategy strategy = Strategy::bfs;
+  std::uint64_t depth_max = 64;           // choices along one path
+  std::uint64_t states_max = 4'000'000;   // distinct states stored (~40 bytes each + frontier)
+  std::uint64_t graph_states_max = 200'000;  // the Boost graph stops growing beyond this
+  std::uint64_t walks_max = 100'000;      // random: walks
+  std::uint64_t seed = 1;                 // random: walk choices and priorities
+  std::uint32_t priority_changes = 2;     // random: PCT's d - 1 priority change points per walk
+  std::uint64_t progress_every_states = 1u << 18;
+  std::function<bool()> should_stop;      // polled every 1024 states; true = stop now
+  std::function<void(std::uint64_t explored, std::uint64_t distinct, std::uint64_t depth)>
+      progress;
+};
+
+struct ExploreResult {
+  std::uint64_t states_explored = 0;  // successor states generated (transitions taken)
+  std::uint64_t distinct_states = 0;  // fingerprints stored, the initial state included
+  std::uint64_t depth_reached = 0;
+  bool complete = false;  // every state within the bounds was explored
+  std::string stop_reason;  // why an incomplete search stopped
+  std::optional<Violation> violation;
+  std::vector<Choice> trail;           // choices from the initial state to the violation
+  std::uint64_t trail_length_found = 0;  // length of the path the strategy found (dfs/random)
+  double collision_probability = 0;    // that two distinct states shared a fingerprint
+  std::uint64_t graph_vertices = 0;
+  std::uint64_t graph_edges = 0;
+  std::uint64_t state_hash = 0;  // a digest of the fingerprints in discovery order
+};
+
+class Explorer {
+ public:
+  Explorer(const World& initial, ExploreOptions options);
+  ExploreResult run();
+  const StateGraph& graph() const { return graph_; }
+
+ private:
+  struct Node {
+    std::uint32_t parent;
+    std::uint32_t depth;
+    Choice choice;
+  };
+  // Records a new state; its id, or nothing if the state limit is reached.
+  std::optional<std::uint32_t> add_state(std::uint64_t fingerprint, std::uint32_t parent,
+                                         std::uint32_t depth, const Choice& choice);
+  bool stop_requested();
+  void finish_violation(std::uint32_t id, const Violation& violation,
+                        std::vector<Choice> found_trail);
+  std::vector<Choice> parent_path(std::uint32_t id) const;
+  void run_bfs();
+  void run_dfs();
+  void run_random();
+
+  std::unique_ptr<World> initial_;
+  ExploreOptions options_;
+  VisitedSet visited_;
+  std::vector<Node> nodes_;
+  StateGraph graph_;
+  ExploreResult result_;
+  std::uint64_t hash_state_ = 0;
+  bool stopped_ = false;
+};
+
+// Re-executes a trail from `world`: the state after the last choice, or the index of the first
+// choice that is not enabled where it is taken.
+struct ReplayOutcome {
+  std::unique_ptr<World> world;
+  std::optional<std::size_t> failed_at;
+};
+ReplayOutcome replay(const World& initial, const std::vector<Choice>& trail);
+
+}  // namespace raftsim::sim::explore
