@@ -268,19 +268,20 @@ int run_bench(const std::vector<std::string>& arguments) {
   positional.add("suite", 1);
   po::variables_map values = parse_arguments(arguments, all, &positional);
   if (values.count("help")) {
-    std::printf("%s\nsuites: kernel, raft, queue\n", help_text(options).c_str());
+    std::printf("%s\nsuites: kernel, raft, queue, explore\n", help_text(options).c_str());
     return 0;
   }
   if (suite == "raft") {
     if (!(seconds > 0 && seconds <= 600)) throw UsageError("--seconds must be in (0, 600]");
     return report_raft_bench(values["seconds"].defaulted() ? 10.0 : seconds, json);
   }
+  if (suite == "explore") return run_bench_explore(json, "results");
   if (suite == "queue") {
     if (seeds < 1 || seeds > 100'000) throw UsageError("--seeds must be in [1, 100000]");
     return run_bench_queue(values["seconds"].defaulted() ? 1.0 : seconds, seeds, json);
   }
   if (suite != "kernel") {
-    throw UsageError("unknown or missing suite '" + suite + "' (known: kernel, raft, queue)");
+    throw UsageError("unknown or missing suite '" + suite + "' (known: kernel, raft, queue, explore)");
   }
   if (!(seconds > 0 && seconds <= 600)) throw UsageError("--seconds must be in (0, 600]");
 

@@ -29,6 +29,12 @@ int run_check_bench(const std::string& directory, bool json);
 // raftsim render: a trace.jsonl as a message-sequence diagram (tools/render.cc); exit 0 / 2 / 3.
 int run_render(const std::vector<std::string>& arguments);
 
+// raftsim explore: the model checker (tools/explore.cc); exit 0 / 1 / 2 / 3.
+int run_explore(const std::vector<std::string>& arguments);
+// raftsim bench explore: explorer throughput and the exhaustive configuration
+// (tools/bench_explore.cc); writes results/explore-bench.md and .json.
+int run_bench_explore(bool json, const std::string& results_dir);
+
 // Heap allocations made by this process so far (tools/allocation_counter.cc).
 unsigned long long allocation_count();
 

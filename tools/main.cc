@@ -28,6 +28,9 @@ void print_usage(std::FILE* out) {
       "        [--budget ...] [--out DIR]       (exit 1 not linearizable, 4 unknown)\n"
       "  render TRACE.jsonl -o OUT.svg|png|dot  draw a trace as a message-sequence diagram\n"
       "        [--focus-ms T] [--highlight K]   (exit 3 when Graphviz is missing or fails)\n"
+      "  explore SCENARIO.json [--strategy S]   model-check the real Raft code: every interleaving\n"
+      "        [--max-depth D] [--bug NAME]     within the scenario's bounds; a violation writes\n"
+      "        [--replay FILE] [--out DIR]      a replayable counterexample and a diagram\n"
       "\n"
       "Run 'raftsim <command> --help' for a command's options.\n"
       "Exit codes: 0 ok, 1 a check failed, 2 bad input or usage, 3 internal error,\n"
@@ -53,6 +56,7 @@ int main(int argc, char** argv) {
     if (command == "run") return raftsim::tools::run_run(arguments);
     if (command == "validate") return raftsim::tools::run_validate(arguments);
     if (command == "render") return raftsim::tools::run_render(arguments);
+    if (command == "explore") return raftsim::tools::run_explore(arguments);
     std::fprintf(stderr, "raftsim: unknown command '%s'\n\n", command.c_str());
     print_usage(stderr);
     return kExitUsage;

@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "raft/util/bugs.h"
 #include "sim/scenario/json_reader.h"
 
 namespace raftsim::sim {
@@ -154,6 +155,7 @@ class ScenarioParser {
     parse_clocks(root);
     parse_faults(root);
     if (root.has("nemesis")) parse_nemesis(root.object("nemesis"));
+    if (root.has("explore")) parse_explore(root.object("explore"));
     parse_checks(root.object("checks"));
     parse_expect(root.object("expect"));
     root.finish();
@@ -680,6 +682,54 @@ class ScenarioParser {
     reader.finish();
   }
 
+  void parse_explore(JsonObjectReader reader) {
+    if (!reader.valid()) return;
+    ExploreSection explore;
+    std::uint64_t value = 0;
+    auto read_u32 = [&](std::string_view name, std::uint32_t& out, std::uint64_t min,
+                        std::uint64_t max) {
+      value = out;
+      if (reader.read_uint(name, value, min, max)) out = static_cast<std::uint32_t>(value);
+    };
+    read_u32("proposals", explore.proposals, 0, 255);
+    read_u32("crashes", explore.crashes, 0, 100);
+    read_u32("drops", explore.drops, 0, 100);
+    read_u32("duplicates", explore.duplicates, 0, 100);
+    read_u32("heartbeats", explore.heartbeats, 0, 100);
+    read_u32("timeouts", explore.timeouts, 0, 100);
+    reader.read_uint("term_max", explore.term_max, 1, 100);
+    std::vector<std::string> campaigners;
+    if (reader.read_string_list("campaigners", campaigners)) {
+      for (std::size_t i = 0; i < campaigners.size(); ++i) {
+        const std::optional<NodeIndex> node = node_from_name(campaigners[i], nodes_);
+        if (!node) {
+          errors_.add(reader.path_of("campaigners") + "/" + std::to_string(i),
+                      "a node name n0..n" + std::to_string(nodes_ - 1), json(campaigners[i]));
+        } else {
+          explore.campaigners.push_back(*node);
+        }
+      }
+    }
+    reader.read_bool("pre_vote", explore.pre_vote);
+    read_u32("entries_per_message_max", explore.entries_per_message_max, 1, 64);
+    read_u32("inflight_messages_max", explore.inflight_messages_max, 1, 64);
+    read_u32("messages_in_flight_max", explore.messages_in_flight_max, 1, 1000);
+    reader.read_choice("strategy", explore.strategy, {"bfs", "dfs", "random"});
+    reader.read_uint("depth_max", explore.depth_max, 0, 10'000);
+    reader.read_uint("states_max", explore.states_max, 1, 1'000'000'000);
+    if (reader.read_string("bug", explore.bug) && !explore.bug.empty() &&
+        !bug_from_name(explore.bug)) {
+      errors_.add(reader.path_of("bug"), "a catalogued bug name (see raftsim bugs)",
+                  json(explore.bug));
+    }
+    reader.read_string_list("schedule", explore.schedule);
+    reader.read_choice("expect_violation", explore.expect_violation,
+                       {"", "election_safety", "log_matching", "leader_completeness",
+                        "state_machine_safety", "durability", "linearizability", "core_check"});
+    reader.finish();
+    scenario_.explore = explore;
+  }
+
   void parse_expect(JsonObjectReader reader) {
     std::string verdict;
     if (reader.read_choice("verdict", verdict, {"pass", "fail"})) {
@@ -935,6 +985,29 @@ std::string scenario_to_json(const Scenario& scenario) {
                    {"linearizability_steps_max", checks.linearizability_steps_max}};
   if (checks.recovery_max) out["checks"]["recovery_ms_max"] = to_ms(*checks.recovery_max);
   if (checks.term_max) out["checks"]["term_max"] = *checks.term_max;
+  if (scenario.explore) {
+    const ExploreSection& explore = *scenario.explore;
+    ordered_json campaigners = ordered_json::array();
+    for (NodeIndex node : explore.campaigners) campaigners.push_back("n" + std::to_string(node));
+    out["explore"] = {{"proposals", explore.proposals},
+                      {"crashes", explore.crashes},
+                      {"drops", explore.drops},
+                      {"duplicates", explore.duplicates},
+                      {"heartbeats", explore.heartbeats},
+                      {"timeouts", explore.timeouts},
+                      {"term_max", explore.term_max},
+                      {"pre_vote", explore.pre_vote},
+                      {"entries_per_message_max", explore.entries_per_message_max},
+                      {"inflight_messages_max", explore.inflight_messages_max},
+                      {"messages_in_flight_max", explore.messages_in_flight_max},
+                      {"strategy", explore.strategy},
+                      {"depth_max", explore.depth_max},
+                      {"states_max", explore.states_max},
+                      {"bug", explore.bug},
+                      {"expect_violation", explore.expect_violation}};
+    if (!campaigners.empty()) out["explore"]["campaigners"] = campaigners;
+    if (!explore.schedule.empty()) out["explore"]["schedule"] = explore.schedule;
+  }
   out["expect"] = scenario.expect.pass
                       ? ordered_json{{"verdict", "pass"}}
                       : ordered_json{{"verdict", "fail"}, {"checker", scenario.expect.checker}};

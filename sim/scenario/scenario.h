@@ -127,6 +127,30 @@ struct Expectation {
   std::string checker;  // when !pass: the checker that must fire
 };
 
+// The model checker's bounds, budgets and search (raftsim explore; scenarios/README.md,
+// "explore"). With a schedule, explore replays those choices instead of searching and verifies
+// the run ends in expect_violation (a counterexample file is such a scenario).
+struct ExploreSection {
+  std::uint32_t proposals = 1;
+  std::uint32_t crashes = 0;
+  std::uint32_t drops = 0;
+  std::uint32_t duplicates = 0;
+  std::uint32_t heartbeats = 0;
+  std::uint32_t timeouts = 3;  // election timer firings in total
+  std::uint64_t term_max = 2;
+  std::vector<NodeIndex> campaigners;  // nodes whose election timer may fire; empty: all
+  bool pre_vote = false;
+  std::uint32_t entries_per_message_max = 1;
+  std::uint32_t inflight_messages_max = 4;
+  std::uint32_t messages_in_flight_max = 24;
+  std::string strategy = "bfs";
+  std::uint64_t depth_max = 40;
+  std::uint64_t states_max = 4'000'000;
+  std::string bug;  // a catalogued bug's name, or empty
+  std::vector<std::string> schedule;
+  std::string expect_violation;  // the invariant a search or replay must find; empty: none
+};
+
 struct Scenario {
   int version = kScenarioFormatVersion;
   std::string name;
@@ -140,6 +164,7 @@ struct Scenario {
   std::optional<Nemesis> nemesis;
   Checks checks;
   Expectation expect;
+  std::optional<ExploreSection> explore;
 };
 
 }  // namespace raftsim::sim

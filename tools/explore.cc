@@ -1,0 +1,338 @@
+// raftsim explore: the model checker's command. Reads a scenario's "explore" section (bounds,
+// budgets, strategy), searches the real Raft cores' interleavings, and prints the counts and
+// either "no violation within bounds" (exit 0) or a counterexample (exit 1): a replayable
+// scenario with the schedule, the trail, and a message-sequence diagram. A scenario with a
+// schedule is replayed and checked instead (exit 1 when it reproduces its violation, 3 when it
+// does not). Bad input exits 2. The wall clock is read here only, for --time and states/s.
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "raft/util/bugs.h"
+#include "sim/explore/explorer.h"
+#include "sim/explore/raft_world.h"
+#include "sim/render/graphviz.h"
+#include "sim/render/sequence_diagram.h"
+#include "sim/scenario/parse.h"
+#include "tools/commands.h"
+#include "tools/explore_run.h"
+#include "tools/options.h"
+
+namespace raftsim::tools {
+
+namespace po = boost::program_options;
+using namespace raftsim::sim;
+using namespace raftsim::sim::explore;
+
+namespace {
+
+constexpr int kExitViolation = 1;
+constexpr int kExitInternal = 3;
+// State graphs up to this size are also written as DOT (bigger ones are unreadable).
+constexpr std::uint64_t kGraphDotStatesMax = 2000;
+
+std::string bounds_text(const ExploreSection& explore, std::uint32_t nodes) {
+  std::ostringstream out;
+  out << nodes << " nodes, depth <= " << explore.depth_max << ", states <= " << explore.states_max
+      << ", term <= " << explore.term_max << ", election timeouts <= " << explore.timeouts
+      << ", proposals <= " << explore.proposals << ", crashes <= " << explore.crashes
+      << ", drops <= " << explore.drops << ", duplicates <= " << explore.duplicates
+      << ", heartbeats <= " << explore.heartbeats
+      << ", messages in flight <= " << explore.messages_in_flight_max
+      << ", entries per append <= " << explore.entries_per_message_max;
+  if (!explore.campaigners.empty()) {
+    out << ", campaigners";
+    for (NodeIndex node : explore.campaigners) out << " n" << node;
+  }
+  out << (explore.pre_vote ? ", PreVote on" : ", PreVote off");
+  return out.str();
+}
+
+void write_text(const std::string& path, const std::string& text) {
+  std::ofstream file(path);
+  file << text;
+  if (!file) throw std::runtime_error("cannot write " + path);
+}
+
+// Replays `schedule` with a trace, renders the diagram, and returns the replayed world.
+std::unique_ptr<RaftWorld> replay_with_trace(const RaftWorldConfig& config,
+                                             const std::vector<std::string>& schedule,
+                                             Trace& trace, std::optional<std::size_t>& failed_at) {
+  auto world = std::make_unique<RaftWorld>(config);
+  world->set_trace(&trace);
+  for (std::size_t i = 0; i < schedule.size(); ++i) {
+    const std::optional<Choice> choice = choice_from_label(*world, schedule[i]);
+    if (!choice) {
+      failed_at = i;
+      break;
+    }
+    world->apply(*choice);
+  }
+  world->set_trace(nullptr);
+  return world;
+}
+
+void write_diagram_files(const std::string& out_dir, const std::string& title,
+                         const Trace& trace, std::uint32_t nodes) {
+  DiagramOptions diagram;
+  diagram.show_timers = true;
+  diagram.fold_heartbeats = false;
+  diagram.rows_max = 200;
+  diagram.title = title;
+  const std::string dot = render_sequence_diagram(trace, nodes, diagram);
+  auto files = write_diagram(out_dir, "counterexample", dot, ImageFormat::svg);
+  if (!files.ok()) {
+    std::fprintf(stderr, "raftsim explore: diagram not rendered: %s\n",
+                 files.status().message().c_str());
+  } else {
+    std::printf("diagram: %s\n", files.value().image_path.c_str());
+  }
+}
+
+int replay_scenario(const Scenario& scenario, const RaftWorldConfig& config,
+                    const std::string& out_dir) {
+  const ExploreSection& explore = *scenario.explore;
+  Trace trace;
+  std::optional<std::size_t> failed_at;
+  const auto world = replay_with_trace(config, explore.schedule, trace, failed_at);
+  if (failed_at) {
+    std::printf("replay: step %zu is not enabled here: %s\n", *failed_at + 1,
+                explore.schedule[*failed_at].c_str());
+    return kExitInternal;
+  }
+  const std::optional<explore::Violation> violation = world->violation();
+  const std::string found = violation ? violation->invariant : "";
+  std::printf("replay: %zu choices, fingerprint %016llx\n", explore.schedule.size(),
+              static_cast<unsigned long long>(world->fingerprint()));
+  if (violation) {
+    std::printf("violation: %s: %s\n", violation->invariant.c_str(), violation->detail.c_str());
+  }
+  if (found != explore.expect_violation) {
+    std::printf("replay did NOT reproduce: expected %s, found %s\n",
+                explore.expect_violation.empty() ? "no violation"
+                                                 : explore.expect_violation.c_str(),
+                found.empty() ? "no violation" : found.c_str());
+    return kExitInternal;
+  }
+  std::printf("replay reproduced %s\n", found.empty() ? "no violation" : found.c_str());
+  if (!out_dir.empty()) {
+    std::filesystem::create_directories(out_dir);
+    write_diagram_files(out_dir, scenario.name + ": replay", trace, config.nodes);
+  }
+  return violation ? kExitViolation : 0;
+}
+
+}  // namespace
+
+RaftWorldConfig raft_world_config(const Scenario& scenario) {
+  const ExploreSection& explore = *scenario.explore;
+  RaftWorldConfig config;
+  config.nodes = scenario.cluster.nodes;
+  config.proposals = explore.proposals;
+  config.crashes = explore.crashes;
+  config.drops = explore.drops;
+  config.duplicates = explore.duplicates;
+  config.heartbeats = explore.heartbeats;
+  config.timeouts = explore.timeouts;
+  config.term_max = explore.term_max;
+  if (!explore.campaigners.empty()) {
+    config.campaigners_mask = 0;
+    for (NodeIndex node : explore.campaigners) config.campaigners_mask |= 1u << node;
+  }
+  config.pre_vote = explore.pre_vote;
+  config.entries_per_message_max = explore.entries_per_message_max;
+  config.inflight_messages_max = explore.inflight_messages_max;
+  config.messages_in_flight_max = explore.messages_in_flight_max;
+  config.bug = explore.bug.empty() ? Bug::none : *bug_from_name(explore.bug);
+  return config;
+}
+
+ExploreRun run_explore_search(const Scenario& scenario, double seconds_max, bool progress) {
+  const ExploreSection& explore = *scenario.explore;
+  const RaftWorldConfig config = raft_world_config(scenario);
+  ExploreOptions options;
+  options.strategy = *strategy_from_name(explore.strategy);
+  options.depth_max = explore.depth_max;
+  options.states_max = explore.states_max;
+  options.seed = scenario.seed;
+  const auto start = std::chrono::steady_clock::now();
+  auto elapsed = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+  if (seconds_max > 0) options.should_stop = [&] { return elapsed() > seconds_max; };
+  if (progress) {
+    options.progress = [&](std::uint64_t explored, std::uint64_t distinct, std::uint64_t depth) {
+      std::fprintf(stderr, "explore: %.0f s, %llu explored, %llu distinct, depth %llu\n",
+                   elapsed(), static_cast<unsigned long long>(explored),
+                   static_cast<unsigned long long>(distinct),
+                   static_cast<unsigned long long>(depth));
+    };
+  }
+  const RaftWorld initial(config);
+  Explorer explorer(initial, options);
+  ExploreRun run;
+  run.result = explorer.run();
+  run.seconds = elapsed();
+  if (run.result.graph_vertices <= kGraphDotStatesMax && run.result.graph_vertices > 0) {
+    run.graph_dot = explorer.graph().to_dot(
+        [&](const Choice& choice) { return initial.short_label(choice); });
+  }
+  // The trail as labels, by replaying it (labels name messages, which need the state).
+  auto world = std::make_unique<RaftWorld>(config);
+  for (const Choice& choice : run.result.trail) {
+    run.schedule.push_back(world->describe(choice));
+    world->apply(choice);
+  }
+  return run;
+}
+
+int run_explore(const std::vector<std::string>& arguments) {
+  po::options_description options("raftsim explore SCENARIO.json [options]");
+  options.add_options()("help,h", "show this help")(
+      "scenario", po::value<std::string>(), "scenario file with an \"explore\" section")(
+      "strategy", po::value<std::string>(), "bfs | dfs | random (default: the scenario's)")(
+      "max-depth", po::value<std::uint64_t>(), "depth bound (choices along a path)")(
+      "max-states", po::value<std::uint64_t>(), "distinct states stored at most")(
+      "crashes", po::value<std::uint32_t>(), "crash-and-restart budget")(
+      "drops", po::value<std::uint32_t>(), "message loss budget")(
+      "time", po::value<double>(), "stop after this many seconds of wall time")(
+      "bug", po::value<std::string>(), "inject a catalogued bug (raftsim bugs lists them)")(
+      "replay", po::value<std::string>(), "replay a counterexample scenario file")(
+      "out", po::value<std::string>(), "where a counterexample goes (default explore-out)")(
+      "json", "print one JSON object on stdout");
+  po::positional_options_description positional;
+  positional.add("scenario", 1);
+  const po::variables_map values = parse_arguments(arguments, options, &positional);
+  if (values.count("help")) {
+    std::fputs(help_text(options).c_str(), stdout);
+    return 0;
+  }
+  std::string path;
+  if (values.count("replay")) path = values["replay"].as<std::string>();
+  if (values.count("scenario")) {
+    if (!path.empty()) throw UsageError("give either SCENARIO.json or --replay FILE, not both");
+    path = values["scenario"].as<std::string>();
+  }
+  if (path.empty()) throw UsageError("missing SCENARIO.json (see raftsim explore --help)");
+  Result<Scenario> loaded = load_scenario(path);
+  if (!loaded.ok()) throw UsageError(loaded.status().message());
+  Scenario scenario = std::move(loaded).value();
+  if (!scenario.explore) {
+    throw UsageError(path + ": no \"explore\" section (see scenarios/README.md, \"explore\")");
+  }
+  ExploreSection& explore = *scenario.explore;
+  if (values.count("strategy")) {
+    explore.strategy = values["strategy"].as<std::string>();
+    if (!strategy_from_name(explore.strategy)) {
+      throw UsageError("--strategy: expected bfs, dfs or random, found " + explore.strategy);
+    }
+  }
+  if (values.count("max-depth")) explore.depth_max = values["max-depth"].as<std::uint64_t>();
+  if (values.count("max-states")) explore.states_max = values["max-states"].as<std::uint64_t>();
+  if (values.count("crashes")) explore.crashes = values["crashes"].as<std::uint32_t>();
+  if (values.count("drops")) explore.drops = values["drops"].as<std::uint32_t>();
+  if (values.count("bug")) {
+    explore.bug = values["bug"].as<std::string>();
+    if (!bug_from_name(explore.bug)) {
+      throw UsageError("--bug: unknown bug '" + explore.bug + "' (raftsim bugs lists them)");
+    }
+  }
+  if (explore.states_max == 0) throw UsageError("--max-states must be positive");
+  const double seconds_max = values.count("time") ? values["time"].as<double>() : 0;
+  const std::string out_dir =
+      values.count("out") ? values["out"].as<std::string>() : std::string("explore-out");
+  const RaftWorldConfig config = raft_world_config(scenario);
+  if (!explore.schedule.empty()) return replay_scenario(scenario, config, out_dir);
+
+  const bool json = values.count("json") > 0;
+  const ExploreRun run = run_explore_search(scenario, seconds_max, /*progress=*/true);
+  const ExploreResult& result = run.result;
+  const double per_s = run.seconds > 0 ? static_cast<double>(result.states_explored) / run.seconds : 0;
+  const double distinct_per_s =
+      run.seconds > 0 ? static_cast<double>(result.distinct_states) / run.seconds : 0;
+  const std::string bounds = bounds_text(explore, config.nodes);
+  if (json) {
+    nlohmann::ordered_json out{{"scenario", scenario.name},
+                               {"strategy", explore.strategy},
+                               {"bug", explore.bug.empty() ? "none" : explore.bug},
+                               {"bounds", bounds},
+                               {"states_explored", result.states_explored},
+                               {"distinct_states", result.distinct_states},
+                               {"depth_reached", result.depth_reached},
+                               {"complete", result.complete},
+                               {"states_per_s", per_s},
+                               {"distinct_states_per_s", distinct_per_s},
+                               {"wall_ms", run.seconds * 1000},
+                               {"collision_probability", result.collision_probability},
+                               {"state_hash", result.state_hash}};
+    if (result.violation) {
+      out["violation"] = {{"invariant", result.violation->invariant},
+                          {"detail", result.violation->detail},
+                          {"trail_length", result.trail.size()}};
+    }
+    std::printf("%s\n", out.dump().c_str());
+  } else {
+    std::printf("explore %s: strategy %s, bug %s\n", scenario.name.c_str(),
+                explore.strategy.c_str(), explore.bug.empty() ? "none" : explore.bug.c_str());
+    std::printf("bounds: %s\n", bounds.c_str());
+    std::printf("states explored %llu, distinct states %llu, depth reached %llu\n",
+                static_cast<unsigned long long>(result.states_explored),
+                static_cast<unsigned long long>(result.distinct_states),
+                static_cast<unsigned long long>(result.depth_reached));
+    std::printf("%.2f s, %.0f states/s, %.0f distinct states/s\n", run.seconds, per_s,
+                distinct_per_s);
+    std::printf("fingerprints: 64-bit; probability of a collision <= %.2g; state hash %016llx\n",
+                result.collision_probability,
+                static_cast<unsigned long long>(result.state_hash));
+  }
+  if (!result.violation) {
+    if (!json) {
+      if (result.complete) {
+        std::printf("no violation within bounds (%s)\n", bounds.c_str());
+      } else {
+        std::printf("no violation found, but the search is INCOMPLETE: %s\n",
+                    result.stop_reason.c_str());
+      }
+    }
+    return 0;
+  }
+  std::filesystem::create_directories(out_dir);
+  Scenario counterexample = scenario;
+  counterexample.name = scenario.name + "-counterexample";
+  counterexample.explore->schedule = run.schedule;
+  counterexample.explore->expect_violation = result.violation->invariant;
+  const std::string replay_path = out_dir + "/counterexample.json";
+  write_text(replay_path, scenario_to_json(counterexample));
+  std::string trail_text;
+  for (std::size_t i = 0; i < run.schedule.size(); ++i) {
+    trail_text += std::to_string(i + 1) + ". " + run.schedule[i] + "\n";
+  }
+  trail_text += "=> " + result.violation->invariant + ": " + result.violation->detail + "\n";
+  write_text(out_dir + "/trail.txt", trail_text);
+  if (!run.graph_dot.empty()) write_text(out_dir + "/state-graph.dot", run.graph_dot);
+  Trace trace;
+  std::optional<std::size_t> failed_at;
+  const auto replayed = replay_with_trace(config, run.schedule, trace, failed_at);
+  if (failed_at || replayed->violation() != result.violation) {
+    std::fprintf(stderr, "raftsim explore: internal error: the trail does not replay\n");
+    return kExitInternal;
+  }
+  if (!json) {
+    std::printf("VIOLATION %s: %s\n", result.violation->invariant.c_str(),
+                result.violation->detail.c_str());
+    std::printf("counterexample: %zu choices (the strategy's own path had %llu)\n%s",
+                run.schedule.size(),
+                static_cast<unsigned long long>(result.trail_length_found), trail_text.c_str());
+    std::printf("replay: raftsim explore --replay %s\n", replay_path.c_str());
+    write_diagram_files(out_dir,
+                        scenario.name + ": " + result.violation->invariant + " after " +
+                            std::to_string(run.schedule.size()) + " choices",
+                        trace, config.nodes);
+  }
+  return kExitViolation;
+}
+
+}  // namespace raftsim::tools

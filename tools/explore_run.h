@@ -1,0 +1,26 @@
+// raftsim explore, shared by the command and its benchmark: a scenario's explore section as a
+// Raft world configuration, and one search with wall-clock timing (tools/ may read the clock).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "sim/explore/explorer.h"
+#include "sim/explore/raft_world.h"
+#include "sim/scenario/scenario.h"
+
+namespace raftsim::tools {
+
+struct ExploreRun {
+  sim::explore::ExploreResult result;
+  double seconds = 0;
+  std::vector<std::string> schedule;  // the trail as choice labels
+  std::string graph_dot;              // the state graph, for small runs
+};
+
+// The scenario must have an explore section (validated by the parser).
+sim::explore::RaftWorldConfig raft_world_config(const sim::Scenario& scenario);
+// seconds_max 0: no time limit. progress: lines on stderr as the search goes.
+ExploreRun run_explore_search(const sim::Scenario& scenario, double seconds_max, bool progress);
+
+}  // namespace raftsim::tools
