@@ -1,6 +1,8 @@
-// raftsim: the explorer on real Raft cores: each catalogued bug is found by BFS (shortest
-// trail), the correct code has no violation in a small configuration, a counterexample replays
-// to the same violation, and the same run twice gives the same counts and state hash.
+// raftsim: the explorer on real Raft cores. Each catalogued bug is found by BFS with a shortest
+// trail (a search one choice shallower finds nothing), the correct code has no violation within
+// the same and other small bounds, a counterexample replays to the same violation and state,
+// the scenario files' explore section parses strictly, and every run is repeated to check that
+// counts and state hashes are deterministic.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -8,84 +10,207 @@
 
 #include "sim/explore/explorer.h"
 #include "sim/explore/raft_world.h"
+#include "sim/scenario/parse.h"
 
 namespace raftsim::sim::explore {
 namespace {
 
-ExploreResult explore_raft(const RaftWorldConfig& config, std::uint64_t depth_max = 40) {
+ExploreResult bfs(const World& world, std::uint64_t depth_max) {
   ExploreOptions options;
   options.depth_max = depth_max;
-  options.states_max = 3'000'000;
-  return Explorer(RaftWorld(config), options).run();
+  options.states_max = 2'000'000;
+  return Explorer(world, options).run();
 }
 
-void print(const char* what, const ExploreResult& result) {
-  std::printf("%s: explored %llu distinct %llu depth %llu complete %d violation %s trail %zu\n",
-              what, static_cast<unsigned long long>(result.states_explored),
-              static_cast<unsigned long long>(result.distinct_states),
-              static_cast<unsigned long long>(result.depth_reached), result.complete ? 1 : 0,
-              result.violation ? (result.violation->invariant + ": " + result.violation->detail).c_str() : "none",
-              result.trail.size());
+// BFS twice (determinism), then checks the trail is shortest: nothing within one choice less.
+ExploreResult find_shortest(const World& world, std::uint64_t depth_max) {
+  const ExploreResult result = bfs(world, depth_max);
+  const ExploreResult again = bfs(world, depth_max);
+  EXPECT_EQ(result.distinct_states, again.distinct_states);
+  EXPECT_EQ(result.states_explored, again.states_explored);
+  EXPECT_EQ(result.state_hash, again.state_hash);
+  EXPECT_EQ(result.trail, again.trail);
+  if (result.violation && !result.trail.empty()) {
+    const ExploreResult shallower = bfs(world, result.trail.size() - 1);
+    EXPECT_TRUE(shallower.complete);
+    EXPECT_FALSE(shallower.violation) << "a shorter counterexample exists";
+  }
+  return result;
 }
 
-RaftWorldConfig small_config() {
+std::string trail_text(const RaftWorldConfig& config, const std::vector<Choice>& trail) {
+  RaftWorld world(config);
+  std::string text;
+  for (const Choice& choice : trail) {
+    text += "  " + world.describe(choice) + "\n";
+    world.apply(choice);
+  }
+  return text;
+}
+
+RaftWorldConfig vote_config() {  // scenarios/explore-vote-not-persisted.json
   RaftWorldConfig config;
-  config.nodes = 3;
-  config.proposals = 1;
-  config.term_max = 2;
+  config.proposals = 0;
+  config.term_max = 1;
+  config.timeouts = 3;
+  config.crashes = 1;
   config.heartbeats = 0;
   return config;
 }
 
-TEST(ExploreRaft, SmallCorrectConfigurationHasNoViolation) {
-  const ExploreResult result = explore_raft(small_config());
-  print("correct", result);
-  EXPECT_TRUE(result.complete);
-  EXPECT_FALSE(result.violation);
-}
-
-TEST(ExploreRaft, FindsCommitPrevTerm) {
-  RaftWorldConfig config = small_config();
-  config.bug = Bug::commit_prev_term;
-  config.term_max = 4;
-  config.crashes = 0;
-  const ExploreResult result = explore_raft(config);
-  print("commit-prev-term", result);
-  EXPECT_TRUE(result.violation);
-}
-
-}  // namespace
-}  // namespace raftsim::sim::explore
-
-namespace raftsim::sim::explore {
-namespace {
-std::uint64_t env(const char* name, std::uint64_t fallback) {
-  const char* value = std::getenv(name);
-  return value == nullptr ? fallback : std::strtoull(value, nullptr, 10);
-}
-TEST(ExploreRaft, DISABLED_Experiment) {
+RaftWorldConfig truncate_config() {  // scenarios/explore-no-truncate-on-conflict.json
   RaftWorldConfig config;
-  config.nodes = static_cast<std::uint32_t>(env("N", 3));
-  config.proposals = static_cast<std::uint32_t>(env("P", 1));
-  config.term_max = env("T", 2);
-  config.heartbeats = static_cast<std::uint32_t>(env("H", 0));
-  config.timeouts = static_cast<std::uint32_t>(env("E", 3));
-  config.campaigners_mask = static_cast<std::uint32_t>(env("M", 7));
-  config.crashes = static_cast<std::uint32_t>(env("C", 0));
-  config.drops = static_cast<std::uint32_t>(env("D", 0));
-  config.inflight_messages_max = static_cast<std::uint32_t>(env("I", 4));
-  config.bug = static_cast<Bug>(env("BUG", 0));
-  ExploreOptions options;
-  options.depth_max = env("DEPTH", 40);
-  options.states_max = env("MAX", 2'000'000);
-  options.strategy = static_cast<Strategy>(env("S", 0));
-  const ExploreResult result = Explorer(RaftWorld(config), options).run();
-  print("experiment", result);
-  RaftWorld world(config);
-  for (const Choice& choice : result.trail) {
-    std::printf("  %s\n", world.describe(choice).c_str());
-    world.apply(choice);
-  }
+  config.proposals = 1;
+  config.term_max = 3;
+  config.timeouts = 3;
+  config.campaigners_mask = 0b011;
+  config.inflight_messages_max = 1;
+  config.heartbeats = 0;
+  return config;
 }
+
+RaftWorldConfig figure8_config() {  // scenarios/explore-commit-prev-term.json
+  RaftWorldConfig config;
+  config.proposals = 0;
+  config.term_max = 4;
+  config.timeouts = 4;
+  config.campaigners_mask = 0b011;
+  config.inflight_messages_max = 1;
+  config.heartbeats = 0;
+  return config;
+}
+
+TEST(ExploreRaft, VoteNotPersistedIsFoundWithAShortestTrail) {
+  RaftWorldConfig config = vote_config();
+  config.bug = Bug::vote_not_persisted;
+  const ExploreResult result = find_shortest(RaftWorld(config), 16);
+  ASSERT_TRUE(result.violation);
+  EXPECT_EQ(result.violation->invariant, "election_safety") << result.violation->detail;
+  EXPECT_EQ(result.trail.size(), 7u) << trail_text(config, result.trail);
+}
+
+TEST(ExploreRaft, NoTruncateOnConflictIsFoundWithAShortestTrail) {
+  RaftWorldConfig config = truncate_config();
+  config.bug = Bug::no_truncate_on_conflict;
+  const ExploreResult result = find_shortest(RaftWorld(config), 20);
+  ASSERT_TRUE(result.violation);
+  // The core's own log invariant (terms never decrease along a log) catches the stale suffix.
+  EXPECT_EQ(result.violation->invariant, "core_check") << result.violation->detail;
+  EXPECT_EQ(result.trail.size(), 8u) << trail_text(config, result.trail);
+}
+
+// The full Figure 8 search takes ~800k states (bench and CLI run it). Here BFS starts from the
+// state where the leader of term 3 has just been elected (the first 11 choices of the scenario's
+// counterexample) and must find the rest: commit the term-1 entry by counting, lose it in term 4.
+TEST(ExploreRaft, CommitPrevTermIsFoundFromTheTerm3Election) {
+  RaftWorldConfig config = figure8_config();
+  config.bug = Bug::commit_prev_term;
+  RaftWorld world(config);
+  const char* labels[] = {"timeout n0",
+                          "deliver n0->n1 Vote t1 last=0/t0",
+                          "deliver n1->n0 VoteResp t1 yes",
+                          "timeout n1",
+                          "deliver n1->n0 Vote t2 last=0/t0",
+                          "deliver n1->n2 Vote t2 last=0/t0",
+                          "deliver n2->n1 VoteResp t2 yes",
+                          "timeout n0",
+                          "deliver n0->n1 Vote t3 last=1/t1",
+                          "deliver n0->n2 Vote t3 last=1/t1",
+                          "deliver n2->n0 VoteResp t3 yes"};
+  std::vector<Choice> choices;
+  for (const char* label : labels) {
+    world.enabled_choices(choices);
+    bool applied = false;
+    for (const Choice& choice : choices) {
+      if (world.describe(choice).rfind(label, 0) == 0) {
+        world.apply(choice);
+        applied = true;
+        break;
+      }
+    }
+    ASSERT_TRUE(applied) << "not enabled: " << label;
+  }
+  ASSERT_EQ(world.core(0).role(), Role::leader);
+  ASSERT_EQ(world.core(0).term(), 3u);
+  const ExploreResult result = find_shortest(world, 12);
+  ASSERT_TRUE(result.violation);
+  EXPECT_EQ(result.violation->invariant, "leader_completeness") << result.violation->detail;
+  EXPECT_EQ(result.trail.size(), 7u);
+}
+
+TEST(ExploreRaft, CorrectCodeHasNoViolationWithinTheBugScenariosBounds) {
+  const ExploreResult votes = bfs(RaftWorld(vote_config()), 16);
+  EXPECT_TRUE(votes.complete);
+  EXPECT_FALSE(votes.violation) << votes.violation->detail;
+  EXPECT_GT(votes.distinct_states, 1000u);
+}
+
+TEST(ExploreRaft, CorrectCodeSmallConfigurationIsExhaustedWithoutViolation) {
+  RaftWorldConfig config;  // 3 nodes, 2 terms, n0 and n1 campaign, one client command
+  config.proposals = 1;
+  config.term_max = 2;
+  config.timeouts = 2;
+  config.campaigners_mask = 0b011;
+  config.inflight_messages_max = 1;
+  config.heartbeats = 0;
+  const ExploreResult first = bfs(RaftWorld(config), 64);
+  EXPECT_TRUE(first.complete);
+  EXPECT_FALSE(first.violation) << first.violation->detail;
+  EXPECT_GT(first.distinct_states, 100'000u);  // leaders in both terms, the command committed
+  std::printf("small correct configuration: %llu distinct states, %llu explored, depth %llu\n",
+              static_cast<unsigned long long>(first.distinct_states),
+              static_cast<unsigned long long>(first.states_explored),
+              static_cast<unsigned long long>(first.depth_reached));
+}
+
+TEST(ExploreRaft, CounterexampleReplaysToTheSameViolationAndState) {
+  RaftWorldConfig config = vote_config();
+  config.bug = Bug::vote_not_persisted;
+  const ExploreResult result = bfs(RaftWorld(config), 16);
+  ASSERT_TRUE(result.violation);
+  // Through labels, as a counterexample file stores them.
+  RaftWorld labelled(config);
+  std::vector<std::string> labels;
+  for (const Choice& choice : result.trail) {
+    labels.push_back(labelled.describe(choice));
+    labelled.apply(choice);
+  }
+  RaftWorld replayed(config);
+  for (const std::string& label : labels) {
+    const std::optional<Choice> choice = choice_from_label(replayed, label);
+    ASSERT_TRUE(choice) << label;
+    replayed.apply(*choice);
+  }
+  EXPECT_EQ(replayed.violation(), result.violation);
+  EXPECT_EQ(replayed.fingerprint(), labelled.fingerprint());
+  // The same schedule with the bug off does not violate anything.
+  config.bug = Bug::none;
+  ReplayOutcome correct = replay(RaftWorld(config), result.trail);
+  EXPECT_FALSE(correct.world->violation().has_value());
+}
+
+TEST(ExploreRaft, ExploreSectionParsesStrictlyWithHints) {
+  const char* good = R"({"version": 1, "name": "x", "cluster": {"nodes": 3},
+    "explore": {"proposals": 2, "crashes": 1, "campaigners": ["n0", "n2"],
+                "bug": "commit-prev-term", "schedule": ["timeout n0"]}})";
+  auto parsed = parse_scenario(good, "good.json");
+  ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+  ASSERT_TRUE(parsed.value().explore);
+  EXPECT_EQ(parsed.value().explore->campaigners, (std::vector<NodeIndex>{0, 2}));
+  auto round_trip = parse_scenario(scenario_to_json(parsed.value()), "again.json");
+  ASSERT_TRUE(round_trip.ok()) << round_trip.status().message();
+  EXPECT_EQ(round_trip.value().explore->schedule, parsed.value().explore->schedule);
+
+  const char* bad = R"({"version": 1, "name": "x", "cluster": {"nodes": 3},
+    "explore": {"crashs": 1, "campaigners": ["n5"], "bug": "no-such-bug", "strategy": "bfz"}})";
+  auto errors = parse_scenario(bad, "bad.json");
+  ASSERT_FALSE(errors.ok());
+  const std::string message = errors.status().message();
+  EXPECT_NE(message.find("did you mean \"crashes\""), std::string::npos) << message;
+  EXPECT_NE(message.find("/explore/campaigners/0"), std::string::npos) << message;
+  EXPECT_NE(message.find("/explore/bug"), std::string::npos) << message;
+  EXPECT_NE(message.find("/explore/strategy"), std::string::npos) << message;
+}
+
 }  // namespace
 }  // namespace raftsim::sim::explore

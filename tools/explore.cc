@@ -199,7 +199,7 @@ int run_explore(const std::vector<std::string>& arguments) {
       "crashes", po::value<std::uint32_t>(), "crash-and-restart budget")(
       "drops", po::value<std::uint32_t>(), "message loss budget")(
       "time", po::value<double>(), "stop after this many seconds of wall time")(
-      "bug", po::value<std::string>(), "inject a catalogued bug (raftsim bugs lists them)")(
+      "bug", po::value<std::string>(), "inject a catalogued bug, or none (raftsim bugs lists them)")(
       "replay", po::value<std::string>(), "replay a counterexample scenario file")(
       "out", po::value<std::string>(), "where a counterexample goes (default explore-out)")(
       "json", "print one JSON object on stdout");
@@ -236,7 +236,8 @@ int run_explore(const std::vector<std::string>& arguments) {
   if (values.count("drops")) explore.drops = values["drops"].as<std::uint32_t>();
   if (values.count("bug")) {
     explore.bug = values["bug"].as<std::string>();
-    if (!bug_from_name(explore.bug)) {
+    if (explore.bug == "none") explore.bug.clear();
+    if (!explore.bug.empty() && !bug_from_name(explore.bug)) {
       throw UsageError("--bug: unknown bug '" + explore.bug + "' (raftsim bugs lists them)");
     }
   }

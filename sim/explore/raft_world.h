@@ -107,10 +107,12 @@ class RaftWorld final : public World {
   void record_histories();
   std::optional<Violation> check_invariants() const;
   std::uint64_t compute_fingerprint() const;
+  std::uint64_t node_hash(NodeId node) const;
   void note(std::uint32_t node, const std::string& text);
 
   RaftWorldConfig config_;
   std::vector<NodeState> nodes_;
+  std::vector<std::uint64_t> node_hashes_;  // node_hash() of each node, kept current by apply()
   std::vector<InFlight> network_;  // sorted by (to, fingerprint)
   std::uint32_t proposals_made_ = 0;
   std::uint32_t crashes_left_ = 0, drops_left_ = 0, duplicates_left_ = 0, heartbeats_left_ = 0;
