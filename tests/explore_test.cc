@@ -42,7 +42,7 @@ TEST(ExplorerCounters, BfsCountsEveryStateAndTransitionOnce) {
   const ExploreResult result = explore(world, Strategy::bfs);
   EXPECT_TRUE(result.complete);
   EXPECT_FALSE(result.violation);
-  EXPECT_EQ(result.distinct_states, power(3, 3));          // 27
+  EXPECT_EQ(result.distinct_states, power(3, 3));            // 27
   EXPECT_EQ(result.states_explored, 3u * 2u * power(3, 2));  // 54 transitions
   EXPECT_EQ(result.depth_reached, 6u);
   EXPECT_EQ(result.graph_vertices, 27u);
@@ -117,8 +117,8 @@ TEST(ExplorerCounters, GraphExportsDotAndShortestPaths) {
   Explorer explorer(world, ExploreOptions{});
   const ExploreResult result = explorer.run();
   EXPECT_EQ(result.distinct_states, 4u);
-  const std::string dot = explorer.graph().to_dot(
-      [&](const Choice& choice) { return world.short_label(choice); });
+  const std::string dot =
+      explorer.graph().to_dot([&](const Choice& choice) { return world.short_label(choice); });
   EXPECT_NE(dot.find("digraph states"), std::string::npos);
   EXPECT_NE(dot.find("0 -> 1 [label=\"c0\"]"), std::string::npos);
   EXPECT_NE(dot.find("0 -> 2 [label=\"c1\"]"), std::string::npos);

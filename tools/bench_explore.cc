@@ -53,10 +53,10 @@ int run_bench_explore(bool json, const std::string& results_dir) {
     const auto& result = run.result;
     const double distinct_per_s = static_cast<double>(result.distinct_states) / run.seconds;
     const double explored_per_s = static_cast<double>(result.states_explored) / run.seconds;
-    const std::string verdict =
-        result.violation ? result.violation->invariant + " after " +
-                               std::to_string(result.trail.size()) + " choices"
-                         : "no violation";
+    const std::string verdict = result.violation
+                                    ? result.violation->invariant + " after " +
+                                          std::to_string(result.trail.size()) + " choices"
+                                    : "no violation";
     out["runs"].push_back({{"run", bench.what},
                            {"scenario", bench.file},
                            {"strategy", scenario.value().explore->strategy},
@@ -80,6 +80,38 @@ int run_bench_explore(bool json, const std::string& results_dir) {
                   verdict.c_str());
     md << line;
   }
+  const auto& runs = out["runs"];
+  const double exhaustive_s = runs[0]["wall_ms"].get<double>() / 1000;
+  const double throughput = runs[1]["distinct_states_per_s"].get<double>();
+  char summary[4096];
+  std::snprintf(
+      summary, sizeof summary,
+      "\n## Against the target and TLC\n\n"
+      "- **Target: at least 200,000 distinct states/s on one core for 3-node Raft. Measured: "
+      "%.0f distinct states/s (%.0f states generated/s) on the throughput run -- target "
+      "missed** by about %.1fx. Every successor is a full copy of three real `raftsim::Raft` "
+      "cores (deques and vectors: some 50 heap allocations per copy) that is hashed and checked; "
+      "malloc/free is about 45%% of a profile. Cheaper copies (an arena, or cores without "
+      "deques) and sleep sets are the next steps.\n"
+      "- Exhaustive configuration (correct code): %llu distinct states, %llu generated, depth "
+      "%llu, %.1f s, no violation. Bounds: 3 nodes, term <= 1 (each node may campaign once), 1 "
+      "client command, at most 1 crash-and-restart, no drops.\n"
+      "- TLC on the Raft TLA+ spec with 3 servers: about 6.43M distinct states in about 3.4 min "
+      "(~32k distinct/s). Our rate per distinct state is of the same order, but our "
+      "configurations are much smaller: the spec is an abstract model (a message bag, terms and "
+      "logs only), while this explores the real core, whose state also holds per-peer progress "
+      "(probe/replicate, in-flight windows, pipelining), the stable index, the persisted hard "
+      "state, leader no-ops, separate durable stores and the invariants' histories; states the "
+      "spec merges stay distinct here, so the space grows faster per bound (two terms with one "
+      "command already exceed 4M states). Time is abstracted the same way (timers are choices); "
+      "CheckQuorum and lease reads are off.\n"
+      "- Machine: 2 cores shared with other work; one search uses one core. Counts and state "
+      "hashes are deterministic; times vary with load.\n",
+      throughput, runs[1]["states_per_s"].get<double>(), 200'000.0 / throughput,
+      static_cast<unsigned long long>(runs[0]["distinct_states"].get<std::uint64_t>()),
+      static_cast<unsigned long long>(runs[0]["states_explored"].get<std::uint64_t>()),
+      static_cast<unsigned long long>(runs[0]["depth_reached"].get<std::uint64_t>()), exhaustive_s);
+  md << summary;
   const std::string md_path = results_dir + "/explore-bench.md";
   const std::string json_path = results_dir + "/explore-bench.json";
   std::ofstream(md_path) << md.str();

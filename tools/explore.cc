@@ -59,8 +59,8 @@ void write_text(const std::string& path, const std::string& text) {
 
 // Replays `schedule` with a trace, renders the diagram, and returns the replayed world.
 std::unique_ptr<RaftWorld> replay_with_trace(const RaftWorldConfig& config,
-                                             const std::vector<std::string>& schedule,
-                                             Trace& trace, std::optional<std::size_t>& failed_at) {
+                                             const std::vector<std::string>& schedule, Trace& trace,
+                                             std::optional<std::size_t>& failed_at) {
   auto world = std::make_unique<RaftWorld>(config);
   world->set_trace(&trace);
   for (std::size_t i = 0; i < schedule.size(); ++i) {
@@ -75,8 +75,8 @@ std::unique_ptr<RaftWorld> replay_with_trace(const RaftWorldConfig& config,
   return world;
 }
 
-void write_diagram_files(const std::string& out_dir, const std::string& title,
-                         const Trace& trace, std::uint32_t nodes) {
+void write_diagram_files(const std::string& out_dir, const std::string& title, const Trace& trace,
+                         std::uint32_t nodes) {
   DiagramOptions diagram;
   diagram.show_timers = true;
   diagram.fold_heartbeats = false;
@@ -111,10 +111,10 @@ int replay_scenario(const Scenario& scenario, const RaftWorldConfig& config,
     std::printf("violation: %s: %s\n", violation->invariant.c_str(), violation->detail.c_str());
   }
   if (found != explore.expect_violation) {
-    std::printf("replay did NOT reproduce: expected %s, found %s\n",
-                explore.expect_violation.empty() ? "no violation"
-                                                 : explore.expect_violation.c_str(),
-                found.empty() ? "no violation" : found.c_str());
+    std::printf(
+        "replay did NOT reproduce: expected %s, found %s\n",
+        explore.expect_violation.empty() ? "no violation" : explore.expect_violation.c_str(),
+        found.empty() ? "no violation" : found.c_str());
     return kExitInternal;
   }
   std::printf("replay reproduced %s\n", found.empty() ? "no violation" : found.c_str());
@@ -165,8 +165,8 @@ ExploreRun run_explore_search(const Scenario& scenario, double seconds_max, bool
   if (seconds_max > 0) options.should_stop = [&] { return elapsed() > seconds_max; };
   if (progress) {
     options.progress = [&](std::uint64_t explored, std::uint64_t distinct, std::uint64_t depth) {
-      std::fprintf(stderr, "explore: %.0f s, %llu explored, %llu distinct, depth %llu\n",
-                   elapsed(), static_cast<unsigned long long>(explored),
+      std::fprintf(stderr, "explore: %.0f s, %llu explored, %llu distinct, depth %llu\n", elapsed(),
+                   static_cast<unsigned long long>(explored),
                    static_cast<unsigned long long>(distinct),
                    static_cast<unsigned long long>(depth));
     };
@@ -177,8 +177,8 @@ ExploreRun run_explore_search(const Scenario& scenario, double seconds_max, bool
   run.result = explorer.run();
   run.seconds = elapsed();
   if (run.result.graph_vertices <= kGraphDotStatesMax && run.result.graph_vertices > 0) {
-    run.graph_dot = explorer.graph().to_dot(
-        [&](const Choice& choice) { return initial.short_label(choice); });
+    run.graph_dot =
+        explorer.graph().to_dot([&](const Choice& choice) { return initial.short_label(choice); });
   }
   // The trail as labels, by replaying it (labels name messages, which need the state).
   auto world = std::make_unique<RaftWorld>(config);
@@ -191,15 +191,16 @@ ExploreRun run_explore_search(const Scenario& scenario, double seconds_max, bool
 
 int run_explore(const std::vector<std::string>& arguments) {
   po::options_description options("raftsim explore SCENARIO.json [options]");
-  options.add_options()("help,h", "show this help")(
-      "scenario", po::value<std::string>(), "scenario file with an \"explore\" section")(
+  options.add_options()("help,h", "show this help")("scenario", po::value<std::string>(),
+                                                    "scenario file with an \"explore\" section")(
       "strategy", po::value<std::string>(), "bfs | dfs | random (default: the scenario's)")(
       "max-depth", po::value<std::uint64_t>(), "depth bound (choices along a path)")(
       "max-states", po::value<std::uint64_t>(), "distinct states stored at most")(
       "crashes", po::value<std::uint32_t>(), "crash-and-restart budget")(
       "drops", po::value<std::uint32_t>(), "message loss budget")(
       "time", po::value<double>(), "stop after this many seconds of wall time")(
-      "bug", po::value<std::string>(), "inject a catalogued bug, or none (raftsim bugs lists them)")(
+      "bug", po::value<std::string>(),
+      "inject a catalogued bug, or none (raftsim bugs lists them)")(
       "replay", po::value<std::string>(), "replay a counterexample scenario file")(
       "out", po::value<std::string>(), "where a counterexample goes (default explore-out)")(
       "json", "print one JSON object on stdout");
@@ -251,7 +252,8 @@ int run_explore(const std::vector<std::string>& arguments) {
   const bool json = values.count("json") > 0;
   const ExploreRun run = run_explore_search(scenario, seconds_max, /*progress=*/true);
   const ExploreResult& result = run.result;
-  const double per_s = run.seconds > 0 ? static_cast<double>(result.states_explored) / run.seconds : 0;
+  const double per_s =
+      run.seconds > 0 ? static_cast<double>(result.states_explored) / run.seconds : 0;
   const double distinct_per_s =
       run.seconds > 0 ? static_cast<double>(result.distinct_states) / run.seconds : 0;
   const std::string bounds = bounds_text(explore, config.nodes);
@@ -286,8 +288,7 @@ int run_explore(const std::vector<std::string>& arguments) {
     std::printf("%.2f s, %.0f states/s, %.0f distinct states/s\n", run.seconds, per_s,
                 distinct_per_s);
     std::printf("fingerprints: 64-bit; probability of a collision <= %.2g; state hash %016llx\n",
-                result.collision_probability,
-                static_cast<unsigned long long>(result.state_hash));
+                result.collision_probability, static_cast<unsigned long long>(result.state_hash));
   }
   if (!result.violation) {
     if (!json) {
@@ -325,8 +326,8 @@ int run_explore(const std::vector<std::string>& arguments) {
     std::printf("VIOLATION %s: %s\n", result.violation->invariant.c_str(),
                 result.violation->detail.c_str());
     std::printf("counterexample: %zu choices (the strategy's own path had %llu)\n%s",
-                run.schedule.size(),
-                static_cast<unsigned long long>(result.trail_length_found), trail_text.c_str());
+                run.schedule.size(), static_cast<unsigned long long>(result.trail_length_found),
+                trail_text.c_str());
     std::printf("replay: raftsim explore --replay %s\n", replay_path.c_str());
     write_diagram_files(out_dir,
                         scenario.name + ": " + result.violation->invariant + " after " +

@@ -51,8 +51,8 @@ std::optional<std::uint32_t> Explorer::add_state(std::uint64_t fingerprint, std:
                                                  std::uint32_t depth, const Choice& choice) {
   if (nodes_.size() >= options_.states_max || nodes_.size() >= kNoParent) {
     stopped_ = true;
-    result_.stop_reason = "state limit reached (" + std::to_string(options_.states_max) +
-                          " distinct states)";
+    result_.stop_reason =
+        "state limit reached (" + std::to_string(options_.states_max) + " distinct states)";
     return std::nullopt;
   }
   const auto id = static_cast<std::uint32_t>(nodes_.size());
@@ -95,7 +95,7 @@ void Explorer::finish_violation(std::uint32_t id, const Violation& violation,
   // A shorter path to the same state may be in the graph (dfs and random find long ones).
   std::optional<std::vector<Choice>> shortest = graph_.shortest_path(id);
   result_.trail = shortest && shortest->size() < found_trail.size() ? std::move(*shortest)
-                                                                     : std::move(found_trail);
+                                                                    : std::move(found_trail);
   stopped_ = true;
 }
 
@@ -205,7 +205,8 @@ void Explorer::run_dfs() {
       first_visit = true;
       if (std::optional<Violation> violation = next->violation()) {
         std::vector<Choice> path;
-        for (std::size_t i = 1; i < stack.size(); ++i) path.push_back(stack[i - 1].choices[stack[i - 1].next - 1]);
+        for (std::size_t i = 1; i < stack.size(); ++i)
+          path.push_back(stack[i - 1].choices[stack[i - 1].next - 1]);
         path.push_back(choice);
         finish_violation(id, *violation, std::move(path));
         return;
@@ -236,7 +237,8 @@ void Explorer::run_random() {
       world->enabled_choices(choices);
       if (choices.empty()) break;
       for (const Choice& choice : choices) {
-        while (priority.size() <= choice.node) priority.push_back(1'000'000 + random.below(1'000'000));
+        while (priority.size() <= choice.node)
+          priority.push_back(1'000'000 + random.below(1'000'000));
       }
       std::uint64_t top = 0;
       for (const Choice& choice : choices) top = std::max(top, priority[choice.node]);

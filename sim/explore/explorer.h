@@ -26,28 +26,27 @@ std::optional<Strategy> strategy_from_name(const std::string& name);
 
 struct ExploreOptions {
   Strategy strategy = Strategy::bfs;
-  std::uint64_t depth_max = 64;           // choices along one path
-  std::uint64_t states_max = 4'000'000;   // distinct states stored (~40 bytes each + frontier)
+  std::uint64_t depth_max = 64;              // choices along one path
+  std::uint64_t states_max = 4'000'000;      // distinct states stored (~40 bytes each + frontier)
   std::uint64_t graph_states_max = 200'000;  // the Boost graph stops growing beyond this
-  std::uint64_t walks_max = 100'000;      // random: walks
-  std::uint64_t seed = 1;                 // random: walk choices and priorities
-  std::uint32_t priority_changes = 2;     // random: PCT's d - 1 priority change points per walk
+  std::uint64_t walks_max = 100'000;         // random: walks
+  std::uint64_t seed = 1;                    // random: walk choices and priorities
+  std::uint32_t priority_changes = 2;        // random: PCT's d - 1 priority change points per walk
   std::uint64_t progress_every_states = 1u << 18;
-  std::function<bool()> should_stop;      // polled every 1024 states; true = stop now
-  std::function<void(std::uint64_t explored, std::uint64_t distinct, std::uint64_t depth)>
-      progress;
+  std::function<bool()> should_stop;  // polled every 1024 states; true = stop now
+  std::function<void(std::uint64_t explored, std::uint64_t distinct, std::uint64_t depth)> progress;
 };
 
 struct ExploreResult {
   std::uint64_t states_explored = 0;  // successor states generated (transitions taken)
   std::uint64_t distinct_states = 0;  // fingerprints stored, the initial state included
   std::uint64_t depth_reached = 0;
-  bool complete = false;  // every state within the bounds was explored
+  bool complete = false;    // every state within the bounds was explored
   std::string stop_reason;  // why an incomplete search stopped
   std::optional<Violation> violation;
-  std::vector<Choice> trail;           // choices from the initial state to the violation
+  std::vector<Choice> trail;             // choices from the initial state to the violation
   std::uint64_t trail_length_found = 0;  // length of the path the strategy found (dfs/random)
-  double collision_probability = 0;    // that two distinct states shared a fingerprint
+  double collision_probability = 0;      // that two distinct states shared a fingerprint
   std::uint64_t graph_vertices = 0;
   std::uint64_t graph_edges = 0;
   std::uint64_t state_hash = 0;  // a digest of the fingerprints in discovery order

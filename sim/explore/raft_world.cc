@@ -31,7 +31,9 @@ struct CoreCheckFailed {
   throw CoreCheckFailed{text};
 }
 
-std::uint64_t data_digest(const SharedBytes& data) { return Hasher().add_bytes(data).value(); }
+std::uint64_t data_digest(const SharedBytes& data) {
+  return Hasher().add_bytes(data).value();
+}
 
 std::uint64_t message_fingerprint(const Message& message) {
   Hasher hasher;
@@ -46,7 +48,9 @@ std::uint64_t message_fingerprint(const Message& message) {
   return hasher.value();
 }
 
-std::string node_name(std::uint32_t node) { return "n" + std::to_string(node); }
+std::string node_name(std::uint32_t node) {
+  return "n" + std::to_string(node);
+}
 
 std::string hex32(std::uint64_t value) {
   static constexpr char kDigits[] = "0123456789abcdef";
@@ -83,8 +87,8 @@ std::string message_label(const Message& message) {
     text += " [";
     for (std::size_t i = 0; i < message.entries.size(); ++i) {
       if (i > 0) text += ' ';
-      text += std::to_string(message.entries[i].index) + "/t" +
-              std::to_string(message.entries[i].term);
+      text +=
+          std::to_string(message.entries[i].index) + "/t" + std::to_string(message.entries[i].term);
     }
     text += ']';
   }
@@ -123,7 +127,9 @@ Raft RaftWorld::make_core(NodeId id, const HardState& state, std::vector<Entry> 
   return Raft(raft, state, std::move(entries));
 }
 
-std::unique_ptr<World> RaftWorld::clone() const { return std::make_unique<RaftWorld>(*this); }
+std::unique_ptr<World> RaftWorld::clone() const {
+  return std::make_unique<RaftWorld>(*this);
+}
 
 std::size_t RaftWorld::messages_in_flight() const {
   std::size_t count = 0;
@@ -302,7 +308,8 @@ void RaftWorld::apply_choice(const Choice& choice) {
       const Role role = core.role();
       const Term term = core.term();
       --timeouts_left_;
-      if (trace_ != nullptr) trace_->record(now_, TraceKind::timer_fire, node, kNoNode, 0, 0, 0, "election");
+      if (trace_ != nullptr)
+        trace_->record(now_, TraceKind::timer_fire, node, kNoNode, 0, 0, 0, "election");
       for (int i = 0; i < kTimerTicksMax && core.role() == role && core.term() == term; ++i) {
         core.tick();
       }
@@ -310,7 +317,8 @@ void RaftWorld::apply_choice(const Choice& choice) {
     }
     case RaftChoiceKind::heartbeat:
       --heartbeats_left_;
-      if (trace_ != nullptr) trace_->record(now_, TraceKind::timer_fire, node, kNoNode, 0, 0, 0, "heartbeat");
+      if (trace_ != nullptr)
+        trace_->record(now_, TraceKind::timer_fire, node, kNoNode, 0, 0, 0, "heartbeat");
       nodes_[node].core.tick();  // heartbeat_ticks is 1
       break;
     case RaftChoiceKind::propose: {
@@ -365,8 +373,8 @@ void RaftWorld::collect_dead_messages() {
         auto& ids = sent_ids_[{in_flight.message.to, in_flight.fingerprint}];
         const std::uint64_t id = ids.empty() ? 0 : ids.front();
         if (!ids.empty()) ids.pop_front();
-        trace_->record(now_, TraceKind::drop, in_flight.message.to, in_flight.message.from, id,
-                       0, 0, "stale (ignored)");
+        trace_->record(now_, TraceKind::drop, in_flight.message.to, in_flight.message.from, id, 0,
+                       0, "stale (ignored)");
       }
     }
     return true;
@@ -404,9 +412,9 @@ void RaftWorld::record_histories() {
                                  std::pair<Term, NodeId>{core.term(), 0});
       if (at != leaders_.end() && at->first == core.term()) {
         if (at->second != node && !violation_) {
-          violation_ = Violation{"election_safety", node_name(at->second) + " and " +
-                                                        node_name(node) + " both led term " +
-                                                        std::to_string(core.term())};
+          violation_ =
+              Violation{"election_safety", node_name(at->second) + " and " + node_name(node) +
+                                               " both led term " + std::to_string(core.term())};
         }
       } else {
         leaders_.insert(at, {core.term(), node});
@@ -420,10 +428,10 @@ void RaftWorld::record_histories() {
       if (index <= committed_.size()) {
         const CommittedEntry& known = committed_[index - 1];
         if ((known.term != entry.term || known.data_digest != digest) && !violation_) {
-          violation_ = Violation{
-              "state_machine_safety",
-              "index " + std::to_string(index) + " committed as t" + std::to_string(known.term) +
-                  " and as t" + std::to_string(entry.term) + " (at " + node_name(node) + ")"};
+          violation_ = Violation{"state_machine_safety",
+                                 "index " + std::to_string(index) + " committed as t" +
+                                     std::to_string(known.term) + " and as t" +
+                                     std::to_string(entry.term) + " (at " + node_name(node) + ")"};
         }
       } else {
         committed_.push_back(CommittedEntry{entry.term, digest, core.term()});
@@ -445,10 +453,10 @@ std::optional<Violation> RaftWorld::check_invariants() const {
       while (index > 0 && first.at(index).term != second.at(index).term) --index;
       for (Index below = index; below > 0; --below) {
         if (!(first.at(below) == second.at(below))) {
-          return Violation{"log_matching",
-                           node_name(a) + " and " + node_name(b) + " agree on entry " +
-                               std::to_string(index) + "/t" + std::to_string(first.at(index).term) +
-                               " but differ at index " + std::to_string(below)};
+          return Violation{"log_matching", node_name(a) + " and " + node_name(b) +
+                                               " agree on entry " + std::to_string(index) + "/t" +
+                                               std::to_string(first.at(index).term) +
+                                               " but differ at index " + std::to_string(below)};
         }
       }
     }
@@ -471,15 +479,15 @@ std::optional<Violation> RaftWorld::check_invariants() const {
     // Durability: a committed entry stays on a majority of durable logs.
     std::size_t holders = 0;
     for (const NodeState& state : nodes_) {
-      holders += index <= state.durable_log.size() &&
-                         state.durable_log[index - 1].term == entry.term
-                     ? 1
-                     : 0;
+      holders +=
+          index <= state.durable_log.size() && state.durable_log[index - 1].term == entry.term ? 1
+                                                                                               : 0;
     }
     if (holders < quorum) {
       return Violation{"durability", "committed entry " + std::to_string(index) + "/t" +
                                          std::to_string(entry.term) + " is on " +
-                                         std::to_string(holders) + " durable logs, fewer than a majority"};
+                                         std::to_string(holders) +
+                                         " durable logs, fewer than a majority"};
     }
   }
   // Acknowledged writes (linearizability of write-only proposals): each stays committed at its

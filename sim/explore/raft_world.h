@@ -28,14 +28,14 @@ namespace raftsim::sim::explore {
 
 struct RaftWorldConfig {
   std::uint32_t nodes = 3;
-  std::uint32_t proposals = 1;   // client commands proposed in total
-  std::uint32_t crashes = 0;     // crash-and-restart budget
-  std::uint32_t drops = 0;       // message loss budget
-  std::uint32_t duplicates = 0;  // message duplication budget
-  std::uint32_t heartbeats = 1;  // leader heartbeat firings in total
-  std::uint32_t timeouts = 3;    // election timer firings in total
+  std::uint32_t proposals = 1;                  // client commands proposed in total
+  std::uint32_t crashes = 0;                    // crash-and-restart budget
+  std::uint32_t drops = 0;                      // message loss budget
+  std::uint32_t duplicates = 0;                 // message duplication budget
+  std::uint32_t heartbeats = 1;                 // leader heartbeat firings in total
+  std::uint32_t timeouts = 3;                   // election timer firings in total
   std::uint32_t campaigners_mask = UINT32_MAX;  // bit n set: node n's election timer may fire
-  Term term_max = 3;             // election timers fire only while a node's term is below it
+  Term term_max = 3;  // election timers fire only while a node's term is below it
   bool pre_vote = false;
   std::uint32_t entries_per_message_max = 1;
   std::uint32_t inflight_messages_max = 4;
@@ -113,13 +113,13 @@ class RaftWorld final : public World {
   RaftWorldConfig config_;
   std::vector<NodeState> nodes_;
   std::vector<std::uint64_t> node_hashes_;  // node_hash() of each node, kept current by apply()
-  std::vector<InFlight> network_;  // sorted by (to, fingerprint)
+  std::vector<InFlight> network_;           // sorted by (to, fingerprint)
   std::uint32_t proposals_made_ = 0;
   std::uint32_t crashes_left_ = 0, drops_left_ = 0, duplicates_left_ = 0, heartbeats_left_ = 0;
   std::uint32_t timeouts_left_ = 0;
   std::vector<std::pair<Term, NodeId>> leaders_;  // history: who led each term (sorted)
   std::vector<CommittedEntry> committed_;         // history: index - 1 -> the committed entry
-  std::vector<Ack> acks_;                          // history: acknowledged proposals
+  std::vector<Ack> acks_;                         // history: acknowledged proposals
   std::optional<Violation> violation_;
   bool bound_exceeded_ = false;
   std::uint64_t fingerprint_ = 0;

@@ -25,8 +25,12 @@ void StateGraph::add_transition(std::uint32_t from, std::uint32_t to, const Choi
   boost::add_edge(from, to, choice, graph_);
 }
 
-std::uint64_t StateGraph::vertex_count() const { return boost::num_vertices(graph_); }
-std::uint64_t StateGraph::edge_count() const { return boost::num_edges(graph_); }
+std::uint64_t StateGraph::vertex_count() const {
+  return boost::num_vertices(graph_);
+}
+std::uint64_t StateGraph::edge_count() const {
+  return boost::num_edges(graph_);
+}
 
 std::optional<std::vector<Choice>> StateGraph::shortest_path(std::uint32_t target) const {
   const std::size_t count = boost::num_vertices(graph_);
@@ -36,15 +40,12 @@ std::optional<std::vector<Choice>> StateGraph::shortest_path(std::uint32_t targe
   std::vector<boost::default_color_type> colors(count);
   struct Recorder : boost::default_bfs_visitor {
     std::vector<std::optional<Edge>>* via;
-    void tree_edge(Edge edge, const Graph& graph) {
-      (*via)[boost::target(edge, graph)] = edge;
-    }
+    void tree_edge(Edge edge, const Graph& graph) { (*via)[boost::target(edge, graph)] = edge; }
   } recorder;
   recorder.via = &via;
-  boost::breadth_first_search(
-      graph_, boost::vertex(0, graph_),
-      boost::visitor(recorder).color_map(boost::make_iterator_property_map(
-          colors.begin(), boost::get(boost::vertex_index, graph_))));
+  boost::breadth_first_search(graph_, boost::vertex(0, graph_),
+                              boost::visitor(recorder).color_map(boost::make_iterator_property_map(
+                                  colors.begin(), boost::get(boost::vertex_index, graph_))));
   if (target != 0 && !via[target]) return std::nullopt;
   std::vector<Choice> path;
   for (std::size_t at = target; at != 0;) {

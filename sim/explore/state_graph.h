@@ -35,8 +35,8 @@ class StateGraph {
   std::string to_dot(const std::function<std::string(const Choice&)>& label) const;
 
  private:
-  using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS,
-                                      boost::no_property, Choice>;
+  using Graph =
+      boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS, boost::no_property, Choice>;
   Graph graph_;
   std::uint64_t vertices_max_;
   bool complete_ = true;

@@ -26,7 +26,9 @@ class VisitedSet {
     std::uint64_t fingerprint = 0;  // 0 = empty (a real 0 is stored as 1)
     std::uint32_t id = 0;
   };
-  static std::uint64_t key_of(std::uint64_t fingerprint) { return fingerprint == 0 ? 1 : fingerprint; }
+  static std::uint64_t key_of(std::uint64_t fingerprint) {
+    return fingerprint == 0 ? 1 : fingerprint;
+  }
   void grow();
 
   std::vector<Slot> slots_;
