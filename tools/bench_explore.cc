@@ -39,8 +39,8 @@ int run_bench_explore(bool json, const std::string& results_dir) {
   md << "# raftsim explore benchmark\n\n`raftsim bench explore` (from the repository root; "
         "one core, Release build)\n\n"
      << "| run | scenario | strategy | distinct states | states explored | depth | complete | "
-        "time s | distinct/s | explored/s | result |\n"
-     << "|---|---|---|---|---|---|---|---|---|---|---|\n";
+        "time s | distinct/s | explored/s | result | probes never reached |\n"
+     << "|---|---|---|---|---|---|---|---|---|---|---|---|\n";
   for (const BenchCase& bench : kCases) {
     Result<sim::Scenario> scenario = sim::load_scenario(bench.file);
     if (!scenario.ok() || !scenario.value().explore) {
@@ -68,16 +68,17 @@ int run_bench_explore(bool json, const std::string& results_dir) {
                            {"distinct_states_per_s", distinct_per_s},
                            {"states_per_s", explored_per_s},
                            {"result", verdict},
-                           {"trail_length", result.trail.size()}});
-    char line[512];
+                           {"trail_length", result.trail.size()},
+                           {"probes_never_reached", run.never_reached}});
+    char line[1024];
     std::snprintf(line, sizeof line,
-                  "| %s | `%s` | %s | %llu | %llu | %llu | %s | %.2f | %.0f | %.0f | %s |\n",
+                  "| %s | `%s` | %s | %llu | %llu | %llu | %s | %.2f | %.0f | %.0f | %s | %s |\n",
                   bench.what, bench.file, scenario.value().explore->strategy.c_str(),
                   static_cast<unsigned long long>(result.distinct_states),
                   static_cast<unsigned long long>(result.states_explored),
                   static_cast<unsigned long long>(result.depth_reached),
                   result.complete ? "yes" : "no", run.seconds, distinct_per_s, explored_per_s,
-                  verdict.c_str());
+                  verdict.c_str(), run.never_reached.empty() ? "-" : run.never_reached.c_str());
     md << line;
   }
   const auto& runs = out["runs"];

@@ -180,6 +180,11 @@ ExploreRun run_explore_search(const Scenario& scenario, double seconds_max, bool
     run.graph_dot =
         explorer.graph().to_dot([&](const Choice& choice) { return initial.short_label(choice); });
   }
+  const std::vector<std::string> probes = initial.coverage_names();
+  for (std::size_t i = 0; i < probes.size(); ++i) {
+    std::string& list = (run.result.coverage >> i) & 1 ? run.reached : run.never_reached;
+    list += (list.empty() ? "" : ", ") + probes[i];
+  }
   // The trail as labels, by replaying it (labels name messages, which need the state).
   auto world = std::make_unique<RaftWorld>(config);
   for (const Choice& choice : run.result.trail) {
@@ -270,7 +275,9 @@ int run_explore(const std::vector<std::string>& arguments) {
                                {"distinct_states_per_s", distinct_per_s},
                                {"wall_ms", run.seconds * 1000},
                                {"collision_probability", result.collision_probability},
-                               {"state_hash", result.state_hash}};
+                               {"state_hash", result.state_hash},
+                               {"reached", run.reached},
+                               {"never_reached", run.never_reached}};
     if (result.violation) {
       out["violation"] = {{"invariant", result.violation->invariant},
                           {"detail", result.violation->detail},
@@ -287,6 +294,8 @@ int run_explore(const std::vector<std::string>& arguments) {
                 static_cast<unsigned long long>(result.depth_reached));
     std::printf("%.2f s, %.0f states/s, %.0f distinct states/s\n", run.seconds, per_s,
                 distinct_per_s);
+    std::printf("reached: %s\nnever reached: %s\n", run.reached.c_str(),
+                run.never_reached.empty() ? "-" : run.never_reached.c_str());
     std::printf("fingerprints: 64-bit; probability of a collision <= %.2g; state hash %016llx\n",
                 result.collision_probability, static_cast<unsigned long long>(result.state_hash));
   }

@@ -16,6 +16,8 @@ struct ExploreRun {
   double seconds = 0;
   std::vector<std::string> schedule;  // the trail as choice labels
   std::string graph_dot;              // the state graph, for small runs
+  std::string reached;                // coverage probes some state reached
+  std::string never_reached;          // and those none did
 };
 
 // The scenario must have an explore section (validated by the parser).

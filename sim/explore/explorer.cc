@@ -103,6 +103,7 @@ ExploreResult Explorer::run() {
   const std::uint64_t root_fingerprint = initial_->fingerprint();
   const std::optional<std::uint32_t> root = add_state(root_fingerprint, kNoParent, 0, Choice{});
   RAFTSIM_CHECK(root.has_value());
+  result_.coverage = initial_->coverage();
   if (std::optional<Violation> violation = initial_->violation()) {
     finish_violation(0, *violation, {});
   } else {
@@ -158,6 +159,7 @@ void Explorer::run_bfs() {
       }
       const std::optional<std::uint32_t> added = add_state(fingerprint, id, depth + 1, choices[i]);
       if (!added) return;
+      result_.coverage |= next->coverage();
       if (std::optional<Violation> violation = next->violation()) {
         finish_violation(*added, *violation, parent_path(*added));
         return;
@@ -203,6 +205,7 @@ void Explorer::run_dfs() {
       if (!added) return;
       id = *added;
       first_visit = true;
+      result_.coverage |= next->coverage();
       if (std::optional<Violation> violation = next->violation()) {
         std::vector<Choice> path;
         for (std::size_t i = 1; i < stack.size(); ++i)
@@ -263,6 +266,7 @@ void Explorer::run_random() {
       const std::optional<std::uint32_t> added = add_state(fingerprint, id, depth, choice);
       if (!added) return;
       id = *added;
+      result_.coverage |= world->coverage();
       if (std::optional<Violation> violation = world->violation()) {
         finish_violation(id, *violation, path);
         return;

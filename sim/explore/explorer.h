@@ -50,6 +50,7 @@ struct ExploreResult {
   std::uint64_t graph_vertices = 0;
   std::uint64_t graph_edges = 0;
   std::uint64_t state_hash = 0;  // a digest of the fingerprints in discovery order
+  std::uint64_t coverage = 0;    // World::coverage() of every distinct state, or-ed
 };
 
 class Explorer {

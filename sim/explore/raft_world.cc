@@ -552,6 +552,27 @@ std::string RaftWorld::describe(const Choice& choice) const {
   return text + node_name(choice.node);
 }
 
+std::vector<std::string> RaftWorld::coverage_names() const {
+  return {"leader elected",     "leader of a later term", "entry committed",
+          "write acknowledged", "crash-restart",          "message dropped",
+          "message duplicated", "follower log truncated", "all commands acknowledged"};
+}
+
+std::uint64_t RaftWorld::coverage() const {
+  std::uint64_t bits = 0;
+  auto set = [&](int bit, bool on) { bits |= on ? std::uint64_t{1} << bit : 0; };
+  set(0, !leaders_.empty());
+  set(1, leaders_.size() >= 2);
+  set(2, !committed_.empty());
+  set(3, !acks_.empty());
+  set(4, crashes_left_ < config_.crashes);
+  set(5, drops_left_ < config_.drops);
+  set(6, duplicates_left_ < config_.duplicates);
+  for (const NodeState& state : nodes_) set(7, state.core.log().truncations() > 0);
+  set(8, config_.proposals > 0 && acks_.size() == config_.proposals);
+  return bits;
+}
+
 std::string RaftWorld::short_label(const Choice& choice) const {
   std::string text = kind_name(static_cast<RaftChoiceKind>(choice.kind));
   text += ' ';

@@ -64,6 +64,8 @@ class RaftWorld final : public World {
   std::optional<Violation> violation() const override { return violation_; }
   std::string describe(const Choice& choice) const override;
   std::string short_label(const Choice& choice) const override;
+  std::uint64_t coverage() const override;
+  std::vector<std::string> coverage_names() const override;
 
   // Records every step into `trace` (sends, deliveries, drops, timers, crashes, notes), one
   // millisecond of virtual time per choice, for message-sequence diagrams. Null: off.

@@ -46,6 +46,11 @@ class World {
   virtual std::string describe(const Choice& choice) const = 0;
   // A short label that needs no state (for DOT exports of the state graph).
   virtual std::string short_label(const Choice& choice) const = 0;
+  // Coverage probes ("sometimes" properties): bit i set if this state shows probe i (named by
+  // coverage_names()[i]). The explorer reports which probes some explored state reached: a
+  // search that never elects a leader proves nothing.
+  virtual std::uint64_t coverage() const { return 0; }
+  virtual std::vector<std::string> coverage_names() const { return {}; }
 };
 
 // The enabled choice whose describe() is `label`, if any.
