@@ -276,6 +276,7 @@ int run_explore(const std::vector<std::string>& arguments) {
                                {"wall_ms", run.seconds * 1000},
                                {"collision_probability", result.collision_probability},
                                {"state_hash", result.state_hash},
+                               {"frontier_peak", result.frontier_peak},
                                {"reached", run.reached},
                                {"never_reached", run.never_reached}};
     if (result.violation) {
@@ -292,8 +293,9 @@ int run_explore(const std::vector<std::string>& arguments) {
                 static_cast<unsigned long long>(result.states_explored),
                 static_cast<unsigned long long>(result.distinct_states),
                 static_cast<unsigned long long>(result.depth_reached));
-    std::printf("%.2f s, %.0f states/s, %.0f distinct states/s\n", run.seconds, per_s,
-                distinct_per_s);
+    std::printf("%.2f s, %.0f states/s, %.0f distinct states/s, at most %llu world copies held\n",
+                run.seconds, per_s, distinct_per_s,
+                static_cast<unsigned long long>(result.frontier_peak));
     std::printf("reached: %s\nnever reached: %s\n", run.reached.c_str(),
                 run.never_reached.empty() ? "-" : run.never_reached.c_str());
     std::printf("fingerprints: 64-bit; probability of a collision <= %.2g; state hash %016llx\n",

@@ -164,7 +164,14 @@ void Explorer::run_bfs() {
         finish_violation(*added, *violation, parent_path(*added));
         return;
       }
+      if (frontier.size() >= options_.frontier_states_max) {
+        stopped_ = true;
+        result_.stop_reason = "frontier limit reached (" +
+                              std::to_string(options_.frontier_states_max) + " world copies)";
+        return;
+      }
       frontier.emplace_back(*added, std::move(next));
+      result_.frontier_peak = std::max<std::uint64_t>(result_.frontier_peak, frontier.size());
     }
   }
 }
@@ -215,6 +222,7 @@ void Explorer::run_dfs() {
         return;
       }
     }
+    result_.frontier_peak = std::max<std::uint64_t>(result_.frontier_peak, stack.size() + 1);
     Frame frame{id, std::move(next), {}, 0, first_visit};
     frame.world->enabled_choices(frame.choices);
     stack.push_back(std::move(frame));

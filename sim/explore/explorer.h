@@ -29,9 +29,12 @@ struct ExploreOptions {
   std::uint64_t depth_max = 64;              // choices along one path
   std::uint64_t states_max = 4'000'000;      // distinct states stored (~40 bytes each + frontier)
   std::uint64_t graph_states_max = 200'000;  // the Boost graph stops growing beyond this
-  std::uint64_t walks_max = 100'000;         // random: walks
-  std::uint64_t seed = 1;                    // random: walk choices and priorities
-  std::uint32_t priority_changes = 2;        // random: PCT's d - 1 priority change points per walk
+  // World copies waiting in the BFS frontier (a 3-node Raft world is ~10 KB); at the limit the
+  // search stops, incomplete. DFS keeps at most depth_max copies.
+  std::uint64_t frontier_states_max = 600'000;
+  std::uint64_t walks_max = 100'000;   // random: walks
+  std::uint64_t seed = 1;              // random: walk choices and priorities
+  std::uint32_t priority_changes = 2;  // random: PCT's d - 1 priority change points per walk
   std::uint64_t progress_every_states = 1u << 18;
   std::function<bool()> should_stop;  // polled every 1024 states; true = stop now
   std::function<void(std::uint64_t explored, std::uint64_t distinct, std::uint64_t depth)> progress;
@@ -49,8 +52,9 @@ struct ExploreResult {
   double collision_probability = 0;      // that two distinct states shared a fingerprint
   std::uint64_t graph_vertices = 0;
   std::uint64_t graph_edges = 0;
-  std::uint64_t state_hash = 0;  // a digest of the fingerprints in discovery order
-  std::uint64_t coverage = 0;    // World::coverage() of every distinct state, or-ed
+  std::uint64_t state_hash = 0;     // a digest of the fingerprints in discovery order
+  std::uint64_t coverage = 0;       // World::coverage() of every distinct state, or-ed
+  std::uint64_t frontier_peak = 0;  // most world copies held at once (memory)
 };
 
 class Explorer {
