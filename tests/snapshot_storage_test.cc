@@ -125,7 +125,9 @@ TEST(LogStorageSnapshot, AnInstalledSnapshotThatDisagreesDropsTheWholeLog) {
   EXPECT_EQ(log->base(), (SnapshotMeta{25, 4}));
   ASSERT_EQ(log->entries().size(), 2u);
   EXPECT_EQ(log->term_at(26), 5u);
-  EXPECT_FALSE(log->apply_snapshot({10, 2}).ok()) << "older than the base";
+  ASSERT_TRUE(log->apply_snapshot({10, 2}).ok()) << "older than the base: the log is dropped";
+  EXPECT_TRUE(log->entries().empty());
+  EXPECT_EQ(log->base(), (SnapshotMeta{10, 2}));
 }
 
 TEST(LogStorageSnapshot, SizeTriggeredRewriteKeepsTheMarker) {

@@ -90,8 +90,7 @@ Status LogStorage::replay(const std::vector<std::vector<std::uint8_t>>& records)
       if (!reader.read_u64(meta.index) || !reader.read_u64(meta.term) || reader.remaining() != 0) {
         return corrupt(number, "malformed snapshot marker");
       }
-      if (meta.index < base_.index) return corrupt(number, "snapshot marker went backwards");
-      if (term_at(meta.index) == meta.term) {
+      if (meta.index >= base_.index && term_at(meta.index) == meta.term) {
         entries_.erase(entries_.begin(),
                        entries_.begin() + static_cast<std::ptrdiff_t>(meta.index - base_.index));
       } else {
@@ -171,14 +170,9 @@ std::vector<Entry> LogStorage::entries_after(Index index) const {
 }
 
 Status LogStorage::apply_snapshot(const SnapshotMeta& snapshot) {
-  if (snapshot.index < base_.index) {
-    return Status(StatusCode::invalid_argument, "snapshot at " + std::to_string(snapshot.index) +
-                                                    " is older than the log's base " +
-                                                    std::to_string(base_.index));
-  }
   if (snapshot == base_) return Status();
   std::deque<Entry> kept;
-  if (term_at(snapshot.index) == snapshot.term) {
+  if (snapshot.index >= base_.index && term_at(snapshot.index) == snapshot.term) {
     kept.assign(entries_.begin() + static_cast<std::ptrdiff_t>(snapshot.index - base_.index),
                 entries_.end());
   }

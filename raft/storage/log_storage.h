@@ -51,7 +51,8 @@ class LogStorage {
   // A snapshot at `snapshot` is durable elsewhere: drop the log up to it. If the log holds the
   // snapshot's last entry (same term), the entries after it stay (log matching says they follow
   // it); otherwise the whole log goes (an installed snapshot replaces a log that disagrees).
-  // Durable on return. A snapshot older than base() is invalid_argument.
+  // Durable on return. A snapshot older than base() also drops the whole log (correct code never
+  // asks for that; the snapshot-overwrites-newer bug does, and must not crash the node).
   Status apply_snapshot(const SnapshotMeta& snapshot);
 
  private:
