@@ -131,6 +131,11 @@ std::optional<Violation> RaftSafetyChecker::sync_log(const Moment& moment, NodeI
       std::tie(it, inserted) = prefix_by_entry_.emplace(key, prefix);
     }
     hint = std::next(it);
+    if (inserted && entry.type == EntryType::normal) {
+      if (auto command = decode_session_command(entry.data)) {
+        writes_by_digest_.emplace(digest, std::make_pair(command->client_id, command->sequence));
+      }
+    }
     if (!inserted && it->second != prefix) {
       return violation(moment, "log matching", {node},
                        "node " + std::to_string(node) + " holds " + entry_name(index, entry.term) +
@@ -190,11 +195,8 @@ std::optional<Violation> RaftSafetyChecker::check_node(const Moment& moment, Nod
       continue;
     }
     committed_.emplace_back(digest, raft.term());
-    const Entry& entry = raft.log().at(index);  // new commits lie past any snapshot
-    if (entry.type == EntryType::normal) {
-      if (auto command = decode_session_command(entry.data)) {
-        committed_writes_.emplace(std::make_pair(command->client_id, command->sequence), index);
-      }
+    if (auto write = writes_by_digest_.find(digest); write != writes_by_digest_.end()) {
+      committed_writes_.emplace(write->second, index);
     }
     for (NodeIndex other = 0; other < nodes_.size(); ++other) {
       const NodeView& leader = nodes_[other];

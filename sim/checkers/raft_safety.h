@@ -92,6 +92,10 @@ class RaftSafetyChecker {
   std::map<std::pair<Index, Term>, std::uint64_t> prefix_by_entry_;  // log matching
   std::vector<std::uint64_t> applied_digests_;                       // state machine safety
   std::vector<std::pair<std::uint64_t, Term>> committed_;  // (entry digest, term first seen)
+  // The client write each distinct entry carries, by entry digest, recorded when the entry is
+  // first seen in any log (a leader may commit and compact an entry within one event, so it may
+  // be gone by the time the checker sees it committed).
+  std::map<std::uint64_t, std::pair<std::uint64_t, std::uint64_t>> writes_by_digest_;
   // Client writes by (client, sequence), with the log index they were committed at.
   std::map<std::pair<std::uint64_t, std::uint64_t>, Index> committed_writes_;
   std::optional<Violation> first_violation_;
