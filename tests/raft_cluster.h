@@ -1,6 +1,7 @@
 // Test harness: Raft cores wired together in memory, without the simulator, so that tests can
-// drive elections and replication message by message. Each node's "disk" is a stored hard state
-// and entry list that restart() rebuilds the core from. Invariants (election safety, log
+// drive elections and replication message by message. Each node's "disk" is a stored hard state,
+// snapshot and entry list that restart() rebuilds the core from; a node's "state machine" is the
+// list of entries it applied, and a snapshot is that list encoded. Invariants (election safety, log
 // matching of committed prefixes, leader completeness) are checked after every step.
 #pragma once
 
@@ -12,6 +13,7 @@
 #include <set>
 #include <vector>
 
+#include "raft/core/codec.h"
 #include "raft/core/raft.h"
 #include "raft/util/check.h"
 
@@ -19,8 +21,28 @@ namespace raftsim::testing {
 
 struct StoredNode {
   HardState hard_state;
-  std::vector<Entry> entries;
+  Snapshot snapshot;
+  std::vector<Entry> entries;  // from snapshot.meta.index + 1 on
 };
+
+// A test state machine's image: the applied entries, encoded.
+inline SharedBytes encode_applied(const std::vector<Entry>& applied) {
+  std::vector<std::uint8_t> bytes;
+  for (const Entry& entry : applied) encode_entry(entry, bytes);
+  return SharedBytes(bytes);
+}
+
+inline std::vector<Entry> decode_applied(const SharedBytes& data) {
+  std::vector<Entry> applied;
+  ByteReader reader(std::span<const std::uint8_t>(data.begin(), data.size()));
+  while (reader.remaining() > 0) {
+    Entry entry;
+    const char* what = "";
+    RAFTSIM_CHECK_MSG(decode_entry(reader, entry, what), what);
+    applied.push_back(std::move(entry));
+  }
+  return applied;
+}
 
 class RaftCluster {
  public:
@@ -51,10 +73,17 @@ class RaftCluster {
     while (raft.has_ready()) {
       Ready ready = raft.ready();
       StoredNode& disk = stored_[id];
+      if (ready.snapshot) {
+        disk.snapshot = *ready.snapshot;
+        disk.entries.clear();
+        applied_[id] = decode_applied(ready.snapshot->data);
+        ++snapshots_installed_;
+      }
+      const Index base = disk.snapshot.meta.index;
       if (ready.hard_state) disk.hard_state = *ready.hard_state;
-      if (ready.rewrite_from != 0) disk.entries.resize(ready.rewrite_from - 1);
+      if (ready.rewrite_from != 0) disk.entries.resize(ready.rewrite_from - base - 1);
       for (const Entry& entry : ready.entries) {
-        if (entry.index <= disk.entries.size()) disk.entries.resize(entry.index - 1);
+        if (entry.index <= base + disk.entries.size()) disk.entries.resize(entry.index - base - 1);
         disk.entries.push_back(entry);
       }
       for (Message& message : ready.messages) {
@@ -118,9 +147,26 @@ class RaftCluster {
   void restart(NodeId id) {
     ++restarts_;
     nodes_[id] = make(id);
-    applied_[id].clear();  // the state machine is rebuilt by re-applying
+    // The state machine is rebuilt from the snapshot, then by re-applying.
+    applied_[id] = decode_applied(stored_[id].snapshot.data);
     alive_[id] = true;
   }
+
+  // Snapshots node `id`'s state machine at what it applied and hands it to the core, which
+  // compacts its log; the "disk" drops the entries the snapshot covers.
+  void take_snapshot(NodeId id) {
+    Raft& raft = *nodes_[id];
+    const Index index = raft.log().applied();
+    ASSERT_EQ(applied_[id].size(), index);
+    Snapshot snapshot{SnapshotMeta{index, *raft.log().term_at(index)}, encode_applied(applied_[id])};
+    StoredNode& disk = stored_[id];
+    const Index base = disk.snapshot.meta.index;
+    disk.entries.erase(disk.entries.begin(),
+                       disk.entries.begin() + static_cast<std::ptrdiff_t>(index - base));
+    disk.snapshot = snapshot;
+    raft.snapshot_taken(std::move(snapshot));
+  }
+  std::size_t snapshots_installed() const { return snapshots_installed_; }
 
   std::size_t messages_sent() const { return messages_sent_; }
   std::deque<Message>& network() { return network_; }
@@ -135,13 +181,13 @@ class RaftCluster {
         // Leader completeness: an entry committed by the time some node was in term T is in the
         // log of every leader of a later term.
         for (const auto& [index, committed] : committed_) {
-          if (raft.term() <= committed.second) continue;
+          if (raft.term() <= committed.second || index < raft.log().first_index()) continue;
           ASSERT_LE(index, raft.log().last_index()) << "leader " << id << " lacks " << index;
           ASSERT_EQ(raft.log().at(index), committed.first)
               << "leader " << id << " differs at " << index;
         }
       }
-      for (Index index = 1; index <= raft.log().committed(); ++index) {
+      for (Index index = raft.log().first_index(); index <= raft.log().committed(); ++index) {
         auto [it, inserted] =
             committed_.emplace(index, std::make_pair(raft.log().at(index), raft.term()));
         ASSERT_EQ(it->second.first, raft.log().at(index)) << "two values committed at " << index;
@@ -151,7 +197,8 @@ class RaftCluster {
 
  private:
   std::unique_ptr<Raft> make(NodeId id) {
-    return std::make_unique<Raft>(config_for(id), stored_[id].hard_state, stored_[id].entries);
+    return std::make_unique<Raft>(config_for(id), stored_[id].hard_state, stored_[id].snapshot,
+                                  stored_[id].entries);
   }
 
   std::vector<NodeId> voters_;
@@ -165,6 +212,7 @@ class RaftCluster {
   std::map<Index, std::pair<Entry, Term>> committed_;  // entry, term of first observer
   std::map<NodeId, std::vector<ReadState>> read_states_;
   std::size_t messages_sent_ = 0;
+  std::size_t snapshots_installed_ = 0;
   std::uint64_t seed_;
   std::uint64_t restarts_ = 0;
   void (*tweak_)(RaftConfig&);

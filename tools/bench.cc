@@ -252,13 +252,16 @@ int run_bench(const std::vector<std::string>& arguments) {
   bool json = false;
   double seconds = 2.0;
   std::uint64_t seeds = 100;
+  std::uint64_t jobs = 100'000;
   options.add_options()("help,h", "show this help")("json", po::bool_switch(&json),
                                                     "print one JSON object on stdout")(
       "seconds", po::value<double>(&seconds)->default_value(2.0),
       "kernel: measured wall time per phase; raft: virtual seconds to run (default 10); queue: "
       "virtual seconds measured per cluster size (default 1)")(
       "seeds", po::value<std::uint64_t>(&seeds)->default_value(100),
-      "queue: leader-crash runs per cluster size");
+      "queue: leader-crash runs per cluster size")(
+      "jobs", po::value<std::uint64_t>(&jobs)->default_value(100'000),
+      "snapshot: jobs in the queue (90% completed)");
   po::options_description hidden;
   std::string suite;
   hidden.add_options()("suite", po::value<std::string>(&suite));
@@ -268,7 +271,7 @@ int run_bench(const std::vector<std::string>& arguments) {
   positional.add("suite", 1);
   po::variables_map values = parse_arguments(arguments, all, &positional);
   if (values.count("help")) {
-    std::printf("%s\nsuites: kernel, raft, queue, explore\n", help_text(options).c_str());
+    std::printf("%s\nsuites: kernel, raft, queue, snapshot, explore\n", help_text(options).c_str());
     return 0;
   }
   if (suite == "raft") {
@@ -280,8 +283,13 @@ int run_bench(const std::vector<std::string>& arguments) {
     if (seeds < 1 || seeds > 100'000) throw UsageError("--seeds must be in [1, 100000]");
     return run_bench_queue(values["seconds"].defaulted() ? 1.0 : seconds, seeds, json);
   }
+  if (suite == "snapshot") {
+    if (jobs < 100 || jobs > 10'000'000) throw UsageError("--jobs must be in [100, 10000000]");
+    return run_bench_snapshot(jobs, json);
+  }
   if (suite != "kernel") {
-    throw UsageError("unknown or missing suite '" + suite + "' (known: kernel, raft, queue, explore)");
+    throw UsageError("unknown or missing suite '" + suite +
+                     "' (known: kernel, raft, queue, snapshot, explore)");
   }
   if (!(seconds > 0 && seconds <= 600)) throw UsageError("--seconds must be in (0, 600]");
 

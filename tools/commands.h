@@ -19,6 +19,9 @@ int run_bench(const std::vector<std::string>& arguments);
 // raftsim bench queue: job-queue throughput and leader-crash recovery (tools/bench_queue.cc);
 // exit 0, or 1 if a run failed its end-of-run checks.
 int run_bench_queue(double seconds_measured, std::uint64_t seeds, bool json);
+// raftsim bench snapshot: full versus partial job-queue snapshots (tools/bench_snapshot.cc);
+// exit 0, or 1 if a restored state differed from the original.
+int run_bench_snapshot(std::uint64_t jobs, bool json);
 // raftsim run / validate: scenario files (tools/run.cc); run exits 0 / 1 / 2 / 4, validate 0 / 2.
 int run_run(const std::vector<std::string>& arguments);
 int run_validate(const std::vector<std::string>& arguments);

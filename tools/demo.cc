@@ -121,7 +121,7 @@ RaftDemoRun run_raft_demo_script(KvCluster& cluster) {
     if (leader && *leader != *run.first_leader) {
       const Raft* raft = cluster.raft(*leader);
       const Index committed = raft->log().committed();
-      if (committed > 0 && raft->log().at(committed).term == raft->term()) {
+      if (committed > 0 && raft->log().term_at(committed) == raft->term()) {
         run.second_leader = leader;
         run.recovered_at = cluster.world().now();
         break;

@@ -195,4 +195,44 @@ std::uint64_t KvStore::state_hash() const {
   return hasher.value();
 }
 
+// Snapshot: last applied index, pair count, then each key and value with a u32 length.
+void KvStore::snapshot_into(std::vector<std::uint8_t>& out) const {
+  put_u64(out, last_applied_);
+  put_u64(out, data_.size());
+  for (const auto& [key, value] : data_) {
+    put_u32(out, static_cast<std::uint32_t>(key.size()));
+    put_bytes(out, std::span<const std::uint8_t>(
+                       reinterpret_cast<const std::uint8_t*>(key.data()), key.size()));
+    put_u32(out, static_cast<std::uint32_t>(value.size()));
+    put_bytes(out, std::span<const std::uint8_t>(
+                       reinterpret_cast<const std::uint8_t*>(value.data()), value.size()));
+  }
+}
+
+Status KvStore::restore_snapshot(std::span<const std::uint8_t> bytes) {
+  auto corrupt = [](const char* what) {
+    return Status(StatusCode::corruption, std::string("kv snapshot: ") + what);
+  };
+  ByteReader reader(bytes);
+  std::uint64_t last_applied = 0, count = 0;
+  if (!reader.read_u64(last_applied) || !reader.read_u64(count)) return corrupt("truncated");
+  if (count > reader.remaining() / 8) return corrupt("pair count exceeds the data");
+  Data data;
+  for (std::uint64_t i = 0; i < count; ++i) {
+    std::uint32_t key_size = 0, value_size = 0;
+    std::span<const std::uint8_t> key, value;
+    if (!reader.read_u32(key_size) || !reader.read_view(key_size, key) ||
+        !reader.read_u32(value_size) || !reader.read_view(value_size, value)) {
+      return corrupt("truncated pair");
+    }
+    auto [it, inserted] = data.emplace(std::string(key.begin(), key.end()),
+                                       std::string(value.begin(), value.end()));
+    if (!inserted) return corrupt("a key appears twice");
+  }
+  if (reader.remaining() != 0) return corrupt("trailing bytes");
+  data_ = std::move(data);
+  last_applied_ = last_applied;
+  return Status();
+}
+
 }  // namespace raftsim::kv

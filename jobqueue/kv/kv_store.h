@@ -77,6 +77,9 @@ class KvStore final : public StateMachine {
   void query_into(std::span<const std::uint8_t> request,
                   std::vector<std::uint8_t>& reply) const override;
   std::uint64_t state_hash() const override;
+  bool supports_snapshots() const override { return true; }
+  void snapshot_into(std::vector<std::uint8_t>& out) const override;
+  Status restore_snapshot(std::span<const std::uint8_t> data) override;
 
   Reply execute(const Command& command);
   const Data& data() const { return data_; }

@@ -82,6 +82,10 @@ class JobQueue final : public StateMachine {
   // alone and will be answered `malformed`.
   bool stamps_commands() const override { return true; }
   void stamp(std::vector<std::uint8_t>& command, std::int64_t leader_wall_ns) const override;
+  // The node host's snapshots are full ones (hot then cold); restore_snapshot is restore(full).
+  bool supports_snapshots() const override { return true; }
+  void snapshot_into(std::vector<std::uint8_t>& out) const override;
+  Status restore_snapshot(std::span<const std::uint8_t> data) override { return restore(data); }
 
   // Snapshots (snapshot.cc). Each section is self-delimiting and ends with a 64-bit digest of its
   // bytes, so truncation and bit flips are refused; the storage layer still owns media checksums.

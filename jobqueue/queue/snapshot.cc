@@ -11,6 +11,7 @@
 #include <string>
 #include <utility>
 
+#include "raft/util/bugs.h"
 #include "jobqueue/queue/job_queue.h"
 #include "jobqueue/queue/wire_strings.h"
 #include "raft/core/codec.h"
@@ -99,6 +100,11 @@ std::vector<std::uint8_t> JobQueue::snapshot_cold() const {
   return out;
 }
 
+void JobQueue::snapshot_into(std::vector<std::uint8_t>& out) const {
+  const std::vector<std::uint8_t> full = snapshot_full();
+  out.insert(out.end(), full.begin(), full.end());
+}
+
 std::vector<std::uint8_t> JobQueue::snapshot_full() const {
   std::vector<std::uint8_t> out = snapshot_hot();
   const std::vector<std::uint8_t> cold = snapshot_cold();
@@ -125,6 +131,10 @@ void JobQueue::write_hot_body(std::vector<std::uint8_t>& out) const {
     put_u64(out, job.lease_expires_ns);
     put_u64(out, job.worker_id);
     put_string(out, job.payload);
+  }
+  if (bug_active(Bug::partial_snapshot_drops_keys)) {
+    put_u64(out, 0);
+    return;
   }
   put_u64(out, keys_.size());
   for (const auto& [key, entry] : keys_) {

@@ -7,20 +7,28 @@
 
 namespace raftsim {
 
-RaftLog::RaftLog(std::vector<Entry> stable_entries) : entries_(std::move(stable_entries)) {
+RaftLog::RaftLog(std::vector<Entry> stable_entries) : RaftLog(SnapshotMeta{}, std::move(stable_entries)) {}
+
+RaftLog::RaftLog(const SnapshotMeta& snapshot, std::vector<Entry> stable_entries)
+    : entries_(std::move(stable_entries)), offset_(snapshot.index), offset_term_(snapshot.term) {
+  RAFTSIM_CHECK_MSG(entries_.empty() || entries_.front().index == offset_ + 1,
+                    "recovered entries must start right after the snapshot");
+  RAFTSIM_CHECK_MSG(entries_.empty() || entries_.front().term >= offset_term_,
+                    "recovered entries must not predate the snapshot's term");
+  committed_ = applied_ = offset_;
   stable_ = last_index();
   check_invariants();
 }
 
 std::optional<Term> RaftLog::term_at(Index index) const {
-  if (index == 0) return Term{0};
-  if (index > last_index()) return std::nullopt;
-  return entries_[index - 1].term;
+  if (index == offset_) return offset_term_;
+  if (index < offset_ || index > last_index()) return std::nullopt;
+  return entries_[position(index)].term;
 }
 
 const Entry& RaftLog::at(Index index) const {
-  RAFTSIM_CHECK(index >= 1 && index <= last_index());
-  return entries_[index - 1];
+  RAFTSIM_CHECK(index >= first_index() && index <= last_index());
+  return entries_[position(index)];
 }
 
 bool RaftLog::is_up_to_date(Index last_index, Term last_term) const {
@@ -29,23 +37,24 @@ bool RaftLog::is_up_to_date(Index last_index, Term last_term) const {
 }
 
 Index RaftLog::append_after(Index prev_index, std::span<const Entry> entries) {
-  RAFTSIM_CHECK_MSG(prev_index <= last_index(), "append_after needs a matching prev entry");
+  RAFTSIM_CHECK_MSG(prev_index <= last_index() && prev_index >= offset_,
+                    "append_after needs a matching prev entry");
   Index index = prev_index;
   for (const Entry& entry : entries) {
     ++index;
     RAFTSIM_CHECK_MSG(entry.index == index, "entries in an append must be contiguous");
     if (index <= last_index()) {
-      if (entries_[index - 1].term == entry.term) continue;  // already have it (log matching)
+      if (entries_[position(index)].term == entry.term) continue;  // already have it
       RAFTSIM_CHECK_MSG(index > committed_, "a committed entry would be overwritten");
       if (bug_active(Bug::no_truncate_on_conflict)) {
-        entries_[index - 1] = entry;  // replaced in place: the stale suffix after it stays
+        entries_[position(index)] = entry;  // replaced in place: the stale suffix after it stays
         if (stable_ >= index) {
           stable_ = index - 1;
           rewrite_from_ = rewrite_from_ == 0 ? index : std::min(rewrite_from_, index);
         }
         continue;
       }
-      entries_.resize(index - 1);
+      entries_.resize(position(index));
       ++truncations_;
       if (stable_ >= index) {
         stable_ = index - 1;
@@ -74,31 +83,54 @@ void RaftLog::slice_into(Index from, std::size_t max_count, std::size_t max_byte
                          std::vector<Entry>& out) const {
   out.clear();
   // Count first, so `out` grows at most once.
-  const Index first = std::max<Index>(from, 1);
+  RAFTSIM_CHECK_MSG(from >= first_index(), "slice of compacted entries");
+  const Index first = from;
   std::size_t count = 0;
   std::size_t bytes = 0;
   for (Index index = first; index <= last_index(); ++index) {
-    const std::size_t size = entries_[index - 1].data.size();
+    const std::size_t size = entries_[position(index)].data.size();
     if (count > 0 && (count >= max_count || bytes + size > max_bytes)) break;
     bytes += size;
     ++count;
   }
   out.reserve(count);
-  const auto begin = entries_.begin() + static_cast<std::ptrdiff_t>(first - 1);
+  const auto begin = entries_.begin() + static_cast<std::ptrdiff_t>(position(first));
   if (count > 0) out.insert(out.end(), begin, begin + static_cast<std::ptrdiff_t>(count));
 }
 
 Index RaftLog::first_index_of_term_at(Index index) const {
-  RAFTSIM_CHECK(index >= 1 && index <= last_index());
-  const Term term = entries_[index - 1].term;
-  while (index > 1 && entries_[index - 2].term == term) --index;
+  RAFTSIM_CHECK(index >= first_index() && index <= last_index());
+  const Term term = entries_[position(index)].term;
+  while (index > first_index() && entries_[position(index - 1)].term == term) --index;
   return index;
 }
 
 Index RaftLog::last_index_with_term_at_most(Term term) const {
   Index index = last_index();
-  while (index > 0 && entries_[index - 1].term > term) --index;
+  while (index > offset_ && entries_[position(index)].term > term) --index;
   return index;
+}
+
+void RaftLog::compact_to(Index index) {
+  if (index <= offset_) return;
+  RAFTSIM_CHECK_MSG(index <= applied_ && index <= stable_,
+                    "only applied, stable entries can be compacted");
+  offset_term_ = entries_[position(index)].term;
+  entries_.erase(entries_.begin(), entries_.begin() + static_cast<std::ptrdiff_t>(position(index) + 1));
+  offset_ = index;
+  check_invariants();
+}
+
+void RaftLog::restore(const SnapshotMeta& snapshot) {
+  // Under the snapshot-overwrites-newer bug the caller lets an older snapshot through: the commit
+  // index then goes back, which the simulator's checkers must notice (the log does not object).
+  entries_.clear();
+  offset_ = snapshot.index;
+  offset_term_ = snapshot.term;
+  committed_ = applied_ = stable_ = snapshot.index;
+  rewrite_from_ = 0;
+  ++truncations_;
+  check_invariants();
 }
 
 void RaftLog::commit_to(Index index) {
@@ -121,17 +153,17 @@ void RaftLog::stable_to(Index index, Term term) {
 }
 
 std::span<const Entry> RaftLog::unstable_entries() const {
-  return std::span<const Entry>(entries_).subspan(stable_);
+  return std::span<const Entry>(entries_).subspan(stable_ - offset_);
 }
 
 std::span<const Entry> RaftLog::entries_to_apply(std::size_t max_count) const {
   const std::size_t count = std::min<std::size_t>(committed_ - applied_, max_count);
-  return std::span<const Entry>(entries_).subspan(applied_, count);
+  return std::span<const Entry>(entries_).subspan(applied_ - offset_, count);
 }
 
 void RaftLog::check_invariants() const {
-  RAFTSIM_CHECK(applied_ <= committed_ && committed_ <= last_index());
-  RAFTSIM_CHECK(stable_ <= last_index());
+  RAFTSIM_CHECK(offset_ <= applied_ && applied_ <= committed_ && committed_ <= last_index());
+  RAFTSIM_CHECK(offset_ <= stable_ && stable_ <= last_index());
   if (!entries_.empty()) {
     RAFTSIM_CHECK(entries_.back().index == last_index());
     if (entries_.size() >= 2) {

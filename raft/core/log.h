@@ -1,11 +1,12 @@
 // raftsim: a node's view of the replicated log, in memory.
 // Holds entries (first_index()..last_index()), the commit index, the applied index and the stable
 // index (how far the entries are known to be on disk). Entries past the stable index are what the
-// next Ready hands to storage. Invariants, checked on every change:
+// next Ready hands to storage. Entries up to snapshot_index() have been compacted away: a snapshot
+// stands for them and only the last one's term is kept. Invariants, checked on every change:
 //   1. indices are contiguous and terms never decrease along the log;
-//   2. applied <= committed <= last_index, and committed never decreases;
+//   2. snapshot_index <= applied <= committed <= last_index, and committed never decreases;
 //   3. no committed entry is ever removed or overwritten (Raft's core safety promise);
-//   4. stable <= last_index.
+//   4. snapshot_index <= stable <= last_index.
 #pragma once
 
 #include <cstdint>
@@ -22,11 +23,17 @@ class RaftLog {
   RaftLog() = default;
   // A log recovered from storage: every entry given is stable.
   explicit RaftLog(std::vector<Entry> stable_entries);
+  // A log recovered from a snapshot plus the stable entries after it (entries[0] must be
+  // snapshot.index + 1). Everything up to the snapshot counts as committed and applied.
+  RaftLog(const SnapshotMeta& snapshot, std::vector<Entry> stable_entries);
 
-  Index first_index() const { return 1; }
-  Index last_index() const { return entries_.size(); }
-  Term last_term() const { return entries_.empty() ? 0 : entries_.back().term; }
-  // Term of the entry at index; 0 for index 0; nullopt beyond the end.
+  Index first_index() const { return offset_ + 1; }
+  Index last_index() const { return offset_ + entries_.size(); }
+  Term last_term() const { return entries_.empty() ? offset_term_ : entries_.back().term; }
+  Index snapshot_index() const { return offset_; }
+  Term snapshot_term() const { return offset_term_; }
+  // Term of the entry at index; 0 for index 0; the snapshot's term at snapshot_index(); nullopt
+  // before it (compacted) and beyond the end.
   std::optional<Term> term_at(Index index) const;
   bool matches(Index index, Term term) const { return term_at(index) == term; }
   const Entry& at(Index index) const;
@@ -47,9 +54,10 @@ class RaftLog {
   // The same into `out` (replacing its contents, reusing its capacity).
   void slice_into(Index from, std::size_t max_count, std::size_t max_bytes,
                   std::vector<Entry>& out) const;
-  // For fast backtracking: the first index of the run of entries with the term at `index`.
+  // For fast backtracking: the first index of the run of entries with the term at `index` (not
+  // before first_index()).
   Index first_index_of_term_at(Index index) const;
-  // Largest index whose term is <= term (0 if none).
+  // Largest index whose term is <= term (0 if none; snapshot_index() if the search reaches it).
   Index last_index_with_term_at_most(Term term) const;
 
   Index committed() const { return committed_; }
@@ -58,6 +66,13 @@ class RaftLog {
   void commit_to(Index index);  // no-op if index <= committed
   void applied_to(Index index);
   void stable_to(Index index, Term term);  // ignored if the entry has been replaced since
+  // Drops the entries up to `index` (<= applied and <= stable), which a snapshot now stands for.
+  // No-op if index <= snapshot_index().
+  void compact_to(Index index);
+  // Replaces the whole log with a snapshot the leader sent (its index beyond committed): the
+  // suffix is dropped, since it cannot be committed if the snapshot is not yet held here, and
+  // everything up to the snapshot becomes committed, applied and stable.
+  void restore(const SnapshotMeta& snapshot);
   // Views into the log: valid until the log next changes.
   std::span<const Entry> unstable_entries() const;
   std::span<const Entry> entries_to_apply(std::size_t max_count) const;
@@ -70,7 +85,11 @@ class RaftLog {
  private:
   void check_invariants() const;
 
-  std::vector<Entry> entries_;  // entries_[i].index == i + 1
+  std::size_t position(Index index) const { return static_cast<std::size_t>(index - offset_ - 1); }
+
+  std::vector<Entry> entries_;  // entries_[i].index == offset_ + i + 1
+  Index offset_ = 0;            // the snapshot's last index; entries up to it are compacted
+  Term offset_term_ = 0;
   Index committed_ = 0;
   Index applied_ = 0;
   Index stable_ = 0;

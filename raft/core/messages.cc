@@ -22,6 +22,10 @@ const char* message_type_name(MessageType type) {
       return "HB";
     case MessageType::heartbeat_response:
       return "HBResp";
+    case MessageType::install_snapshot:
+      return "Snap";
+    case MessageType::install_snapshot_response:
+      return "SnapResp";
   }
   RAFTSIM_UNREACHABLE("unknown MessageType");
 }
@@ -51,6 +55,16 @@ std::string Message::describe() const {
       break;
     case MessageType::heartbeat_response:
       text += " ctx=" + std::to_string(context);
+      break;
+    case MessageType::install_snapshot:
+      text += " " + std::to_string(log_index) + "/t" + std::to_string(log_term) + " @" +
+              std::to_string(context) + "+" +
+              std::to_string(entries.empty() ? 0 : entries.front().data.size()) + "/" +
+              std::to_string(hint_index);
+      break;
+    case MessageType::install_snapshot_response:
+      text += " " + std::to_string(log_index) + " @" + std::to_string(context) +
+              (hint_index != 0 ? " have=" + std::to_string(hint_index) : "");
       break;
   }
   return text;

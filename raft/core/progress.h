@@ -1,7 +1,9 @@
 // raftsim: what a leader knows about each follower's log (Raft paper Figure 2, nextIndex and
 // matchIndex) plus the flow control that keeps a slow follower from being flooded: in `probe`
 // state one append is outstanding until answered; in `replicate` state appends are pipelined up
-// to a fixed window of in-flight messages. Invariant: match < next.
+// to a fixed window of in-flight messages; in `snapshot` state the follower needs entries the
+// leader has compacted, so it is sent a snapshot, one chunk outstanding at a time.
+// Invariant: match < next.
 #pragma once
 
 #include <cstdint>
@@ -17,9 +19,8 @@ class Inflights {
   explicit Inflights(std::uint32_t capacity = 1) : ring_(capacity) {}
   bool full() const { return count_ == ring_.size(); }
   std::uint32_t count() const { return count_; }
-  Index at(std::uint32_t position) const {
-    return ring_[(start_ + position) % ring_.size()];
-  }  // oldest = 0
+  // The last index of the position-th oldest in-flight append (0 = the oldest).
+  Index at(std::uint32_t position) const { return ring_[(start_ + position) % ring_.size()]; }
   void add(Index last_index);
   // An acknowledgement up to `index` frees every message that carried nothing beyond it.
   void free_up_to(Index index);
@@ -32,7 +33,7 @@ class Inflights {
 };
 
 struct Progress {
-  enum class State : std::uint8_t { probe, replicate };
+  enum class State : std::uint8_t { probe, replicate, snapshot };
 
   Index match = 0;
   Index next = 1;
@@ -42,11 +43,16 @@ struct Progress {
   std::uint64_t acked_heartbeat_tick = 0;  // leader tick of the newest heartbeat it answered
   std::uint64_t acked_read_round = 0;      // context of the newest heartbeat it answered
   Inflights inflights;
+  // snapshot state: the snapshot being sent (kept, even if the leader takes a newer one meanwhile,
+  // so a long transfer is not restarted) and the offset the follower asked for next.
+  Snapshot sending;
+  std::uint64_t sending_offset = 0;
 
-  bool paused() const { return state == State::probe ? probe_sent : inflights.full(); }
+  bool paused() const { return state == State::replicate ? inflights.full() : probe_sent; }
   void become_probe() {
     state = State::probe;
     probe_sent = false;
+    sending = Snapshot{};
     inflights.clear();
     next = match + 1;
   }
@@ -54,6 +60,13 @@ struct Progress {
     state = State::replicate;
     probe_sent = false;
     next = match + 1;
+  }
+  void become_snapshot(Snapshot snapshot) {
+    state = State::snapshot;
+    probe_sent = false;
+    inflights.clear();
+    sending = std::move(snapshot);
+    sending_offset = 0;
   }
 };
 

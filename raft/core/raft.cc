@@ -51,17 +51,25 @@ Status RaftConfig::validate() const {
       apply_entries_per_ready_max == 0) {
     return invalid("per-message, in-flight and apply limits must be positive");
   }
+  if (snapshot_chunk_bytes_max == 0 || snapshot_chunk_bytes_max > (std::size_t{16} << 20)) {
+    return invalid("snapshot_chunk_bytes_max must be in 1..16 MiB");
+  }
   return Status();
 }
 
 Raft::Raft(const RaftConfig& config, const HardState& recovered_state,
            std::vector<Entry> recovered_entries)
+    : Raft(config, recovered_state, Snapshot{}, std::move(recovered_entries)) {}
+
+Raft::Raft(const RaftConfig& config, const HardState& recovered_state, Snapshot recovered_snapshot,
+           std::vector<Entry> recovered_entries)
     : config_(config),
       term_(recovered_state.term),
       vote_(recovered_state.vote),
-      log_(std::move(recovered_entries)),
+      log_(recovered_snapshot.meta, std::move(recovered_entries)),
       persisted_(recovered_state),
-      random_state_(mix64(config.random_seed ^ 0x5eed5eed5eed5eedULL)) {
+      random_state_(mix64(config.random_seed ^ 0x5eed5eed5eed5eedULL)),
+      snapshot_(std::move(recovered_snapshot)) {
   RAFTSIM_CHECK_MSG(config_.validate().ok(), "invalid RaftConfig");
   RAFTSIM_CHECK_MSG(log_.last_term() <= term_, "recovered log has entries from a future term");
   std::sort(config_.voters.begin(), config_.voters.end());
@@ -245,6 +253,12 @@ void Raft::step(const Message& message) {
     case MessageType::heartbeat_response:
       if (role_ == Role::leader) handle_heartbeat_response(message);
       return;
+    case MessageType::install_snapshot:
+      handle_install_snapshot(message);
+      return;
+    case MessageType::install_snapshot_response:
+      if (role_ == Role::leader) handle_install_snapshot_response(message);
+      return;
   }
   RAFTSIM_UNREACHABLE("unknown MessageType");
 }
@@ -262,14 +276,16 @@ bool Raft::check_term(const Message& message) {
     const bool keeps_term = message.type == MessageType::pre_vote_request ||
                             (message.type == MessageType::pre_vote_response && !message.reject);
     if (!keeps_term) {
-      const bool from_leader =
-          message.type == MessageType::append || message.type == MessageType::heartbeat;
+      const bool from_leader = message.type == MessageType::append ||
+                               message.type == MessageType::heartbeat ||
+                               message.type == MessageType::install_snapshot;
       become_follower(message.term, from_leader ? message.from : kNoNode);
     }
     return true;
   }
   if (message.term < term_) {
-    if (message.type == MessageType::append || message.type == MessageType::heartbeat) {
+    if (message.type == MessageType::append || message.type == MessageType::heartbeat ||
+        message.type == MessageType::install_snapshot) {
       // Tell a stale leader about the newer term so it steps down (it may be cut off from
       // everyone else and never hear of it otherwise).
       Message response;
@@ -353,7 +369,9 @@ void Raft::handle_append(const Message& message) {
       response.hint_index = log_.last_index() + 1;
     } else {
       response.hint_term = *log_.term_at(message.log_index);
-      response.hint_index = log_.first_index_of_term_at(message.log_index);
+      response.hint_index = message.log_index <= log_.snapshot_index()
+                                ? message.log_index
+                                : log_.first_index_of_term_at(message.log_index);
     }
   }
   send(std::move(response));
@@ -377,6 +395,12 @@ void Raft::handle_heartbeat(const Message& message) {
 void Raft::handle_append_response(const Message& message) {
   Progress& peer = progress(message.from);
   peer.recent_active = true;
+  if (peer.state == Progress::State::snapshot) {
+    // A late answer to an append sent before the snapshot transfer began: only an
+    // acknowledgement reaching the kept log ends the transfer early.
+    if (message.reject || message.log_index + 1 < log_.first_index()) return;
+    peer.become_probe();
+  }
   if (message.reject) {
     const bool stale = message.log_index <= peer.match ||
                        (peer.state == Progress::State::probe && message.log_index + 1 != peer.next);
@@ -418,11 +442,95 @@ void Raft::handle_heartbeat_response(const Message& message) {
   if (peer.match < log_.last_index()) send_append(message.from, /*allow_empty=*/false);
 }
 
+void Raft::handle_install_snapshot(const Message& message) {
+  if (role_ != Role::follower || leader_ != message.from) {
+    RAFTSIM_CHECK_MSG(role_ != Role::leader, "two leaders in one term");
+    become_follower(term_, message.from);
+  }
+  election_elapsed_ = 0;
+  Message response;
+  response.type = MessageType::install_snapshot_response;
+  response.to = message.from;
+  response.log_index = message.log_index;
+  const SnapshotMeta meta{message.log_index, message.log_term};
+  if (meta.index <= log_.committed() && !bug_active(Bug::snapshot_overwrites_newer)) {
+    // Already covered here (a duplicate or late chunk): say how far our log is known to match.
+    incoming_.reset();
+    response.context = message.hint_index;
+    response.hint_index = log_.committed();
+    send(std::move(response));
+    return;
+  }
+  if (message.entries.size() != 1 || message.hint_index > config_.snapshot_bytes_max) return;
+  const SharedBytes& chunk = message.entries.front().data;
+  if (!incoming_ || incoming_->meta != meta || incoming_->total != message.hint_index) {
+    if (message.context != 0) {  // the middle of a transfer we do not have: ask for its start
+      response.context = 0;
+      send(std::move(response));
+      return;
+    }
+    incoming_.emplace();
+    incoming_->meta = meta;
+    incoming_->total = message.hint_index;
+    incoming_->buffer =
+        SharedBytes::uninitialized(static_cast<std::size_t>(message.hint_index), incoming_->bytes);
+  }
+  IncomingSnapshot& incoming = *incoming_;
+  if (message.context != incoming.received || chunk.size() > incoming.total - incoming.received) {
+    response.context = incoming.received;  // out of order or inconsistent: resume from here
+    send(std::move(response));
+    return;
+  }
+  if (!chunk.empty()) std::copy(chunk.begin(), chunk.end(), incoming.bytes + incoming.received);
+  incoming.received += chunk.size();
+  response.context = incoming.received;
+  if (incoming.received == incoming.total) {
+    snapshot_ = Snapshot{meta, std::move(incoming.buffer)};
+    incoming_.reset();
+    log_.restore(meta);
+    pending_install_ = true;
+    response.hint_index = meta.index;  // sent after the Ready persisted the snapshot
+  }
+  send(std::move(response));
+}
+
+void Raft::handle_install_snapshot_response(const Message& message) {
+  Progress& peer = progress(message.from);
+  peer.recent_active = true;
+  if (message.hint_index != 0) {
+    peer.match = std::max(peer.match, std::min(message.hint_index, log_.last_index()));
+    if (peer.state == Progress::State::snapshot) {
+      peer.become_probe();
+    } else {
+      peer.next = std::max(peer.next, peer.match + 1);
+    }
+    if (maybe_commit()) broadcast_commit_pending_ = true;
+    send_append(message.from, /*allow_empty=*/true);
+    return;
+  }
+  if (peer.state != Progress::State::snapshot || message.log_index != peer.sending.meta.index) {
+    return;  // about a transfer that is over
+  }
+  peer.sending_offset = message.context;
+  peer.probe_sent = false;
+  send_append(message.from, /*allow_empty=*/true);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Leader duties
 
 void Raft::send_append(NodeId peer_id, bool allow_empty) {
   Progress& peer = progress(peer_id);
+  if (peer.state != Progress::State::snapshot && peer.next < log_.first_index()) {
+    // The entries this follower needs are compacted: only the snapshot can bring it up.
+    RAFTSIM_CHECK_MSG(snapshot_.meta.index >= log_.snapshot_index(),
+                      "a compacted log always has a snapshot to send");
+    peer.become_snapshot(snapshot_);
+  }
+  if (peer.state == Progress::State::snapshot) {
+    send_snapshot_chunk(peer_id, peer);
+    return;
+  }
   if (peer.paused()) return;
   Message append;
   append.type = MessageType::append;
@@ -449,6 +557,28 @@ void Raft::send_append(NodeId peer_id, bool allow_empty) {
     peer.probe_sent = true;
   }
   send(std::move(append));
+}
+
+void Raft::send_snapshot_chunk(NodeId peer_id, Progress& peer) {
+  if (peer.paused()) return;  // one chunk outstanding; its answer (or a heartbeat) moves on
+  const Snapshot& snapshot = peer.sending;
+  const std::uint64_t total = snapshot.data.size();
+  const std::uint64_t offset = std::min<std::uint64_t>(peer.sending_offset, total);
+  const std::uint64_t length =
+      std::min<std::uint64_t>(config_.snapshot_chunk_bytes_max, total - offset);
+  Message chunk;
+  chunk.type = MessageType::install_snapshot;
+  chunk.to = peer_id;
+  chunk.log_index = snapshot.meta.index;
+  chunk.log_term = snapshot.meta.term;
+  chunk.commit = log_.committed();
+  chunk.context = offset;
+  chunk.hint_index = total;
+  chunk.entries.push_back(Entry{snapshot.meta.term, snapshot.meta.index, EntryType::normal,
+                                snapshot.data.slice(static_cast<std::size_t>(offset),
+                                                    static_cast<std::size_t>(length))});
+  peer.probe_sent = true;
+  send(std::move(chunk));
 }
 
 void Raft::broadcast_append(bool allow_empty) {
@@ -567,7 +697,7 @@ void Raft::release_confirmed_reads() {
 // Ready / advance
 
 bool Raft::has_ready() const {
-  return !outbox_.empty() || HardState{term_, vote_} != persisted_ ||
+  return !outbox_.empty() || pending_install_ || HardState{term_, vote_} != persisted_ ||
          log_.stable() < log_.last_index() || log_.applied() < log_.committed() ||
          !read_states_.empty() || broadcast_entries_pending_ || broadcast_commit_pending_ ||
          heartbeat_pending_;
@@ -587,6 +717,8 @@ void Raft::ready(Ready& ready) {
     if (heartbeat_pending_) broadcast_heartbeat();
   }
   broadcast_entries_pending_ = broadcast_commit_pending_ = heartbeat_pending_ = false;
+  ready.snapshot.reset();
+  if (pending_install_) ready.snapshot = snapshot_;
   ready.hard_state.reset();
   if (HardState{term_, vote_} != persisted_) ready.hard_state = HardState{term_, vote_};
   if (bug_active(Bug::vote_not_persisted) && ready.hard_state && vote_ != config_.id) {
@@ -611,6 +743,7 @@ void Raft::ready(Ready& ready) {
 }
 
 void Raft::advance(const Ready& ready) {
+  if (ready.snapshot) pending_install_ = false;
   if (ready.hard_state) persisted_ = *ready.hard_state;
   if (!ready.entries.empty()) {
     log_.stable_to(ready.entries.back().index, ready.entries.back().term);
@@ -638,17 +771,31 @@ std::uint64_t Raft::full_state_hash() const {
     for (std::uint32_t i = 0; i < progress.inflights.count(); ++i) {
       hasher.add(progress.inflights.at(i));
     }
+    hasher.add(progress.sending.meta.index).add(progress.sending_offset);
   }
+  hasher.add(snapshot_.meta.index);
   hasher.add(broadcast_entries_pending_).add(broadcast_commit_pending_).add(heartbeat_pending_);
   hasher.add(outbox_.size()).add(pending_reads_.size()).add(reads_waiting_for_commit_.size());
   return hasher.value();
+}
+
+void Raft::snapshot_taken(Snapshot snapshot) {
+  const Index index = snapshot.meta.index;
+  RAFTSIM_CHECK_MSG(index <= log_.applied(), "a snapshot covers only applied entries");
+  RAFTSIM_CHECK_MSG(log_.term_at(index) == snapshot.meta.term, "snapshot term differs from log");
+  if (index <= snapshot_.meta.index) return;
+  snapshot_ = std::move(snapshot);
+  const Index keep = static_cast<Index>(config_.entries_kept_after_snapshot);
+  const Index compact_to = std::min(index > keep ? index - keep : 0, log_.stable());
+  log_.compact_to(compact_to);
 }
 
 std::uint64_t Raft::state_hash() const {
   Hasher hasher;
   hasher.add(config_.id).add(term_).add(vote_).add(leader_).add(static_cast<std::uint64_t>(role_));
   hasher.add(log_.committed()).add(log_.applied()).add(log_.stable()).add(log_.last_index());
-  for (Index index = 1; index <= log_.last_index(); ++index) {
+  if (log_.snapshot_index() != 0) hasher.add(log_.snapshot_index()).add(log_.snapshot_term());
+  for (Index index = log_.first_index(); index <= log_.last_index(); ++index) {
     const Entry& entry = log_.at(index);
     hasher.add(entry.term).add(static_cast<std::uint64_t>(entry.type)).add_bytes(entry.data);
   }

@@ -8,7 +8,9 @@
 // Implements leader election with randomized timeouts, PreVote, CheckQuorum (with the thesis'
 // rule that a follower hearing from a leader ignores disruptive vote requests), log replication
 // with fast backtracking, batching and pipelining, the §5.4.2 commit rule (a leader commits only
-// entries of its own term by counting), a no-op on election, ReadIndex and optional lease reads.
+// entries of its own term by counting), a no-op on election, ReadIndex and optional lease reads,
+// and log compaction behind state-machine snapshots, which a leader sends in bounded chunks to a
+// follower that needs compacted entries (paper §7).
 #pragma once
 
 #include <cstdint>
@@ -42,6 +44,14 @@ struct RaftConfig {
   std::uint32_t inflight_messages_max = 16;
   std::size_t apply_entries_per_ready_max = 1024;
   std::size_t pending_reads_max = 4096;  // beyond it read_index() fails with no_space
+  // Snapshot transfer: bytes of snapshot per install_snapshot message, and the largest snapshot
+  // a follower accepts (a larger one is ignored, so the leader's transfer never completes: size
+  // the limit above any real state).
+  std::size_t snapshot_chunk_bytes_max = std::size_t{256} << 10;
+  std::size_t snapshot_bytes_max = std::size_t{1} << 31;
+  // Entries kept in memory behind a new snapshot, so a follower a little behind still gets
+  // appends rather than the whole snapshot.
+  std::size_t entries_kept_after_snapshot = 1024;
   std::uint64_t random_seed = 1;
 
   Status validate() const;
@@ -59,6 +69,9 @@ struct ReadState {
 // entries and committed_entries view the core's log: they stay valid until the next call on the
 // Raft object other than advance(ready), which is all the host needs (no copies per entry).
 struct Ready {
+  // A snapshot the leader sent, now complete: persist it and restore the state machine from it
+  // before anything else in this Ready (the log already starts after it).
+  std::optional<Snapshot> snapshot;
   std::optional<HardState> hard_state;  // persist if present
   Index rewrite_from = 0;               // if nonzero, storage drops entries >= this first
   std::span<const Entry> entries;       // to append to storage
@@ -71,6 +84,10 @@ class Raft {
  public:
   // recovered_state / recovered_entries: what storage held (both empty for a fresh node).
   Raft(const RaftConfig& config, const HardState& recovered_state,
+       std::vector<Entry> recovered_entries);
+  // A node recovered from a snapshot (already restored into its state machine) and the stable
+  // entries after it.
+  Raft(const RaftConfig& config, const HardState& recovered_state, Snapshot recovered_snapshot,
        std::vector<Entry> recovered_entries);
 
   void tick();
@@ -86,6 +103,12 @@ class Raft {
   // is reused (a host calls this once per batch of inputs; no allocation in steady state).
   void ready(Ready& ready);
   void advance(const Ready& ready);
+  // The host took (and made durable) a snapshot of the state machine at snapshot.meta.index,
+  // which it has applied: the core keeps it to send to followers and compacts its log behind it
+  // (keeping entries_kept_after_snapshot). An older snapshot than the current one is ignored.
+  void snapshot_taken(Snapshot snapshot);
+  // The newest snapshot this node has (meta.index 0: none).
+  const Snapshot& snapshot() const { return snapshot_; }
 
   NodeId id() const { return config_.id; }
   Role role() const { return role_; }
@@ -125,10 +148,13 @@ class Raft {
   void handle_heartbeat(const Message& message);
   void handle_append_response(const Message& message);
   void handle_heartbeat_response(const Message& message);
+  void handle_install_snapshot(const Message& message);
+  void handle_install_snapshot_response(const Message& message);
 
   // Leader duties.
   void tick_leader();
   void send_append(NodeId peer, bool allow_empty);
+  void send_snapshot_chunk(NodeId peer_id, Progress& peer);
   void broadcast_append(bool allow_empty);
   void broadcast_heartbeat();
   bool maybe_commit();
@@ -171,6 +197,18 @@ class Raft {
   std::vector<ReadState> read_states_;
   std::vector<Message> outbox_;
   std::vector<Index> match_scratch_;  // maybe_commit's sort buffer, kept to avoid allocating
+
+  Snapshot snapshot_;             // the newest snapshot held (taken here or installed)
+  bool pending_install_ = false;  // snapshot_ was just installed; the next Ready hands it out
+  // A snapshot arriving in chunks (follower). Volatile: a restart starts the transfer again.
+  struct IncomingSnapshot {
+    SnapshotMeta meta;
+    SharedBytes buffer;  // `total` bytes, filled up to `received`
+    std::uint8_t* bytes = nullptr;
+    std::uint64_t total = 0;
+    std::uint64_t received = 0;
+  };
+  std::optional<IncomingSnapshot> incoming_;
   // Entry vectors of sent appends, taken back when the caller's Ready is reused: the next
   // appends are built in them instead of fresh ones. At most kSpareEntryVectorsMax are kept.
   std::vector<std::vector<Entry>> spare_entry_vectors_;

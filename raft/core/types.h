@@ -31,6 +31,22 @@ struct Entry {
   friend bool operator==(const Entry&, const Entry&) = default;
 };
 
+// The last log entry a snapshot covers: the log before and at `index` is replaced by it.
+struct SnapshotMeta {
+  Index index = 0;
+  Term term = 0;
+
+  friend bool operator==(const SnapshotMeta&, const SnapshotMeta&) = default;
+};
+
+// A state machine image as the core moves it around: opaque bytes plus what they cover.
+struct Snapshot {
+  SnapshotMeta meta;
+  SharedBytes data;
+
+  friend bool operator==(const Snapshot&, const Snapshot&) = default;
+};
+
 // What must be on disk before any message that depends on it leaves the node.
 struct HardState {
   Term term = 0;

@@ -2,12 +2,14 @@
 
 #include "raft/core/codec.h"
 #include "raft/util/check.h"
+#include "raft/util/endian.h"
 #include "raft/util/hash.h"
 
 namespace raftsim {
 
 namespace {
 constexpr std::uint64_t kTickTimer = 1;
+constexpr std::uint32_t kSnapshotFormat = 0x31534e48;  // "HNS1": sessions, then machine
 }
 
 NodeHost::NodeHost(Runtime& runtime, const NodeHostConfig& config,
@@ -28,14 +30,114 @@ void NodeHost::fail_stop(const std::string& why) {
 }
 
 void NodeHost::start() {
-  auto storage = LogStorage::open(runtime_.file_system(), config_.storage);
-  if (!storage.ok()) {
-    fail_stop("cannot recover storage: " + storage.status().to_string());
+  if (Status recovered = recover(); !recovered.ok()) {
+    fail_stop("cannot recover storage: " + recovered.to_string());
     return;
   }
-  storage_ = std::move(storage).value();
-  raft_ = std::make_unique<Raft>(config_.raft, storage_->hard_state(), storage_->entries());
   runtime_.start_timer(config_.tick_ns, kTickTimer);
+}
+
+Status NodeHost::recover() {
+  auto storage = LogStorage::open(runtime_.file_system(), config_.storage);
+  if (!storage.ok()) return storage.status();
+  storage_ = std::move(storage).value();
+  snapshots_ = std::make_unique<SnapshotStore>(runtime_.file_system(), config_.snapshots);
+  if (Status s = snapshots_->remove_partial_saves(); !s.ok()) return s;
+  auto loaded = snapshots_->load_newest();
+  if (!loaded.ok()) return loaded.status();
+  Snapshot snapshot = std::move(loaded.value().snapshot);
+  for (const std::string& damaged : loaded.value().damaged) {
+    recovery_note_ += "skipped damaged snapshot (" + damaged + "); ";
+  }
+  const SnapshotMeta base = storage_->base();
+  if (snapshot.meta.index < base.index) {
+    return Status(StatusCode::corruption,
+                  "the log starts after entry " + std::to_string(base.index) +
+                      " but no valid snapshot covers it (" + recovery_note_ + ")");
+  }
+  if (snapshot.meta.index > 0) {
+    if (Status s = restore_from(snapshot); !s.ok()) return s;
+    // A crash between saving a snapshot and compacting the log leaves a log that may reach past
+    // the snapshot or disagree with it: keep only what follows it.
+    if (snapshot.meta.index > base.index) {
+      if (Status s = storage_->apply_snapshot(snapshot.meta); !s.ok()) return s;
+    }
+    recovery_note_ += "loaded snapshot " + std::to_string(snapshot.meta.index) + "/t" +
+                      std::to_string(snapshot.meta.term);
+  }
+  raft_ = std::make_unique<Raft>(config_.raft, storage_->hard_state(), std::move(snapshot),
+                                 storage_->entries());
+  return Status();
+}
+
+SharedBytes NodeHost::encode_snapshot() const {
+  std::vector<std::uint8_t> bytes;
+  put_u32(bytes, kSnapshotFormat);
+  const std::size_t length_at = bytes.size();
+  put_u64(bytes, 0);
+  sessions_.save(bytes);
+  const std::uint64_t session_bytes = bytes.size() - length_at - 8;
+  store_little_endian(bytes.data() + length_at, session_bytes);
+  state_machine_->snapshot_into(bytes);
+  return SharedBytes(bytes);
+}
+
+Status NodeHost::restore_from(const Snapshot& snapshot) {
+  ByteReader reader(std::span<const std::uint8_t>(snapshot.data.begin(), snapshot.data.size()));
+  std::uint32_t format = 0;
+  std::uint64_t session_bytes = 0;
+  std::span<const std::uint8_t> sessions;
+  if (!reader.read_u32(format) || format != kSnapshotFormat || !reader.read_u64(session_bytes) ||
+      !reader.read_view(static_cast<std::size_t>(session_bytes), sessions)) {
+    return Status(StatusCode::corruption, "snapshot " + std::to_string(snapshot.meta.index) +
+                                              " is not a node snapshot");
+  }
+  std::span<const std::uint8_t> machine;
+  const bool read = reader.read_view(reader.remaining(), machine);
+  RAFTSIM_CHECK(read);
+  if (Status s = state_machine_->restore_snapshot(machine); !s.ok()) return s;
+  return sessions_.load(sessions);
+}
+
+Status NodeHost::install_snapshot(const Snapshot& snapshot,
+                                  const std::optional<HardState>& hard_state) {
+  // Durable order: the snapshot file, the term that came with it, then the log cut behind it.
+  const std::vector<SnapshotMeta> held = snapshots_->list();
+  if (held.empty() || held.back().index < snapshot.meta.index) {
+    if (Status s = snapshots_->save(snapshot.meta, snapshot.data); !s.ok()) return s;
+  }
+  if (hard_state) {
+    if (Status s = storage_->save(hard_state, 0, {}); !s.ok()) return s;
+  }
+  if (Status s = storage_->apply_snapshot(snapshot.meta); !s.ok()) return s;
+  ++snapshots_installed_;
+  return restore_from(snapshot);
+}
+
+void NodeHost::maybe_take_snapshot() {
+  if (config_.snapshot_every_entries == 0 || !state_machine_->supports_snapshots()) return;
+  const Index applied = raft_->log().applied();
+  if (applied < raft_->snapshot().meta.index + config_.snapshot_every_entries) return;
+  const SnapshotMeta meta{applied, *raft_->log().term_at(applied)};
+  SharedBytes data = encode_snapshot();
+  if (Status s = snapshots_->save(meta, data); !s.ok()) {
+    fail_stop("cannot save snapshot: " + s.to_string());
+    return;
+  }
+  // The WAL keeps the log from the previous snapshot on, so that losing the newest file to
+  // damage still leaves a snapshot and every entry after it.
+  const std::vector<SnapshotMeta> held = snapshots_->list();
+  if (held.size() >= 2) {
+    const SnapshotMeta& previous = held[held.size() - 2];
+    if (previous.index > storage_->base().index) {
+      if (Status s = storage_->apply_snapshot(previous); !s.ok()) {
+        fail_stop("cannot compact the log: " + s.to_string());
+        return;
+      }
+    }
+  }
+  ++snapshots_taken_;
+  raft_->snapshot_taken(Snapshot{meta, std::move(data)});
 }
 
 void NodeHost::on_timer(std::uint64_t tag) {
@@ -127,8 +229,16 @@ void NodeHost::process_ready() {
   while (!failed() && raft_->has_ready()) {
     Ready& ready = ready_;
     raft_->ready(ready);
-    // 1. Persist: nothing below may leave the node before its state is durable.
-    Status saved = storage_->save(ready.hard_state, ready.rewrite_from, ready.entries);
+    // 1. Persist: nothing below may leave the node before its state is durable. A snapshot the
+    // leader sent comes first: the log in this Ready follows it.
+    if (ready.snapshot) {
+      if (Status s = install_snapshot(*ready.snapshot, ready.hard_state); !s.ok()) {
+        fail_stop("cannot install snapshot: " + s.to_string());
+        return;
+      }
+    }
+    Status saved = storage_->save(ready.snapshot ? std::nullopt : ready.hard_state,
+                                  ready.rewrite_from, ready.entries);
     if (!saved.ok()) {
       fail_stop("storage failed: " + saved.to_string());
       return;
@@ -150,6 +260,7 @@ void NodeHost::process_ready() {
     }
     raft_->advance(ready);
     serve_reads();
+    maybe_take_snapshot();
   }
   if (failed()) return;
   const bool is_leader = raft_->role() == Role::leader;
@@ -217,6 +328,9 @@ std::uint64_t NodeHost::state_hash() const {
   if (raft_ != nullptr) hasher.add(raft_->state_hash());
   hasher.add(state_machine_->state_hash()).add(sessions_.state_hash());
   hasher.add(waiting_proposals_.size()).add(waiting_reads_.size()).add(confirmed_reads_.size());
+  if (snapshots_taken_ + snapshots_installed_ != 0) {
+    hasher.add(snapshots_taken_).add(snapshots_installed_);
+  }
   return hasher.value();
 }
 

@@ -6,6 +6,10 @@
 // serve confirmed reads. It reaches the world only through Runtime and FileSystem, so it runs the
 // same under the simulator or a real event loop. A node whose disk fails stops (fail-stop): it
 // cannot promise anything it cannot persist.
+// Snapshots: every snapshot_every_entries applied entries the host saves the session table and
+// the state machine to a snapshot file and compacts the log: the core's in memory, and the WAL up
+// to the previous snapshot file (so one damaged file still leaves a snapshot and the log after
+// it). Recovery loads the newest valid snapshot, then the log after it.
 // Limits: kPendingRequestsMax client requests waiting per node (beyond: answered `busy`).
 #pragma once
 
@@ -22,6 +26,7 @@
 #include "raft/node/state_machine.h"
 #include "raft/node/wire.h"
 #include "raft/storage/log_storage.h"
+#include "raft/storage/snapshot_store.h"
 #include "raft/util/map_node_pool.h"
 
 namespace raftsim {
@@ -30,6 +35,10 @@ struct NodeHostConfig {
   RaftConfig raft;  // raft.id must equal the runtime's self(); random_seed is overridden
   std::int64_t tick_ns = 10'000'000;  // one Raft tick per 10 ms of local monotonic time
   LogStorageOptions storage;
+  // Take a snapshot after this many entries applied since the last one (0: never). Needs a
+  // state machine that supports snapshots.
+  std::uint64_t snapshot_every_entries = 0;
+  SnapshotStoreOptions snapshots;
 };
 
 class NodeHost final : public Process {
@@ -51,6 +60,10 @@ class NodeHost final : public Process {
   const StateMachine& state_machine() const { return *state_machine_; }
   bool failed() const { return !failure_.empty(); }
   const std::string& failure() const { return failure_; }
+  // What recovery found worth saying (damaged snapshot files skipped, the snapshot loaded).
+  const std::string& recovery_note() const { return recovery_note_; }
+  std::uint64_t snapshots_taken() const { return snapshots_taken_; }
+  std::uint64_t snapshots_installed() const { return snapshots_installed_; }
 
  private:
   struct Waiting {
@@ -69,14 +82,24 @@ class NodeHost final : public Process {
   void respond(NodeId endpoint, std::uint64_t client_id, std::uint64_t sequence,
                ClientStatus status, std::span<const std::uint8_t> payload = {});
   void fail_stop(const std::string& why);
+  Status recover();
+  // Snapshot bytes: the session table, then the state machine.
+  SharedBytes encode_snapshot() const;
+  Status restore_from(const Snapshot& snapshot);
+  Status install_snapshot(const Snapshot& snapshot, const std::optional<HardState>& hard_state);
+  void maybe_take_snapshot();
 
   Runtime& runtime_;
   NodeHostConfig config_;
   std::unique_ptr<StateMachine> state_machine_;
   std::unique_ptr<LogStorage> storage_;
+  std::unique_ptr<SnapshotStore> snapshots_;
   std::unique_ptr<Raft> raft_;
   SessionTable sessions_;
   std::string failure_;
+  std::string recovery_note_;
+  std::uint64_t snapshots_taken_ = 0;
+  std::uint64_t snapshots_installed_ = 0;
   bool was_leader_ = false;
   std::uint64_t next_read_id_ = 1;
   using WaitingByIndex = std::map<Index, Waiting>;

@@ -1,5 +1,6 @@
 #include "raft/node/sessions.h"
 
+#include "raft/core/codec.h"
 #include "raft/util/check.h"
 #include "raft/util/hash.h"
 
@@ -50,6 +51,54 @@ std::vector<std::uint8_t>& SessionTable::record(std::uint64_t client_id, std::ui
     sessions_.erase(oldest.client_id);
   }
   return session.reply;
+}
+
+void SessionTable::save(std::vector<std::uint8_t>& out) const {
+  put_u64(out, sessions_.size());
+  put_u64(out, last_index_);
+  for (const Session* session = oldest_; session != nullptr; session = session->newer) {
+    put_u64(out, session->client_id);
+    put_u64(out, session->sequence);
+    put_u64(out, session->index);
+    put_u32(out, static_cast<std::uint32_t>(session->reply.size()));
+    put_bytes(out, session->reply);
+  }
+}
+
+Status SessionTable::load(std::span<const std::uint8_t> bytes) {
+  auto corrupt = [](const std::string& what) {
+    return Status(StatusCode::corruption, "session table: " + what);
+  };
+  ByteReader reader(bytes);
+  std::uint64_t count = 0, last_index = 0;
+  if (!reader.read_u64(count) || !reader.read_u64(last_index)) return corrupt("truncated header");
+  if (count > kSessionsMax || count > reader.remaining() / 28) return corrupt("bad session count");
+  std::map<std::uint64_t, Session> loaded;
+  std::vector<Session*> order;
+  order.reserve(count);
+  Index previous = 0;
+  for (std::uint64_t i = 0; i < count; ++i) {
+    Session session;
+    std::uint32_t reply_bytes = 0;
+    if (!reader.read_u64(session.client_id) || !reader.read_u64(session.sequence) ||
+        !reader.read_u64(session.index) || !reader.read_u32(reply_bytes) ||
+        !reader.read_bytes(reply_bytes, session.reply)) {
+      return corrupt("truncated session");
+    }
+    if (session.index <= previous || session.index > last_index) {
+      return corrupt("sessions out of log order");
+    }
+    previous = session.index;
+    auto [it, inserted] = loaded.emplace(session.client_id, std::move(session));
+    if (!inserted) return corrupt("a client appears twice");
+    order.push_back(&it->second);
+  }
+  if (reader.remaining() != 0) return corrupt("trailing bytes");
+  sessions_ = std::move(loaded);  // map nodes keep their addresses across the move
+  oldest_ = newest_ = nullptr;
+  for (Session* session : order) link_newest(*session);
+  last_index_ = last_index;
+  return Status();
 }
 
 std::uint64_t SessionTable::state_hash() const {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "raft/core/types.h"
+#include "raft/util/status.h"
 
 namespace raftsim {
 
@@ -40,6 +41,10 @@ class SessionTable {
   std::vector<std::uint8_t>& record(std::uint64_t client_id, std::uint64_t sequence, Index index);
   std::size_t size() const { return sessions_.size(); }
   std::uint64_t state_hash() const;
+  // Snapshots: the table as bytes (oldest applied first), and back. load() replaces the table,
+  // or leaves it unchanged and returns corruption if the bytes are malformed.
+  void save(std::vector<std::uint8_t>& out) const;
+  Status load(std::span<const std::uint8_t> bytes);
 
  private:
   struct Session {

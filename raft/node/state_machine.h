@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "raft/core/types.h"
+#include "raft/util/status.h"
 
 namespace raftsim {
 
@@ -37,6 +38,14 @@ class StateMachine {
   virtual bool stamps_commands() const { return false; }  // whether stamp() does anything
   virtual void stamp(std::vector<std::uint8_t>& /*command*/,
                      std::int64_t /*leader_wall_ns*/) const {}
+  // Snapshots, for log compaction (paper §7). A machine that supports them appends its whole
+  // state to `out` in snapshot_into(), and restore_snapshot() replaces the state with such bytes
+  // (leaving it unchanged if they are malformed). Machines without support are never compacted.
+  virtual bool supports_snapshots() const { return false; }
+  virtual void snapshot_into(std::vector<std::uint8_t>& /*out*/) const {}
+  virtual Status restore_snapshot(std::span<const std::uint8_t> /*data*/) {
+    return Status(StatusCode::unavailable, "this state machine does not support snapshots");
+  }
 };
 
 }  // namespace raftsim

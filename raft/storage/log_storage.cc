@@ -10,6 +10,7 @@ namespace {
 
 constexpr std::uint8_t kHardStateRecord = 1;
 constexpr std::uint8_t kEntriesRecord = 2;
+constexpr std::uint8_t kSnapshotMarkerRecord = 3;
 // A batch record stays well under the WAL's record limit.
 constexpr std::size_t kBatchBytesMax = std::size_t{8} << 20;
 
@@ -18,6 +19,14 @@ std::vector<std::uint8_t> encode_hard_state(const HardState& state) {
   put_u8(out, kHardStateRecord);
   put_u64(out, state.term);
   put_u32(out, state.vote);
+  return out;
+}
+
+std::vector<std::uint8_t> encode_marker(const SnapshotMeta& meta) {
+  std::vector<std::uint8_t> out;
+  put_u8(out, kSnapshotMarkerRecord);
+  put_u64(out, meta.index);
+  put_u64(out, meta.term);
   return out;
 }
 
@@ -76,6 +85,20 @@ Status LogStorage::replay(const std::vector<std::vector<std::uint8_t>>& records)
       hard_state_ = state;
       continue;
     }
+    if (type == kSnapshotMarkerRecord) {
+      SnapshotMeta meta;
+      if (!reader.read_u64(meta.index) || !reader.read_u64(meta.term) || reader.remaining() != 0) {
+        return corrupt(number, "malformed snapshot marker");
+      }
+      if (meta.index >= base_.index && term_at(meta.index) == meta.term) {
+        entries_.erase(entries_.begin(),
+                       entries_.begin() + static_cast<std::ptrdiff_t>(meta.index - base_.index));
+      } else {
+        entries_.clear();
+      }
+      base_ = meta;
+      continue;
+    }
     if (type != kEntriesRecord) return corrupt(number, "unknown record type");
     std::uint32_t count = 0;
     if (!reader.read_u32(count) || count == 0) return corrupt(number, "malformed entry batch");
@@ -83,18 +106,18 @@ Status LogStorage::replay(const std::vector<std::vector<std::uint8_t>>& records)
       Entry entry;
       const char* what = "";
       if (!decode_entry(reader, entry, what)) return corrupt(number, what);
-      if (entry.index == 0 || entry.index > entries_.size() + 1) {
+      if (entry.index <= base_.index || entry.index > base_.index + entries_.size() + 1) {
         return corrupt(number, "entry " + std::to_string(entry.index) + " leaves a gap");
       }
-      entries_.resize(entry.index - 1);
-      if (!entries_.empty() && entries_.back().term > entry.term) {
+      entries_.resize(entry.index - base_.index - 1);
+      if ((entries_.empty() ? base_.term : entries_.back().term) > entry.term) {
         return corrupt(number, "entry terms decrease at index " + std::to_string(entry.index));
       }
       entries_.push_back(std::move(entry));
     }
     if (reader.remaining() != 0) return corrupt(number, "trailing bytes after entry batch");
   }
-  if (!entries_.empty() && entries_.back().term > hard_state_.term) {
+  if (std::max(base_.term, entries_.empty() ? Term{0} : entries_.back().term) > hard_state_.term) {
     return corrupt(records.size(), "log holds an entry from a term after the stored term");
   }
   return Status();
@@ -107,10 +130,12 @@ Status LogStorage::save(const std::optional<HardState>& hard_state, Index rewrit
     RAFTSIM_CHECK_MSG(hard_state->term >= hard_state_.term, "stored term must not go back");
     if (Status status = wal_->append(encode_hard_state(*hard_state)); !status.ok()) return status;
   }
+  const Index end = base_.index + entries_.size();  // last durable index
   if (!entries.empty()) {
-    RAFTSIM_CHECK_MSG(entries.front().index <= entries_.size() + 1, "entries must not leave a gap");
+    RAFTSIM_CHECK_MSG(entries.front().index <= end + 1 && entries.front().index > base_.index,
+                      "entries must not leave a gap or reach into the snapshot");
     RAFTSIM_CHECK(rewrite_from == 0 || rewrite_from >= entries.front().index ||
-                  rewrite_from <= entries_.size() + 1);
+                  rewrite_from <= end + 1);
     std::size_t at = 0;
     while (at < entries.size()) {
       record_buffer_.clear();
@@ -121,18 +146,52 @@ Status LogStorage::save(const std::optional<HardState>& hard_state, Index rewrit
   if (Status status = wal_->sync(); !status.ok()) return status;
   // Only now is it durable: update the mirror the same way replay() will read it back.
   if (hard_state) hard_state_ = *hard_state;
-  if (rewrite_from != 0 && rewrite_from <= entries_.size()) entries_.resize(rewrite_from - 1);
+  if (rewrite_from > base_.index && rewrite_from <= end) {
+    entries_.resize(rewrite_from - base_.index - 1);
+  }
   if (!entries.empty()) {
-    entries_.resize(entries.front().index - 1);
+    entries_.resize(entries.front().index - base_.index - 1);
     entries_.insert(entries_.end(), entries.begin(), entries.end());
   }
   if (wal_->size_bytes() > options_.compact_after_bytes) return compact();
   return Status();
 }
 
+std::optional<Term> LogStorage::term_at(Index index) const {
+  if (index == base_.index) return base_.term;
+  if (index < base_.index || index > base_.index + entries_.size()) return std::nullopt;
+  return entries_[index - base_.index - 1].term;
+}
+
+std::vector<Entry> LogStorage::entries_after(Index index) const {
+  RAFTSIM_CHECK(index >= base_.index);
+  const std::size_t skip = std::min<std::size_t>(index - base_.index, entries_.size());
+  return {entries_.begin() + static_cast<std::ptrdiff_t>(skip), entries_.end()};
+}
+
+Status LogStorage::apply_snapshot(const SnapshotMeta& snapshot) {
+  if (snapshot == base_) return Status();
+  std::deque<Entry> kept;
+  if (snapshot.index >= base_.index && term_at(snapshot.index) == snapshot.term) {
+    kept.assign(entries_.begin() + static_cast<std::ptrdiff_t>(snapshot.index - base_.index),
+                entries_.end());
+  }
+  const SnapshotMeta old_base = base_;
+  std::swap(entries_, kept);
+  base_ = snapshot;
+  if (Status status = compact(); !status.ok()) {
+    // The rewrite failed: whatever is on disk, the caller fail-stops; keep the mirror honest.
+    std::swap(entries_, kept);
+    base_ = old_base;
+    return status;
+  }
+  return Status();
+}
+
 Status LogStorage::compact() {
   std::vector<std::vector<std::uint8_t>> records;
   records.push_back(encode_hard_state(hard_state_));
+  if (base_.index != 0) records.push_back(encode_marker(base_));
   const std::vector<Entry> live = entries();
   for (auto& record : encode_batches(live)) records.push_back(std::move(record));
   return wal_->rewrite(records);

@@ -94,9 +94,22 @@ std::optional<Violation> RaftSafetyChecker::sync_log(const Moment& moment, NodeI
     view.prefix_digests.clear();
     view.truncations = log.truncations();
   }
+  // Entries compacted into a snapshot this view never saw: they must be committed ones, and
+  // they are what was committed there.
+  while (view.prefix_digests.size() < log.snapshot_index()) {
+    const Index index = view.prefix_digests.size() + 1;
+    if (index > committed_.size()) {
+      return violation(moment, "snapshot safety", {node},
+                       "node " + std::to_string(node) + " holds a snapshot up to entry " +
+                           std::to_string(log.snapshot_index()) + ", but only " +
+                           std::to_string(committed_.size()) + " entries were ever committed");
+    }
+    const std::uint64_t digest = committed_[index - 1].first;
+    const std::uint64_t previous = index == 1 ? 0 : view.prefix_digests[index - 2];
+    view.entry_digests.push_back(digest);
+    view.prefix_digests.push_back(Hasher(previous).add(digest).value());
+  }
   const Index first_new = view.prefix_digests.size() + 1;
-  // The log's entries are consecutive keys of prefix_by_entry_ (or nearly so), so each is found
-  // or inserted next to the previous one instead of by a search from the root.
   auto hint = prefix_by_entry_.lower_bound(std::make_pair(first_new, Term{0}));
   for (Index index = first_new; index <= log.last_index(); ++index) {
     const Entry& entry = log.at(index);
@@ -118,6 +131,11 @@ std::optional<Violation> RaftSafetyChecker::sync_log(const Moment& moment, NodeI
       std::tie(it, inserted) = prefix_by_entry_.emplace(key, prefix);
     }
     hint = std::next(it);
+    if (inserted && entry.type == EntryType::normal) {
+      if (auto command = decode_session_command(entry.data)) {
+        writes_by_digest_.emplace(digest, std::make_pair(command->client_id, command->sequence));
+      }
+    }
     if (!inserted && it->second != prefix) {
       return violation(moment, "log matching", {node},
                        "node " + std::to_string(node) + " holds " + entry_name(index, entry.term) +
@@ -136,6 +154,12 @@ std::optional<Violation> RaftSafetyChecker::check_node(const Moment& moment, Nod
       return violation(moment, "election safety", {it->second, node},
                        "two leaders in term " + std::to_string(raft.term()));
     }
+  }
+  if (raft.log().committed() < view.verified_committed) {
+    return violation(moment, "commit monotonicity", {node},
+                     "node " + std::to_string(node) + "'s commit index went back from " +
+                         std::to_string(view.verified_committed) + " to " +
+                         std::to_string(raft.log().committed()));
   }
   if (auto found = sync_log(moment, node, raft)) return found;
 
@@ -165,11 +189,15 @@ std::optional<Violation> RaftSafetyChecker::check_node(const Moment& moment, Nod
       if (committed_[index - 1].first != digest) {
         return violation(moment, "state machine safety", {node},
                          "node " + std::to_string(node) + " committed a different " +
-                             entry_name(index, raft.log().at(index).term) + " than another node");
+                             entry_name(index, raft.log().term_at(index).value_or(0)) +
+                             " than another node");
       }
       continue;
     }
     committed_.emplace_back(digest, raft.term());
+    if (auto write = writes_by_digest_.find(digest); write != writes_by_digest_.end()) {
+      committed_writes_.emplace(write->second, index);
+    }
     for (NodeIndex other = 0; other < nodes_.size(); ++other) {
       const NodeView& leader = nodes_[other];
       if (leader.leader_term <= raft.term()) continue;
@@ -192,18 +220,15 @@ std::optional<Violation> RaftSafetyChecker::check_durability(World& world, const
   if (node_host == nullptr || node_host->raft() == nullptr) {
     return violation(moment, "durability", {reference}, "the reference node is not running");
   }
-  const RaftLog& log = node_host->raft()->log();
-  std::set<std::pair<std::uint64_t, std::uint64_t>> committed_writes;
-  for (Index index = 1; index <= log.committed(); ++index) {
-    const Entry& entry = log.at(index);
-    if (entry.type != EntryType::normal) continue;
-    if (auto command = decode_session_command(entry.data)) {
-      committed_writes.emplace(command->client_id, command->sequence);
-    }
-  }
+  // The checker saw every committed entry (state machine safety makes them the same on every
+  // node), so a write is in the reference's committed log iff it was committed at an index the
+  // reference has committed -- which works whether or not the reference compacted its log.
+  check(world);
+  const Index reference_committed = node_host->raft()->log().committed();
   for (const RecordedOperation& operation : history.operations()) {
     if (operation.status != OperationStatus::ok || operation.op == "get") continue;
-    if (committed_writes.count({operation.client, operation.sequence}) == 0) {
+    auto found = committed_writes_.find({operation.client, operation.sequence});
+    if (found == committed_writes_.end() || found->second > reference_committed) {
       return violation(moment, "durability", {reference},
                        "client " + std::to_string(operation.client) + "'s acknowledged " +
                            operation.op + " (sequence " + std::to_string(operation.sequence) +

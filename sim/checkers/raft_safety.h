@@ -7,8 +7,14 @@
 //   log matching        -- two logs with an entry of the same index and term agree on the prefix;
 //   leader completeness -- a leader holds every entry committed before its term;
 //   state machine safety -- no two nodes apply different commands at the same index.
-// Durability of acknowledged writes is checked at the end against the history. A violation names
-// the event number, virtual time, invariant and nodes involved; the run stops there.
+//   commit monotonicity -- a running node's commit index never goes back (an older snapshot
+//                          must not replace newer state);
+//   snapshot safety     -- a snapshot (compacted log prefix) covers only committed entries.
+// Compacted entries are taken to be the committed ones the checker recorded; so the checker must
+// observe every event when nodes compact (observing now and then may miss the commit a snapshot
+// covers and report it). Durability of acknowledged writes is checked at the end against the
+// history. A violation names the event number, virtual time, invariant and nodes involved; the
+// run stops there.
 // Cost: amortised O(new entries) per event; a truncation rescans that node's log once.
 #pragma once
 
@@ -86,6 +92,12 @@ class RaftSafetyChecker {
   std::map<std::pair<Index, Term>, std::uint64_t> prefix_by_entry_;  // log matching
   std::vector<std::uint64_t> applied_digests_;                       // state machine safety
   std::vector<std::pair<std::uint64_t, Term>> committed_;  // (entry digest, term first seen)
+  // The client write each distinct entry carries, by entry digest, recorded when the entry is
+  // first seen in any log (a leader may commit and compact an entry within one event, so it may
+  // be gone by the time the checker sees it committed).
+  std::map<std::uint64_t, std::pair<std::uint64_t, std::uint64_t>> writes_by_digest_;
+  // Client writes by (client, sequence), with the log index they were committed at.
+  std::map<std::pair<std::uint64_t, std::uint64_t>, Index> committed_writes_;
   std::optional<Violation> first_violation_;
 };
 

@@ -45,7 +45,7 @@ ClusterHealth observe_health(KvCluster& cluster) {
     const Raft* core = cluster.raft(*leader);
     const Index committed = core->log().committed();
     if (world.host(*leader).state() == HostState::running && committed > 0 &&
-        core->log().at(committed).term == core->term()) {
+        core->log().term_at(committed) == core->term()) {
       NodeIndex reach = 0;
       for (NodeIndex node = 0; node < nodes; ++node) {
         const Raft* other = cluster.raft(node);

@@ -87,6 +87,7 @@ std::unique_ptr<Process> KvCluster::make_process(Runtime& runtime) {
     host.raft.voters.clear();
     for (NodeIndex node = 0; node < options_.nodes; ++node) host.raft.voters.push_back(node);
     host.tick_ns = options_.tick_ns;
+    host.snapshot_every_entries = options_.snapshot_every_entries;
     if (options_.workload_type == KvClusterOptions::Workload::queue) {
       return std::make_unique<NodeHost>(runtime, host, std::make_unique<queue::JobQueue>());
     }
@@ -153,7 +154,7 @@ std::optional<NodeIndex> KvCluster::await_leader(Time within) {
     if (auto found = leader()) {
       const Raft* core = raft(*found);
       const Index committed = core->log().committed();
-      if (committed > 0 && core->log().at(committed).term == core->term()) return found;
+      if (committed > 0 && core->log().term_at(committed) == core->term()) return found;
     }
   }
   return std::nullopt;

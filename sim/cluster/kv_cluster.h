@@ -26,6 +26,9 @@ struct KvClusterOptions {
   NodeIndex clients = 3;
   RaftConfig raft;  // id, voters and random_seed are filled in per node
   std::int64_t tick_ns = milliseconds(10);
+  // Nodes snapshot their state machine every this many applied entries and compact their logs
+  // (0: never). Chunk size and entries kept behind a snapshot are in `raft`.
+  std::uint64_t snapshot_every_entries = 0;
   LinkConfig link;
   // Clusters model fsync as a real disk does: a crash while one is in flight loses its data.
   DiskConfig disk = [] {

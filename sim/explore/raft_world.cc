@@ -225,6 +225,8 @@ void RaftWorld::drive(NodeId node) {
   NodeState& state = nodes_[node];
   for (int round = 0; round < kReadyRoundsMax && state.core.has_ready(); ++round) {
     Ready ready = state.core.ready();
+    // No node takes a snapshot here (the host's snapshot_taken is never called), so none is sent.
+    RAFTSIM_CHECK_MSG(!ready.snapshot, "snapshots are not explored");
     bool changed = false;
     // 1. Persist: the hard state, then the entries (after cutting a rewritten suffix).
     if (ready.hard_state && *ready.hard_state != state.durable_state) {

@@ -205,6 +205,15 @@ class ScenarioParser {
     if (reader.read_uint("inflight_messages_max", value, 1, 1024)) {
       cluster.raft.inflight_messages_max = static_cast<std::uint32_t>(value);
     }
+    reader.read_uint("snapshot_every_entries", cluster.snapshot_every_entries, 0, 1'000'000'000);
+    value = cluster.raft.snapshot_chunk_bytes_max;
+    if (reader.read_uint("snapshot_chunk_bytes", value, 1, std::uint64_t{16} << 20)) {
+      cluster.raft.snapshot_chunk_bytes_max = value;
+    }
+    value = cluster.raft.entries_kept_after_snapshot;
+    if (reader.read_uint("entries_kept_after_snapshot", value, 0, 1'000'000'000)) {
+      cluster.raft.entries_kept_after_snapshot = value;
+    }
     reader.finish();
   }
 
@@ -898,7 +907,10 @@ std::string scenario_to_json(const Scenario& scenario) {
       {"check_quorum", cluster.raft.check_quorum},
       {"lease_read", cluster.raft.lease_read},
       {"entries_per_message_max", cluster.raft.entries_per_message_max},
-      {"inflight_messages_max", cluster.raft.inflight_messages_max}};
+      {"inflight_messages_max", cluster.raft.inflight_messages_max},
+      {"snapshot_every_entries", cluster.snapshot_every_entries},
+      {"snapshot_chunk_bytes", cluster.raft.snapshot_chunk_bytes_max},
+      {"entries_kept_after_snapshot", cluster.raft.entries_kept_after_snapshot}};
   out["network"] = link_json(cluster.link);
   out["disk"] = {
       {"sync_ms", {to_ms(cluster.disk.sync_latency_min), to_ms(cluster.disk.sync_latency_max)}},

@@ -167,6 +167,14 @@ class ScenarioRunner::Impl {
         max_term_ = raft->term();
         max_term_at_ = cluster_->world().now();
       }
+      if (const NodeHost* host = cluster_->node(node)) {
+        // Counters live in the node's process, which a crash discards: keep each incarnation's.
+        SnapshotCounts& counts =
+            snapshot_counts_[{node, cluster_->world().host(node).incarnation()}];
+        counts.taken = host->snapshots_taken();
+        counts.installed = host->snapshots_installed();
+        counts.recovered = host->recovery_note().find("loaded snapshot") != std::string::npos;
+      }
     }
     return false;
   }
@@ -792,6 +800,11 @@ class ScenarioRunner::Impl {
     report.messages_sent = world.network().messages_sent();
     report.messages_delivered = world.network().messages_delivered();
     report.messages_dropped = world.network().messages_dropped();
+    for (const auto& [key, counts] : snapshot_counts_) {
+      report.snapshots_taken += counts.taken;
+      report.snapshots_installed += counts.installed;
+      report.snapshot_recoveries += counts.recovered ? 1 : 0;
+    }
     if (queue_workload()) {
       const QueueHistory& queue = cluster_->queue_history();
       report.operations_ok = queue.count(QueueOperationStatus::ok);
@@ -1083,6 +1096,12 @@ class ScenarioRunner::Impl {
   std::optional<NodeIndex> last_stable_leader_;
   Term max_term_ = 0;
   Time max_term_at_ = 0;
+  struct SnapshotCounts {
+    std::uint64_t taken = 0;
+    std::uint64_t installed = 0;
+    bool recovered = false;  // this incarnation started from a snapshot
+  };
+  std::map<std::pair<NodeIndex, std::uint64_t>, SnapshotCounts> snapshot_counts_;
 };
 
 ScenarioRunner::ScenarioRunner(const Scenario& scenario, std::uint64_t seed,
@@ -1172,7 +1191,9 @@ nlohmann::ordered_json ScenarioRunReport::to_json() const {
       {"operations_ok", operations_ok},       {"operations_fail", operations_fail},
       {"operations_info", operations_info},   {"events", events},
       {"messages_sent", messages_sent},       {"messages_delivered", messages_delivered},
-      {"messages_dropped", messages_dropped}, {"final_term", final_term}};
+      {"messages_dropped", messages_dropped}, {"final_term", final_term},
+      {"snapshots_taken", snapshots_taken},   {"snapshots_installed", snapshots_installed},
+      {"snapshot_recoveries", snapshot_recoveries}};
   out["final_leader"] =
       final_leader ? ordered_json(node_name(*final_leader)) : ordered_json(nullptr);
   out["simulated_ms"] = ms(simulated);

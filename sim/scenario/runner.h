@@ -68,6 +68,9 @@ struct ScenarioRunReport {
   std::uint64_t trace_hash = 0;
   std::uint64_t events = 0;
   std::uint64_t messages_sent = 0, messages_delivered = 0, messages_dropped = 0;
+  // Summed over every node incarnation: snapshots taken, snapshots installed from a leader, and
+  // node starts that recovered from a snapshot file.
+  std::uint64_t snapshots_taken = 0, snapshots_installed = 0, snapshot_recoveries = 0;
   std::size_t operations_ok = 0, operations_fail = 0, operations_info = 0;
   Time simulated = 0;
   Term final_term = 0;
