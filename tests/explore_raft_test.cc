@@ -89,6 +89,29 @@ TEST(ExploreRaft, VoteNotPersistedIsFoundWithAShortestTrail) {
   EXPECT_EQ(result.trail.size(), 7u) << trail_text(config, result.trail);
 }
 
+// The dead-message reduction only merges states: without it the same bugs are found with
+// trails of the same length, in a larger space.
+TEST(ExploreRaft, ReductionOffFindsTheSameShortestCounterexamples) {
+  for (const auto& [bug, base] : {std::pair{Bug::vote_not_persisted, vote_config()},
+                                  std::pair{Bug::no_truncate_on_conflict, truncate_config()}}) {
+    RaftWorldConfig config = base;
+    config.bug = bug;
+    const ExploreResult reduced = bfs(RaftWorld(config), 20);
+    config.collect_dead_messages = false;
+    const ExploreResult full = bfs(RaftWorld(config), 20);
+    ASSERT_TRUE(reduced.violation && full.violation);
+    EXPECT_EQ(full.violation->invariant, reduced.violation->invariant);
+    EXPECT_EQ(full.trail.size(), reduced.trail.size());
+    EXPECT_GE(full.distinct_states, reduced.distinct_states);
+  }
+  RaftWorldConfig config = vote_config();  // correct code: no violation either way
+  config.collect_dead_messages = false;
+  const ExploreResult full = bfs(RaftWorld(config), 16);
+  EXPECT_TRUE(full.complete);
+  EXPECT_FALSE(full.violation);
+  EXPECT_GT(full.distinct_states, bfs(RaftWorld(vote_config()), 16).distinct_states);
+}
+
 TEST(ExploreRaft, NoTruncateOnConflictIsFoundWithAShortestTrail) {
   RaftWorldConfig config = truncate_config();
   config.bug = Bug::no_truncate_on_conflict;

@@ -48,6 +48,7 @@ std::string bounds_text(const ExploreSection& explore, std::uint32_t nodes) {
     for (NodeIndex node : explore.campaigners) out << " n" << node;
   }
   out << (explore.pre_vote ? ", PreVote on" : ", PreVote off");
+  out << (explore.collect_dead_messages ? ", dead messages collected" : ", no reduction");
   return out.str();
 }
 
@@ -147,6 +148,7 @@ RaftWorldConfig raft_world_config(const Scenario& scenario) {
   config.inflight_messages_max = explore.inflight_messages_max;
   config.messages_in_flight_max = explore.messages_in_flight_max;
   config.bug = explore.bug.empty() ? Bug::none : *bug_from_name(explore.bug);
+  config.collect_dead_messages = explore.collect_dead_messages;
   return config;
 }
 

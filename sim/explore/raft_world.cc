@@ -368,6 +368,7 @@ bool RaftWorld::is_dead(const Message& message) const {
 }
 
 void RaftWorld::collect_dead_messages() {
+  if (!config_.collect_dead_messages) return;
   std::erase_if(network_, [&](const InFlight& in_flight) {
     if (!is_dead(in_flight.message)) return false;
     if (trace_ != nullptr) {

@@ -41,6 +41,8 @@ struct RaftWorldConfig {
   std::uint32_t inflight_messages_max = 4;
   std::uint32_t messages_in_flight_max = 24;
   Bug bug = Bug::none;  // the catalogued bug active while this world steps
+  // Reduction: remove messages no receiver can ever act on (sound; see sim/explore/README.md).
+  bool collect_dead_messages = true;
 };
 
 enum class RaftChoiceKind : std::uint32_t {

@@ -143,6 +143,7 @@ struct ExploreSection {
   std::uint32_t entries_per_message_max = 1;
   std::uint32_t inflight_messages_max = 4;
   std::uint32_t messages_in_flight_max = 24;
+  bool collect_dead_messages = true;  // the dead-message reduction (sim/explore/README.md)
   std::string strategy = "bfs";
   std::uint64_t depth_max = 40;
   std::uint64_t states_max = 4'000'000;
