@@ -48,7 +48,8 @@ std::string bounds_text(const ExploreSection& explore, std::uint32_t nodes) {
     for (NodeIndex node : explore.campaigners) out << " n" << node;
   }
   out << (explore.pre_vote ? ", PreVote on" : ", PreVote off");
-  out << (explore.collect_dead_messages ? ", dead messages collected" : ", no reduction");
+  out << (explore.collect_dead_messages ? ", dead messages collected" : ", dead messages kept");
+  if (explore.sleep_sets) out << ", sleep sets (no in-flight bound)";
   return out.str();
 }
 
@@ -149,6 +150,7 @@ RaftWorldConfig raft_world_config(const Scenario& scenario) {
   config.messages_in_flight_max = explore.messages_in_flight_max;
   config.bug = explore.bug.empty() ? Bug::none : *bug_from_name(explore.bug);
   config.collect_dead_messages = explore.collect_dead_messages;
+  config.independent_deliveries = explore.sleep_sets;
   return config;
 }
 
@@ -160,6 +162,7 @@ ExploreRun run_explore_search(const Scenario& scenario, double seconds_max, bool
   options.depth_max = explore.depth_max;
   options.states_max = explore.states_max;
   options.seed = scenario.seed;
+  options.sleep_sets = explore.sleep_sets;
   const auto start = std::chrono::steady_clock::now();
   auto elapsed = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -209,6 +212,7 @@ int run_explore(const std::vector<std::string>& arguments) {
       "bug", po::value<std::string>(),
       "inject a catalogued bug, or none (raftsim bugs lists them)")(
       "replay", po::value<std::string>(), "replay a counterexample scenario file")(
+      "sleep-sets", "bfs: sleep sets over deliveries to different nodes")(
       "out", po::value<std::string>(), "where a counterexample goes (default explore-out)")(
       "json", "print one JSON object on stdout");
   po::positional_options_description positional;
@@ -242,6 +246,7 @@ int run_explore(const std::vector<std::string>& arguments) {
   if (values.count("max-states")) explore.states_max = values["max-states"].as<std::uint64_t>();
   if (values.count("crashes")) explore.crashes = values["crashes"].as<std::uint32_t>();
   if (values.count("drops")) explore.drops = values["drops"].as<std::uint32_t>();
+  if (values.count("sleep-sets")) explore.sleep_sets = true;
   if (values.count("bug")) {
     explore.bug = values["bug"].as<std::string>();
     if (explore.bug == "none") explore.bug.clear();

@@ -109,7 +109,11 @@ ExploreResult Explorer::run() {
   } else {
     switch (options_.strategy) {
       case Strategy::bfs:
-        run_bfs();
+        if (options_.sleep_sets) {
+          run_bfs_sleep_sets();
+        } else {
+          run_bfs();
+        }
         break;
       case Strategy::dfs:
         run_dfs();
@@ -171,6 +175,79 @@ void Explorer::run_bfs() {
         return;
       }
       frontier.emplace_back(*added, std::move(next));
+      result_.frontier_peak = std::max<std::uint64_t>(result_.frontier_peak, frontier.size());
+    }
+  }
+}
+
+// Sleep sets with state caching (Godefroid). A state's sleep set Z holds choices already
+// covered by an equivalent interleaving; its successor by t gets {u in Z or earlier siblings |
+// independent(u, t)}. A state reached again with a sleep set that is not a superset of its stored
+// one is expanded again for the choices it slept on, and keeps the intersection. Smaller sleep
+// sets are always safe, so a re-expansion seeds its successors from the stored set only.
+void Explorer::run_bfs_sleep_sets() {
+  struct Entry {
+    std::uint32_t id;
+    std::unique_ptr<World> world;
+    std::vector<Choice> only;  // a re-expansion: just these choices
+    bool again;
+  };
+  std::deque<Entry> frontier;
+  frontier.push_back(Entry{0, initial_->clone(), {}, false});
+  sleep_.assign(1, {});
+  std::vector<Choice> choices;
+  std::vector<Choice> done;
+  auto contains = [](const std::vector<Choice>& set, const Choice& choice) {
+    return std::find(set.begin(), set.end(), choice) != set.end();
+  };
+  while (!frontier.empty() && !stopped_) {
+    Entry entry = std::move(frontier.front());
+    frontier.pop_front();
+    const std::uint32_t id = entry.id;
+    const std::uint32_t depth = nodes_[id].depth;
+    if (depth >= options_.depth_max) continue;
+    entry.world->enabled_choices(choices);
+    done.clear();
+    for (std::size_t i = 0; i < choices.size() && !stop_requested(); ++i) {
+      const Choice& choice = choices[i];
+      if (entry.again ? !contains(entry.only, choice) : contains(sleep_[id], choice)) continue;
+      std::vector<Choice> sleep;
+      for (const auto* set : {&sleep_[id], &done}) {
+        for (const Choice& other : *set) {
+          if (entry.world->independent(other, choice)) sleep.push_back(other);
+        }
+      }
+      done.push_back(choice);
+      std::unique_ptr<World> next = entry.world->clone();
+      next->apply(choice);
+      ++result_.states_explored;
+      const std::uint64_t fingerprint = next->fingerprint();
+      if (std::optional<std::uint32_t> seen = visited_.find(fingerprint)) {
+        graph_.add_transition(id, *seen, choice);
+        std::vector<Choice> woken;  // slept on before, needed now
+        std::vector<Choice> kept;
+        for (const Choice& old : sleep_[*seen])
+          (contains(sleep, old) ? kept : woken).push_back(old);
+        if (woken.empty()) continue;
+        sleep_[*seen] = std::move(kept);
+        frontier.push_back(Entry{*seen, std::move(next), std::move(woken), true});
+        continue;
+      }
+      const std::optional<std::uint32_t> added = add_state(fingerprint, id, depth + 1, choice);
+      if (!added) return;
+      sleep_.push_back(std::move(sleep));
+      result_.coverage |= next->coverage();
+      if (std::optional<Violation> violation = next->violation()) {
+        finish_violation(*added, *violation, parent_path(*added));
+        return;
+      }
+      if (frontier.size() >= options_.frontier_states_max) {
+        stopped_ = true;
+        result_.stop_reason = "frontier limit reached (" +
+                              std::to_string(options_.frontier_states_max) + " world copies)";
+        return;
+      }
+      frontier.push_back(Entry{*added, std::move(next), {}, false});
       result_.frontier_peak = std::max<std::uint64_t>(result_.frontier_peak, frontier.size());
     }
   }

@@ -35,6 +35,9 @@ struct ExploreOptions {
   std::uint64_t walks_max = 100'000;   // random: walks
   std::uint64_t seed = 1;              // random: walk choices and priorities
   std::uint32_t priority_changes = 2;  // random: PCT's d - 1 priority change points per walk
+  // bfs only: sleep sets over World::independent() -- every reachable state is still visited,
+  // fewer transitions are taken (sim/explore/README.md, "Reductions").
+  bool sleep_sets = false;
   std::uint64_t progress_every_states = 1u << 18;
   std::function<bool()> should_stop;  // polled every 1024 states; true = stop now
   std::function<void(std::uint64_t explored, std::uint64_t distinct, std::uint64_t depth)> progress;
@@ -77,6 +80,7 @@ class Explorer {
                         std::vector<Choice> found_trail);
   std::vector<Choice> parent_path(std::uint32_t id) const;
   void run_bfs();
+  void run_bfs_sleep_sets();
   void run_dfs();
   void run_random();
 
@@ -84,6 +88,7 @@ class Explorer {
   ExploreOptions options_;
   VisitedSet visited_;
   std::vector<Node> nodes_;
+  std::vector<std::vector<Choice>> sleep_;  // bfs with sleep sets: each state's sleep set
   StateGraph graph_;
   ExploreResult result_;
   std::uint64_t hash_state_ = 0;

@@ -252,7 +252,11 @@ void RaftWorld::drive(NodeId node) {
       const bool known = std::any_of(acks_.begin(), acks_.end(),
                                      [&](const Ack& ack) { return ack.proposal == proposal; });
       if (!known) {
-        acks_.push_back(Ack{proposal, entry.index, entry.term});
+        // Sorted, so that two deliveries acknowledging in either order reach one state.
+        acks_.insert(
+            std::lower_bound(acks_.begin(), acks_.end(), proposal,
+                             [](const Ack& ack, std::uint32_t p) { return ack.proposal < p; }),
+            Ack{proposal, entry.index, entry.term});
         note(node, "ack w" + std::to_string(proposal) + " @" + std::to_string(entry.index));
       }
     }
@@ -398,7 +402,10 @@ void RaftWorld::apply(const Choice& choice) {
   }
   g_check_failure_handler = previous;
   if (!violation_) violation_ = check_invariants();
-  if (!violation_ && messages_in_flight() > config_.messages_in_flight_max) bound_exceeded_ = true;
+  if (!violation_ && !config_.independent_deliveries &&
+      messages_in_flight() > config_.messages_in_flight_max) {
+    bound_exceeded_ = true;
+  }
   if (violation_) note(kNoNode, "VIOLATION " + violation_->invariant + ": " + violation_->detail);
   // A choice changes its own node only (deliveries: the receiver); the others' hashes stand.
   if (choice.node < nodes_.size()) node_hashes_[choice.node] = node_hash(choice.node);
@@ -429,8 +436,11 @@ void RaftWorld::record_histories() {
       const Entry& entry = core.log().at(index);
       const std::uint64_t digest = data_digest(entry.data);
       if (index <= committed_.size()) {
-        const CommittedEntry& known = committed_[index - 1];
-        if ((known.term != entry.term || known.data_digest != digest) && !violation_) {
+        CommittedEntry& known = committed_[index - 1];
+        if (known.term == entry.term && known.data_digest == digest) {
+          // The earliest term anyone knew it committed in (independent of the order of steps).
+          known.known_in_term = std::min(known.known_in_term, core.term());
+        } else if (!violation_) {
           violation_ = Violation{"state_machine_safety",
                                  "index " + std::to_string(index) + " committed as t" +
                                      std::to_string(known.term) + " and as t" +
@@ -559,6 +569,15 @@ std::vector<std::string> RaftWorld::coverage_names() const {
   return {"leader elected",     "leader of a later term", "entry committed",
           "write acknowledged", "crash-restart",          "message dropped",
           "message duplicated", "follower log truncated", "all commands acknowledged"};
+}
+
+bool RaftWorld::independent(const Choice& a, const Choice& b) const {
+  // Each delivery steps only its receiver and adds that receiver's output to the network; the
+  // histories are order-free (sorted leaders and acks, the earliest term an entry was known
+  // committed in), and dead messages are judged by their own receiver only.
+  const auto deliver = static_cast<std::uint32_t>(RaftChoiceKind::deliver);
+  return config_.independent_deliveries && a.kind == deliver && b.kind == deliver &&
+         a.node != b.node;
 }
 
 std::uint64_t RaftWorld::coverage() const {

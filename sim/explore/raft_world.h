@@ -43,6 +43,10 @@ struct RaftWorldConfig {
   Bug bug = Bug::none;  // the catalogued bug active while this world steps
   // Reduction: remove messages no receiver can ever act on (sound; see sim/explore/README.md).
   bool collect_dead_messages = true;
+  // Deliveries to different nodes are independent (for sleep sets). With it on, the in-flight
+  // bound is not applied: a bound that cuts one order of two commuting steps but not the other
+  // would make the reduction unsound (budgets keep the message count finite anyway).
+  bool independent_deliveries = false;
 };
 
 enum class RaftChoiceKind : std::uint32_t {
@@ -67,6 +71,7 @@ class RaftWorld final : public World {
   std::string describe(const Choice& choice) const override;
   std::string short_label(const Choice& choice) const override;
   std::uint64_t coverage() const override;
+  bool independent(const Choice& a, const Choice& b) const override;
   std::vector<std::string> coverage_names() const override;
 
   // Records every step into `trace` (sends, deliveries, drops, timers, crashes, notes), one
@@ -92,7 +97,7 @@ class RaftWorld final : public World {
   struct CommittedEntry {
     Term term;
     std::uint64_t data_digest;
-    Term known_in_term;  // the term of the node that first learned it was committed
+    Term known_in_term;  // the lowest term of a node that knew it committed
   };
   struct Ack {
     std::uint32_t proposal;

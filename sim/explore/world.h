@@ -49,6 +49,9 @@ class World {
   // Coverage probes ("sometimes" properties): bit i set if this state shows probe i (named by
   // coverage_names()[i]). The explorer reports which probes some explored state reached: a
   // search that never elects a leader proves nothing.
+  // Whether two choices commute exactly (either order reaches the same state, and neither
+  // enables or disables the other). Used by sleep sets; false (the default) is always safe.
+  virtual bool independent(const Choice&, const Choice&) const { return false; }
   virtual std::uint64_t coverage() const { return 0; }
   virtual std::vector<std::string> coverage_names() const { return {}; }
 };

@@ -724,6 +724,7 @@ class ScenarioParser {
     read_u32("inflight_messages_max", explore.inflight_messages_max, 1, 64);
     read_u32("messages_in_flight_max", explore.messages_in_flight_max, 1, 1000);
     reader.read_bool("collect_dead_messages", explore.collect_dead_messages);
+    reader.read_bool("sleep_sets", explore.sleep_sets);
     reader.read_choice("strategy", explore.strategy, {"bfs", "dfs", "random"});
     reader.read_uint("depth_max", explore.depth_max, 0, 10'000);
     reader.read_uint("states_max", explore.states_max, 1, 1'000'000'000);
@@ -1014,6 +1015,7 @@ std::string scenario_to_json(const Scenario& scenario) {
                       {"inflight_messages_max", explore.inflight_messages_max},
                       {"messages_in_flight_max", explore.messages_in_flight_max},
                       {"collect_dead_messages", explore.collect_dead_messages},
+                      {"sleep_sets", explore.sleep_sets},
                       {"strategy", explore.strategy},
                       {"depth_max", explore.depth_max},
                       {"states_max", explore.states_max},
