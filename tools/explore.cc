@@ -209,8 +209,7 @@ int run_explore(const std::vector<std::string>& arguments) {
       "crashes", po::value<std::uint32_t>(), "crash-and-restart budget")(
       "drops", po::value<std::uint32_t>(), "message loss budget")(
       "time", po::value<double>(), "stop after this many seconds of wall time")(
-      "bug", po::value<std::string>(),
-      "inject a catalogued bug, or none (raftsim bugs lists them)")(
+      "bug", po::value<std::string>(), "inject a catalogued bug by name, or none")(
       "replay", po::value<std::string>(), "replay a counterexample scenario file")(
       "sleep-sets", "bfs: sleep sets over deliveries to different nodes")(
       "out", po::value<std::string>(), "where a counterexample goes (default explore-out)")(
@@ -251,7 +250,9 @@ int run_explore(const std::vector<std::string>& arguments) {
     explore.bug = values["bug"].as<std::string>();
     if (explore.bug == "none") explore.bug.clear();
     if (!explore.bug.empty() && !bug_from_name(explore.bug)) {
-      throw UsageError("--bug: unknown bug '" + explore.bug + "' (raftsim bugs lists them)");
+      std::string known;
+      for (const BugInfo& info : bug_catalogue()) known += " " + std::string(info.name);
+      throw UsageError("--bug: unknown bug '" + explore.bug + "'; known:" + known);
     }
   }
   if (explore.states_max == 0) throw UsageError("--max-states must be positive");
