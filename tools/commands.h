@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "raft/util/bugs.h"
+
 namespace raftsim::tools {
 
 struct UsageError : std::runtime_error {
@@ -28,6 +30,14 @@ int run_check(const std::vector<std::string>& arguments);
 int run_check_bench(const std::string& directory, bool json);
 // raftsim render: a trace.jsonl as a message-sequence diagram (tools/render.cc); exit 0 / 2 / 3.
 int run_render(const std::vector<std::string>& arguments);
+
+// raftsim bugs: the bug catalogue (tools/bugs.cc); exit 0.
+int run_bugs(const std::vector<std::string>& arguments);
+// `--bug NAME` as a Bug ("" and "none": Bug::none); an unknown name is a UsageError.
+Bug parse_bug_option(const std::string& name);
+// raftsim fuzz / shrink (tools/fuzz.cc, tools/shrink.cc); exit 0 / 1 / 2.
+int run_fuzz(const std::vector<std::string>& arguments);
+int run_shrink(const std::vector<std::string>& arguments);
 
 // Heap allocations made by this process so far (tools/allocation_counter.cc).
 unsigned long long allocation_count();

@@ -1,6 +1,7 @@
 #include "raft/node/node_host.h"
 
 #include "raft/core/codec.h"
+#include "raft/util/bugs.h"
 #include "raft/util/check.h"
 #include "raft/util/hash.h"
 
@@ -127,12 +128,10 @@ void NodeHost::process_ready() {
   while (!failed() && raft_->has_ready()) {
     Ready& ready = ready_;
     raft_->ready(ready);
-    // 1. Persist: nothing below may leave the node before its state is durable.
-    Status saved = storage_->save(ready.hard_state, ready.rewrite_from, ready.entries);
-    if (!saved.ok()) {
-      fail_stop("storage failed: " + saved.to_string());
-      return;
-    }
+    // 1. Persist: nothing below may leave the node before its state is durable. (The injected
+    // bug ack-before-fsync persists after sending and answering instead.)
+    const bool persist_first = !bug_active(Bug::ack_before_fsync);
+    if (persist_first && !persist(ready)) return;
     // 2. Send.
     for (const Message& message : ready.messages) {
       encode_raft_payload_into(message, send_buffer_);
@@ -148,6 +147,7 @@ void NodeHost::process_ready() {
       std::swap(confirmed, waiting->second);  // both keep a payload buffer
       spare_reads_.erase(waiting_reads_, waiting);
     }
+    if (!persist_first && !persist(ready)) return;
     raft_->advance(ready);
     serve_reads();
   }
@@ -155,6 +155,12 @@ void NodeHost::process_ready() {
   const bool is_leader = raft_->role() == Role::leader;
   if (was_leader_ && !is_leader) fail_pending_reads();
   was_leader_ = is_leader;
+}
+
+bool NodeHost::persist(const Ready& ready) {
+  Status saved = storage_->save(ready.hard_state, ready.rewrite_from, ready.entries);
+  if (!saved.ok()) fail_stop("storage failed: " + saved.to_string());
+  return saved.ok();
 }
 
 void NodeHost::apply(const Entry& entry) {

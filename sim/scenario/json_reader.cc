@@ -282,8 +282,6 @@ JsonObjectReader JsonObjectReader::object(std::string_view name) {
   return JsonObjectReader(field(name), path_of(name), errors_);
 }
 
-namespace {
-
 // Edit distance, for "did you mean" hints on misspelt field names.
 std::size_t edit_distance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> row(b.size() + 1);
@@ -299,8 +297,6 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
   }
   return row[b.size()];
 }
-
-}  // namespace
 
 void JsonObjectReader::finish() {
   if (object_ == nullptr) return;

@@ -99,6 +99,7 @@ class ScenarioRunner::Impl {
   KvCluster& cluster() { return *cluster_; }
 
   ScenarioRunReport run() {
+    const ScopedBug injected(scenario_.bug);  // off (Bug::none) unless the scenario names one
     World& world = cluster_->world();
     cluster_->start();
     Time next_progress = kProgressPeriod;
@@ -341,6 +342,7 @@ class ScenarioRunner::Impl {
 
   // Applies one step now; records it concretely in the timeline and opens a recovery measurement.
   void apply(const FaultStep& step, const std::string& origin) {
+    if (options_.before_fault) options_.before_fault(step, origin, *cluster_);
     step_resolutions_.clear();
     World& world = cluster_->world();
     Network& network = world.network();

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "raft/util/bugs.h"
 #include "sim/cluster/kv_cluster.h"
 
 namespace raftsim::sim {
@@ -140,6 +141,9 @@ struct Scenario {
   std::optional<Nemesis> nemesis;
   Checks checks;
   Expectation expect;
+  // The catalogued bug injected while this scenario runs (raft/util/bugs.h): a shrunk failure
+  // names its bug so it replays on its own. `raftsim run --bug` overrides it.
+  Bug bug = Bug::none;
 };
 
 }  // namespace raftsim::sim
