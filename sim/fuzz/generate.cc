@@ -3,6 +3,7 @@
 // simulator's own streams.
 #include "sim/fuzz/generate.h"
 
+#include <algorithm>
 #include <string>
 
 #include "raft/util/check.h"
@@ -45,7 +46,7 @@ void draw_timing(Random& random, Scenario& scenario) {
     cluster.disk.sync_latency_min = ms(random.between(1, 5));
     cluster.disk.sync_latency_max = cluster.disk.sync_latency_min + ms(random.between(5, 40));
   }
-  if (random.chance(Ratio{1, 3})) {
+  if (random.chance(Ratio{1, 2})) {
     cluster.clocks.assign(cluster.nodes, ClockConfig{});
     for (ClockConfig& clock : cluster.clocks) {
       if (!random.chance(Ratio{1, 2})) continue;
@@ -79,6 +80,10 @@ void draw_workload(Random& random, Scenario& scenario) {
   workload.keys = static_cast<std::uint32_t>(random.between(1, 4));
   workload.sessions = static_cast<std::uint32_t>(random.between(1, 2));
   cluster.raft.lease_read = random.chance(Ratio{1, 2});
+  if (cluster.raft.lease_read) return;  // lease reads need CheckQuorum
+  // Without CheckQuorum a deposed leader keeps its role until it hears of the new term.
+  cluster.raft.check_quorum = random.chance(Ratio{2, 3});
+  cluster.raft.pre_vote = random.chance(Ratio{2, 3});
 }
 
 void draw_nemesis(Random& random, Scenario& scenario) {
@@ -116,6 +121,29 @@ void draw_power_loss(Random& random, Scenario& scenario) {
   scenario.faults.push_back(restart);
 }
 
+// The leader (and in a 5-node cluster one follower) cut off together with some clients, which
+// can then reach only that minority: what a datacenter split does to application servers too.
+void draw_client_partition(Random& random, Scenario& scenario) {
+  const NodeIndex clients = scenario.cluster.clients;
+  if (clients < 2) return;
+  FaultStep split;
+  split.at = ms(random.between(500, scenario.duration / kMillisecond - 500));
+  split.action = FaultAction::partition;
+  std::vector<Selector> minority = {"leader"};
+  if (scenario.cluster.nodes >= 5 && random.chance(Ratio{1, 2})) minority.push_back("follower");
+  const NodeIndex confined = static_cast<NodeIndex>(random.between(1, clients - 1));
+  for (NodeIndex client = 0; client < confined; ++client) {
+    minority.push_back("c" + std::to_string(client));
+  }
+  split.groups = {minority, {"others"}};
+  split.comment = "leader and clients split off";
+  FaultStep heal;
+  heal.at = split.at + ms(random.between(300, 3'000));
+  heal.action = FaultAction::heal;
+  scenario.faults.push_back(split);
+  scenario.faults.push_back(heal);
+}
+
 }  // namespace
 
 std::uint64_t fuzz_run_seed(std::uint64_t campaign_seed, std::uint64_t run_index) {
@@ -146,7 +174,16 @@ Scenario generate_scenario(const FuzzRunSpec& spec) {
   draw_timing(random, scenario);
   draw_workload(random, scenario);
   draw_nemesis(random, scenario);
+  if (scenario.cluster.raft.lease_read) {
+    // A paused leader's ticks stop, so its lease outlives real time: lease reads are unsafe
+    // across process pauses by design (scenarios/lease-read-with-paused-leader.json shows it).
+    std::erase(scenario.nemesis->kinds, NemesisKind::pause);
+    if (scenario.nemesis->kinds.empty()) scenario.nemesis->kinds.push_back(NemesisKind::crash);
+  }
   if (random.chance(Ratio{1, 4})) draw_power_loss(random, scenario);
+  if (random.chance(Ratio{1, 3})) draw_client_partition(random, scenario);
+  std::stable_sort(scenario.faults.begin(), scenario.faults.end(),
+                   [](const FaultStep& a, const FaultStep& b) { return a.at < b.at; });
   scenario.checks.linearizability_steps_max = kLinearizabilityStepsMax;
   return scenario;
 }

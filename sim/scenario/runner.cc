@@ -964,6 +964,9 @@ class ScenarioRunner::Impl {
       job.attempts = reply->job.attempt;
       job.max_attempts = reply->job.max_attempts;
       job.completion_count = job.status == JobFinalStatus::completed ? 1 : 0;
+      if (job.status == JobFinalStatus::leased && reply->job.lease_expires_ns >= jobs->now_ns()) {
+        job.lease_remaining_ns = reply->job.lease_expires_ns - jobs->now_ns();
+      }
       state.jobs.emplace(id, job);
     }
     return state;
