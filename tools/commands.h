@@ -38,6 +38,8 @@ Bug parse_bug_option(const std::string& name);
 // raftsim fuzz / shrink (tools/fuzz.cc, tools/shrink.cc); exit 0 / 1 / 2.
 int run_fuzz(const std::vector<std::string>& arguments);
 int run_shrink(const std::vector<std::string>& arguments);
+// raftsim bench bugs: a fuzz campaign per catalogued bug (tools/bench_bugs.cc); exit 0.
+int run_bench_bugs(const std::vector<std::string>& arguments);
 
 // Heap allocations made by this process so far (tools/allocation_counter.cc).
 unsigned long long allocation_count();

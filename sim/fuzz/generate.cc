@@ -32,7 +32,11 @@ void draw_timing(Random& random, Scenario& scenario) {
   KvClusterOptions& cluster = scenario.cluster;
   const std::uint32_t timeout_min = static_cast<std::uint32_t>(random.between(15, 40));
   cluster.raft.election_timeout_ticks_min = timeout_min;
-  cluster.raft.election_timeout_ticks_max = timeout_min * 2;
+  // A narrow timeout range makes elections punctual: windows between a lease and the next
+  // election are then the same every time rather than smeared out.
+  cluster.raft.election_timeout_ticks_max =
+      random.chance(Ratio{1, 2}) ? timeout_min * 2
+                                 : timeout_min + static_cast<std::uint32_t>(random.between(2, 6));
   cluster.raft.heartbeat_ticks = static_cast<std::uint32_t>(random.between(2, timeout_min / 3));
   const std::int64_t latency_max = random.chance(Ratio{1, 2}) ? 5 : random.between(5, 25);
   cluster.link.latency_min = ms(1);
@@ -46,7 +50,8 @@ void draw_timing(Random& random, Scenario& scenario) {
     cluster.disk.sync_latency_min = ms(random.between(1, 5));
     cluster.disk.sync_latency_max = cluster.disk.sync_latency_min + ms(random.between(5, 40));
   }
-  if (random.chance(Ratio{1, 2})) {
+  // Lease reads are only as good as the clocks: with them on, always draw some drift.
+  if (cluster.raft.lease_read || random.chance(Ratio{1, 2})) {
     cluster.clocks.assign(cluster.nodes, ClockConfig{});
     for (ClockConfig& clock : cluster.clocks) {
       if (!random.chance(Ratio{1, 2})) continue;
@@ -63,6 +68,7 @@ void draw_workload(Random& random, Scenario& scenario) {
   cluster.clients = static_cast<NodeIndex>(random.between(1, 4));
   KvWorkload& workload = cluster.workload;
   workload.think_time_max = ms(random.between(0, 20));
+  workload.request_timeout = ms(random.chance(Ratio{1, 2}) ? 100 : 300);
   if (random.chance(Ratio{1, 2})) {
     cluster.workload_type = KvClusterOptions::Workload::queue;
     QueueWorkload& queue = cluster.queue;
@@ -79,6 +85,12 @@ void draw_workload(Random& random, Scenario& scenario) {
   }
   workload.keys = static_cast<std::uint32_t>(random.between(1, 4));
   workload.sessions = static_cast<std::uint32_t>(random.between(1, 2));
+  if (random.chance(Ratio{1, 3})) {  // read-heavy: reads are where stale state shows
+    workload.get_weight = 20;
+    workload.put_weight = 1;
+    workload.append_weight = 1;
+    workload.cas_weight = 0;
+  }
   cluster.raft.lease_read = random.chance(Ratio{1, 2});
   if (cluster.raft.lease_read) return;  // lease reads need CheckQuorum
   // Without CheckQuorum a deposed leader keeps its role until it hears of the new term.
@@ -130,6 +142,17 @@ void draw_client_partition(Random& random, Scenario& scenario) {
   split.at = ms(random.between(500, scenario.duration / kMillisecond - 500));
   split.action = FaultAction::partition;
   std::vector<Selector> minority = {"leader"};
+  if (random.chance(Ratio{1, 2})) {
+    // First slow down the leader's clock (within the drift lease reads must tolerate).
+    FaultStep slow;
+    slow.at = split.at - ms(random.between(100, 400));
+    slow.action = FaultAction::clock;
+    slow.target = "leader";
+    slow.bind_as = "drifted";
+    slow.drift_ppm = -random.between(kDriftPpmMax / 2, kDriftPpmMax);
+    scenario.faults.push_back(slow);
+    minority = {"drifted"};
+  }
   if (scenario.cluster.nodes >= 5 && random.chance(Ratio{1, 2})) minority.push_back("follower");
   const NodeIndex confined = static_cast<NodeIndex>(random.between(1, clients - 1));
   for (NodeIndex client = 0; client < confined; ++client) {
@@ -171,8 +194,8 @@ Scenario generate_scenario(const FuzzRunSpec& spec) {
   scenario.duration = ms(random.between(kDurationMsMin, kDurationMsMax));
   scenario.settle_max = seconds(5);
   scenario.cluster.nodes = random.chance(Ratio{1, 2}) ? 3 : 5;
-  draw_timing(random, scenario);
   draw_workload(random, scenario);
+  draw_timing(random, scenario);
   draw_nemesis(random, scenario);
   if (scenario.cluster.raft.lease_read) {
     // A paused leader's ticks stop, so its lease outlives real time: lease reads are unsafe
@@ -181,7 +204,7 @@ Scenario generate_scenario(const FuzzRunSpec& spec) {
     if (scenario.nemesis->kinds.empty()) scenario.nemesis->kinds.push_back(NemesisKind::crash);
   }
   if (random.chance(Ratio{1, 4})) draw_power_loss(random, scenario);
-  if (random.chance(Ratio{1, 3})) draw_client_partition(random, scenario);
+  if (random.chance(Ratio{1, 2})) draw_client_partition(random, scenario);
   std::stable_sort(scenario.faults.begin(), scenario.faults.end(),
                    [](const FaultStep& a, const FaultStep& b) { return a.at < b.at; });
   scenario.checks.linearizability_steps_max = kLinearizabilityStepsMax;
