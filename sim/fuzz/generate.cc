@@ -126,7 +126,7 @@ void draw_power_loss(Random& random, Scenario& scenario) {
   crash.target = "all";
   crash.comment = "power loss";
   FaultStep restart = crash;
-  restart.at = at + ms(random.between(10, 300));
+  restart.at = std::min(at + ms(random.between(10, 300)), scenario.duration - ms(1));
   restart.action = FaultAction::restart;
   restart.target = "down";
   scenario.faults.push_back(crash);
@@ -161,7 +161,7 @@ void draw_client_partition(Random& random, Scenario& scenario) {
   split.groups = {minority, {"others"}};
   split.comment = "leader and clients split off";
   FaultStep heal;
-  heal.at = split.at + ms(random.between(300, 3'000));
+  heal.at = std::min(split.at + ms(random.between(300, 3'000)), scenario.duration - ms(1));
   heal.action = FaultAction::heal;
   scenario.faults.push_back(split);
   scenario.faults.push_back(heal);
