@@ -264,7 +264,7 @@ int run_fuzz(const std::vector<std::string>& arguments) {
   std::uint64_t runs = 0, seed = 1;
   double seconds = 0;
   std::vector<std::string> merge;
-  bool keep_going = false;
+  bool keep_going = false, pr_mode = false;
   FuzzFlags flags;
   options.add_options()("help,h", "show this help")(
       "scenario", po::value<std::string>(&base_file),
@@ -280,6 +280,9 @@ int run_fuzz(const std::vector<std::string>& arguments) {
       "keep-going", po::bool_switch(&keep_going), "do not stop at the first failure")(
       "regressions", po::value<std::string>(&regressions),
       "first re-run every scenario file in this directory (PR mode: e.g. scenarios/regressions)")(
+      "pr", po::bool_switch(&pr_mode),
+      "fixed-budget mode for pull requests: --time 120 (unless --runs or --time is given), "
+      "--regressions scenarios/regressions (unless given) and --keep-going")(
       "no-shrink", po::bool_switch(&flags.no_shrink), "write failures without shrinking them")(
       "shrink-runs-max", po::value<std::size_t>(&flags.shrink_runs_max)->default_value(400),
       "candidate runs the shrinker may spend per failure")(
@@ -301,6 +304,11 @@ int run_fuzz(const std::vector<std::string>& arguments) {
   std::tie(campaign.shard_index, campaign.shard_count) = parse_shard(shard);
   if (values.count("runs")) campaign.runs = runs;
   if (values.count("time")) campaign.seconds = seconds;
+  if (pr_mode) {
+    if (!campaign.runs && !campaign.seconds) campaign.seconds = 120;
+    if (regressions.empty()) regressions = "scenarios/regressions";
+    keep_going = true;
+  }
   if (!campaign.runs && !campaign.seconds) campaign.runs = 100;
   campaign.bug = values.count("bug") ? parse_bug_option(bug) : Bug::none;
   campaign.keep_going = keep_going;

@@ -325,10 +325,11 @@ int run_run(const std::vector<std::string>& arguments) {
   }
   if (files.empty()) throw UsageError("no scenario file given (see raftsim run --help)");
   if (values.count("seed")) flags.seed = seed;
+  const std::optional<Bug> injected =
+      values.count("bug") ? std::optional<Bug>(parse_bug_option(bug)) : std::nullopt;
   std::vector<Scenario> scenarios = load_all(files);
-  if (values.count("bug")) {
-    const Bug injected = parse_bug_option(bug);
-    for (Scenario& scenario : scenarios) scenario.bug = injected;
+  if (injected) {
+    for (Scenario& scenario : scenarios) scenario.bug = *injected;
   }
 
   std::vector<RunOutcome> outcomes;
