@@ -34,6 +34,13 @@ std::string describe(const ScenarioRunReport& report) {
   return text;
 }
 
+// A gtest name from a file name: "vote-ignores-log.json" -> "vote_ignores_log".
+std::string test_name(const ::testing::TestParamInfo<std::string>& info) {
+  std::string name = std::filesystem::path(info.param).stem().string();
+  std::replace(name.begin(), name.end(), '-', '_');
+  return name;
+}
+
 class BugScenario : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(BugScenario, FailsItsCheckerWithTheBugAndPassesWithout) {
@@ -60,12 +67,7 @@ TEST_P(BugScenario, FailsItsCheckerWithTheBugAndPassesWithout) {
   EXPECT_GT(without.operations_ok, 0u);
 }
 
-INSTANTIATE_TEST_SUITE_P(Bugs, BugScenario, ::testing::ValuesIn(files_in("bugs")),
-                         [](const auto& info) {
-                           std::string name = std::filesystem::path(info.param).stem().string();
-                           std::replace(name.begin(), name.end(), '-', '_');
-                           return name;
-                         });
+INSTANTIATE_TEST_SUITE_P(Bugs, BugScenario, ::testing::ValuesIn(files_in("bugs")), test_name);
 
 class RegressionScenario : public ::testing::TestWithParam<std::string> {};
 
@@ -80,11 +82,7 @@ TEST_P(RegressionScenario, MeetsItsExpectation) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Regressions, RegressionScenario,
-                         ::testing::ValuesIn(files_in("regressions")), [](const auto& info) {
-                           std::string name = std::filesystem::path(info.param).stem().string();
-                           std::replace(name.begin(), name.end(), '-', '_');
-                           return name;
-                         });
+                         ::testing::ValuesIn(files_in("regressions")), test_name);
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(RegressionScenario);
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(BugScenario);
 

@@ -99,24 +99,24 @@ Scenario base_for(Bug bug) {
 std::optional<std::size_t> rapidcheck_counterexample_faults(Bug bug) {
   std::optional<std::size_t> smallest;
   const Scenario base = base_for(bug);
-  const bool held = rc::check(std::string("no checker fails with ") + std::string(bug_name(bug)),
-                              [&] {
-    const auto drawn = *rc::gen::container<std::vector<DrawnFault>>(rc::gen::build<DrawnFault>(
-        rc::gen::set(&DrawnFault::kind, rc::gen::inRange(0, 5)),
-        rc::gen::set(&DrawnFault::at_ms, rc::gen::inRange(300, 2'000)),
-        rc::gen::set(&DrawnFault::hold_ms, rc::gen::inRange(50, 1'500))));
-    const auto seed = *rc::gen::inRange<std::uint64_t>(1, 1'000);
-    Scenario scenario = base;
-    scenario.seed = seed;
-    scenario.faults = schedule_of(drawn);
-    ScenarioRunOptions options;
-    options.record_trace = false;
-    const ScenarioRunReport report = run_scenario(scenario, seed, options);
-    const bool failed = report.verdict == "fail";
-    // RapidCheck ends on the smallest failing input it found: the last failure seen is it.
-    if (failed) smallest = drawn.size();
-    RC_ASSERT(!failed);
-  });
+  const bool held =
+      rc::check(std::string("no checker fails with ") + std::string(bug_name(bug)), [&] {
+        const auto drawn = *rc::gen::container<std::vector<DrawnFault>>(rc::gen::build<DrawnFault>(
+            rc::gen::set(&DrawnFault::kind, rc::gen::inRange(0, 5)),
+            rc::gen::set(&DrawnFault::at_ms, rc::gen::inRange(300, 2'000)),
+            rc::gen::set(&DrawnFault::hold_ms, rc::gen::inRange(50, 1'500))));
+        const auto seed = *rc::gen::inRange<std::uint64_t>(1, 1'000);
+        Scenario scenario = base;
+        scenario.seed = seed;
+        scenario.faults = schedule_of(drawn);
+        ScenarioRunOptions options;
+        options.record_trace = false;
+        const ScenarioRunReport report = run_scenario(scenario, seed, options);
+        const bool failed = report.verdict == "fail";
+        // RapidCheck ends on the smallest failing input it found: the last failure seen is it.
+        if (failed) smallest = drawn.size();
+        RC_ASSERT(!failed);
+      });
   if (held) return std::nullopt;
   return smallest;
 }
@@ -126,7 +126,6 @@ TEST(FuzzProperty, RapidCheckShrinksVoteIgnoresLogToAFewFaults) {
   ASSERT_TRUE(faults.has_value()) << "RapidCheck did not falsify the property with the bug on";
   EXPECT_LE(*faults, 3u);
 }
-
 
 }  // namespace
 }  // namespace raftsim::sim

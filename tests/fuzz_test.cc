@@ -14,6 +14,25 @@ namespace {
 
 constexpr std::uint64_t kCampaignSeed = 7;
 
+TEST(ScenarioBugField, NamesACataloguedBugOrIsAClearError) {
+  auto parsed = parse_scenario(R"({"version": 1, "name": "b", "bug": "stale-term-append"})", "b");
+  ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+  EXPECT_EQ(parsed.value().bug, Bug::stale_term_append);
+  EXPECT_NE(scenario_to_json(parsed.value()).find(R"("bug": "stale-term-append")"),
+            std::string::npos);
+  auto none = parse_scenario(R"({"version": 1, "name": "b", "bug": "none"})", "b");
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(none.value().bug, Bug::none);
+  auto misspelt = parse_scenario(R"({"version": 1, "name": "b", "bug": "vote-ignore-log"})", "b");
+  ASSERT_FALSE(misspelt.ok());
+  EXPECT_NE(misspelt.status().message().find("/bug"), std::string::npos);
+  EXPECT_NE(misspelt.status().message().find("did you mean \"vote-ignores-log\""),
+            std::string::npos)
+      << misspelt.status().message();
+  auto number = parse_scenario(R"({"version": 1, "name": "b", "bug": 3})", "b");
+  EXPECT_FALSE(number.ok());
+}
+
 TEST(FuzzGenerator, IsAPureFunctionOfSeedAndIndex) {
   const std::string first = scenario_to_json(generate_scenario({kCampaignSeed, 3}));
   EXPECT_EQ(first, scenario_to_json(generate_scenario({kCampaignSeed, 3})));

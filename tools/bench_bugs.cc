@@ -43,7 +43,8 @@ struct BugHunt {
 std::string checker_list(const std::map<std::string, std::size_t>& checkers) {
   std::string text;
   for (const auto& [checker, count] : checkers) {
-    text += (text.empty() ? "" : ", ") + checker + (checkers.size() > 1 ? " (" + std::to_string(count) + ")" : "");
+    text += (text.empty() ? "" : ", ") + checker +
+            (checkers.size() > 1 ? " (" + std::to_string(count) + ")" : "");
   }
   return text.empty() ? "-" : text;
 }
@@ -135,8 +136,10 @@ int run_bench_bugs(const std::vector<std::string>& arguments) {
 
   nlohmann::ordered_json out;
   out["command"] = command_line;
-  out["budget"] = {{"campaign_seeds", seeds}, {"runs_per_campaign_max", runs},
-                   {"seconds_per_campaign_max", seconds}, {"give_up_after", give_up}};
+  out["budget"] = {{"campaign_seeds", seeds},
+                   {"runs_per_campaign_max", runs},
+                   {"seconds_per_campaign_max", seconds},
+                   {"give_up_after", give_up}};
   out["bugs"] = nlohmann::ordered_json::array();
   std::string table =
       "| bug | found | runs to first failure (median) | wall s to first failure (median) | "
@@ -161,8 +164,7 @@ int run_bench_bugs(const std::vector<std::string>& arguments) {
       entry["checkers"] = hunt.checkers;
       char numbers[160];
       std::snprintf(numbers, sizeof numbers, "%zu/%zu campaigns | %.0f | %.2f | ", hunt.found,
-                    hunt.campaigns, median(hunt.runs_to_failure),
-                    median(hunt.seconds_to_failure));
+                    hunt.campaigns, median(hunt.runs_to_failure), median(hunt.seconds_to_failure));
       row += numbers + checker_list(hunt.checkers) + " | ";
       if (hunt.shrunk) {
         const ShrinkResult& shrunk = *hunt.shrunk;
@@ -191,8 +193,7 @@ int run_bench_bugs(const std::vector<std::string>& arguments) {
   md << "# Bug hunt: does fuzzing find the catalogued bugs?\n\nProduced by:\n\n```\n"
      << command_line << "\n```\n\n"
      << "Per bug: campaigns with campaign seeds 1.." << seeds << " (each at most " << runs
-     << " runs and " << seconds
-     << " s of wall time; a bug is given up after " << give_up
+     << " runs and " << seconds << " s of wall time; a bug is given up after " << give_up
      << " campaigns in a row found nothing), `raftsim fuzz --bug NAME --seed S --runs " << runs
      << "` each. Runs and wall time to the first failure are medians over the campaigns that "
         "found the bug. The first failure found is shrunk (`raftsim shrink`); sizes are "

@@ -14,15 +14,9 @@ namespace raftsim::tools {
 Bug parse_bug_option(const std::string& name) {
   if (name.empty() || name == "none") return Bug::none;
   if (std::optional<Bug> bug = bug_from_name(name)) return *bug;
-  std::string closest;
-  std::size_t closest_distance = 4;  // suggest only near misses
-  for (const BugInfo& info : bug_catalogue()) {
-    const std::size_t distance = sim::edit_distance(name, info.name);
-    if (distance < closest_distance) {
-      closest = info.name;
-      closest_distance = distance;
-    }
-  }
+  std::vector<std::string_view> known;
+  for (const BugInfo& info : bug_catalogue()) known.push_back(info.name);
+  const std::string closest = sim::closest_name(name, known);
   throw UsageError("--bug: unknown bug '" + name + "'" +
                    (closest.empty() ? "" : " (did you mean '" + closest + "'?)") +
                    "; 'raftsim bugs' lists them");
@@ -33,7 +27,7 @@ int run_bugs(const std::vector<std::string>& arguments) {
   po::options_description options("raftsim bugs [--json]");
   bool json = false;
   options.add_options()("help,h", "show this help")("json", po::bool_switch(&json),
-                                                     "print the catalogue as JSON");
+                                                    "print the catalogue as JSON");
   po::variables_map values = parse_arguments(arguments, options);
   if (values.count("help")) {
     std::printf("%s", help_text(options).c_str());
@@ -48,7 +42,8 @@ int run_bugs(const std::vector<std::string>& arguments) {
     return 0;
   }
   for (const BugInfo& info : bug_catalogue()) {
-    std::printf("%-28s %s\n", std::string(info.name).c_str(), std::string(info.description).c_str());
+    std::printf("%-28s %s\n", std::string(info.name).c_str(),
+                std::string(info.description).c_str());
   }
   return 0;
 }

@@ -13,9 +13,9 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/fuzz/generate.h"
+#include "sim/fuzz/shrink.h"
 #include "sim/render/graphviz.h"
 #include "sim/render/sequence_diagram.h"
-#include "sim/fuzz/shrink.h"
 #include "sim/scenario/parse.h"
 #include "tools/commands.h"
 #include "tools/fuzz_campaign.h"
@@ -153,8 +153,8 @@ nlohmann::ordered_json save_failure(const CampaignFailure& failure, const FuzzFl
   }
   Scenario minimal = shrunk.value().minimal;
   minimal.name = generated.name + "-min";
-  minimal.description = "shrunk by raftsim fuzz from " + dir + "/replay.json: " +
-                        failure.checker + " fails";
+  minimal.description =
+      "shrunk by raftsim fuzz from " + dir + "/replay.json: " + failure.checker + " fails";
   write_file(dir + "/min.json", scenario_to_json(minimal));
   const ScenarioSize& from = shrunk.value().original;
   const ScenarioSize& to = shrunk.value().final;
@@ -190,7 +190,8 @@ int merge_campaigns(const std::vector<std::string>& paths, bool json) {
   std::uint64_t runs = 0, passed = 0, unknown = 0;
   nlohmann::ordered_json failures = nlohmann::ordered_json::array();
   for (const std::string& given : paths) {
-    const std::string path = std::filesystem::is_directory(given) ? given + "/campaign.json" : given;
+    const std::string path =
+        std::filesystem::is_directory(given) ? given + "/campaign.json" : given;
     std::ifstream in(path);
     if (!in) throw UsageError("--merge: cannot read '" + path + "'");
     nlohmann::json campaign;
@@ -244,11 +245,11 @@ std::string write_failure_diagram(const Scenario& scenario, const std::string& d
       diagram.clients_highlighted_only = true;
     }
   }
-  diagram.title = scenario.name + ", seed " + std::to_string(scenario.seed) +
-                  (scenario.bug != Bug::none ? ", bug " + std::string(bug_name(scenario.bug)) : "") +
-                  ": " +
-                  (failure != nullptr ? failure->checker + " failed: " + failure->summary
-                                      : std::string("every check passed"));
+  diagram.title =
+      scenario.name + ", seed " + std::to_string(scenario.seed) +
+      (scenario.bug != Bug::none ? ", bug " + std::string(bug_name(scenario.bug)) : "") + ": " +
+      (failure != nullptr ? failure->checker + " failed: " + failure->summary
+                          : std::string("every check passed"));
   if (diagram.title.size() > 160) diagram.title = diagram.title.substr(0, 157) + "...";
   const std::string dot = render_sequence_diagram(trace, scenario.cluster.nodes, diagram);
   auto files = write_diagram(dir, stem, dot, ImageFormat::svg);
@@ -359,15 +360,14 @@ int run_fuzz(const std::vector<std::string>& arguments) {
   if (flags.json) {
     std::printf("%s\n", summary.dump(2).c_str());
   } else {
-    std::printf("fuzz seed %llu shard %s%s: %llu runs in %.1f s (%.1f runs/s), %llu passed, "
-                "%llu unknown, %zu failures\n",
-                static_cast<unsigned long long>(campaign.seed),
-                summary["shard"].get<std::string>().c_str(),
-                campaign.bug == Bug::none ? "" : (" bug " + std::string(bug_name(campaign.bug))).c_str(),
-                static_cast<unsigned long long>(result.runs), result.wall_s,
-                summary["runs_per_s"].get<double>(),
-                static_cast<unsigned long long>(result.passed),
-                static_cast<unsigned long long>(result.unknown), result.failures.size());
+    std::printf(
+        "fuzz seed %llu shard %s%s: %llu runs in %.1f s (%.1f runs/s), %llu passed, "
+        "%llu unknown, %zu failures\n",
+        static_cast<unsigned long long>(campaign.seed), summary["shard"].get<std::string>().c_str(),
+        campaign.bug == Bug::none ? "" : (" bug " + std::string(bug_name(campaign.bug))).c_str(),
+        static_cast<unsigned long long>(result.runs), result.wall_s,
+        summary["runs_per_s"].get<double>(), static_cast<unsigned long long>(result.passed),
+        static_cast<unsigned long long>(result.unknown), result.failures.size());
     for (const auto& failure : failures) {
       std::printf("  FAIL run %s seed %s: %s\n", failure["run_index"].dump().c_str(),
                   failure["seed"].dump().c_str(), failure["checker"].get<std::string>().c_str());

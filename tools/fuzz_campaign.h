@@ -17,12 +17,12 @@ namespace raftsim::tools {
 
 struct CampaignOptions {
   std::uint64_t seed = 1;
-  std::optional<std::uint64_t> runs;     // run indices [0, runs) of this shard
-  std::optional<double> seconds;         // or: until this much wall time has passed
+  std::optional<std::uint64_t> runs;  // run indices [0, runs) of this shard
+  std::optional<double> seconds;      // or: until this much wall time has passed
   std::uint64_t shard_index = 0, shard_count = 1;
   Bug bug = Bug::none;
   const sim::Scenario* base = nullptr;
-  bool keep_going = false;               // else stop at the first failure
+  bool keep_going = false;                                // else stop at the first failure
   std::function<void(const std::string& line)> progress;  // about once a second
 };
 
@@ -31,8 +31,8 @@ struct CampaignFailure {
   sim::Scenario scenario;         // the generated scenario
   sim::ScenarioRunReport report;  // its run (concrete_scenario() replays it)
   std::string checker, summary;
-  double wall_s_at = 0;           // campaign wall time when it was found
-  std::uint64_t runs_at = 0;      // runs done including this one
+  double wall_s_at = 0;       // campaign wall time when it was found
+  std::uint64_t runs_at = 0;  // runs done including this one
 };
 
 struct CampaignResult {

@@ -32,11 +32,12 @@ int run_shrink(const std::vector<std::string>& arguments) {
   std::string input, output, bug, checker;
   std::size_t runs_max = 400;
   bool json = false;
-  options.add_options()("help,h", "show this help")(
-      "scenario", po::value<std::string>(&input), "the failing scenario file")(
-      "out", po::value<std::string>(&output), "where to write the shrunk scenario "
-                                              "(default: FAILING.min.json)")(
-      "bug", po::value<std::string>(&bug), "inject this bug (overrides the file's \"bug\")")(
+  options.add_options()("help,h", "show this help")("scenario", po::value<std::string>(&input),
+                                                    "the failing scenario file")(
+      "out", po::value<std::string>(&output),
+      "where to write the shrunk scenario "
+      "(default: FAILING.min.json)")("bug", po::value<std::string>(&bug),
+                                     "inject this bug (overrides the file's \"bug\")")(
       "checker", po::value<std::string>(&checker),
       "the checker that must keep failing (default: the first that fails)")(
       "runs-max", po::value<std::size_t>(&runs_max)->default_value(400),
@@ -55,8 +56,8 @@ int run_shrink(const std::vector<std::string>& arguments) {
   Scenario scenario = std::move(loaded).value();
   if (values.count("bug")) scenario.bug = parse_bug_option(bug);
   if (output.empty()) {
-    output = input.size() > 5 && input.ends_with(".json") ? input.substr(0, input.size() - 5)
-                                                          : input;
+    output =
+        input.size() > 5 && input.ends_with(".json") ? input.substr(0, input.size() - 5) : input;
     output += ".min.json";
   }
   ShrinkOptions shrink_options;
@@ -68,8 +69,8 @@ int run_shrink(const std::vector<std::string>& arguments) {
   if (!shrunk.ok()) throw UsageError(shrunk.status().message());
   Scenario minimal = shrunk.value().minimal;
   minimal.name = scenario.name + "-min";
-  minimal.description = "shrunk by raftsim shrink from " + input + ": " +
-                        shrunk.value().checker + " fails";
+  minimal.description =
+      "shrunk by raftsim shrink from " + input + ": " + shrunk.value().checker + " fails";
   {
     std::ofstream out(output);
     out << scenario_to_json(minimal);

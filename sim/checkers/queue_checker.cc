@@ -78,7 +78,8 @@ class Checker {
     if (!final_state_.available || options_.lease_duration == 0) return;
     for (const auto& [job_id, final] : final_state_.jobs) {
       if (final.status != JobFinalStatus::leased || !final.lease_remaining_ns) continue;
-      if (*final.lease_remaining_ns <= static_cast<std::uint64_t>(options_.lease_duration)) continue;
+      const auto lease_ns = static_cast<std::uint64_t>(options_.lease_duration);
+      if (*final.lease_remaining_ns <= lease_ns) continue;
       std::vector<std::size_t> leases;
       if (auto found = jobs_.find(job_id); found != jobs_.end()) leases = found->second.leases_ok;
       add(QueueRule::lease_never_expires, job_id, leases,

@@ -8,11 +8,6 @@
 namespace raftsim::sim {
 namespace {
 
-bool is_repair(FaultAction action) {
-  return action == FaultAction::heal || action == FaultAction::restart ||
-         action == FaultAction::resume || action == FaultAction::recover_all;
-}
-
 std::string fault_kind(const FaultStep& step) {
   if (step.action == FaultAction::crash && step.target == "all") return "power-loss";
   if (step.action == FaultAction::clock) return step.drift_ppm ? "clock-drift" : "clock-jump";
@@ -41,13 +36,13 @@ bool hits_leader(const FaultStep& step, const std::string& leader, NodeIndex nod
 
 const std::vector<std::string>& coverage_states() {
   static const std::vector<std::string> kStates = {
-      "leader",                            // the fault lands on the leader
-      "leader with uncommitted entries",   // ... which has entries beyond its commit index
-      "read-lease holder",                 // ... which serves lease reads
-      "follower",                          // it lands on nodes other than the leader only
-      "follower behind commit",            // some node is behind the leader's commit index
-      "election under way",                // no leader, or a (pre-)candidate exists
-      "node down",                         // some node is crashed or stopped already
+      "leader",                           // the fault lands on the leader
+      "leader with uncommitted entries",  // ... which has entries beyond its commit index
+      "read-lease holder",                // ... which serves lease reads
+      "follower",                         // it lands on nodes other than the leader only
+      "follower behind commit",           // some node is behind the leader's commit index
+      "election under way",               // no leader, or a (pre-)candidate exists
+      "node down",                        // some node is crashed or stopped already
   };
   return kStates;
 }
@@ -59,8 +54,7 @@ const std::vector<std::string>& coverage_faults() {
   return kFaults;
 }
 
-void FaultCoverage::observe(const FaultStep& step, const std::string& origin,
-                            KvCluster& cluster) {
+void FaultCoverage::observe(const FaultStep& step, const std::string& origin, KvCluster& cluster) {
   if (is_repair(step.action) || origin == "final recovery") return;
   ++faults_;
   const std::string fault = fault_kind(step);

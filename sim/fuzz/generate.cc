@@ -26,7 +26,9 @@ Scenario defaults() {
   return std::move(parsed).value();
 }
 
-Time ms(std::int64_t value) { return milliseconds(value); }
+Time ms(std::int64_t value) {
+  return milliseconds(value);
+}
 
 void draw_timing(Random& random, Scenario& scenario) {
   KvClusterOptions& cluster = scenario.cluster;
@@ -55,9 +57,9 @@ void draw_timing(Random& random, Scenario& scenario) {
     cluster.clocks.assign(cluster.nodes, ClockConfig{});
     for (ClockConfig& clock : cluster.clocks) {
       if (!random.chance(Ratio{1, 2})) continue;
-      clock.drift_ppm = random.chance(Ratio{1, 2}) ? (random.chance(Ratio{1, 2}) ? 1 : -1) *
-                                                         kDriftPpmMax
-                                                   : random.between(-kDriftPpmMax, kDriftPpmMax);
+      clock.drift_ppm = random.chance(Ratio{1, 2})
+                            ? (random.chance(Ratio{1, 2}) ? 1 : -1) * kDriftPpmMax
+                            : random.between(-kDriftPpmMax, kDriftPpmMax);
       clock.wall_offset = ms(random.between(-2'000, 2'000));
     }
   }
@@ -182,8 +184,8 @@ Scenario generate_scenario(const FuzzRunSpec& spec) {
   scenario.seed = seed;
   scenario.name = (spec.base != nullptr ? spec.base->name : std::string("fuzz")) + "-" +
                   std::to_string(spec.campaign_seed) + "-" + std::to_string(spec.run_index);
-  scenario.file = "fuzz:" + std::to_string(spec.campaign_seed) + "/" +
-                  std::to_string(spec.run_index);
+  scenario.file =
+      "fuzz:" + std::to_string(spec.campaign_seed) + "/" + std::to_string(spec.run_index);
   scenario.bug = spec.bug != Bug::none ? spec.bug : scenario.bug;
   scenario.expect = Expectation{};
   if (spec.base != nullptr) {

@@ -9,11 +9,6 @@
 namespace raftsim::sim {
 namespace {
 
-bool is_repair(FaultAction action) {
-  return action == FaultAction::heal || action == FaultAction::restart ||
-         action == FaultAction::resume || action == FaultAction::recover_all;
-}
-
 struct Shrinker {
   Shrinker(std::string checker, const ShrinkOptions& options)
       : checker_(std::move(checker)), options_(options) {}
@@ -97,8 +92,8 @@ struct Shrinker {
         w.sessions = std::max<std::uint32_t>(1, w.sessions / 2);
         return true;
       });
-      const std::size_t operations = best_report_.operations_ok + best_report_.operations_fail +
-                                     best_report_.operations_info;
+      const std::size_t operations =
+          best_report_.operations_ok + best_report_.operations_fail + best_report_.operations_info;
       progress |= attempt([&](Scenario& s) {
         if (s.cluster.workload_type == KvClusterOptions::Workload::queue) {
           QueueWorkload& q = s.cluster.queue;
@@ -106,10 +101,10 @@ struct Shrinker {
           q.jobs_per_producer /= 2;
           return true;
         }
-        const std::uint64_t sessions =
-            std::uint64_t{s.cluster.clients} * std::max<std::uint32_t>(1, s.cluster.workload.sessions);
-        const std::uint64_t now = std::min<std::uint64_t>(s.cluster.workload.operations_max,
-                                                          operations / sessions + 1);
+        const std::uint64_t sessions = std::uint64_t{s.cluster.clients} *
+                                       std::max<std::uint32_t>(1, s.cluster.workload.sessions);
+        const std::uint64_t now =
+            std::min<std::uint64_t>(s.cluster.workload.operations_max, operations / sessions + 1);
         if (now <= 1) return false;
         s.cluster.workload.operations_max = now / 2;
         return true;
@@ -118,7 +113,10 @@ struct Shrinker {
         if (s.cluster.workload_type != KvClusterOptions::Workload::queue) return false;
         QueueWorkload& q = s.cluster.queue;
         if (q.workers <= 1 && q.producers <= 1) return false;
-        if (q.workers > 1) --q.workers; else --q.producers;
+        if (q.workers > 1)
+          --q.workers;
+        else
+          --q.producers;
         return true;
       });
       progress |= attempt([](Scenario& s) {
@@ -183,9 +181,9 @@ Result<ShrinkResult> shrink_scenario(const Scenario& failing, const std::string&
   if (target.empty()) {
     const CheckerFinding* failure = first.first_failure();
     if (failure == nullptr) {
-      return Status(StatusCode::invalid_argument,
-                    failing.file + ": every check passed with seed " +
-                        std::to_string(failing.seed) + ": nothing to shrink");
+      return Status(StatusCode::invalid_argument, failing.file + ": every check passed with seed " +
+                                                      std::to_string(failing.seed) +
+                                                      ": nothing to shrink");
     }
     target = failure->checker;
   } else if (!report_fails_checker(first, target)) {

@@ -298,6 +298,19 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
   return row[b.size()];
 }
 
+std::string closest_name(std::string_view given, const std::vector<std::string_view>& names) {
+  std::string_view closest;
+  std::size_t closest_distance = 4;  // suggest only near misses
+  for (std::string_view name : names) {
+    const std::size_t distance = edit_distance(given, name);
+    if (distance < closest_distance) {
+      closest = name;
+      closest_distance = distance;
+    }
+  }
+  return std::string(closest);
+}
+
 void JsonObjectReader::finish() {
   if (object_ == nullptr) return;
   for (const auto& [key, value] : object_->items()) {

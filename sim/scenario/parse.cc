@@ -166,17 +166,13 @@ class ScenarioParser {
     const json* value = root.field("bug");
     if (value == nullptr) return;
     std::string names;
-    std::string closest;
-    std::size_t closest_distance = 4;  // suggest only near misses
+    std::vector<std::string_view> known;
     const std::string given = value->is_string() ? value->get<std::string>() : "";
     for (const BugInfo& info : bug_catalogue()) {
       names += (names.empty() ? "\"" : ", \"") + std::string(info.name) + "\"";
-      const std::size_t distance = edit_distance(given, info.name);
-      if (distance < closest_distance) {
-        closest = info.name;
-        closest_distance = distance;
-      }
+      known.push_back(info.name);
     }
+    const std::string closest = closest_name(given, known);
     if (value->is_string() && given == "none") return;
     if (std::optional<Bug> bug = bug_from_name(given); bug && value->is_string()) {
       scenario_.bug = *bug;

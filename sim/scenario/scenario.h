@@ -45,6 +45,11 @@ enum class FaultAction : std::uint8_t {
   recover_all,  // heal, resume paused, restart crashed, restore base links and disk capacity
 };
 const char* fault_action_name(FaultAction action);
+// heal, restart, resume and recover_all undo faults; every other action injects one.
+inline bool is_repair(FaultAction action) {
+  return action == FaultAction::heal || action == FaultAction::restart ||
+         action == FaultAction::resume || action == FaultAction::recover_all;
+}
 
 enum class DiskFault : std::uint8_t {
   corrupt,      // flip one bit of a random stored log record (detected on the next restart)
