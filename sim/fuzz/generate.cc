@@ -87,13 +87,14 @@ void draw_workload(Random& random, Scenario& scenario) {
   }
   workload.keys = static_cast<std::uint32_t>(random.between(1, 4));
   workload.sessions = static_cast<std::uint32_t>(random.between(1, 2));
-  if (random.chance(Ratio{1, 3})) {  // read-heavy: reads are where stale state shows
+  cluster.raft.lease_read = random.chance(Ratio{1, 2});
+  // Read-heavy: reads are where stale state shows, above all with lease reads.
+  if (random.chance(cluster.raft.lease_read ? Ratio{2, 3} : Ratio{1, 3})) {
     workload.get_weight = 20;
     workload.put_weight = 1;
     workload.append_weight = 1;
     workload.cas_weight = 0;
   }
-  cluster.raft.lease_read = random.chance(Ratio{1, 2});
   if (cluster.raft.lease_read) return;  // lease reads need CheckQuorum
   // Without CheckQuorum a deposed leader keeps its role until it hears of the new term.
   cluster.raft.check_quorum = random.chance(Ratio{2, 3});
@@ -144,15 +145,23 @@ void draw_client_partition(Random& random, Scenario& scenario) {
   split.at = ms(random.between(500, scenario.duration / kMillisecond - 500));
   split.action = FaultAction::partition;
   std::vector<Selector> minority = {"leader"};
-  if (random.chance(Ratio{1, 2})) {
+  if (random.chance(scenario.cluster.raft.lease_read ? Ratio{3, 4} : Ratio{1, 2})) {
     // First slow down the leader's clock (within the drift lease reads must tolerate).
     FaultStep slow;
     slow.at = split.at - ms(random.between(100, 400));
     slow.action = FaultAction::clock;
     slow.target = "leader";
     slow.bind_as = "drifted";
-    slow.drift_ppm = -random.between(kDriftPpmMax / 2, kDriftPpmMax);
+    slow.drift_ppm = random.chance(Ratio{1, 2}) ? -kDriftPpmMax
+                                                : -random.between(kDriftPpmMax / 2, kDriftPpmMax);
     scenario.faults.push_back(slow);
+    if (random.chance(Ratio{1, 2})) {  // and the others' clocks fast: both ends of the bound
+      FaultStep fast = slow;
+      fast.target = "followers";
+      fast.bind_as.clear();
+      fast.drift_ppm = kDriftPpmMax;
+      scenario.faults.push_back(fast);
+    }
     minority = {"drifted"};
   }
   if (scenario.cluster.nodes >= 5 && random.chance(Ratio{1, 2})) minority.push_back("follower");
@@ -206,7 +215,9 @@ Scenario generate_scenario(const FuzzRunSpec& spec) {
     if (scenario.nemesis->kinds.empty()) scenario.nemesis->kinds.push_back(NemesisKind::crash);
   }
   if (random.chance(Ratio{1, 4})) draw_power_loss(random, scenario);
-  if (random.chance(Ratio{1, 2})) draw_client_partition(random, scenario);
+  // Lease reads go wrong when a leader that still trusts its lease is cut off: split often.
+  const Ratio split = scenario.cluster.raft.lease_read ? Ratio{3, 4} : Ratio{1, 2};
+  if (random.chance(split)) draw_client_partition(random, scenario);
   std::stable_sort(scenario.faults.begin(), scenario.faults.end(),
                    [](const FaultStep& a, const FaultStep& b) { return a.at < b.at; });
   scenario.checks.linearizability_steps_max = kLinearizabilityStepsMax;
