@@ -66,5 +66,26 @@ assert r["all_runs_pass"] and [x["nodes"] for x in t]==[3,5] and [x["nodes"] for
 assert all(x["jobs_per_virtual_s"]>0 and x["jobs_per_wall_s"]>0 and "enqueues_per_virtual_s" in x and "operations_per_wall_s" in x for x in t), t
 assert all(x["seeds"]==3 and x["failures"]==0 and "p99_ms" in x["to_stable_leader"] and "max_ms" in x["to_acknowledged_operation"] for x in v), v' "$out/stdout" \
   || { echo "FAIL: queue bench JSON"; failures=$((failures + 1)); }
+# The bug catalogue, fuzz campaigns, shards, merging and shrinking.
+expect_exit 0 "bugs" "$raftsim" bugs
+[ "$(grep -c . "$out/stdout")" -eq 12 ] || { echo "FAIL: bugs lists 12 bugs"; failures=$((failures + 1)); }
+expect_exit 2 "run: unknown --bug" "$raftsim" run --bug vote-ignore-log "$out/nope.json"
+grep -q "did you mean 'vote-ignores-log'" "$out/stderr" || { echo "FAIL: --bug hint"; failures=$((failures + 1)); }
+expect_exit 2 "fuzz: bad --shard" "$raftsim" fuzz --shard 3/2
+expect_exit 2 "fuzz: --runs and --time" "$raftsim" fuzz --runs 3 --time 1
+expect_exit 0 "fuzz: clean shard 0/2" "$raftsim" fuzz --runs 16 --shard 0/2 --out "$out/f0" --json
+expect_exit 0 "fuzz: clean shard 1/2" "$raftsim" fuzz --runs 16 --shard 1/2 --out "$out/f1"
+expect_exit 0 "fuzz: merge shards" "$raftsim" fuzz --merge "$out/f0" "$out/f1" --json
+python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert r["runs"]==16 and r["failures"]==[] and r["coverage"]["faults_observed"]>0, r' "$out/stdout" \
+  || { echo "FAIL: merged campaign JSON"; failures=$((failures + 1)); }
+expect_exit 1 "fuzz: finds vote-ignores-log" "$raftsim" fuzz --runs 200 --bug vote-ignores-log --out "$out/fb" --shrink-runs-max 60
+min=$(ls "$out"/fb/failure-*/min.json | head -1)
+[ -s "$min" ] && [ -s "${min%.json}.dot" ] || { echo "FAIL: fuzz wrote no shrunk scenario or diagram"; failures=$((failures + 1)); }
+expect_exit 0 "run: the shrunk failure meets its expectation" "$raftsim" run "$min"
+expect_exit 1 "run: with --bug none it no longer fails" "$raftsim" run "$min" --bug none
+expect_exit 0 "shrink: a failing replay" "$raftsim" shrink "$(dirname "$min")/replay.json" --out "$out/min2.json" --runs-max 60 --json
+python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert r["faults"][1]<=r["faults"][0], r' "$out/stdout" \
+  || { echo "FAIL: shrink JSON"; failures=$((failures + 1)); }
+expect_exit 2 "shrink: a passing scenario" "$raftsim" shrink "$out/min2.json" --bug none --out "$out/min3.json"
 echo "cli checks: $failures failures"
 [ "$failures" -eq 0 ]

@@ -248,6 +248,9 @@ int report_raft_bench(double seconds_virtual, bool json) {
 }  // namespace
 
 int run_bench(const std::vector<std::string>& arguments) {
+  if (!arguments.empty() && arguments[0] == "bugs") {
+    return run_bench_bugs(std::vector<std::string>(arguments.begin() + 1, arguments.end()));
+  }
   po::options_description options("raftsim bench kernel [options]");
   bool json = false;
   double seconds = 2.0;
@@ -271,7 +274,8 @@ int run_bench(const std::vector<std::string>& arguments) {
   positional.add("suite", 1);
   po::variables_map values = parse_arguments(arguments, all, &positional);
   if (values.count("help")) {
-    std::printf("%s\nsuites: kernel, raft, queue, snapshot, explore\n", help_text(options).c_str());
+    std::printf("%s\nsuites: kernel, raft, queue, snapshot, explore, bugs (raftsim bench bugs --help)\n",
+                help_text(options).c_str());
     return 0;
   }
   if (suite == "raft") {

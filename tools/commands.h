@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "raft/util/bugs.h"
+
 namespace raftsim::tools {
 
 struct UsageError : std::runtime_error {
@@ -37,6 +39,15 @@ int run_explore(const std::vector<std::string>& arguments);
 // raftsim bench explore: explorer throughput and the exhaustive configuration
 // (tools/bench_explore.cc); writes results/explore-bench.md and .json.
 int run_bench_explore(bool json, const std::string& results_dir);
+// raftsim bugs: the bug catalogue (tools/bugs.cc); exit 0.
+int run_bugs(const std::vector<std::string>& arguments);
+// `--bug NAME` as a Bug ("" and "none": Bug::none); an unknown name is a UsageError.
+Bug parse_bug_option(const std::string& name);
+// raftsim fuzz / shrink (tools/fuzz.cc, tools/shrink.cc); exit 0 / 1 / 2.
+int run_fuzz(const std::vector<std::string>& arguments);
+int run_shrink(const std::vector<std::string>& arguments);
+// raftsim bench bugs: a fuzz campaign per catalogued bug (tools/bench_bugs.cc); exit 0.
+int run_bench_bugs(const std::vector<std::string>& arguments);
 
 // Heap allocations made by this process so far (tools/allocation_counter.cc).
 unsigned long long allocation_count();

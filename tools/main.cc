@@ -20,7 +20,15 @@ void print_usage(std::FILE* out) {
       "  run SCENARIO.json... [--seed N]        run scenario files and judge them; --out DIR\n"
       "      [--out DIR] [--check-determinism]  writes result.json, and on failure the trace,\n"
       "      [--trace] [--junit FILE] [--json]  a replayable scenario and a diagram\n"
+      "      [--bug NAME]                       inject a catalogued bug (see 'raftsim bugs')\n"
       "  validate SCENARIO.json...              check scenario files without running them\n"
+      "  bugs [--json]                          list the bug catalogue\n"
+      "  fuzz [--scenario BASE] [--runs N|--time S] [--seed S] [--shard I/N] [--bug NAME]\n"
+      "       [--out DIR] [--keep-going] [--regressions DIR]\n"
+      "                                         swarm-test random scenarios; on a failure\n"
+      "                                         write, shrink and draw it (exit 1)\n"
+      "  shrink FAILING.json [--out MIN.json]   reduce a failing scenario to what matters\n"
+      "  bench bugs [--seeds N] [--out DIR]     fuzz each catalogued bug (results/bug-hunt.md)\n"
       "  demo [--seed S] [--out DIR] [--json]   run the kernel demo: a 5-node cluster under\n"
       "                                         partitions, crashes, pauses and clock drift\n"
       "  bench kernel [--json] [--seconds S]    measure the simulation kernel's event rates\n"
@@ -57,6 +65,9 @@ int main(int argc, char** argv) {
     if (command == "validate") return raftsim::tools::run_validate(arguments);
     if (command == "render") return raftsim::tools::run_render(arguments);
     if (command == "explore") return raftsim::tools::run_explore(arguments);
+    if (command == "bugs") return raftsim::tools::run_bugs(arguments);
+    if (command == "fuzz") return raftsim::tools::run_fuzz(arguments);
+    if (command == "shrink") return raftsim::tools::run_shrink(arguments);
     std::fprintf(stderr, "raftsim: unknown command '%s'\n\n", command.c_str());
     print_usage(stderr);
     return kExitUsage;

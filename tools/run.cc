@@ -137,8 +137,10 @@ RunOutcome run_one(const Scenario& scenario, const RunFlags& flags, const std::s
   if (determinism && !determinism->deterministic()) outcome.exit_code = 1;
   result["exit_code"] = outcome.exit_code;
   const std::string replay_command =
-      "raftsim run " + shell_quote(scenario.file) + " --seed " + std::to_string(outcome.seed);
+      "raftsim run " + shell_quote(scenario.file) + " --seed " + std::to_string(outcome.seed) +
+      (scenario.bug != Bug::none ? " --bug " + std::string(bug_name(scenario.bug)) : "");
   result["replay"] = replay_command;
+  if (scenario.bug != Bug::none) result["bug"] = bug_name(scenario.bug);
 
   const CheckerFinding* failure = report.first_failure();
   const bool failed = report.verdict != "pass";
@@ -296,6 +298,7 @@ int run_run(const std::vector<std::string>& arguments) {
   std::vector<std::string> files;
   std::uint64_t seed = 0;
   std::string junit;
+  std::string bug;
   RunFlags flags;
   options.add_options()("help,h", "show this help")(
       "scenario", po::value<std::vector<std::string>>(&files), "scenario files to run")(
@@ -309,7 +312,10 @@ int run_run(const std::vector<std::string>& arguments) {
       "diagram", po::bool_switch(&flags.diagram),
       "draw the diagram even when the run passes (around the first fault)")(
       "json", po::bool_switch(&flags.json), "print the result as JSON on stdout")(
-      "junit", po::value<std::string>(&junit), "write JUnit XML for CI systems");
+      "junit", po::value<std::string>(&junit), "write JUnit XML for CI systems")(
+      "bug", po::value<std::string>(&bug),
+      "inject this catalogued bug (see 'raftsim bugs'; overrides a scenario's \"bug\"; "
+      "'none' turns a scenario's bug off)");
   po::positional_options_description positional;
   positional.add("scenario", -1);
   po::variables_map values = parse_arguments(arguments, options, &positional);
@@ -319,7 +325,12 @@ int run_run(const std::vector<std::string>& arguments) {
   }
   if (files.empty()) throw UsageError("no scenario file given (see raftsim run --help)");
   if (values.count("seed")) flags.seed = seed;
-  const std::vector<Scenario> scenarios = load_all(files);
+  const std::optional<Bug> injected =
+      values.count("bug") ? std::optional<Bug>(parse_bug_option(bug)) : std::nullopt;
+  std::vector<Scenario> scenarios = load_all(files);
+  if (injected) {
+    for (Scenario& scenario : scenarios) scenario.bug = *injected;
+  }
 
   std::vector<RunOutcome> outcomes;
   nlohmann::ordered_json json_results = nlohmann::ordered_json::array();

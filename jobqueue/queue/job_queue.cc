@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "raft/util/bugs.h"
 #include "raft/util/check.h"
 #include "raft/util/hash.h"
 
@@ -106,6 +107,12 @@ void JobQueue::expire_lease(JobId job_id) {
   LiveJob& job = live_.at(job_id);
   RAFTSIM_CHECK(job.state == JobState::leased && job.lease_expires_ns <= now_ns_);
   RAFTSIM_CHECK(leases_.erase({job.lease_expires_ns, job_id}) == 1);
+  if (bug_active(Bug::lease_expiry_ignored)) {
+    // Injected bug: the expiry is ignored and the lease held for ever.
+    job.lease_expires_ns = kTimeNsMax;
+    leases_.insert({job.lease_expires_ns, job_id});
+    return;
+  }
   ++counters_.lease_expiries;
   const std::uint64_t expired_at = job.lease_expires_ns;
   if (job.attempt >= job.max_attempts) {
@@ -210,7 +217,9 @@ std::optional<Reply> JobQueue::refuse_holder_command(const Command& command, Liv
                                                                   : Outcome::already_final;
     return reply;
   }
-  if (command.token != live->second.attempt) {
+  const bool stale_accepted =  // injected bug: a complete's fencing token is not checked
+      bug_active(Bug::stale_fence_complete) && command.op == Op::complete;
+  if (command.token != live->second.attempt && !stale_accepted) {
     reply.outcome = Outcome::stale_token;
   } else if (live->second.state != JobState::leased) {
     reply.outcome = Outcome::not_leased;

@@ -47,6 +47,7 @@ Status RaftConfig::validate() const {
     return invalid("election_timeout_ticks_max must exceed election_timeout_ticks_min");
   }
   if (lease_read && !check_quorum) return invalid("lease_read requires check_quorum");
+  if (clock_drift_max_ppm >= 1'000'000) return invalid("clock_drift_max_ppm must be below 1e6");
   if (entries_per_message_max == 0 || inflight_messages_max == 0 ||
       apply_entries_per_ready_max == 0) {
     return invalid("per-message, in-flight and apply limits must be positive");
@@ -284,8 +285,13 @@ bool Raft::check_term(const Message& message) {
     return true;
   }
   if (message.term < term_) {
-    if (message.type == MessageType::append || message.type == MessageType::heartbeat ||
-        message.type == MessageType::install_snapshot) {
+    const bool from_stale_leader = message.type == MessageType::append ||
+                                   message.type == MessageType::heartbeat ||
+                                   message.type == MessageType::install_snapshot;
+    if (bug_active(Bug::stale_term_append) && from_stale_leader && role_ != Role::leader) {
+      return true;  // injected bug: a deposed leader's appends are taken as current
+    }
+    if (from_stale_leader) {
       // Tell a stale leader about the newer term so it steps down (it may be cut off from
       // everyone else and never hear of it otherwise).
       Message response;
@@ -311,7 +317,9 @@ void Raft::handle_vote_request(const Message& message) {
   Message response;
   response.type = pre_vote ? MessageType::pre_vote_response : MessageType::vote_response;
   response.to = message.from;
-  if (can_vote && log_.is_up_to_date(message.log_index, message.log_term)) {
+  const bool up_to_date = bug_active(Bug::vote_ignores_log) ||  // injected bug: no log check
+                          log_.is_up_to_date(message.log_index, message.log_term);
+  if (can_vote && up_to_date) {
     response.term = message.term;
     if (!pre_vote) {
       RAFTSIM_CHECK(message.term == term_);
@@ -634,7 +642,14 @@ bool Raft::lease_valid() const {
   for (const auto& [peer, progress] : progress_) acked.push_back(progress.acked_heartbeat_tick);
   std::sort(acked.begin(), acked.end(), std::greater<>());
   const std::uint64_t quorum_tick = acked[quorum() - 1];
-  return quorum_tick > 0 && ticks_ - quorum_tick < config_.election_timeout_ticks_min - 1;
+  // Our ticks may run slow by up to clock_drift_max_ppm while a follower's run fast by as much:
+  // shrink the lease by (1 - drift) / (1 + drift) so it still ends before their timeout.
+  const std::uint64_t timeout = config_.election_timeout_ticks_min - 1;
+  const std::uint64_t drift = config_.clock_drift_max_ppm;
+  const std::uint64_t lease_ticks = bug_active(Bug::lease_read_no_drift_bound)
+                                        ? timeout  // injected bug: the whole timeout
+                                        : timeout * (1'000'000 - drift) / (1'000'000 + drift);
+  return quorum_tick > 0 && ticks_ - quorum_tick < lease_ticks;
 }
 
 bool Raft::committed_in_current_term() const {
@@ -657,6 +672,10 @@ Status Raft::read_index(std::uint64_t request_id) {
   if (role_ != Role::leader) return Status(StatusCode::unavailable, "not the leader");
   if (pending_reads_.size() + reads_waiting_for_commit_.size() >= config_.pending_reads_max) {
     return Status(StatusCode::no_space, "too many pending reads");
+  }
+  if (bug_active(Bug::read_without_readindex) && committed_in_current_term()) {
+    read_states_.push_back(ReadState{request_id, log_.committed()});  // injected bug: no round
+    return Status();
   }
   if (config_.lease_read && committed_in_current_term() && lease_valid()) {
     read_states_.push_back(ReadState{request_id, log_.committed()});

@@ -39,6 +39,9 @@ struct RaftConfig {
   // Serve reads from a leader lease instead of a heartbeat round. Safe only while clocks drift
   // less than the gap between the lease and the election timeout; off by default (see docs).
   bool lease_read = false;
+  // The clock drift (rate error) lease reads tolerate, in parts per million: the lease is cut
+  // short so it ends before any follower's election timeout while drift stays within it.
+  std::uint32_t clock_drift_max_ppm = 300'000;
   std::size_t entries_per_message_max = 64;
   std::size_t message_bytes_max = std::size_t{1} << 20;  // payload bytes of entries per append
   std::uint32_t inflight_messages_max = 16;

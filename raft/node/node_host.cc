@@ -1,6 +1,7 @@
 #include "raft/node/node_host.h"
 
 #include "raft/core/codec.h"
+#include "raft/util/bugs.h"
 #include "raft/util/check.h"
 #include "raft/util/endian.h"
 #include "raft/util/hash.h"
@@ -230,19 +231,16 @@ void NodeHost::process_ready() {
     Ready& ready = ready_;
     raft_->ready(ready);
     // 1. Persist: nothing below may leave the node before its state is durable. A snapshot the
-    // leader sent comes first: the log in this Ready follows it.
+    // leader sent comes first: the log in this Ready follows it. (The injected bug
+    // ack-before-fsync persists the log after sending and answering instead.)
     if (ready.snapshot) {
       if (Status s = install_snapshot(*ready.snapshot, ready.hard_state); !s.ok()) {
         fail_stop("cannot install snapshot: " + s.to_string());
         return;
       }
     }
-    Status saved = storage_->save(ready.snapshot ? std::nullopt : ready.hard_state,
-                                  ready.rewrite_from, ready.entries);
-    if (!saved.ok()) {
-      fail_stop("storage failed: " + saved.to_string());
-      return;
-    }
+    const bool persist_first = !bug_active(Bug::ack_before_fsync);
+    if (persist_first && !persist(ready)) return;
     // 2. Send.
     for (const Message& message : ready.messages) {
       encode_raft_payload_into(message, send_buffer_);
@@ -258,6 +256,7 @@ void NodeHost::process_ready() {
       std::swap(confirmed, waiting->second);  // both keep a payload buffer
       spare_reads_.erase(waiting_reads_, waiting);
     }
+    if (!persist_first && !persist(ready)) return;
     raft_->advance(ready);
     serve_reads();
     maybe_take_snapshot();
@@ -266,6 +265,14 @@ void NodeHost::process_ready() {
   const bool is_leader = raft_->role() == Role::leader;
   if (was_leader_ && !is_leader) fail_pending_reads();
   was_leader_ = is_leader;
+}
+
+bool NodeHost::persist(const Ready& ready) {
+  // An installed snapshot already persisted the hard state that came with it.
+  Status saved = storage_->save(ready.snapshot ? std::nullopt : ready.hard_state,
+                                ready.rewrite_from, ready.entries);
+  if (!saved.ok()) fail_stop("storage failed: " + saved.to_string());
+  return saved.ok();
 }
 
 void NodeHost::apply(const Entry& entry) {

@@ -76,6 +76,8 @@ class NodeHost final : public Process {
 
   void process_ready();
   void handle_client_request(NodeId from, const ClientRequest& request);
+  // Saves a Ready's hard state and entries; false (and fail-stopped) when storage failed.
+  bool persist(const Ready& ready);
   void apply(const Entry& entry);
   void serve_reads();
   void fail_pending_reads();

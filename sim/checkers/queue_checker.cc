@@ -28,6 +28,7 @@ constexpr std::array<QueueRule, kQueueRuleCount> kRules = {
     QueueRule::idempotency_key_reused,
     QueueRule::attempts_exceeded,
     QueueRule::completion_not_recorded,
+    QueueRule::lease_never_expires,
 };
 
 // The operations of one job, by kind, each list in history order.
@@ -64,11 +65,29 @@ class Checker {
       check_completions(job_id, job);
       check_final_job(job_id, job);
     }
+    check_leases_expire();
     return finish();
   }
 
  private:
   const QueueOperation& at(std::size_t index) const { return operations_[index]; }
+
+  // A lease runs lease_duration from its grant or last renewal, both at or before the queue's
+  // final time: more remaining than that means the lease can never have been bounded.
+  void check_leases_expire() {
+    if (!final_state_.available || options_.lease_duration == 0) return;
+    for (const auto& [job_id, final] : final_state_.jobs) {
+      if (final.status != JobFinalStatus::leased || !final.lease_remaining_ns) continue;
+      const auto lease_ns = static_cast<std::uint64_t>(options_.lease_duration);
+      if (*final.lease_remaining_ns <= lease_ns) continue;
+      std::vector<std::size_t> leases;
+      if (auto found = jobs_.find(job_id); found != jobs_.end()) leases = found->second.leases_ok;
+      add(QueueRule::lease_never_expires, job_id, leases,
+          "the final state holds the lease of attempt " + std::to_string(final.attempts) +
+              " for another " + time_text(static_cast<Time>(*final.lease_remaining_ns)) +
+              ", longer than a lease (" + time_text(options_.lease_duration) + ")");
+    }
+  }
   const FinalJob* final_job(JobId job_id) const {
     if (!final_state_.available) return nullptr;
     const auto found = final_state_.jobs.find(job_id);
@@ -572,6 +591,8 @@ const char* queue_rule_name(QueueRule rule) {
       return "attempts_exceeded";
     case QueueRule::completion_not_recorded:
       return "completion_not_recorded";
+    case QueueRule::lease_never_expires:
+      return "lease_never_expires";
   }
   RAFTSIM_UNREACHABLE("unknown QueueRule");
 }

@@ -29,8 +29,9 @@ enum class QueueRule : std::uint8_t {
   idempotency_key_reused,        // one idempotency key returned two different job ids
   attempts_exceeded,             // an attempt beyond max_attempts
   completion_not_recorded,       // an ok complete but the final state is not completed
+  lease_never_expires,           // the final state holds a lease longer than any lease granted
 };
-constexpr std::size_t kQueueRuleCount = 11;
+constexpr std::size_t kQueueRuleCount = 12;
 const char* queue_rule_name(QueueRule rule);
 // The Jepsen total-queue category ("lost", "unexpected", "duplicated", "recovered") or "job".
 const char* queue_rule_category(QueueRule rule);

@@ -282,8 +282,6 @@ JsonObjectReader JsonObjectReader::object(std::string_view name) {
   return JsonObjectReader(field(name), path_of(name), errors_);
 }
 
-namespace {
-
 // Edit distance, for "did you mean" hints on misspelt field names.
 std::size_t edit_distance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> row(b.size() + 1);
@@ -300,7 +298,18 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
   return row[b.size()];
 }
 
-}  // namespace
+std::string closest_name(std::string_view given, const std::vector<std::string_view>& names) {
+  std::string_view closest;
+  std::size_t closest_distance = 4;  // suggest only near misses
+  for (std::string_view name : names) {
+    const std::size_t distance = edit_distance(given, name);
+    if (distance < closest_distance) {
+      closest = name;
+      closest_distance = distance;
+    }
+  }
+  return std::string(closest);
+}
 
 void JsonObjectReader::finish() {
   if (object_ == nullptr) return;

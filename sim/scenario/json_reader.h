@@ -21,6 +21,11 @@ namespace raftsim::sim {
 // Parses JSON text; a syntax error says "FILE:LINE:COLUMN: what went wrong".
 Result<nlohmann::json> parse_json(std::string_view text, const std::string& file_name);
 
+// Edit distance, for "did you mean" hints on misspelt names.
+std::size_t edit_distance(std::string_view a, std::string_view b);
+// The name within edit distance 3 of `given` that is nearest (the first of equals), or "".
+std::string closest_name(std::string_view given, const std::vector<std::string_view>& names);
+
 // "the string \"abc\"", "the number 9", "an array of 3", ... for error messages.
 std::string describe_json_value(const nlohmann::json& value);
 

@@ -147,6 +147,7 @@ class ScenarioParser {
     root.read_uint("seed", scenario_.seed, 0, UINT64_MAX);
     root.read_ms("duration_ms", scenario_.duration, 1, kMsMax);
     root.read_ms("settle_ms_max", scenario_.settle_max, 0, kMsMax);
+    parse_bug(root);
 
     parse_cluster(root.object("cluster"));
     parse_network(root.object("network"));
@@ -163,6 +164,27 @@ class ScenarioParser {
   }
 
  private:
+  void parse_bug(JsonObjectReader& root) {
+    const json* value = root.field("bug");
+    if (value == nullptr) return;
+    std::string names;
+    std::vector<std::string_view> known;
+    const std::string given = value->is_string() ? value->get<std::string>() : "";
+    for (const BugInfo& info : bug_catalogue()) {
+      names += (names.empty() ? "\"" : ", \"") + std::string(info.name) + "\"";
+      known.push_back(info.name);
+    }
+    const std::string closest = closest_name(given, known);
+    if (value->is_string() && given == "none") return;
+    if (std::optional<Bug> bug = bug_from_name(given); bug && value->is_string()) {
+      scenario_.bug = *bug;
+      return;
+    }
+    const std::string hint = closest.empty() ? "" : " (did you mean \"" + closest + "\"?)";
+    errors_.add(root.path_of("bug"), "a bug name from `raftsim bugs`: \"none\", " + names + hint,
+                *value);
+  }
+
   void parse_cluster(JsonObjectReader reader) {
     KvClusterOptions& cluster = scenario_.cluster;
     std::uint64_t nodes = cluster.nodes;
@@ -898,6 +920,7 @@ std::string scenario_to_json(const Scenario& scenario) {
   out["seed"] = scenario.seed;
   out["duration_ms"] = to_ms(scenario.duration);
   out["settle_ms_max"] = to_ms(scenario.settle_max);
+  if (scenario.bug != Bug::none) out["bug"] = bug_name(scenario.bug);
   const KvClusterOptions& cluster = scenario.cluster;
   out["cluster"] = {
       {"nodes", cluster.nodes},

@@ -99,6 +99,7 @@ class ScenarioRunner::Impl {
   KvCluster& cluster() { return *cluster_; }
 
   ScenarioRunReport run() {
+    const ScopedBug injected(scenario_.bug);  // off (Bug::none) unless the scenario names one
     World& world = cluster_->world();
     cluster_->start();
     Time next_progress = kProgressPeriod;
@@ -349,6 +350,7 @@ class ScenarioRunner::Impl {
 
   // Applies one step now; records it concretely in the timeline and opens a recovery measurement.
   void apply(const FaultStep& step, const std::string& origin) {
+    if (options_.before_fault) options_.before_fault(step, origin, *cluster_);
     step_resolutions_.clear();
     World& world = cluster_->world();
     Network& network = world.network();
@@ -975,6 +977,9 @@ class ScenarioRunner::Impl {
       job.attempts = reply->job.attempt;
       job.max_attempts = reply->job.max_attempts;
       job.completion_count = job.status == JobFinalStatus::completed ? 1 : 0;
+      if (job.status == JobFinalStatus::leased && reply->job.lease_expires_ns >= jobs->now_ns()) {
+        job.lease_remaining_ns = reply->job.lease_expires_ns - jobs->now_ns();
+      }
       state.jobs.emplace(id, job);
     }
     return state;

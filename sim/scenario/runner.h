@@ -54,6 +54,9 @@ struct ScenarioRunOptions {
   bool record_trace = true;
   // Called every 100 ms of virtual time (the caller decides whether to print).
   std::function<void(const RunProgress&)> progress;
+  // Called just before each fault step (selectors not yet resolved) is applied, with the
+  // cluster as it is then: fuzz campaigns classify the protocol state each fault hits.
+  std::function<void(const FaultStep&, const std::string& origin, KvCluster&)> before_fault;
 };
 
 struct ScenarioRunReport {

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "raft/util/bugs.h"
 #include "sim/cluster/kv_cluster.h"
 
 namespace raftsim::sim {
@@ -44,6 +45,11 @@ enum class FaultAction : std::uint8_t {
   recover_all,  // heal, resume paused, restart crashed, restore base links and disk capacity
 };
 const char* fault_action_name(FaultAction action);
+// heal, restart, resume and recover_all undo faults; every other action injects one.
+inline bool is_repair(FaultAction action) {
+  return action == FaultAction::heal || action == FaultAction::restart ||
+         action == FaultAction::resume || action == FaultAction::recover_all;
+}
 
 enum class DiskFault : std::uint8_t {
   corrupt,      // flip one bit of a random stored log record (detected on the next restart)
@@ -167,6 +173,9 @@ struct Scenario {
   Checks checks;
   Expectation expect;
   std::optional<ExploreSection> explore;
+  // The catalogued bug injected while this scenario runs (raft/util/bugs.h): a shrunk failure
+  // names its bug so it replays on its own. `raftsim run --bug` overrides it.
+  Bug bug = Bug::none;
 };
 
 }  // namespace raftsim::sim

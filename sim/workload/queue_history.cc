@@ -128,6 +128,7 @@ Json final_state_to_json(const QueueFinalState& final_state) {
     entry["completion_count"] = job.completion_count;
     entry["stale_completion"] =
         job.stale_completion.has_value() ? Json(*job.stale_completion) : Json(nullptr);
+    if (job.lease_remaining_ns) entry["lease_remaining_ns"] = *job.lease_remaining_ns;
     jobs.push_back(std::move(entry));
   }
   Json document;
@@ -289,6 +290,9 @@ QueueFinalState parse_final_state(const Json& json, const std::string& path) {
     job.completion_count = read_unsigned(jobs[i], "completion_count", job_path);
     if (!require(jobs[i], "stale_completion", job_path).is_null()) {
       job.stale_completion = read_bool(jobs[i], "stale_completion", job_path);
+    }
+    if (jobs[i].contains("lease_remaining_ns")) {
+      job.lease_remaining_ns = read_unsigned(jobs[i], "lease_remaining_ns", job_path);
     }
     if (!final_state.jobs.emplace(job_id, job).second) {
       fail(job_path + "/job_id", "a job id not listed before");

@@ -87,6 +87,8 @@ struct FinalJob {
   // The state machine saw a completion accepted with a token other than the then-current
   // attempt; nullopt when it cannot tell.
   std::optional<bool> stale_completion{};
+  // Leased jobs: the lease's expiry minus the queue's time at the end; nullopt when unknown.
+  std::optional<std::uint64_t> lease_remaining_ns{};
 
   friend bool operator==(const FinalJob&, const FinalJob&) = default;
 };

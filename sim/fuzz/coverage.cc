@@ -1,0 +1,150 @@
+// raftsim: fault x protocol-state coverage (see coverage.h). A step "hits the leader" when its
+// selectors name the leader, or a partition leaves the leader in a minority group.
+#include "sim/fuzz/coverage.h"
+
+#include <algorithm>
+#include <sstream>
+
+namespace raftsim::sim {
+namespace {
+
+std::string fault_kind(const FaultStep& step) {
+  if (step.action == FaultAction::crash && step.target == "all") return "power-loss";
+  if (step.action == FaultAction::clock) return step.drift_ppm ? "clock-drift" : "clock-jump";
+  return fault_action_name(step.action);
+}
+
+bool names(const std::vector<Selector>& selectors, const std::string& leader) {
+  return std::any_of(selectors.begin(), selectors.end(), [&](const Selector& selector) {
+    return selector == leader || selector == "leader" || selector == "all";
+  });
+}
+
+// Whether the step's effect lands on the leader (named `leader`, e.g. "n2").
+bool hits_leader(const FaultStep& step, const std::string& leader, NodeIndex nodes) {
+  if (step.target == leader || step.target == "leader" || step.target == "all") return true;
+  if (names(step.from, leader) || names(step.to, leader)) return true;
+  if (names(step.side_a, leader) || names(step.side_b, leader)) return true;
+  for (const auto& group : step.groups) {
+    const bool in_group = names(group, leader);
+    if (in_group && group.size() * 2 <= nodes) return true;  // the leader's side is a minority
+  }
+  return false;
+}
+
+}  // namespace
+
+const std::vector<std::string>& coverage_states() {
+  static const std::vector<std::string> kStates = {
+      "leader",                           // the fault lands on the leader
+      "leader with uncommitted entries",  // ... which has entries beyond its commit index
+      "read-lease holder",                // ... which serves lease reads
+      "follower",                         // it lands on nodes other than the leader only
+      "follower behind commit",           // some node is behind the leader's commit index
+      "election under way",               // no leader, or a (pre-)candidate exists
+      "node down",                        // some node is crashed or stopped already
+  };
+  return kStates;
+}
+
+const std::vector<std::string>& coverage_faults() {
+  static const std::vector<std::string> kFaults = {
+      "partition", "isolate",     "one_way",    "bridge", "crash", "power-loss",
+      "pause",     "clock-drift", "clock-jump", "link",   "disk"};
+  return kFaults;
+}
+
+void FaultCoverage::observe(const FaultStep& step, const std::string& origin, KvCluster& cluster) {
+  if (is_repair(step.action) || origin == "final recovery") return;
+  ++faults_;
+  const std::string fault = fault_kind(step);
+  auto hit = [&](const char* state) { ++hits_[{fault, state}]; };
+  const std::optional<NodeIndex> leader = cluster.leader();
+  bool election = !leader.has_value();
+  bool down = false;
+  for (NodeIndex node = 0; node < cluster.size(); ++node) {
+    const Raft* raft = cluster.raft(node);
+    if (raft == nullptr) {
+      down = true;
+      continue;
+    }
+    if (raft->role() == Role::candidate || raft->role() == Role::pre_candidate) election = true;
+  }
+  if (election) hit("election under way");
+  if (down) hit("node down");
+  if (!leader) return;
+  const Raft* leader_raft = cluster.raft(*leader);
+  for (NodeIndex node = 0; node < cluster.size(); ++node) {
+    const Raft* raft = cluster.raft(node);
+    if (raft != nullptr && raft->log().last_index() < leader_raft->log().committed()) {
+      hit("follower behind commit");
+      break;
+    }
+  }
+  if (hits_leader(step, "n" + std::to_string(*leader), cluster.size())) {
+    hit("leader");
+    if (leader_raft->log().last_index() > leader_raft->log().committed()) {
+      hit("leader with uncommitted entries");
+    }
+    if (cluster.options().raft.lease_read) hit("read-lease holder");
+  } else {
+    hit("follower");
+  }
+}
+
+void FaultCoverage::merge(const FaultCoverage& other) {
+  for (const auto& [key, count] : other.hits_) hits_[key] += count;
+  faults_ += other.faults_;
+}
+
+void FaultCoverage::merge_json(const nlohmann::json& json) {
+  faults_ += json.value("faults_observed", std::uint64_t{0});
+  if (!json.contains("hits")) return;
+  for (const auto& [fault, states] : json["hits"].items()) {
+    for (const auto& [state, count] : states.items()) {
+      hits_[{fault, state}] += count.get<std::uint64_t>();
+    }
+  }
+}
+
+std::uint64_t FaultCoverage::hits(const std::string& fault, const std::string& state) const {
+  auto found = hits_.find({fault, state});
+  return found == hits_.end() ? 0 : found->second;
+}
+
+nlohmann::ordered_json FaultCoverage::to_json() const {
+  nlohmann::ordered_json out;
+  out["faults_observed"] = faults_;
+  nlohmann::ordered_json hits = nlohmann::ordered_json::object();
+  for (const auto& [key, count] : hits_) hits[key.first][key.second] = count;
+  out["hits"] = hits;
+  return out;
+}
+
+std::string FaultCoverage::to_markdown() const {
+  std::ostringstream out;
+  out << "| fault \\ state |";
+  for (const std::string& state : coverage_states()) out << " " << state << " |";
+  out << "\n|---|";
+  for (std::size_t i = 0; i < coverage_states().size(); ++i) out << "---|";
+  out << "\n";
+  std::vector<std::string> never;
+  for (const std::string& fault : coverage_faults()) {
+    out << "| " << fault << " |";
+    for (const std::string& state : coverage_states()) {
+      const std::uint64_t count = hits(fault, state);
+      out << " " << count << " |";
+      if (count == 0) never.push_back(fault + " x " + state);
+    }
+    out << "\n";
+  }
+  out << "\n" << faults_ << " faults observed; " << never.size() << " pairs never hit";
+  if (!never.empty() && never.size() <= 30) {
+    out << ":";
+    for (const std::string& pair : never) out << "\n- " << pair;
+  }
+  out << "\n";
+  return out.str();
+}
+
+}  // namespace raftsim::sim

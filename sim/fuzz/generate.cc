@@ -1,0 +1,227 @@
+// raftsim: swarm scenario generation (see generate.h). Every draw comes from the run's own
+// `fuzz/generate` stream, so adding a knob here changes generated scenarios but never the
+// simulator's own streams.
+#include "sim/fuzz/generate.h"
+
+#include <algorithm>
+#include <string>
+
+#include "raft/util/check.h"
+#include "sim/kernel/random.h"
+#include "sim/scenario/parse.h"
+
+namespace raftsim::sim {
+namespace {
+
+// Generated runs are short: a campaign should do tens of runs per second per core.
+constexpr std::int64_t kDurationMsMin = 2'000, kDurationMsMax = 5'000;
+// The largest static clock drift drawn; equals RaftConfig::clock_drift_max_ppm, the drift lease
+// reads are built to tolerate, so correct code must pass at this bound.
+constexpr std::int64_t kDriftPpmMax = 300'000;
+constexpr std::uint64_t kLinearizabilityStepsMax = 2'000'000;  // unknown beyond: not a failure
+
+Scenario defaults() {
+  auto parsed = parse_scenario(R"({"version": 1, "name": "fuzz"})", "<fuzz>");
+  RAFTSIM_CHECK(parsed.ok());
+  return std::move(parsed).value();
+}
+
+Time ms(std::int64_t value) {
+  return milliseconds(value);
+}
+
+void draw_timing(Random& random, Scenario& scenario) {
+  KvClusterOptions& cluster = scenario.cluster;
+  const std::uint32_t timeout_min = static_cast<std::uint32_t>(random.between(15, 40));
+  cluster.raft.election_timeout_ticks_min = timeout_min;
+  // A narrow timeout range makes elections punctual: windows between a lease and the next
+  // election are then the same every time rather than smeared out.
+  cluster.raft.election_timeout_ticks_max =
+      random.chance(Ratio{1, 2}) ? timeout_min * 2
+                                 : timeout_min + static_cast<std::uint32_t>(random.between(2, 6));
+  cluster.raft.heartbeat_ticks = static_cast<std::uint32_t>(random.between(2, timeout_min / 3));
+  const std::int64_t latency_max = random.chance(Ratio{1, 2}) ? 5 : random.between(5, 25);
+  cluster.link.latency_min = ms(1);
+  cluster.link.latency_max = ms(latency_max);
+  if (random.chance(Ratio{1, 4})) {
+    cluster.link.reorder = Ratio::percent(random.between(1, 20));
+    cluster.link.reorder_delay_max = ms(random.between(5, 50));
+  }
+  // Slow disks widen every window between a write and its fsync.
+  if (random.chance(Ratio{1, 3})) {
+    cluster.disk.sync_latency_min = ms(random.between(1, 5));
+    cluster.disk.sync_latency_max = cluster.disk.sync_latency_min + ms(random.between(5, 40));
+  }
+  // Lease reads are only as good as the clocks: with them on, always draw some drift.
+  if (cluster.raft.lease_read || random.chance(Ratio{1, 2})) {
+    cluster.clocks.assign(cluster.nodes, ClockConfig{});
+    for (ClockConfig& clock : cluster.clocks) {
+      if (!random.chance(Ratio{1, 2})) continue;
+      clock.drift_ppm = random.chance(Ratio{1, 2})
+                            ? (random.chance(Ratio{1, 2}) ? 1 : -1) * kDriftPpmMax
+                            : random.between(-kDriftPpmMax, kDriftPpmMax);
+      clock.wall_offset = ms(random.between(-2'000, 2'000));
+    }
+  }
+}
+
+void draw_workload(Random& random, Scenario& scenario) {
+  KvClusterOptions& cluster = scenario.cluster;
+  cluster.clients = static_cast<NodeIndex>(random.between(1, 4));
+  KvWorkload& workload = cluster.workload;
+  workload.think_time_max = ms(random.between(0, 20));
+  workload.request_timeout = ms(random.chance(Ratio{1, 2}) ? 100 : 300);
+  if (random.chance(Ratio{1, 2})) {
+    cluster.workload_type = KvClusterOptions::Workload::queue;
+    QueueWorkload& queue = cluster.queue;
+    queue.producers = static_cast<std::uint32_t>(random.between(1, 2));
+    queue.workers = static_cast<std::uint32_t>(random.between(1, 3));
+    queue.jobs_per_producer = static_cast<std::uint64_t>(random.between(10, 60));
+    queue.lease = ms(random.between(100, 600));
+    queue.work_max = ms(random.between(20, 300));
+    queue.work_min = ms(5);
+    queue.abandon_percent = static_cast<std::uint32_t>(random.between(0, 10));
+    queue.stall_percent = static_cast<std::uint32_t>(random.between(0, 10));
+    queue.fail_percent = static_cast<std::uint32_t>(random.between(0, 20));
+    return;
+  }
+  workload.keys = static_cast<std::uint32_t>(random.between(1, 4));
+  workload.sessions = static_cast<std::uint32_t>(random.between(1, 2));
+  cluster.raft.lease_read = random.chance(Ratio{1, 2});
+  // Read-heavy: reads are where stale state shows, above all with lease reads.
+  if (random.chance(cluster.raft.lease_read ? Ratio{2, 3} : Ratio{1, 3})) {
+    workload.get_weight = 20;
+    workload.put_weight = 1;
+    workload.append_weight = 1;
+    workload.cas_weight = 0;
+  }
+  if (cluster.raft.lease_read) return;  // lease reads need CheckQuorum
+  // Without CheckQuorum a deposed leader keeps its role until it hears of the new term.
+  cluster.raft.check_quorum = random.chance(Ratio{2, 3});
+  cluster.raft.pre_vote = random.chance(Ratio{2, 3});
+}
+
+void draw_nemesis(Random& random, Scenario& scenario) {
+  Nemesis nemesis;
+  while (nemesis.kinds.empty()) {
+    for (std::size_t kind = 0; kind < kNemesisKinds; ++kind) {
+      if (random.chance(Ratio{1, 2})) nemesis.kinds.push_back(static_cast<NemesisKind>(kind));
+    }
+  }
+  nemesis.kind_budgets.assign(kNemesisKinds, UINT32_MAX);
+  nemesis.start = ms(random.between(200, 1'000));
+  nemesis.stop = scenario.duration;
+  nemesis.interval_min = ms(random.between(10, 300));
+  nemesis.interval_max = nemesis.interval_min + ms(random.between(0, 1'000));
+  nemesis.hold_min = ms(random.between(50, 500));
+  nemesis.hold_max = nemesis.hold_min + ms(random.between(0, 1'500));
+  nemesis.faults_max = static_cast<std::uint32_t>(random.between(1, 12));
+  scenario.nemesis = nemesis;
+}
+
+// Every node loses power at once (unsynced writes gone), then all restart: the one fault the
+// one-at-a-time nemesis cannot produce.
+void draw_power_loss(Random& random, Scenario& scenario) {
+  const Time at = ms(random.between(500, scenario.duration / kMillisecond - 200));
+  FaultStep crash;
+  crash.at = at;
+  crash.action = FaultAction::crash;
+  crash.target = "all";
+  crash.comment = "power loss";
+  FaultStep restart = crash;
+  restart.at = std::min(at + ms(random.between(10, 300)), scenario.duration - ms(1));
+  restart.action = FaultAction::restart;
+  restart.target = "down";
+  scenario.faults.push_back(crash);
+  scenario.faults.push_back(restart);
+}
+
+// The leader (and in a 5-node cluster one follower) cut off together with some clients, which
+// can then reach only that minority: what a datacenter split does to application servers too.
+void draw_client_partition(Random& random, Scenario& scenario) {
+  const NodeIndex clients = scenario.cluster.clients;
+  if (clients < 2) return;
+  FaultStep split;
+  split.at = ms(random.between(500, scenario.duration / kMillisecond - 500));
+  split.action = FaultAction::partition;
+  std::vector<Selector> minority = {"leader"};
+  if (random.chance(scenario.cluster.raft.lease_read ? Ratio{3, 4} : Ratio{1, 2})) {
+    // First slow down the leader's clock (within the drift lease reads must tolerate).
+    FaultStep slow;
+    slow.at = split.at - ms(random.between(100, 400));
+    slow.action = FaultAction::clock;
+    slow.target = "leader";
+    slow.bind_as = "drifted";
+    slow.drift_ppm = random.chance(Ratio{1, 2}) ? -kDriftPpmMax
+                                                : -random.between(kDriftPpmMax / 2, kDriftPpmMax);
+    scenario.faults.push_back(slow);
+    if (random.chance(Ratio{1, 2})) {  // and the others' clocks fast: both ends of the bound
+      FaultStep fast = slow;
+      fast.target = "followers";
+      fast.bind_as.clear();
+      fast.drift_ppm = kDriftPpmMax;
+      scenario.faults.push_back(fast);
+    }
+    minority = {"drifted"};
+  }
+  if (scenario.cluster.nodes >= 5 && random.chance(Ratio{1, 2})) minority.push_back("follower");
+  const NodeIndex confined = static_cast<NodeIndex>(random.between(1, clients - 1));
+  for (NodeIndex client = 0; client < confined; ++client) {
+    minority.push_back("c" + std::to_string(client));
+  }
+  split.groups = {minority, {"others"}};
+  split.comment = "leader and clients split off";
+  FaultStep heal;
+  heal.at = std::min(split.at + ms(random.between(300, 3'000)), scenario.duration - ms(1));
+  heal.action = FaultAction::heal;
+  scenario.faults.push_back(split);
+  scenario.faults.push_back(heal);
+}
+
+}  // namespace
+
+std::uint64_t fuzz_run_seed(std::uint64_t campaign_seed, std::uint64_t run_index) {
+  Random random = Random::stream(campaign_seed, "fuzz/run/" + std::to_string(run_index));
+  const std::uint64_t seed = random.next_u64() >> 1;  // positive as a JSON integer too
+  return seed == 0 ? 1 : seed;
+}
+
+Scenario generate_scenario(const FuzzRunSpec& spec) {
+  const std::uint64_t seed = fuzz_run_seed(spec.campaign_seed, spec.run_index);
+  Random random = Random::stream(seed, "fuzz/generate");
+  Scenario scenario = spec.base != nullptr ? *spec.base : defaults();
+  scenario.seed = seed;
+  scenario.name = (spec.base != nullptr ? spec.base->name : std::string("fuzz")) + "-" +
+                  std::to_string(spec.campaign_seed) + "-" + std::to_string(spec.run_index);
+  scenario.file =
+      "fuzz:" + std::to_string(spec.campaign_seed) + "/" + std::to_string(spec.run_index);
+  scenario.bug = spec.bug != Bug::none ? spec.bug : scenario.bug;
+  scenario.expect = Expectation{};
+  if (spec.base != nullptr) {
+    if (!scenario.nemesis && scenario.faults.empty()) draw_nemesis(random, scenario);
+    return scenario;
+  }
+  scenario.description = "generated by raftsim fuzz (swarm testing)";
+  scenario.duration = ms(random.between(kDurationMsMin, kDurationMsMax));
+  scenario.settle_max = seconds(5);
+  scenario.cluster.nodes = random.chance(Ratio{1, 2}) ? 3 : 5;
+  draw_workload(random, scenario);
+  draw_timing(random, scenario);
+  draw_nemesis(random, scenario);
+  if (scenario.cluster.raft.lease_read) {
+    // A paused leader's ticks stop, so its lease outlives real time: lease reads are unsafe
+    // across process pauses by design (scenarios/lease-read-with-paused-leader.json shows it).
+    std::erase(scenario.nemesis->kinds, NemesisKind::pause);
+    if (scenario.nemesis->kinds.empty()) scenario.nemesis->kinds.push_back(NemesisKind::crash);
+  }
+  if (random.chance(Ratio{1, 4})) draw_power_loss(random, scenario);
+  // Lease reads go wrong when a leader that still trusts its lease is cut off: split often.
+  const Ratio split = scenario.cluster.raft.lease_read ? Ratio{3, 4} : Ratio{1, 2};
+  if (random.chance(split)) draw_client_partition(random, scenario);
+  std::stable_sort(scenario.faults.begin(), scenario.faults.end(),
+                   [](const FaultStep& a, const FaultStep& b) { return a.at < b.at; });
+  scenario.checks.linearizability_steps_max = kLinearizabilityStepsMax;
+  return scenario;
+}
+
+}  // namespace raftsim::sim

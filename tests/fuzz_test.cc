@@ -1,0 +1,128 @@
+// The fuzz library: the swarm generator is a pure function of (campaign seed, run index) and
+// writes valid scenario files; correct code passes a small campaign; shrinking keeps the failing
+// checker and ends with few faults; coverage counts what faults hit.
+#include <gtest/gtest.h>
+
+#include "sim/fuzz/coverage.h"
+#include "sim/fuzz/generate.h"
+#include "sim/fuzz/shrink.h"
+#include "sim/scenario/parse.h"
+#include "sim/scenario/runner.h"
+
+namespace raftsim::sim {
+namespace {
+
+constexpr std::uint64_t kCampaignSeed = 7;
+
+TEST(ScenarioBugField, NamesACataloguedBugOrIsAClearError) {
+  auto parsed = parse_scenario(R"({"version": 1, "name": "b", "bug": "stale-term-append"})", "b");
+  ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+  EXPECT_EQ(parsed.value().bug, Bug::stale_term_append);
+  EXPECT_NE(scenario_to_json(parsed.value()).find(R"("bug": "stale-term-append")"),
+            std::string::npos);
+  auto none = parse_scenario(R"({"version": 1, "name": "b", "bug": "none"})", "b");
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(none.value().bug, Bug::none);
+  auto misspelt = parse_scenario(R"({"version": 1, "name": "b", "bug": "vote-ignore-log"})", "b");
+  ASSERT_FALSE(misspelt.ok());
+  EXPECT_NE(misspelt.status().message().find("/bug"), std::string::npos);
+  EXPECT_NE(misspelt.status().message().find("did you mean \"vote-ignores-log\""),
+            std::string::npos)
+      << misspelt.status().message();
+  auto number = parse_scenario(R"({"version": 1, "name": "b", "bug": 3})", "b");
+  EXPECT_FALSE(number.ok());
+}
+
+TEST(FuzzGenerator, IsAPureFunctionOfSeedAndIndex) {
+  const std::string first = scenario_to_json(generate_scenario({kCampaignSeed, 3}));
+  EXPECT_EQ(first, scenario_to_json(generate_scenario({kCampaignSeed, 3})));
+  EXPECT_NE(first, scenario_to_json(generate_scenario({kCampaignSeed, 4})));
+  EXPECT_NE(first, scenario_to_json(generate_scenario({kCampaignSeed + 1, 3})));
+  EXPECT_NE(fuzz_run_seed(1, 0), fuzz_run_seed(1, 1));
+}
+
+TEST(FuzzGenerator, WritesValidScenarioFilesThatRoundTrip) {
+  bool saw_queue = false, saw_kv = false, saw_three = false, saw_five = false;
+  for (std::uint64_t index = 0; index < 60; ++index) {
+    const Scenario scenario = generate_scenario({kCampaignSeed, index, Bug::vote_ignores_log});
+    const std::string text = scenario_to_json(scenario);
+    auto parsed = parse_scenario(text, "generated");
+    ASSERT_TRUE(parsed.ok()) << "run " << index << ": " << parsed.status().message() << "\n"
+                             << text;
+    EXPECT_EQ(parsed.value().bug, Bug::vote_ignores_log);
+    EXPECT_EQ(scenario_to_json(parsed.value()), text);
+    ASSERT_TRUE(scenario.nemesis.has_value());
+    EXPECT_FALSE(scenario.nemesis->kinds.empty());
+    const bool queue = scenario.cluster.workload_type == KvClusterOptions::Workload::queue;
+    saw_queue |= queue;
+    saw_kv |= !queue;
+    saw_three |= scenario.cluster.nodes == 3;
+    saw_five |= scenario.cluster.nodes == 5;
+  }
+  EXPECT_TRUE(saw_queue && saw_kv && saw_three && saw_five) << "the swarm varies what it draws";
+}
+
+TEST(FuzzCampaign, CorrectCodePassesEveryCheckDeterministically) {
+  FaultCoverage coverage;
+  for (std::uint64_t index = 0; index < 40; ++index) {
+    const Scenario scenario = generate_scenario({kCampaignSeed, index});
+    ScenarioRunOptions options;
+    options.record_trace = false;
+    options.before_fault = [&](const FaultStep& step, const std::string& origin,
+                               KvCluster& cluster) { coverage.observe(step, origin, cluster); };
+    ScenarioRunReport report = run_scenario(scenario, scenario.seed, options);
+    const CheckerFinding* failure = report.first_failure();
+    EXPECT_NE(report.verdict, "fail")
+        << "seed " << kCampaignSeed << " run " << index << ": " << failure->checker << ": "
+        << failure->summary << "\nreplay: raftsim fuzz --seed " << kCampaignSeed << " --runs "
+        << index + 1;
+    if (index < 5) {
+      ScenarioRunOptions again;
+      again.record_trace = false;
+      EXPECT_EQ(report.trace_hash, run_scenario(scenario, scenario.seed, again).trace_hash);
+    }
+  }
+  EXPECT_GT(coverage.faults_observed(), 40u);
+  EXPECT_GT(coverage.hits("crash", "leader") + coverage.hits("crash", "follower"), 0u);
+  EXPECT_NE(coverage.to_markdown().find("leader with uncommitted entries"), std::string::npos);
+}
+
+TEST(FuzzShrink, KeepsTheFailingCheckerAndEndsWithFewFaults) {
+  std::optional<Scenario> failing;
+  std::string checker;
+  for (std::uint64_t index = 0; index < 100 && !failing; ++index) {
+    Scenario scenario = generate_scenario({kCampaignSeed, index, Bug::vote_ignores_log});
+    ScenarioRunReport report = run_scenario(scenario, scenario.seed);
+    if (report.verdict == "fail") {
+      checker = report.first_failure()->checker;
+      failing = report.concrete_scenario(scenario);
+    }
+  }
+  ASSERT_TRUE(failing.has_value()) << "vote-ignores-log not found in 100 runs";
+  ShrinkOptions options;
+  options.runs_max = 200;
+  auto shrunk = shrink_scenario(*failing, checker, options);
+  ASSERT_TRUE(shrunk.ok()) << shrunk.status().message();
+  const ShrinkResult& result = shrunk.value();
+  EXPECT_EQ(result.checker, checker);
+  EXPECT_LE(result.final.faults, result.original.faults);
+  EXPECT_LE(result.final.faults, 3u);
+  EXPECT_LE(result.final.operations, result.original.operations);
+  // The output is a normal scenario file that fails the same checker on replay.
+  auto reparsed = parse_scenario(scenario_to_json(result.minimal), "minimal");
+  ASSERT_TRUE(reparsed.ok()) << reparsed.status().message();
+  EXPECT_EQ(reparsed.value().bug, Bug::vote_ignores_log);
+  ScenarioRunReport replay = run_scenario(reparsed.value(), reparsed.value().seed);
+  EXPECT_TRUE(report_fails_checker(replay, checker));
+  EXPECT_TRUE(replay.expectation_met) << "the shrunk file expects its checker to fail";
+}
+
+TEST(FuzzShrink, RefusesAScenarioThatPasses) {
+  const Scenario scenario = generate_scenario({kCampaignSeed, 0});
+  auto shrunk = shrink_scenario(scenario, "");
+  if (shrunk.ok()) GTEST_SKIP() << "run 0 failed on correct code (the campaign test says why)";
+  EXPECT_NE(shrunk.status().message().find("nothing to shrink"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace raftsim::sim

@@ -1,0 +1,390 @@
+// raftsim fuzz: swarm-testing campaigns. Each run draws its own scenario from (campaign seed,
+// run index) (sim/fuzz/generate.h); --shard I/N takes the indices i = I mod N, so a campaign
+// splits across processes or machines with no coordination, and --merge adds their results.
+// On a failure: the generated and the realised (concrete) scenario, the shrunk scenario and its
+// diagram are written, and the exit code is 1. PR mode: --regressions DIR re-runs saved files.
+#include <unistd.h>
+
+#include <boost/program_options.hpp>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "sim/fuzz/generate.h"
+#include "sim/fuzz/shrink.h"
+#include "sim/render/graphviz.h"
+#include "sim/render/sequence_diagram.h"
+#include "sim/scenario/parse.h"
+#include "tools/commands.h"
+#include "tools/fuzz_campaign.h"
+#include "tools/options.h"
+
+namespace raftsim::tools {
+
+namespace {
+
+using namespace raftsim::sim;
+namespace po = boost::program_options;
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+}  // namespace
+
+CampaignResult run_campaign(const CampaignOptions& options) {
+  CampaignResult result;
+  const auto start = Clock::now();
+  double last_progress = 0;
+  for (std::uint64_t index = options.shard_index;; index += options.shard_count) {
+    if (options.runs && index >= *options.runs) break;
+    const double elapsed = seconds_since(start);
+    if (options.seconds && elapsed >= *options.seconds) break;
+    if (options.progress && elapsed - last_progress >= 1.0) {
+      last_progress = elapsed;
+      char line[200];
+      const double rate = elapsed > 0 ? static_cast<double>(result.runs) / elapsed : 0;
+      double left = 0;
+      if (options.seconds) {
+        left = *options.seconds - elapsed;
+      } else if (options.runs && rate > 0) {
+        const std::uint64_t remaining = (*options.runs - index) / options.shard_count;
+        left = static_cast<double>(remaining) / rate;
+      }
+      std::snprintf(line, sizeof line, "%llu runs, %.1f runs/s, %zu failures, %.0f s left",
+                    static_cast<unsigned long long>(result.runs), rate, result.failures.size(),
+                    left);
+      options.progress(line);
+    }
+    FuzzRunSpec spec{options.seed, index, options.bug, options.base};
+    Scenario scenario = generate_scenario(spec);
+    ScenarioRunOptions run_options;
+    run_options.record_trace = false;
+    run_options.before_fault = [&](const FaultStep& step, const std::string& origin,
+                                   KvCluster& cluster) {
+      result.coverage.observe(step, origin, cluster);
+    };
+    ScenarioRunReport report = run_scenario(scenario, scenario.seed, run_options);
+    ++result.runs;
+    result.last_index = index;
+    if (report.verdict == "pass") {
+      ++result.passed;
+    } else if (report.verdict == "unknown") {
+      ++result.unknown;
+    } else {
+      CampaignFailure failure;
+      failure.run_index = index;
+      const CheckerFinding* first = report.first_failure();
+      failure.checker = first != nullptr ? first->checker : "unknown";
+      failure.summary = first != nullptr ? first->summary : report.verdict;
+      failure.wall_s_at = seconds_since(start);
+      failure.runs_at = result.runs;
+      failure.scenario = std::move(scenario);
+      failure.report = std::move(report);
+      result.failures.push_back(std::move(failure));
+      if (!options.keep_going) break;
+    }
+  }
+  result.wall_s = seconds_since(start);
+  return result;
+}
+
+namespace {
+
+struct FuzzFlags {
+  std::string out_dir = "out/fuzz";
+  std::size_t shrink_runs_max = 400;
+  bool json = false;
+  bool no_shrink = false;
+};
+
+std::pair<std::uint64_t, std::uint64_t> parse_shard(const std::string& text) {
+  const std::size_t slash = text.find('/');
+  try {
+    if (slash == std::string::npos) throw std::invalid_argument("no slash");
+    std::size_t used = 0;
+    const std::uint64_t index = std::stoull(text.substr(0, slash), &used);
+    if (used != slash) throw std::invalid_argument("index");
+    const std::string count_text = text.substr(slash + 1);
+    const std::uint64_t count = std::stoull(count_text, &used);
+    if (used != count_text.size() || count == 0 || index >= count) {
+      throw std::invalid_argument("range");
+    }
+    return {index, count};
+  } catch (const std::exception&) {
+    throw UsageError("--shard: expected I/N with 0 <= I < N (e.g. 3/16), found '" + text + "'");
+  }
+}
+
+void write_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path);
+  out << text;
+  if (!out) throw UsageError("cannot write '" + path + "'");
+}
+
+// Writes one failure's files and shrinks it; returns its JSON entry.
+nlohmann::ordered_json save_failure(const CampaignFailure& failure, const FuzzFlags& flags) {
+  const std::string dir = flags.out_dir + "/failure-" + std::to_string(failure.run_index);
+  std::filesystem::create_directories(dir);
+  nlohmann::ordered_json entry = {{"run_index", failure.run_index},
+                                  {"seed", failure.scenario.seed},
+                                  {"checker", failure.checker},
+                                  {"summary", failure.summary},
+                                  {"runs_to_failure", failure.runs_at},
+                                  {"wall_s_to_failure", failure.wall_s_at},
+                                  {"dir", dir}};
+  Scenario generated = failure.scenario;
+  generated.expect = Expectation{false, failure.checker};
+  write_file(dir + "/scenario.json", scenario_to_json(generated));
+  Scenario concrete = failure.report.concrete_scenario(generated);
+  concrete.name = generated.name + "-replay";
+  write_file(dir + "/replay.json", scenario_to_json(concrete));
+  if (flags.no_shrink) return entry;
+  ShrinkOptions shrink_options;
+  shrink_options.runs_max = flags.shrink_runs_max;
+  concrete.file = dir + "/replay.json";
+  auto shrunk = shrink_scenario(concrete, failure.checker, shrink_options);
+  if (!shrunk.ok()) {
+    entry["shrink_error"] = shrunk.status().message();
+    return entry;
+  }
+  Scenario minimal = shrunk.value().minimal;
+  minimal.name = generated.name + "-min";
+  minimal.description =
+      "shrunk by raftsim fuzz from " + dir + "/replay.json: " + failure.checker + " fails";
+  write_file(dir + "/min.json", scenario_to_json(minimal));
+  const ScenarioSize& from = shrunk.value().original;
+  const ScenarioSize& to = shrunk.value().final;
+  entry["shrunk"] = {{"file", dir + "/min.json"},
+                     {"runs", shrunk.value().runs},
+                     {"faults", {from.faults, to.faults}},
+                     {"fault_steps", {from.fault_steps, to.fault_steps}},
+                     {"operations", {from.operations, to.operations}},
+                     {"nodes", {from.nodes, to.nodes}},
+                     {"clients", {from.clients, to.clients}}};
+  entry["diagram"] = write_failure_diagram(minimal, dir, "min");
+  return entry;
+}
+
+int run_regressions(const std::string& directory, bool json) {
+  std::vector<std::string> files;
+  std::error_code error;
+  for (const auto& item : std::filesystem::directory_iterator(directory, error)) {
+    if (item.path().extension() == ".json") files.push_back(item.path().string());
+  }
+  if (error) throw UsageError("--regressions: cannot read '" + directory + "': " + error.message());
+  std::sort(files.begin(), files.end());
+  if (files.empty()) return 0;
+  std::vector<std::string> arguments = files;
+  if (json) arguments.push_back("--json");
+  std::fprintf(stderr, "fuzz: re-running %zu regression scenarios from %s\n", files.size(),
+               directory.c_str());
+  return run_run(arguments);
+}
+
+int merge_campaigns(const std::vector<std::string>& paths, bool json) {
+  FaultCoverage coverage;
+  std::uint64_t runs = 0, passed = 0, unknown = 0;
+  nlohmann::ordered_json failures = nlohmann::ordered_json::array();
+  for (const std::string& given : paths) {
+    const std::string path =
+        std::filesystem::is_directory(given) ? given + "/campaign.json" : given;
+    std::ifstream in(path);
+    if (!in) throw UsageError("--merge: cannot read '" + path + "'");
+    nlohmann::json campaign;
+    try {
+      in >> campaign;
+      runs += campaign.at("runs").get<std::uint64_t>();
+      passed += campaign.at("passed").get<std::uint64_t>();
+      unknown += campaign.at("unknown").get<std::uint64_t>();
+      for (const auto& failure : campaign.at("failures")) {
+        failures.push_back(nlohmann::ordered_json::parse(failure.dump()));
+      }
+      coverage.merge_json(campaign.at("coverage"));
+    } catch (const nlohmann::json::exception& error) {
+      throw UsageError("--merge: '" + path + "' is not a campaign.json: " + error.what());
+    }
+  }
+  nlohmann::ordered_json merged = {{"shards", paths.size()}, {"runs", runs},
+                                   {"passed", passed},       {"unknown", unknown},
+                                   {"failures", failures},   {"coverage", coverage.to_json()}};
+  if (json) {
+    std::printf("%s\n", merged.dump(2).c_str());
+  } else {
+    std::printf("merged %zu shards: %llu runs, %llu passed, %llu unknown, %zu failures\n",
+                paths.size(), static_cast<unsigned long long>(runs),
+                static_cast<unsigned long long>(passed), static_cast<unsigned long long>(unknown),
+                failures.size());
+    for (const auto& failure : failures) {
+      std::printf("  FAIL run %s: %s (%s)\n", failure["run_index"].dump().c_str(),
+                  failure["checker"].get<std::string>().c_str(),
+                  failure.value("dir", std::string()).c_str());
+    }
+    std::printf("\n%s", coverage.to_markdown().c_str());
+  }
+  return failures.empty() ? 0 : 1;
+}
+
+}  // namespace
+
+std::string write_failure_diagram(const Scenario& scenario, const std::string& dir,
+                                  const std::string& stem) {
+  ScenarioRunner runner(scenario, scenario.seed);
+  ScenarioRunReport report = runner.run();
+  const Trace& trace = runner.cluster().world().trace();
+  std::ofstream(dir + "/" + stem + ".trace.jsonl") << trace.to_jsonl();
+  DiagramOptions diagram;
+  const CheckerFinding* failure = report.first_failure();
+  if (failure != nullptr) {
+    diagram.focus = failure->at;
+    if (!failure->blamed.empty()) {
+      diagram.highlight = failure->blamed;
+      diagram.clients_highlighted_only = true;
+    }
+  }
+  diagram.title =
+      scenario.name + ", seed " + std::to_string(scenario.seed) +
+      (scenario.bug != Bug::none ? ", bug " + std::string(bug_name(scenario.bug)) : "") + ": " +
+      (failure != nullptr ? failure->checker + " failed: " + failure->summary
+                          : std::string("every check passed"));
+  if (diagram.title.size() > 160) diagram.title = diagram.title.substr(0, 157) + "...";
+  const std::string dot = render_sequence_diagram(trace, scenario.cluster.nodes, diagram);
+  auto files = write_diagram(dir, stem, dot, ImageFormat::svg);
+  return files.ok() ? files.value().image_path : dir + "/" + stem + ".dot";
+}
+
+int run_fuzz(const std::vector<std::string>& arguments) {
+  po::options_description options(
+      "raftsim fuzz [--scenario BASE.json] [--runs N | --time SECONDS] [--seed S] [--shard I/N] "
+      "[--bug NAME] [--out DIR] [--keep-going] [--regressions DIR]\nraftsim fuzz --merge "
+      "DIR_OR_CAMPAIGN_JSON...");
+  std::string base_file, shard = "0/1", bug, regressions;
+  std::uint64_t runs = 0, seed = 1;
+  double seconds = 0;
+  std::vector<std::string> merge;
+  bool keep_going = false, pr_mode = false;
+  FuzzFlags flags;
+  options.add_options()("help,h", "show this help")(
+      "scenario", po::value<std::string>(&base_file),
+      "base scenario: keep its cluster, workload and faults, vary the seed (and add a random "
+      "nemesis if it has no faults)")("runs", po::value<std::uint64_t>(&runs),
+                                      "run indices 0..N-1 (this shard's share of them)")(
+      "time", po::value<double>(&seconds), "run for this many wall-clock seconds")(
+      "seed", po::value<std::uint64_t>(&seed)->default_value(1), "campaign seed")(
+      "shard", po::value<std::string>(&shard), "I/N: take the run indices i with i % N == I")(
+      "bug", po::value<std::string>(&bug), "inject a catalogued bug (see 'raftsim bugs')")(
+      "out", po::value<std::string>(&flags.out_dir)->default_value("out/fuzz"),
+      "write campaign.json, coverage.md and one directory per failure here")(
+      "keep-going", po::bool_switch(&keep_going), "do not stop at the first failure")(
+      "regressions", po::value<std::string>(&regressions),
+      "first re-run every scenario file in this directory (PR mode: e.g. scenarios/regressions)")(
+      "pr", po::bool_switch(&pr_mode),
+      "fixed-budget mode for pull requests: --time 120 (unless --runs or --time is given), "
+      "--regressions scenarios/regressions (unless given) and --keep-going")(
+      "no-shrink", po::bool_switch(&flags.no_shrink), "write failures without shrinking them")(
+      "shrink-runs-max", po::value<std::size_t>(&flags.shrink_runs_max)->default_value(400),
+      "candidate runs the shrinker may spend per failure")(
+      "merge", po::value<std::vector<std::string>>(&merge)->multitoken(),
+      "merge the campaign.json of shards (directories or files) and exit")(
+      "json", po::bool_switch(&flags.json), "print the campaign as JSON on stdout");
+  po::variables_map values = parse_arguments(arguments, options);
+  if (values.count("help")) {
+    std::printf("%s", help_text(options).c_str());
+    return 0;
+  }
+  if (!merge.empty()) return merge_campaigns(merge, flags.json);
+  if (values.count("runs") && values.count("time")) {
+    throw UsageError("give --runs or --time, not both");
+  }
+  if (values.count("time") && !(seconds > 0)) throw UsageError("--time: expected seconds > 0");
+  CampaignOptions campaign;
+  campaign.seed = seed;
+  std::tie(campaign.shard_index, campaign.shard_count) = parse_shard(shard);
+  if (values.count("runs")) campaign.runs = runs;
+  if (values.count("time")) campaign.seconds = seconds;
+  if (pr_mode) {
+    if (!campaign.runs && !campaign.seconds) campaign.seconds = 120;
+    if (regressions.empty()) regressions = "scenarios/regressions";
+    keep_going = true;
+  }
+  if (!campaign.runs && !campaign.seconds) campaign.runs = 100;
+  campaign.bug = values.count("bug") ? parse_bug_option(bug) : Bug::none;
+  campaign.keep_going = keep_going;
+  std::optional<Scenario> base;
+  if (!base_file.empty()) {
+    auto loaded = load_scenario(base_file);
+    if (!loaded.ok()) throw UsageError("invalid --scenario:\n" + loaded.status().message());
+    base = std::move(loaded).value();
+    campaign.base = &*base;
+  }
+  int regression_code = 0;
+  if (!regressions.empty()) regression_code = run_regressions(regressions, false);
+
+  const bool tty = isatty(STDERR_FILENO) != 0;
+  campaign.progress = [&](const std::string& line) {
+    std::fprintf(stderr, tty ? "\r\033[Kfuzz: %s" : "fuzz: %s\n", line.c_str());
+  };
+  CampaignResult result = run_campaign(campaign);
+  if (tty) std::fprintf(stderr, "\r\033[K");
+
+  std::error_code error;
+  std::filesystem::create_directories(flags.out_dir, error);
+  if (error) throw UsageError("cannot create --out '" + flags.out_dir + "': " + error.message());
+  nlohmann::ordered_json failures = nlohmann::ordered_json::array();
+  for (const CampaignFailure& failure : result.failures) {
+    std::fprintf(stderr, "fuzz: run %llu failed (%s: %s); shrinking...\n",
+                 static_cast<unsigned long long>(failure.run_index), failure.checker.c_str(),
+                 failure.summary.substr(0, 120).c_str());
+    failures.push_back(save_failure(failure, flags));
+  }
+  nlohmann::ordered_json summary = {
+      {"seed", campaign.seed},
+      {"shard", std::to_string(campaign.shard_index) + "/" + std::to_string(campaign.shard_count)},
+      {"bug", bug_name(campaign.bug)},
+      {"runs", result.runs},
+      {"passed", result.passed},
+      {"unknown", result.unknown},
+      {"wall_s", result.wall_s},
+      {"runs_per_s", result.wall_s > 0 ? static_cast<double>(result.runs) / result.wall_s : 0},
+      {"failures", failures},
+      {"regressions_exit_code", regression_code},
+      {"coverage", result.coverage.to_json()}};
+  write_file(flags.out_dir + "/campaign.json", summary.dump(2) + "\n");
+  write_file(flags.out_dir + "/coverage.md",
+             "# Fault coverage: seed " + std::to_string(campaign.seed) + ", shard " +
+                 summary["shard"].get<std::string>() + ", " + std::to_string(result.runs) +
+                 " runs\n\n" + result.coverage.to_markdown());
+  if (flags.json) {
+    std::printf("%s\n", summary.dump(2).c_str());
+  } else {
+    std::printf(
+        "fuzz seed %llu shard %s%s: %llu runs in %.1f s (%.1f runs/s), %llu passed, "
+        "%llu unknown, %zu failures\n",
+        static_cast<unsigned long long>(campaign.seed), summary["shard"].get<std::string>().c_str(),
+        campaign.bug == Bug::none ? "" : (" bug " + std::string(bug_name(campaign.bug))).c_str(),
+        static_cast<unsigned long long>(result.runs), result.wall_s,
+        summary["runs_per_s"].get<double>(), static_cast<unsigned long long>(result.passed),
+        static_cast<unsigned long long>(result.unknown), result.failures.size());
+    for (const auto& failure : failures) {
+      std::printf("  FAIL run %s seed %s: %s\n", failure["run_index"].dump().c_str(),
+                  failure["seed"].dump().c_str(), failure["checker"].get<std::string>().c_str());
+      if (failure.contains("shrunk")) {
+        const auto& shrunk = failure["shrunk"];
+        std::printf("    shrunk: faults %s -> %s, operations %s -> %s: %s\n",
+                    shrunk["faults"][0].dump().c_str(), shrunk["faults"][1].dump().c_str(),
+                    shrunk["operations"][0].dump().c_str(), shrunk["operations"][1].dump().c_str(),
+                    shrunk["file"].get<std::string>().c_str());
+        std::printf("    diagram: %s\n", failure["diagram"].get<std::string>().c_str());
+      }
+    }
+    std::printf("  wrote %s/campaign.json, %s/coverage.md\n\n%s", flags.out_dir.c_str(),
+                flags.out_dir.c_str(), result.coverage.to_markdown().c_str());
+  }
+  if (!result.failures.empty()) return 1;
+  return regression_code;
+}
+
+}  // namespace raftsim::tools
