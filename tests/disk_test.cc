@@ -235,3 +235,51 @@ TEST(Disk, CompletedFsyncSurvivesACrash) {
 
 }  // namespace
 }  // namespace raftsim::sim
+
+namespace raftsim::sim {
+namespace {
+
+// A create, remove or rename issued while an fsync of the same handler is in flight is ordered
+// after that fsync (a real host waits for it): a crash before the fsync completes undoes it, so
+// "write the new file, sync, then remove the old one" can never lose both.
+TEST(Disk, MetadataAfterAnInFlightSyncIsUndoneByACrashBeforeItCompletes) {
+  DiskConfig config;
+  config.crash_can_interrupt_sync = true;
+  config.sync_latency_min = milliseconds(5);
+  config.sync_latency_max = milliseconds(5);
+  for (bool crash_early : {true, false}) {
+    DiskHarness h(config);
+    ASSERT_TRUE(h.disk.create("old").ok());
+    ASSERT_TRUE(h.disk.append("old", bytes("OLD")).ok());
+    ASSERT_TRUE(h.disk.create("target").ok());
+    ASSERT_TRUE(h.disk.append("target", bytes("T")).ok());
+    ASSERT_TRUE(h.disk.sync("old").ok());
+    ASSERT_TRUE(h.disk.sync("target").ok());
+    (void)h.disk.take_busy_time();
+    h.scheduler.run_until(milliseconds(20));  // both durable now
+    // One handler: write a new file and sync it, then rename it over the target and remove old.
+    ASSERT_TRUE(h.disk.create("new.tmp").ok());
+    ASSERT_TRUE(h.disk.append("new.tmp", bytes("NEW")).ok());
+    ASSERT_TRUE(h.disk.sync("new.tmp").ok());
+    ASSERT_TRUE(h.disk.rename("new.tmp", "target").ok());
+    ASSERT_TRUE(h.disk.remove("old").ok());
+    (void)h.disk.take_busy_time();
+    EXPECT_EQ(h.disk.list(), (std::vector<std::string>{"target"}));
+    h.scheduler.run_until(milliseconds(crash_early ? 22 : 30));
+    h.disk.crash();
+    if (crash_early) {
+      // The create came before any sync of this handler, so it stands (empty: its data's sync
+      // never completed); the rename and the remove after that sync are undone.
+      EXPECT_EQ(h.disk.list(), (std::vector<std::string>{"new.tmp", "old", "target"}));
+      EXPECT_TRUE(h.contents("new.tmp").empty());
+      EXPECT_EQ(h.contents("old"), bytes("OLD"));
+      EXPECT_EQ(h.contents("target"), bytes("T"));
+    } else {
+      EXPECT_EQ(h.disk.list(), (std::vector<std::string>{"target"}));
+      EXPECT_EQ(h.contents("target"), bytes("NEW"));
+    }
+  }
+}
+
+}  // namespace
+}  // namespace raftsim::sim

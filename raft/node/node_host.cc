@@ -102,13 +102,14 @@ Status NodeHost::restore_from(const Snapshot& snapshot) {
 
 Status NodeHost::install_snapshot(const Snapshot& snapshot,
                                   const std::optional<HardState>& hard_state) {
-  // Durable order: the snapshot file, the term that came with it, then the log cut behind it.
+  // Durable order: the term that came with it (a snapshot's term must never be ahead of the
+  // stored term), the snapshot file, then the log cut behind it.
+  if (hard_state) {
+    if (Status s = storage_->save(hard_state, 0, {}); !s.ok()) return s;
+  }
   const std::vector<SnapshotMeta> held = snapshots_->list();
   if (held.empty() || held.back().index < snapshot.meta.index) {
     if (Status s = snapshots_->save(snapshot.meta, snapshot.data); !s.ok()) return s;
-  }
-  if (hard_state) {
-    if (Status s = storage_->save(hard_state, 0, {}); !s.ok()) return s;
   }
   if (Status s = storage_->apply_snapshot(snapshot.meta); !s.ok()) return s;
   ++snapshots_installed_;

@@ -17,20 +17,6 @@ constexpr int kReadyRoundsMax = 8;
 // Ticks a timer choice may take at most: the explore config's election timeout is 2..3 ticks.
 constexpr int kTimerTicksMax = 8;
 
-struct CoreCheckFailed {
-  std::string text;
-};
-
-[[noreturn]] void throw_check_failure(const char* expression, const char* file, int line,
-                                      const char* message) {
-  std::string where = file;
-  const std::size_t raft = where.rfind("/raft/");
-  if (raft != std::string::npos) where = where.substr(raft + 1);
-  std::string text = where + ":" + std::to_string(line) + ": " + expression;
-  if (message[0] != '\0') text += std::string(" -- ") + message;
-  throw CoreCheckFailed{text};
-}
-
 std::uint64_t data_digest(const SharedBytes& data) {
   return Hasher().add_bytes(data).value();
 }
@@ -391,16 +377,14 @@ void RaftWorld::collect_dead_messages() {
 void RaftWorld::apply(const Choice& choice) {
   RAFTSIM_CHECK_MSG(!violation_, "a violating state is not explored further");
   const ScopedBug bug(config_.bug);
-  const CheckFailureHandler previous = g_check_failure_handler;
-  g_check_failure_handler = &throw_check_failure;
   try {
+    const ScopedThrowingChecks throwing;
     apply_choice(choice);
     record_histories();
     collect_dead_messages();
-  } catch (const CoreCheckFailed& failure) {
+  } catch (const CheckFailure& failure) {
     violation_ = Violation{"core_check", failure.text};
   }
-  g_check_failure_handler = previous;
   if (!violation_) violation_ = check_invariants();
   if (!violation_ && !config_.independent_deliveries &&
       messages_in_flight() > config_.messages_in_flight_max) {

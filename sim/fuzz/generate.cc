@@ -178,6 +178,26 @@ void draw_client_partition(Random& random, Scenario& scenario) {
   scenario.faults.push_back(heal);
 }
 
+// Log compaction in half the runs: frequent snapshots, few entries kept and small chunks, so
+// lagging or restarted nodes go through snapshot install and snapshot recovery often, and now and
+// then a duplicating link so late copies of old chunks arrive. Drawn from a stream of its own, so
+// the other knobs of a run are what they were before this one existed.
+void draw_snapshots(std::uint64_t seed, Scenario& scenario) {
+  Random random = Random::stream(seed, "fuzz/generate/snapshots");
+  if (!random.chance(Ratio{1, 2})) return;
+  KvClusterOptions& cluster = scenario.cluster;
+  cluster.snapshot_every_entries = static_cast<std::uint64_t>(random.between(8, 80));
+  cluster.raft.entries_kept_after_snapshot = static_cast<std::size_t>(random.between(0, 10));
+  const std::int64_t chunk_bytes[] = {64, 256, 1024, 4096, 65536};
+  cluster.raft.snapshot_chunk_bytes_max =
+      static_cast<std::size_t>(chunk_bytes[random.between(0, 4)]);
+  if (random.chance(Ratio{1, 3})) {
+    cluster.link.duplicate = Ratio::percent(random.between(1, 10));
+    cluster.link.reorder = Ratio::percent(random.between(5, 30));
+    cluster.link.reorder_delay_max = ms(random.between(20, 200));
+  }
+}
+
 }  // namespace
 
 std::uint64_t fuzz_run_seed(std::uint64_t campaign_seed, std::uint64_t run_index) {
@@ -218,6 +238,7 @@ Scenario generate_scenario(const FuzzRunSpec& spec) {
   // Lease reads go wrong when a leader that still trusts its lease is cut off: split often.
   const Ratio split = scenario.cluster.raft.lease_read ? Ratio{3, 4} : Ratio{1, 2};
   if (random.chance(split)) draw_client_partition(random, scenario);
+  draw_snapshots(seed, scenario);
   std::stable_sort(scenario.faults.begin(), scenario.faults.end(),
                    [](const FaultStep& a, const FaultStep& b) { return a.at < b.at; });
   scenario.checks.linearizability_steps_max = kLinearizabilityStepsMax;

@@ -1,7 +1,8 @@
 // raftsim: swarm scenario generation for fuzz campaigns. Each run's scenario is a pure function
 // of (campaign seed, run index): cluster size, timing, workload, a random subset of fault kinds
-// with random rates for the nemesis, sometimes a whole-cluster power loss. Deterministic: the
-// same pair gives the same scenario on every machine, so campaigns split by run index.
+// with random rates for the nemesis, sometimes a whole-cluster power loss, log compaction in half
+// the runs. Deterministic: the same pair gives the same scenario on every machine, so campaigns
+// split by run index.
 #pragma once
 
 #include <cstdint>

@@ -47,8 +47,43 @@ Status SimDisk::create(std::string_view name) {
   }
   if (files_.size() >= kFilesMax) return Status(StatusCode::no_space, "too many files");
   files_.emplace(std::string(name), File{});
+  if (metadata_must_wait()) {
+    journal({PendingMetadata::Kind::create, scheduler_.now() + busy_time_, std::string(name), {},
+             std::nullopt});
+  }
   record(TraceKind::disk_write, name, 0, 0);
   return Status();
+}
+
+void SimDisk::journal(PendingMetadata entry) {
+  std::erase_if(pending_metadata_, [&](const PendingMetadata& pending) {
+    return pending.durable_at <= scheduler_.now();
+  });
+  pending_metadata_.push_back(std::move(entry));
+}
+
+void SimDisk::undo_pending_metadata() {
+  for (auto entry = pending_metadata_.rbegin(); entry != pending_metadata_.rend(); ++entry) {
+    if (entry->durable_at <= scheduler_.now()) continue;
+    switch (entry->kind) {
+      case PendingMetadata::Kind::create:
+        files_.erase(entry->name);
+        break;
+      case PendingMetadata::Kind::remove:
+        files_.insert_or_assign(entry->name, std::move(*entry->saved));
+        break;
+      case PendingMetadata::Kind::rename: {
+        auto moved = files_.find(entry->name);
+        RAFTSIM_CHECK_MSG(moved != files_.end(), "a renamed file vanished from the journal");
+        File file = std::move(moved->second);
+        files_.erase(moved);
+        if (entry->saved) files_.insert_or_assign(entry->name, std::move(*entry->saved));
+        files_.insert_or_assign(entry->from, std::move(file));
+        break;
+      }
+    }
+  }
+  pending_metadata_.clear();
 }
 
 Status SimDisk::write(std::string_view name, std::uint64_t offset,
@@ -147,6 +182,10 @@ Status SimDisk::remove(std::string_view name) {
   auto it = files_.find(name);
   if (it == files_.end()) return missing(name);
   used_bytes_ -= it->second.current.size();
+  if (metadata_must_wait()) {
+    journal({PendingMetadata::Kind::remove, scheduler_.now() + busy_time_, std::string(name), {},
+             std::move(it->second)});
+  }
   files_.erase(it);
   record(TraceKind::disk_remove, name, 0, 0);
   return Status();
@@ -159,9 +198,15 @@ Status SimDisk::rename(std::string_view from, std::string_view to) {
   if (from == to) return Status();
   File moved = std::move(it->second);
   files_.erase(it);
+  std::optional<File> replaced;
   if (auto existing = files_.find(to); existing != files_.end()) {
     used_bytes_ -= existing->second.current.size();
+    replaced = std::move(existing->second);
     files_.erase(existing);
+  }
+  if (metadata_must_wait()) {
+    journal({PendingMetadata::Kind::rename, scheduler_.now() + busy_time_, std::string(to),
+             std::string(from), std::move(replaced)});
   }
   files_.emplace(std::string(to), std::move(moved));
   record(TraceKind::disk_rename, std::string(from) + " -> " + std::string(to), 0, 0);
@@ -217,6 +262,7 @@ std::span<const std::uint8_t> SimDisk::last_write_bytes(const File& file) {
 }
 
 void SimDisk::crash() {
+  undo_pending_metadata();
   used_bytes_ = 0;
   for (auto& [name, file] : files_) {
     complete_syncs(file, scheduler_.now());

@@ -106,6 +106,21 @@ class SimDisk final : public FileSystem {
     // Only the last write can tear; a truncate after it means there is nothing left to tear.
     UnsyncedWrite last_unsynced_write;
   };
+  // A create, remove or rename issued while an fsync of this handler was still in flight. A real
+  // host would have waited for that fsync before issuing it, so it becomes durable only when the
+  // fsync does: a crash before then undoes it (journal order, newest first).
+  struct PendingMetadata {
+    enum class Kind : std::uint8_t { create, remove, rename };
+    Kind kind = Kind::create;
+    Time durable_at = 0;
+    std::string name;                  // created, removed, or renamed to
+    std::string from;                  // rename: the old name
+    std::optional<File> saved;         // remove: the file; rename: the target it replaced
+  };
+  // The time the fsyncs issued so far complete; metadata changed now is durable then.
+  bool metadata_must_wait() const { return config_.crash_can_interrupt_sync && busy_time_ > 0; }
+  void journal(PendingMetadata entry);
+  void undo_pending_metadata();
   static std::vector<std::uint8_t> durable_of(const File& file);
   // The bytes of the file's last unsynced write (requires one).
   static std::span<const std::uint8_t> last_write_bytes(const File& file);
@@ -123,6 +138,7 @@ class SimDisk final : public FileSystem {
   const Scheduler& scheduler_;
   Trace& trace_;
   std::map<std::string, File, std::less<>> files_;
+  std::vector<PendingMetadata> pending_metadata_;
   std::uint64_t used_bytes_ = 0;  // sum of current sizes: what the capacity limit applies to
   Time busy_time_ = 0;
 };

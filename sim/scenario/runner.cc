@@ -101,6 +101,24 @@ class ScenarioRunner::Impl {
   ScenarioRunReport run() {
     const ScopedBug injected(scenario_.bug);  // off (Bug::none) unless the scenario names one
     World& world = cluster_->world();
+    try {
+      // A failed assertion anywhere in the code under test (a node's core, its host, a
+      // restart's recovery) is a finding of this run, reported with its seed, timeline and
+      // diagram, not a crash of the runner.
+      const ScopedThrowingChecks throwing;
+      run_phases();
+    } catch (const CheckFailure& failure) {
+      violation_ = Violation{world.trace().event_count(), world.now(), "assertion", {},
+                             failure.text};
+      world.note("VIOLATION " + violation_->describe());
+    }
+    return finish();
+  }
+
+ private:
+  // The scenario's duration with its faults, then the final recovery and settling.
+  void run_phases() {
+    World& world = cluster_->world();
     cluster_->start();
     Time next_progress = kProgressPeriod;
     bool stopped = false;
@@ -137,10 +155,8 @@ class ScenarioRunner::Impl {
       // Let the final leader apply what it committed before durability is judged.
       if (!stopped) stopped = advance_to(world.now() + milliseconds(200));
     }
-    return finish();
   }
 
- private:
   bool queue_workload() const {
     return scenario_.cluster.workload_type == KvClusterOptions::Workload::queue;
   }
