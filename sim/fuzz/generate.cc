@@ -184,8 +184,13 @@ void draw_client_partition(Random& random, Scenario& scenario) {
 // the other knobs of a run are what they were before this one existed.
 void draw_snapshots(std::uint64_t seed, Scenario& scenario) {
   Random random = Random::stream(seed, "fuzz/generate/snapshots");
-  if (!random.chance(Ratio{1, 2})) return;
   KvClusterOptions& cluster = scenario.cluster;
+  // Producers that re-send old keyed enqueues test that idempotency keys survive everything,
+  // snapshots included.
+  if (cluster.workload_type == KvClusterOptions::Workload::queue && random.chance(Ratio{1, 2})) {
+    cluster.queue.resend_percent = static_cast<std::uint32_t>(random.between(5, 30));
+  }
+  if (!random.chance(Ratio{1, 2})) return;
   cluster.snapshot_every_entries = static_cast<std::uint64_t>(random.between(8, 80));
   cluster.raft.entries_kept_after_snapshot = static_cast<std::size_t>(random.between(0, 10));
   const std::int64_t chunk_bytes[] = {64, 256, 1024, 4096, 65536};

@@ -283,6 +283,7 @@ class ScenarioParser {
     }
     reader.read_uint("jobs_per_producer", queue.jobs_per_producer, 0, 10'000'000);
     read_u32("keyed_percent", queue.keyed_percent, 0, 100);
+    read_u32("resend_percent", queue.resend_percent, 0, 100);
     read_u32("priorities", queue.priorities, 1, 256);
     read_u32("max_attempts", queue.max_attempts, 1, 1000);
     reader.read_ms("lease_ms", queue.lease, 1, 12 * 3'600'000.0);
@@ -963,6 +964,7 @@ std::string scenario_to_json(const Scenario& scenario) {
                      {"workers", queue.workers},
                      {"jobs_per_producer", queue.jobs_per_producer},
                      {"keyed_percent", queue.keyed_percent},
+                     {"resend_percent", queue.resend_percent},
                      {"priorities", queue.priorities},
                      {"max_attempts", queue.max_attempts},
                      {"lease_ms", to_ms(queue.lease)},

@@ -77,14 +77,26 @@ void QueueClient::next_step(Session& session) {
       return;
     }
     if (session.produced >= workload_.jobs_per_producer) return;
+    if (!session.keyed_sent.empty() && workload_.resend_percent > 0 &&
+        chance_percent(random_, workload_.resend_percent)) {
+      begin_request(session, session.keyed_sent[random_.below(session.keyed_sent.size())]);
+      return;
+    }
     ++session.produced;
     const std::string name =
         "p" + std::to_string(session.client_id) + "-" + std::to_string(session.produced);
     std::optional<std::string> key;
     if (chance_percent(random_, workload_.keyed_percent)) key = name;
-    begin_request(session, queue::Command::enqueue(
-                               name, static_cast<std::uint8_t>(random_.below(workload_.priorities)),
-                               workload_.max_attempts, key));
+    queue::Command enqueue = queue::Command::enqueue(
+        name, static_cast<std::uint8_t>(random_.below(workload_.priorities)),
+        workload_.max_attempts, key);
+    if (key) {
+      if (session.keyed_sent.size() >= kKeyedRemembered) {
+        session.keyed_sent.erase(session.keyed_sent.begin());
+      }
+      session.keyed_sent.push_back(enqueue);
+    }
+    begin_request(session, std::move(enqueue));
     return;
   }
   begin_request(session, queue::Command::lease(session.client_id,

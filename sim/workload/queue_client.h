@@ -26,6 +26,9 @@ struct QueueWorkload {
   std::uint32_t workers = 2;    // sessions per client process that lease and work
   std::uint64_t jobs_per_producer = 100;
   std::uint32_t keyed_percent = 50;  // enqueues that carry an idempotency key
+  // A producer re-sends one of its last keyed enqueues as a new request (an upstream that
+  // redelivers): its key must return the first job, whatever happened to the cluster meanwhile.
+  std::uint32_t resend_percent = 0;
   std::uint32_t priorities = 3;      // priorities drawn from [0, priorities)
   std::uint32_t max_attempts = 5;
   Time lease = milliseconds(500);
@@ -39,6 +42,7 @@ struct QueueWorkload {
 class QueueClient final : public Process {
  public:
   static constexpr std::uint32_t kSessionsMax = 1 << ClientSession::kSessionBits;
+  static constexpr std::size_t kKeyedRemembered = 16;  // candidates for resend_percent
 
   QueueClient(Runtime& runtime, std::uint32_t cluster_size, std::uint64_t first_client_id,
               const KvWorkload& timing, const QueueWorkload& workload, QueueHistory& history);
@@ -55,6 +59,7 @@ class QueueClient final : public Process {
     queue::Command command;
     std::uint64_t produced = 0;
     bool retry_enqueue = false;  // the last keyed enqueue gave up unanswered: send it again
+    std::vector<queue::Command> keyed_sent;  // the last kKeyedRemembered keyed enqueues
     // Worker: the job held, its token, the work still to do and how it will end.
     queue::JobId job = 0;
     queue::Token token = 0;
