@@ -763,7 +763,12 @@ void Raft::ready(Ready& ready) {
 
 void Raft::advance(const Ready& ready) {
   if (ready.snapshot) pending_install_ = false;
-  if (ready.hard_state) persisted_ = *ready.hard_state;
+  if (ready.hard_state) {
+    persisted_ = *ready.hard_state;
+    // The bug wrote no vote, but the core believes it did (or it would hand out the same hard
+    // state again and again).
+    if (bug_active(Bug::vote_not_persisted)) persisted_.vote = vote_;
+  }
   if (!ready.entries.empty()) {
     log_.stable_to(ready.entries.back().index, ready.entries.back().term);
   }
