@@ -201,8 +201,8 @@ void KvStore::snapshot_into(std::vector<std::uint8_t>& out) const {
   put_u64(out, data_.size());
   for (const auto& [key, value] : data_) {
     put_u32(out, static_cast<std::uint32_t>(key.size()));
-    put_bytes(out, std::span<const std::uint8_t>(
-                       reinterpret_cast<const std::uint8_t*>(key.data()), key.size()));
+    put_bytes(out, std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(key.data()),
+                                                 key.size()));
     put_u32(out, static_cast<std::uint32_t>(value.size()));
     put_bytes(out, std::span<const std::uint8_t>(
                        reinterpret_cast<const std::uint8_t*>(value.data()), value.size()));
@@ -225,8 +225,8 @@ Status KvStore::restore_snapshot(std::span<const std::uint8_t> bytes) {
         !reader.read_u32(value_size) || !reader.read_view(value_size, value)) {
       return corrupt("truncated pair");
     }
-    auto [it, inserted] = data.emplace(std::string(key.begin(), key.end()),
-                                       std::string(value.begin(), value.end()));
+    auto [it, inserted] =
+        data.emplace(std::string(key.begin(), key.end()), std::string(value.begin(), value.end()));
     if (!inserted) return corrupt("a key appears twice");
   }
   if (reader.remaining() != 0) return corrupt("trailing bytes");

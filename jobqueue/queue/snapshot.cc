@@ -11,10 +11,10 @@
 #include <string>
 #include <utility>
 
-#include "raft/util/bugs.h"
 #include "jobqueue/queue/job_queue.h"
 #include "jobqueue/queue/wire_strings.h"
 #include "raft/core/codec.h"
+#include "raft/util/bugs.h"
 #include "raft/util/hash.h"
 
 namespace raftsim::queue {

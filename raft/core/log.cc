@@ -7,7 +7,8 @@
 
 namespace raftsim {
 
-RaftLog::RaftLog(std::vector<Entry> stable_entries) : RaftLog(SnapshotMeta{}, std::move(stable_entries)) {}
+RaftLog::RaftLog(std::vector<Entry> stable_entries)
+    : RaftLog(SnapshotMeta{}, std::move(stable_entries)) {}
 
 RaftLog::RaftLog(const SnapshotMeta& snapshot, std::vector<Entry> stable_entries)
     : entries_(std::move(stable_entries)), offset_(snapshot.index), offset_term_(snapshot.term) {
@@ -116,7 +117,8 @@ void RaftLog::compact_to(Index index) {
   RAFTSIM_CHECK_MSG(index <= applied_ && index <= stable_,
                     "only applied, stable entries can be compacted");
   offset_term_ = entries_[position(index)].term;
-  entries_.erase(entries_.begin(), entries_.begin() + static_cast<std::ptrdiff_t>(position(index) + 1));
+  entries_.erase(entries_.begin(),
+                 entries_.begin() + static_cast<std::ptrdiff_t>(position(index) + 1));
   offset_ = index;
   check_invariants();
 }

@@ -582,9 +582,9 @@ void Raft::send_snapshot_chunk(NodeId peer_id, Progress& peer) {
   chunk.commit = log_.committed();
   chunk.context = offset;
   chunk.hint_index = total;
-  chunk.entries.push_back(Entry{snapshot.meta.term, snapshot.meta.index, EntryType::normal,
-                                snapshot.data.slice(static_cast<std::size_t>(offset),
-                                                    static_cast<std::size_t>(length))});
+  chunk.entries.push_back(Entry{
+      snapshot.meta.term, snapshot.meta.index, EntryType::normal,
+      snapshot.data.slice(static_cast<std::size_t>(offset), static_cast<std::size_t>(length))});
   peer.probe_sent = true;
   send(std::move(chunk));
 }

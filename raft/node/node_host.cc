@@ -11,7 +11,7 @@ namespace raftsim {
 namespace {
 constexpr std::uint64_t kTickTimer = 1;
 constexpr std::uint32_t kSnapshotFormat = 0x31534e48;  // "HNS1": sessions, then machine
-}
+}  // namespace
 
 NodeHost::NodeHost(Runtime& runtime, const NodeHostConfig& config,
                    std::unique_ptr<StateMachine> state_machine)
@@ -90,8 +90,8 @@ Status NodeHost::restore_from(const Snapshot& snapshot) {
   std::span<const std::uint8_t> sessions;
   if (!reader.read_u32(format) || format != kSnapshotFormat || !reader.read_u64(session_bytes) ||
       !reader.read_view(static_cast<std::size_t>(session_bytes), sessions)) {
-    return Status(StatusCode::corruption, "snapshot " + std::to_string(snapshot.meta.index) +
-                                              " is not a node snapshot");
+    return Status(StatusCode::corruption,
+                  "snapshot " + std::to_string(snapshot.meta.index) + " is not a node snapshot");
   }
   std::span<const std::uint8_t> machine;
   const bool read = reader.read_view(reader.remaining(), machine);

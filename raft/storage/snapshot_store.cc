@@ -48,7 +48,8 @@ std::vector<SnapshotMeta> SnapshotStore::list() const {
   const std::string start = options_.prefix + "-";
   for (const std::string& name : file_system_.list()) {
     // <prefix>-<16 hex>-<16 hex>.snap
-    if (name.size() != start.size() + 16 + 1 + 16 + 5 || name.compare(0, start.size(), start) != 0 ||
+    if (name.size() != start.size() + 16 + 1 + 16 + 5 ||
+        name.compare(0, start.size(), start) != 0 ||
         name.compare(name.size() - 5, 5, ".snap") != 0 || name[start.size() + 16] != '-') {
       continue;
     }
@@ -70,9 +71,9 @@ Status SnapshotStore::save(const SnapshotMeta& meta, std::span<const std::uint8_
   }
   const std::vector<SnapshotMeta> existing = list();
   if (!existing.empty() && existing.back().index >= meta.index) {
-    return Status(StatusCode::invalid_argument,
-                  "snapshot at " + std::to_string(meta.index) + " is not newer than the newest (" +
-                      std::to_string(existing.back().index) + ")");
+    return Status(StatusCode::invalid_argument, "snapshot at " + std::to_string(meta.index) +
+                                                    " is not newer than the newest (" +
+                                                    std::to_string(existing.back().index) + ")");
   }
   std::vector<std::uint8_t> header;
   put_u32(header, kMagic);

@@ -19,13 +19,13 @@ namespace raftsim {
 
 struct SnapshotStoreOptions {
   std::string prefix = "snap";
-  std::size_t keep = 2;                                 // at least 1
-  std::uint64_t bytes_max = std::uint64_t{1} << 31;     // larger data is refused (save and load)
+  std::size_t keep = 2;                              // at least 1
+  std::uint64_t bytes_max = std::uint64_t{1} << 31;  // larger data is refused (save and load)
 };
 
 struct LoadedSnapshot {
-  Snapshot snapshot;                  // meta.index == 0: no valid snapshot on the disk
-  std::vector<std::string> damaged;   // files skipped, each with what was wrong
+  Snapshot snapshot;                 // meta.index == 0: no valid snapshot on the disk
+  std::vector<std::string> damaged;  // files skipped, each with what was wrong
 };
 
 class SnapshotStore {

@@ -37,7 +37,9 @@ constexpr std::array<BugInfo, 12> kCatalogue{{
 }};
 }  // namespace
 
-std::span<const BugInfo> bug_catalogue() { return kCatalogue; }
+std::span<const BugInfo> bug_catalogue() {
+  return kCatalogue;
+}
 
 std::optional<Bug> bug_from_name(std::string_view name) {
   for (const BugInfo& info : kCatalogue) {

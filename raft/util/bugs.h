@@ -12,18 +12,18 @@ namespace raftsim {
 
 enum class Bug : unsigned char {
   none = 0,
-  commit_prev_term,            // leader commits entries of an earlier term by counting (Fig. 8)
-  vote_not_persisted,          // a vote is granted before it is durable
-  no_truncate_on_conflict,     // a follower keeps a conflicting suffix
-  stale_term_append,           // AppendEntries from a stale term is accepted
-  vote_ignores_log,            // votes granted without the log up-to-date check
-  ack_before_fsync,            // client write acknowledged before the WAL fsync
-  read_without_readindex,      // leader serves reads locally without confirming leadership
-  lease_read_no_drift_bound,   // lease reads ignore clock drift
-  snapshot_overwrites_newer,   // an older snapshot replaces newer state
-  stale_fence_complete,        // a job completion is accepted with a stale fencing token
-  partial_snapshot_drops_keys, // idempotency keys are lost from a partial snapshot
-  lease_expiry_ignored,        // an expired job lease never makes the job available again
+  commit_prev_term,             // leader commits entries of an earlier term by counting (Fig. 8)
+  vote_not_persisted,           // a vote is granted before it is durable
+  no_truncate_on_conflict,      // a follower keeps a conflicting suffix
+  stale_term_append,            // AppendEntries from a stale term is accepted
+  vote_ignores_log,             // votes granted without the log up-to-date check
+  ack_before_fsync,             // client write acknowledged before the WAL fsync
+  read_without_readindex,       // leader serves reads locally without confirming leadership
+  lease_read_no_drift_bound,    // lease reads ignore clock drift
+  snapshot_overwrites_newer,    // an older snapshot replaces newer state
+  stale_fence_complete,         // a job completion is accepted with a stale fencing token
+  partial_snapshot_drops_keys,  // idempotency keys are lost from a partial snapshot
+  lease_expiry_ignored,         // an expired job lease never makes the job available again
 };
 
 struct BugInfo {
@@ -40,8 +40,12 @@ std::string_view bug_name(Bug bug);  // "none" for Bug::none
 namespace detail {
 extern Bug g_active_bug;
 }
-inline bool bug_active(Bug bug) { return detail::g_active_bug == bug; }
-inline Bug active_bug() { return detail::g_active_bug; }
+inline bool bug_active(Bug bug) {
+  return detail::g_active_bug == bug;
+}
+inline Bug active_bug() {
+  return detail::g_active_bug;
+}
 
 // Turns one bug on for its lifetime and restores the previous setting after.
 class ScopedBug {
