@@ -158,7 +158,8 @@ class RaftCluster {
     Raft& raft = *nodes_[id];
     const Index index = raft.log().applied();
     ASSERT_EQ(applied_[id].size(), index);
-    Snapshot snapshot{SnapshotMeta{index, *raft.log().term_at(index)}, encode_applied(applied_[id])};
+    Snapshot snapshot{SnapshotMeta{index, *raft.log().term_at(index)},
+                      encode_applied(applied_[id])};
     StoredNode& disk = stored_[id];
     const Index base = disk.snapshot.meta.index;
     disk.entries.erase(disk.entries.begin(),

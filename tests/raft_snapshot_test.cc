@@ -45,7 +45,9 @@ void tick_and_deliver(RaftCluster& cluster, Visit visit) {
   }
 }
 
-NodeId some_follower(RaftCluster& /*cluster*/, NodeId leader) { return leader == 0 ? 1 : 0; }
+NodeId some_follower(RaftCluster& /*cluster*/, NodeId leader) {
+  return leader == 0 ? 1 : 0;
+}
 
 void propose_many(RaftCluster& cluster, NodeId leader, int count, const std::string& prefix) {
   for (int i = 0; i < count; ++i) {

@@ -274,8 +274,9 @@ int run_bench(const std::vector<std::string>& arguments) {
   positional.add("suite", 1);
   po::variables_map values = parse_arguments(arguments, all, &positional);
   if (values.count("help")) {
-    std::printf("%s\nsuites: kernel, raft, queue, snapshot, explore, bugs (raftsim bench bugs --help)\n",
-                help_text(options).c_str());
+    std::printf(
+        "%s\nsuites: kernel, raft, queue, snapshot, explore, bugs (raftsim bench bugs --help)\n",
+        help_text(options).c_str());
     return 0;
   }
   if (suite == "raft") {

@@ -63,8 +63,7 @@ Workload build_workload(std::uint64_t jobs, JobQueue& machine) {
     if (!decoded) throw std::runtime_error("bench snapshot: a reply did not decode");
     return *decoded;
   };
-  const std::uint64_t completed = jobs * 90 / 100, leased = jobs * 5 / 100,
-                      failed = jobs * 2 / 100;
+  const std::uint64_t completed = jobs * 90 / 100, leased = jobs * 5 / 100, failed = jobs * 2 / 100;
   std::uint64_t enqueued = 0, finished = 0;
   // Interleaved like a live queue: workers keep up with producers, staying ~10% behind.
   while (enqueued < jobs) {
@@ -165,7 +164,8 @@ int run_bench_snapshot(std::uint64_t jobs, bool json) {
     Kind full{"full snapshot"};
     std::vector<double> take, serve;
     std::vector<std::uint8_t> bytes;
-    for (int r = 0; r < kRepetitions; ++r) take.push_back(time_ms([&] { bytes = original.snapshot_full(); }));
+    for (int r = 0; r < kRepetitions; ++r)
+      take.push_back(time_ms([&] { bytes = original.snapshot_full(); }));
     full.bytes = bytes.size();
     Files files;
     SnapshotStore store(files.disk, {});
@@ -174,8 +174,8 @@ int run_bench_snapshot(std::uint64_t jobs, bool json) {
       JobQueue fresh;
       serve.push_back(time_ms([&] {
         const Snapshot snapshot = load(store);
-        full.state_matches = fresh.restore(view(snapshot)).ok() &&
-                             fresh.state_hash() == original_hash;
+        full.state_matches =
+            fresh.restore(view(snapshot)).ok() && fresh.state_hash() == original_hash;
         if (!serves(fresh, last_index + 1, later)) full.state_matches = false;
       }));
     }
@@ -217,9 +217,11 @@ int run_bench_snapshot(std::uint64_t jobs, bool json) {
       }));
       // Compare with the original after the same first command.
       JobQueue reference;
-      const bool restored = reference.restore(view(Snapshot{meta, SharedBytes(original.snapshot_full())})).ok();
+      const bool restored =
+          reference.restore(view(Snapshot{meta, SharedBytes(original.snapshot_full())})).ok();
       const bool reference_serves = restored && serves(reference, last_index + 1, later);
-      partial.state_matches = served && reference_serves && fresh.state_hash() == reference.state_hash();
+      partial.state_matches =
+          served && reference_serves && fresh.state_hash() == reference.state_hash();
     }
     partial.take_ms = median_ms(take);
     partial.serving_ms = median_ms(serve);

@@ -48,7 +48,10 @@ Status SimDisk::create(std::string_view name) {
   if (files_.size() >= kFilesMax) return Status(StatusCode::no_space, "too many files");
   files_.emplace(std::string(name), File{});
   if (metadata_must_wait()) {
-    journal({PendingMetadata::Kind::create, scheduler_.now() + busy_time_, std::string(name), {},
+    journal({PendingMetadata::Kind::create,
+             scheduler_.now() + busy_time_,
+             std::string(name),
+             {},
              std::nullopt});
   }
   record(TraceKind::disk_write, name, 0, 0);
@@ -183,7 +186,10 @@ Status SimDisk::remove(std::string_view name) {
   if (it == files_.end()) return missing(name);
   used_bytes_ -= it->second.current.size();
   if (metadata_must_wait()) {
-    journal({PendingMetadata::Kind::remove, scheduler_.now() + busy_time_, std::string(name), {},
+    journal({PendingMetadata::Kind::remove,
+             scheduler_.now() + busy_time_,
+             std::string(name),
+             {},
              std::move(it->second)});
   }
   files_.erase(it);

@@ -113,9 +113,9 @@ class SimDisk final : public FileSystem {
     enum class Kind : std::uint8_t { create, remove, rename };
     Kind kind = Kind::create;
     Time durable_at = 0;
-    std::string name;                  // created, removed, or renamed to
-    std::string from;                  // rename: the old name
-    std::optional<File> saved;         // remove: the file; rename: the target it replaced
+    std::string name;           // created, removed, or renamed to
+    std::string from;           // rename: the old name
+    std::optional<File> saved;  // remove: the file; rename: the target it replaced
   };
   // The time the fsyncs issued so far complete; metadata changed now is durable then.
   bool metadata_must_wait() const { return config_.crash_can_interrupt_sync && busy_time_ > 0; }

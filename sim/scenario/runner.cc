@@ -108,8 +108,8 @@ class ScenarioRunner::Impl {
       const ScopedThrowingChecks throwing;
       run_phases();
     } catch (const CheckFailure& failure) {
-      violation_ = Violation{world.trace().event_count(), world.now(), "assertion", {},
-                             failure.text};
+      violation_ =
+          Violation{world.trace().event_count(), world.now(), "assertion", {}, failure.text};
       world.note("VIOLATION " + violation_->describe());
     }
     return finish();
@@ -1208,13 +1208,17 @@ nlohmann::ordered_json ScenarioRunReport::to_json() const {
     faults.push_back(entry);
   }
   out["faults"] = faults;
-  out["counts"] = {
-      {"operations_ok", operations_ok},       {"operations_fail", operations_fail},
-      {"operations_info", operations_info},   {"events", events},
-      {"messages_sent", messages_sent},       {"messages_delivered", messages_delivered},
-      {"messages_dropped", messages_dropped}, {"final_term", final_term},
-      {"snapshots_taken", snapshots_taken},   {"snapshots_installed", snapshots_installed},
-      {"snapshot_recoveries", snapshot_recoveries}};
+  out["counts"] = {{"operations_ok", operations_ok},
+                   {"operations_fail", operations_fail},
+                   {"operations_info", operations_info},
+                   {"events", events},
+                   {"messages_sent", messages_sent},
+                   {"messages_delivered", messages_delivered},
+                   {"messages_dropped", messages_dropped},
+                   {"final_term", final_term},
+                   {"snapshots_taken", snapshots_taken},
+                   {"snapshots_installed", snapshots_installed},
+                   {"snapshot_recoveries", snapshot_recoveries}};
   out["final_leader"] =
       final_leader ? ordered_json(node_name(*final_leader)) : ordered_json(nullptr);
   out["simulated_ms"] = ms(simulated);

@@ -29,7 +29,7 @@ struct QueueWorkload {
   // A producer re-sends one of its last keyed enqueues as a new request (an upstream that
   // redelivers): its key must return the first job, whatever happened to the cluster meanwhile.
   std::uint32_t resend_percent = 0;
-  std::uint32_t priorities = 3;      // priorities drawn from [0, priorities)
+  std::uint32_t priorities = 3;  // priorities drawn from [0, priorities)
   std::uint32_t max_attempts = 5;
   Time lease = milliseconds(500);
   Time work_min = milliseconds(10), work_max = milliseconds(200);
