@@ -108,6 +108,65 @@ TEST(RaftSafetyChecker, RestartForgetsCachedLogButNotGlobalKnowledge) {
   EXPECT_EQ(violation->invariant, "state machine safety");
 }
 
+// The open finding of session 3 (fuzz seed 300, run 1432): a paused leader of term 1 resumes,
+// counts the acknowledgements that queued up, commits entry 3 of its own term, then a term-2
+// append truncates its suffix, and the node snapshots and compacts entry 3 -- all in one event.
+// The checker never saw entry 3 committed, yet must recognise the snapshot as the committed
+// prefix rather than report it.
+TEST(RaftSafetyChecker, CommitTruncateAndCompactInOneEventIsNotASnapshotViolation) {
+  RaftSafetyChecker checker(3);
+  RaftLog old_leader =
+      make_log({entry(1, 1, "a"), entry(1, 2, "b"), entry(1, 3, "c"), entry(1, 4, "d")}, 2);
+  RaftLog follower = make_log({entry(1, 1, "a"), entry(1, 2, "b"), entry(1, 3, "c")}, 2);
+  RaftLog behind = make_log({entry(1, 1, "a"), entry(1, 2, "b")}, 2);
+  ASSERT_FALSE(checker.observe(1, 10,
+                               {see(old_leader, 1, Role::leader), see(follower, 1, Role::follower),
+                                see(behind, 1, Role::follower)}));
+  const std::vector<Entry> new_suffix = {entry(2, 4, "e")};
+  old_leader.commit_to(3);
+  old_leader.append_after(3, new_suffix);  // cuts "d" off
+  old_leader.applied_to(3);
+  old_leader.compact_to(3);
+  ASSERT_EQ(old_leader.snapshot_index(), 3u);
+  ASSERT_EQ(old_leader.truncations(), 1u);
+  EXPECT_FALSE(checker.observe(2, 20,
+                               {see(old_leader, 2, Role::follower),
+                                see(follower, 1, Role::follower), see(behind, 2, Role::leader)}));
+  // The compacted entry was recorded as committed with its real content: a node that commits a
+  // different entry 3 is caught.
+  RaftLog diverged = make_log({entry(1, 1, "a"), entry(1, 2, "b"), entry(2, 3, "z")}, 3);
+  auto violation =
+      checker.observe(3, 30,
+                      {see(old_leader, 2, Role::follower), see(diverged, 2, Role::follower, 2),
+                       see(behind, 2, Role::leader)});
+  ASSERT_TRUE(violation);
+  EXPECT_EQ(violation->invariant, "state machine safety");
+}
+
+TEST(RaftSafetyChecker, SnapshotSafetyFiresOnASnapshotOfEntriesNoLogHeld) {
+  RaftSafetyChecker checker(1);
+  RaftLog recovered(SnapshotMeta{5, 3}, {});
+  auto violation = checker.observe(1, 10, {see(recovered, 3, Role::follower)});
+  ASSERT_TRUE(violation);
+  EXPECT_EQ(violation->invariant, "snapshot safety");
+  EXPECT_NE(violation->detail.find("no log ever held"), std::string::npos);
+}
+
+TEST(RaftSafetyChecker, SnapshotSafetyFiresOnASnapshotThatRewritesCommittedEntries) {
+  RaftSafetyChecker checker(2);
+  RaftLog committed = make_log({entry(1, 1, "a"), entry(1, 2, "b")}, 2);
+  // Another node once held a log of term 2 that never got committed.
+  RaftLog stale = make_log({entry(1, 1, "a"), entry(2, 2, "x"), entry(2, 3, "y")}, 0);
+  ASSERT_FALSE(
+      checker.observe(1, 10, {see(committed, 2, Role::leader), see(stale, 2, Role::follower)}));
+  // It restarts holding a snapshot of that log: entry 2 would replace a committed one.
+  RaftLog recovered(SnapshotMeta{3, 2}, {});
+  auto violation = checker.observe(
+      2, 20, {see(committed, 2, Role::leader), see(recovered, 2, Role::follower, 2)});
+  ASSERT_TRUE(violation);
+  EXPECT_EQ(violation->invariant, "snapshot safety");
+}
+
 TEST(RaftSafetyChecker, DurabilityFiresOnALostAcknowledgedWrite) {
   KvClusterOptions options;
   options.nodes = 3;

@@ -94,23 +94,9 @@ std::optional<Violation> RaftSafetyChecker::sync_log(const Moment& moment, NodeI
     view.prefix_digests.clear();
     view.truncations = log.truncations();
   }
-  // Entries compacted into a snapshot this view never saw: they must be committed ones, and
-  // they are what was committed there.
-  while (view.prefix_digests.size() < log.snapshot_index()) {
-    const Index index = view.prefix_digests.size() + 1;
-    if (index > committed_.size()) {
-      return violation(moment, "snapshot safety", {node},
-                       "node " + std::to_string(node) + " holds a snapshot up to entry " +
-                           std::to_string(log.snapshot_index()) + ", but only " +
-                           std::to_string(committed_.size()) + " entries were ever committed");
-    }
-    const std::uint64_t digest = committed_[index - 1].first;
-    const std::uint64_t previous = index == 1 ? 0 : view.prefix_digests[index - 2];
-    view.entry_digests.push_back(digest);
-    view.prefix_digests.push_back(Hasher(previous).add(digest).value());
-  }
+  if (auto found = fill_compacted(moment, node, log)) return found;
   const Index first_new = view.prefix_digests.size() + 1;
-  auto hint = prefix_by_entry_.lower_bound(std::make_pair(first_new, Term{0}));
+  auto hint = entries_seen_.lower_bound(std::make_pair(first_new, Term{0}));
   for (Index index = first_new; index <= log.last_index(); ++index) {
     const Entry& entry = log.at(index);
     const std::uint64_t digest = entry_digest(entry);
@@ -119,16 +105,17 @@ std::optional<Violation> RaftSafetyChecker::sync_log(const Moment& moment, NodeI
     view.entry_digests.push_back(digest);
     view.prefix_digests.push_back(prefix);
     const auto key = std::make_pair(index, entry.term);
+    const EntryRecord record{prefix, digest, log.term_at(index - 1).value_or(0)};
     auto it = hint;
     bool inserted = false;
-    if (hint != prefix_by_entry_.end() && hint->first == key) {
+    if (hint != entries_seen_.end() && hint->first == key) {
       // already known, at the hinted place
-    } else if ((hint == prefix_by_entry_.end() || key < hint->first) &&
-               (hint == prefix_by_entry_.begin() || std::prev(hint)->first < key)) {
-      it = prefix_by_entry_.emplace_hint(hint, key, prefix);
+    } else if ((hint == entries_seen_.end() || key < hint->first) &&
+               (hint == entries_seen_.begin() || std::prev(hint)->first < key)) {
+      it = entries_seen_.emplace_hint(hint, key, record);
       inserted = true;
     } else {
-      std::tie(it, inserted) = prefix_by_entry_.emplace(key, prefix);
+      std::tie(it, inserted) = entries_seen_.emplace(key, record);
     }
     hint = std::next(it);
     if (inserted && entry.type == EntryType::normal) {
@@ -136,12 +123,65 @@ std::optional<Violation> RaftSafetyChecker::sync_log(const Moment& moment, NodeI
         writes_by_digest_.emplace(digest, std::make_pair(command->client_id, command->sequence));
       }
     }
-    if (!inserted && it->second != prefix) {
+    if (!inserted && it->second.prefix != prefix) {
       return violation(moment, "log matching", {node},
                        "node " + std::to_string(node) + " holds " + entry_name(index, entry.term) +
                            " with a prefix that differs from another log's");
     }
   }
+  return std::nullopt;
+}
+
+std::optional<Violation> RaftSafetyChecker::fill_compacted(const Moment& moment, NodeIndex node,
+                                                           const RaftLog& log) {
+  NodeView& view = nodes_[node];
+  const Index snapshot = log.snapshot_index();
+  if (view.prefix_digests.size() >= snapshot) return std::nullopt;
+  const auto snapshot_name = [&] {
+    return "node " + std::to_string(node) + "'s snapshot up to " +
+           entry_name(snapshot, log.snapshot_term());
+  };
+  // The part some node was seen committing is the committed prefix (state machine safety).
+  const Index seen_committed = std::min<Index>(snapshot, committed_.size());
+  while (view.prefix_digests.size() < seen_committed) {
+    const Index index = view.prefix_digests.size() + 1;
+    const std::uint64_t digest = committed_[index - 1].first;
+    const std::uint64_t previous = index == 1 ? 0 : view.prefix_digests[index - 2];
+    view.entry_digests.push_back(digest);
+    view.prefix_digests.push_back(Hasher(previous).add(digest).value());
+  }
+  // The rest was committed and compacted within one event: walk back from the snapshot's last
+  // entry through the entries some log held, to the first one this view lacks.
+  const Index known = view.prefix_digests.size();
+  std::vector<const EntryRecord*> chain;
+  chain.reserve(snapshot - known);
+  Term term = log.snapshot_term();
+  for (Index index = snapshot; index > known || chain.empty(); --index) {
+    auto found = entries_seen_.find({index, term});
+    if (found == entries_seen_.end()) {
+      return violation(
+          moment, "snapshot safety", {node},
+          snapshot_name() + " contains " + entry_name(index, term) + ", which no log ever held");
+    }
+    chain.push_back(&found->second);
+    term = found->second.previous_term;
+  }
+  // The chain must continue the prefix this view holds: a snapshot never replaces committed
+  // entries with others.
+  const EntryRecord& first = *chain.back();
+  const Index first_index = snapshot + 1 - chain.size();
+  const std::uint64_t before = first_index == 1 ? 0 : view.prefix_digests[first_index - 2];
+  if (Hasher(before).add(first.digest).value() != first.prefix ||
+      (first_index <= known && view.entry_digests[first_index - 1] != first.digest)) {
+    return violation(moment, "snapshot safety", {node},
+                     snapshot_name() + " disagrees with the committed entries before it");
+  }
+  for (auto record = chain.rbegin(); record != chain.rend(); ++record) {
+    if (first_index + static_cast<Index>(record - chain.rbegin()) <= known) continue;
+    view.entry_digests.push_back((*record)->digest);
+    view.prefix_digests.push_back((*record)->prefix);
+  }
+  RAFTSIM_CHECK(view.prefix_digests.size() == snapshot);
   return std::nullopt;
 }
 

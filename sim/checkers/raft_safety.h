@@ -10,12 +10,13 @@
 //   commit monotonicity -- a running node's commit index never goes back (an older snapshot
 //                          must not replace newer state);
 //   snapshot safety     -- a snapshot (compacted log prefix) covers only committed entries.
-// Compacted entries are taken to be the committed ones the checker recorded; so the checker must
-// observe every event when nodes compact (observing now and then may miss the commit a snapshot
-// covers and report it). Durability of acknowledged writes is checked at the end against the
-// history. A violation names the event number, virtual time, invariant and nodes involved; the
-// run stops there.
-// Cost: amortised O(new entries) per event; a truncation rescans that node's log once.
+// A node may commit, truncate and compact within one event, so the checker cannot read compacted
+// entries back: it reconstructs them from the global record of every (index, term) ever held,
+// walking back from the snapshot's last (index, term) (log matching makes that prefix unique).
+// The checker must therefore observe every event in which a node appends. Durability of
+// acknowledged writes is checked at the end against the history. A violation names the event
+// number, virtual time, invariant and nodes involved; the run stops there. Cost: amortised O(new
+// entries) per event; a truncation rescans that node's log once.
 #pragma once
 
 #include <cstdint>
@@ -84,13 +85,21 @@ class RaftSafetyChecker {
                                       const NodeObservation& raft);
   std::optional<Violation> sync_log(const Moment& moment, NodeIndex node,
                                     const NodeObservation& raft);
+  std::optional<Violation> fill_compacted(const Moment& moment, NodeIndex node, const RaftLog& log);
   Violation violation(const Moment& moment, std::string invariant, std::vector<NodeIndex> nodes,
                       std::string detail) const;
 
   std::vector<NodeView> nodes_;
   std::map<Term, NodeIndex> leaders_;
-  std::map<std::pair<Index, Term>, std::uint64_t> prefix_by_entry_;  // log matching
-  std::vector<std::uint64_t> applied_digests_;                       // state machine safety
+  // Every entry any log has held, by (index, term): log matching, and the chain back from a
+  // snapshot's last entry that recovers what a compacted prefix contained.
+  struct EntryRecord {
+    std::uint64_t prefix = 0;  // digest of entries 1..index
+    std::uint64_t digest = 0;  // digest of this entry
+    Term previous_term = 0;    // term of entry index - 1 in that log (0 for index 1)
+  };
+  std::map<std::pair<Index, Term>, EntryRecord> entries_seen_;
+  std::vector<std::uint64_t> applied_digests_;             // state machine safety
   std::vector<std::pair<std::uint64_t, Term>> committed_;  // (entry digest, term first seen)
   // The client write each distinct entry carries, by entry digest, recorded when the entry is
   // first seen in any log (a leader may commit and compact an entry within one event, so it may
