@@ -184,6 +184,34 @@ TEST(Host, PauseDefersMessagesAndTimersInOrder) {
   });
 }
 
+// A process paused while blocked in fsync cannot run the send that follows the fsync: the reply
+// leaves at the resume, not when the fsync returns (found by fuzzing: a paused leader's appends
+// kept reaching followers).
+TEST(Host, SendAfterFsyncWaitsForTheResumeOfAPausedProcess) {
+  run_twice([](HostHarness& h) {
+    h.send_text(1, 0, "persist-then-reply");
+    h.world->run_until(milliseconds(2));  // node 0 is blocked in fsync until 6 ms
+    h.world->pause(0);
+    h.world->run_until(milliseconds(100));
+    EXPECT_EQ(h.logs[1].lines, (std::vector<std::string>{"start 0"}));
+    h.world->resume(0);
+    h.world->run_until(milliseconds(200));
+    EXPECT_EQ(h.logs[1].lines, (std::vector<std::string>{"start 0", "msg 0 ack @101"}));
+  });
+}
+
+TEST(Host, SendAfterFsyncLeavesOnTimeWhenThePauseEndsFirst) {
+  run_twice([](HostHarness& h) {
+    h.send_text(1, 0, "persist-then-reply");
+    h.world->run_until(milliseconds(2));
+    h.world->pause(0);
+    h.world->run_until(milliseconds(3));
+    h.world->resume(0);
+    h.world->run_until(milliseconds(200));
+    EXPECT_EQ(h.logs[1].lines, (std::vector<std::string>{"start 0", "msg 0 ack @7"}));
+  });
+}
+
 TEST(Host, CrashWhilePausedDropsTheInbox) {
   run_twice([](HostHarness& h) {
     h.world->pause(0);

@@ -84,6 +84,7 @@ void Host::clear_volatile_state() {
     if (deferred.starts_batch) scheduler_.cancel(deferred.event);  // never reached the wire
   }
   deferred_sends_.clear();
+  held_send_batches_ = 0;
   scheduler_.cancel(drain_event_);
   drain_event_ = {};
   busy_until_ = 0;
@@ -99,6 +100,7 @@ void Host::resume() {
   if (state_ != HostState::paused) return;
   state_ = HostState::running;
   trace_.record(scheduler_.now(), TraceKind::resume, node_, kNoNode, 0, inbox_.size());
+  for (; held_send_batches_ > 0; --held_send_batches_) send_front_batch();
   ensure_drain_scheduled();
 }
 
@@ -296,9 +298,18 @@ void Host::on_timer_expired(std::uint32_t slot_index, std::uint32_t generation) 
 
 void Host::release_send_batch() {
   RAFTSIM_CHECK(!deferred_sends_.empty() && deferred_sends_.front().starts_batch);
+  if (state_ == HostState::paused) {
+    ++held_send_batches_;
+    return;
+  }
+  send_front_batch();
+}
+
+void Host::send_front_batch() {
+  RAFTSIM_CHECK(!deferred_sends_.empty() && deferred_sends_.front().starts_batch);
   do {
     DeferredSend& deferred = deferred_sends_.front();
-    RAFTSIM_CHECK(deferred.release_at == scheduler_.now());
+    RAFTSIM_CHECK(deferred.release_at <= scheduler_.now());
     network_.send_buffer(node_, deferred.to, deferred.payload);  // trades buffers, no copy
     deferred_sends_.pop_front();
   } while (!deferred_sends_.empty() && !deferred_sends_.front().starts_batch);

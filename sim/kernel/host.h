@@ -5,7 +5,8 @@
 // the disk survives, and restart() builds a fresh process that must recover from it. While the
 // process is paused, or blocked in fsync, arriving messages and expired timers wait in a bounded
 // inbox and are handed over in arrival order when it can run again, as one batch followed by
-// Process::flush() -- so a process that persists in flush() gets group commit for free.
+// Process::flush() -- so a process that persists in flush() gets group commit for free. Messages
+// a handler sent after an fsync leave when the fsync returns, or at resume if it was paused then.
 // Limits: kInboxItemsMax waiting inputs (further messages are dropped, as by a full socket
 // buffer; timers are never dropped), kTimersMax live timers (more is a process bug).
 #pragma once
@@ -118,6 +119,7 @@ class Host final : public Runtime, public MessageSink, public EventTarget {
   bool timer_live(std::uint32_t slot_index, std::uint32_t generation) const;
   void free_timer(std::uint32_t slot_index);
   void release_send_batch();
+  void send_front_batch();
   void drain_inbox();
   void schedule_timer_event(std::uint32_t slot_index);
   void clear_volatile_state();
@@ -143,6 +145,9 @@ class Host final : public Runtime, public MessageSink, public EventTarget {
   RingQueue<DeferredSend> deferred_sends_;
   // The sequence number the last batch's release event got (see DeferredSend).
   std::uint64_t last_release_sequence_ = 0;
+  // Batches whose fsync returned while the process was paused: a stopped process cannot run the
+  // code after its fsync, so they leave when it resumes.
+  std::size_t held_send_batches_ = 0;
 };
 
 }  // namespace raftsim::sim
