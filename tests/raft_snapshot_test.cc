@@ -27,7 +27,8 @@ void restart_and_nudge(RaftCluster& cluster, NodeId node, NodeId leader) {
   ASSERT_TRUE(cluster.node(leader).propose(command("nudge")).ok());
 }
 
-// One tick on every node, then every message delivered by hand; `visit` sees each first.
+// One tick on every node, then every message delivered by hand; `visit` sees each first and
+// says how many copies arrive (0: lost, 2: duplicated).
 template <typename Visit>
 void tick_and_deliver(RaftCluster& cluster, Visit visit) {
   for (NodeId id = 0; id < cluster.size(); ++id) {
@@ -38,9 +39,11 @@ void tick_and_deliver(RaftCluster& cluster, Visit visit) {
   for (int delivered = 0; !network.empty() && delivered < 10000; ++delivered) {
     Message message = std::move(network.front());
     network.pop_front();
-    visit(message);
-    cluster.node(message.to).step(message);
-    cluster.process_ready(message.to);
+    const int copies = visit(message);
+    for (int copy = 0; copy < copies; ++copy) {
+      cluster.node(message.to).step(message);
+      cluster.process_ready(message.to);
+    }
     cluster.check_invariants();
   }
 }
@@ -97,6 +100,7 @@ TEST(RaftSnapshot, LaggingFollowerReceivesTheSnapshotInChunks) {
          ++round) {
       tick_and_deliver(cluster, [&](const Message& message) {
         chunks += message.type == MessageType::install_snapshot;
+        return 1;
       });
     }
     ASSERT_GE(cluster.node(lagging).log().committed(), snapshot_index) << "seed " << seed;
@@ -123,36 +127,23 @@ TEST(RaftSnapshot, ChunksAreBoundedAndTheTransferSurvivesLossAndDuplication) {
   std::uint64_t step = 0;
   const Index target = cluster.node(leader).log().snapshot_index();
   while (cluster.node(lagging).log().committed() < target && step < 20000) {
-    for (NodeId id = 0; id < cluster.size(); ++id) {
-      cluster.node(id).tick();
-      cluster.process_ready(id);
-    }
-    // Deliver by hand, mangling install_snapshot traffic: every third chunk is lost, every
-    // fifth arrives twice.
-    std::deque<Message>& network = cluster.network();
-    for (int delivered = 0; !network.empty() && delivered < 10000; ++delivered) {
-      Message message = std::move(network.front());
-      network.pop_front();
-      int copies = 1;
-      if (message.type == MessageType::install_snapshot) {
-        ++chunks;
-        EXPECT_EQ(message.entries.size(), 1u);
-        EXPECT_LE(message.entries.front().data.size(), 64u);
-        ++step;
-        if (step % 3 == 0) {
-          ++dropped;
-          copies = 0;
-        } else if (step % 5 == 0) {
-          ++duplicated;
-          copies = 2;
-        }
+    // Mangle install_snapshot traffic: every third chunk is lost, every fifth arrives twice.
+    tick_and_deliver(cluster, [&](const Message& message) {
+      if (message.type != MessageType::install_snapshot) return 1;
+      ++chunks;
+      EXPECT_EQ(message.entries.size(), 1u);
+      EXPECT_LE(message.entries.front().data.size(), 64u);
+      ++step;
+      if (step % 3 == 0) {
+        ++dropped;
+        return 0;
       }
-      for (int copy = 0; copy < copies; ++copy) {
-        cluster.node(message.to).step(message);
-        cluster.process_ready(message.to);
+      if (step % 5 == 0) {
+        ++duplicated;
+        return 2;
       }
-      cluster.check_invariants();
-    }
+      return 1;
+    });
   }
   EXPECT_GE(cluster.node(lagging).log().committed(), target);
   EXPECT_GT(dropped, 0u);
@@ -193,6 +184,7 @@ Index committed_after_late_chunk(Bug bug) {
   for (int round = 0; round < 200; ++round) {
     tick_and_deliver(cluster, [&](const Message& message) {
       if (message.type == MessageType::install_snapshot) chunks.push_back(message);
+      return 1;
     });
   }
   EXPECT_FALSE(chunks.empty());

@@ -353,12 +353,18 @@ void Raft::handle_vote_response(const Message& message) {
   }
 }
 
-void Raft::handle_append(const Message& message) {
-  if (role_ != Role::follower || leader_ != message.from) {
+// A message only the leader of our term sends: whoever we thought led (or if we were a
+// candidate), `from` leads now, and it is alive.
+void Raft::follow_leader_of_this_term(NodeId from) {
+  if (role_ != Role::follower || leader_ != from) {
     RAFTSIM_CHECK_MSG(role_ != Role::leader, "two leaders in one term");
-    become_follower(term_, message.from);
+    become_follower(term_, from);
   }
   election_elapsed_ = 0;
+}
+
+void Raft::handle_append(const Message& message) {
+  follow_leader_of_this_term(message.from);
   Message response;
   response.type = MessageType::append_response;
   response.to = message.from;
@@ -386,11 +392,7 @@ void Raft::handle_append(const Message& message) {
 }
 
 void Raft::handle_heartbeat(const Message& message) {
-  if (role_ != Role::follower || leader_ != message.from) {
-    RAFTSIM_CHECK_MSG(role_ != Role::leader, "two leaders in one term");
-    become_follower(term_, message.from);
-  }
-  election_elapsed_ = 0;
+  follow_leader_of_this_term(message.from);
   // The leader sends min(its commit, our match), which our log is known to hold.
   log_.commit_to(std::min(message.commit, log_.last_index()));
   Message response;
@@ -451,11 +453,7 @@ void Raft::handle_heartbeat_response(const Message& message) {
 }
 
 void Raft::handle_install_snapshot(const Message& message) {
-  if (role_ != Role::follower || leader_ != message.from) {
-    RAFTSIM_CHECK_MSG(role_ != Role::leader, "two leaders in one term");
-    become_follower(term_, message.from);
-  }
-  election_elapsed_ = 0;
+  follow_leader_of_this_term(message.from);
   Message response;
   response.type = MessageType::install_snapshot_response;
   response.to = message.from;

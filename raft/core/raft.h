@@ -147,6 +147,7 @@ class Raft {
   bool check_term(const Message& message);
   void handle_vote_request(const Message& message);
   void handle_vote_response(const Message& message);
+  void follow_leader_of_this_term(NodeId from);
   void handle_append(const Message& message);
   void handle_heartbeat(const Message& message);
   void handle_append_response(const Message& message);
