@@ -29,6 +29,29 @@ int count_leaders(RaftCluster& cluster) {
   return leaders;
 }
 
+// Appends lost in replicate state (here: sent while the follower was down) are noticed without
+// new work: the follower answers heartbeats but never acknowledges them, so the leader probes.
+TEST(RaftLiveness, IdleLeaderResendsAppendsARestartedFollowerMissed) {
+  for (std::uint64_t seed = 1; seed <= 10; ++seed) {
+    RaftCluster cluster(3, seed);
+    const NodeId leader = cluster.elect();
+    ASSERT_NE(leader, kNoNode);
+    cluster.tick_all(5);
+    const NodeId follower = leader == 0 ? 1 : 0;
+    cluster.crash(follower);
+    for (int i = 0; i < 5; ++i) {
+      ASSERT_TRUE(cluster.node(leader).propose(command("x" + std::to_string(i))).ok());
+    }
+    cluster.tick_all(2);
+    const Index last = cluster.node(leader).log().last_index();
+    ASSERT_EQ(cluster.node(leader).log().committed(), last);
+    cluster.restart(follower);
+    cluster.tick_all(40);  // about ten heartbeat rounds, no proposals
+    EXPECT_EQ(cluster.node(follower).log().last_index(), last) << "seed " << seed;
+    EXPECT_EQ(cluster.node(follower).log().committed(), last) << "seed " << seed;
+  }
+}
+
 // §5.2: "If a follower receives no communication over a period of time called the election
 // timeout, then it ... begins an election"; one candidate wins with votes from a majority.
 TEST(RaftPaper, InitialElectionElectsExactlyOneLeader) {

@@ -43,6 +43,9 @@ struct Progress {
   std::uint64_t acked_heartbeat_tick = 0;  // leader tick of the newest heartbeat it answered
   std::uint64_t acked_read_round = 0;      // context of the newest heartbeat it answered
   Inflights inflights;
+  // replicate: heartbeats answered since an append was last acknowledged while appends were in
+  // flight; a follower that answers heartbeats but not appends lost them (see kStalledHeartbeats).
+  std::uint32_t heartbeats_while_stalled = 0;
   // snapshot state: the snapshot being sent (kept, even if the leader takes a newer one meanwhile,
   // so a long transfer is not restarted) and the offset the follower asked for next.
   Snapshot sending;
@@ -54,11 +57,13 @@ struct Progress {
     probe_sent = false;
     sending = Snapshot{};
     inflights.clear();
+    heartbeats_while_stalled = 0;
     next = match + 1;
   }
   void become_replicate() {
     state = State::replicate;
     probe_sent = false;
+    heartbeats_while_stalled = 0;
     next = match + 1;
   }
   void become_snapshot(Snapshot snapshot) {

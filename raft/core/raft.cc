@@ -13,6 +13,9 @@ namespace {
 constexpr std::size_t kHeartbeatTicksRemembered = 64;
 // Enough for every append of a Ready of a large cluster; beyond it vectors are freed.
 constexpr std::size_t kSpareEntryVectorsMax = 64;
+// Heartbeat answers, with appends in flight and none acknowledged, after which the appends are
+// taken as lost. Each round is heartbeat_ticks apart, so this is well beyond a network delay.
+constexpr std::uint32_t kStalledHeartbeats = 3;
 }  // namespace
 
 const char* role_name(Role role) {
@@ -425,7 +428,10 @@ void Raft::handle_append_response(const Message& message) {
     send_append(message.from, /*allow_empty=*/true);
     return;
   }
-  if (message.log_index > peer.match) peer.match = message.log_index;
+  if (message.log_index > peer.match) {
+    peer.match = message.log_index;
+    peer.heartbeats_while_stalled = 0;
+  }
   peer.next = std::max(peer.next, peer.match + 1);
   if (peer.state == Progress::State::probe) peer.become_replicate();
   peer.inflights.free_up_to(message.log_index);
@@ -437,10 +443,14 @@ void Raft::handle_heartbeat_response(const Message& message) {
   Progress& peer = progress(message.from);
   peer.recent_active = true;
   peer.probe_sent = false;  // a probe may have been lost; the heartbeat round restarts it
-  if (peer.state == Progress::State::replicate && peer.inflights.full()) {
-    // A full window that a live follower does not drain means the appends were lost: fall
-    // back to probing from what is known to match instead of waiting forever.
-    peer.become_probe();
+  if (peer.state == Progress::State::replicate && peer.inflights.count() > 0) {
+    // A live follower that answers heartbeats but acknowledges none of the appends in flight
+    // lost them (network loss, or it restarted): fall back to probing from what is known to
+    // match instead of waiting for new work to expose the gap. A full window cannot wait; a
+    // partly used one waits a few rounds, since appends and heartbeats may arrive out of order.
+    if (peer.inflights.full() || ++peer.heartbeats_while_stalled >= kStalledHeartbeats) {
+      peer.become_probe();
+    }
   }
   for (const auto& [sequence, tick] : heartbeat_ticks_) {
     if (sequence == message.context) {
@@ -789,7 +799,7 @@ std::uint64_t Raft::full_state_hash() const {
     hasher.add(peer).add(progress.match).add(progress.next);
     hasher.add(static_cast<std::uint64_t>(progress.state)).add(progress.probe_sent ? 1 : 0);
     if (config_.check_quorum) hasher.add(progress.recent_active ? 1 : 0);
-    hasher.add(progress.inflights.count());
+    hasher.add(progress.inflights.count()).add(progress.heartbeats_while_stalled);
     for (std::uint32_t i = 0; i < progress.inflights.count(); ++i) {
       hasher.add(progress.inflights.at(i));
     }
