@@ -47,10 +47,11 @@ TEST(RunBudget, ATinyEventBudgetStopsTheRunAsBudgetExceededDeterministically) {
 
 TEST(RunBudget, AGeneratedRunWithinItsBudgetIsUntouched) {
   const Scenario scenario = generate_scenario({kCampaignSeed, 1});
-  EXPECT_EQ(scenario.events_max, kFuzzEventsMax);
+  EXPECT_EQ(scenario.events_max, fuzz_events_max(scenario));
+  EXPECT_GE(scenario.events_max, 5 * kFuzzEventsPerSimulatedSecondMax);
   const ScenarioRunReport report = run_quietly(scenario);
   EXPECT_NE(report.verdict, "budget_exceeded");
-  EXPECT_LT(report.events, kFuzzEventsMax);
+  EXPECT_LT(report.events, scenario.events_max / 20) << "the budget leaves a wide margin";
   Scenario unbounded = scenario;
   unbounded.events_max = 0;
   EXPECT_EQ(run_quietly(unbounded).trace_hash, report.trace_hash)
@@ -88,7 +89,7 @@ TEST(RunBudget, ShrinkingStopsWhenTold) {
 
 TEST(FuzzProfiles, EachAppearsInAShareOfRunsAndTheirScenariosAreValid) {
   constexpr std::uint64_t kRuns = 400;
-  std::size_t racing = 0, churn = 0, minority = 0, voter = 0, batches = 0, none = 0;
+  std::size_t racing = 0, churn = 0, minority = 0, voter = 0, batches = 0, figure_8 = 0, none = 0;
   for (std::uint64_t index = 0; index < kRuns; ++index) {
     const Scenario scenario = generate_scenario({kCampaignSeed, index});
     const FuzzProfiles profiles = draw_fuzz_profiles(scenario.seed);
@@ -127,6 +128,12 @@ TEST(FuzzProfiles, EachAppearsInAShareOfRunsAndTheirScenariosAreValid) {
       ++batches;
       EXPECT_LE(raft.entries_per_message_max, 3u);
     }
+    if (profiles.figure_8) {
+      ++figure_8;
+      EXPECT_EQ(scenario.cluster.nodes, 5);
+      EXPECT_TRUE(has_comment("leader churn") && has_comment("leader cut off with a minority"));
+      EXPECT_LE(raft.entries_per_message_max, 3u);
+    }
     none += profiles.describe() == "none";
   }
   // Each about a quarter of the runs (binomial, n = 400: 100 +- 9 standard deviations of ~9).
@@ -134,6 +141,8 @@ TEST(FuzzProfiles, EachAppearsInAShareOfRunsAndTheirScenariosAreValid) {
     EXPECT_GT(count, kRuns / 8);
     EXPECT_LT(count, kRuns * 3 / 8);
   }
+  EXPECT_GT(figure_8, kRuns / 12);
+  EXPECT_LT(figure_8, kRuns / 4);
   EXPECT_GT(none, 0u) << "some runs keep the plain swarm";
 }
 

@@ -237,11 +237,11 @@ void draw_racing_elections(Random& random, Scenario& scenario) {
 
 // Figure 8's engine: leaders crash soon after they are elected (a "leader" step waits for the
 // next one), with entries of their term on only some followers, and come back a little later.
-void draw_leader_churn(Random& random, Scenario& scenario) {
+void draw_leader_churn(Random& random, Scenario& scenario, bool dense) {
   const Time timeout = election_timeout(scenario);
   const Time end = scenario.duration - ms(100);
   Time at = ms(random.between(300, 800));
-  const std::int64_t rounds = random.between(2, 8);
+  const std::int64_t rounds = dense ? random.between(6, 16) : random.between(2, 8);
   for (std::int64_t round = 0; round < rounds && at < end; ++round) {
     const std::string name = "churn" + std::to_string(round);
     FaultStep crash = step_at(at, FaultAction::crash, "leader", "leader churn");
@@ -250,26 +250,26 @@ void draw_leader_churn(Random& random, Scenario& scenario) {
     scenario.faults.push_back(crash);
     scenario.faults.push_back(
         step_at(std::min(at + down, end), FaultAction::restart, name, "leader churn"));
-    at += down + random.between(ms(1), std::max(ms(2), 3 * timeout));
+    at += down + random.between(ms(1), std::max(ms(2), (dense ? 1 : 3) * timeout));
   }
 }
 
 // The leader cut off with a minority (in a 5-node cluster, one follower too): it keeps taking
 // writes of its term and replicating them to that minority, while the majority elects a newer
 // leader: the divergent logs Figure 8 starts from.
-void draw_minority_leader(Random& random, Scenario& scenario) {
+void draw_minority_leader(Random& random, Scenario& scenario, bool dense) {
   const Time end = scenario.duration - ms(100);
   Time at = ms(random.between(300, 1'500));
-  const std::int64_t rounds = random.between(1, 4);
+  const std::int64_t rounds = dense ? random.between(3, 8) : random.between(1, 4);
   for (std::int64_t round = 0; round < rounds && at < end; ++round) {
     FaultStep split = step_at(at, FaultAction::partition, {}, "leader cut off with a minority");
     std::vector<Selector> minority = {"leader"};
     if (scenario.cluster.nodes >= 5 && random.chance(Ratio{3, 4})) minority.push_back("follower");
     split.groups = {minority, {"others"}};
-    const Time hold = ms(random.between(50, 800));
+    const Time hold = ms(random.between(50, dense ? 400 : 800));
     scenario.faults.push_back(split);
     scenario.faults.push_back(step_at(std::min(at + hold, end), FaultAction::heal, {}, "heal"));
-    at += hold + ms(random.between(50, 800));
+    at += hold + ms(random.between(50, dense ? 300 : 800));
   }
 }
 
@@ -303,10 +303,18 @@ void draw_small_batches(Random& random, Scenario& scenario) {
 // Applies the run's profiles after the base draws, which they override where they overlap.
 void apply_profiles(const FuzzProfiles& profiles, std::uint64_t seed, Scenario& scenario) {
   Random random = Random::stream(seed, "fuzz/generate/profiles/apply");
+  if (profiles.figure_8) {
+    scenario.cluster.nodes = 5;  // S1..S5 of the paper's figure
+    if (!scenario.cluster.clocks.empty()) scenario.cluster.clocks.resize(5);
+  }
   if (profiles.racing_elections) draw_racing_elections(random, scenario);
-  if (profiles.small_batches) draw_small_batches(random, scenario);
-  if (profiles.leader_churn) draw_leader_churn(random, scenario);
-  if (profiles.minority_leader) draw_minority_leader(random, scenario);
+  if (profiles.small_batches || profiles.figure_8) draw_small_batches(random, scenario);
+  if (profiles.leader_churn || profiles.figure_8) {
+    draw_leader_churn(random, scenario, profiles.figure_8);
+  }
+  if (profiles.minority_leader || profiles.figure_8) {
+    draw_minority_leader(random, scenario, profiles.figure_8);
+  }
   if (profiles.voter_crashes) draw_voter_crashes(random, scenario);
 }
 
@@ -314,11 +322,10 @@ void apply_profiles(const FuzzProfiles& profiles, std::uint64_t seed, Scenario& 
 
 std::string FuzzProfiles::describe() const {
   std::string text;
-  const std::pair<bool, const char*> named[] = {{racing_elections, "racing-elections"},
-                                                {leader_churn, "leader-churn"},
-                                                {minority_leader, "minority-leader"},
-                                                {voter_crashes, "voter-crashes"},
-                                                {small_batches, "small-batches"}};
+  const std::pair<bool, const char*> named[] = {
+      {racing_elections, "racing-elections"}, {leader_churn, "leader-churn"},
+      {minority_leader, "minority-leader"},   {voter_crashes, "voter-crashes"},
+      {small_batches, "small-batches"},       {figure_8, "figure-8"}};
   for (const auto& [on, name] : named) {
     if (on) text += (text.empty() ? "" : ", ") + std::string(name);
   }
@@ -333,7 +340,14 @@ FuzzProfiles draw_fuzz_profiles(std::uint64_t run_seed) {
   profiles.minority_leader = random.chance(Ratio{1, 4});
   profiles.voter_crashes = random.chance(Ratio{1, 4});
   profiles.small_batches = random.chance(Ratio{1, 4});
+  profiles.figure_8 = random.chance(Ratio{1, 6});
   return profiles;
+}
+
+std::uint64_t fuzz_events_max(const Scenario& scenario) {
+  const std::uint64_t simulated_s =
+      static_cast<std::uint64_t>((scenario.duration + scenario.settle_max) / seconds(1)) + 1;
+  return std::min(kScenarioEventsMax, simulated_s * kFuzzEventsPerSimulatedSecondMax);
 }
 
 std::uint64_t fuzz_run_seed(std::uint64_t campaign_seed, std::uint64_t run_index) {
@@ -353,8 +367,8 @@ Scenario generate_scenario(const FuzzRunSpec& spec) {
       "fuzz:" + std::to_string(spec.campaign_seed) + "/" + std::to_string(spec.run_index);
   scenario.bug = spec.bug != Bug::none ? spec.bug : scenario.bug;
   scenario.expect = Expectation{};
-  if (scenario.events_max == 0) scenario.events_max = kFuzzEventsMax;
   if (spec.base != nullptr) {
+    if (scenario.events_max == 0) scenario.events_max = fuzz_events_max(scenario);
     if (!scenario.nemesis && scenario.faults.empty()) draw_nemesis(random, scenario);
     return scenario;
   }
@@ -382,6 +396,7 @@ Scenario generate_scenario(const FuzzRunSpec& spec) {
   std::stable_sort(scenario.faults.begin(), scenario.faults.end(),
                    [](const FaultStep& a, const FaultStep& b) { return a.at < b.at; });
   scenario.checks.linearizability_steps_max = kLinearizabilityStepsMax;
+  scenario.events_max = fuzz_events_max(scenario);
   return scenario;
 }
 
