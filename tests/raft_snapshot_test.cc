@@ -153,6 +153,53 @@ TEST(RaftSnapshot, ChunksAreBoundedAndTheTransferSurvivesLossAndDuplication) {
   expect_same_applied(cluster);
 }
 
+// Regression (fuzz seed 1 run 508 with 64-byte chunks on a duplicating link ran for minutes):
+// every answer used to send the next chunk, so each duplicated answer added one more chunk in
+// flight for the rest of the transfer and their number grew exponentially. One chunk is
+// outstanding at a time, however often its answers arrive.
+TEST(RaftSnapshot, DuplicatedAnswersDoNotMultiplyTheChunksInFlight) {
+  RaftCluster cluster(3, 5, small_chunks);
+  const NodeId leader = cluster.elect();
+  const NodeId lagging = some_follower(cluster, leader);
+  cluster.crash(lagging);
+  propose_many(cluster, leader, 60, "payload-payload-payload-");
+  cluster.take_snapshot(leader);
+  const std::size_t snapshot_bytes = cluster.node(leader).snapshot().data.size();
+  ASSERT_GT(snapshot_bytes, 64u * 20) << "the snapshot must need many chunks";
+  restart_and_nudge(cluster, lagging, leader);
+  const Index target = cluster.node(leader).log().snapshot_index();
+  std::size_t chunks = 0, in_flight_max = 0;
+  for (int round = 0; round < 400 && cluster.node(lagging).log().committed() < target; ++round) {
+    for (NodeId id = 0; id < cluster.size(); ++id) {
+      cluster.node(id).tick();
+      cluster.process_ready(id);
+    }
+    std::deque<Message>& network = cluster.network();
+    for (int delivered = 0; !network.empty() && delivered < 20000; ++delivered) {
+      const std::size_t in_flight =
+          static_cast<std::size_t>(std::count_if(network.begin(), network.end(), [](auto& m) {
+            return m.type == MessageType::install_snapshot;
+          }));
+      in_flight_max = std::max(in_flight_max, in_flight);
+      Message message = std::move(network.front());
+      network.pop_front();
+      chunks += message.type == MessageType::install_snapshot;
+      // Every answer to a chunk arrives twice.
+      const int copies = message.type == MessageType::install_snapshot_response ? 2 : 1;
+      for (int copy = 0; copy < copies; ++copy) {
+        cluster.node(message.to).step(message);
+        cluster.process_ready(message.to);
+      }
+      cluster.check_invariants();
+    }
+  }
+  ASSERT_GE(cluster.node(lagging).log().committed(), target);
+  EXPECT_LE(in_flight_max, 2u) << "one chunk outstanding (a heartbeat may resend it)";
+  EXPECT_LE(chunks, 2 * ((snapshot_bytes + 63) / 64) + 10);
+  propose_many(cluster, leader, 3, "c");
+  expect_same_applied(cluster);
+}
+
 TEST(RaftSnapshot, RestartRecoversFromSnapshotPlusLogSuffix) {
   RaftCluster cluster(3, 3, small_chunks);
   const NodeId leader = cluster.elect();

@@ -5,12 +5,14 @@
 // diagram are written, and the exit code is 1. PR mode: --regressions DIR re-runs saved files.
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/program_options.hpp>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "sim/fuzz/generate.h"
 #include "sim/fuzz/shrink.h"
@@ -35,6 +37,31 @@ double seconds_since(Clock::time_point start) {
 
 }  // namespace
 
+namespace {
+
+void report_progress(const CampaignOptions& options, const CampaignResult& result,
+                     std::uint64_t index, double elapsed) {
+  char line[300];
+  const double rate = elapsed > 0 ? static_cast<double>(result.runs) / elapsed : 0;
+  double left = 0;
+  if (options.seconds) {
+    left = *options.seconds - elapsed;
+  } else if (options.runs && rate > 0) {
+    const std::uint64_t remaining = (*options.runs - index) / options.shard_count;
+    left = static_cast<double>(remaining) / rate;
+  }
+  std::snprintf(line, sizeof line,
+                "%llu runs, %.1f runs/s, %zu failures, %zu over budget, slowest run %llu "
+                "(%.2f s), %.0f s left",
+                static_cast<unsigned long long>(result.runs), rate, result.failures.size(),
+                result.budget_exceeded.size(),
+                static_cast<unsigned long long>(result.slowest_run_index),
+                result.slowest_run_wall_s, left);
+  options.progress(line);
+}
+
+}  // namespace
+
 CampaignResult run_campaign(const CampaignOptions& options) {
   CampaignResult result;
   const auto start = Clock::now();
@@ -45,35 +72,46 @@ CampaignResult run_campaign(const CampaignOptions& options) {
     if (options.seconds && elapsed >= *options.seconds) break;
     if (options.progress && elapsed - last_progress >= 1.0) {
       last_progress = elapsed;
-      char line[200];
-      const double rate = elapsed > 0 ? static_cast<double>(result.runs) / elapsed : 0;
-      double left = 0;
-      if (options.seconds) {
-        left = *options.seconds - elapsed;
-      } else if (options.runs && rate > 0) {
-        const std::uint64_t remaining = (*options.runs - index) / options.shard_count;
-        left = static_cast<double>(remaining) / rate;
-      }
-      std::snprintf(line, sizeof line, "%llu runs, %.1f runs/s, %zu failures, %.0f s left",
-                    static_cast<unsigned long long>(result.runs), rate, result.failures.size(),
-                    left);
-      options.progress(line);
+      report_progress(options, result, index, elapsed);
     }
     FuzzRunSpec spec{options.seed, index, options.bug, options.base};
     Scenario scenario = generate_scenario(spec);
+    if (options.events_max) scenario.events_max = *options.events_max;
     ScenarioRunOptions run_options;
     run_options.record_trace = false;
     run_options.before_fault = [&](const FaultStep& step, const std::string& origin,
                                    KvCluster& cluster) {
       result.coverage.observe(step, origin, cluster);
     };
+    // The wall-clock guard: this run's own limit, and the campaign's deadline.
+    const auto run_start = Clock::now();
+    bool deadline_hit = false;
+    run_options.should_stop = [&] {
+      if (options.seconds && seconds_since(start) >= *options.seconds) {
+        deadline_hit = true;
+        return true;
+      }
+      return seconds_since(run_start) >= options.run_seconds_max;
+    };
     ScenarioRunReport report = run_scenario(scenario, scenario.seed, run_options);
+    const double run_wall_s = seconds_since(run_start);
+    if (deadline_hit && report.verdict == "budget_exceeded") {
+      ++result.interrupted;  // the campaign's time is up, not the run's fault
+      break;
+    }
     ++result.runs;
     result.last_index = index;
+    result.events_per_run_max = std::max(result.events_per_run_max, report.events);
+    if (run_wall_s > result.slowest_run_wall_s) {
+      result.slowest_run_wall_s = run_wall_s;
+      result.slowest_run_index = index;
+    }
     if (report.verdict == "pass") {
       ++result.passed;
     } else if (report.verdict == "unknown") {
       ++result.unknown;
+    } else if (report.verdict == "budget_exceeded") {
+      result.budget_exceeded.push_back({index, std::move(scenario), std::move(report), run_wall_s});
     } else {
       CampaignFailure failure;
       failure.run_index = index;
@@ -97,6 +135,9 @@ namespace {
 struct FuzzFlags {
   std::string out_dir = "out/fuzz";
   std::size_t shrink_runs_max = 400;
+  double shrink_seconds_max = 60;  // per failure
+  // With --time: shrinking ends here too, so the whole command ends near its deadline.
+  std::optional<Clock::time_point> deadline;
   bool json = false;
   bool no_shrink = false;
 };
@@ -145,11 +186,28 @@ nlohmann::ordered_json save_failure(const CampaignFailure& failure, const FuzzFl
   if (flags.no_shrink) return entry;
   ShrinkOptions shrink_options;
   shrink_options.runs_max = flags.shrink_runs_max;
+  auto shrink_deadline =
+      Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                         std::chrono::duration<double>(flags.shrink_seconds_max));
+  if (flags.deadline) shrink_deadline = std::min(shrink_deadline, *flags.deadline);
+  if (Clock::now() >= shrink_deadline) {
+    entry["shrink_error"] = "not shrunk: the campaign's --time deadline has passed";
+    return entry;
+  }
+  shrink_options.should_stop = [shrink_deadline] { return Clock::now() >= shrink_deadline; };
   concrete.file = dir + "/replay.json";
+  const auto shrink_start = Clock::now();
   auto shrunk = shrink_scenario(concrete, failure.checker, shrink_options);
+  entry["shrink_wall_s"] = seconds_since(shrink_start);
   if (!shrunk.ok()) {
     entry["shrink_error"] = shrunk.status().message();
     return entry;
+  }
+  // Shrinking keeps the best scenario so far when a budget ends it: say that it did.
+  if (!shrunk.value().stopped.empty()) {
+    entry["shrink_stopped"] = shrunk.value().stopped == "runs_max"
+                                  ? "candidate runs used up (--shrink-runs-max)"
+                                  : "wall time used up (--shrink-seconds-max or --time)";
   }
   Scenario minimal = shrunk.value().minimal;
   minimal.name = generated.name + "-min";
@@ -167,6 +225,24 @@ nlohmann::ordered_json save_failure(const CampaignFailure& failure, const FuzzFl
                      {"clients", {from.clients, to.clients}}};
   entry["diagram"] = write_failure_diagram(minimal, dir, "min");
   return entry;
+}
+
+// Writes a run the budget stopped: its generated scenario and its realised timeline, both with
+// the events_max that stopped it, so `raftsim run DIR/replay.json` stops at the same event.
+nlohmann::ordered_json save_budget_run(const CampaignBudgetRun& run, const FuzzFlags& flags) {
+  const std::string dir = flags.out_dir + "/budget-" + std::to_string(run.run_index);
+  std::filesystem::create_directories(dir);
+  write_file(dir + "/scenario.json", scenario_to_json(run.scenario));
+  Scenario concrete = run.report.concrete_scenario(run.scenario);
+  concrete.name = run.scenario.name + "-replay";
+  write_file(dir + "/replay.json", scenario_to_json(concrete));
+  return {{"run_index", run.run_index},
+          {"seed", run.scenario.seed},
+          {"reason", run.report.budget_exceeded},
+          {"events", run.report.events},
+          {"simulated_ms", run.report.simulated / kMillisecond},
+          {"wall_s", run.wall_s},
+          {"dir", dir}};
 }
 
 int run_regressions(const std::string& directory, bool json) {
@@ -187,7 +263,7 @@ int run_regressions(const std::string& directory, bool json) {
 
 int merge_campaigns(const std::vector<std::string>& paths, bool json) {
   FaultCoverage coverage;
-  std::uint64_t runs = 0, passed = 0, unknown = 0;
+  std::uint64_t runs = 0, passed = 0, unknown = 0, budget_exceeded = 0;
   nlohmann::ordered_json failures = nlohmann::ordered_json::array();
   for (const std::string& given : paths) {
     const std::string path =
@@ -200,6 +276,7 @@ int merge_campaigns(const std::vector<std::string>& paths, bool json) {
       runs += campaign.at("runs").get<std::uint64_t>();
       passed += campaign.at("passed").get<std::uint64_t>();
       unknown += campaign.at("unknown").get<std::uint64_t>();
+      budget_exceeded += campaign.value("budget_exceeded", std::uint64_t{0});
       for (const auto& failure : campaign.at("failures")) {
         failures.push_back(nlohmann::ordered_json::parse(failure.dump()));
       }
@@ -208,16 +285,22 @@ int merge_campaigns(const std::vector<std::string>& paths, bool json) {
       throw UsageError("--merge: '" + path + "' is not a campaign.json: " + error.what());
     }
   }
-  nlohmann::ordered_json merged = {{"shards", paths.size()}, {"runs", runs},
-                                   {"passed", passed},       {"unknown", unknown},
-                                   {"failures", failures},   {"coverage", coverage.to_json()}};
+  nlohmann::ordered_json merged = {{"shards", paths.size()},
+                                   {"runs", runs},
+                                   {"passed", passed},
+                                   {"unknown", unknown},
+                                   {"budget_exceeded", budget_exceeded},
+                                   {"failures", failures},
+                                   {"coverage", coverage.to_json()}};
   if (json) {
     std::printf("%s\n", merged.dump(2).c_str());
   } else {
-    std::printf("merged %zu shards: %llu runs, %llu passed, %llu unknown, %zu failures\n",
-                paths.size(), static_cast<unsigned long long>(runs),
-                static_cast<unsigned long long>(passed), static_cast<unsigned long long>(unknown),
-                failures.size());
+    std::printf(
+        "merged %zu shards: %llu runs, %llu passed, %llu unknown, %llu over budget, %zu "
+        "failures\n",
+        paths.size(), static_cast<unsigned long long>(runs),
+        static_cast<unsigned long long>(passed), static_cast<unsigned long long>(unknown),
+        static_cast<unsigned long long>(budget_exceeded), failures.size());
     for (const auto& failure : failures) {
       std::printf("  FAIL run %s: %s (%s)\n", failure["run_index"].dump().c_str(),
                   failure["checker"].get<std::string>().c_str(),
@@ -262,8 +345,9 @@ int run_fuzz(const std::vector<std::string>& arguments) {
       "[--bug NAME] [--out DIR] [--keep-going] [--regressions DIR]\nraftsim fuzz --merge "
       "DIR_OR_CAMPAIGN_JSON...");
   std::string base_file, shard = "0/1", bug, regressions;
-  std::uint64_t runs = 0, seed = 1;
+  std::uint64_t runs = 0, seed = 1, events_max = 0;
   double seconds = 0;
+  CampaignOptions campaign;
   std::vector<std::string> merge;
   bool keep_going = false, pr_mode = false;
   FuzzFlags flags;
@@ -287,6 +371,13 @@ int run_fuzz(const std::vector<std::string>& arguments) {
       "no-shrink", po::bool_switch(&flags.no_shrink), "write failures without shrinking them")(
       "shrink-runs-max", po::value<std::size_t>(&flags.shrink_runs_max)->default_value(400),
       "candidate runs the shrinker may spend per failure")(
+      "shrink-seconds-max", po::value<double>(&flags.shrink_seconds_max)->default_value(60),
+      "wall seconds the shrinker may spend per failure (with --time, also ends at the deadline)")(
+      "events-max", po::value<std::uint64_t>(&events_max),
+      "event budget of every run (default: the generator's; 0: none); a run that reaches it is "
+      "reported as budget exceeded")(
+      "run-seconds-max", po::value<double>(&campaign.run_seconds_max)->default_value(30),
+      "wall-clock guard of one run (last resort; the event budget is the deterministic one)")(
       "merge", po::value<std::vector<std::string>>(&merge)->multitoken(),
       "merge the campaign.json of shards (directories or files) and exit")(
       "json", po::bool_switch(&flags.json), "print the campaign as JSON on stdout");
@@ -300,7 +391,10 @@ int run_fuzz(const std::vector<std::string>& arguments) {
     throw UsageError("give --runs or --time, not both");
   }
   if (values.count("time") && !(seconds > 0)) throw UsageError("--time: expected seconds > 0");
-  CampaignOptions campaign;
+  if (!(campaign.run_seconds_max > 0) || !(flags.shrink_seconds_max >= 0)) {
+    throw UsageError("--run-seconds-max: expected seconds > 0; --shrink-seconds-max: >= 0");
+  }
+  if (values.count("events-max")) campaign.events_max = events_max;
   campaign.seed = seed;
   std::tie(campaign.shard_index, campaign.shard_count) = parse_shard(shard);
   if (values.count("runs")) campaign.runs = runs;
@@ -327,6 +421,10 @@ int run_fuzz(const std::vector<std::string>& arguments) {
   campaign.progress = [&](const std::string& line) {
     std::fprintf(stderr, tty ? "\r\033[Kfuzz: %s" : "fuzz: %s\n", line.c_str());
   };
+  if (campaign.seconds) {
+    flags.deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                        std::chrono::duration<double>(*campaign.seconds));
+  }
   CampaignResult result = run_campaign(campaign);
   if (tty) std::fprintf(stderr, "\r\033[K");
 
@@ -340,6 +438,13 @@ int run_fuzz(const std::vector<std::string>& arguments) {
                  failure.summary.substr(0, 120).c_str());
     failures.push_back(save_failure(failure, flags));
   }
+  nlohmann::ordered_json over_budget = nlohmann::ordered_json::array();
+  for (const CampaignBudgetRun& run : result.budget_exceeded) {
+    std::fprintf(stderr, "fuzz: run %llu exceeded its budget (%s)\n",
+                 static_cast<unsigned long long>(run.run_index),
+                 run.report.budget_exceeded.c_str());
+    over_budget.push_back(save_budget_run(run, flags));
+  }
   nlohmann::ordered_json summary = {
       {"seed", campaign.seed},
       {"shard", std::to_string(campaign.shard_index) + "/" + std::to_string(campaign.shard_count)},
@@ -347,9 +452,15 @@ int run_fuzz(const std::vector<std::string>& arguments) {
       {"runs", result.runs},
       {"passed", result.passed},
       {"unknown", result.unknown},
+      {"budget_exceeded", result.budget_exceeded.size()},
+      {"interrupted_by_deadline", result.interrupted},
       {"wall_s", result.wall_s},
+      {"slowest_run",
+       {{"run_index", result.slowest_run_index}, {"wall_s", result.slowest_run_wall_s}}},
+      {"events_per_run_max", result.events_per_run_max},
       {"runs_per_s", result.wall_s > 0 ? static_cast<double>(result.runs) / result.wall_s : 0},
       {"failures", failures},
+      {"over_budget", over_budget},
       {"regressions_exit_code", regression_code},
       {"coverage", result.coverage.to_json()}};
   write_file(flags.out_dir + "/campaign.json", summary.dump(2) + "\n");
@@ -362,12 +473,23 @@ int run_fuzz(const std::vector<std::string>& arguments) {
   } else {
     std::printf(
         "fuzz seed %llu shard %s%s: %llu runs in %.1f s (%.1f runs/s), %llu passed, "
-        "%llu unknown, %zu failures\n",
+        "%llu unknown, %zu over budget, %zu failures\n",
         static_cast<unsigned long long>(campaign.seed), summary["shard"].get<std::string>().c_str(),
         campaign.bug == Bug::none ? "" : (" bug " + std::string(bug_name(campaign.bug))).c_str(),
         static_cast<unsigned long long>(result.runs), result.wall_s,
         summary["runs_per_s"].get<double>(), static_cast<unsigned long long>(result.passed),
-        static_cast<unsigned long long>(result.unknown), result.failures.size());
+        static_cast<unsigned long long>(result.unknown), result.budget_exceeded.size(),
+        result.failures.size());
+    std::printf("  slowest run %llu: %.2f s; most events in a run: %llu%s\n",
+                static_cast<unsigned long long>(result.slowest_run_index),
+                result.slowest_run_wall_s,
+                static_cast<unsigned long long>(result.events_per_run_max),
+                result.interrupted > 0 ? "; the last run was cut short by the deadline" : "");
+    for (const auto& run : over_budget) {
+      std::printf("  OVER BUDGET run %s seed %s: %s (%s)\n", run["run_index"].dump().c_str(),
+                  run["seed"].dump().c_str(), run["reason"].get<std::string>().c_str(),
+                  run["dir"].get<std::string>().c_str());
+    }
     for (const auto& failure : failures) {
       std::printf("  FAIL run %s seed %s: %s\n", failure["run_index"].dump().c_str(),
                   failure["seed"].dump().c_str(), failure["checker"].get<std::string>().c_str());

@@ -1,6 +1,9 @@
 // raftsim CLI: a fuzz campaign as a reusable loop (tools/fuzz.cc drives it from the command line,
 // tools/bench_bugs.cc once per bug and campaign seed). Runs are indexed; a shard takes the indices
-// congruent to its number, so shards never overlap. Wall-clock budgets live here, in tools/.
+// congruent to its number, so shards never overlap. Wall-clock budgets live here, in tools/: a
+// run is bounded by its scenario's events_max (deterministic) and by run_seconds_max and the
+// campaign deadline (a wall-clock guard polled inside the run), so a --time campaign ends within
+// about one run's guard of its deadline.
 #pragma once
 
 #include <cstdint>
@@ -22,7 +25,12 @@ struct CampaignOptions {
   std::uint64_t shard_index = 0, shard_count = 1;
   Bug bug = Bug::none;
   const sim::Scenario* base = nullptr;
-  bool keep_going = false;                                // else stop at the first failure
+  bool keep_going = false;  // else stop at the first failure
+  // Replaces every generated scenario's events_max when set (0: no event budget).
+  std::optional<std::uint64_t> events_max;
+  // Wall-clock guard of one run: beyond it the run stops as budget_exceeded (not replayable to
+  // the same event: the events_max budget is the deterministic one and normally ends it first).
+  double run_seconds_max = 30;
   std::function<void(const std::string& line)> progress;  // about once a second
 };
 
@@ -35,10 +43,25 @@ struct CampaignFailure {
   std::uint64_t runs_at = 0;  // runs done including this one
 };
 
+// A run stopped by its budget: neither pass nor fail, kept so it can be investigated.
+struct CampaignBudgetRun {
+  std::uint64_t run_index = 0;
+  sim::Scenario scenario;
+  sim::ScenarioRunReport report;  // verdict budget_exceeded; report.budget_exceeded says why
+  double wall_s = 0;              // the run's own wall time
+};
+
 struct CampaignResult {
   std::uint64_t runs = 0, passed = 0, unknown = 0;
+  // Runs the campaign deadline cut short (--time): not judged and not counted in `runs`.
+  std::uint64_t interrupted = 0;
   double wall_s = 0;
   std::vector<CampaignFailure> failures;
+  std::vector<CampaignBudgetRun> budget_exceeded;
+  // The slowest run (wall time) and the most events any run took: what bounds a run in practice.
+  std::uint64_t slowest_run_index = 0;
+  double slowest_run_wall_s = 0;
+  std::uint64_t events_per_run_max = 0;
   sim::FaultCoverage coverage;
   std::uint64_t last_index = 0;
 };

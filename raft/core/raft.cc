@@ -527,6 +527,11 @@ void Raft::handle_install_snapshot_response(const Message& message) {
   if (peer.state != Progress::State::snapshot || message.log_index != peer.sending.meta.index) {
     return;  // about a transfer that is over
   }
+  // One chunk is outstanding at a time. An answer that asks for the chunk already on its way is a
+  // duplicate (of the answer, or the answer to a chunk sent twice): sending again would add one
+  // more chunk in flight for the rest of the transfer, and on a duplicating link their number
+  // grows exponentially. A lost chunk is resent by the next heartbeat round.
+  if (peer.probe_sent && message.context == peer.sending_offset) return;
   peer.sending_offset = message.context;
   peer.probe_sent = false;
   send_append(message.from, /*allow_empty=*/true);

@@ -111,10 +111,20 @@ void KvCluster::start() {
 
 std::optional<Violation> KvCluster::run_until(Time limit) {
   Scheduler& scheduler = world_->scheduler();
+  if (!budget_exceeded_.empty()) return std::nullopt;
   while (scheduler.next_event_time() <= limit) {
     scheduler.step();
     if (options_.check_every_event) {
       if (auto violation = checker_.check(*world_)) return violation;
+    }
+    const std::uint64_t events = scheduler.events_run();
+    if (budget_.events_max != 0 && events >= budget_.events_max) {
+      budget_exceeded_ = "events";
+      return std::nullopt;
+    }
+    if (budget_.should_stop && events % kRunBudgetPollEvents == 0 && budget_.should_stop()) {
+      budget_exceeded_ = "guard";
+      return std::nullopt;
     }
   }
   scheduler.run_until(limit);  // advance time to the limit

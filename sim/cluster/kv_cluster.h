@@ -1,13 +1,17 @@
 // raftsim: a simulated Raft-replicated KV cluster, ready to drive. Nodes 0..n-1 run NodeHost with
 // a KvStore; nodes n..n+c-1 run closed-loop KvClients that record a History. run_until() steps
 // the scheduler one event at a time and runs the online safety checker after every event,
-// stopping at the first violation. Cluster partitions leave clients connected to every node, so
-// a fault splits the cluster, not the clients from it.
+// stopping at the first violation, or at the run budget (an event count, deterministic; plus an
+// optional caller check, e.g. a wall-clock guard, polled every few thousand events). Cluster
+// partitions leave clients connected to every node, so a fault splits the cluster, not the
+// clients from it.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "raft/node/node_host.h"
@@ -49,6 +53,16 @@ struct KvClusterOptions {
   Status validate() const;
 };
 
+// What stops a run that would not end in reasonable time. Events are counted from the cluster's
+// creation, so a budget of N stops every replay of the same run at the same event.
+struct RunBudget {
+  std::uint64_t events_max = 0;  // 0: no limit
+  // Polled every kRunBudgetPollEvents events; true stops the run. Not deterministic (a wall
+  // clock is the usual reason): a last-resort guard for what the event count does not bound.
+  std::function<bool()> should_stop;
+};
+inline constexpr std::uint64_t kRunBudgetPollEvents = 4096;  // a clock read costs ~20 ns
+
 class KvCluster {
  public:
   explicit KvCluster(const KvClusterOptions& options);
@@ -57,6 +71,10 @@ class KvCluster {
   // Runs until `limit` or the first safety violation (returned).
   std::optional<Violation> run_until(Time limit);
   std::optional<Violation> run_for(Time duration) { return run_until(world_->now() + duration); }
+  // Once the budget is spent run_until() returns at once, short of its limit, and
+  // budget_exceeded() says why ("events" or "guard"); empty while the run may go on.
+  void set_budget(RunBudget budget) { budget_ = std::move(budget); }
+  const std::string& budget_exceeded() const { return budget_exceeded_; }
 
   World& world() { return *world_; }
   const History& history() const { return history_; }
@@ -85,6 +103,8 @@ class KvCluster {
   QueueHistory queue_history_;
   std::unique_ptr<World> world_;
   RaftSafetyChecker checker_;
+  RunBudget budget_;
+  std::string budget_exceeded_;
 };
 
 }  // namespace raftsim::sim

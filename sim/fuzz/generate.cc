@@ -203,7 +203,152 @@ void draw_snapshots(std::uint64_t seed, Scenario& scenario) {
   }
 }
 
+FaultStep step_at(Time at, FaultAction action, Selector target, std::string comment) {
+  FaultStep step;
+  step.at = at;
+  step.action = action;
+  step.target = std::move(target);
+  step.comment = std::move(comment);
+  return step;
+}
+
+Time election_timeout(const Scenario& scenario) {
+  return scenario.cluster.tick_ns * scenario.cluster.raft.election_timeout_ticks_min;
+}
+
+// Candidates of one term race when their timeouts fire within a link latency of each other:
+// a range of a few ticks after a shared heartbeat makes that the rule. The links are slow and
+// jittery enough that vote requests stay in flight for tens of milliseconds, yet an election
+// (two link delays) still fits in the timeout many times over, so correct code stays live.
+void draw_racing_elections(Random& random, Scenario& scenario) {
+  RaftConfig& raft = scenario.cluster.raft;
+  const std::int64_t latency_max = random.between(10, 40);
+  scenario.cluster.link.latency_min = ms(1);
+  scenario.cluster.link.latency_max = ms(latency_max);
+  const std::int64_t tick_ms = scenario.cluster.tick_ns / kMillisecond;
+  const std::int64_t timeout_ticks_min = std::max<std::int64_t>(10, 6 * latency_max / tick_ms);
+  raft.election_timeout_ticks_min =
+      static_cast<std::uint32_t>(random.between(timeout_ticks_min, timeout_ticks_min + 10));
+  raft.election_timeout_ticks_max =
+      raft.election_timeout_ticks_min + static_cast<std::uint32_t>(random.between(1, 3));
+  raft.heartbeat_ticks = static_cast<std::uint32_t>(
+      random.between(2, std::max<std::int64_t>(2, raft.election_timeout_ticks_min / 4)));
+}
+
+// Figure 8's engine: leaders crash soon after they are elected (a "leader" step waits for the
+// next one), with entries of their term on only some followers, and come back a little later.
+void draw_leader_churn(Random& random, Scenario& scenario, bool dense) {
+  const Time timeout = election_timeout(scenario);
+  const Time end = scenario.duration - ms(100);
+  Time at = ms(random.between(300, 800));
+  const std::int64_t rounds = dense ? random.between(6, 16) : random.between(2, 8);
+  for (std::int64_t round = 0; round < rounds && at < end; ++round) {
+    const std::string name = "churn" + std::to_string(round);
+    FaultStep crash = step_at(at, FaultAction::crash, "leader", "leader churn");
+    crash.bind_as = name;
+    const Time down = random.between(ms(5), std::max(ms(10), 2 * timeout));
+    scenario.faults.push_back(crash);
+    scenario.faults.push_back(
+        step_at(std::min(at + down, end), FaultAction::restart, name, "leader churn"));
+    at += down + random.between(ms(1), std::max(ms(2), (dense ? 1 : 3) * timeout));
+  }
+}
+
+// The leader cut off with a minority (in a 5-node cluster, one follower too): it keeps taking
+// writes of its term and replicating them to that minority, while the majority elects a newer
+// leader: the divergent logs Figure 8 starts from.
+void draw_minority_leader(Random& random, Scenario& scenario, bool dense) {
+  const Time end = scenario.duration - ms(100);
+  Time at = ms(random.between(300, 1'500));
+  const std::int64_t rounds = dense ? random.between(3, 8) : random.between(1, 4);
+  for (std::int64_t round = 0; round < rounds && at < end; ++round) {
+    FaultStep split = step_at(at, FaultAction::partition, {}, "leader cut off with a minority");
+    std::vector<Selector> minority = {"leader"};
+    if (scenario.cluster.nodes >= 5 && random.chance(Ratio{3, 4})) minority.push_back("follower");
+    split.groups = {minority, {"others"}};
+    const Time hold = ms(random.between(50, dense ? 400 : 800));
+    scenario.faults.push_back(split);
+    scenario.faults.push_back(step_at(std::min(at + hold, end), FaultAction::heal, {}, "heal"));
+    at += hold + ms(random.between(50, dense ? 300 : 800));
+  }
+}
+
+// A follower crashes as an election ends (the step waits for the new leader) and is back within
+// milliseconds, on disks with slow fsyncs: the crash lands while a vote or an append is being made
+// durable, and requests of a rival candidate may still be on their way to it.
+void draw_voter_crashes(Random& random, Scenario& scenario) {
+  scenario.cluster.disk.sync_latency_min = ms(random.between(1, 5));
+  scenario.cluster.disk.sync_latency_max =
+      scenario.cluster.disk.sync_latency_min + ms(random.between(5, 30));
+  const Time end = scenario.duration - ms(100);
+  Time at = ms(random.between(200, 1'000));
+  const std::int64_t rounds = random.between(2, 10);
+  for (std::int64_t round = 0; round < rounds && at < end; ++round) {
+    const std::string name = "voter" + std::to_string(round);
+    FaultStep crash = step_at(at, FaultAction::crash, "follower", "voter crash");
+    crash.bind_as = name;
+    const Time down = ms(random.between(1, 30));
+    scenario.faults.push_back(crash);
+    scenario.faults.push_back(
+        step_at(std::min(at + down, end), FaultAction::restart, name, "voter crash"));
+    at += down + ms(random.between(50, 600));
+  }
+}
+
+void draw_small_batches(Random& random, Scenario& scenario) {
+  scenario.cluster.raft.entries_per_message_max = static_cast<std::size_t>(random.between(1, 3));
+  scenario.cluster.raft.inflight_messages_max = static_cast<std::uint32_t>(random.between(1, 4));
+}
+
+// Applies the run's profiles after the base draws, which they override where they overlap.
+void apply_profiles(const FuzzProfiles& profiles, std::uint64_t seed, Scenario& scenario) {
+  Random random = Random::stream(seed, "fuzz/generate/profiles/apply");
+  if (profiles.figure_8) {
+    scenario.cluster.nodes = 5;  // S1..S5 of the paper's figure
+    if (!scenario.cluster.clocks.empty()) scenario.cluster.clocks.resize(5);
+  }
+  if (profiles.racing_elections) draw_racing_elections(random, scenario);
+  if (profiles.small_batches || profiles.figure_8) draw_small_batches(random, scenario);
+  if (profiles.leader_churn || profiles.figure_8) {
+    draw_leader_churn(random, scenario, profiles.figure_8);
+  }
+  if (profiles.minority_leader || profiles.figure_8) {
+    draw_minority_leader(random, scenario, profiles.figure_8);
+  }
+  if (profiles.voter_crashes) draw_voter_crashes(random, scenario);
+}
+
 }  // namespace
+
+std::string FuzzProfiles::describe() const {
+  std::string text;
+  const std::pair<bool, const char*> named[] = {
+      {racing_elections, "racing-elections"}, {leader_churn, "leader-churn"},
+      {minority_leader, "minority-leader"},   {voter_crashes, "voter-crashes"},
+      {small_batches, "small-batches"},       {figure_8, "figure-8"}};
+  for (const auto& [on, name] : named) {
+    if (on) text += (text.empty() ? "" : ", ") + std::string(name);
+  }
+  return text.empty() ? "none" : text;
+}
+
+FuzzProfiles draw_fuzz_profiles(std::uint64_t run_seed) {
+  Random random = Random::stream(run_seed, "fuzz/generate/profiles");
+  FuzzProfiles profiles;
+  profiles.racing_elections = random.chance(Ratio{1, 4});
+  profiles.leader_churn = random.chance(Ratio{1, 4});
+  profiles.minority_leader = random.chance(Ratio{1, 4});
+  profiles.voter_crashes = random.chance(Ratio{1, 4});
+  profiles.small_batches = random.chance(Ratio{1, 4});
+  profiles.figure_8 = random.chance(Ratio{1, 6});
+  return profiles;
+}
+
+std::uint64_t fuzz_events_max(const Scenario& scenario) {
+  const std::uint64_t simulated_s =
+      static_cast<std::uint64_t>((scenario.duration + scenario.settle_max) / seconds(1)) + 1;
+  return std::min(kScenarioEventsMax, simulated_s * kFuzzEventsPerSimulatedSecondMax);
+}
 
 std::uint64_t fuzz_run_seed(std::uint64_t campaign_seed, std::uint64_t run_index) {
   Random random = Random::stream(campaign_seed, "fuzz/run/" + std::to_string(run_index));
@@ -223,10 +368,13 @@ Scenario generate_scenario(const FuzzRunSpec& spec) {
   scenario.bug = spec.bug != Bug::none ? spec.bug : scenario.bug;
   scenario.expect = Expectation{};
   if (spec.base != nullptr) {
+    if (scenario.events_max == 0) scenario.events_max = fuzz_events_max(scenario);
     if (!scenario.nemesis && scenario.faults.empty()) draw_nemesis(random, scenario);
     return scenario;
   }
-  scenario.description = "generated by raftsim fuzz (swarm testing)";
+  const FuzzProfiles profiles = draw_fuzz_profiles(seed);
+  scenario.description =
+      "generated by raftsim fuzz (swarm testing); profiles: " + profiles.describe();
   scenario.duration = ms(random.between(kDurationMsMin, kDurationMsMax));
   scenario.settle_max = seconds(5);
   scenario.cluster.nodes = random.chance(Ratio{1, 2}) ? 3 : 5;
@@ -244,9 +392,11 @@ Scenario generate_scenario(const FuzzRunSpec& spec) {
   const Ratio split = scenario.cluster.raft.lease_read ? Ratio{3, 4} : Ratio{1, 2};
   if (random.chance(split)) draw_client_partition(random, scenario);
   draw_snapshots(seed, scenario);
+  apply_profiles(profiles, seed, scenario);
   std::stable_sort(scenario.faults.begin(), scenario.faults.end(),
                    [](const FaultStep& a, const FaultStep& b) { return a.at < b.at; });
   scenario.checks.linearizability_steps_max = kLinearizabilityStepsMax;
+  scenario.events_max = fuzz_events_max(scenario);
   return scenario;
 }
 

@@ -1,12 +1,14 @@
 // raftsim: swarm scenario generation for fuzz campaigns. Each run's scenario is a pure function
 // of (campaign seed, run index): cluster size, timing, workload, a random subset of fault kinds
 // with random rates for the nemesis, sometimes a whole-cluster power loss, log compaction in half
-// the runs. Deterministic: the same pair gives the same scenario on every machine, so campaigns
-// split by run index.
+// the runs, and swarm profiles (FuzzProfiles) that bias a run towards election races and
+// Figure-8 histories. The generator never looks at the injected bug. Deterministic: the same pair
+// gives the same scenario on every machine, so campaigns split by run index.
 #pragma once
 
 #include <cstdint>
 #include <optional>
+#include <string>
 
 #include "sim/scenario/scenario.h"
 
@@ -20,6 +22,38 @@ struct FuzzRunSpec {
   // and a nemesis of random kinds is added when the base has none.
   const Scenario* base = nullptr;
 };
+
+// Swarm biases, each drawn independently in about a quarter of the runs (their own stream, so
+// the other knobs of a run do not move when one is added). Each one makes some rare protocol
+// interleaving common:
+//   racing_elections  narrow election-timeout range, slow jittery links: candidates of one term
+//                     race, and vote requests are still in flight when a voter crashes;
+//   leader_churn      crash the leader shortly after each election, restart it soon after;
+//   minority_leader   cut the leader off with a minority (it keeps appending to that minority);
+//   voter_crashes     crash a follower just as an election ends, back within milliseconds, while
+//                     fsyncs are slow: crashes interrupt fsyncs and elections;
+//   small_batches     one to three entries per append and few in flight: a follower's match
+//                     index crosses every entry of an older term one at a time;
+//   figure_8          the three above together on five nodes, churn and cuts twice as dense:
+//                     Figure 8 of the Raft paper needs all of them in one run, which
+//                     independent quarters give only once in 64 runs.
+struct FuzzProfiles {
+  bool racing_elections = false;
+  bool leader_churn = false;
+  bool minority_leader = false;
+  bool voter_crashes = false;
+  bool small_batches = false;
+  bool figure_8 = false;
+  std::string describe() const;  // "racing-elections, leader-churn" or "none"
+};
+FuzzProfiles draw_fuzz_profiles(std::uint64_t run_seed);
+
+// Fuzz runs stop after this many simulator events per simulated second of their duration plus
+// settle time (Scenario::events_max), unless the base scenario sets its own budget: about 100x
+// what the busiest generated run needs (~70,000 events in ~7 s), so a run that gets there is a
+// runaway worth a look, reported as budget exceeded; at ~1 us per event it is seconds of wall.
+inline constexpr std::uint64_t kFuzzEventsPerSimulatedSecondMax = 1'000'000;
+std::uint64_t fuzz_events_max(const Scenario& scenario);
 
 // The seed a run uses: a mix of campaign seed and run index (never 0).
 std::uint64_t fuzz_run_seed(std::uint64_t campaign_seed, std::uint64_t run_index);

@@ -17,12 +17,13 @@ struct Shrinker {
   bool still_fails(Scenario candidate) {
     // Round trip through the file format: only scenarios a user could write are tried.
     auto parsed = parse_scenario(scenario_to_json(candidate), candidate.file);
-    if (!parsed.ok() || runs_ >= options_.runs_max) return false;
+    if (!parsed.ok() || spent()) return false;
     Scenario valid = std::move(parsed).value();
     valid.bug = candidate.bug;
     ++runs_;
     ScenarioRunOptions run_options;
     run_options.record_trace = false;
+    run_options.should_stop = options_.should_stop;  // a candidate that runs long is cut, too
     ScenarioRunReport report = run_scenario(valid, valid.seed, run_options);
     if (!report_fails_checker(report, checker_)) return false;
     best_ = valid;
@@ -39,7 +40,7 @@ struct Shrinker {
     };
     if (!steps.empty() && with({})) return;
     std::size_t granularity = 2;
-    while (steps.size() >= 2 && runs_ < options_.runs_max) {
+    while (steps.size() >= 2 && !spent()) {
       const std::size_t chunk = (steps.size() + granularity - 1) / granularity;
       bool reduced = false;
       for (std::size_t start = 0; start < steps.size() && !reduced; start += chunk) {
@@ -77,7 +78,7 @@ struct Shrinker {
 
   void shrink_workload() {
     // Fewer clients, fewer sessions, fewer operations, a shorter run, until nothing helps.
-    for (bool progress = true; progress && runs_ < options_.runs_max;) {
+    for (bool progress = true; progress && !spent();) {
       progress = false;
       progress |= attempt([](Scenario& s) {
         if (s.cluster.clients <= 1) return false;
@@ -141,6 +142,17 @@ struct Shrinker {
     report("cluster");
   }
 
+  // True once the candidate runs or the caller's stop check are used up; the reason is kept.
+  bool spent() {
+    if (!stopped_.empty()) return true;
+    if (runs_ >= options_.runs_max) {
+      stopped_ = "runs_max";
+    } else if (options_.should_stop && options_.should_stop()) {
+      stopped_ = "stopped";
+    }
+    return !stopped_.empty();
+  }
+
   void report(const char* stage) {
     if (options_.progress) options_.progress(stage, runs_);
   }
@@ -148,6 +160,7 @@ struct Shrinker {
   std::string checker_;
   const ShrinkOptions& options_;
   std::size_t runs_ = 0;
+  std::string stopped_;
   Scenario best_;
   ScenarioRunReport best_report_;
 };
@@ -176,6 +189,7 @@ Result<ShrinkResult> shrink_scenario(const Scenario& failing, const std::string&
                                      const ShrinkOptions& options) {
   ScenarioRunOptions run_options;
   run_options.record_trace = false;
+  run_options.should_stop = options.should_stop;
   ScenarioRunReport first = run_scenario(failing, failing.seed, run_options);
   std::string target = checker;
   if (target.empty()) {
@@ -214,6 +228,7 @@ Result<ShrinkResult> shrink_scenario(const Scenario& failing, const std::string&
   result.minimal.expect = Expectation{false, target};
   result.final = scenario_size(result.minimal, shrinker.best_report_);
   result.runs = shrinker.runs_;
+  result.stopped = shrinker.stopped_;
   result.final_report = std::move(shrinker.best_report_);
   return result;
 }

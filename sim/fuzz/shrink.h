@@ -25,6 +25,9 @@ struct ScenarioSize {
 
 struct ShrinkOptions {
   std::size_t runs_max = 400;  // candidate runs; the best scenario so far is kept at the limit
+  // Polled before every candidate and inside each (RunBudget): true ends shrinking with the best
+  // scenario so far. tools/ pass a wall-clock deadline; sim/ reads no clock.
+  std::function<bool()> should_stop;
   std::function<void(const std::string& stage, std::size_t runs)> progress;
 };
 
@@ -33,6 +36,8 @@ struct ShrinkResult {
   std::string checker;  // the checker that fails, before and after
   ScenarioSize original, final;
   std::size_t runs = 0;
+  // Why shrinking ended early: "" (it finished), "runs_max" or "stopped" (should_stop).
+  std::string stopped;
   ScenarioRunReport final_report;
 };
 

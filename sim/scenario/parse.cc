@@ -147,6 +147,7 @@ class ScenarioParser {
     root.read_uint("seed", scenario_.seed, 0, UINT64_MAX);
     root.read_ms("duration_ms", scenario_.duration, 1, kMsMax);
     root.read_ms("settle_ms_max", scenario_.settle_max, 0, kMsMax);
+    root.read_uint("events_max", scenario_.events_max, 0, kScenarioEventsMax);
     parse_bug(root);
 
     parse_cluster(root.object("cluster"));
@@ -921,6 +922,7 @@ std::string scenario_to_json(const Scenario& scenario) {
   out["seed"] = scenario.seed;
   out["duration_ms"] = to_ms(scenario.duration);
   out["settle_ms_max"] = to_ms(scenario.settle_max);
+  if (scenario.events_max != 0) out["events_max"] = scenario.events_max;
   if (scenario.bug != Bug::none) out["bug"] = bug_name(scenario.bug);
   const KvClusterOptions& cluster = scenario.cluster;
   out["cluster"] = {

@@ -57,6 +57,9 @@ struct ScenarioRunOptions {
   // Called just before each fault step (selectors not yet resolved) is applied, with the
   // cluster as it is then: fuzz campaigns classify the protocol state each fault hits.
   std::function<void(const FaultStep&, const std::string& origin, KvCluster&)> before_fault;
+  // A last-resort guard polled every few thousand events (RunBudget): true stops the run with
+  // the verdict "budget_exceeded". Not deterministic; the scenario's events_max is.
+  std::function<bool()> should_stop;
 };
 
 struct ScenarioRunReport {
@@ -64,7 +67,11 @@ struct ScenarioRunReport {
   std::uint64_t seed = 0;
   std::vector<CheckerFinding> findings;  // one per checker, in a fixed order
   bool expectation_met = false;
-  std::string verdict;  // "pass", "fail" or "unknown" (what the checkers said)
+  // "pass", "fail", "unknown" (what the checkers said) or "budget_exceeded" (the run stopped at
+  // the scenario's events_max or the caller's guard: neither passed nor failed; safety, checked
+  // online, held up to there, and the end-of-run checkers are skipped).
+  std::string verdict;
+  std::string budget_exceeded;  // what stopped the run, when the verdict is budget_exceeded
   std::vector<AppliedFault> timeline;
   std::vector<RecoveryMeasurement> recovery;
   std::vector<Time> recovery_times;  // sorted
@@ -81,7 +88,7 @@ struct ScenarioRunReport {
 
   const CheckerFinding* first_failure() const;
   // The exit code DESIGN.md defines: 0 expectation met, 1 a check failed (or an expected failure
-  // did not happen), 4 linearizability unknown within the budget.
+  // did not happen), 4 linearizability unknown within the budget, or the run's budget spent.
   int exit_code() const;
   nlohmann::ordered_json to_json() const;
   // The scenario with the realised timeline as its fault schedule and no nemesis.

@@ -19,6 +19,8 @@ inline constexpr NodeIndex kScenarioNodesMax = 9;
 inline constexpr NodeIndex kScenarioClientsMax = 32;
 inline constexpr std::size_t kScenarioFaultStepsMax = 10'000;
 inline constexpr Time kScenarioDurationMax = seconds(3600);
+// The most simulator events a scenario may ask for: about an hour of one core.
+inline constexpr std::uint64_t kScenarioEventsMax = 10'000'000'000;
 
 // Who a fault hits. Names are resolved when the fault fires, so "leader" means the leader then.
 //   "n0".."n8"   a cluster node          "leader"     the current leader (highest term)
@@ -167,6 +169,9 @@ struct Scenario {
   std::uint64_t seed = 1;
   Time duration = seconds(10);
   Time settle_max = seconds(10);  // after the duration: recover everything, wait this long at most
+  // The run's event budget (0: none). A run that reaches it stops there with the verdict
+  // "budget_exceeded": neither pass nor fail, and the same at that event on every replay.
+  std::uint64_t events_max = 0;
   KvClusterOptions cluster;       // seed is set per run
   std::vector<FaultStep> faults;  // sorted by time (stable)
   std::optional<Nemesis> nemesis;
