@@ -27,14 +27,16 @@ std::optional<std::size_t> History::begin(RecordedOperation operation) {
   return operations_.size() - 1;
 }
 
-void History::end(std::size_t id, OperationStatus status, Time at, std::string output) {
+void History::end(std::size_t id, OperationStatus status, Time at,
+                  std::optional<std::string> output) {
   RAFTSIM_CHECK(id < operations_.size());
   RecordedOperation& operation = operations_[id];
   RAFTSIM_CHECK_MSG(operation.status == OperationStatus::pending, "an operation ends once");
   RAFTSIM_CHECK(status != OperationStatus::pending && at >= operation.invoke_time);
   operation.status = status;
   operation.return_time = at;
-  operation.output = std::move(output);
+  operation.observed = output.has_value();
+  if (output) operation.output = std::move(*output);
   if (status == OperationStatus::ok) {
     RAFTSIM_CHECK(ok_return_times_.empty() || ok_return_times_.back() <= at);
     ok_return_times_.push_back(at);
@@ -50,6 +52,12 @@ std::size_t History::count(OperationStatus status) const {
 std::string History::to_json() const {
   nlohmann::ordered_json operations = nlohmann::ordered_json::array();
   for (const RecordedOperation& operation : operations_) {
+    // A cas that failed without a compare (refused, or given up after every attempt was turned
+    // away) changed nothing and observed nothing; written as a failed cas it would claim a
+    // mismatch (sim/linearizability/README.md, rule 3), so it is left out.
+    if (operation.op == "cas" && operation.status == OperationStatus::fail && !operation.observed) {
+      continue;
+    }
     nlohmann::ordered_json entry;
     entry["client"] = operation.client;
     entry["op"] = operation.op;
@@ -73,7 +81,7 @@ std::string History::to_json() const {
     if (operation.status == OperationStatus::ok && operation.op == "get") {
       entry["output"] = operation.output;
     } else if (operation.status == OperationStatus::fail && operation.op == "cas") {
-      entry["output"] = operation.output;
+      entry["output"] = operation.output;  // the value the compare found
     }
     operations.push_back(std::move(entry));
   }

@@ -2,7 +2,8 @@
 // Each operation is invoked once and ends once: ok (took effect, with its output), fail
 // (definitely did not take effect) or info (unknown: the client gave up waiting). Times are
 // virtual nanoseconds (clients run on exact clocks). to_json() writes the raftsim history format
-// that `raftsim check` and the linearizability checker read (sim/linearizability/README.md).
+// that `raftsim check` and the linearizability checker read (sim/linearizability/README.md),
+// leaving out a failed cas that observed nothing (it did nothing and must not claim a mismatch).
 // Limit: kOperationsMax operations; begin() refuses more (clients then stop issuing).
 #pragma once
 
@@ -26,7 +27,9 @@ struct RecordedOperation {
   std::string key;
   std::string value;     // put/append argument, cas new value
   std::string expected;  // cas only
-  std::string output;    // get: value read; cas fail: value found
+  std::string output;    // get: value read; cas fail: value found (when observed)
+  bool observed =
+      false;  // output holds what the system answered (absent: a cas refused or given up)
   Time invoke_time = 0;
   Time return_time = 0;
   OperationStatus status = OperationStatus::pending;
@@ -39,7 +42,8 @@ class History {
 
   // Returns the operation's id, or nullopt when the history is full.
   std::optional<std::size_t> begin(RecordedOperation operation);
-  void end(std::size_t id, OperationStatus status, Time at, std::string output = {});
+  void end(std::size_t id, OperationStatus status, Time at,
+           std::optional<std::string> output = std::nullopt);
   const std::deque<RecordedOperation>& operations() const { return operations_; }
   std::size_t count(OperationStatus status) const;
   // When each ok operation returned, in order (virtual time never goes back): recovery metrics.

@@ -91,7 +91,7 @@ void KvClient::send_attempt(Session& session) {
                        send_buffer_, workload_);
 }
 
-void KvClient::finish(Session& session, OperationStatus status, std::string output) {
+void KvClient::finish(Session& session, OperationStatus status, std::optional<std::string> output) {
   RAFTSIM_CHECK(session.current.has_value());
   history_.end(*session.current, status, runtime_.monotonic_now_ns(), std::move(output));
   session.current.reset();
@@ -132,7 +132,7 @@ void KvClient::on_message(NodeId from, std::span<const std::uint8_t> payload) {
       const kv::Reply* reply = &reply_;
       if (reply->outcome == kv::Outcome::ok) {
         finish(session, OperationStatus::ok,
-               session.command.op == kv::Op::get ? reply->value : std::string());
+               session.command.op == kv::Op::get ? std::optional(reply->value) : std::nullopt);
       } else if (reply->outcome == kv::Outcome::cas_mismatch) {
         finish(session, OperationStatus::fail, reply->value);
       } else {

@@ -60,7 +60,9 @@ class KvClient final : public Process {
 
   void next_operation(Session& session);
   void send_attempt(Session& session);
-  void finish(Session& session, OperationStatus status, std::string output = {});
+  // output: what the system answered, if anything (a failed cas without one observed nothing).
+  void finish(Session& session, OperationStatus status,
+              std::optional<std::string> output = std::nullopt);
   void retry(Session& session, NodeId hint);
   void start_timer(Session& session, Time after, std::uint64_t purpose);
   kv::Command draw_command(const Session& session);
