@@ -20,8 +20,8 @@ void small_chunks(RaftConfig& config) {
   config.entries_kept_after_snapshot = 0;
 }
 
-// Appends sent to a node while it was down are lost; the leader learns it (and goes back to
-// probing) when the next append is rejected, so a restarted follower is brought up by new work.
+// Appends sent to a node while it was down are lost; the leader notices after a few heartbeat
+// rounds, or at once when a new append is rejected: a proposal makes the tests quick.
 void restart_and_nudge(RaftCluster& cluster, NodeId node, NodeId leader) {
   cluster.restart(node);
   ASSERT_TRUE(cluster.node(leader).propose(command("nudge")).ok());
