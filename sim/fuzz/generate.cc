@@ -316,7 +316,7 @@ void draw_figure_8_rounds(Random& random, Scenario& scenario) {
   raft.inflight_messages_max = 1;
   // Fast links fit the elected node's probe, the rejection and the first old entry's round
   // trip into the 10 ms the "leader" step waits between polls.
-  scenario.cluster.link.latency_min = Time{300'000};
+  scenario.cluster.link.latency_min = Time{300'000};  // 0.3 ms
   scenario.cluster.link.latency_max = ms(1);
   scenario.cluster.link.reorder = Ratio::zero();
   const Time end = scenario.duration - ms(100);
