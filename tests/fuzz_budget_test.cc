@@ -135,8 +135,9 @@ TEST(FuzzProfiles, EachAppearsInAShareOfRunsAndTheirScenariosAreValid) {
     if (profiles.figure_8) {
       ++figure_8;
       EXPECT_EQ(scenario.cluster.nodes, 5);
-      EXPECT_TRUE(has_comment("leader churn") && has_comment("leader cut off with a minority"));
-      EXPECT_LE(raft.entries_per_message_max, 3u);
+      EXPECT_TRUE(has_comment("figure-8 round")) << "run " << index;
+      EXPECT_EQ(raft.entries_per_message_max, 1u);
+      EXPECT_EQ(raft.inflight_messages_max, 1u);
     }
     none += profiles.describe() == "none";
   }
