@@ -281,3 +281,54 @@ TEST(RaftSnapshot, InstallSnapshotMessagesRoundTripThroughTheCodec) {
 
 }  // namespace
 }  // namespace raftsim
+
+namespace raftsim {
+namespace {
+
+// Fuzz seed 8, run 1999 (correct code): a follower that had acknowledged entries 48-52 then got
+// a snapshot up to 47 (sent while it was behind) and dropped 48-52 with its log; the leader had
+// counted them committed, and a later leader without them was elected. Paper §7: entries after
+// a snapshot's last entry, when the log holds that entry, stay.
+TEST(RaftSnapshot, ASnapshotOfAPrefixKeepsTheEntriesAfterIt) {
+  RaftCluster cluster(3, 1, small_chunks);
+  const NodeId leader = cluster.elect();
+  propose_many(cluster, leader, 5, "a");
+  const NodeId follower = some_follower(cluster, leader);
+  Raft& raft = cluster.node(leader);
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(raft.propose(command("b" + std::to_string(i))).ok());
+  cluster.process_ready(leader);
+  // Only the appends reach the follower: it acknowledges them, but learns no new commit index.
+  std::deque<Message> appends;
+  appends.swap(cluster.network());
+  for (Message& message : appends) {
+    if (message.to == follower && message.type == MessageType::append) {
+      cluster.node(follower).step(message);
+      cluster.process_ready(follower);
+    }
+  }
+  const RaftLog& log = cluster.node(follower).log();
+  const Index last = log.last_index();
+  ASSERT_EQ(last, raft.log().last_index());
+  ASSERT_LT(log.committed(), last - 1);
+  Message snapshot;  // a late transfer, of a snapshot ending inside what the follower holds
+  snapshot.type = MessageType::install_snapshot;
+  snapshot.from = leader;
+  snapshot.to = follower;
+  snapshot.term = raft.term();
+  snapshot.log_index = last - 1;
+  snapshot.log_term = *log.term_at(last - 1);
+  std::vector<Entry> covered;
+  for (Index index = 1; index < last; ++index) covered.push_back(log.at(index));
+  snapshot.entries.push_back(Entry{0, 0, EntryType::normal, testing::encode_applied(covered)});
+  snapshot.hint_index = snapshot.entries.front().data.size();  // total bytes: this one chunk
+  cluster.node(follower).step(snapshot);
+  cluster.process_ready(follower);
+  EXPECT_EQ(log.last_index(), last) << "the acknowledged suffix was dropped";
+  EXPECT_EQ(log.committed(), last - 1);
+  EXPECT_EQ(cluster.snapshots_installed(), 0u);
+  cluster.tick_all(5);
+  expect_same_applied(cluster);
+}
+
+}  // namespace
+}  // namespace raftsim

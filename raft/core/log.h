@@ -69,9 +69,11 @@ class RaftLog {
   // Drops the entries up to `index` (<= applied and <= stable), which a snapshot now stands for.
   // No-op if index <= snapshot_index().
   void compact_to(Index index);
-  // Replaces the whole log with a snapshot the leader sent (its index beyond committed): the
-  // suffix is dropped, since it cannot be committed if the snapshot is not yet held here, and
-  // everything up to the snapshot becomes committed, applied and stable.
+  // Replaces the whole log with a snapshot the leader sent (its index beyond committed, its last
+  // entry not in this log): the suffix is dropped -- it diverges from the leader's committed
+  // prefix, so it cannot be committed -- and everything up to the snapshot becomes committed,
+  // applied and stable. (A log that holds the snapshot's last entry keeps its suffix; the core
+  // then only advances the commit index.)
   void restore(const SnapshotMeta& snapshot);
   // Views into the log: valid until the log next changes.
   std::span<const Entry> unstable_entries() const;

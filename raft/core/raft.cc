@@ -469,6 +469,12 @@ void Raft::handle_install_snapshot(const Message& message) {
   response.to = message.from;
   response.log_index = message.log_index;
   const SnapshotMeta meta{message.log_index, message.log_term};
+  if (meta.index > log_.committed() && log_.matches(meta.index, meta.term)) {
+    // We hold the snapshot's last entry, hence (log matching) everything it covers. The entries
+    // after it must stay: we may have acknowledged them, and a leader may count them as
+    // committed (paper §7). Take the commit index only; the log applies as usual.
+    log_.commit_to(meta.index);
+  }
   if (meta.index <= log_.committed() && !bug_active(Bug::snapshot_overwrites_newer)) {
     // Already covered here (a duplicate or late chunk): say how far our log is known to match.
     incoming_.reset();
