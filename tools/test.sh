@@ -10,7 +10,10 @@ cmake_flags=(-DRAFTSIM_WERROR=ON)
 if [ "${1:-}" = "--sanitize" ]; then
   build_dir=build-asan
   # -O2 keeps the sanitized suite fast; RAFTSIM_CHECK asserts stay on in every build type.
-  cmake_flags+=(-DRAFTSIM_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo)
+  # -g1 (line tables and function names, no variable info) is all the sanitizers' stack traces
+  # use, and compiles the instrumented code about a quarter faster than -g.
+  cmake_flags+=(-DRAFTSIM_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
+                "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -g1 -DNDEBUG")
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
   export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 fi
