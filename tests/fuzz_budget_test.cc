@@ -93,7 +93,8 @@ TEST(RunBudget, ShrinkingStopsWhenTold) {
 
 TEST(FuzzProfiles, EachAppearsInAShareOfRunsAndTheirScenariosAreValid) {
   constexpr std::uint64_t kRuns = 400;
-  std::size_t racing = 0, churn = 0, minority = 0, voter = 0, batches = 0, figure_8 = 0, none = 0;
+  std::size_t racing = 0, churn = 0, minority = 0, voter = 0, batches = 0, figure_8 = 0, lease = 0,
+              none = 0;
   for (std::uint64_t index = 0; index < kRuns; ++index) {
     const Scenario scenario = generate_scenario({kCampaignSeed, index});
     const FuzzProfiles profiles = draw_fuzz_profiles(scenario.seed);
@@ -139,6 +140,23 @@ TEST(FuzzProfiles, EachAppearsInAShareOfRunsAndTheirScenariosAreValid) {
       EXPECT_EQ(raft.entries_per_message_max, 1u);
       EXPECT_EQ(raft.inflight_messages_max, 1u);
     }
+    if (profiles.lease_reads) {
+      ++lease;
+      EXPECT_EQ(profiles.describe(), "lease-reads") << "run " << index << ": it runs alone";
+      EXPECT_TRUE(raft.lease_read);
+      EXPECT_TRUE(raft.check_quorum);
+      EXPECT_EQ(scenario.cluster.workload_type, KvClusterOptions::Workload::kv);
+      EXPECT_TRUE(has_comment("leader and clients split off")) << "run " << index;
+      EXPECT_TRUE(std::any_of(scenario.faults.begin(), scenario.faults.end(),
+                              [](const FaultStep& step) {
+                                return step.action == FaultAction::clock && step.drift_ppm < 0;
+                              }))
+          << "run " << index << ": the lease holder's clock is slowed";
+      ASSERT_TRUE(scenario.nemesis.has_value());
+      EXPECT_EQ(std::count(scenario.nemesis->kinds.begin(), scenario.nemesis->kinds.end(),
+                           NemesisKind::pause),
+                0);
+    }
     none += profiles.describe() == "none";
   }
   // Each about a quarter of the runs (binomial, n = 400: 100 +- 9 standard deviations of ~9).
@@ -148,6 +166,8 @@ TEST(FuzzProfiles, EachAppearsInAShareOfRunsAndTheirScenariosAreValid) {
   }
   EXPECT_GT(figure_8, kRuns / 12);
   EXPECT_LT(figure_8, kRuns / 4);
+  EXPECT_GT(lease, kRuns / 10);  // a fifth
+  EXPECT_LT(lease, kRuns * 3 / 10);
   EXPECT_GT(none, 0u) << "some runs keep the plain swarm";
 }
 

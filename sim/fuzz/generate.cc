@@ -136,22 +136,25 @@ void draw_power_loss(Random& random, Scenario& scenario) {
   scenario.faults.push_back(restart);
 }
 
-// The leader (and in a 5-node cluster one follower) cut off together with some clients, which
-// can then reach only that minority: what a datacenter split does to application servers too.
-void draw_client_partition(Random& random, Scenario& scenario) {
+// The leader (and in a 5-node cluster one follower) cut off at `at` together with some clients,
+// which can then reach only that minority: what a datacenter split does to application servers
+// too. With `slow_clock` the leader's clock is first slowed down to the drift bound (and maybe
+// the others' sped up), so its lease, if it reads with one, runs as long as the bound allows.
+// Returns when it heals.
+Time draw_leader_split(Random& random, Scenario& scenario, Time at, bool slow_clock,
+                       const std::string& name) {
   const NodeIndex clients = scenario.cluster.clients;
-  if (clients < 2) return;
+  RAFTSIM_CHECK(clients >= 2);
   FaultStep split;
-  split.at = ms(random.between(500, scenario.duration / kMillisecond - 500));
+  split.at = at;
   split.action = FaultAction::partition;
   std::vector<Selector> minority = {"leader"};
-  if (random.chance(scenario.cluster.raft.lease_read ? Ratio{3, 4} : Ratio{1, 2})) {
-    // First slow down the leader's clock (within the drift lease reads must tolerate).
+  if (slow_clock) {
     FaultStep slow;
     slow.at = split.at - ms(random.between(100, 400));
     slow.action = FaultAction::clock;
     slow.target = "leader";
-    slow.bind_as = "drifted";
+    slow.bind_as = name;
     slow.drift_ppm = random.chance(Ratio{1, 2}) ? -kDriftPpmMax
                                                 : -random.between(kDriftPpmMax / 2, kDriftPpmMax);
     scenario.faults.push_back(slow);
@@ -162,7 +165,7 @@ void draw_client_partition(Random& random, Scenario& scenario) {
       fast.drift_ppm = kDriftPpmMax;
       scenario.faults.push_back(fast);
     }
-    minority = {"drifted"};
+    minority = {name};
   }
   if (scenario.cluster.nodes >= 5 && random.chance(Ratio{1, 2})) minority.push_back("follower");
   const NodeIndex confined = static_cast<NodeIndex>(random.between(1, clients - 1));
@@ -176,6 +179,16 @@ void draw_client_partition(Random& random, Scenario& scenario) {
   heal.action = FaultAction::heal;
   scenario.faults.push_back(split);
   scenario.faults.push_back(heal);
+  return heal.at;
+}
+
+void draw_client_partition(Random& random, Scenario& scenario) {
+  if (scenario.cluster.clients < 2) return;
+  const Time at = ms(random.between(500, scenario.duration / kMillisecond - 500));
+  // Lease reads go wrong when a leader that still trusts its lease is cut off.
+  const bool slow_clock =
+      random.chance(scenario.cluster.raft.lease_read ? Ratio{3, 4} : Ratio{1, 2});
+  draw_leader_split(random, scenario, at, slow_clock, "drifted");
 }
 
 // Log compaction in half the runs: frequent snapshots, few entries kept and small chunks, so
@@ -366,6 +379,38 @@ void draw_figure_8_rounds(Random& random, Scenario& scenario) {
   }
 }
 
+// A leader serving lease reads to some clients is cut off with them, one to three times, its
+// clock slowed to the drift bound first: if its lease outlives the majority's election timeout
+// (by real time), a newer leader takes writes that its readers never see. A read-heavy key-value
+// workload with lease reads on, and no process pauses (a paused leader's lease is unsafe by
+// design; see draw_workload's caller).
+void draw_lease_reads(Random& random, Scenario& scenario) {
+  KvClusterOptions& cluster = scenario.cluster;
+  cluster.workload_type = KvClusterOptions::Workload::kv;
+  cluster.raft.lease_read = true;
+  cluster.raft.check_quorum = true;
+  // Never fewer clients than drawn: earlier steps may name them.
+  cluster.clients = std::max(cluster.clients, static_cast<NodeIndex>(random.between(2, 4)));
+  cluster.workload.keys = static_cast<std::uint32_t>(random.between(1, 4));
+  cluster.workload.sessions = 1;
+  cluster.workload.get_weight = 20;
+  cluster.workload.put_weight = 1;
+  cluster.workload.append_weight = 1;
+  cluster.workload.cas_weight = 0;
+  if (scenario.nemesis) {
+    std::erase(scenario.nemesis->kinds, NemesisKind::pause);
+    if (scenario.nemesis->kinds.empty()) scenario.nemesis->kinds.push_back(NemesisKind::crash);
+  }
+  const Time end = scenario.duration - ms(100);
+  Time at = ms(random.between(600, 1'200));
+  const std::int64_t rounds = random.between(1, 3);
+  for (std::int64_t round = 0; round < rounds && at < end; ++round) {
+    const Time healed =
+        draw_leader_split(random, scenario, at, true, "lease-holder" + std::to_string(round));
+    at = healed + ms(random.between(400, 1'000));
+  }
+}
+
 // Applies the run's profiles after the base draws, which they override where they overlap.
 void apply_profiles(const FuzzProfiles& profiles, std::uint64_t seed, Scenario& scenario) {
   Random random = Random::stream(seed, "fuzz/generate/profiles/apply");
@@ -379,16 +424,20 @@ void apply_profiles(const FuzzProfiles& profiles, std::uint64_t seed, Scenario& 
   if (profiles.minority_leader) draw_minority_leader(random, scenario);
   if (profiles.figure_8) draw_figure_8_rounds(random, scenario);
   if (profiles.voter_crashes) draw_voter_crashes(random, scenario);
+  if (profiles.lease_reads) draw_lease_reads(random, scenario);
 }
 
 }  // namespace
 
 std::string FuzzProfiles::describe() const {
   std::string text;
-  const std::pair<bool, const char*> named[] = {
-      {racing_elections, "racing-elections"}, {leader_churn, "leader-churn"},
-      {minority_leader, "minority-leader"},   {voter_crashes, "voter-crashes"},
-      {small_batches, "small-batches"},       {figure_8, "figure-8"}};
+  const std::pair<bool, const char*> named[] = {{racing_elections, "racing-elections"},
+                                                {leader_churn, "leader-churn"},
+                                                {minority_leader, "minority-leader"},
+                                                {voter_crashes, "voter-crashes"},
+                                                {small_batches, "small-batches"},
+                                                {figure_8, "figure-8"},
+                                                {lease_reads, "lease-reads"}};
   for (const auto& [on, name] : named) {
     if (on) text += (text.empty() ? "" : ", ") + std::string(name);
   }
@@ -404,6 +453,8 @@ FuzzProfiles draw_fuzz_profiles(std::uint64_t run_seed) {
   profiles.voter_crashes = random.chance(Ratio{1, 4});
   profiles.small_batches = random.chance(Ratio{1, 4});
   profiles.figure_8 = random.chance(Ratio{1, 6});
+  // Crashes, churn and cut-offs of their own would end the lease before the split it needs.
+  if (random.chance(Ratio{1, 5})) profiles = FuzzProfiles{.lease_reads = true};
   return profiles;
 }
 

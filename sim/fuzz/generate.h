@@ -23,9 +23,9 @@ struct FuzzRunSpec {
   const Scenario* base = nullptr;
 };
 
-// Swarm biases, each drawn independently in about a quarter of the runs (their own stream, so
-// the other knobs of a run do not move when one is added). Each one makes some rare protocol
-// interleaving common:
+// Swarm biases, each but the last drawn independently in about a quarter of the runs (from their
+// own stream, so the other knobs of a run do not move when one is added). Each one makes some
+// rare protocol interleaving common:
 //   racing_elections  narrow election-timeout range, slow jittery links: candidates of one term
 //                     race, and vote requests are still in flight when a voter crashes;
 //   leader_churn      crash the leader shortly after each election, restart it soon after;
@@ -41,7 +41,10 @@ struct FuzzRunSpec {
 //                     off within milliseconds while it sends that tail one entry per append;
 //                     then the newer-term leader returns. Independent churn, cuts and small
 //                     batches line up like this almost never (one bug found in 3 of 10
-//                     campaigns before this; see draw_figure_8_rounds).
+//                     campaigns before this; see draw_figure_8_rounds);
+//   lease_reads       in a fifth of the runs and then alone: a read-heavy key-value run with
+//                     lease reads whose leader, its clock slowed to the drift bound, is cut off
+//                     with some clients one to three times (see draw_lease_reads).
 struct FuzzProfiles {
   bool racing_elections = false;
   bool leader_churn = false;
@@ -49,6 +52,7 @@ struct FuzzProfiles {
   bool voter_crashes = false;
   bool small_batches = false;
   bool figure_8 = false;
+  bool lease_reads = false;
   std::string describe() const;  // "racing-elections, leader-churn" or "none"
 };
 FuzzProfiles draw_fuzz_profiles(std::uint64_t run_seed);
