@@ -121,6 +121,12 @@ TEST(FuzzShrink, KeepsTheFailingCheckerAndEndsWithFewFaults) {
   ScenarioRunReport replay = run_scenario(reparsed.value(), reparsed.value().seed);
   EXPECT_TRUE(report_fails_checker(replay, checker));
   EXPECT_TRUE(replay.expectation_met) << "the shrunk file expects its checker to fail";
+  EXPECT_EQ(replay.trace_hash, run_scenario(reparsed.value(), reparsed.value().seed).trace_hash);
+  // The failure is the bug's: every candidate kept passed with the bug off.
+  EXPECT_TRUE(result.bug_off_must_pass);
+  Scenario bug_off = reparsed.value();
+  bug_off.bug = Bug::none;
+  EXPECT_EQ(run_scenario(bug_off, bug_off.seed).first_failure(), nullptr);
 }
 
 TEST(FuzzShrink, RefusesAScenarioThatPasses) {

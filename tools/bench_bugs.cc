@@ -37,7 +37,8 @@ struct BugHunt {
   std::map<std::string, std::size_t> checkers;
   std::optional<ShrinkResult> shrunk;
   std::string shrunk_file, shrink_error;
-  std::size_t shrunk_count = 0;  // failures shrunk; the smallest result is kept
+  std::size_t failures_found = 0;  // over all campaigns
+  std::size_t shrunk_count = 0;    // failures shrunk; the smallest result is kept
   std::uint64_t runs_total = 0;
 };
 
@@ -54,7 +55,7 @@ std::string checker_list(const std::map<std::string, std::size_t>& checkers) {
 
 int run_bench_bugs(const std::vector<std::string>& arguments) {
   po::options_description options("raftsim bench bugs [options]");
-  std::uint64_t seeds = 10, runs = 2000, give_up = 3;
+  std::uint64_t seeds = 10, runs = 2000, give_up = 3, failures_per_campaign = 5, shrinks_max = 12;
   double seconds = 60;
   std::string out_dir = "results", only, command_line = "raftsim bench bugs";
   bool json = false;
@@ -65,6 +66,10 @@ int run_bench_bugs(const std::vector<std::string>& arguments) {
       "wall seconds per campaign at most")(
       "give-up-after", po::value<std::uint64_t>(&give_up)->default_value(3),
       "stop a bug after this many campaigns in a row found nothing (0: never)")(
+      "failures-per-campaign", po::value<std::uint64_t>(&failures_per_campaign)->default_value(5),
+      "keep a campaign going after its first failure until it has this many (within its budget)")(
+      "shrinks-max", po::value<std::uint64_t>(&shrinks_max)->default_value(12),
+      "shrink at most this many failures per bug, those with the fewest faults first")(
       "bug", po::value<std::string>(&only), "only this bug")(
       "out", po::value<std::string>(&out_dir)->default_value("results"),
       "write bug-hunt.md, bug-hunt.json and bugs/<name>.json (smallest shrunk scenario) here")(
@@ -75,7 +80,9 @@ int run_bench_bugs(const std::vector<std::string>& arguments) {
     return 0;
   }
   for (const std::string& argument : arguments) command_line += " " + argument;
-  if (seeds < 1 || runs < 1 || !(seconds > 0)) throw UsageError("--seeds, --runs, --seconds > 0");
+  if (seeds < 1 || runs < 1 || !(seconds > 0) || failures_per_campaign < 1 || shrinks_max < 1) {
+    throw UsageError("--seeds, --runs, --seconds, --failures-per-campaign, --shrinks-max > 0");
+  }
   const Bug only_bug = only.empty() ? Bug::none : parse_bug_option(only);
   std::filesystem::create_directories(out_dir + "/bugs");
 
@@ -92,6 +99,8 @@ int run_bench_bugs(const std::vector<std::string>& arguments) {
       campaign.runs = runs;
       campaign.seconds = seconds;
       campaign.bug = info.bug;
+      campaign.keep_going = true;
+      campaign.failures_max = failures_per_campaign;
       CampaignResult result = run_campaign(campaign);
       ++hunt.campaigns;
       hunt.runs_total += result.runs;
@@ -103,7 +112,7 @@ int run_bench_bugs(const std::vector<std::string>& arguments) {
         continue;
       }
       misses_in_a_row = 0;
-      CampaignFailure& failure = result.failures.front();
+      const CampaignFailure& failure = result.failures.front();
       ++hunt.found;
       hunt.runs_to_failure.push_back(static_cast<double>(failure.runs_at));
       hunt.seconds_to_failure.push_back(failure.wall_s_at);
@@ -112,11 +121,22 @@ int run_bench_bugs(const std::vector<std::string>& arguments) {
                    std::string(info.name).c_str(), static_cast<unsigned long long>(seed),
                    failure.checker.c_str(), static_cast<unsigned long long>(failure.runs_at),
                    failure.wall_s_at);
-      found.push_back(std::move(failure));
+      for (CampaignFailure& each : result.failures) found.push_back(std::move(each));
     }
-    // Shrink every failure found (each keeps its own seed) and keep the smallest result: a
-    // timing-sensitive failure may be 1-minimal at a size another seed's failure beats.
-    for (const CampaignFailure& failure : found) {
+    // Shrink the failures with the fewest faults (each keeps its own seed) and keep the smallest
+    // result: a timing-sensitive failure is 1-minimal at a size another failure's often beats.
+    std::vector<std::pair<std::pair<std::size_t, std::size_t>, std::size_t>> order;  // size, index
+    for (std::size_t index = 0; index < found.size(); ++index) {
+      const CampaignFailure& failure = found[index];
+      const ScenarioSize size =
+          scenario_size(failure.report.concrete_scenario(failure.scenario), failure.report);
+      order.push_back({{size.faults, size.operations}, index});
+    }
+    std::stable_sort(order.begin(), order.end());
+    if (order.size() > shrinks_max) order.resize(shrinks_max);
+    hunt.failures_found = found.size();
+    for (const auto& [size_found, index] : order) {
+      const CampaignFailure& failure = found[index];
       Scenario concrete = failure.report.concrete_scenario(failure.scenario);
       auto shrunk = shrink_scenario(concrete, failure.checker);
       if (!shrunk.ok()) {
@@ -125,6 +145,9 @@ int run_bench_bugs(const std::vector<std::string>& arguments) {
       }
       ++hunt.shrunk_count;
       const ScenarioSize& size = shrunk.value().final;
+      std::fprintf(stderr, "bench bugs: %s: shrunk failure %zu/%zu (%s): %zu -> %zu faults\n",
+                   std::string(info.name).c_str(), hunt.shrunk_count, order.size(),
+                   failure.scenario.name.c_str(), shrunk.value().original.faults, size.faults);
       if (hunt.shrunk && std::pair(hunt.shrunk->final.faults, hunt.shrunk->final.operations) <=
                              std::pair(size.faults, size.operations)) {
         continue;
@@ -180,6 +203,7 @@ int run_bench_bugs(const std::vector<std::string>& arguments) {
         entry["shrunk"] = {{"file", hunt.shrunk_file},
                            {"checker", shrunk.checker},
                            {"runs", shrunk.runs},
+                           {"failures_found", hunt.failures_found},
                            {"failures_shrunk", hunt.shrunk_count},
                            {"faults", {shrunk.original.faults, shrunk.final.faults}},
                            {"fault_steps", {shrunk.original.fault_steps, shrunk.final.fault_steps}},

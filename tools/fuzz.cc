@@ -124,6 +124,7 @@ CampaignResult run_campaign(const CampaignOptions& options) {
       failure.report = std::move(report);
       result.failures.push_back(std::move(failure));
       if (!options.keep_going) break;
+      if (options.failures_max > 0 && result.failures.size() >= options.failures_max) break;
     }
   }
   result.wall_s = seconds_since(start);

@@ -25,7 +25,8 @@ struct CampaignOptions {
   std::uint64_t shard_index = 0, shard_count = 1;
   Bug bug = Bug::none;
   const sim::Scenario* base = nullptr;
-  bool keep_going = false;  // else stop at the first failure
+  bool keep_going = false;       // else stop at the first failure
+  std::size_t failures_max = 0;  // with keep_going: stop after this many failures (0: never)
   // Replaces every generated scenario's events_max when set (0: no event budget).
   std::optional<std::uint64_t> events_max;
   // Wall-clock guard of one run: beyond it the run stops as budget_exceeded (not replayable to

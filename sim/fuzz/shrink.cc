@@ -26,6 +26,12 @@ struct Shrinker {
     run_options.should_stop = options_.should_stop;  // a candidate that runs long is cut, too
     ScenarioRunReport report = run_scenario(valid, valid.seed, run_options);
     if (!report_fails_checker(report, checker_)) return false;
+    if (bug_off_must_pass_ && valid.bug != Bug::none) {
+      Scenario off = valid;
+      off.bug = Bug::none;
+      ++runs_;
+      if (run_scenario(off, off.seed, run_options).first_failure() != nullptr) return false;
+    }
     best_ = valid;
     best_report_ = std::move(report);
     return true;
@@ -132,6 +138,53 @@ struct Shrinker {
     }
   }
 
+  // The step that undoes faults[index] (the next restart or resume of its target, the next heal
+  // of a cut, the next recover_all), or faults.size() if none does.
+  static std::size_t repair_of(const std::vector<FaultStep>& faults, std::size_t index) {
+    const FaultStep& fault = faults[index];
+    for (std::size_t later = index + 1; later < faults.size(); ++later) {
+      const FaultStep& step = faults[later];
+      if (step.action == FaultAction::recover_all) return later;
+      switch (fault.action) {
+        case FaultAction::crash:
+          if (step.action == FaultAction::restart && step.target == fault.target) return later;
+          break;
+        case FaultAction::pause:
+          if (step.action == FaultAction::resume && step.target == fault.target) return later;
+          break;
+        case FaultAction::partition:
+        case FaultAction::isolate:
+        case FaultAction::one_way:
+        case FaultAction::bridge:
+          if (step.action == FaultAction::heal) return later;
+          break;
+        default:
+          return faults.size();  // clock, disk and link changes stay until recover_all
+      }
+    }
+    return faults.size();
+  }
+
+  // Removes one fault together with its repair (ddmin removes contiguous runs of steps, and a
+  // crash alone leaves its node down for good), latest first, until no fault can go.
+  void remove_faults_with_repairs() {
+    for (bool progress = true; progress && !spent();) {
+      progress = false;
+      for (std::size_t index = best_.faults.size(); index-- > 0 && !progress && !spent();) {
+        if (is_repair(best_.faults[index].action)) continue;
+        Scenario candidate = best_;
+        const std::size_t repair = repair_of(candidate.faults, index);
+        if (repair < candidate.faults.size() &&
+            candidate.faults[repair].action != FaultAction::recover_all) {
+          candidate.faults.erase(candidate.faults.begin() + static_cast<std::ptrdiff_t>(repair));
+        }
+        candidate.faults.erase(candidate.faults.begin() + static_cast<std::ptrdiff_t>(index));
+        progress = still_fails(std::move(candidate));
+      }
+      report("faults with repairs");
+    }
+  }
+
   void shrink_cluster() {
     attempt([](Scenario& s) {
       if (s.cluster.nodes <= 3) return false;
@@ -159,6 +212,7 @@ struct Shrinker {
 
   std::string checker_;
   const ShrinkOptions& options_;
+  bool bug_off_must_pass_ = false;
   std::size_t runs_ = 0;
   std::string stopped_;
   Scenario best_;
@@ -206,6 +260,12 @@ Result<ShrinkResult> shrink_scenario(const Scenario& failing, const std::string&
                                                     std::to_string(failing.seed));
   }
   Shrinker shrinker(target, options);
+  if (failing.bug != Bug::none) {
+    Scenario off = failing;
+    off.bug = Bug::none;
+    shrinker.bug_off_must_pass_ =
+        run_scenario(off, off.seed, run_options).first_failure() == nullptr;
+  }
   // Start from the realised timeline: a nemesis becomes the faults it actually injected.
   Scenario concrete = first.concrete_scenario(failing);
   for (FaultStep& step : concrete.faults) step.bind_as.clear();
@@ -224,10 +284,12 @@ Result<ShrinkResult> shrink_scenario(const Scenario& failing, const std::string&
   shrinker.shrink_workload();
   shrinker.shrink_cluster();
   shrinker.ddmin_faults();
+  shrinker.remove_faults_with_repairs();
   result.minimal = shrinker.best_;
   result.minimal.expect = Expectation{false, target};
   result.final = scenario_size(result.minimal, shrinker.best_report_);
   result.runs = shrinker.runs_;
+  result.bug_off_must_pass = shrinker.bug_off_must_pass_;
   result.stopped = shrinker.stopped_;
   result.final_report = std::move(shrinker.best_report_);
   return result;

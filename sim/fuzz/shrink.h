@@ -1,7 +1,9 @@
 // raftsim: shrinking a failing scenario to what matters. Delta debugging (ddmin) over the fault
 // schedule, then the workload (clients, sessions, operations, jobs), the duration and the cluster
 // size, keeping the seed and the same failing checker: every candidate is run, and kept only if
-// that checker still fails. The result is a normal scenario (no nemesis: the realised timeline).
+// that checker still fails (and, when a bug is injected, only if the run passes with the bug
+// off: the failure stays the bug's); a last stage removes one fault together with its repair.
+// The result is a normal scenario (no nemesis: the realised timeline).
 #pragma once
 
 #include <cstddef>
@@ -36,6 +38,9 @@ struct ShrinkResult {
   std::string checker;  // the checker that fails, before and after
   ScenarioSize original, final;
   std::size_t runs = 0;
+  // Candidates with a bug are kept only if they pass with the bug off, unless the original
+  // failed with the bug off too (then the failure is not the bug's and this is false).
+  bool bug_off_must_pass = false;
   // Why shrinking ended early: "" (it finished), "runs_max" or "stopped" (should_stop).
   std::string stopped;
   ScenarioRunReport final_report;
