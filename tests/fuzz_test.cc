@@ -129,6 +129,30 @@ TEST(FuzzShrink, KeepsTheFailingCheckerAndEndsWithFewFaults) {
   EXPECT_EQ(run_scenario(bug_off, bug_off.seed).first_failure(), nullptr);
 }
 
+TEST(FuzzShrink, PairsEachFaultWithTheStepThatUndoesIt) {
+  auto parsed = parse_scenario(R"({"version": 1, "name": "pairs", "faults": [
+      {"at_ms": 100, "action": "crash", "target": "n1"},
+      {"at_ms": 150, "action": "partition", "groups": [["n0"], ["n1", "n2"]]},
+      {"at_ms": 200, "action": "crash", "target": "n0"},
+      {"at_ms": 250, "action": "restart", "target": "n0"},
+      {"at_ms": 300, "action": "restart", "target": "n1"},
+      {"at_ms": 350, "action": "heal"},
+      {"at_ms": 400, "action": "clock", "target": "n2", "drift_ppm": 1000},
+      {"at_ms": 450, "action": "pause", "target": "n2"},
+      {"at_ms": 500, "action": "recover_all"},
+      {"at_ms": 550, "action": "isolate", "target": "n0"}]})",
+                               "pairs");
+  ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+  const std::vector<FaultStep>& faults = parsed.value().faults;
+  ASSERT_EQ(faults.size(), 10u);
+  EXPECT_EQ(repair_step(faults, 0), 4u) << "the restart of n1, not the earlier one of n0";
+  EXPECT_EQ(repair_step(faults, 1), 5u);
+  EXPECT_EQ(repair_step(faults, 2), 3u);
+  EXPECT_EQ(repair_step(faults, 6), 8u) << "a clock change lasts until recover_all";
+  EXPECT_EQ(repair_step(faults, 7), 8u);
+  EXPECT_EQ(repair_step(faults, 9), faults.size()) << "never undone";
+}
+
 TEST(FuzzShrink, RefusesAScenarioThatPasses) {
   const Scenario scenario = generate_scenario({kCampaignSeed, 0});
   auto shrunk = shrink_scenario(scenario, "");

@@ -60,6 +60,26 @@ void propose_many(RaftCluster& cluster, NodeId leader, int count, const std::str
   cluster.tick_all(20);
 }
 
+// A follower down while the leader takes 60 entries and compacts them into a snapshot (many
+// 64-byte chunks with small_chunks), then restarted: it can catch up only by that snapshot.
+struct SnapshotCatchUp {
+  NodeId leader = 0, lagging = 0;
+  std::size_t snapshot_bytes = 0;
+  Index target = 0;  // the snapshot's last index
+};
+SnapshotCatchUp lag_behind_a_snapshot(RaftCluster& cluster) {
+  SnapshotCatchUp setup;
+  setup.leader = cluster.elect();
+  setup.lagging = some_follower(cluster, setup.leader);
+  cluster.crash(setup.lagging);
+  propose_many(cluster, setup.leader, 60, "payload-payload-payload-");
+  cluster.take_snapshot(setup.leader);
+  setup.snapshot_bytes = cluster.node(setup.leader).snapshot().data.size();
+  restart_and_nudge(cluster, setup.lagging, setup.leader);
+  setup.target = cluster.node(setup.leader).log().snapshot_index();
+  return setup;
+}
+
 void expect_same_applied(RaftCluster& cluster) {
   const std::vector<Entry>& reference = cluster.applied()[0];
   for (NodeId id = 1; id < cluster.size(); ++id) {
@@ -115,17 +135,10 @@ TEST(RaftSnapshot, LaggingFollowerReceivesTheSnapshotInChunks) {
 
 TEST(RaftSnapshot, ChunksAreBoundedAndTheTransferSurvivesLossAndDuplication) {
   RaftCluster cluster(3, 7, small_chunks);
-  const NodeId leader = cluster.elect();
-  const NodeId lagging = some_follower(cluster, leader);
-  cluster.crash(lagging);
-  propose_many(cluster, leader, 60, "payload-payload-payload-");
-  cluster.take_snapshot(leader);
-  const std::size_t snapshot_bytes = cluster.node(leader).snapshot().data.size();
+  const auto [leader, lagging, snapshot_bytes, target] = lag_behind_a_snapshot(cluster);
   ASSERT_GT(snapshot_bytes, 64u * 10) << "the snapshot must need many chunks";
-  restart_and_nudge(cluster, lagging, leader);
   std::size_t chunks = 0, dropped = 0, duplicated = 0;
   std::uint64_t step = 0;
-  const Index target = cluster.node(leader).log().snapshot_index();
   while (cluster.node(lagging).log().committed() < target && step < 20000) {
     // Mangle install_snapshot traffic: every third chunk is lost, every fifth arrives twice.
     tick_and_deliver(cluster, [&](const Message& message) {
@@ -159,15 +172,8 @@ TEST(RaftSnapshot, ChunksAreBoundedAndTheTransferSurvivesLossAndDuplication) {
 // outstanding at a time, however often its answers arrive.
 TEST(RaftSnapshot, DuplicatedAnswersDoNotMultiplyTheChunksInFlight) {
   RaftCluster cluster(3, 5, small_chunks);
-  const NodeId leader = cluster.elect();
-  const NodeId lagging = some_follower(cluster, leader);
-  cluster.crash(lagging);
-  propose_many(cluster, leader, 60, "payload-payload-payload-");
-  cluster.take_snapshot(leader);
-  const std::size_t snapshot_bytes = cluster.node(leader).snapshot().data.size();
+  const auto [leader, lagging, snapshot_bytes, target] = lag_behind_a_snapshot(cluster);
   ASSERT_GT(snapshot_bytes, 64u * 20) << "the snapshot must need many chunks";
-  restart_and_nudge(cluster, lagging, leader);
-  const Index target = cluster.node(leader).log().snapshot_index();
   std::size_t chunks = 0, in_flight_max = 0;
   for (int round = 0; round < 400 && cluster.node(lagging).log().committed() < target; ++round) {
     for (NodeId id = 0; id < cluster.size(); ++id) {

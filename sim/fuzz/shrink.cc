@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "raft/util/check.h"
 #include "sim/scenario/parse.h"
 
 namespace raftsim::sim {
@@ -138,33 +139,6 @@ struct Shrinker {
     }
   }
 
-  // The step that undoes faults[index] (the next restart or resume of its target, the next heal
-  // of a cut, the next recover_all), or faults.size() if none does.
-  static std::size_t repair_of(const std::vector<FaultStep>& faults, std::size_t index) {
-    const FaultStep& fault = faults[index];
-    for (std::size_t later = index + 1; later < faults.size(); ++later) {
-      const FaultStep& step = faults[later];
-      if (step.action == FaultAction::recover_all) return later;
-      switch (fault.action) {
-        case FaultAction::crash:
-          if (step.action == FaultAction::restart && step.target == fault.target) return later;
-          break;
-        case FaultAction::pause:
-          if (step.action == FaultAction::resume && step.target == fault.target) return later;
-          break;
-        case FaultAction::partition:
-        case FaultAction::isolate:
-        case FaultAction::one_way:
-        case FaultAction::bridge:
-          if (step.action == FaultAction::heal) return later;
-          break;
-        default:
-          return faults.size();  // clock, disk and link changes stay until recover_all
-      }
-    }
-    return faults.size();
-  }
-
   // Removes one fault together with its repair (ddmin removes contiguous runs of steps, and a
   // crash alone leaves its node down for good), latest first, until no fault can go.
   void remove_faults_with_repairs() {
@@ -173,7 +147,7 @@ struct Shrinker {
       for (std::size_t index = best_.faults.size(); index-- > 0 && !progress && !spent();) {
         if (is_repair(best_.faults[index].action)) continue;
         Scenario candidate = best_;
-        const std::size_t repair = repair_of(candidate.faults, index);
+        const std::size_t repair = repair_step(candidate.faults, index);
         if (repair < candidate.faults.size() &&
             candidate.faults[repair].action != FaultAction::recover_all) {
           candidate.faults.erase(candidate.faults.begin() + static_cast<std::ptrdiff_t>(repair));
@@ -220,6 +194,31 @@ struct Shrinker {
 };
 
 }  // namespace
+
+std::size_t repair_step(const std::vector<FaultStep>& faults, std::size_t index) {
+  RAFTSIM_CHECK(index < faults.size());
+  const FaultStep& fault = faults[index];
+  auto undoes = [&fault](const FaultStep& step) {
+    if (step.action == FaultAction::recover_all) return true;
+    switch (fault.action) {
+      case FaultAction::crash:
+        return step.action == FaultAction::restart && step.target == fault.target;
+      case FaultAction::pause:
+        return step.action == FaultAction::resume && step.target == fault.target;
+      case FaultAction::partition:
+      case FaultAction::isolate:
+      case FaultAction::one_way:
+      case FaultAction::bridge:
+        return step.action == FaultAction::heal;
+      default:
+        return false;  // clock, disk and link changes stay until recover_all
+    }
+  };
+  for (std::size_t later = index + 1; later < faults.size(); ++later) {
+    if (undoes(faults[later])) return later;
+  }
+  return faults.size();
+}
 
 bool report_fails_checker(const ScenarioRunReport& report, const std::string& checker) {
   for (const CheckerFinding& finding : report.findings) {

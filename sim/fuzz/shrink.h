@@ -51,6 +51,11 @@ bool report_fails_checker(const ScenarioRunReport& report, const std::string& ch
 // Counts faults as ScenarioSize defines them (operations and times from the report).
 ScenarioSize scenario_size(const Scenario& scenario, const ScenarioRunReport& report);
 
+// The step that undoes faults[index]: the next restart (crash) or resume (pause) of the same
+// target, the next heal (partition, isolate, one-way cut, bridge) or the next recover_all;
+// faults.size() if none does (clock, disk and link changes are undone only by recover_all).
+std::size_t repair_step(const std::vector<FaultStep>& faults, std::size_t index);
+
 // `checker` empty: the first checker that fails when `failing` is run. An error when the
 // scenario does not fail (nothing to shrink).
 Result<ShrinkResult> shrink_scenario(const Scenario& failing, const std::string& checker,
