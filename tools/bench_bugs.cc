@@ -171,7 +171,9 @@ int run_bench_bugs(const std::vector<std::string>& arguments) {
   out["budget"] = {{"campaign_seeds", seeds},
                    {"runs_per_campaign_max", runs},
                    {"seconds_per_campaign_max", seconds},
-                   {"give_up_after", give_up}};
+                   {"give_up_after", give_up},
+                   {"failures_per_campaign", failures_per_campaign},
+                   {"shrinks_max", shrinks_max}};
   out["bugs"] = nlohmann::ordered_json::array();
   std::string table =
       "| bug | found | runs to first failure (median) | wall s to first failure (median) | "
@@ -230,10 +232,14 @@ int run_bench_bugs(const std::vector<std::string>& arguments) {
      << " runs and " << seconds << " s of wall time; a bug is given up after " << give_up
      << " campaigns in a row found nothing), `raftsim fuzz --bug NAME --seed S --runs " << runs
      << "` each. Runs and wall time to the first failure are medians over the campaigns that "
-        "found the bug. Every failure found is shrunk (`raftsim shrink`, same seed and checker) "
-        "and "
-        "the smallest result is reported, as original → shrunk; its scenario is "
-        "`results/bugs/<bug>.json` (committed as `scenarios/bugs/<bug>.json`). Faults count "
+        "found the bug. Each campaign goes on after its first failure until it has "
+     << failures_per_campaign << " (within its budget); of all the failures of a bug, the "
+     << shrinks_max
+     << " with the fewest faults are shrunk (`raftsim shrink`, each with its own seed and "
+        "checker; a candidate is kept only if it still fails that checker with the bug and "
+        "passes with the bug off) and the smallest result is reported, as original → shrunk; "
+        "its scenario is `results/bugs/<bug>.json` (committed as `scenarios/bugs/<bug>.json`). "
+        "Faults count "
         "injecting steps (partition, crash, clock, ...), steps "
         "also count repairs (heal, restart, resume). A bug not found may simply not be injected "
         "on this build (its `bug_active` branch is absent): the table cannot tell and does not "
