@@ -187,6 +187,25 @@ TEST(ScenarioParse, NamesMustBeBoundBeforeUse) {
       std::string::npos);
 }
 
+TEST(ScenarioParse, LeadingTimeGoesWithTheNewLeaderSelectorOnly) {
+  json step = {{"at_ms", 1000}, {"action", "crash"}, {"target", "new-leader"}, {"leading_ms", 80}};
+  auto parsed = parse_scenario(with_fault(step).dump(), "good.json");
+  ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+  EXPECT_EQ(parsed.value().faults[0].target, "new-leader");
+  EXPECT_EQ(parsed.value().faults[0].leading_min, milliseconds(80));
+  auto again = parse_scenario(scenario_to_json(parsed.value()), "again.json");
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_EQ(again.value().faults[0].leading_min, milliseconds(80)) << "written back";
+  step["target"] = "leader";
+  const std::string message = error_of(with_fault(step));
+  EXPECT_NE(message.find("/faults/0/leading_ms: expected only with the \"new-leader\" selector"),
+            std::string::npos)
+      << message;
+  step["target"] = "new-leader";
+  step["leading_ms"] = -5;
+  EXPECT_NE(error_of(with_fault(step)).find("/faults/0/leading_ms"), std::string::npos);
+}
+
 TEST(ScenarioParse, StructuralMistakes) {
   EXPECT_NE(error_of(json::parse(R"({"name": "t"})")).find("/version"), std::string::npos);
   EXPECT_NE(error_of(json::parse(R"({"version": 2, "name": "t"})")).find("/version"),

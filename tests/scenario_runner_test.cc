@@ -60,6 +60,40 @@ TEST(ScenarioRunner, BoundNamesFollowTheNodeAndRestartBringsItBack) {
   EXPECT_GT(*report.recovery[0].leader_at, report.recovery[0].at) << "the leader itself crashed";
 }
 
+// The cut-off leader still believes it leads; "new-leader" waits for the majority's election
+// instead, and with "leading_ms" until that leader has led that long.
+TEST(ScenarioRunner, NewLeaderWaitsForTheNextElectionAndItsLeadingTime) {
+  const std::string cut = R"({"version": 1, "name": "nl", "duration_ms": 3000,
+    "cluster": {"nodes": 3},
+    "faults": [{"at_ms": 1000, "action": "isolate", "target": "leader", "as": "old"},
+               {"at_ms": 1001, "action": "crash", "target": "new-leader")";
+  const Scenario at_once = scenario_from(cut + "}]}");
+  const Scenario later = scenario_from(cut + R"(, "leading_ms": 50}]})");
+  for (std::uint64_t seed = 1; seed <= 5; ++seed) {
+    const ScenarioRunReport first = run_scenario(at_once, seed);
+    const ScenarioRunReport second = run_scenario(later, seed);
+    auto applied_first = applied_from_schedule(first);
+    auto applied_second = applied_from_schedule(second);
+    ASSERT_EQ(applied_first.size(), 2u);
+    ASSERT_EQ(applied_second.size(), 2u);
+    for (const auto* applied : {applied_first[1], applied_second[1]}) {
+      ASSERT_FALSE(applied->skipped) << "seed " << seed << ": " << applied->note;
+      EXPECT_NE(applied->step.target, applied_first[0]->step.target)
+          << "seed " << seed << ": not the leader that was cut off";
+      EXPECT_NE(applied->note.find("(new-leader)"), std::string::npos) << applied->note;
+    }
+    // Up to the crash both runs are the same run: the same leader, crashed 50 ms later (the
+    // runner looks every millisecond).
+    EXPECT_EQ(applied_first[1]->step.target, applied_second[1]->step.target);
+    const Time waited = applied_second[1]->step.at - applied_first[1]->step.at;
+    EXPECT_GE(waited, milliseconds(49)) << "seed " << seed;
+    EXPECT_LE(waited, milliseconds(51)) << "seed " << seed;
+    EXPECT_GT(applied_first[1]->step.at, applied_first[0]->step.at + milliseconds(100))
+        << "an election takes an election timeout";
+    EXPECT_EQ(first.trace_hash, run_scenario(at_once, seed).trace_hash);
+  }
+}
+
 TEST(ScenarioRunner, NemesisKeepsToItsKindsAndBudgets) {
   const Scenario scenario = scenario_from(R"({"version": 1, "name": "n", "duration_ms": 8000,
     "nemesis": {"kinds": ["crash", "pause"], "interval_ms": [50, 100], "hold_ms": [50, 100],

@@ -207,6 +207,7 @@ int run_bench_bugs(const std::vector<std::string>& arguments) {
                            {"runs", shrunk.runs},
                            {"failures_found", hunt.failures_found},
                            {"failures_shrunk", hunt.shrunk_count},
+                           {"passes_with_bug_off_checked", shrunk.bug_off_must_pass},
                            {"faults", {shrunk.original.faults, shrunk.final.faults}},
                            {"fault_steps", {shrunk.original.fault_steps, shrunk.final.fault_steps}},
                            {"operations", {shrunk.original.operations, shrunk.final.operations}},

@@ -111,7 +111,7 @@ enum SelectorUse : unsigned {
 
 const std::set<std::string, std::less<>>& keywords() {
   static const std::set<std::string, std::less<>> kKeywords = {
-      "leader", "follower", "followers", "random", "all", "others", "down", "paused"};
+      "leader", "new-leader", "follower", "followers", "random", "all", "others", "down", "paused"};
   return kKeywords;
 }
 
@@ -400,15 +400,15 @@ class ScenarioParser {
         node_from_name("n" + selector.substr(1), scenario_.cluster.clients)) {
       return;
     }
-    const bool one = selector == "leader" || selector == "follower" || selector == "random" ||
-                     bound_.count(selector) != 0;
+    const bool one = selector == "leader" || selector == "new-leader" || selector == "follower" ||
+                     selector == "random" || bound_.count(selector) != 0;
     if ((uses & kOneNode) && one) return;
     if ((uses & kManyNodes) && (selector == "all" || selector == "followers")) return;
     if ((uses & kOthers) && selector == "others") return;
     if ((uses & kDownNodes) && selector == "down") return;
     if ((uses & kPausedNodes) && selector == "paused") return;
     std::string expected = node_names();
-    if (uses & kOneNode) expected += ", \"leader\", \"follower\", \"random\"";
+    if (uses & kOneNode) expected += ", \"leader\", \"new-leader\", \"follower\", \"random\"";
     if (uses & kManyNodes) expected += ", \"all\", \"followers\"";
     if (uses & kOthers) expected += ", \"others\"";
     if (uses & kDownNodes) expected += ", \"down\"";
@@ -628,6 +628,14 @@ class ScenarioParser {
         if (reader.read_ms("extra_latency_ms", delay, 0, 60'000)) change.extra_latency = delay;
         reader.read_bool("reset", change.reset);
         break;
+      }
+    }
+    if (reader.has("leading_ms")) {
+      if (!step_names(step, "new-leader")) {
+        reader.error("leading_ms",
+                     "only with the \"new-leader\" selector (how long that leader must have led)");
+      } else {
+        reader.read_ms("leading_ms", step.leading_min, 0, 60'000);
       }
     }
     if (reader.has("as")) {
@@ -881,6 +889,7 @@ ordered_json step_json(const FaultStep& step) {
       break;
     }
   }
+  if (step.leading_min > 0) out["leading_ms"] = to_ms(step.leading_min);
   if (!step.bind_as.empty()) out["as"] = step.bind_as;
   return out;
 }

@@ -31,6 +31,7 @@ namespace {
 constexpr Time kSamplePeriod = milliseconds(1);
 constexpr Time kProgressPeriod = milliseconds(100);
 constexpr Time kRoleRetryPeriod = milliseconds(10);
+constexpr const char* kNewLeader = "new-leader";
 // A step that names a role nobody holds (no leader during an election) waits this long at most.
 constexpr Time kRoleWaitMax = seconds(3);
 
@@ -121,6 +122,7 @@ class ScenarioRunner::Impl {
   void run_phases() {
     World& world = cluster_->world();
     cluster_->start();
+    leader_since_.assign(cluster_->size(), LeaderSince{});
     Time next_progress = kProgressPeriod;
     bool stopped = false;
     // Phase 1: the scenario's duration, with its faults.
@@ -187,6 +189,10 @@ class ScenarioRunner::Impl {
         max_term_ = raft->term();
         max_term_at_ = cluster_->world().now();
       }
+      if (raft != nullptr && raft->role() == Role::leader &&
+          leader_since_[node].term != raft->term()) {
+        leader_since_[node] = {raft->term(), cluster_->world().now()};
+      }
       if (const NodeHost* host = cluster_->node(node)) {
         // Counters live in the node's process, which a crash discards: keep each incarnation's.
         SnapshotCounts& counts =
@@ -218,33 +224,58 @@ class ScenarioRunner::Impl {
            step_retry_at_ <= now) {
       const FaultStep& step = scenario_.faults[next_step_];
       const std::string origin = "faults/" + std::to_string(next_step_);
+      const bool wants_new_leader = step_names(step, kNewLeader);
       if (needs_missing_leader(step)) {
         if (now - step.at < kRoleWaitMax) {
-          step_retry_at_ = now + kRoleRetryPeriod;
+          // A new leader is caught within a millisecond of its election, before its first
+          // appends are on their way (they leave after its fsync).
+          step_retry_at_ = now + (wants_new_leader ? kSamplePeriod : kRoleRetryPeriod);
           return;  // later steps wait behind this one: the schedule keeps its order
         }
         skip(step, origin, "no leader for " + std::to_string(kRoleWaitMax / kMillisecond) + " ms");
       } else {
+        step_leading_min_ = step.leading_min;
         apply(step, origin);
       }
       step_retry_at_ = 0;
+      leader_term_at_last_step_ = highest_leader_term();
       ++next_step_;
     }
   }
 
   bool needs_missing_leader(const FaultStep& step) {
-    auto names_leader = [](const Selector& selector) {
-      return selector == "leader" || selector == "follower" || selector == "followers";
-    };
-    bool needs = names_leader(step.target);
-    for (const auto* list :
-         {&step.from, &step.to, &step.side_a, &step.bridge_nodes, &step.side_b}) {
-      for (const Selector& selector : *list) needs = needs || names_leader(selector);
+    if (step_names(step, kNewLeader) && !new_leader(step.leading_min)) return true;
+    return (step_names(step, "leader") || step_names(step, "follower") ||
+            step_names(step, "followers")) &&
+           !current_leader();
+  }
+
+  // The highest term of a node in the leader role now (0 if none).
+  Term highest_leader_term() {
+    Term highest = 0;
+    for (NodeIndex node = 0; node < cluster_->size(); ++node) {
+      const Raft* raft = cluster_->raft(node);
+      if (raft != nullptr && raft->role() == Role::leader)
+        highest = std::max(highest, raft->term());
     }
-    for (const auto& group : step.groups) {
-      for (const Selector& selector : group) needs = needs || names_leader(selector);
+    return highest;
+  }
+
+  // "new-leader": a leader elected since the previous step fired (of a term above every
+  // leader's then) that has led for at least `leading_min`; the one of the highest term.
+  std::optional<NodeIndex> new_leader(Time leading_min) {
+    std::optional<NodeIndex> found;
+    Term found_term = leader_term_at_last_step_;
+    const Time now = cluster_->world().now();
+    for (NodeIndex node = 0; node < cluster_->size(); ++node) {
+      const Raft* raft = cluster_->raft(node);
+      if (raft == nullptr || raft->role() != Role::leader || raft->term() <= found_term) continue;
+      const LeaderSince& since = leader_since_[node];
+      if (since.term != raft->term() || now - since.at < leading_min) continue;
+      found = node;
+      found_term = raft->term();
     }
-    return needs && !current_leader();
+    return found;
   }
 
   std::optional<NodeIndex> current_leader() {
@@ -284,6 +315,10 @@ class ScenarioRunner::Impl {
     if (auto bound = bindings_.find(selector); bound != bindings_.end()) return {bound->second};
     if (selector.size() > 1 && selector[0] == 'c' && selector[1] >= '0' && selector[1] <= '9') {
       return {cluster_->size() + static_cast<NodeIndex>(std::stoul(selector.substr(1)))};
+    }
+    if (selector == kNewLeader) {
+      const std::optional<NodeIndex> elected = new_leader(step_leading_min_);
+      return elected ? std::vector<NodeIndex>{*elected} : std::vector<NodeIndex>{};
     }
     const std::optional<NodeIndex> leader = current_leader();
     if (selector == "leader")
@@ -376,11 +411,14 @@ class ScenarioRunner::Impl {
     FaultStep concrete = step;
     concrete.at = world.now();
     concrete.bind_as.clear();
+    concrete.leading_min = 0;  // the wait is over: `at` is when it fired
     std::string description = fault_action_name(step.action);
     std::string skipped_because;
     auto describe_target = [&](const std::vector<NodeIndex>& nodes) {
       description += " " + names(nodes);
-      if (step.target.size() > 0 && step.target[0] != 'n') description += " (" + step.target + ")";
+      const bool node_name = step.target.size() > 1 && step.target[0] == 'n' &&
+                             step.target[1] >= '0' && step.target[1] <= '9';
+      if (!step.target.empty() && !node_name) description += " (" + step.target + ")";
     };
     switch (step.action) {
       case FaultAction::partition: {
@@ -1139,6 +1177,15 @@ class ScenarioRunner::Impl {
   std::map<std::string, std::vector<NodeIndex>, std::less<>> step_resolutions_;  // this step's
   std::size_t next_step_ = 0;
   Time step_retry_at_ = 0;
+  // The highest term of a leader when the last step fired or was skipped ("new-leader").
+  Term leader_term_at_last_step_ = 0;
+  Time step_leading_min_ = 0;  // of the step being applied
+  // When each node was first seen leading in its current term (sampled every millisecond).
+  struct LeaderSince {
+    Term term = 0;
+    Time at = 0;
+  };
+  std::vector<LeaderSince> leader_since_;
   std::optional<Nemesis> nemesis_;
   std::vector<std::uint32_t> nemesis_budgets_;
   std::uint32_t nemesis_used_ = 0;

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "raft/util/bugs.h"
@@ -24,6 +25,8 @@ inline constexpr std::uint64_t kScenarioEventsMax = 10'000'000'000;
 
 // Who a fault hits. Names are resolved when the fault fires, so "leader" means the leader then.
 //   "n0".."n8"   a cluster node          "leader"     the current leader (highest term)
+//   "new-leader" a leader elected since the previous step fired (the step waits for one, and
+//                with "leading_ms" until it has led that long; checked every millisecond)
 //   "follower"   one follower, drawn     "followers"  every running non-leader
 //   "random"     one node, drawn         "all"        every cluster node
 //   "others"     nodes no other selector of the same step names (partitions)
@@ -89,8 +92,25 @@ struct FaultStep {
   Ratio torn_chance = Ratio::zero();                   // disk torn_writes
   Time sync_min = 0, sync_max = 0;                     // disk slow_sync
   LinkChange link;                                     // link
+  Time leading_min = 0;  // with "new-leader": how long that leader must have led ("leading_ms")
   std::string comment;
 };
+
+// True if any selector of the step (target, groups, from/to, bridge sides) is `selector`.
+inline bool step_names(const FaultStep& step, std::string_view selector) {
+  if (step.target == selector) return true;
+  for (const auto* list : {&step.from, &step.to, &step.side_a, &step.bridge_nodes, &step.side_b}) {
+    for (const Selector& each : *list) {
+      if (each == selector) return true;
+    }
+  }
+  for (const auto& group : step.groups) {
+    for (const Selector& each : group) {
+      if (each == selector) return true;
+    }
+  }
+  return false;
+}
 
 enum class NemesisKind : std::uint8_t {
   partition,  // a random split into a majority and a minority
