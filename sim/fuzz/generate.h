@@ -34,7 +34,9 @@ struct FuzzRunSpec {
 //                     fsyncs are slow: crashes interrupt fsyncs and elections;
 //   small_batches     one to three entries per append and few in flight: a follower's match
 //                     index crosses every entry of an older term one at a time;
-//   figure_8          Figure 8 of the Raft paper as a choreography on five nodes, 2-4 rounds:
+//   figure_8          Figure 8 of the Raft paper as a choreography, in half of these runs on
+//                     three nodes with three faults a round (see draw_figure_8_three_nodes),
+//                     in the other half on five nodes, 2-4 rounds:
 //                     a leader cut off with one follower piles up entries, then crashes; the
 //                     next leader is cut off as soon as it is elected (its entry of a newer
 //                     term reaches nobody); the follower with the old tail is elected and cut
