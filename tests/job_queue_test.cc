@@ -12,8 +12,8 @@
 
 #include "jobqueue/queue/codec.h"
 #include "jobqueue/queue/job_queue.h"
+#include "raft/base/hash.h"
 #include "raft/core/codec.h"
-#include "raft/util/hash.h"
 
 namespace raftsim::queue {
 namespace {

@@ -13,9 +13,9 @@
 #include <set>
 #include <vector>
 
+#include "raft/base/check.h"
 #include "raft/core/codec.h"
 #include "raft/core/raft.h"
-#include "raft/util/check.h"
 
 namespace raftsim::testing {
 

@@ -3,9 +3,9 @@
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
+#include "raft/base/shared_bytes.h"
 #include "raft/core/codec.h"
 #include "raft/node/sessions.h"
-#include "raft/util/shared_bytes.h"
 #include "tests/raft_cluster.h"
 
 namespace raftsim {

@@ -12,8 +12,8 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "raft/util/markup.h"
 #include "sim/kernel/determinism.h"
+#include "sim/markup/markup.h"
 #include "sim/render/graphviz.h"
 #include "sim/render/sequence_diagram.h"
 #include "sim/scenario/parse.h"

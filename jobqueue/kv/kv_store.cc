@@ -1,8 +1,8 @@
 #include "jobqueue/kv/kv_store.h"
 
-#include "raft/core/codec.h"
-#include "raft/util/check.h"
-#include "raft/util/hash.h"
+#include "raft/base/byte_codec.h"
+#include "raft/base/check.h"
+#include "raft/base/hash.h"
 
 namespace raftsim::kv {
 namespace {

@@ -6,8 +6,8 @@
 
 #include <utility>
 
-#include "raft/core/codec.h"
-#include "raft/util/check.h"
+#include "raft/base/byte_codec.h"
+#include "raft/base/check.h"
 
 namespace raftsim::queue {
 namespace {

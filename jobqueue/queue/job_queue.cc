@@ -7,9 +7,9 @@
 #include <algorithm>
 #include <limits>
 
+#include "raft/base/check.h"
+#include "raft/base/hash.h"
 #include "raft/util/bugs.h"
-#include "raft/util/check.h"
-#include "raft/util/hash.h"
 
 namespace raftsim::queue {
 namespace {

@@ -26,9 +26,9 @@
 #include <vector>
 
 #include "jobqueue/queue/codec.h"
-#include "raft/core/codec.h"
+#include "raft/base/byte_codec.h"
+#include "raft/base/status.h"
 #include "raft/node/state_machine.h"
-#include "raft/util/status.h"
 
 namespace raftsim::queue {
 

@@ -13,9 +13,9 @@
 
 #include "jobqueue/queue/job_queue.h"
 #include "jobqueue/queue/wire_strings.h"
-#include "raft/core/codec.h"
+#include "raft/base/byte_codec.h"
+#include "raft/base/hash.h"
 #include "raft/util/bugs.h"
-#include "raft/util/hash.h"
 
 namespace raftsim::queue {
 namespace {

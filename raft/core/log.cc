@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
+#include "raft/base/check.h"
 #include "raft/util/bugs.h"
-#include "raft/util/check.h"
 
 namespace raftsim {
 

@@ -1,6 +1,6 @@
 #include "raft/core/messages.h"
 
-#include "raft/util/check.h"
+#include "raft/base/check.h"
 
 namespace raftsim {
 

@@ -19,11 +19,11 @@
 #include <span>
 #include <vector>
 
+#include "raft/base/status.h"
 #include "raft/core/log.h"
 #include "raft/core/messages.h"
 #include "raft/core/progress.h"
 #include "raft/core/types.h"
-#include "raft/util/status.h"
 
 namespace raftsim {
 

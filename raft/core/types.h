@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "raft/util/shared_bytes.h"
+#include "raft/base/shared_bytes.h"
 
 namespace raftsim {
 

@@ -1,10 +1,10 @@
 #include "raft/node/node_host.h"
 
+#include "raft/base/check.h"
+#include "raft/base/endian.h"
+#include "raft/base/hash.h"
 #include "raft/core/codec.h"
 #include "raft/util/bugs.h"
-#include "raft/util/check.h"
-#include "raft/util/endian.h"
-#include "raft/util/hash.h"
 
 namespace raftsim {
 

@@ -20,6 +20,7 @@
 #include <optional>
 #include <string>
 
+#include "raft/base/map_node_pool.h"
 #include "raft/core/raft.h"
 #include "raft/io/runtime.h"
 #include "raft/node/sessions.h"
@@ -27,7 +28,6 @@
 #include "raft/node/wire.h"
 #include "raft/storage/log_storage.h"
 #include "raft/storage/snapshot_store.h"
-#include "raft/util/map_node_pool.h"
 
 namespace raftsim {
 

@@ -1,8 +1,8 @@
 #include "raft/node/sessions.h"
 
+#include "raft/base/check.h"
+#include "raft/base/hash.h"
 #include "raft/core/codec.h"
-#include "raft/util/check.h"
-#include "raft/util/hash.h"
 
 namespace raftsim {
 

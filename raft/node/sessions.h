@@ -14,8 +14,8 @@
 #include <span>
 #include <vector>
 
+#include "raft/base/status.h"
 #include "raft/core/types.h"
-#include "raft/util/status.h"
 
 namespace raftsim {
 

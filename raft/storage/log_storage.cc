@@ -2,8 +2,8 @@
 
 #include <string>
 
+#include "raft/base/check.h"
 #include "raft/core/codec.h"
-#include "raft/util/check.h"
 
 namespace raftsim {
 namespace {

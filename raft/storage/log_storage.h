@@ -17,10 +17,10 @@
 #include <span>
 #include <vector>
 
+#include "raft/base/status.h"
 #include "raft/core/types.h"
 #include "raft/io/file_system.h"
 #include "raft/storage/wal.h"
-#include "raft/util/status.h"
 
 namespace raftsim {
 

@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "raft/base/check.h"
 #include "raft/core/codec.h"
 #include "raft/storage/crc32c.h"
-#include "raft/util/check.h"
 
 namespace raftsim {
 namespace {

@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "raft/base/status.h"
 #include "raft/core/types.h"
 #include "raft/io/file_system.h"
-#include "raft/util/status.h"
 
 namespace raftsim {
 

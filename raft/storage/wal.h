@@ -15,8 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "raft/base/status.h"
 #include "raft/io/file_system.h"
-#include "raft/util/status.h"
 
 namespace raftsim {
 

@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "raft/util/status.h"
+#include "raft/base/status.h"
 
 namespace raftsim::wal_format {
 

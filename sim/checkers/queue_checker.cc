@@ -11,7 +11,7 @@
 #include <tuple>
 #include <utility>
 
-#include "raft/util/check.h"
+#include "raft/base/check.h"
 
 namespace raftsim::sim {
 namespace {

@@ -4,9 +4,9 @@
 #include <set>
 #include <tuple>
 
+#include "raft/base/check.h"
+#include "raft/base/hash.h"
 #include "raft/node/wire.h"
-#include "raft/util/check.h"
-#include "raft/util/hash.h"
 
 namespace raftsim::sim {
 namespace {

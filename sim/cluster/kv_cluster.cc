@@ -2,9 +2,9 @@
 
 #include "jobqueue/kv/kv_store.h"
 #include "jobqueue/queue/job_queue.h"
+#include "raft/base/check.h"
 #include "raft/core/codec.h"
 #include "raft/node/wire.h"
-#include "raft/util/check.h"
 
 namespace raftsim::sim {
 

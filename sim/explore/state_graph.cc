@@ -5,7 +5,7 @@
 #include <boost/graph/breadth_first_search.hpp>
 #include <sstream>
 
-#include "raft/util/check.h"
+#include "raft/base/check.h"
 
 namespace raftsim::sim::explore {
 

@@ -1,7 +1,7 @@
 // raftsim: the explorer's visited set (linear probing over fingerprints).
 #include "sim/explore/visited_set.h"
 
-#include "raft/util/check.h"
+#include "raft/base/check.h"
 
 namespace raftsim::sim::explore {
 

@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <string>
 
-#include "raft/util/check.h"
+#include "raft/base/check.h"
 #include "sim/kernel/random.h"
 #include "sim/scenario/parse.h"
 

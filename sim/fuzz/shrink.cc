@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "raft/util/check.h"
+#include "raft/base/check.h"
 #include "sim/scenario/parse.h"
 
 namespace raftsim::sim {

@@ -10,7 +10,7 @@
 #include <functional>
 #include <string>
 
-#include "raft/util/status.h"
+#include "raft/base/status.h"
 #include "sim/scenario/runner.h"
 #include "sim/scenario/scenario.h"
 

@@ -7,7 +7,7 @@
 
 #include <cstdint>
 
-#include "raft/util/hash.h"
+#include "raft/base/hash.h"
 #include "sim/kernel/time.h"
 
 namespace raftsim::sim {

@@ -1,6 +1,6 @@
 #include "sim/kernel/determinism.h"
 
-#include "raft/util/check.h"
+#include "raft/base/check.h"
 
 namespace raftsim::sim {
 

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "raft/util/check.h"
+#include "raft/base/check.h"
 
 namespace raftsim::sim {
 

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "raft/util/status.h"
+#include "raft/base/status.h"
 #include "sim/kernel/random.h"
 #include "sim/kernel/scheduler.h"
 #include "sim/kernel/slot_pool.h"

@@ -1,6 +1,6 @@
 #include "sim/kernel/random.h"
 
-#include "raft/util/hash.h"
+#include "raft/base/hash.h"
 
 namespace raftsim::sim {
 namespace {

@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "raft/util/check.h"
+#include "raft/base/check.h"
 
 namespace raftsim::sim {
 

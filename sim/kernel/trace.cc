@@ -3,7 +3,7 @@
 #include <bit>
 #include <nlohmann/json.hpp>
 
-#include "raft/util/check.h"
+#include "raft/base/check.h"
 
 namespace raftsim::sim {
 

@@ -12,8 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "raft/base/hash.h"
 #include "raft/core/types.h"  // kNoNode
-#include "raft/util/hash.h"
 #include "sim/kernel/time.h"
 
 namespace raftsim::sim {

@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-#include "raft/util/status.h"
+#include "raft/base/status.h"
 #include "sim/kernel/trace.h"
 
 namespace raftsim::sim {

@@ -3,8 +3,8 @@
 
 #include <cstring>
 
-#include "raft/util/check.h"
-#include "raft/util/hash.h"
+#include "raft/base/check.h"
+#include "raft/base/hash.h"
 
 namespace raftsim::linearizability {
 namespace {

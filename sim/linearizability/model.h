@@ -10,7 +10,7 @@
 #include <span>
 #include <string>
 
-#include "raft/util/status.h"
+#include "raft/base/status.h"
 #include "sim/linearizability/history.h"
 
 namespace raftsim::linearizability {

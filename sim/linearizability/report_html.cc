@@ -6,8 +6,8 @@
 #include <map>
 #include <set>
 
-#include "raft/util/markup.h"
 #include "sim/linearizability/report.h"
+#include "sim/markup/markup.h"
 
 namespace raftsim::linearizability {
 namespace {

@@ -5,8 +5,8 @@
 #include <chrono>
 #include <tuple>
 
-#include "raft/util/check.h"
-#include "raft/util/hash.h"
+#include "raft/base/check.h"
+#include "raft/base/hash.h"
 
 namespace raftsim::linearizability {
 namespace {

@@ -2,8 +2,8 @@
 #include "sim/linearizability/visited_set.h"
 #include "sim/linearizability/open_addressing.h"
 
-#include "raft/util/check.h"
-#include "raft/util/hash.h"
+#include "raft/base/check.h"
+#include "raft/base/hash.h"
 
 namespace raftsim::linearizability {
 namespace {

@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "raft/util/status.h"
+#include "raft/base/status.h"
 
 namespace raftsim::sim {
 

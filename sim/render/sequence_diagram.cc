@@ -7,8 +7,8 @@
 #include <set>
 #include <utility>
 
-#include "raft/util/check.h"
-#include "raft/util/markup.h"
+#include "raft/base/check.h"
+#include "sim/markup/markup.h"
 
 namespace raftsim::sim {
 namespace {

@@ -14,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-#include "raft/util/status.h"
+#include "raft/base/status.h"
 
 namespace raftsim::sim {
 

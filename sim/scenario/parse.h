@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "raft/util/status.h"
+#include "raft/base/status.h"
 #include "sim/scenario/scenario.h"
 
 namespace raftsim::sim {

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "raft/util/check.h"
-#include "raft/util/hash.h"
+#include "raft/base/check.h"
+#include "raft/base/hash.h"
 
 namespace raftsim::sim {
 

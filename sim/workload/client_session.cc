@@ -1,6 +1,6 @@
 #include "sim/workload/client_session.h"
 
-#include "raft/util/check.h"
+#include "raft/base/check.h"
 
 namespace raftsim::sim {
 

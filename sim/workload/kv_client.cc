@@ -1,7 +1,7 @@
 #include "sim/workload/kv_client.h"
 
-#include "raft/util/check.h"
-#include "raft/util/hash.h"
+#include "raft/base/check.h"
+#include "raft/base/hash.h"
 
 namespace raftsim::sim {
 

@@ -1,8 +1,8 @@
 #include "sim/workload/queue_client.h"
 
+#include "raft/base/check.h"
+#include "raft/base/hash.h"
 #include "raft/node/wire.h"
-#include "raft/util/check.h"
-#include "raft/util/hash.h"
 
 namespace raftsim::sim {
 

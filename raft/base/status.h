@@ -8,7 +8,7 @@
 #include <utility>
 #include <variant>
 
-#include "raft/util/check.h"
+#include "raft/base/check.h"
 
 namespace raftsim {
 

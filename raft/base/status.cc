@@ -1,4 +1,4 @@
-#include "raft/util/status.h"
+#include "raft/base/status.h"
 
 namespace raftsim {
 

@@ -8,7 +8,7 @@
 #include <span>
 #include <string_view>
 
-#include "raft/util/endian.h"
+#include "raft/base/endian.h"
 
 namespace raftsim {
 

@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "raft/util/check.h"
+#include "raft/base/check.h"
 
 namespace raftsim {
 
