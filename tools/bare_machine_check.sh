@@ -165,8 +165,12 @@ else
 fi
 
 # --- this run's root: a fresh extraction, checked to be the pristine minbase ------------------
+if [ -e "$root" ]; then
+  phase "removing the root a previous run left"
+  remove_root "$root"
+  phase_done "remove the previous root"
+fi
 phase "extracting a fresh root into $root"
-remove_root "$root"
 mkdir -p "$root"
 tar --numeric-owner -C "$root" -xpf "$tarball"
 root=$(cd "$root" && pwd -P)
