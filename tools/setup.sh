@@ -1,5 +1,10 @@
 #!/usr/bin/env bash
-# Installs raftsim's build and test dependencies from Debian packages.
+# Installs raftsim's build and test dependencies from Debian packages: everything that
+# `bash tools/test.sh` and `bash tools/run_demo.sh` use on a bare Debian bookworm (debootstrap
+# --variant=minbase: Essential packages and apt only). python3 is Debian's (the CLI tests parse
+# JSON with it); graphviz gives `dot` for the diagrams. Everything else the scripts call (bash,
+# coreutils, grep, sed, diffutils' cmp) is Essential in Debian. tools/bare_machine_check.sh
+# proves the list is complete.
 # Idempotent: it asks dpkg first and calls apt-get only for what is missing,
 # so a machine that already has everything returns in well under a second.
 set -euo pipefail
@@ -8,7 +13,7 @@ packages=(
   g++ cmake ninja-build
   libboost-graph-dev libboost-program-options-dev
   nlohmann-json3-dev librapidcheck-dev libgtest-dev libgmock-dev
-  graphviz
+  graphviz python3
 )
 
 missing=()
