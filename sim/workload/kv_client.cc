@@ -53,10 +53,8 @@ kv::Command KvClient::draw_command(const Session& session) {
 void KvClient::next_operation(Session& session) {
   session.current.reset();
   if (session.completed >= workload_.operations_max) return;
-  ++session.sequence;
+  open_request(session);
   session.command = draw_command(session);
-  session.attempts = 0;
-  session.in_doubt = false;
   RecordedOperation operation;
   operation.client = session.client_id;
   operation.sequence = session.sequence;
@@ -64,11 +62,7 @@ void KvClient::next_operation(Session& session) {
   operation.key = session.command.key;
   operation.value = session.command.value;
   operation.expected = session.command.expected;
-  operation.invoke_time = runtime_.monotonic_now_ns();
-  session.invoked_at = operation.invoke_time;
-  session.current = history_.begin(std::move(operation));
-  if (!session.current) return;  // history full: this session stops
-  send_attempt(session);
+  record_and_send(session, history_, std::move(operation));
 }
 
 void KvClient::fill_request(Session& session, ClientRequest& request) {

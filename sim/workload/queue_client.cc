@@ -91,10 +91,8 @@ void QueueClient::next_step(Session& session) {
 }
 
 void QueueClient::begin_request(Session& session, queue::Command command) {
-  ++session.sequence;
+  open_request(session);
   session.command = std::move(command);
-  session.attempts = 0;
-  session.in_doubt = false;
   QueueOperation operation;
   operation.client = session.client_id;
   operation.op = history_op(session.command.op);
@@ -106,11 +104,7 @@ void QueueClient::begin_request(Session& session, queue::Command command) {
   arguments.job_id = session.command.job_id;
   arguments.token = session.command.token;
   arguments.lease_duration = static_cast<Time>(session.command.lease_ns);
-  operation.invoke_time = runtime_.monotonic_now_ns();
-  session.invoked_at = operation.invoke_time;
-  session.current = history_.begin(std::move(operation));
-  if (!session.current) return;  // history full: this session stops
-  send_attempt(session);
+  record_and_send(session, history_, std::move(operation));
 }
 
 void QueueClient::fill_request(Session& session, ClientRequest& request) {

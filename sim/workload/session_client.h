@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "raft/base/check.h"
@@ -37,6 +38,12 @@ class SessionClient : public Process {
   // A live timer whose purpose the client chose (kStepTimer, kWorkTimer).
   virtual void on_session_timer(Session& session, std::uint64_t purpose) = 0;
 
+  // A new request on the session: the next sequence number, a fresh retry budget.
+  void open_request(Session& session);
+  // Records the request opened last in `history` (invoked now), then sends its first attempt.
+  // A full history stops the session: nothing is sent.
+  template <typename History, typename Operation>
+  void record_and_send(Session& session, History& history, Operation operation);
   void send_attempt(Session& session);
   // After a refusal (hint: who the node thinks leads) or a timeout (hint = kNoNode).
   void retry(Session& session, NodeId hint);
@@ -79,6 +86,24 @@ SessionClient<Session>::SessionClient(Runtime& runtime, std::uint32_t cluster_si
 template <typename Session>
 void SessionClient<Session>::start_timer(Session& session, Time after, std::uint64_t purpose) {
   start_session_timer(runtime_, session, index_of(session), after, purpose);
+}
+
+template <typename Session>
+void SessionClient<Session>::open_request(Session& session) {
+  ++session.sequence;
+  session.attempts = 0;
+  session.in_doubt = false;
+}
+
+template <typename Session>
+template <typename History, typename Operation>
+void SessionClient<Session>::record_and_send(Session& session, History& history,
+                                             Operation operation) {
+  operation.invoke_time = runtime_.monotonic_now_ns();
+  session.invoked_at = operation.invoke_time;
+  session.current = history.begin(std::move(operation));
+  if (!session.current) return;  // history full: this session stops
+  send_attempt(session);
 }
 
 template <typename Session>
