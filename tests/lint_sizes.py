@@ -30,6 +30,15 @@ def functions(lines):
                 and "=" not in stripped.split("(")[0]):
             # The signature may span lines: walk back to its first line.
             start = i
+            if stripped.startswith(":"):
+                # A constructor's initializer list (clang-format indents it by 4): the function
+                # starts at the signature above it and closes at the signature's indentation.
+                while start > 0:
+                    p = lines[start - 1].strip()
+                    if not p or p.endswith((";", "}", "{")) or p.startswith(("//", "#")):
+                        break
+                    start -= 1
+                indent = len(lines[start]) - len(lines[start].lstrip(" "))
             while start > 0:
                 previous = lines[start - 1]
                 p_indent = len(previous) - len(previous.lstrip(" "))

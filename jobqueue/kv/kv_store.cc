@@ -2,10 +2,14 @@
 
 #include "raft/base/byte_codec.h"
 #include "raft/base/check.h"
+#include "raft/base/enum_names.h"
 #include "raft/base/hash.h"
 
 namespace raftsim::kv {
 namespace {
+
+constexpr EnumName<Op> kOpNames[] = {
+    {Op::get, "get"}, {Op::put, "put"}, {Op::append, "append"}, {Op::cas, "cas"}};
 
 void write_string(ByteWriter& writer, std::string_view text) {
   writer.u32(static_cast<std::uint32_t>(text.size()));
@@ -23,17 +27,7 @@ bool read_string(ByteReader& reader, std::string_view& text, std::size_t max_byt
 }  // namespace
 
 const char* op_name(Op op) {
-  switch (op) {
-    case Op::get:
-      return "get";
-    case Op::put:
-      return "put";
-    case Op::append:
-      return "append";
-    case Op::cas:
-      return "cas";
-  }
-  RAFTSIM_UNREACHABLE("unknown kv::Op");
+  return enum_name(kOpNames, op);
 }
 
 std::vector<std::uint8_t> encode_command(const Command& command) {

@@ -2,15 +2,41 @@
 // Decoders check every length against the remaining bytes and the wire bounds before reading,
 // and require that nothing trails the last field.
 #include "jobqueue/queue/codec.h"
+#include "jobqueue/queue/job_fields.h"
 #include "jobqueue/queue/wire_strings.h"
 
 #include <utility>
 
 #include "raft/base/byte_codec.h"
 #include "raft/base/check.h"
+#include "raft/base/enum_names.h"
 
 namespace raftsim::queue {
 namespace {
+
+constexpr EnumName<Op> kOpNames[] = {
+    {Op::enqueue, "enqueue"},   {Op::lease, "lease"}, {Op::heartbeat, "heartbeat"},
+    {Op::complete, "complete"}, {Op::fail, "fail"},   {Op::cancel, "cancel"},
+    {Op::get, "get"},
+};
+constexpr EnumName<Outcome> kOutcomeNames[] = {
+    {Outcome::ok, "ok"},
+    {Outcome::empty, "empty"},
+    {Outcome::not_found, "not_found"},
+    {Outcome::stale_token, "stale_token"},
+    {Outcome::not_leased, "not_leased"},
+    {Outcome::already_completed, "already_completed"},
+    {Outcome::already_final, "already_final"},
+    {Outcome::full, "full"},
+    {Outcome::too_large, "too_large"},
+    {Outcome::malformed, "malformed"},
+    {Outcome::unavailable, "unavailable"},
+};
+constexpr EnumName<JobState> kJobStateNames[] = {
+    {JobState::pending, "pending"},     {JobState::leased, "leased"},
+    {JobState::completed, "completed"}, {JobState::dead, "dead"},
+    {JobState::cancelled, "cancelled"},
+};
 
 bool read_bool(ByteReader& reader, bool& value) {
   std::uint8_t byte = 0;
@@ -135,67 +161,15 @@ Command Command::get(JobId job_id) {
 }
 
 const char* op_name(Op op) {
-  switch (op) {
-    case Op::enqueue:
-      return "enqueue";
-    case Op::lease:
-      return "lease";
-    case Op::heartbeat:
-      return "heartbeat";
-    case Op::complete:
-      return "complete";
-    case Op::fail:
-      return "fail";
-    case Op::cancel:
-      return "cancel";
-    case Op::get:
-      return "get";
-  }
-  RAFTSIM_UNREACHABLE("unknown queue::Op");
+  return enum_name(kOpNames, op);
 }
 
 const char* outcome_name(Outcome outcome) {
-  switch (outcome) {
-    case Outcome::ok:
-      return "ok";
-    case Outcome::empty:
-      return "empty";
-    case Outcome::not_found:
-      return "not_found";
-    case Outcome::stale_token:
-      return "stale_token";
-    case Outcome::not_leased:
-      return "not_leased";
-    case Outcome::already_completed:
-      return "already_completed";
-    case Outcome::already_final:
-      return "already_final";
-    case Outcome::full:
-      return "full";
-    case Outcome::too_large:
-      return "too_large";
-    case Outcome::malformed:
-      return "malformed";
-    case Outcome::unavailable:
-      return "unavailable";
-  }
-  RAFTSIM_UNREACHABLE("unknown queue::Outcome");
+  return enum_name(kOutcomeNames, outcome);
 }
 
 const char* job_state_name(JobState state) {
-  switch (state) {
-    case JobState::pending:
-      return "pending";
-    case JobState::leased:
-      return "leased";
-    case JobState::completed:
-      return "completed";
-    case JobState::dead:
-      return "dead";
-    case JobState::cancelled:
-      return "cancelled";
-  }
-  RAFTSIM_UNREACHABLE("unknown queue::JobState");
+  return enum_name(kJobStateNames, state);
 }
 
 bool is_final(JobState state) {
@@ -268,12 +242,7 @@ std::vector<std::uint8_t> encode_reply(const Reply& reply) {
   put_u8(out, static_cast<std::uint8_t>(reply.outcome));
   put_u8(out, reply.created ? 1 : 0);
   const JobView& job = reply.job;
-  put_u64(out, job.job_id);
-  put_u8(out, static_cast<std::uint8_t>(job.state));
-  put_u8(out, job.priority);
-  put_u32(out, job.attempt);
-  put_u32(out, job.max_attempts);
-  put_u64(out, job.enqueued_ns);
+  put_job_fields(out, job.job_id, job);
   put_u64(out, job.available_ns);
   put_u64(out, job.lease_expires_ns);
   put_u64(out, job.finished_ns);
@@ -287,19 +256,14 @@ std::optional<Reply> decode_reply(std::span<const std::uint8_t> bytes) {
   Reply reply;
   JobView& job = reply.job;
   std::uint8_t outcome = 0;
-  std::uint8_t state = 0;
   if (!reader.read_u8(outcome) || outcome > static_cast<std::uint8_t>(Outcome::unavailable) ||
-      !read_bool(reader, reply.created) || !reader.read_u64(job.job_id) || !reader.read_u8(state) ||
-      state > static_cast<std::uint8_t>(JobState::cancelled) || !reader.read_u8(job.priority) ||
-      !reader.read_u32(job.attempt) || !reader.read_u32(job.max_attempts) ||
-      !reader.read_u64(job.enqueued_ns) || !reader.read_u64(job.available_ns) ||
-      !reader.read_u64(job.lease_expires_ns) || !reader.read_u64(job.finished_ns) ||
-      !reader.read_u64(job.worker_id) || !read_string(reader, reply.payload, kPayloadBytesMax) ||
-      reader.remaining() != 0) {
+      !read_bool(reader, reply.created) || !read_job_fields(reader, job.job_id, job) ||
+      !reader.read_u64(job.available_ns) || !reader.read_u64(job.lease_expires_ns) ||
+      !reader.read_u64(job.finished_ns) || !reader.read_u64(job.worker_id) ||
+      !read_string(reader, reply.payload, kPayloadBytesMax) || reader.remaining() != 0) {
     return std::nullopt;
   }
   reply.outcome = static_cast<Outcome>(outcome);
-  job.state = static_cast<JobState>(state);
   return reply;
 }
 

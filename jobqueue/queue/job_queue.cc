@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "jobqueue/queue/job_fields.h"
 #include "raft/base/check.h"
 #include "raft/base/hash.h"
 #include "raft/util/bugs.h"
@@ -343,13 +344,7 @@ void JobQueue::archive(JobId job_id, JobState state, std::uint64_t finished_ns) 
 }
 
 JobView JobQueue::view_of(JobId job_id, const LiveJob& job) {
-  JobView view;
-  view.job_id = job_id;
-  view.state = job.state;
-  view.priority = job.priority;
-  view.attempt = job.attempt;
-  view.max_attempts = job.max_attempts;
-  view.enqueued_ns = job.enqueued_ns;
+  JobView view = view_job_fields(job_id, job);
   view.available_ns = job.available_ns;
   view.lease_expires_ns = job.lease_expires_ns;
   view.worker_id = job.worker_id;
@@ -357,27 +352,14 @@ JobView JobQueue::view_of(JobId job_id, const LiveJob& job) {
 }
 
 JobView JobQueue::view_of(JobId job_id, const ArchivedJob& job) {
-  JobView view;
-  view.job_id = job_id;
-  view.state = job.state;
-  view.priority = job.priority;
-  view.attempt = job.attempt;
-  view.max_attempts = job.max_attempts;
-  view.enqueued_ns = job.enqueued_ns;
+  JobView view = view_job_fields(job_id, job);
   view.finished_ns = job.finished_ns;
   return view;
 }
 
 std::uint64_t JobQueue::archived_digest(JobId job_id, const ArchivedJob& job) {
-  return Hasher()
-      .add(job_id)
-      .add(static_cast<std::uint64_t>(job.state))
-      .add(job.priority)
-      .add(job.attempt)
-      .add(job.max_attempts)
-      .add(job.enqueued_ns)
-      .add(job.finished_ns)
-      .value();
+  Hasher hasher;
+  return hash_job_fields(hasher, job_id, job).add(job.finished_ns).value();
 }
 
 std::uint64_t JobQueue::archived_total() const {
@@ -399,12 +381,7 @@ std::uint64_t JobQueue::state_hash() const {
       .add(counters_.cancelled);
   hasher.add(live_.size());
   for (const auto& [job_id, job] : live_) {
-    hasher.add(job_id)
-        .add(static_cast<std::uint64_t>(job.state))
-        .add(job.priority)
-        .add(job.attempt)
-        .add(job.max_attempts)
-        .add(job.enqueued_ns)
+    hash_job_fields(hasher, job_id, job)
         .add(job.available_ns)
         .add(job.lease_expires_ns)
         .add(job.worker_id)

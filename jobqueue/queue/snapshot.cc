@@ -11,6 +11,7 @@
 #include <string>
 #include <utility>
 
+#include "jobqueue/queue/job_fields.h"
 #include "jobqueue/queue/job_queue.h"
 #include "jobqueue/queue/wire_strings.h"
 #include "raft/base/byte_codec.h"
@@ -71,15 +72,6 @@ Result<std::span<const std::uint8_t>> read_section(std::span<const std::uint8_t>
   return body;
 }
 
-bool read_state(ByteReader& reader, JobState& state) {
-  std::uint8_t byte = 0;
-  if (!reader.read_u8(byte) || byte > static_cast<std::uint8_t>(JobState::cancelled)) {
-    return false;
-  }
-  state = static_cast<JobState>(byte);
-  return true;
-}
-
 }  // namespace
 
 std::vector<std::uint8_t> JobQueue::snapshot_hot() const {
@@ -121,12 +113,7 @@ void JobQueue::write_hot_body(std::vector<std::uint8_t>& out) const {
     put_u64(out, value);
   }
   for (const auto& [job_id, job] : live_) {
-    put_u64(out, job_id);
-    put_u8(out, static_cast<std::uint8_t>(job.state));
-    put_u8(out, job.priority);
-    put_u32(out, job.attempt);
-    put_u32(out, job.max_attempts);
-    put_u64(out, job.enqueued_ns);
+    put_job_fields(out, job_id, job);
     put_u64(out, job.available_ns);
     put_u64(out, job.lease_expires_ns);
     put_u64(out, job.worker_id);
@@ -148,12 +135,7 @@ void JobQueue::write_cold_body(std::vector<std::uint8_t>& out) const {
   put_u64(out, last_applied_);
   put_u64(out, archived_.size());
   for (const auto& [job_id, job] : archived_) {
-    put_u64(out, job_id);
-    put_u8(out, static_cast<std::uint8_t>(job.state));
-    put_u8(out, job.priority);
-    put_u32(out, job.attempt);
-    put_u32(out, job.max_attempts);
-    put_u64(out, job.enqueued_ns);
+    put_job_fields(out, job_id, job);
     put_u64(out, job.finished_ns);
   }
 }
@@ -244,11 +226,9 @@ Status JobQueue::load_live_jobs(ByteReader& reader, std::uint64_t live_count) {
   for (std::uint64_t i = 0; i < live_count; ++i) {
     JobId job_id = 0;
     LiveJob job;
-    if (!reader.read_u64(job_id) || !read_state(reader, job.state) ||
-        !reader.read_u8(job.priority) || !reader.read_u32(job.attempt) ||
-        !reader.read_u32(job.max_attempts) || !reader.read_u64(job.enqueued_ns) ||
-        !reader.read_u64(job.available_ns) || !reader.read_u64(job.lease_expires_ns) ||
-        !reader.read_u64(job.worker_id) || !read_string(reader, job.payload, kPayloadBytesMax)) {
+    if (!read_job_fields(reader, job_id, job) || !reader.read_u64(job.available_ns) ||
+        !reader.read_u64(job.lease_expires_ns) || !reader.read_u64(job.worker_id) ||
+        !read_string(reader, job.payload, kPayloadBytesMax)) {
       return bad("truncated live job");
     }
     if (job_id <= previous || job_id >= next_job_id_) return bad("live job id out of order");
@@ -321,10 +301,7 @@ Status JobQueue::load_cold(std::span<const std::uint8_t> body) {
   for (std::uint64_t i = 0; i < count; ++i) {
     JobId job_id = 0;
     ArchivedJob job;
-    if (!reader.read_u64(job_id) || !read_state(reader, job.state) ||
-        !reader.read_u8(job.priority) || !reader.read_u32(job.attempt) ||
-        !reader.read_u32(job.max_attempts) || !reader.read_u64(job.enqueued_ns) ||
-        !reader.read_u64(job.finished_ns)) {
+    if (!read_job_fields(reader, job_id, job) || !reader.read_u64(job.finished_ns)) {
       return bad("truncated record");
     }
     if (job_id <= previous || job_id >= cold_pending_.id_limit || live_.contains(job_id) ||

@@ -6,8 +6,6 @@
 
 #include <algorithm>
 #include <map>
-#include <nlohmann/json.hpp>
-#include <sstream>
 #include <tuple>
 #include <utility>
 
@@ -15,21 +13,6 @@
 
 namespace raftsim::sim {
 namespace {
-
-constexpr std::array<QueueRule, kQueueRuleCount> kRules = {
-    QueueRule::lost,
-    QueueRule::unexpected,
-    QueueRule::duplicated_same_token,
-    QueueRule::duplicated_overlapping_lease,
-    QueueRule::duplicated_after_final,
-    QueueRule::recovered,
-    QueueRule::completed_twice,
-    QueueRule::stale_token_accepted,
-    QueueRule::idempotency_key_reused,
-    QueueRule::attempts_exceeded,
-    QueueRule::completion_not_recorded,
-    QueueRule::lease_never_expires,
-};
 
 // The operations of one job, by kind, each list in history order.
 struct JobOperations {
@@ -566,127 +549,6 @@ QueueCheckReport Checker::finish() {
 }
 
 }  // namespace
-
-const char* queue_rule_name(QueueRule rule) {
-  switch (rule) {
-    case QueueRule::lost:
-      return "lost";
-    case QueueRule::unexpected:
-      return "unexpected";
-    case QueueRule::duplicated_same_token:
-      return "duplicated_same_token";
-    case QueueRule::duplicated_overlapping_lease:
-      return "duplicated_overlapping_lease";
-    case QueueRule::duplicated_after_final:
-      return "duplicated_after_final";
-    case QueueRule::recovered:
-      return "recovered";
-    case QueueRule::completed_twice:
-      return "completed_twice";
-    case QueueRule::stale_token_accepted:
-      return "stale_token_accepted";
-    case QueueRule::idempotency_key_reused:
-      return "idempotency_key_reused";
-    case QueueRule::attempts_exceeded:
-      return "attempts_exceeded";
-    case QueueRule::completion_not_recorded:
-      return "completion_not_recorded";
-    case QueueRule::lease_never_expires:
-      return "lease_never_expires";
-  }
-  RAFTSIM_UNREACHABLE("unknown QueueRule");
-}
-
-const char* queue_rule_category(QueueRule rule) {
-  switch (rule) {
-    case QueueRule::lost:
-      return "lost";
-    case QueueRule::unexpected:
-      return "unexpected";
-    case QueueRule::duplicated_same_token:
-    case QueueRule::duplicated_overlapping_lease:
-    case QueueRule::duplicated_after_final:
-      return "duplicated";
-    case QueueRule::recovered:
-      return "recovered";
-    default:
-      return "job";
-  }
-}
-
-bool queue_rule_is_violation(QueueRule rule) {
-  return rule != QueueRule::recovered;
-}
-
-std::size_t QueueCheckReport::category_count(const std::string& category) const {
-  std::size_t total = 0;
-  for (const QueueRule rule : kRules) {
-    if (category == queue_rule_category(rule)) total += count(rule);
-  }
-  return total;
-}
-
-bool QueueCheckReport::has(QueueRule rule, JobId job_id) const {
-  return std::any_of(findings.begin(), findings.end(), [&](const QueueFinding& finding) {
-    return finding.rule == rule && finding.job_id == job_id;
-  });
-}
-
-std::string QueueCheckReport::to_json() const {
-  nlohmann::ordered_json document;
-  document["valid"] = valid;
-  nlohmann::ordered_json counts_json = nlohmann::ordered_json::object();
-  for (const QueueRule rule : kRules) counts_json[queue_rule_name(rule)] = count(rule);
-  document["counts"] = std::move(counts_json);
-  nlohmann::ordered_json categories = nlohmann::ordered_json::object();
-  for (const char* category : {"lost", "unexpected", "duplicated", "recovered", "job"}) {
-    categories[category] = category_count(category);
-  }
-  document["categories"] = std::move(categories);
-  document["enqueues_attempted"] = enqueues_attempted;
-  document["enqueues_acknowledged"] = enqueues_acknowledged;
-  document["jobs_acknowledged"] = jobs_acknowledged;
-  document["jobs_delivered"] = jobs_delivered;
-  document["jobs_completed"] = jobs_completed;
-  document["skipped"] = skipped;
-  nlohmann::ordered_json findings_json = nlohmann::ordered_json::array();
-  for (const QueueFinding& finding : findings) {
-    nlohmann::ordered_json entry;
-    entry["rule"] = queue_rule_name(finding.rule);
-    entry["category"] = queue_rule_category(finding.rule);
-    entry["job_id"] = finding.job_id;
-    entry["detail"] = finding.detail;
-    nlohmann::ordered_json operations = nlohmann::ordered_json::array();
-    for (const QueueOperationRef& reference : finding.operations) {
-      nlohmann::ordered_json operation;
-      operation["index"] = reference.index;
-      operation["op"] = queue_op_name(reference.op);
-      operation["client"] = reference.client;
-      operation["status"] = queue_operation_status_name(reference.status);
-      operation["invoke_ns"] = reference.invoke_time;
-      operation["return_ns"] = reference.status == QueueOperationStatus::ok ||
-                                       reference.status == QueueOperationStatus::fail
-                                   ? nlohmann::ordered_json(reference.return_time)
-                                   : nlohmann::ordered_json(nullptr);
-      operations.push_back(std::move(operation));
-    }
-    entry["operations"] = std::move(operations);
-    findings_json.push_back(std::move(entry));
-  }
-  document["findings"] = std::move(findings_json);
-  return document.dump(1);
-}
-
-std::string QueueCheckReport::summary() const {
-  std::ostringstream out;
-  for (const QueueRule rule : kRules) {
-    if (count(rule) == 0) continue;
-    out << queue_rule_name(rule) << ": " << count(rule) << "\n";
-  }
-  for (const std::string& reason : skipped) out << "skipped " << reason << "\n";
-  out << (valid ? "queue history valid" : "queue history INVALID") << "\n";
-  return out.str();
-}
 
 QueueCheckReport check_queue(const QueueHistory& history, const QueueFinalState& final_state,
                              const QueueCheckOptions& options) {

@@ -5,6 +5,7 @@
 #include <deque>
 
 #include "raft/base/check.h"
+#include "raft/base/enum_names.h"
 #include "raft/base/hash.h"
 #include "sim/kernel/random.h"
 
@@ -14,25 +15,16 @@ namespace {
 constexpr std::uint32_t kNoParent = UINT32_MAX;
 constexpr std::uint64_t kStopPollStates = 1024;
 constexpr double kTwoTo64 = 18446744073709551616.0;
+constexpr EnumName<Strategy> kStrategyNames[] = {
+    {Strategy::bfs, "bfs"}, {Strategy::dfs, "dfs"}, {Strategy::random, "random"}};
 }  // namespace
 
 const char* strategy_name(Strategy strategy) {
-  switch (strategy) {
-    case Strategy::bfs:
-      return "bfs";
-    case Strategy::dfs:
-      return "dfs";
-    case Strategy::random:
-      return "random";
-  }
-  return "?";
+  return enum_name(kStrategyNames, strategy);
 }
 
 std::optional<Strategy> strategy_from_name(const std::string& name) {
-  for (Strategy strategy : {Strategy::bfs, Strategy::dfs, Strategy::random}) {
-    if (name == strategy_name(strategy)) return strategy;
-  }
-  return std::nullopt;
+  return enum_from_name(kStrategyNames, name);
 }
 
 std::optional<Choice> choice_from_label(const World& world, const std::string& label) {
@@ -76,6 +68,37 @@ bool Explorer::stop_requested() {
     result_.stop_reason = "stopped by the caller (time limit)";
   }
   return stopped_;
+}
+
+template <typename Trail>
+Explorer::Reached Explorer::take(World& world, const Choice& choice, std::uint32_t parent,
+                                 std::uint32_t depth, bool record_known, std::uint32_t& reached,
+                                 const Trail& trail) {
+  world.apply(choice);
+  ++result_.states_explored;
+  const std::uint64_t fingerprint = world.fingerprint();
+  if (std::optional<std::uint32_t> seen = visited_.find(fingerprint)) {
+    if (record_known) graph_.add_transition(parent, *seen, choice);
+    reached = *seen;
+    return Reached::known;
+  }
+  const std::optional<std::uint32_t> added = add_state(fingerprint, parent, depth, choice);
+  if (!added) return Reached::end;
+  reached = *added;
+  result_.coverage |= world.coverage();
+  if (std::optional<Violation> violation = world.violation()) {
+    finish_violation(reached, *violation, trail(reached));
+    return Reached::end;
+  }
+  return Reached::added;
+}
+
+bool Explorer::frontier_has_room(std::size_t frontier_size) {
+  if (frontier_size < options_.frontier_states_max) return true;
+  stopped_ = true;
+  result_.stop_reason =
+      "frontier limit reached (" + std::to_string(options_.frontier_states_max) + " world copies)";
+  return false;
 }
 
 std::vector<Choice> Explorer::parent_path(std::uint32_t id) const {
@@ -142,6 +165,7 @@ ExploreResult Explorer::run() {
 }
 
 void Explorer::run_bfs() {
+  const auto trail = [this](std::uint32_t at) { return parent_path(at); };
   std::deque<std::pair<std::uint32_t, std::unique_ptr<World>>> frontier;
   frontier.emplace_back(0, initial_->clone());
   std::vector<Choice> choices;
@@ -154,27 +178,12 @@ void Explorer::run_bfs() {
     for (std::size_t i = 0; i < choices.size() && !stop_requested(); ++i) {
       // The last successor reuses the parent's world instead of a copy.
       std::unique_ptr<World> next = i + 1 == choices.size() ? std::move(world) : world->clone();
-      next->apply(choices[i]);
-      ++result_.states_explored;
-      const std::uint64_t fingerprint = next->fingerprint();
-      if (std::optional<std::uint32_t> seen = visited_.find(fingerprint)) {
-        graph_.add_transition(id, *seen, choices[i]);
-        continue;
-      }
-      const std::optional<std::uint32_t> added = add_state(fingerprint, id, depth + 1, choices[i]);
-      if (!added) return;
-      result_.coverage |= next->coverage();
-      if (std::optional<Violation> violation = next->violation()) {
-        finish_violation(*added, *violation, parent_path(*added));
-        return;
-      }
-      if (frontier.size() >= options_.frontier_states_max) {
-        stopped_ = true;
-        result_.stop_reason = "frontier limit reached (" +
-                              std::to_string(options_.frontier_states_max) + " world copies)";
-        return;
-      }
-      frontier.emplace_back(*added, std::move(next));
+      std::uint32_t reached = 0;
+      const Reached step = take(*next, choices[i], id, depth + 1, true, reached, trail);
+      if (step == Reached::end) return;
+      if (step == Reached::known) continue;
+      if (!frontier_has_room(frontier.size())) return;
+      frontier.emplace_back(reached, std::move(next));
       result_.frontier_peak = std::max<std::uint64_t>(result_.frontier_peak, frontier.size());
     }
   }
@@ -197,6 +206,7 @@ void Explorer::run_bfs_sleep_sets() {
   sleep_.assign(1, {});
   std::vector<Choice> choices;
   std::vector<Choice> done;
+  const auto trail = [this](std::uint32_t at) { return parent_path(at); };
   auto contains = [](const std::vector<Choice>& set, const Choice& choice) {
     return std::find(set.begin(), set.end(), choice) != set.end();
   };
@@ -219,35 +229,22 @@ void Explorer::run_bfs_sleep_sets() {
       }
       done.push_back(choice);
       std::unique_ptr<World> next = entry.world->clone();
-      next->apply(choice);
-      ++result_.states_explored;
-      const std::uint64_t fingerprint = next->fingerprint();
-      if (std::optional<std::uint32_t> seen = visited_.find(fingerprint)) {
-        graph_.add_transition(id, *seen, choice);
+      std::uint32_t reached = 0;
+      const Reached step = take(*next, choice, id, depth + 1, true, reached, trail);
+      if (step == Reached::end) return;
+      if (step == Reached::known) {
         std::vector<Choice> woken;  // slept on before, needed now
         std::vector<Choice> kept;
-        for (const Choice& old : sleep_[*seen])
+        for (const Choice& old : sleep_[reached])
           (contains(sleep, old) ? kept : woken).push_back(old);
         if (woken.empty()) continue;
-        sleep_[*seen] = std::move(kept);
-        frontier.push_back(Entry{*seen, std::move(next), std::move(woken), true});
+        sleep_[reached] = std::move(kept);
+        frontier.push_back(Entry{reached, std::move(next), std::move(woken), true});
         continue;
       }
-      const std::optional<std::uint32_t> added = add_state(fingerprint, id, depth + 1, choice);
-      if (!added) return;
       sleep_.push_back(std::move(sleep));
-      result_.coverage |= next->coverage();
-      if (std::optional<Violation> violation = next->violation()) {
-        finish_violation(*added, *violation, parent_path(*added));
-        return;
-      }
-      if (frontier.size() >= options_.frontier_states_max) {
-        stopped_ = true;
-        result_.stop_reason = "frontier limit reached (" +
-                              std::to_string(options_.frontier_states_max) + " world copies)";
-        return;
-      }
-      frontier.push_back(Entry{*added, std::move(next), {}, false});
+      if (!frontier_has_room(frontier.size())) return;
+      frontier.push_back(Entry{reached, std::move(next), {}, false});
       result_.frontier_peak = std::max<std::uint64_t>(result_.frontier_peak, frontier.size());
     }
   }
@@ -272,32 +269,22 @@ void Explorer::run_dfs() {
     }
     const Choice choice = top.choices[top.next++];
     std::unique_ptr<World> next = top.world->clone();
-    next->apply(choice);
-    ++result_.states_explored;
     const auto depth = static_cast<std::uint32_t>(stack.size());
-    const std::uint64_t fingerprint = next->fingerprint();
+    const auto trail = [&stack, &choice](std::uint32_t) {
+      std::vector<Choice> path;
+      for (std::size_t i = 1; i < stack.size(); ++i)
+        path.push_back(stack[i - 1].choices[stack[i - 1].next - 1]);
+      path.push_back(choice);
+      return path;
+    };
     std::uint32_t id = 0;
-    bool first_visit = false;
-    if (std::optional<std::uint32_t> seen = visited_.find(fingerprint)) {
-      if (top.first_visit) graph_.add_transition(top.id, *seen, choice);
+    const Reached step = take(*next, choice, top.id, depth, top.first_visit, id, trail);
+    if (step == Reached::end) return;
+    const bool first_visit = step == Reached::added;
+    if (!first_visit) {
       // Reached again at a smaller depth: explore it again, so the depth bound stays exact.
-      if (nodes_[*seen].depth <= depth) continue;
-      nodes_[*seen].depth = depth;
-      id = *seen;
-    } else {
-      const std::optional<std::uint32_t> added = add_state(fingerprint, top.id, depth, choice);
-      if (!added) return;
-      id = *added;
-      first_visit = true;
-      result_.coverage |= next->coverage();
-      if (std::optional<Violation> violation = next->violation()) {
-        std::vector<Choice> path;
-        for (std::size_t i = 1; i < stack.size(); ++i)
-          path.push_back(stack[i - 1].choices[stack[i - 1].next - 1]);
-        path.push_back(choice);
-        finish_violation(id, *violation, std::move(path));
-        return;
-      }
+      if (nodes_[id].depth <= depth) continue;
+      nodes_[id].depth = depth;
     }
     result_.frontier_peak = std::max<std::uint64_t>(result_.frontier_peak, stack.size() + 1);
     Frame frame{id, std::move(next), {}, 0, first_visit};
@@ -338,24 +325,10 @@ void Explorer::run_random() {
       if (std::find(change_at.begin(), change_at.end(), step) != change_at.end()) {
         priority[choice.node] = lowest++;  // the running node drops below every other
       }
-      world->apply(choice);
       path.push_back(choice);
-      ++result_.states_explored;
-      const std::uint64_t fingerprint = world->fingerprint();
-      if (std::optional<std::uint32_t> seen = visited_.find(fingerprint)) {
-        graph_.add_transition(id, *seen, choice);
-        id = *seen;
-        continue;
-      }
       const auto depth = static_cast<std::uint32_t>(path.size());
-      const std::optional<std::uint32_t> added = add_state(fingerprint, id, depth, choice);
-      if (!added) return;
-      id = *added;
-      result_.coverage |= world->coverage();
-      if (std::optional<Violation> violation = world->violation()) {
-        finish_violation(id, *violation, path);
-        return;
-      }
+      const auto trail = [&path](std::uint32_t) { return path; };
+      if (take(*world, choice, id, depth, true, id, trail) == Reached::end) return;
     }
   }
 }

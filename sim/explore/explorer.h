@@ -76,6 +76,18 @@ class Explorer {
   std::optional<std::uint32_t> add_state(std::uint64_t fingerprint, std::uint32_t parent,
                                          std::uint32_t depth, const Choice& choice);
   bool stop_requested();
+  // What taking one choice led to: a state stored before, a new state, or the end of the search
+  // (the state limit, or a violation now recorded in the result).
+  enum class Reached : std::uint8_t { known, added, end };
+  // The successor step every strategy shares: applies `choice` to `world` (a copy of state
+  // `parent`'s world), counts the transition, and stores the state reached at `depth` if it is
+  // new; `reached` receives its id. A transition to a known state enters the graph only if
+  // `record_known`. A violation in a new state finishes the search with the trail `trail(id)`.
+  template <typename Trail>
+  Reached take(World& world, const Choice& choice, std::uint32_t parent, std::uint32_t depth,
+               bool record_known, std::uint32_t& reached, const Trail& trail);
+  // False, and the search stops incomplete, when the bfs frontier holds frontier_states_max.
+  bool frontier_has_room(std::size_t frontier_size);
   void finish_violation(std::uint32_t id, const Violation& violation,
                         std::vector<Choice> found_trail);
   std::vector<Choice> parent_path(std::uint32_t id) const;

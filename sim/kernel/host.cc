@@ -3,19 +3,17 @@
 #include <algorithm>
 
 #include "raft/base/check.h"
+#include "raft/base/enum_names.h"
 
 namespace raftsim::sim {
 
+namespace {
+constexpr EnumName<HostState> kHostStateNames[] = {
+    {HostState::down, "down"}, {HostState::running, "running"}, {HostState::paused, "paused"}};
+}  // namespace
+
 const char* host_state_name(HostState state) {
-  switch (state) {
-    case HostState::down:
-      return "down";
-    case HostState::running:
-      return "running";
-    case HostState::paused:
-      return "paused";
-  }
-  RAFTSIM_UNREACHABLE("unknown HostState");
+  return enum_name(kHostStateNames, state);
 }
 
 Host::Host(NodeIndex node, std::uint64_t root_seed, Scheduler& scheduler, Network& network,

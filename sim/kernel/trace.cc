@@ -4,47 +4,40 @@
 #include <nlohmann/json.hpp>
 
 #include "raft/base/check.h"
+#include "raft/base/enum_names.h"
 
 namespace raftsim::sim {
 
+namespace {
+
+constexpr EnumName<TraceKind> kTraceKindNames[] = {
+    {TraceKind::send, "send"},
+    {TraceKind::deliver, "deliver"},
+    {TraceKind::drop, "drop"},
+    {TraceKind::timer_fire, "timer_fire"},
+    {TraceKind::crash, "crash"},
+    {TraceKind::restart, "restart"},
+    {TraceKind::pause, "pause"},
+    {TraceKind::resume, "resume"},
+    {TraceKind::clock_change, "clock_change"},
+    {TraceKind::disk_write, "disk_write"},
+    {TraceKind::disk_sync, "disk_sync"},
+    {TraceKind::disk_truncate, "disk_truncate"},
+    {TraceKind::disk_remove, "disk_remove"},
+    {TraceKind::disk_rename, "disk_rename"},
+    {TraceKind::disk_fault, "disk_fault"},
+    {TraceKind::network_change, "network_change"},
+    {TraceKind::note, "note"},
+};
+
+}  // namespace
+
 const char* trace_kind_name(TraceKind kind) {
-  switch (kind) {
-    case TraceKind::send:
-      return "send";
-    case TraceKind::deliver:
-      return "deliver";
-    case TraceKind::drop:
-      return "drop";
-    case TraceKind::timer_fire:
-      return "timer_fire";
-    case TraceKind::crash:
-      return "crash";
-    case TraceKind::restart:
-      return "restart";
-    case TraceKind::pause:
-      return "pause";
-    case TraceKind::resume:
-      return "resume";
-    case TraceKind::clock_change:
-      return "clock_change";
-    case TraceKind::disk_write:
-      return "disk_write";
-    case TraceKind::disk_sync:
-      return "disk_sync";
-    case TraceKind::disk_truncate:
-      return "disk_truncate";
-    case TraceKind::disk_remove:
-      return "disk_remove";
-    case TraceKind::disk_rename:
-      return "disk_rename";
-    case TraceKind::disk_fault:
-      return "disk_fault";
-    case TraceKind::network_change:
-      return "network_change";
-    case TraceKind::note:
-      return "note";
-  }
-  RAFTSIM_UNREACHABLE("unknown TraceKind");
+  return enum_name(kTraceKindNames, kind);
+}
+
+std::optional<TraceKind> parse_trace_kind(std::string_view name) {
+  return enum_from_name(kTraceKindNames, name);
 }
 
 namespace {

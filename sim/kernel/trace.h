@@ -39,6 +39,7 @@ enum class TraceKind : std::uint8_t {
 };
 
 const char* trace_kind_name(TraceKind kind);
+std::optional<TraceKind> parse_trace_kind(std::string_view name);  // nothing for an unknown name
 
 struct TraceEvent {
   std::uint64_t number = 0;

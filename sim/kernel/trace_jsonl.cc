@@ -9,15 +9,6 @@
 namespace raftsim::sim {
 namespace {
 
-constexpr TraceKind kAllKinds[] = {
-    TraceKind::send,           TraceKind::deliver,     TraceKind::drop,
-    TraceKind::timer_fire,     TraceKind::crash,       TraceKind::restart,
-    TraceKind::pause,          TraceKind::resume,      TraceKind::clock_change,
-    TraceKind::disk_write,     TraceKind::disk_sync,   TraceKind::disk_truncate,
-    TraceKind::disk_remove,    TraceKind::disk_rename, TraceKind::disk_fault,
-    TraceKind::network_change, TraceKind::note,
-};
-
 // The fields to_json() writes, and whether each must be present.
 struct FieldSpec {
   const char* name;
@@ -134,13 +125,6 @@ Result<nlohmann::json> parse_line(std::string_view line, std::size_t line_number
 }
 
 }  // namespace
-
-std::optional<TraceKind> parse_trace_kind(std::string_view name) {
-  for (TraceKind kind : kAllKinds) {
-    if (name == trace_kind_name(kind)) return kind;
-  }
-  return std::nullopt;
-}
 
 Result<Trace> parse_trace_jsonl(std::string_view text) {
   Trace trace(/*recording=*/true);

@@ -20,8 +20,6 @@ namespace raftsim::sim {
 // (about 8 million events of a typical 110-byte line).
 constexpr std::uint64_t kTraceFileBytesMax = std::uint64_t{1} << 30;
 
-std::optional<TraceKind> parse_trace_kind(std::string_view name);
-
 // Parses the text of a trace.jsonl file. A final newline is optional; empty lines are errors.
 // Error messages read "line N: ..." (lines counted from 1).
 Result<Trace> parse_trace_jsonl(std::string_view text);

@@ -3,7 +3,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "raft/base/enum_names.h"
+
 namespace raftsim::linearizability {
+namespace {
+constexpr EnumName<OperationStatus> kOperationStatusNames[] = {
+    {OperationStatus::ok, "ok"}, {OperationStatus::fail, "fail"}, {OperationStatus::info, "info"}};
+}  // namespace
 
 std::string Value::to_string() const {
   switch (kind) {
@@ -20,15 +26,11 @@ std::string Value::to_string() const {
 }
 
 const char* operation_status_name(OperationStatus status) {
-  switch (status) {
-    case OperationStatus::ok:
-      return "ok";
-    case OperationStatus::fail:
-      return "fail";
-    case OperationStatus::info:
-      return "info";
-  }
-  RAFTSIM_UNREACHABLE("bad operation status");
+  return enum_name(kOperationStatusNames, status);
+}
+
+std::optional<OperationStatus> operation_status_from_name(std::string_view name) {
+  return enum_from_name(kOperationStatusNames, name);
 }
 
 std::string Operation::describe() const {

@@ -6,7 +6,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "raft/base/status.h"
@@ -45,6 +47,8 @@ enum class OperationStatus : std::uint8_t {
 };
 
 const char* operation_status_name(OperationStatus status);
+// "ok", "fail" or "info"; nothing for any other name.
+std::optional<OperationStatus> operation_status_from_name(std::string_view name);
 
 struct Operation {
   std::uint64_t client = 0;

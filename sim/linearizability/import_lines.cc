@@ -174,10 +174,7 @@ class EventPairer {
 };
 
 std::optional<OperationStatus> completion_status(std::string_view type) {
-  if (type == "ok") return OperationStatus::ok;
-  if (type == "fail") return OperationStatus::fail;
-  if (type == "info") return OperationStatus::info;
-  return std::nullopt;
+  return operation_status_from_name(type);
 }
 
 // Calls on_line(cursor, line_number) for every non-blank line.

@@ -52,9 +52,7 @@ std::string string_field(const Json& object, const char* field, const std::strin
 
 OperationStatus status_field(const Json& object, const std::string& path) {
   const std::string status = string_field(object, "status", path, true);
-  if (status == "ok") return OperationStatus::ok;
-  if (status == "fail") return OperationStatus::fail;
-  if (status == "info") return OperationStatus::info;
+  if (const auto known = operation_status_from_name(status)) return *known;
   fail(path + "/status", "\"ok\", \"fail\" or \"info\"");
 }
 

@@ -11,6 +11,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "raft/base/enum_names.h"
+
 extern char** environ;
 
 namespace raftsim::sim {
@@ -18,6 +20,9 @@ namespace {
 
 // Graphviz's complaints beyond this are not kept: the first line is what the user needs.
 constexpr std::size_t kStderrBytesMax = 4096;
+
+constexpr EnumName<ImageFormat> kImageFormatNames[] = {
+    {ImageFormat::dot, "dot"}, {ImageFormat::svg, "svg"}, {ImageFormat::png, "png"}};
 
 Status write_text(const std::string& path, const std::string& text) {
   std::ofstream file(path, std::ios::binary | std::ios::trunc);
@@ -49,15 +54,7 @@ std::string drain(int fd) {
 }  // namespace
 
 const char* image_format_name(ImageFormat format) {
-  switch (format) {
-    case ImageFormat::dot:
-      return "dot";
-    case ImageFormat::svg:
-      return "svg";
-    case ImageFormat::png:
-      return "png";
-  }
-  RAFTSIM_UNREACHABLE("unknown ImageFormat");
+  return enum_name(kImageFormatNames, format);
 }
 
 std::optional<ImageFormat> image_format_for_path(std::string_view path) {

@@ -39,6 +39,7 @@ struct ClientSession {
   std::uint32_t attempts = 0;
   Time invoked_at = 0;
   bool in_doubt = false;  // some attempt may have been proposed (timed out without answer)
+  std::optional<std::size_t> current;  // history index of the request in flight
 };
 
 struct TimerTag {

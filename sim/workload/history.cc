@@ -3,21 +3,20 @@
 #include <nlohmann/json.hpp>
 
 #include "raft/base/check.h"
+#include "raft/base/enum_names.h"
 
 namespace raftsim::sim {
 
+namespace {
+constexpr EnumName<OperationStatus> kOperationStatusNames[] = {
+    {OperationStatus::pending, "pending"},
+    {OperationStatus::ok, "ok"},
+    {OperationStatus::fail, "fail"},
+    {OperationStatus::info, "info"}};
+}  // namespace
+
 const char* operation_status_name(OperationStatus status) {
-  switch (status) {
-    case OperationStatus::pending:
-      return "pending";
-    case OperationStatus::ok:
-      return "ok";
-    case OperationStatus::fail:
-      return "fail";
-    case OperationStatus::info:
-      return "info";
-  }
-  RAFTSIM_UNREACHABLE("unknown OperationStatus");
+  return enum_name(kOperationStatusNames, status);
 }
 
 std::optional<std::size_t> History::begin(RecordedOperation operation) {

@@ -20,6 +20,7 @@
 #include "sim/kernel/random.h"
 #include "sim/workload/client_session.h"
 #include "sim/workload/history.h"
+#include "sim/workload/session_client.h"
 
 namespace raftsim::sim {
 
@@ -36,7 +37,12 @@ struct KvWorkload : ClientTiming {
   std::uint32_t sessions = 1;                 // concurrent sessions per client process
 };
 
-class KvClient final : public Process {
+struct KvSession : ClientSession {
+  std::uint64_t completed = 0;
+  kv::Command command;
+};
+
+class KvClient final : public SessionClient<KvSession> {
  public:
   static constexpr std::uint32_t kSessionsMax = 1 << ClientSession::kSessionBits;
 
@@ -45,40 +51,28 @@ class KvClient final : public Process {
            const KvWorkload& workload, History& history);
 
   void start() override;
-  void on_message(NodeId from, std::span<const std::uint8_t> payload) override;
-  void on_timer(std::uint64_t tag) override;
   std::uint64_t state_hash() const override;
 
   std::uint64_t completed() const;
 
  private:
-  struct Session : ClientSession {
-    std::uint64_t completed = 0;
-    std::optional<std::size_t> current;  // history id of the operation in flight
-    kv::Command command;
-  };
+  using Session = KvSession;
+
+  void fill_request(Session& session, ClientRequest& request) override;
+  void on_applied(Session& session, std::span<const std::uint8_t> reply) override;
+  void give_up(Session& session) override;
+  void on_session_timer(Session& session, std::uint64_t purpose) override;
 
   void next_operation(Session& session);
-  void send_attempt(Session& session);
   // output: what the system answered, if anything (a failed cas without one observed nothing).
   void finish(Session& session, OperationStatus status,
               std::optional<std::string> output = std::nullopt);
-  void retry(Session& session, NodeId hint);
-  void start_timer(Session& session, Time after, std::uint64_t purpose);
   kv::Command draw_command(const Session& session);
 
-  Runtime& runtime_;
-  std::uint32_t cluster_size_;
-  std::uint64_t first_client_id_;
   KvWorkload workload_;
   History& history_;
   Random random_;
-  std::vector<Session> sessions_;
-  // Buffers reused from one request or response to the next.
-  ClientRequest request_;
-  ClientResponse response_;
-  kv::Reply reply_;
-  std::vector<std::uint8_t> send_buffer_;
+  kv::Reply reply_;  // reused from one answer to the next
 };
 
 }  // namespace raftsim::sim

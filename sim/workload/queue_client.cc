@@ -7,9 +7,7 @@
 namespace raftsim::sim {
 
 namespace {
-constexpr std::uint64_t kTimeoutTimer = ClientSession::kTimeoutTimer;
 constexpr std::uint64_t kStepTimer = ClientSession::kStepTimer;
-constexpr std::uint64_t kBackoffTimer = ClientSession::kBackoffTimer;
 constexpr std::uint64_t kWorkTimer = ClientSession::kWorkTimer;
 
 QueueOp history_op(queue::Op op) {
@@ -39,32 +37,21 @@ bool chance_percent(Random& random, std::uint32_t percent) {
 QueueClient::QueueClient(Runtime& runtime, std::uint32_t cluster_size,
                          std::uint64_t first_client_id, const KvWorkload& timing,
                          const QueueWorkload& workload, QueueHistory& history)
-    : runtime_(runtime),
-      cluster_size_(cluster_size),
-      first_client_id_(first_client_id),
+    : SessionClient(runtime, cluster_size, first_client_id, timing,
+                    workload.producers + workload.workers),
       timing_(timing),
       workload_(workload),
       history_(history),
       random_(runtime.random_seed()) {
-  const std::uint32_t sessions = workload.producers + workload.workers;
-  RAFTSIM_CHECK(cluster_size >= 1 && sessions >= 1 && sessions <= kSessionsMax);
   RAFTSIM_CHECK(workload.priorities >= 1 && workload.max_attempts >= 1 && workload.lease > 0);
-  RAFTSIM_CHECK(workload.work_min <= workload.work_max && timing.attempts_max >= 1);
-  sessions_.resize(sessions);
-  for (std::uint32_t index = 0; index < sessions; ++index) {
-    Session& session = sessions_[index];
-    session.client_id = first_client_id + index;
-    session.producer = index < workload.producers;
-    session.target = static_cast<NodeId>((first_client_id + index) % cluster_size);
+  RAFTSIM_CHECK(workload.work_min <= workload.work_max);
+  for (std::uint32_t index = 0; index < workload.producers; ++index) {
+    sessions_[index].producer = true;
   }
 }
 
 void QueueClient::start() {
   for (Session& session : sessions_) next_step(session);
-}
-
-void QueueClient::start_timer(Session& session, Time after, std::uint64_t purpose) {
-  start_session_timer(runtime_, session, session.client_id - first_client_id_, after, purpose);
 }
 
 void QueueClient::next_step(Session& session) {
@@ -104,10 +91,8 @@ void QueueClient::next_step(Session& session) {
 }
 
 void QueueClient::begin_request(Session& session, queue::Command command) {
-  ++session.sequence;
+  open_request(session);
   session.command = std::move(command);
-  session.attempts = 0;
-  session.in_doubt = false;
   QueueOperation operation;
   operation.client = session.client_id;
   operation.op = history_op(session.command.op);
@@ -119,18 +104,12 @@ void QueueClient::begin_request(Session& session, queue::Command command) {
   arguments.job_id = session.command.job_id;
   arguments.token = session.command.token;
   arguments.lease_duration = static_cast<Time>(session.command.lease_ns);
-  operation.invoke_time = runtime_.monotonic_now_ns();
-  session.invoked_at = operation.invoke_time;
-  session.current = history_.begin(std::move(operation));
-  if (!session.current) return;  // history full: this session stops
-  send_attempt(session);
+  record_and_send(session, history_, std::move(operation));
 }
 
-void QueueClient::send_attempt(Session& session) {
-  request_.read_only = false;
-  request_.payload = queue::encode_command(session.command);
-  send_session_attempt(runtime_, session, session.client_id - first_client_id_, request_,
-                       send_buffer_, timing_);
+void QueueClient::fill_request(Session& session, ClientRequest& request) {
+  request.read_only = false;
+  request.payload = queue::encode_command(session.command);
 }
 
 void QueueClient::finish(Session& session, QueueOperationStatus status, QueueReply reply) {
@@ -140,20 +119,9 @@ void QueueClient::finish(Session& session, QueueOperationStatus status, QueueRep
   ++session.timer_generation;  // any timeout still pending is now stale
 }
 
-void QueueClient::retry(Session& session, NodeId hint) {
-  switch (next_retry(session, hint, runtime_.monotonic_now_ns(), timing_, cluster_size_)) {
-    case RetryStep::give_up:
-      finish(session, session.in_doubt ? QueueOperationStatus::info : QueueOperationStatus::fail,
-             {});
-      after_reply(session, std::nullopt);
-      return;
-    case RetryStep::resend_now:
-      send_attempt(session);
-      return;
-    case RetryStep::back_off:
-      start_timer(session, timing_.retry_backoff, kBackoffTimer);
-      return;
-  }
+void QueueClient::give_up(Session& session) {
+  finish(session, session.in_doubt ? QueueOperationStatus::info : QueueOperationStatus::fail, {});
+  after_reply(session, std::nullopt);
 }
 
 void QueueClient::drop_job(Session& session, Time pause) {
@@ -221,19 +189,8 @@ void QueueClient::work(Session& session) {
   start_timer(session, slice, kWorkTimer);
 }
 
-void QueueClient::on_message(NodeId from, std::span<const std::uint8_t> payload) {
-  auto response = decode_client_response(payload);
-  if (!response) return;  // noise
-  const auto index =
-      session_of_response(*response, from, first_client_id_, sessions_.size(), cluster_size_);
-  if (!index) return;  // noise
-  Session& session = sessions_[*index];
-  if (!session.current || response->sequence != session.sequence) return;  // a late answer
-  if (response->status != ClientStatus::ok) {
-    retry(session, response->leader_hint);  // definitely not applied by this attempt
-    return;
-  }
-  auto reply = queue::decode_reply(response->payload);
+void QueueClient::on_applied(Session& session, std::span<const std::uint8_t> payload) {
+  auto reply = queue::decode_reply(payload);
   RAFTSIM_CHECK_MSG(reply.has_value(), "a node sent an undecodable queue reply");
   QueueReply recorded;
   QueueOperationStatus status = QueueOperationStatus::ok;
@@ -256,36 +213,19 @@ void QueueClient::on_message(NodeId from, std::span<const std::uint8_t> payload)
   after_reply(session, reply);
 }
 
-void QueueClient::on_timer(std::uint64_t tag) {
-  const TimerTag decoded = decode_timer_tag(tag);
-  RAFTSIM_CHECK(decoded.session < sessions_.size());
-  Session& session = sessions_[decoded.session];
-  if (decoded.generation != session.timer_generation) return;  // superseded
-  session.timer.reset();
-  switch (decoded.purpose) {
-    case kStepTimer:
-      if (!session.current) next_step(session);
-      return;
-    case kBackoffTimer:
-      if (session.current) send_attempt(session);
-      return;
-    case kWorkTimer:
-      if (session.current) return;
-      if (session.work_left > 0) {
-        begin_request(session,
-                      queue::Command::heartbeat(session.job, session.token,
-                                                static_cast<std::uint64_t>(workload_.lease)));
-      } else {
-        work(session);
-      }
-      return;
-    case kTimeoutTimer:
-      if (!session.current) return;
-      session.in_doubt = true;  // no answer: the attempt may have been proposed and may commit
-      retry(session, kNoNode);
-      return;
+void QueueClient::on_session_timer(Session& session, std::uint64_t purpose) {
+  if (purpose == kStepTimer) {
+    if (!session.current) next_step(session);
+    return;
   }
-  RAFTSIM_UNREACHABLE("unknown client timer");
+  RAFTSIM_CHECK(purpose == kWorkTimer);
+  if (session.current) return;
+  if (session.work_left > 0) {
+    begin_request(session, queue::Command::heartbeat(session.job, session.token,
+                                                     static_cast<std::uint64_t>(workload_.lease)));
+  } else {
+    work(session);
+  }
 }
 
 std::uint64_t QueueClient::state_hash() const {

@@ -18,6 +18,7 @@
 #include "sim/workload/client_session.h"
 #include "sim/workload/kv_client.h"  // KvWorkload: timeouts, retries and think time
 #include "sim/workload/queue_history.h"
+#include "sim/workload/session_client.h"
 
 namespace raftsim::sim {
 
@@ -39,7 +40,20 @@ struct QueueWorkload {
   Time poll_interval = milliseconds(20);  // an empty lease is retried after this
 };
 
-class QueueClient final : public Process {
+struct QueueSession : ClientSession {
+  bool producer = false;
+  queue::Command command;
+  std::uint64_t produced = 0;
+  bool retry_enqueue = false;  // the last keyed enqueue gave up unanswered: send it again
+  std::vector<queue::Command> keyed_sent;  // the last kKeyedRemembered keyed enqueues
+  // Worker: the job held, its token, the work still to do and how it will end.
+  queue::JobId job = 0;
+  queue::Token token = 0;
+  Time work_left = 0;
+  bool will_fail = false;
+};
+
+class QueueClient final : public SessionClient<QueueSession> {
  public:
   static constexpr std::uint32_t kSessionsMax = 1 << ClientSession::kSessionBits;
   static constexpr std::size_t kKeyedRemembered = 16;  // candidates for resend_percent
@@ -48,45 +62,27 @@ class QueueClient final : public Process {
               const KvWorkload& timing, const QueueWorkload& workload, QueueHistory& history);
 
   void start() override;
-  void on_message(NodeId from, std::span<const std::uint8_t> payload) override;
-  void on_timer(std::uint64_t tag) override;
   std::uint64_t state_hash() const override;
 
  private:
-  struct Session : ClientSession {
-    bool producer = false;
-    std::optional<std::size_t> current;  // history index of the request in flight
-    queue::Command command;
-    std::uint64_t produced = 0;
-    bool retry_enqueue = false;  // the last keyed enqueue gave up unanswered: send it again
-    std::vector<queue::Command> keyed_sent;  // the last kKeyedRemembered keyed enqueues
-    // Worker: the job held, its token, the work still to do and how it will end.
-    queue::JobId job = 0;
-    queue::Token token = 0;
-    Time work_left = 0;
-    bool will_fail = false;
-  };
+  using Session = QueueSession;
+
+  void fill_request(Session& session, ClientRequest& request) override;
+  void on_applied(Session& session, std::span<const std::uint8_t> reply) override;
+  void give_up(Session& session) override;
+  void on_session_timer(Session& session, std::uint64_t purpose) override;
 
   void begin_request(Session& session, queue::Command command);
-  void send_attempt(Session& session);
   void finish(Session& session, QueueOperationStatus status, QueueReply reply);
-  void retry(Session& session, NodeId hint);
   void after_reply(Session& session, const std::optional<queue::Reply>& reply);
   void next_step(Session& session);
   void work(Session& session);
   void drop_job(Session& session, Time pause);
-  void start_timer(Session& session, Time after, std::uint64_t purpose);
 
-  Runtime& runtime_;
-  std::uint32_t cluster_size_;
-  std::uint64_t first_client_id_;
   KvWorkload timing_;
   QueueWorkload workload_;
   QueueHistory& history_;
   Random random_;
-  std::vector<Session> sessions_;
-  ClientRequest request_;  // reused from one attempt to the next
-  std::vector<std::uint8_t> send_buffer_;
 };
 
 }  // namespace raftsim::sim

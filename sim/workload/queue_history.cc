@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "raft/base/check.h"
+#include "raft/base/enum_names.h"
 
 namespace raftsim::sim {
 namespace {
@@ -17,6 +18,20 @@ using Json = nlohmann::ordered_json;
 
 constexpr const char* kFormatName = "raftsim queue history";
 constexpr std::int64_t kFormatVersion = 1;
+
+constexpr EnumName<QueueOp> kOpNames[] = {
+    {QueueOp::enqueue, "enqueue"},   {QueueOp::lease, "lease"}, {QueueOp::heartbeat, "heartbeat"},
+    {QueueOp::complete, "complete"}, {QueueOp::fail, "fail"},   {QueueOp::cancel, "cancel"}};
+constexpr EnumName<QueueOperationStatus> kStatusNames[] = {
+    {QueueOperationStatus::pending, "pending"},
+    {QueueOperationStatus::ok, "ok"},
+    {QueueOperationStatus::fail, "fail"},
+    {QueueOperationStatus::info, "info"}};
+constexpr EnumName<JobFinalStatus> kFinalStatusNames[] = {{JobFinalStatus::pending, "pending"},
+                                                          {JobFinalStatus::leased, "leased"},
+                                                          {JobFinalStatus::completed, "completed"},
+                                                          {JobFinalStatus::dead, "dead"},
+                                                          {JobFinalStatus::cancelled, "cancelled"}};
 
 bool has_reply_job(const QueueOperation& operation) {
   if (operation.status != QueueOperationStatus::ok) return false;
@@ -198,22 +213,11 @@ std::string read_string(const Json& object, const char* field, const std::string
 
 template <typename Enum, std::size_t N>
 Enum read_choice(const Json& object, const char* field, const std::string& path,
-                 const Enum (&choices)[N], const char* (*name)(Enum), const char* expected) {
+                 const EnumName<Enum> (&table)[N]) {
   const std::string text = read_string(object, field, path);
-  for (const Enum choice : choices) {
-    if (text == name(choice)) return choice;
-  }
-  fail(path + "/" + field, expected);
+  if (const std::optional<Enum> choice = enum_from_name(table, text)) return *choice;
+  fail(path + "/" + field, enum_name_list(table));
 }
-
-constexpr QueueOp kOps[] = {QueueOp::enqueue,  QueueOp::lease, QueueOp::heartbeat,
-                            QueueOp::complete, QueueOp::fail,  QueueOp::cancel};
-constexpr QueueOperationStatus kStatuses[] = {QueueOperationStatus::pending,
-                                              QueueOperationStatus::ok, QueueOperationStatus::fail,
-                                              QueueOperationStatus::info};
-constexpr JobFinalStatus kFinalStatuses[] = {JobFinalStatus::pending, JobFinalStatus::leased,
-                                             JobFinalStatus::completed, JobFinalStatus::dead,
-                                             JobFinalStatus::cancelled};
 
 void parse_reply(const Json& json, const std::string& path, QueueOperation& operation) {
   QueueReply& reply = operation.reply;
@@ -238,11 +242,8 @@ QueueOperation parse_operation(const Json& json, const std::string& path) {
   if (!json.is_object()) fail(path, "an operation object");
   QueueOperation operation;
   operation.client = read_unsigned(json, "client", path);
-  operation.op = read_choice(json, "op", path, kOps, queue_op_name,
-                             "\"enqueue\", \"lease\", \"heartbeat\", \"complete\", \"fail\" or "
-                             "\"cancel\"");
-  operation.status = read_choice(json, "status", path, kStatuses, queue_operation_status_name,
-                                 "\"pending\", \"ok\", \"fail\" or \"info\"");
+  operation.op = read_choice(json, "op", path, kOpNames);
+  operation.status = read_choice(json, "status", path, kStatusNames);
   operation.invoke_time = read_time(json, "invoke_ns", path);
   if (returned(operation.status)) {
     operation.return_time = read_time(json, "return_ns", path);
@@ -283,8 +284,7 @@ QueueFinalState parse_final_state(const Json& json, const std::string& path) {
     if (!jobs[i].is_object()) fail(job_path, "a job object");
     const JobId job_id = read_unsigned(jobs[i], "job_id", job_path);
     FinalJob job;
-    job.status = read_choice(jobs[i], "status", job_path, kFinalStatuses, job_final_status_name,
-                             "\"pending\", \"leased\", \"completed\", \"dead\" or \"cancelled\"");
+    job.status = read_choice(jobs[i], "status", job_path, kFinalStatusNames);
     job.attempts = read_unsigned(jobs[i], "attempts", job_path);
     job.max_attempts = read_unsigned(jobs[i], "max_attempts", job_path);
     job.completion_count = read_unsigned(jobs[i], "completion_count", job_path);
@@ -328,51 +328,15 @@ QueueHistoryDocument parse_document(const Json& document) {
 }  // namespace
 
 const char* queue_op_name(QueueOp op) {
-  switch (op) {
-    case QueueOp::enqueue:
-      return "enqueue";
-    case QueueOp::lease:
-      return "lease";
-    case QueueOp::heartbeat:
-      return "heartbeat";
-    case QueueOp::complete:
-      return "complete";
-    case QueueOp::fail:
-      return "fail";
-    case QueueOp::cancel:
-      return "cancel";
-  }
-  RAFTSIM_UNREACHABLE("unknown QueueOp");
+  return enum_name(kOpNames, op);
 }
 
 const char* queue_operation_status_name(QueueOperationStatus status) {
-  switch (status) {
-    case QueueOperationStatus::pending:
-      return "pending";
-    case QueueOperationStatus::ok:
-      return "ok";
-    case QueueOperationStatus::fail:
-      return "fail";
-    case QueueOperationStatus::info:
-      return "info";
-  }
-  RAFTSIM_UNREACHABLE("unknown QueueOperationStatus");
+  return enum_name(kStatusNames, status);
 }
 
 const char* job_final_status_name(JobFinalStatus status) {
-  switch (status) {
-    case JobFinalStatus::pending:
-      return "pending";
-    case JobFinalStatus::leased:
-      return "leased";
-    case JobFinalStatus::completed:
-      return "completed";
-    case JobFinalStatus::dead:
-      return "dead";
-    case JobFinalStatus::cancelled:
-      return "cancelled";
-  }
-  RAFTSIM_UNREACHABLE("unknown JobFinalStatus");
+  return enum_name(kFinalStatusNames, status);
 }
 
 std::optional<JobId> QueueOperation::job() const {
