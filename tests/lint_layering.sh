@@ -8,12 +8,11 @@ cd "$root" || exit 2
 
 # folder | include prefixes it must not use (extended regex)
 rules=(
-  "raft/base|raft/(core|io|storage|node|util)/|jobqueue/|sim/|tools/|tests/"
+  "raft/base|raft/(core|io|storage|node)/|jobqueue/|sim/|tools/|tests/"
   "raft/core|raft/(io|storage|node)/|jobqueue/|sim/|tools/|tests/"
   "raft/io|raft/(storage|node)/|jobqueue/|sim/|tools/|tests/"
   "raft/storage|raft/node/|jobqueue/|sim/|tools/|tests/"
   "raft/node|jobqueue/|sim/|tools/|tests/"
-  "raft/util|raft/(core|io|storage|node)/|jobqueue/|sim/|tools/|tests/"
   "jobqueue|raft/(core|storage)/|sim/|tools/|tests/"
   "sim|tools/|tests/"
   "tools|tests/"

@@ -4,7 +4,6 @@
 
 #include "raft/base/check.h"
 #include "raft/base/hash.h"
-#include "raft/util/bugs.h"
 
 namespace raftsim {
 
@@ -70,7 +69,7 @@ Raft::Raft(const RaftConfig& config, const HardState& recovered_state, Snapshot 
     : config_(config),
       term_(recovered_state.term),
       vote_(recovered_state.vote),
-      log_(recovered_snapshot.meta, std::move(recovered_entries)),
+      log_(recovered_snapshot.meta, std::move(recovered_entries), config.bugs),
       persisted_(recovered_state),
       random_state_(mix64(config.random_seed ^ 0x5eed5eed5eed5eedULL)),
       snapshot_(std::move(recovered_snapshot)) {
@@ -291,7 +290,8 @@ bool Raft::check_term(const Message& message) {
     const bool from_stale_leader = message.type == MessageType::append ||
                                    message.type == MessageType::heartbeat ||
                                    message.type == MessageType::install_snapshot;
-    if (bug_active(Bug::stale_term_append) && from_stale_leader && role_ != Role::leader) {
+    if (config_.bugs.has(RaftBug::stale_term_append) && from_stale_leader &&
+        role_ != Role::leader) {
       return true;  // injected bug: a deposed leader's appends are taken as current
     }
     if (from_stale_leader) {
@@ -320,8 +320,9 @@ void Raft::handle_vote_request(const Message& message) {
   Message response;
   response.type = pre_vote ? MessageType::pre_vote_response : MessageType::vote_response;
   response.to = message.from;
-  const bool up_to_date = bug_active(Bug::vote_ignores_log) ||  // injected bug: no log check
-                          log_.is_up_to_date(message.log_index, message.log_term);
+  const bool up_to_date =
+      config_.bugs.has(RaftBug::vote_ignores_log) ||  // injected bug: no log check
+      log_.is_up_to_date(message.log_index, message.log_term);
   if (can_vote && up_to_date) {
     response.term = message.term;
     if (!pre_vote) {
@@ -475,7 +476,7 @@ void Raft::handle_install_snapshot(const Message& message) {
     // committed (paper §7). Take the commit index only; the log applies as usual.
     log_.commit_to(meta.index);
   }
-  if (meta.index <= log_.committed() && !bug_active(Bug::snapshot_overwrites_newer)) {
+  if (meta.index <= log_.committed() && !config_.bugs.has(RaftBug::snapshot_overwrites_newer)) {
     // Already covered here (a duplicate or late chunk): say how far our log is known to match.
     incoming_.reset();
     response.context = message.hint_index;
@@ -635,7 +636,8 @@ bool Raft::maybe_commit() {
   const Index candidate = matches[quorum() - 1];
   // §5.4.2: only an entry of the leader's own term is committed by counting replicas.
   if (candidate <= log_.committed()) return false;
-  if (log_.term_at(candidate) != term_ && !bug_active(Bug::commit_prev_term)) return false;
+  if (log_.term_at(candidate) != term_ && !config_.bugs.has(RaftBug::commit_prev_term))
+    return false;
   log_.commit_to(candidate);
   if (committed_in_current_term()) {
     while (!reads_waiting_for_commit_.empty()) {
@@ -665,7 +667,7 @@ bool Raft::lease_valid() const {
   // shrink the lease by (1 - drift) / (1 + drift) so it still ends before their timeout.
   const std::uint64_t timeout = config_.election_timeout_ticks_min - 1;
   const std::uint64_t drift = config_.clock_drift_max_ppm;
-  const std::uint64_t lease_ticks = bug_active(Bug::lease_read_no_drift_bound)
+  const std::uint64_t lease_ticks = config_.bugs.has(RaftBug::lease_read_no_drift_bound)
                                         ? timeout  // injected bug: the whole timeout
                                         : timeout * (1'000'000 - drift) / (1'000'000 + drift);
   return quorum_tick > 0 && ticks_ - quorum_tick < lease_ticks;
@@ -692,7 +694,7 @@ Status Raft::read_index(std::uint64_t request_id) {
   if (pending_reads_.size() + reads_waiting_for_commit_.size() >= config_.pending_reads_max) {
     return Status(StatusCode::no_space, "too many pending reads");
   }
-  if (bug_active(Bug::read_without_readindex) && committed_in_current_term()) {
+  if (config_.bugs.has(RaftBug::read_without_readindex) && committed_in_current_term()) {
     read_states_.push_back(ReadState{request_id, log_.committed()});  // injected bug: no round
     return Status();
   }
@@ -759,9 +761,6 @@ void Raft::ready(Ready& ready) {
   if (pending_install_) ready.snapshot = snapshot_;
   ready.hard_state.reset();
   if (HardState{term_, vote_} != persisted_) ready.hard_state = HardState{term_, vote_};
-  if (bug_active(Bug::vote_not_persisted) && ready.hard_state && vote_ != config_.id) {
-    ready.hard_state->vote = kNoNode;  // the grant is sent, but the vote is never written
-  }
   ready.rewrite_from = log_.stable_rewrite_from();
   ready.entries = log_.unstable_entries();
   // Swap rather than move, so the outbox keeps the capacity the caller's last Ready had; the
@@ -782,12 +781,7 @@ void Raft::ready(Ready& ready) {
 
 void Raft::advance(const Ready& ready) {
   if (ready.snapshot) pending_install_ = false;
-  if (ready.hard_state) {
-    persisted_ = *ready.hard_state;
-    // The bug wrote no vote, but the core believes it did (or it would hand out the same hard
-    // state again and again).
-    if (bug_active(Bug::vote_not_persisted)) persisted_.vote = vote_;
-  }
+  if (ready.hard_state) persisted_ = *ready.hard_state;
   if (!ready.entries.empty()) {
     log_.stable_to(ready.entries.back().index, ready.entries.back().term);
   }

@@ -23,6 +23,7 @@
 #include "raft/core/log.h"
 #include "raft/core/messages.h"
 #include "raft/core/progress.h"
+#include "raft/core/raft_bugs.h"
 #include "raft/core/types.h"
 
 namespace raftsim {
@@ -56,6 +57,8 @@ struct RaftConfig {
   // appends rather than the whole snapshot.
   std::size_t entries_kept_after_snapshot = 1024;
   std::uint64_t random_seed = 1;
+  // Catalogued bugs to inject (tests and the simulator); empty in production.
+  RaftBugs bugs;
 
   Status validate() const;
 };

@@ -4,7 +4,6 @@
 #include "raft/base/endian.h"
 #include "raft/base/hash.h"
 #include "raft/core/codec.h"
-#include "raft/util/bugs.h"
 
 namespace raftsim {
 
@@ -235,12 +234,12 @@ void NodeHost::process_ready() {
     // leader sent comes first: the log in this Ready follows it. (The injected bug
     // ack-before-fsync persists the log after sending and answering instead.)
     if (ready.snapshot) {
-      if (Status s = install_snapshot(*ready.snapshot, ready.hard_state); !s.ok()) {
+      if (Status s = install_snapshot(*ready.snapshot, written_hard_state(ready)); !s.ok()) {
         fail_stop("cannot install snapshot: " + s.to_string());
         return;
       }
     }
-    const bool persist_first = !bug_active(Bug::ack_before_fsync);
+    const bool persist_first = !config_.bugs.has(HostBug::ack_before_fsync);
     if (persist_first && !persist(ready)) return;
     // 2. Send.
     for (const Message& message : ready.messages) {
@@ -270,10 +269,19 @@ void NodeHost::process_ready() {
 
 bool NodeHost::persist(const Ready& ready) {
   // An installed snapshot already persisted the hard state that came with it.
-  Status saved = storage_->save(ready.snapshot ? std::nullopt : ready.hard_state,
+  Status saved = storage_->save(ready.snapshot ? std::nullopt : written_hard_state(ready),
                                 ready.rewrite_from, ready.entries);
   if (!saved.ok()) fail_stop("storage failed: " + saved.to_string());
   return saved.ok();
+}
+
+std::optional<HardState> NodeHost::written_hard_state(const Ready& ready) const {
+  std::optional<HardState> written = ready.hard_state;
+  if (written && written->vote != config_.raft.id &&
+      config_.bugs.has(HostBug::vote_not_persisted)) {
+    written->vote = kNoNode;  // the grant is sent, but the vote is never written
+  }
+  return written;
 }
 
 void NodeHost::apply(const Entry& entry) {

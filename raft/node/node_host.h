@@ -23,6 +23,7 @@
 #include "raft/base/map_node_pool.h"
 #include "raft/core/raft.h"
 #include "raft/io/runtime.h"
+#include "raft/node/host_bugs.h"
 #include "raft/node/sessions.h"
 #include "raft/node/state_machine.h"
 #include "raft/node/wire.h"
@@ -39,6 +40,8 @@ struct NodeHostConfig {
   // state machine that supports snapshots.
   std::uint64_t snapshot_every_entries = 0;
   SnapshotStoreOptions snapshots;
+  // Catalogued bugs to inject at the persist and answer steps (the simulator); empty in production.
+  HostBugs bugs;
 };
 
 class NodeHost final : public Process {
@@ -78,6 +81,9 @@ class NodeHost final : public Process {
   void handle_client_request(NodeId from, const ClientRequest& request);
   // Saves a Ready's hard state and entries; false (and fail-stopped) when storage failed.
   bool persist(const Ready& ready);
+  // The hard state this Ready writes: under the injected vote-not-persisted bug, without the
+  // vote just granted (the core, told nothing, believes it durable).
+  std::optional<HardState> written_hard_state(const Ready& ready) const;
   void apply(const Entry& entry);
   void serve_reads();
   void fail_pending_reads();

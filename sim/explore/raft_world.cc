@@ -110,6 +110,7 @@ Raft RaftWorld::make_core(NodeId id, const HardState& state, std::vector<Entry> 
   raft.entries_per_message_max = config_.entries_per_message_max;
   raft.inflight_messages_max = config_.inflight_messages_max;
   raft.random_seed = id + 1;
+  raft.bugs = layer_bugs(config_.bug).raft;
   return Raft(raft, state, std::move(entries));
 }
 
@@ -215,8 +216,13 @@ void RaftWorld::drive(NodeId node) {
     RAFTSIM_CHECK_MSG(!ready.snapshot, "snapshots are not explored");
     bool changed = false;
     // 1. Persist: the hard state, then the entries (after cutting a rewritten suffix).
-    if (ready.hard_state && *ready.hard_state != state.durable_state) {
-      state.durable_state = *ready.hard_state;
+    std::optional<HardState> written = ready.hard_state;
+    if (written && written->vote != node &&
+        layer_bugs(config_.bug).host.has(HostBug::vote_not_persisted)) {
+      written->vote = kNoNode;  // as a host under the bug: the granted vote is never written
+    }
+    if (written && *written != state.durable_state) {
+      state.durable_state = *written;
       changed = true;
     }
     if (ready.rewrite_from != 0 && ready.rewrite_from <= state.durable_log.size()) {
@@ -376,7 +382,6 @@ void RaftWorld::collect_dead_messages() {
 
 void RaftWorld::apply(const Choice& choice) {
   RAFTSIM_CHECK_MSG(!violation_, "a violating state is not explored further");
-  const ScopedBug bug(config_.bug);
   try {
     const ScopedThrowingChecks throwing;
     apply_choice(choice);

@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "raft/core/raft.h"
-#include "raft/util/bugs.h"
+#include "sim/bugs/catalogue.h"
 #include "sim/explore/world.h"
 #include "sim/kernel/trace.h"
 
@@ -40,7 +40,7 @@ struct RaftWorldConfig {
   std::uint32_t entries_per_message_max = 1;
   std::uint32_t inflight_messages_max = 4;
   std::uint32_t messages_in_flight_max = 24;
-  Bug bug = Bug::none;  // the catalogued bug active while this world steps
+  Bug bug = Bug::none;  // the catalogued bug injected into every core and host step
   // Reduction: remove messages no receiver can ever act on (sound; see sim/explore/README.md).
   bool collect_dead_messages = true;
   // Deliveries to different nodes are independent (for sleep sets). With it on, the in-flight
