@@ -16,6 +16,7 @@
 #include "raft/base/check.h"
 #include "raft/core/codec.h"
 #include "raft/core/raft.h"
+#include "raft/node/ready_driver.h"
 
 namespace raftsim::testing {
 
@@ -67,32 +68,15 @@ class RaftCluster {
   std::uint32_t size() const { return static_cast<std::uint32_t>(nodes_.size()); }
   const std::vector<std::vector<Entry>>& applied() const { return applied_; }
 
-  // Persists, then sends (into the in-memory network), then applies; like a real host.
+  // Persists, then sends (into the in-memory network), then applies: the ReadyDriver, as a real
+  // host runs it.
   void process_ready(NodeId id) {
     Raft& raft = *nodes_[id];
+    NodeSink sink(*this, id);
     while (raft.has_ready()) {
-      Ready ready = raft.ready();
-      StoredNode& disk = stored_[id];
-      if (ready.snapshot) {
-        disk.snapshot = *ready.snapshot;
-        disk.entries.clear();
-        applied_[id] = decode_applied(ready.snapshot->data);
-        ++snapshots_installed_;
-      }
-      const Index base = disk.snapshot.meta.index;
-      if (ready.hard_state) disk.hard_state = *ready.hard_state;
-      if (ready.rewrite_from != 0) disk.entries.resize(ready.rewrite_from - base - 1);
-      for (const Entry& entry : ready.entries) {
-        if (entry.index <= base + disk.entries.size()) disk.entries.resize(entry.index - base - 1);
-        disk.entries.push_back(entry);
-      }
-      for (Message& message : ready.messages) {
-        ++messages_sent_;
-        if (link_open(message.from, message.to)) network_.push_back(std::move(message));
-      }
-      for (const Entry& entry : ready.committed_entries) applied_[id].push_back(entry);
-      for (const ReadState& read : ready.read_states) read_states_[id].push_back(read);
-      raft.advance(ready);
+      Ready ready;
+      const Status driven = ReadyDriver().run_round(raft, ready, sink);
+      ASSERT_TRUE(driven.ok()) << driven.to_string();
     }
   }
 
@@ -197,6 +181,44 @@ class RaftCluster {
   }
 
  private:
+  // One node's stored state, the network and its applied list, as the ReadyDriver's sink.
+  class NodeSink final : public ReadySink {
+   public:
+    NodeSink(RaftCluster& cluster, NodeId id) : cluster_(cluster), id_(id) {}
+    Status install_snapshot(const Snapshot& snapshot,
+                            const std::optional<HardState>& hard_state) override {
+      StoredNode& disk = cluster_.stored_[id_];
+      if (hard_state) disk.hard_state = *hard_state;
+      disk.snapshot = snapshot;
+      disk.entries.clear();
+      cluster_.applied_[id_] = decode_applied(snapshot.data);
+      ++cluster_.snapshots_installed_;
+      return Status();
+    }
+    Status persist(const std::optional<HardState>& hard_state, Index rewrite_from,
+                   std::span<const Entry> entries) override {
+      StoredNode& disk = cluster_.stored_[id_];
+      const Index base = disk.snapshot.meta.index;
+      if (hard_state) disk.hard_state = *hard_state;
+      if (rewrite_from != 0) disk.entries.resize(rewrite_from - base - 1);
+      for (const Entry& entry : entries) {
+        if (entry.index <= base + disk.entries.size()) disk.entries.resize(entry.index - base - 1);
+        disk.entries.push_back(entry);
+      }
+      return Status();
+    }
+    void send(const Message& message) override {
+      ++cluster_.messages_sent_;
+      if (cluster_.link_open(message.from, message.to)) cluster_.network_.push_back(message);
+    }
+    void apply(const Entry& entry) override { cluster_.applied_[id_].push_back(entry); }
+    void read_ready(const ReadState& read) override { cluster_.read_states_[id_].push_back(read); }
+
+   private:
+    RaftCluster& cluster_;
+    NodeId id_;
+  };
+
   std::unique_ptr<Raft> make(NodeId id) {
     return std::make_unique<Raft>(config_for(id), stored_[id].hard_state, stored_[id].snapshot,
                                   stored_[id].entries);
