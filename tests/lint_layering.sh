@@ -11,13 +11,14 @@ core_beyond_types='raft/core/([^t]|t[^y])'
 
 # folder | include prefixes it must not use (extended regex)
 rules=(
-  "raft/base|raft/(core|io|storage|node|quorum|tracker)/|jobqueue/|sim/|tools/|tests/"
-  "raft/quorum|raft/(core|io|storage|node|tracker)/|jobqueue/|sim/|tools/|tests/"
-  "raft/tracker|raft/(io|storage|node)/|$core_beyond_types|jobqueue/|sim/|tools/|tests/"
-  "raft/core|raft/(io|storage|node)/|jobqueue/|sim/|tools/|tests/"
+  "raft/base|raft/(core|io|storage|node|quorum|tracker|memory)/|jobqueue/|sim/|tools/|tests/"
+  "raft/quorum|raft/(core|io|storage|node|tracker|memory)/|jobqueue/|sim/|tools/|tests/"
+  "raft/tracker|raft/(io|storage|node|memory)/|$core_beyond_types|jobqueue/|sim/|tools/|tests/"
+  "raft/core|raft/(io|storage|node|memory)/|jobqueue/|sim/|tools/|tests/"
   "raft/io|raft/(storage|node|quorum|tracker)/|$core_beyond_types|jobqueue/|sim/|tools/|tests/"
-  "raft/storage|raft/node/|jobqueue/|sim/|tools/|tests/"
-  "raft/node|jobqueue/|sim/|tools/|tests/"
+  "raft/storage|raft/(node|memory)/|jobqueue/|sim/|tools/|tests/"
+  "raft/memory|raft/(storage|node|quorum|tracker)/|$core_beyond_types|jobqueue/|sim/|tools/|tests/"
+  "raft/node|raft/memory/|jobqueue/|sim/|tools/|tests/"
   "jobqueue|raft/(core|storage)/|sim/|tools/|tests/"
   "sim|tools/|tests/"
   "tools|tests/"

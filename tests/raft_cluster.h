@@ -1,8 +1,9 @@
 // Test harness: Raft cores wired together in memory, without the simulator, so that tests can
-// drive elections and replication message by message. Each node's "disk" is a stored hard state,
-// snapshot and entry list that restart() rebuilds the core from; a node's "state machine" is the
-// list of entries it applied, and a snapshot is that list encoded. Invariants (election safety, log
-// matching of committed prefixes, leader completeness) are checked after every step.
+// drive elections and replication message by message, each through the ReadyDriver. Each node's
+// "disk" is a MemoryLogStorage (hard state, snapshot, entries) that restart() rebuilds the core
+// from; a node's "state machine" is the list of entries it applied, and a snapshot is that list
+// encoded. Invariants (election safety, log matching of committed prefixes, leader completeness)
+// are checked after every step.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -16,15 +17,10 @@
 #include "raft/base/check.h"
 #include "raft/core/codec.h"
 #include "raft/core/raft.h"
+#include "raft/memory/memory_log_storage.h"
 #include "raft/node/ready_driver.h"
 
 namespace raftsim::testing {
-
-struct StoredNode {
-  HardState hard_state;
-  Snapshot snapshot;
-  std::vector<Entry> entries;  // from snapshot.meta.index + 1 on
-};
 
 // A test state machine's image: the applied entries, encoded.
 inline SharedBytes encode_applied(const std::vector<Entry>& applied) {
@@ -132,7 +128,7 @@ class RaftCluster {
     ++restarts_;
     nodes_[id] = make(id);
     // The state machine is rebuilt from the snapshot, then by re-applying.
-    applied_[id] = decode_applied(stored_[id].snapshot.data);
+    applied_[id] = decode_applied(stored_[id].snapshot().data);
     alive_[id] = true;
   }
 
@@ -144,11 +140,7 @@ class RaftCluster {
     ASSERT_EQ(applied_[id].size(), index);
     Snapshot snapshot{SnapshotMeta{index, *raft.log().term_at(index)},
                       encode_applied(applied_[id])};
-    StoredNode& disk = stored_[id];
-    const Index base = disk.snapshot.meta.index;
-    disk.entries.erase(disk.entries.begin(),
-                       disk.entries.begin() + static_cast<std::ptrdiff_t>(index - base));
-    disk.snapshot = snapshot;
+    stored_[id].compact(snapshot);
     raft.snapshot_taken(std::move(snapshot));
   }
   std::size_t snapshots_installed() const { return snapshots_installed_; }
@@ -187,24 +179,14 @@ class RaftCluster {
     NodeSink(RaftCluster& cluster, NodeId id) : cluster_(cluster), id_(id) {}
     Status install_snapshot(const Snapshot& snapshot,
                             const std::optional<HardState>& hard_state) override {
-      StoredNode& disk = cluster_.stored_[id_];
-      if (hard_state) disk.hard_state = *hard_state;
-      disk.snapshot = snapshot;
-      disk.entries.clear();
+      cluster_.stored_[id_].install_snapshot(snapshot, hard_state);
       cluster_.applied_[id_] = decode_applied(snapshot.data);
       ++cluster_.snapshots_installed_;
       return Status();
     }
     Status persist(const std::optional<HardState>& hard_state, Index rewrite_from,
                    std::span<const Entry> entries) override {
-      StoredNode& disk = cluster_.stored_[id_];
-      const Index base = disk.snapshot.meta.index;
-      if (hard_state) disk.hard_state = *hard_state;
-      if (rewrite_from != 0) disk.entries.resize(rewrite_from - base - 1);
-      for (const Entry& entry : entries) {
-        if (entry.index <= base + disk.entries.size()) disk.entries.resize(entry.index - base - 1);
-        disk.entries.push_back(entry);
-      }
+      cluster_.stored_[id_].persist(hard_state, rewrite_from, entries);
       return Status();
     }
     void send(const Message& message) override {
@@ -220,13 +202,13 @@ class RaftCluster {
   };
 
   std::unique_ptr<Raft> make(NodeId id) {
-    return std::make_unique<Raft>(config_for(id), stored_[id].hard_state, stored_[id].snapshot,
-                                  stored_[id].entries);
+    return std::make_unique<Raft>(config_for(id), stored_[id].hard_state(), stored_[id].snapshot(),
+                                  stored_[id].entries());
   }
 
   std::vector<NodeId> voters_;
   std::vector<std::unique_ptr<Raft>> nodes_;
-  std::vector<StoredNode> stored_;
+  std::vector<MemoryLogStorage> stored_;
   std::vector<std::vector<Entry>> applied_;
   std::vector<bool> alive_;
   std::deque<Message> network_;
