@@ -1,8 +1,9 @@
 // Test harness: Raft cores wired together in memory, without the simulator, so that tests can
-// drive elections and replication message by message. Each node's "disk" is a stored hard state,
-// snapshot and entry list that restart() rebuilds the core from; a node's "state machine" is the
-// list of entries it applied, and a snapshot is that list encoded. Invariants (election safety, log
-// matching of committed prefixes, leader completeness) are checked after every step.
+// drive elections and replication message by message, each through the ReadyDriver. Each node's
+// "disk" is a MemoryLogStorage (hard state, snapshot, entries) that restart() rebuilds the core
+// from; a node's "state machine" is the list of entries it applied, and a snapshot is that list
+// encoded. Invariants (election safety, log matching of committed prefixes, leader completeness)
+// are checked after every step.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -16,14 +17,10 @@
 #include "raft/base/check.h"
 #include "raft/core/codec.h"
 #include "raft/core/raft.h"
+#include "raft/memory/memory_log_storage.h"
+#include "raft/node/ready_driver.h"
 
 namespace raftsim::testing {
-
-struct StoredNode {
-  HardState hard_state;
-  Snapshot snapshot;
-  std::vector<Entry> entries;  // from snapshot.meta.index + 1 on
-};
 
 // A test state machine's image: the applied entries, encoded.
 inline SharedBytes encode_applied(const std::vector<Entry>& applied) {
@@ -67,32 +64,15 @@ class RaftCluster {
   std::uint32_t size() const { return static_cast<std::uint32_t>(nodes_.size()); }
   const std::vector<std::vector<Entry>>& applied() const { return applied_; }
 
-  // Persists, then sends (into the in-memory network), then applies; like a real host.
+  // Persists, then sends (into the in-memory network), then applies: the ReadyDriver, as a real
+  // host runs it.
   void process_ready(NodeId id) {
     Raft& raft = *nodes_[id];
+    NodeSink sink(*this, id);
     while (raft.has_ready()) {
-      Ready ready = raft.ready();
-      StoredNode& disk = stored_[id];
-      if (ready.snapshot) {
-        disk.snapshot = *ready.snapshot;
-        disk.entries.clear();
-        applied_[id] = decode_applied(ready.snapshot->data);
-        ++snapshots_installed_;
-      }
-      const Index base = disk.snapshot.meta.index;
-      if (ready.hard_state) disk.hard_state = *ready.hard_state;
-      if (ready.rewrite_from != 0) disk.entries.resize(ready.rewrite_from - base - 1);
-      for (const Entry& entry : ready.entries) {
-        if (entry.index <= base + disk.entries.size()) disk.entries.resize(entry.index - base - 1);
-        disk.entries.push_back(entry);
-      }
-      for (Message& message : ready.messages) {
-        ++messages_sent_;
-        if (link_open(message.from, message.to)) network_.push_back(std::move(message));
-      }
-      for (const Entry& entry : ready.committed_entries) applied_[id].push_back(entry);
-      for (const ReadState& read : ready.read_states) read_states_[id].push_back(read);
-      raft.advance(ready);
+      Ready ready;
+      const Status driven = ReadyDriver().run_round(raft, ready, sink);
+      ASSERT_TRUE(driven.ok()) << driven.to_string();
     }
   }
 
@@ -148,7 +128,7 @@ class RaftCluster {
     ++restarts_;
     nodes_[id] = make(id);
     // The state machine is rebuilt from the snapshot, then by re-applying.
-    applied_[id] = decode_applied(stored_[id].snapshot.data);
+    applied_[id] = decode_applied(stored_[id].snapshot().data);
     alive_[id] = true;
   }
 
@@ -160,11 +140,7 @@ class RaftCluster {
     ASSERT_EQ(applied_[id].size(), index);
     Snapshot snapshot{SnapshotMeta{index, *raft.log().term_at(index)},
                       encode_applied(applied_[id])};
-    StoredNode& disk = stored_[id];
-    const Index base = disk.snapshot.meta.index;
-    disk.entries.erase(disk.entries.begin(),
-                       disk.entries.begin() + static_cast<std::ptrdiff_t>(index - base));
-    disk.snapshot = snapshot;
+    stored_[id].compact(snapshot);
     raft.snapshot_taken(std::move(snapshot));
   }
   std::size_t snapshots_installed() const { return snapshots_installed_; }
@@ -197,14 +173,42 @@ class RaftCluster {
   }
 
  private:
+  // One node's stored state, the network and its applied list, as the ReadyDriver's sink.
+  class NodeSink final : public ReadySink {
+   public:
+    NodeSink(RaftCluster& cluster, NodeId id) : cluster_(cluster), id_(id) {}
+    Status install_snapshot(const Snapshot& snapshot,
+                            const std::optional<HardState>& hard_state) override {
+      cluster_.stored_[id_].install_snapshot(snapshot, hard_state);
+      cluster_.applied_[id_] = decode_applied(snapshot.data);
+      ++cluster_.snapshots_installed_;
+      return Status();
+    }
+    Status persist(const std::optional<HardState>& hard_state, Index rewrite_from,
+                   std::span<const Entry> entries) override {
+      cluster_.stored_[id_].persist(hard_state, rewrite_from, entries);
+      return Status();
+    }
+    void send(const Message& message) override {
+      ++cluster_.messages_sent_;
+      if (cluster_.link_open(message.from, message.to)) cluster_.network_.push_back(message);
+    }
+    void apply(const Entry& entry) override { cluster_.applied_[id_].push_back(entry); }
+    void read_ready(const ReadState& read) override { cluster_.read_states_[id_].push_back(read); }
+
+   private:
+    RaftCluster& cluster_;
+    NodeId id_;
+  };
+
   std::unique_ptr<Raft> make(NodeId id) {
-    return std::make_unique<Raft>(config_for(id), stored_[id].hard_state, stored_[id].snapshot,
-                                  stored_[id].entries);
+    return std::make_unique<Raft>(config_for(id), stored_[id].hard_state(), stored_[id].snapshot(),
+                                  stored_[id].entries());
   }
 
   std::vector<NodeId> voters_;
   std::vector<std::unique_ptr<Raft>> nodes_;
-  std::vector<StoredNode> stored_;
+  std::vector<MemoryLogStorage> stored_;
   std::vector<std::vector<Entry>> applied_;
   std::vector<bool> alive_;
   std::deque<Message> network_;

@@ -1,26 +1,17 @@
-// Snapshot files and the log's snapshot marker on a simulated disk: saves are atomic and
-// checksummed, damaged files are skipped for the previous one, the log drops its prefix behind
-// a snapshot (keeping a matching suffix) and all of it survives crashes.
+// Snapshot files and the log's snapshot marker on the in-memory file system (raft/memory): saves
+// are atomic and checksummed, damaged files are skipped for the previous one, the log drops its
+// prefix behind a snapshot (keeping a matching suffix) and all of it survives crashes.
 #include <gtest/gtest.h>
 
+#include "raft/memory/memory_file_system.h"
 #include "raft/storage/log_storage.h"
 #include "raft/storage/snapshot_store.h"
-#include "sim/kernel/disk.h"
 
 namespace raftsim {
 namespace {
 
-using sim::DiskConfig;
-using sim::Random;
-using sim::Scheduler;
-using sim::SimDisk;
-using sim::Trace;
-
 struct Disk {
-  Disk() : disk(0, DiskConfig{}, Random::stream(1, "disk/0"), scheduler, trace) {}
-  Scheduler scheduler;
-  Trace trace;
-  SimDisk disk;
+  MemoryFileSystem disk;
 };
 
 std::vector<std::uint8_t> bytes_of(std::size_t size, std::uint8_t seed) {

@@ -243,7 +243,8 @@ int run_bench_bugs(const std::vector<std::string>& arguments) {
         "Faults count "
         "injecting steps (partition, crash, clock, ...), steps "
         "also count repairs (heal, restart, resume). A bug not found may simply not be injected "
-        "on this build (its `bug_active` branch is absent): the table cannot tell and does not "
+        "on this build (built with RAFTSIM_BUG_INJECTION=0, every site is compiled out): the "
+        "table cannot tell and does not "
         "guess.\n\n"
      << table;
   if (json) {

@@ -1,10 +1,10 @@
-// raftsim bugs: lists the bug catalogue (raft/util/bugs.h), one name and a one-line description
+// raftsim bugs: lists the bug catalogue (sim/bugs/catalogue.h), one name and a one-line description
 // per bug, and parses `--bug NAME` for the commands that take it. A misspelt name is a usage
 // error (exit 2) that suggests the nearest catalogued name.
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
-#include "raft/util/bugs.h"
+#include "sim/bugs/catalogue.h"
 #include "sim/scenario/json_reader.h"
 #include "tools/commands.h"
 #include "tools/options.h"

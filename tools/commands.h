@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "raft/util/bugs.h"
+#include "sim/bugs/catalogue.h"
 
 namespace raftsim::tools {
 

@@ -11,7 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "raft/util/bugs.h"
+#include "sim/bugs/catalogue.h"
 #include "sim/explore/explorer.h"
 #include "sim/explore/raft_world.h"
 #include "sim/render/graphviz.h"

@@ -10,7 +10,6 @@
 #include "jobqueue/queue/job_fields.h"
 #include "raft/base/check.h"
 #include "raft/base/hash.h"
-#include "raft/util/bugs.h"
 
 namespace raftsim::queue {
 namespace {
@@ -38,7 +37,7 @@ std::uint64_t backoff_ns(const Config& config, std::uint32_t attempt) {
   return std::min(config.backoff_base_ns << shift, config.backoff_max_ns);
 }
 
-JobQueue::JobQueue(Config config) : config_(config) {
+JobQueue::JobQueue(Config config, QueueBugs bugs) : config_(config), bugs_(bugs) {
   RAFTSIM_CHECK_MSG(config_.jobs_max >= 1, "Config::jobs_max must be at least 1");
   RAFTSIM_CHECK_MSG(config_.idempotency_window_ns >= 1, "the idempotency window must be > 0");
   RAFTSIM_CHECK_MSG(
@@ -108,7 +107,7 @@ void JobQueue::expire_lease(JobId job_id) {
   LiveJob& job = live_.at(job_id);
   RAFTSIM_CHECK(job.state == JobState::leased && job.lease_expires_ns <= now_ns_);
   RAFTSIM_CHECK(leases_.erase({job.lease_expires_ns, job_id}) == 1);
-  if (bug_active(Bug::lease_expiry_ignored)) {
+  if (bugs_.has(QueueBug::lease_expiry_ignored)) {
     // Injected bug: the expiry is ignored and the lease held for ever.
     job.lease_expires_ns = kTimeNsMax;
     leases_.insert({job.lease_expires_ns, job_id});
@@ -219,7 +218,7 @@ std::optional<Reply> JobQueue::refuse_holder_command(const Command& command, Liv
     return reply;
   }
   const bool stale_accepted =  // injected bug: a complete's fencing token is not checked
-      bug_active(Bug::stale_fence_complete) && command.op == Op::complete;
+      bugs_.has(QueueBug::stale_fence_complete) && command.op == Op::complete;
   if (command.token != live->second.attempt && !stale_accepted) {
     reply.outcome = Outcome::stale_token;
   } else if (live->second.state != JobState::leased) {

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "jobqueue/queue/codec.h"
+#include "jobqueue/queue/queue_bugs.h"
 #include "raft/base/byte_codec.h"
 #include "raft/base/status.h"
 #include "raft/node/state_machine.h"
@@ -67,7 +68,8 @@ struct Counters {
 
 class JobQueue final : public StateMachine {
  public:
-  explicit JobQueue(Config config = {});
+  // bugs: catalogued bugs to inject (the simulator); not replicated, not part of the state.
+  explicit JobQueue(Config config = {}, QueueBugs bugs = {});
 
   std::vector<std::uint8_t> apply(Index index, std::span<const std::uint8_t> command) override;
   // Only `get` is a query (its now_ns is ignored: it reads the state as of the last applied
@@ -192,6 +194,7 @@ class JobQueue final : public StateMachine {
   Status load_cold(std::span<const std::uint8_t> body);
 
   Config config_;
+  QueueBugs bugs_;
   std::uint64_t now_ns_ = 0;
   Index last_applied_ = 0;
   JobId next_job_id_ = 1;

@@ -16,7 +16,6 @@
 #include "jobqueue/queue/wire_strings.h"
 #include "raft/base/byte_codec.h"
 #include "raft/base/hash.h"
-#include "raft/util/bugs.h"
 
 namespace raftsim::queue {
 namespace {
@@ -119,7 +118,7 @@ void JobQueue::write_hot_body(std::vector<std::uint8_t>& out) const {
     put_u64(out, job.worker_id);
     put_string(out, job.payload);
   }
-  if (bug_active(Bug::partial_snapshot_drops_keys)) {
+  if (bugs_.has(QueueBug::partial_snapshot_drops_keys)) {
     put_u64(out, 0);
     return;
   }
@@ -147,7 +146,7 @@ Status JobQueue::restore(std::span<const std::uint8_t> full) {
   auto cold = read_section(full, offset, kColdMagic, "cold");
   if (!cold.ok()) return cold.status();
   if (offset != full.size()) return corrupt("full", "trailing bytes", offset);
-  JobQueue fresh(config_);
+  JobQueue fresh(config_, bugs_);  // a restored replica keeps its injected bugs
   if (Status status = fresh.load_hot(hot.value()); !status.ok()) return status;
   if (Status status = fresh.load_cold(cold.value()); !status.ok()) return status;
   *this = std::move(fresh);
@@ -155,7 +154,7 @@ Status JobQueue::restore(std::span<const std::uint8_t> full) {
 }
 
 Status JobQueue::restore(std::span<const std::uint8_t> hot, std::span<const std::uint8_t> cold) {
-  JobQueue fresh(config_);
+  JobQueue fresh(config_, bugs_);  // a restored replica keeps its injected bugs
   if (Status status = fresh.restore_hot(hot); !status.ok()) return status;
   if (Status status = fresh.restore_cold(cold); !status.ok()) return status;
   *this = std::move(fresh);
@@ -167,7 +166,7 @@ Status JobQueue::restore_hot(std::span<const std::uint8_t> hot) {
   auto body = read_section(hot, offset, kHotMagic, "hot");
   if (!body.ok()) return body.status();
   if (offset != hot.size()) return corrupt("hot", "trailing bytes", offset);
-  JobQueue fresh(config_);
+  JobQueue fresh(config_, bugs_);  // a restored replica keeps its injected bugs
   if (Status status = fresh.load_hot(body.value()); !status.ok()) return status;
   *this = std::move(fresh);
   return Status::ok_status();

@@ -3,15 +3,17 @@
 #include <algorithm>
 
 #include "raft/base/check.h"
-#include "raft/util/bugs.h"
 
 namespace raftsim {
 
-RaftLog::RaftLog(std::vector<Entry> stable_entries)
-    : RaftLog(SnapshotMeta{}, std::move(stable_entries)) {}
+RaftLog::RaftLog(std::vector<Entry> stable_entries, RaftBugs bugs)
+    : RaftLog(SnapshotMeta{}, std::move(stable_entries), bugs) {}
 
-RaftLog::RaftLog(const SnapshotMeta& snapshot, std::vector<Entry> stable_entries)
-    : entries_(std::move(stable_entries)), offset_(snapshot.index), offset_term_(snapshot.term) {
+RaftLog::RaftLog(const SnapshotMeta& snapshot, std::vector<Entry> stable_entries, RaftBugs bugs)
+    : entries_(std::move(stable_entries)),
+      offset_(snapshot.index),
+      offset_term_(snapshot.term),
+      bugs_(bugs) {
   RAFTSIM_CHECK_MSG(entries_.empty() || entries_.front().index == offset_ + 1,
                     "recovered entries must start right after the snapshot");
   RAFTSIM_CHECK_MSG(entries_.empty() || entries_.front().term >= offset_term_,
@@ -47,7 +49,7 @@ Index RaftLog::append_after(Index prev_index, std::span<const Entry> entries) {
     if (index <= last_index()) {
       if (entries_[position(index)].term == entry.term) continue;  // already have it
       RAFTSIM_CHECK_MSG(index > committed_, "a committed entry would be overwritten");
-      if (bug_active(Bug::no_truncate_on_conflict)) {
+      if (bugs_.has(RaftBug::no_truncate_on_conflict)) {
         entries_[position(index)] = entry;  // replaced in place: the stale suffix after it stays
         if (stable_ >= index) {
           stable_ = index - 1;
@@ -124,8 +126,12 @@ void RaftLog::compact_to(Index index) {
 }
 
 void RaftLog::restore(const SnapshotMeta& snapshot) {
-  // Under the snapshot-overwrites-newer bug the caller lets an older snapshot through: the commit
-  // index then goes back, which the simulator's checkers must notice (the log does not object).
+  // Invariant 3: a snapshot the leader sent never takes back what is committed here. Only the
+  // injected snapshot-overwrites-newer bug lets an older one through (the commit index then goes
+  // back, which the simulator's checkers must notice); the set is read only on that path.
+  RAFTSIM_CHECK_MSG((snapshot.index > committed_ && !matches(snapshot.index, snapshot.term)) ||
+                        bugs_.has(RaftBug::snapshot_overwrites_newer),
+                    "a restored snapshot must lie beyond the commit index and this log");
   entries_.clear();
   offset_ = snapshot.index;
   offset_term_ = snapshot.term;

@@ -14,6 +14,7 @@
 #include <span>
 #include <vector>
 
+#include "raft/core/raft_bugs.h"
 #include "raft/core/types.h"
 
 namespace raftsim {
@@ -21,11 +22,12 @@ namespace raftsim {
 class RaftLog {
  public:
   RaftLog() = default;
-  // A log recovered from storage: every entry given is stable.
-  explicit RaftLog(std::vector<Entry> stable_entries);
+  // A log recovered from storage: every entry given is stable. `bugs`: the core's injected bugs
+  // (no_truncate_on_conflict and snapshot_overwrites_newer act here).
+  explicit RaftLog(std::vector<Entry> stable_entries, RaftBugs bugs = {});
   // A log recovered from a snapshot plus the stable entries after it (entries[0] must be
   // snapshot.index + 1). Everything up to the snapshot counts as committed and applied.
-  RaftLog(const SnapshotMeta& snapshot, std::vector<Entry> stable_entries);
+  RaftLog(const SnapshotMeta& snapshot, std::vector<Entry> stable_entries, RaftBugs bugs = {});
 
   Index first_index() const { return offset_ + 1; }
   Index last_index() const { return offset_ + entries_.size(); }
@@ -70,10 +72,10 @@ class RaftLog {
   // No-op if index <= snapshot_index().
   void compact_to(Index index);
   // Replaces the whole log with a snapshot the leader sent (its index beyond committed, its last
-  // entry not in this log): the suffix is dropped -- it diverges from the leader's committed
-  // prefix, so it cannot be committed -- and everything up to the snapshot becomes committed,
-  // applied and stable. (A log that holds the snapshot's last entry keeps its suffix; the core
-  // then only advances the commit index.)
+  // entry not in this log; both checked): the suffix is dropped -- it diverges from the leader's
+  // committed prefix, so it cannot be committed -- and everything up to the snapshot becomes
+  // committed, applied and stable. (A log that holds the snapshot's last entry keeps its suffix;
+  // the core then only advances the commit index.)
   void restore(const SnapshotMeta& snapshot);
   // Views into the log: valid until the log next changes.
   std::span<const Entry> unstable_entries() const;
@@ -97,6 +99,7 @@ class RaftLog {
   Index stable_ = 0;
   Index rewrite_from_ = 0;
   std::uint64_t truncations_ = 0;
+  RaftBugs bugs_;
 };
 
 }  // namespace raftsim

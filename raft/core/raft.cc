@@ -1,21 +1,19 @@
+// raftsim: the Raft core's roles, inputs and Ready -- elections (PreVote, CheckQuorum's
+// disruption rule), the term rules every message obeys, the follower's side of replication,
+// and the Ready/advance handshake with the host. Leader duties: raft_leader.cc; snapshots:
+// raft_snapshot.cc.
 #include "raft/core/raft.h"
 
 #include <algorithm>
 
 #include "raft/base/check.h"
 #include "raft/base/hash.h"
-#include "raft/util/bugs.h"
 
 namespace raftsim {
 
 namespace {
-// Heartbeat sequence numbers remembered for lease reads; older acknowledgements are ignored.
-constexpr std::size_t kHeartbeatTicksRemembered = 64;
 // Enough for every append of a Ready of a large cluster; beyond it vectors are freed.
 constexpr std::size_t kSpareEntryVectorsMax = 64;
-// Heartbeat answers, with appends in flight and none acknowledged, after which the appends are
-// taken as lost. Each round is heartbeat_ticks apart, so this is well beyond a network delay.
-constexpr std::uint32_t kStalledHeartbeats = 3;
 }  // namespace
 
 const char* role_name(Role role) {
@@ -70,9 +68,10 @@ Raft::Raft(const RaftConfig& config, const HardState& recovered_state, Snapshot 
     : config_(config),
       term_(recovered_state.term),
       vote_(recovered_state.vote),
-      log_(recovered_snapshot.meta, std::move(recovered_entries)),
+      log_(recovered_snapshot.meta, std::move(recovered_entries), config.bugs),
       persisted_(recovered_state),
       random_state_(mix64(config.random_seed ^ 0x5eed5eed5eed5eedULL)),
+      tracker_(config.id, config.voters),
       snapshot_(std::move(recovered_snapshot)) {
   RAFTSIM_CHECK_MSG(config_.validate().ok(), "invalid RaftConfig");
   RAFTSIM_CHECK_MSG(log_.last_term() <= term_, "recovered log has entries from a future term");
@@ -98,17 +97,6 @@ void Raft::reset_election_timer() {
       config_.election_timeout_ticks_min + static_cast<std::uint32_t>(next_random(spread));
 }
 
-bool Raft::is_voter(NodeId node) const {
-  return std::binary_search(config_.voters.begin(), config_.voters.end(), node);
-}
-
-Progress& Raft::progress(NodeId peer) {
-  for (auto& [node, progress] : progress_) {
-    if (node == peer) return progress;
-  }
-  RAFTSIM_UNREACHABLE("no progress for peer");
-}
-
 void Raft::send(Message message) {
   message.from = config_.id;
   if (message.term == 0) message.term = term_;
@@ -126,8 +114,8 @@ void Raft::become_follower(Term term, NodeId leader) {
   }
   role_ = Role::follower;
   leader_ = leader;
-  progress_.clear();
-  votes_.clear();
+  tracker_.clear_progress();
+  tracker_.reset_votes();
   pending_reads_.clear();
   reads_waiting_for_commit_.clear();
   heartbeat_ticks_.clear();
@@ -140,7 +128,7 @@ void Raft::become_pre_candidate() {
   // PreVote (thesis §9.6): ask first whether we could win, without disturbing anyone's term.
   role_ = Role::pre_candidate;
   leader_ = kNoNode;
-  votes_.clear();
+  tracker_.reset_votes();
   reset_election_timer();
 }
 
@@ -150,7 +138,7 @@ void Raft::become_candidate() {
   vote_ = config_.id;
   role_ = Role::candidate;
   leader_ = kNoNode;
-  votes_.clear();
+  tracker_.reset_votes();
   reset_election_timer();
 }
 
@@ -160,15 +148,7 @@ void Raft::become_leader() {
   leader_ = config_.id;
   heartbeat_elapsed_ = 0;
   election_elapsed_ = 0;
-  progress_.clear();
-  for (NodeId peer : config_.voters) {
-    if (peer == config_.id) continue;
-    Progress progress;
-    progress.next = log_.last_index() + 1;
-    progress.inflights = Inflights(config_.inflight_messages_max);
-    progress.recent_active = true;  // give every follower one CheckQuorum round to answer
-    progress_.emplace_back(peer, std::move(progress));
-  }
+  tracker_.reset_progress(log_.last_index() + 1, config_.inflight_messages_max);
   // Paper §8: a no-op of the new term lets the leader learn what is committed and commit it.
   log_.append_new(term_, EntryType::noop, {});
   broadcast_entries_pending_ = true;
@@ -181,8 +161,8 @@ void Raft::campaign(bool pre_vote) {
     become_candidate();
   }
   const Term campaign_term = pre_vote ? term_ + 1 : term_;
-  votes_.emplace_back(config_.id, true);
-  if (votes_.size() >= quorum()) {  // a one-node cluster wins at once
+  tracker_.record_vote(config_.id, true);
+  if (tracker_.tally_votes() == quorum::VoteResult::won) {  // a one-node cluster wins at once
     if (pre_vote) {
       campaign(false);
     } else {
@@ -214,27 +194,9 @@ void Raft::tick() {
   if (++election_elapsed_ >= randomized_election_timeout_) campaign(config_.pre_vote);
 }
 
-void Raft::tick_leader() {
-  ++heartbeat_elapsed_;
-  if (++election_elapsed_ >= config_.election_timeout_ticks_min) {
-    election_elapsed_ = 0;
-    // CheckQuorum: a leader that has not heard from a majority for an election timeout steps
-    // down, so a partitioned leader stops serving (lease) reads and clients go elsewhere.
-    if (config_.check_quorum && !quorum_active()) {
-      become_follower(term_, kNoNode);
-      return;
-    }
-    for (auto& [peer, progress] : progress_) progress.recent_active = false;
-  }
-  if (heartbeat_elapsed_ >= config_.heartbeat_ticks) {
-    heartbeat_elapsed_ = 0;
-    heartbeat_pending_ = true;
-  }
-}
-
 void Raft::step(const Message& message) {
   RAFTSIM_CHECK_MSG(message.to == config_.id, "message delivered to the wrong node");
-  if (!is_voter(message.from) || message.from == config_.id) return;
+  if (!tracker_.is_voter(message.from) || message.from == config_.id) return;
   if (!check_term(message)) return;
   switch (message.type) {
     case MessageType::pre_vote_request:
@@ -291,7 +253,8 @@ bool Raft::check_term(const Message& message) {
     const bool from_stale_leader = message.type == MessageType::append ||
                                    message.type == MessageType::heartbeat ||
                                    message.type == MessageType::install_snapshot;
-    if (bug_active(Bug::stale_term_append) && from_stale_leader && role_ != Role::leader) {
+    if (config_.bugs.has(RaftBug::stale_term_append) && from_stale_leader &&
+        role_ != Role::leader) {
       return true;  // injected bug: a deposed leader's appends are taken as current
     }
     if (from_stale_leader) {
@@ -320,8 +283,9 @@ void Raft::handle_vote_request(const Message& message) {
   Message response;
   response.type = pre_vote ? MessageType::pre_vote_response : MessageType::vote_response;
   response.to = message.from;
-  const bool up_to_date = bug_active(Bug::vote_ignores_log) ||  // injected bug: no log check
-                          log_.is_up_to_date(message.log_index, message.log_term);
+  const bool up_to_date =
+      config_.bugs.has(RaftBug::vote_ignores_log) ||  // injected bug: no log check
+      log_.is_up_to_date(message.log_index, message.log_term);
   if (can_vote && up_to_date) {
     response.term = message.term;
     if (!pre_vote) {
@@ -339,20 +303,20 @@ void Raft::handle_vote_response(const Message& message) {
   const bool pre_vote = message.type == MessageType::pre_vote_response;
   if (role_ != (pre_vote ? Role::pre_candidate : Role::candidate)) return;
   if (!message.reject && message.term != (pre_vote ? term_ + 1 : term_)) return;  // stale
-  for (const auto& [voter, granted] : votes_) {
-    if (voter == message.from) return;  // a duplicate answer counts once
-  }
-  votes_.emplace_back(message.from, !message.reject);
-  const auto granted = static_cast<std::size_t>(
-      std::count_if(votes_.begin(), votes_.end(), [](const auto& vote) { return vote.second; }));
-  if (granted >= quorum()) {
-    if (pre_vote) {
-      campaign(false);
-    } else {
-      become_leader();
-    }
-  } else if (votes_.size() - granted >= quorum()) {
-    become_follower(term_, kNoNode);
+  if (!tracker_.record_vote(message.from, !message.reject)) return;  // a duplicate counts once
+  switch (tracker_.tally_votes()) {
+    case quorum::VoteResult::won:
+      if (pre_vote) {
+        campaign(false);
+      } else {
+        become_leader();
+      }
+      return;
+    case quorum::VoteResult::lost:
+      become_follower(term_, kNoNode);
+      return;
+    case quorum::VoteResult::pending:
+      return;
   }
 }
 
@@ -405,332 +369,6 @@ void Raft::handle_heartbeat(const Message& message) {
   send(std::move(response));
 }
 
-void Raft::handle_append_response(const Message& message) {
-  Progress& peer = progress(message.from);
-  peer.recent_active = true;
-  if (peer.state == Progress::State::snapshot) {
-    // A late answer to an append sent before the snapshot transfer began: only an
-    // acknowledgement reaching the kept log ends the transfer early.
-    if (message.reject || message.log_index + 1 < log_.first_index()) return;
-    peer.become_probe();
-  }
-  if (message.reject) {
-    const bool stale = message.log_index <= peer.match ||
-                       (peer.state == Progress::State::probe && message.log_index + 1 != peer.next);
-    if (stale) return;
-    Index next = message.hint_index;
-    if (message.hint_term != 0) {
-      const Index candidate = log_.last_index_with_term_at_most(message.hint_term);
-      if (candidate > 0 && log_.term_at(candidate) == message.hint_term) next = candidate + 1;
-    }
-    peer.become_probe();
-    peer.next = std::clamp<Index>(next, peer.match + 1, message.log_index);
-    send_append(message.from, /*allow_empty=*/true);
-    return;
-  }
-  if (message.log_index > peer.match) {
-    peer.match = message.log_index;
-    peer.heartbeats_while_stalled = 0;
-  }
-  peer.next = std::max(peer.next, peer.match + 1);
-  if (peer.state == Progress::State::probe) peer.become_replicate();
-  peer.inflights.free_up_to(message.log_index);
-  if (maybe_commit()) broadcast_commit_pending_ = true;
-  if (peer.match < log_.last_index()) send_append(message.from, /*allow_empty=*/false);
-}
-
-void Raft::handle_heartbeat_response(const Message& message) {
-  Progress& peer = progress(message.from);
-  peer.recent_active = true;
-  peer.probe_sent = false;  // a probe may have been lost; the heartbeat round restarts it
-  if (peer.state == Progress::State::replicate && peer.inflights.count() > 0) {
-    // A live follower that answers heartbeats but acknowledges none of the appends in flight
-    // lost them (network loss, or it restarted): fall back to probing from what is known to
-    // match instead of waiting for new work to expose the gap. A full window cannot wait; a
-    // partly used one waits a few rounds, since appends and heartbeats may arrive out of order.
-    if (peer.inflights.full() || ++peer.heartbeats_while_stalled >= kStalledHeartbeats) {
-      peer.become_probe();
-    }
-  }
-  for (const auto& [sequence, tick] : heartbeat_ticks_) {
-    if (sequence == message.context) {
-      peer.acked_heartbeat_tick = std::max(peer.acked_heartbeat_tick, tick);
-    }
-  }
-  peer.acked_read_round = std::max(peer.acked_read_round, message.context);
-  release_confirmed_reads();
-  if (peer.match < log_.last_index()) send_append(message.from, /*allow_empty=*/false);
-}
-
-void Raft::handle_install_snapshot(const Message& message) {
-  follow_leader_of_this_term(message.from);
-  Message response;
-  response.type = MessageType::install_snapshot_response;
-  response.to = message.from;
-  response.log_index = message.log_index;
-  const SnapshotMeta meta{message.log_index, message.log_term};
-  if (meta.index > log_.committed() && log_.matches(meta.index, meta.term)) {
-    // We hold the snapshot's last entry, hence (log matching) everything it covers. The entries
-    // after it must stay: we may have acknowledged them, and a leader may count them as
-    // committed (paper §7). Take the commit index only; the log applies as usual.
-    log_.commit_to(meta.index);
-  }
-  if (meta.index <= log_.committed() && !bug_active(Bug::snapshot_overwrites_newer)) {
-    // Already covered here (a duplicate or late chunk): say how far our log is known to match.
-    incoming_.reset();
-    response.context = message.hint_index;
-    response.hint_index = log_.committed();
-    send(std::move(response));
-    return;
-  }
-  if (message.entries.size() != 1 || message.hint_index > config_.snapshot_bytes_max) return;
-  const SharedBytes& chunk = message.entries.front().data;
-  if (!incoming_ || incoming_->meta != meta || incoming_->total != message.hint_index) {
-    if (message.context != 0) {  // the middle of a transfer we do not have: ask for its start
-      response.context = 0;
-      send(std::move(response));
-      return;
-    }
-    incoming_.emplace();
-    incoming_->meta = meta;
-    incoming_->total = message.hint_index;
-    incoming_->buffer =
-        SharedBytes::uninitialized(static_cast<std::size_t>(message.hint_index), incoming_->bytes);
-  }
-  IncomingSnapshot& incoming = *incoming_;
-  if (message.context != incoming.received || chunk.size() > incoming.total - incoming.received) {
-    response.context = incoming.received;  // out of order or inconsistent: resume from here
-    send(std::move(response));
-    return;
-  }
-  if (!chunk.empty()) std::copy(chunk.begin(), chunk.end(), incoming.bytes + incoming.received);
-  incoming.received += chunk.size();
-  response.context = incoming.received;
-  if (incoming.received == incoming.total) {
-    snapshot_ = Snapshot{meta, std::move(incoming.buffer)};
-    incoming_.reset();
-    log_.restore(meta);
-    pending_install_ = true;
-    response.hint_index = meta.index;  // sent after the Ready persisted the snapshot
-  }
-  send(std::move(response));
-}
-
-void Raft::handle_install_snapshot_response(const Message& message) {
-  Progress& peer = progress(message.from);
-  peer.recent_active = true;
-  if (message.hint_index != 0) {
-    peer.match = std::max(peer.match, std::min(message.hint_index, log_.last_index()));
-    if (peer.state == Progress::State::snapshot) {
-      peer.become_probe();
-    } else {
-      peer.next = std::max(peer.next, peer.match + 1);
-    }
-    if (maybe_commit()) broadcast_commit_pending_ = true;
-    send_append(message.from, /*allow_empty=*/true);
-    return;
-  }
-  if (peer.state != Progress::State::snapshot || message.log_index != peer.sending.meta.index) {
-    return;  // about a transfer that is over
-  }
-  // One chunk is outstanding at a time. An answer that asks for the chunk already on its way is a
-  // duplicate (of the answer, or the answer to a chunk sent twice): sending again would add one
-  // more chunk in flight for the rest of the transfer, and on a duplicating link their number
-  // grows exponentially. A lost chunk is resent by the next heartbeat round.
-  if (peer.probe_sent && message.context == peer.sending_offset) return;
-  peer.sending_offset = message.context;
-  peer.probe_sent = false;
-  send_append(message.from, /*allow_empty=*/true);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Leader duties
-
-void Raft::send_append(NodeId peer_id, bool allow_empty) {
-  Progress& peer = progress(peer_id);
-  if (peer.state != Progress::State::snapshot && peer.next < log_.first_index()) {
-    // The entries this follower needs are compacted: only the snapshot can bring it up.
-    RAFTSIM_CHECK_MSG(snapshot_.meta.index >= log_.snapshot_index(),
-                      "a compacted log always has a snapshot to send");
-    peer.become_snapshot(snapshot_);
-  }
-  if (peer.state == Progress::State::snapshot) {
-    send_snapshot_chunk(peer_id, peer);
-    return;
-  }
-  if (peer.paused()) return;
-  Message append;
-  append.type = MessageType::append;
-  append.to = peer_id;
-  append.log_index = peer.next - 1;
-  append.log_term = *log_.term_at(append.log_index);
-  append.commit = log_.committed();
-  if (!spare_entry_vectors_.empty()) {
-    append.entries = std::move(spare_entry_vectors_.back());
-    spare_entry_vectors_.pop_back();
-  }
-  log_.slice_into(peer.next, config_.entries_per_message_max, config_.message_bytes_max,
-                  append.entries);
-  if (append.entries.empty() && !allow_empty) {
-    if (append.entries.capacity() > 0) spare_entry_vectors_.push_back(std::move(append.entries));
-    return;
-  }
-  if (peer.state == Progress::State::replicate) {
-    if (!append.entries.empty()) {
-      peer.next = append.entries.back().index + 1;  // pipelining: assume it arrives
-      peer.inflights.add(append.entries.back().index);
-    }
-  } else {
-    peer.probe_sent = true;
-  }
-  send(std::move(append));
-}
-
-void Raft::send_snapshot_chunk(NodeId peer_id, Progress& peer) {
-  if (peer.paused()) return;  // one chunk outstanding; its answer (or a heartbeat) moves on
-  const Snapshot& snapshot = peer.sending;
-  const std::uint64_t total = snapshot.data.size();
-  const std::uint64_t offset = std::min<std::uint64_t>(peer.sending_offset, total);
-  const std::uint64_t length =
-      std::min<std::uint64_t>(config_.snapshot_chunk_bytes_max, total - offset);
-  Message chunk;
-  chunk.type = MessageType::install_snapshot;
-  chunk.to = peer_id;
-  chunk.log_index = snapshot.meta.index;
-  chunk.log_term = snapshot.meta.term;
-  chunk.commit = log_.committed();
-  chunk.context = offset;
-  chunk.hint_index = total;
-  chunk.entries.push_back(Entry{
-      snapshot.meta.term, snapshot.meta.index, EntryType::normal,
-      snapshot.data.slice(static_cast<std::size_t>(offset), static_cast<std::size_t>(length))});
-  peer.probe_sent = true;
-  send(std::move(chunk));
-}
-
-void Raft::broadcast_append(bool allow_empty) {
-  for (auto& [peer, progress] : progress_) send_append(peer, allow_empty);
-}
-
-void Raft::broadcast_heartbeat() {
-  ++heartbeat_sequence_;
-  heartbeat_ticks_.emplace_back(heartbeat_sequence_, ticks_);
-  if (heartbeat_ticks_.size() > kHeartbeatTicksRemembered) heartbeat_ticks_.pop_front();
-  for (auto& [peer_id, peer] : progress_) {
-    Message heartbeat;
-    heartbeat.type = MessageType::heartbeat;
-    heartbeat.to = peer_id;
-    heartbeat.commit = std::min(peer.match, log_.committed());
-    heartbeat.context = heartbeat_sequence_;
-    send(std::move(heartbeat));
-  }
-}
-
-bool Raft::maybe_commit() {
-  std::vector<Index>& matches = match_scratch_;
-  matches.clear();
-  matches.push_back(log_.stable());  // the leader counts its own entries once they are on disk
-  for (const auto& [peer, progress] : progress_) matches.push_back(progress.match);
-  std::sort(matches.begin(), matches.end(), std::greater<>());
-  const Index candidate = matches[quorum() - 1];
-  // §5.4.2: only an entry of the leader's own term is committed by counting replicas.
-  if (candidate <= log_.committed()) return false;
-  if (log_.term_at(candidate) != term_ && !bug_active(Bug::commit_prev_term)) return false;
-  log_.commit_to(candidate);
-  if (committed_in_current_term()) {
-    while (!reads_waiting_for_commit_.empty()) {
-      start_read_round(reads_waiting_for_commit_.front());
-      reads_waiting_for_commit_.pop_front();
-    }
-  }
-  return true;
-}
-
-bool Raft::quorum_active() const {
-  std::size_t active = 1;  // self
-  for (const auto& [peer, progress] : progress_) active += progress.recent_active ? 1 : 0;
-  return active >= quorum();
-}
-
-bool Raft::lease_valid() const {
-  // The lease runs from the send tick of heartbeats a quorum answered, for less than the
-  // shortest election timeout: no other leader can be elected before it ends (CheckQuorum makes
-  // followers ignore campaigns while they hear from us) -- as long as clocks tick at one rate.
-  std::vector<std::uint64_t> acked;
-  acked.push_back(ticks_);
-  for (const auto& [peer, progress] : progress_) acked.push_back(progress.acked_heartbeat_tick);
-  std::sort(acked.begin(), acked.end(), std::greater<>());
-  const std::uint64_t quorum_tick = acked[quorum() - 1];
-  // Our ticks may run slow by up to clock_drift_max_ppm while a follower's run fast by as much:
-  // shrink the lease by (1 - drift) / (1 + drift) so it still ends before their timeout.
-  const std::uint64_t timeout = config_.election_timeout_ticks_min - 1;
-  const std::uint64_t drift = config_.clock_drift_max_ppm;
-  const std::uint64_t lease_ticks = bug_active(Bug::lease_read_no_drift_bound)
-                                        ? timeout  // injected bug: the whole timeout
-                                        : timeout * (1'000'000 - drift) / (1'000'000 + drift);
-  return quorum_tick > 0 && ticks_ - quorum_tick < lease_ticks;
-}
-
-bool Raft::committed_in_current_term() const {
-  return log_.committed() > 0 && log_.term_at(log_.committed()) == term_;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Proposals and reads
-
-Result<Index> Raft::propose(SharedBytes data) {
-  if (role_ != Role::leader) {
-    return Status(StatusCode::unavailable, "not the leader");
-  }
-  const Index index = log_.append_new(term_, EntryType::normal, std::move(data));
-  broadcast_entries_pending_ = true;  // batched: one broadcast per Ready, not per proposal
-  return index;
-}
-
-Status Raft::read_index(std::uint64_t request_id) {
-  if (role_ != Role::leader) return Status(StatusCode::unavailable, "not the leader");
-  if (pending_reads_.size() + reads_waiting_for_commit_.size() >= config_.pending_reads_max) {
-    return Status(StatusCode::no_space, "too many pending reads");
-  }
-  if (bug_active(Bug::read_without_readindex) && committed_in_current_term()) {
-    read_states_.push_back(ReadState{request_id, log_.committed()});  // injected bug: no round
-    return Status();
-  }
-  if (config_.lease_read && committed_in_current_term() && lease_valid()) {
-    read_states_.push_back(ReadState{request_id, log_.committed()});
-    return Status();
-  }
-  if (!committed_in_current_term()) {
-    // Thesis §6.4: until its no-op commits, a new leader does not know the commit index.
-    reads_waiting_for_commit_.push_back(request_id);
-    return Status();
-  }
-  start_read_round(request_id);
-  return Status();
-}
-
-void Raft::start_read_round(std::uint64_t request_id) {
-  pending_reads_.push_back(PendingRead{request_id, log_.committed(), heartbeat_sequence_ + 1});
-  heartbeat_pending_ = true;  // the next heartbeat carries this round
-  release_confirmed_reads();  // a one-node cluster confirms at once
-}
-
-bool Raft::read_confirmed(const PendingRead& read) const {
-  std::size_t acks = 1;  // self
-  for (const auto& [peer, progress] : progress_) {
-    if (progress.acked_read_round >= read.round) ++acks;
-  }
-  return acks >= quorum();
-}
-
-void Raft::release_confirmed_reads() {
-  while (!pending_reads_.empty() && read_confirmed(pending_reads_.front())) {
-    read_states_.push_back(
-        ReadState{pending_reads_.front().request_id, pending_reads_.front().index});
-    pending_reads_.pop_front();
-  }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Ready / advance
 
@@ -759,9 +397,6 @@ void Raft::ready(Ready& ready) {
   if (pending_install_) ready.snapshot = snapshot_;
   ready.hard_state.reset();
   if (HardState{term_, vote_} != persisted_) ready.hard_state = HardState{term_, vote_};
-  if (bug_active(Bug::vote_not_persisted) && ready.hard_state && vote_ != config_.id) {
-    ready.hard_state->vote = kNoNode;  // the grant is sent, but the vote is never written
-  }
   ready.rewrite_from = log_.stable_rewrite_from();
   ready.entries = log_.unstable_entries();
   // Swap rather than move, so the outbox keeps the capacity the caller's last Ready had; the
@@ -782,12 +417,7 @@ void Raft::ready(Ready& ready) {
 
 void Raft::advance(const Ready& ready) {
   if (ready.snapshot) pending_install_ = false;
-  if (ready.hard_state) {
-    persisted_ = *ready.hard_state;
-    // The bug wrote no vote, but the core believes it did (or it would hand out the same hard
-    // state again and again).
-    if (bug_active(Bug::vote_not_persisted)) persisted_.vote = vote_;
-  }
+  if (ready.hard_state) persisted_ = *ready.hard_state;
   if (!ready.entries.empty()) {
     log_.stable_to(ready.entries.back().index, ready.entries.back().term);
   }
@@ -801,12 +431,12 @@ std::uint64_t Raft::full_state_hash() const {
   // time (a timer is a choice) and issues no reads.
   Hasher hasher(state_hash());
   hasher.add(persisted_.term).add(persisted_.vote).add(log_.stable_rewrite_from());
-  std::vector<std::pair<NodeId, bool>> votes = votes_;
+  ProgressTracker::Votes votes = tracker_.votes();
   std::sort(votes.begin(), votes.end());  // arrival order does not matter, only who answered
   hasher.add(votes.size());
   for (const auto& [voter, granted] : votes) hasher.add(voter).add(granted ? 1 : 0);
-  hasher.add(progress_.size());
-  for (const auto& [peer, progress] : progress_) {
+  hasher.add(tracker_.peers().size());
+  for (const auto& [peer, progress] : tracker_.peers()) {
     hasher.add(peer).add(progress.match).add(progress.next);
     hasher.add(static_cast<std::uint64_t>(progress.state)).add(progress.probe_sent ? 1 : 0);
     if (config_.check_quorum) hasher.add(progress.recent_active ? 1 : 0);
@@ -820,17 +450,6 @@ std::uint64_t Raft::full_state_hash() const {
   hasher.add(broadcast_entries_pending_).add(broadcast_commit_pending_).add(heartbeat_pending_);
   hasher.add(outbox_.size()).add(pending_reads_.size()).add(reads_waiting_for_commit_.size());
   return hasher.value();
-}
-
-void Raft::snapshot_taken(Snapshot snapshot) {
-  const Index index = snapshot.meta.index;
-  RAFTSIM_CHECK_MSG(index <= log_.applied(), "a snapshot covers only applied entries");
-  RAFTSIM_CHECK_MSG(log_.term_at(index) == snapshot.meta.term, "snapshot term differs from log");
-  if (index <= snapshot_.meta.index) return;
-  snapshot_ = std::move(snapshot);
-  const Index keep = static_cast<Index>(config_.entries_kept_after_snapshot);
-  const Index compact_to = std::min(index > keep ? index - keep : 0, log_.stable());
-  log_.compact_to(compact_to);
 }
 
 std::uint64_t Raft::state_hash() const {

@@ -22,8 +22,9 @@
 #include "raft/base/status.h"
 #include "raft/core/log.h"
 #include "raft/core/messages.h"
-#include "raft/core/progress.h"
+#include "raft/core/raft_bugs.h"
 #include "raft/core/types.h"
+#include "raft/tracker/tracker.h"
 
 namespace raftsim {
 
@@ -56,6 +57,8 @@ struct RaftConfig {
   // appends rather than the whole snapshot.
   std::size_t entries_kept_after_snapshot = 1024;
   std::uint64_t random_seed = 1;
+  // Catalogued bugs to inject (tests and the simulator); empty in production.
+  RaftBugs bugs;
 
   Status validate() const;
 };
@@ -120,7 +123,7 @@ class Raft {
   NodeId leader() const { return leader_; }
   const RaftLog& log() const { return log_; }
   const RaftConfig& config() const { return config_; }
-  std::size_t quorum() const { return config_.voters.size() / 2 + 1; }
+  std::size_t quorum() const { return tracker_.voters().quorum(); }
   std::uint64_t state_hash() const;
   // state_hash() plus the volatile state that decides future behaviour (votes, progress, pending
   // flags), for the model checker's fingerprints; leaves out the clock and read bookkeeping.
@@ -130,8 +133,8 @@ class Raft {
   struct PendingRead {
     std::uint64_t request_id;
     Index index;
-    // Confirmed once a quorum (self included) answered a heartbeat with context >= round: the
-    // peers that did are those whose Progress::acked_read_round has reached it.
+    // Confirmed once a quorum (self included) answered a heartbeat with context >= round
+    // (ProgressTracker::read_round_confirmed).
     std::uint64_t round;
   };
 
@@ -162,16 +165,12 @@ class Raft {
   void broadcast_append(bool allow_empty);
   void broadcast_heartbeat();
   bool maybe_commit();
-  bool quorum_active() const;
   bool lease_valid() const;
   bool committed_in_current_term() const;
   void start_read_round(std::uint64_t request_id);
-  bool read_confirmed(const PendingRead& read) const;
   void release_confirmed_reads();
 
   void send(Message message);
-  Progress& progress(NodeId peer);
-  bool is_voter(NodeId node) const;
   std::uint64_t next_random(std::uint64_t bound);
 
   RaftConfig config_;
@@ -188,8 +187,7 @@ class Raft {
   std::uint32_t heartbeat_elapsed_ = 0;
   std::uint32_t randomized_election_timeout_ = 0;
 
-  std::vector<std::pair<NodeId, bool>> votes_;         // (voter, granted) this campaign
-  std::vector<std::pair<NodeId, Progress>> progress_;  // leader only, every voter but self
+  ProgressTracker tracker_;  // the voters, their progress (leader only) and this campaign's votes
 
   bool broadcast_entries_pending_ = false;
   bool broadcast_commit_pending_ = false;
@@ -200,7 +198,6 @@ class Raft {
   std::deque<std::uint64_t> reads_waiting_for_commit_;
   std::vector<ReadState> read_states_;
   std::vector<Message> outbox_;
-  std::vector<Index> match_scratch_;  // maybe_commit's sort buffer, kept to avoid allocating
 
   Snapshot snapshot_;             // the newest snapshot held (taken here or installed)
   bool pending_install_ = false;  // snapshot_ was just installed; the next Ready hands it out

@@ -4,7 +4,6 @@
 #include "raft/base/endian.h"
 #include "raft/base/hash.h"
 #include "raft/core/codec.h"
-#include "raft/util/bugs.h"
 
 namespace raftsim {
 
@@ -15,7 +14,10 @@ constexpr std::uint32_t kSnapshotFormat = 0x31534e48;  // "HNS1": sessions, then
 
 NodeHost::NodeHost(Runtime& runtime, const NodeHostConfig& config,
                    std::unique_ptr<StateMachine> state_machine)
-    : runtime_(runtime), config_(config), state_machine_(std::move(state_machine)) {
+    : runtime_(runtime),
+      config_(config),
+      driver_(config.bugs),
+      state_machine_(std::move(state_machine)) {
   RAFTSIM_CHECK_MSG(config_.raft.id == runtime.self(), "raft.id must be the runtime's node");
   RAFTSIM_CHECK(state_machine_ != nullptr && config_.tick_ns > 0);
   config_.raft.random_seed = runtime.random_seed();
@@ -100,8 +102,8 @@ Status NodeHost::restore_from(const Snapshot& snapshot) {
   return sessions_.load(sessions);
 }
 
-Status NodeHost::install_snapshot(const Snapshot& snapshot,
-                                  const std::optional<HardState>& hard_state) {
+Status NodeHost::save_snapshot(const Snapshot& snapshot,
+                               const std::optional<HardState>& hard_state) {
   // Durable order: the term that came with it (a snapshot's term must never be ahead of the
   // stored term), the snapshot file, then the log cut behind it.
   if (hard_state) {
@@ -229,36 +231,8 @@ void NodeHost::handle_client_request(NodeId from, const ClientRequest& request) 
 
 void NodeHost::process_ready() {
   while (!failed() && raft_->has_ready()) {
-    Ready& ready = ready_;
-    raft_->ready(ready);
-    // 1. Persist: nothing below may leave the node before its state is durable. A snapshot the
-    // leader sent comes first: the log in this Ready follows it. (The injected bug
-    // ack-before-fsync persists the log after sending and answering instead.)
-    if (ready.snapshot) {
-      if (Status s = install_snapshot(*ready.snapshot, ready.hard_state); !s.ok()) {
-        fail_stop("cannot install snapshot: " + s.to_string());
-        return;
-      }
-    }
-    const bool persist_first = !bug_active(Bug::ack_before_fsync);
-    if (persist_first && !persist(ready)) return;
-    // 2. Send.
-    for (const Message& message : ready.messages) {
-      encode_raft_payload_into(message, send_buffer_);
-      runtime_.send_buffer(message.to, send_buffer_);
-    }
-    // 3. Apply.
-    for (const Entry& entry : ready.committed_entries) apply(entry);
-    // 4. Reads confirmed by a heartbeat round wait until their index is applied.
-    for (const ReadState& read : ready.read_states) {
-      auto waiting = waiting_reads_.find(read.request_id);
-      if (waiting == waiting_reads_.end()) continue;
-      Waiting& confirmed = spare_confirmed_reads_.insert(confirmed_reads_, read.read_index)->second;
-      std::swap(confirmed, waiting->second);  // both keep a payload buffer
-      spare_reads_.erase(waiting_reads_, waiting);
-    }
-    if (!persist_first && !persist(ready)) return;
-    raft_->advance(ready);
+    // Persist, send, apply, hand over reads, advance (a failed durable step fail-stops us).
+    if (!driver_.run_round(*raft_, ready_, *this).ok()) return;
     serve_reads();
     maybe_take_snapshot();
   }
@@ -268,12 +242,32 @@ void NodeHost::process_ready() {
   was_leader_ = is_leader;
 }
 
-bool NodeHost::persist(const Ready& ready) {
-  // An installed snapshot already persisted the hard state that came with it.
-  Status saved = storage_->save(ready.snapshot ? std::nullopt : ready.hard_state,
-                                ready.rewrite_from, ready.entries);
+Status NodeHost::install_snapshot(const Snapshot& snapshot,
+                                  const std::optional<HardState>& hard_state) {
+  Status saved = save_snapshot(snapshot, hard_state);
+  if (!saved.ok()) fail_stop("cannot install snapshot: " + saved.to_string());
+  return saved;
+}
+
+Status NodeHost::persist(const std::optional<HardState>& hard_state, Index rewrite_from,
+                         std::span<const Entry> entries) {
+  Status saved = storage_->save(hard_state, rewrite_from, entries);
   if (!saved.ok()) fail_stop("storage failed: " + saved.to_string());
-  return saved.ok();
+  return saved;
+}
+
+void NodeHost::send(const Message& message) {
+  encode_raft_payload_into(message, send_buffer_);
+  runtime_.send_buffer(message.to, send_buffer_);
+}
+
+void NodeHost::read_ready(const ReadState& read) {
+  // A read confirmed by a heartbeat round waits until its index is applied (serve_reads).
+  auto waiting = waiting_reads_.find(read.request_id);
+  if (waiting == waiting_reads_.end()) return;
+  Waiting& confirmed = spare_confirmed_reads_.insert(confirmed_reads_, read.read_index)->second;
+  std::swap(confirmed, waiting->second);  // both keep a payload buffer
+  spare_reads_.erase(waiting_reads_, waiting);
 }
 
 void NodeHost::apply(const Entry& entry) {

@@ -6,6 +6,7 @@
 // serve confirmed reads. It reaches the world only through Runtime and FileSystem, so it runs the
 // same under the simulator or a real event loop. A node whose disk fails stops (fail-stop): it
 // cannot promise anything it cannot persist.
+// The Ready is acted on by the ReadyDriver (raft/node/ready_driver.h); the host is its sink.
 // Snapshots: every snapshot_every_entries applied entries the host saves the session table and
 // the state machine to a snapshot file and compacts the log: the core's in memory, and the WAL up
 // to the previous snapshot file (so one damaged file still leaves a snapshot and the log after
@@ -23,6 +24,8 @@
 #include "raft/base/map_node_pool.h"
 #include "raft/core/raft.h"
 #include "raft/io/runtime.h"
+#include "raft/node/host_bugs.h"
+#include "raft/node/ready_driver.h"
 #include "raft/node/sessions.h"
 #include "raft/node/state_machine.h"
 #include "raft/node/wire.h"
@@ -39,9 +42,11 @@ struct NodeHostConfig {
   // state machine that supports snapshots.
   std::uint64_t snapshot_every_entries = 0;
   SnapshotStoreOptions snapshots;
+  // Catalogued bugs to inject at the persist and answer steps (the simulator); empty in production.
+  HostBugs bugs;
 };
 
-class NodeHost final : public Process {
+class NodeHost final : public Process, private ReadySink {
  public:
   static constexpr std::size_t kPendingRequestsMax = 10'000;
 
@@ -76,9 +81,14 @@ class NodeHost final : public Process {
 
   void process_ready();
   void handle_client_request(NodeId from, const ClientRequest& request);
-  // Saves a Ready's hard state and entries; false (and fail-stopped) when storage failed.
-  bool persist(const Ready& ready);
-  void apply(const Entry& entry);
+  // ReadySink: the driver's steps. A failed durable step fail-stops the host.
+  Status install_snapshot(const Snapshot& snapshot,
+                          const std::optional<HardState>& hard_state) override;
+  Status persist(const std::optional<HardState>& hard_state, Index rewrite_from,
+                 std::span<const Entry> entries) override;
+  void send(const Message& message) override;
+  void apply(const Entry& entry) override;
+  void read_ready(const ReadState& read) override;
   void serve_reads();
   void fail_pending_reads();
   void respond(NodeId endpoint, std::uint64_t client_id, std::uint64_t sequence,
@@ -88,11 +98,12 @@ class NodeHost final : public Process {
   // Snapshot bytes: the session table, then the state machine.
   SharedBytes encode_snapshot() const;
   Status restore_from(const Snapshot& snapshot);
-  Status install_snapshot(const Snapshot& snapshot, const std::optional<HardState>& hard_state);
+  Status save_snapshot(const Snapshot& snapshot, const std::optional<HardState>& hard_state);
   void maybe_take_snapshot();
 
   Runtime& runtime_;
   NodeHostConfig config_;
+  ReadyDriver driver_;
   std::unique_ptr<StateMachine> state_machine_;
   std::unique_ptr<LogStorage> storage_;
   std::unique_ptr<SnapshotStore> snapshots_;

@@ -84,12 +84,15 @@ std::unique_ptr<Process> KvCluster::make_process(Runtime& runtime) {
     NodeHostConfig host;
     host.raft = options_.raft;
     host.raft.id = self;
+    host.raft.bugs = options_.bugs.raft;
+    host.bugs = options_.bugs.host;
     host.raft.voters.clear();
     for (NodeIndex node = 0; node < options_.nodes; ++node) host.raft.voters.push_back(node);
     host.tick_ns = options_.tick_ns;
     host.snapshot_every_entries = options_.snapshot_every_entries;
     if (options_.workload_type == KvClusterOptions::Workload::queue) {
-      return std::make_unique<NodeHost>(runtime, host, std::make_unique<queue::JobQueue>());
+      return std::make_unique<NodeHost>(
+          runtime, host, std::make_unique<queue::JobQueue>(queue::Config{}, options_.bugs.queue));
     }
     return std::make_unique<NodeHost>(runtime, host, std::make_unique<kv::KvStore>());
   }

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "raft/node/node_host.h"
+#include "sim/bugs/catalogue.h"
 #include "sim/checkers/raft_safety.h"
 #include "sim/kernel/world.h"
 #include "sim/workload/history.h"
@@ -28,7 +29,10 @@ struct KvClusterOptions {
   std::uint64_t seed = 1;
   NodeIndex nodes = 5;
   NodeIndex clients = 3;
-  RaftConfig raft;  // id, voters and random_seed are filled in per node
+  RaftConfig raft;  // id, voters, random_seed and bugs are filled in per node
+  // The injected bugs, per layer (sim/bugs/catalogue.h): each node's core, host and queue get
+  // their own layer's set.
+  LayerBugs bugs;
   std::int64_t tick_ns = milliseconds(10);
   // Nodes snapshot their state machine every this many applied entries and compact their logs
   // (0: never). Chunk size and entries kept behind a snapshot are in `raft`.

@@ -11,9 +11,6 @@ namespace raftsim::sim::explore {
 
 namespace {
 
-// A Ready loop ends when a round changes nothing; this caps it in case a core keeps reporting
-// work (e.g. under an injected bug), so one choice is always a bounded step.
-constexpr int kReadyRoundsMax = 8;
 // Ticks a timer choice may take at most: the explore config's election timeout is 2..3 ticks.
 constexpr int kTimerTicksMax = 8;
 
@@ -83,6 +80,7 @@ std::string message_label(const Message& message) {
 
 RaftWorld::RaftWorld(const RaftWorldConfig& config)
     : config_(config),
+      driver_(layer_bugs(config.bug).host),
       crashes_left_(config.crashes),
       drops_left_(config.drops),
       duplicates_left_(config.duplicates),
@@ -110,6 +108,7 @@ Raft RaftWorld::make_core(NodeId id, const HardState& state, std::vector<Entry> 
   raft.entries_per_message_max = config_.entries_per_message_max;
   raft.inflight_messages_max = config_.inflight_messages_max;
   raft.random_seed = id + 1;
+  raft.bugs = layer_bugs(config_.bug).raft;
   return Raft(raft, state, std::move(entries));
 }
 
@@ -205,51 +204,6 @@ void RaftWorld::send(const Message& sent) {
     return;
   }
   network_.insert(at, InFlight{fingerprint, 1, std::move(message)});
-}
-
-void RaftWorld::drive(NodeId node) {
-  NodeState& state = nodes_[node];
-  for (int round = 0; round < kReadyRoundsMax && state.core.has_ready(); ++round) {
-    Ready ready = state.core.ready();
-    // No node takes a snapshot here (the host's snapshot_taken is never called), so none is sent.
-    RAFTSIM_CHECK_MSG(!ready.snapshot, "snapshots are not explored");
-    bool changed = false;
-    // 1. Persist: the hard state, then the entries (after cutting a rewritten suffix).
-    if (ready.hard_state && *ready.hard_state != state.durable_state) {
-      state.durable_state = *ready.hard_state;
-      changed = true;
-    }
-    if (ready.rewrite_from != 0 && ready.rewrite_from <= state.durable_log.size()) {
-      state.durable_log.resize(ready.rewrite_from - 1);
-      changed = true;
-    }
-    for (const Entry& entry : ready.entries) {
-      if (entry.index <= state.durable_log.size()) state.durable_log.resize(entry.index - 1);
-      state.durable_log.push_back(entry);
-      changed = true;
-    }
-    // 2. Send.
-    for (const Message& message : ready.messages) send(message);
-    // 3. Apply: a leader applying a client command answers its client.
-    for (const Entry& entry : ready.committed_entries) {
-      if (entry.type != EntryType::normal || entry.data.size() != 1) continue;
-      if (state.core.role() != Role::leader) continue;
-      const std::uint32_t proposal = entry.data[0];
-      const bool known = std::any_of(acks_.begin(), acks_.end(),
-                                     [&](const Ack& ack) { return ack.proposal == proposal; });
-      if (!known) {
-        // Sorted, so that two deliveries acknowledging in either order reach one state.
-        acks_.insert(
-            std::lower_bound(acks_.begin(), acks_.end(), proposal,
-                             [](const Ack& ack, std::uint32_t p) { return ack.proposal < p; }),
-            Ack{proposal, entry.index, entry.term});
-        note(node, "ack w" + std::to_string(proposal) + " @" + std::to_string(entry.index));
-      }
-    }
-    changed = changed || !ready.messages.empty() || !ready.committed_entries.empty();
-    state.core.advance(ready);
-    if (!changed) break;
-  }
 }
 
 void RaftWorld::note(std::uint32_t node, const std::string& text) {
@@ -376,7 +330,6 @@ void RaftWorld::collect_dead_messages() {
 
 void RaftWorld::apply(const Choice& choice) {
   RAFTSIM_CHECK_MSG(!violation_, "a violating state is not explored further");
-  const ScopedBug bug(config_.bug);
   try {
     const ScopedThrowingChecks throwing;
     apply_choice(choice);

@@ -20,7 +20,8 @@
 #include <vector>
 
 #include "raft/core/raft.h"
-#include "raft/util/bugs.h"
+#include "raft/node/ready_driver.h"
+#include "sim/bugs/catalogue.h"
 #include "sim/explore/world.h"
 #include "sim/kernel/trace.h"
 
@@ -40,7 +41,7 @@ struct RaftWorldConfig {
   std::uint32_t entries_per_message_max = 1;
   std::uint32_t inflight_messages_max = 4;
   std::uint32_t messages_in_flight_max = 24;
-  Bug bug = Bug::none;  // the catalogued bug active while this world steps
+  Bug bug = Bug::none;  // the catalogued bug injected into every core and host step
   // Reduction: remove messages no receiver can ever act on (sound; see sim/explore/README.md).
   bool collect_dead_messages = true;
   // Deliveries to different nodes are independent (for sleep sets). With it on, the in-flight
@@ -105,8 +106,11 @@ class RaftWorld final : public World {
     Term term;
   };
 
+  class NodeSink;  // one node's ReadySink: its modelled disk, the network, the histories
+
   Raft make_core(NodeId id, const HardState& state, std::vector<Entry> entries) const;
-  void drive(NodeId node);  // Ready -> persist, send, apply, advance, until nothing is left
+  // Ready -> persist, send, apply, advance (the ReadyDriver), until nothing is left.
+  void drive(NodeId node);
   void send(const Message& message);
   const InFlight* find_message(std::uint32_t to, std::uint64_t key) const;
   void take_message(std::uint32_t to, std::uint64_t key);
@@ -120,6 +124,7 @@ class RaftWorld final : public World {
   void note(std::uint32_t node, const std::string& text);
 
   RaftWorldConfig config_;
+  ReadyDriver driver_;  // with the host-level bugs of config_.bug, as a NodeHost would have
   std::vector<NodeState> nodes_;
   std::vector<std::uint64_t> node_hashes_;  // node_hash() of each node, kept current by apply()
   std::vector<InFlight> network_;           // sorted by (to, fingerprint)

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "raft/base/check.h"
+#include "raft/io/file_contract.h"
 
 namespace raftsim::sim {
 
@@ -33,7 +34,7 @@ const SimDisk::File* SimDisk::find(std::string_view name) const {
 }
 
 Status SimDisk::missing(std::string_view name) const {
-  return Status(StatusCode::not_found, "no file named '" + std::string(name) + "'");
+  return file_contract::not_found(name);
 }
 
 void SimDisk::record(TraceKind kind, std::string_view name, std::uint64_t a, std::uint64_t b) {
@@ -43,7 +44,7 @@ void SimDisk::record(TraceKind kind, std::string_view name, std::uint64_t a, std
 Status SimDisk::create(std::string_view name) {
   RAFTSIM_CHECK_MSG(!name.empty() && name.size() <= kFileNameBytesMax, "bad file name length");
   if (find(name) != nullptr) {
-    return Status(StatusCode::already_exists, "file '" + std::string(name) + "' exists");
+    return file_contract::already_exists(name);
   }
   if (files_.size() >= kFilesMax) return Status(StatusCode::no_space, "too many files");
   files_.emplace(std::string(name), File{});
@@ -94,14 +95,13 @@ Status SimDisk::write(std::string_view name, std::uint64_t offset,
   File* file = find(name);
   if (file == nullptr) return missing(name);
   if (offset > file->current.size()) {
-    return Status(StatusCode::out_of_range, "write at offset " + std::to_string(offset) +
-                                                " past the end of '" + std::string(name) + "'");
+    return file_contract::write_past_end(name, offset);
   }
   const std::uint64_t end = offset + data.size();
   const std::uint64_t growth = end > file->current.size() ? end - file->current.size() : 0;
   if (used_bytes_ + growth > config_.capacity_bytes) {
     record(TraceKind::disk_fault, name, offset, data.size());
-    return Status(StatusCode::no_space, "disk full writing '" + std::string(name) + "'");
+    return file_contract::disk_full(name);
   }
   const std::uint64_t overwritten_end = std::min<std::uint64_t>(end, file->current.size());
   file->undo.push_back(Undo{offset,
@@ -135,10 +135,7 @@ Result<std::vector<std::uint8_t>> SimDisk::read(std::string_view name, std::uint
                                                 std::uint64_t length) const {
   const File* file = find(name);
   if (file == nullptr) return missing(name);
-  if (offset > file->current.size()) return std::vector<std::uint8_t>{};
-  const std::uint64_t end = std::min<std::uint64_t>(file->current.size(), offset + length);
-  return std::vector<std::uint8_t>(file->current.begin() + static_cast<std::ptrdiff_t>(offset),
-                                   file->current.begin() + static_cast<std::ptrdiff_t>(end));
+  return file_contract::read_range(file->current, offset, length);
 }
 
 Result<std::uint64_t> SimDisk::size(std::string_view name) const {
@@ -151,7 +148,7 @@ Status SimDisk::truncate(std::string_view name, std::uint64_t new_size) {
   File* file = find(name);
   if (file == nullptr) return missing(name);
   if (new_size > file->current.size()) {
-    return Status(StatusCode::out_of_range, "truncate cannot grow '" + std::string(name) + "'");
+    return file_contract::cannot_grow(name);
   }
   used_bytes_ -= file->current.size() - new_size;
   file->undo.push_back(

@@ -7,7 +7,7 @@
 #include <set>
 #include <sstream>
 
-#include "raft/util/bugs.h"
+#include "sim/bugs/catalogue.h"
 #include "sim/scenario/json_reader.h"
 
 namespace raftsim::sim {
@@ -762,7 +762,7 @@ class ScenarioParser {
     reader.read_uint("states_max", explore.states_max, 1, 1'000'000'000);
     if (reader.read_string("bug", explore.bug) && !explore.bug.empty() &&
         !bug_from_name(explore.bug)) {
-      errors_.add(reader.path_of("bug"), "a catalogued bug name (raft/util/bugs.cc)",
+      errors_.add(reader.path_of("bug"), "a catalogued bug name (sim/bugs/catalogue.cc)",
                   json(explore.bug));
     }
     reader.read_string_list("schedule", explore.schedule);

@@ -87,6 +87,7 @@ class ScenarioRunner::Impl {
     KvClusterOptions cluster = scenario.cluster;
     cluster.seed = seed;
     cluster.record_trace = options_.record_trace;
+    cluster.bugs = layer_bugs(scenario.bug);  // none unless the scenario names one
     cluster_ = std::make_unique<KvCluster>(cluster);
     cluster_->set_budget(RunBudget{scenario.events_max, options_.should_stop});
     disk_configs_.assign(cluster.nodes, cluster.disk);
@@ -101,7 +102,6 @@ class ScenarioRunner::Impl {
   KvCluster& cluster() { return *cluster_; }
 
   ScenarioRunReport run() {
-    const ScopedBug injected(scenario_.bug);  // off (Bug::none) unless the scenario names one
     World& world = cluster_->world();
     try {
       // A failed assertion anywhere in the code under test (a node's core, its host, a

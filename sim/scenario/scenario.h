@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "raft/util/bugs.h"
+#include "sim/bugs/catalogue.h"
 #include "sim/cluster/kv_cluster.h"
 
 namespace raftsim::sim {
@@ -198,7 +198,7 @@ struct Scenario {
   Checks checks;
   Expectation expect;
   std::optional<ExploreSection> explore;
-  // The catalogued bug injected while this scenario runs (raft/util/bugs.h): a shrunk failure
+  // The catalogued bug injected while this scenario runs (sim/bugs/catalogue.h): a shrunk failure
   // names its bug so it replays on its own. `raftsim run --bug` overrides it.
   Bug bug = Bug::none;
 };

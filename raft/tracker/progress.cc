@@ -1,4 +1,4 @@
-#include "raft/core/progress.h"
+#include "raft/tracker/progress.h"
 
 #include "raft/base/check.h"
 
