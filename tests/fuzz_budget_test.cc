@@ -144,7 +144,9 @@ TEST(FuzzProfiles, EachAppearsInAShareOfRunsAndTheirScenariosAreValid) {
         EXPECT_TRUE(has_comment("figure-8 round (3 nodes)")) << "run " << index;
         EXPECT_TRUE(std::any_of(scenario.faults.begin(), scenario.faults.end(),
                                 [](const FaultStep& step) {
-                                  return step.target == "new-leader" && step.leading_min > 0;
+                                  return step.is<CrashFault>() &&
+                                         step.as<CrashFault>()->target == "new-leader" &&
+                                         step.leading_min > 0;
                                 }))
             << "run " << index;
       }
@@ -160,12 +162,13 @@ TEST(FuzzProfiles, EachAppearsInAShareOfRunsAndTheirScenariosAreValid) {
       EXPECT_TRUE(has_comment("leader and clients split off")) << "run " << index;
       EXPECT_TRUE(std::any_of(scenario.faults.begin(), scenario.faults.end(),
                               [](const FaultStep& step) {
-                                return step.action == FaultAction::clock && step.drift_ppm < 0;
+                                const auto* clock = step.as<ClockFault>();
+                                return clock != nullptr && clock->drift_ppm < 0;
                               }))
           << "run " << index << ": the lease holder's clock is slowed";
       ASSERT_TRUE(scenario.nemesis.has_value());
       EXPECT_EQ(std::count(scenario.nemesis->kinds.begin(), scenario.nemesis->kinds.end(),
-                           NemesisKind::pause),
+                           NemesisKind::of<PauseFault>()),
                 0);
     }
     none += profiles.describe() == "none";

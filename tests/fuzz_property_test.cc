@@ -54,28 +54,22 @@ std::vector<FaultStep> schedule_of(const std::vector<DrawnFault>& drawn) {
     switch (fault.kind) {
       case 0:
       case 3:
-        inject.action = FaultAction::crash;
-        inject.target = fault.kind == 0 ? "leader" : "follower";
+        inject.fault = CrashFault{fault.kind == 0 ? "leader" : "follower"};
         inject.bind_as = name;
-        undo.action = FaultAction::restart;
-        undo.target = name;
+        undo.fault = RestartFault{name};
         break;
       case 1:
-        inject.action = FaultAction::isolate;
-        inject.target = "leader";
-        undo.action = FaultAction::heal;
+        inject.fault = IsolateFault{"leader"};
+        undo.fault = HealFault{};
         break;
       case 2:
-        inject.action = FaultAction::pause;
-        inject.target = "leader";
+        inject.fault = PauseFault{"leader"};
         inject.bind_as = name;
-        undo.action = FaultAction::resume;
-        undo.target = name;
+        undo.fault = ResumeFault{name};
         break;
       default:
-        inject.action = FaultAction::partition;
-        inject.groups = {{"leader", "follower"}, {"others"}};
-        undo.action = FaultAction::heal;
+        inject.fault = PartitionFault{{{"leader", "follower"}, {"others"}}};
+        undo.fault = HealFault{};
         break;
     }
     steps.push_back(inject);

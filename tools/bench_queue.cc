@@ -102,8 +102,7 @@ Scenario recovery_scenario(NodeIndex nodes) {
   scenario.cluster.queue.work_max = milliseconds(5);
   FaultStep crash;
   crash.at = kCrashAt;
-  crash.action = FaultAction::crash;
-  crash.target = "leader";
+  crash.fault = CrashFault{"leader"};
   scenario.faults.push_back(crash);
   return scenario;
 }

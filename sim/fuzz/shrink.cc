@@ -145,11 +145,10 @@ struct Shrinker {
     for (bool progress = true; progress && !spent();) {
       progress = false;
       for (std::size_t index = best_.faults.size(); index-- > 0 && !progress && !spent();) {
-        if (is_repair(best_.faults[index].action)) continue;
+        if (is_repair(best_.faults[index].fault)) continue;
         Scenario candidate = best_;
         const std::size_t repair = repair_step(candidate.faults, index);
-        if (repair < candidate.faults.size() &&
-            candidate.faults[repair].action != FaultAction::recover_all) {
+        if (repair < candidate.faults.size() && !candidate.faults[repair].is<RecoverAllFault>()) {
           candidate.faults.erase(candidate.faults.begin() + static_cast<std::ptrdiff_t>(repair));
         }
         candidate.faults.erase(candidate.faults.begin() + static_cast<std::ptrdiff_t>(index));
@@ -197,25 +196,8 @@ struct Shrinker {
 
 std::size_t repair_step(const std::vector<FaultStep>& faults, std::size_t index) {
   RAFTSIM_CHECK(index < faults.size());
-  const FaultStep& fault = faults[index];
-  auto undoes = [&fault](const FaultStep& step) {
-    if (step.action == FaultAction::recover_all) return true;
-    switch (fault.action) {
-      case FaultAction::crash:
-        return step.action == FaultAction::restart && step.target == fault.target;
-      case FaultAction::pause:
-        return step.action == FaultAction::resume && step.target == fault.target;
-      case FaultAction::partition:
-      case FaultAction::isolate:
-      case FaultAction::one_way:
-      case FaultAction::bridge:
-        return step.action == FaultAction::heal;
-      default:
-        return false;  // clock, disk and link changes stay until recover_all
-    }
-  };
   for (std::size_t later = index + 1; later < faults.size(); ++later) {
-    if (undoes(faults[later])) return later;
+    if (undoes(faults[later].fault, faults[index].fault)) return later;
   }
   return faults.size();
 }
@@ -230,7 +212,7 @@ bool report_fails_checker(const ScenarioRunReport& report, const std::string& ch
 ScenarioSize scenario_size(const Scenario& scenario, const ScenarioRunReport& report) {
   ScenarioSize size;
   size.fault_steps = scenario.faults.size();
-  for (const FaultStep& step : scenario.faults) size.faults += is_repair(step.action) ? 0 : 1;
+  for (const FaultStep& step : scenario.faults) size.faults += is_repair(step.fault) ? 0 : 1;
   size.operations = report.operations_ok + report.operations_fail + report.operations_info;
   size.nodes = scenario.cluster.nodes;
   size.clients = scenario.cluster.clients;

@@ -16,6 +16,7 @@
 
 #include "sim/checkers/recovery.h"
 #include "sim/cluster/kv_cluster.h"
+#include "sim/scenario/fault_applier.h"
 #include "sim/scenario/scenario.h"
 
 namespace raftsim::sim {
@@ -34,14 +35,6 @@ struct CheckerFinding {
   nlohmann::ordered_json details = nlohmann::ordered_json::object();
 };
 
-// A fault step as it was applied: the time it fired, and what it did with selectors resolved.
-struct AppliedFault {
-  FaultStep step;      // concrete: node names only
-  std::string origin;  // "faults/3", "nemesis" or "final recovery"
-  bool skipped = false;
-  std::string note;  // why skipped, or what the selectors resolved to
-};
-
 struct RunProgress {
   Time now = 0;
   Time end = 0;  // duration (settling may go beyond it)
@@ -56,7 +49,7 @@ struct ScenarioRunOptions {
   std::function<void(const RunProgress&)> progress;
   // Called just before each fault step (selectors not yet resolved) is applied, with the
   // cluster as it is then: fuzz campaigns classify the protocol state each fault hits.
-  std::function<void(const FaultStep&, const std::string& origin, KvCluster&)> before_fault;
+  BeforeFault before_fault;
   // A last-resort guard polled every few thousand events (RunBudget): true stops the run with
   // the verdict "budget_exceeded". Not deterministic; the scenario's events_max is.
   std::function<bool()> should_stop;
