@@ -40,7 +40,7 @@ void ClockFault::visit_selectors(const SelectorVisitor& visit) const {
   visit("target", {target});
 }
 
-FaultOutcome ClockFault::apply(FaultContext& context) const {
+Applied<ClockFault> ClockFault::apply(FaultContext& context) const {
   World& world = context.world();
   const std::vector<NodeIndex> nodes = context.selectors.resolve(target, {});
   for (NodeIndex node : nodes) {
@@ -51,7 +51,7 @@ FaultOutcome ClockFault::apply(FaultContext& context) const {
     if (drift_ppm) world.set_clock_drift(node, *drift_ppm);
     if (wall_jump) world.jump_wall_clock(node, *wall_jump);
   }
-  return targeted_outcome(*this, target, nodes);
+  return targeted_outcome(*this, nodes);
 }
 
 NemesisDraw ClockFault::draw_nemesis(NemesisContext& context) {

@@ -21,7 +21,7 @@ struct ClockFault {
   void parse(FaultReader& reader);
   void write(nlohmann::ordered_json& out) const;
   void visit_selectors(const SelectorVisitor& visit) const;
-  FaultOutcome apply(FaultContext& context) const;
+  Applied<ClockFault> apply(FaultContext& context) const;
   // A drift (undone back to the scenario's) or a wall-clock jump (not undone).
   static NemesisDraw draw_nemesis(NemesisContext& context);
 };

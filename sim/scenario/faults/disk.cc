@@ -59,7 +59,7 @@ void DiskFault::visit_selectors(const SelectorVisitor& visit) const {
   visit("target", {target});
 }
 
-FaultOutcome DiskFault::apply(FaultContext& context) const {
+Applied<DiskFault> DiskFault::apply(FaultContext& context) const {
   const std::vector<NodeIndex> nodes = context.selectors.resolve(target, {});
   for (NodeIndex node : nodes) {
     SimDisk& disk = context.world().disk(node);
@@ -74,7 +74,7 @@ FaultOutcome DiskFault::apply(FaultContext& context) const {
     if (kind == Kind::torn_writes || kind == Kind::slow_sync) disk.set_config(config);
     if (kind == Kind::corrupt) corrupt_one_bit(disk, context.random);
   }
-  FaultOutcome outcome = targeted_outcome(*this, target, nodes);
+  Applied<DiskFault> outcome = targeted_outcome(*this, nodes);
   outcome.description += " " + std::string(kind_name());
   return outcome;
 }

@@ -25,7 +25,7 @@ struct DiskFault {
   void parse(FaultReader& reader);
   void write(nlohmann::ordered_json& out) const;
   void visit_selectors(const SelectorVisitor& visit) const;
-  FaultOutcome apply(FaultContext& context) const;
+  Applied<DiskFault> apply(FaultContext& context) const;
   // Torn writes on a node, then a crash of it; undone by a restart and the old chance.
   static NemesisDraw draw_nemesis(NemesisContext& context);
 };

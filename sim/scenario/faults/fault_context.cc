@@ -16,7 +16,7 @@ NemesisDraw draw_from(KindList<Kinds...>, std::size_t index, NemesisContext& con
 }  // namespace
 
 FaultOutcome apply_fault(const Fault& fault, FaultContext& context) {
-  return std::visit([&](const auto& kind) { return kind.apply(context); }, fault);
+  return apply_fault_of(fault, context);
 }
 
 NemesisDraw draw_nemesis(NemesisKind kind, NemesisContext& context) {
@@ -55,16 +55,6 @@ std::string describe_targets(const std::vector<NodeIndex>& nodes, const Selector
       target.size() > 1 && target[0] == 'n' && target[1] >= '0' && target[1] <= '9';
   if (!target.empty() && !is_node_name) description += " (" + target + ")";
   return description;
-}
-
-FaultOutcome targeted_outcome(const Fault& fault, const Selector& target,
-                              const std::vector<NodeIndex>& nodes) {
-  FaultOutcome outcome{fault};
-  outcome.description = describe_targets(nodes, target);
-  outcome.targets = nodes;
-  *fault_target(outcome.concrete) = nodes.size() == 1 ? node_name(nodes[0]) : target;
-  if (nodes.empty()) outcome.skipped_because = "no node matches \"" + target + "\"";
-  return outcome;
 }
 
 }  // namespace raftsim::sim

@@ -26,18 +26,34 @@ struct FaultContext {
   World& world() const { return cluster.world(); }
 };
 
-// What applying one step did.
-struct FaultOutcome {
-  FaultOutcome() = default;
-  explicit FaultOutcome(Fault fault) : concrete(std::move(fault)) {}
-
-  Fault concrete;                  // the step with its selectors resolved to node names
-  std::string description;         // after the kind's name, e.g. " n2 (leader)"
-  std::string skipped_because;     // not empty: nothing happened, for this reason
-  std::vector<NodeIndex> targets;  // the node an "as" binds, when exactly one
-  // Not empty: several nodes were hit; record one concrete step each (no trace note).
-  std::vector<Fault> per_node;
+// What applying one step did, its concrete step as a fault of any kind of `Variant`.
+template <typename Variant>
+struct BasicFaultOutcome {
+  Variant concrete;
+  std::string description;
+  std::string skipped_because;
+  std::vector<NodeIndex> targets;
+  std::vector<Variant> per_node;
 };
+using FaultOutcome = BasicFaultOutcome<Fault>;
+
+// Applies a fault of any variant of kinds (the registry's, or a test's own) through its kind's
+// apply() hook.
+template <typename Variant>
+BasicFaultOutcome<Variant> apply_fault_of(const Variant& fault, FaultContext& context) {
+  return std::visit(
+      [&](const auto& kind) {
+        auto applied = kind.apply(context);
+        BasicFaultOutcome<Variant> outcome{Variant(std::move(applied.concrete)),
+                                           std::move(applied.description),
+                                           std::move(applied.skipped_because),
+                                           std::move(applied.targets),
+                                           {}};
+        for (auto& one : applied.per_node) outcome.per_node.emplace_back(std::move(one));
+        return outcome;
+      },
+      fault);
+}
 
 struct NemesisContext {
   Random& random;  // the run's scenario/nemesis stream
@@ -70,7 +86,14 @@ std::string process_name(NodeIndex node, NodeIndex cluster_size);
 std::string describe_targets(const std::vector<NodeIndex>& nodes, const Selector& target);
 // The outcome of a kind with one target selector: resolved targets, the description and the
 // concrete target (a node name if one node, else the selector), skipped if no node matches.
-FaultOutcome targeted_outcome(const Fault& fault, const Selector& target,
-                              const std::vector<NodeIndex>& nodes);
+template <typename Kind>
+Applied<Kind> targeted_outcome(const Kind& fault, const std::vector<NodeIndex>& nodes) {
+  Applied<Kind> outcome(fault);
+  outcome.description = describe_targets(nodes, fault.target);
+  outcome.targets = nodes;
+  outcome.concrete.target = nodes.size() == 1 ? node_name(nodes[0]) : fault.target;
+  if (nodes.empty()) outcome.skipped_because = "no node matches \"" + fault.target + "\"";
+  return outcome;
+}
 
 }  // namespace raftsim::sim

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "sim/kernel/network.h"
@@ -22,9 +23,22 @@
 namespace raftsim::sim {
 
 struct FaultContext;  // what apply() may use: the cluster, selector resolution, the fault stream
-struct FaultOutcome;  // what apply() did
 struct NemesisContext;
 struct NemesisDraw;  // a random fault of one kind and the steps that undo it
+
+// What a kind's apply() did.
+template <typename Kind>
+struct Applied {
+  Applied() = default;
+  explicit Applied(Kind fault) : concrete(std::move(fault)) {}
+
+  Kind concrete;                   // the step with its selectors resolved to node names
+  std::string description;         // after the kind's name, e.g. " n2 (leader)"
+  std::string skipped_because;     // not empty: nothing happened, for this reason
+  std::vector<NodeIndex> targets;  // the node an "as" binds, when exactly one
+  // Not empty: several nodes were hit; record one concrete step each (no trace note).
+  std::vector<Kind> per_node;
+};
 
 // What a kind's parse() reads its fields with: the step's JSON object (at, action, comment, as
 // and leading_ms are read by the caller) and the selector checks.

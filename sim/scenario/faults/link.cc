@@ -70,12 +70,12 @@ void LinkFault::visit_selectors(const SelectorVisitor& visit) const {
   visit("to", to);
 }
 
-FaultOutcome LinkFault::apply(FaultContext& context) const {
+Applied<LinkFault> LinkFault::apply(FaultContext& context) const {
   const auto others = context.selectors.unnamed({&from, &to});
   const auto senders = context.selectors.resolve_list(from, others);
   const auto receivers = context.selectors.resolve_list(to, others);
   change_links(context.world().network(), senders, receivers, change, context.base.link);
-  FaultOutcome outcome{LinkFault{selectors_of(senders), selectors_of(receivers), change}};
+  Applied<LinkFault> outcome(LinkFault{selectors_of(senders), selectors_of(receivers), change});
   outcome.description = " " + node_names(senders) + " -> " + node_names(receivers);
   return outcome;
 }

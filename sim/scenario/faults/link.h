@@ -41,7 +41,7 @@ struct LinkFault {
   void parse(FaultReader& reader);
   void write(nlohmann::ordered_json& out) const;
   void visit_selectors(const SelectorVisitor& visit) const;
-  FaultOutcome apply(FaultContext& context) const;
+  Applied<LinkFault> apply(FaultContext& context) const;
   // Loss, duplication and extra latency on a random node's links, both ways; undone by a reset.
   static NemesisDraw draw_nemesis(NemesisContext& context);
 };

@@ -12,9 +12,9 @@ constexpr unsigned kSideUses = kOneNode | kManyNodes | kOthers;
 
 }  // namespace
 
-FaultOutcome HealFault::apply(FaultContext& context) const {
+Applied<HealFault> HealFault::apply(FaultContext& context) const {
   context.world().network().heal();
-  return FaultOutcome{*this};
+  return Applied<HealFault>(*this);
 }
 
 // --- partition ----------------------------------------------------------------------------------
@@ -61,7 +61,7 @@ void PartitionFault::visit_selectors(const SelectorVisitor& visit) const {
   for (const auto& group : groups) visit("groups", group);
 }
 
-FaultOutcome PartitionFault::apply(FaultContext& context) const {
+Applied<PartitionFault> PartitionFault::apply(FaultContext& context) const {
   const NodeIndex size = context.cluster.size();
   std::vector<const std::vector<Selector>*> lists;
   for (const auto& group : groups) lists.push_back(&group);
@@ -87,17 +87,15 @@ FaultOutcome PartitionFault::apply(FaultContext& context) const {
     if (!used[node]) rest.push_back(node);
   }
   if (!rest.empty()) resolved.push_back(rest);
-  PartitionFault concrete;
-  FaultOutcome outcome;
+  Applied<PartitionFault> outcome;
   for (const auto& group : resolved) {
     std::vector<Selector> named;
     for (NodeIndex node : group) named.push_back(process_name(node, size));
     std::string text;
     for (const Selector& name : named) text += (text.empty() ? "" : ",") + name;
-    concrete.groups.push_back(named);
+    outcome.concrete.groups.push_back(named);
     outcome.description += " [" + text + "]";
   }
-  outcome.concrete = std::move(concrete);
   if (resolved.size() < 2) {
     outcome.skipped_because = "every node resolved into one group";
     return outcome;
@@ -132,7 +130,7 @@ void IsolateFault::visit_selectors(const SelectorVisitor& visit) const {
   visit("target", {target});
 }
 
-FaultOutcome IsolateFault::apply(FaultContext& context) const {
+Applied<IsolateFault> IsolateFault::apply(FaultContext& context) const {
   const std::vector<NodeIndex> nodes = context.selectors.resolve(target, {});
   Network& network = context.world().network();
   for (NodeIndex node : nodes) {
@@ -142,8 +140,8 @@ FaultOutcome IsolateFault::apply(FaultContext& context) const {
       RAFTSIM_CHECK(network.set_link_open(other, node, false).ok());
     }
   }
-  FaultOutcome outcome = targeted_outcome(*this, target, nodes);
-  std::get<IsolateFault>(outcome.concrete).target = node_names(nodes);
+  Applied<IsolateFault> outcome = targeted_outcome(*this, nodes);
+  outcome.concrete.target = node_names(nodes);
   return outcome;
 }
 
@@ -168,7 +166,7 @@ void OneWayFault::visit_selectors(const SelectorVisitor& visit) const {
   visit("to", to);
 }
 
-FaultOutcome OneWayFault::apply(FaultContext& context) const {
+Applied<OneWayFault> OneWayFault::apply(FaultContext& context) const {
   const auto others = context.selectors.unnamed({&from, &to});
   const auto senders = context.selectors.resolve_list(from, others);
   const auto receivers = context.selectors.resolve_list(to, others);
@@ -178,7 +176,7 @@ FaultOutcome OneWayFault::apply(FaultContext& context) const {
       if (a != b) RAFTSIM_CHECK(network.block_one_way(a, b).ok());
     }
   }
-  FaultOutcome outcome{OneWayFault{selectors_of(senders), selectors_of(receivers)}};
+  Applied<OneWayFault> outcome(OneWayFault{selectors_of(senders), selectors_of(receivers)});
   outcome.description = " " + node_names(senders) + " -/-> " + node_names(receivers);
   if (senders.empty() || receivers.empty()) outcome.skipped_because = "a side resolved to no node";
   return outcome;
@@ -218,7 +216,7 @@ void BridgeFault::visit_selectors(const SelectorVisitor& visit) const {
   visit("side_b", side_b);
 }
 
-FaultOutcome BridgeFault::apply(FaultContext& context) const {
+Applied<BridgeFault> BridgeFault::apply(FaultContext& context) const {
   const auto others = context.selectors.unnamed({&side_a, &bridge_nodes, &side_b});
   auto a = context.selectors.resolve_list(side_a, others);
   auto bridge = context.selectors.resolve_list(bridge_nodes, others);
@@ -232,7 +230,7 @@ FaultOutcome BridgeFault::apply(FaultContext& context) const {
   remove_seen(bridge, a);
   remove_seen(b, a);
   remove_seen(b, bridge);
-  FaultOutcome outcome{BridgeFault{selectors_of(a), selectors_of(bridge), selectors_of(b)}};
+  Applied<BridgeFault> outcome(BridgeFault{selectors_of(a), selectors_of(bridge), selectors_of(b)});
   outcome.description = " " + node_names(a) + " <" + node_names(bridge) + "> " + node_names(b);
   if (a.empty() || b.empty()) {
     outcome.skipped_because = "a side resolved to no node";

@@ -14,7 +14,7 @@ namespace raftsim::sim {
 struct HealFault {
   static constexpr std::string_view kName = "heal";
   static constexpr bool kRepair = true;
-  FaultOutcome apply(FaultContext& context) const;
+  Applied<HealFault> apply(FaultContext& context) const;
 };
 
 struct PartitionFault {
@@ -25,7 +25,7 @@ struct PartitionFault {
   void parse(FaultReader& reader);
   void write(nlohmann::ordered_json& out) const;
   void visit_selectors(const SelectorVisitor& visit) const;
-  FaultOutcome apply(FaultContext& context) const;
+  Applied<PartitionFault> apply(FaultContext& context) const;
   // A random split into a minority and a majority.
   static NemesisDraw draw_nemesis(NemesisContext& context);
 };
@@ -39,7 +39,7 @@ struct IsolateFault {
   void parse(FaultReader& reader);
   void write(nlohmann::ordered_json& out) const;
   void visit_selectors(const SelectorVisitor& visit) const;
-  FaultOutcome apply(FaultContext& context) const;
+  Applied<IsolateFault> apply(FaultContext& context) const;
   static NemesisDraw draw_nemesis(NemesisContext& context);
 };
 
@@ -51,7 +51,7 @@ struct OneWayFault {
   void parse(FaultReader& reader);
   void write(nlohmann::ordered_json& out) const;
   void visit_selectors(const SelectorVisitor& visit) const;
-  FaultOutcome apply(FaultContext& context) const;
+  Applied<OneWayFault> apply(FaultContext& context) const;
   // A node that cannot hear, or cannot speak.
   static NemesisDraw draw_nemesis(NemesisContext& context);
 };
@@ -64,7 +64,7 @@ struct BridgeFault {
   void parse(FaultReader& reader);
   void write(nlohmann::ordered_json& out) const;
   void visit_selectors(const SelectorVisitor& visit) const;
-  FaultOutcome apply(FaultContext& context) const;
+  Applied<BridgeFault> apply(FaultContext& context) const;
   // One bridge node between two random halves.
   static NemesisDraw draw_nemesis(NemesisContext& context);
 };

@@ -19,10 +19,10 @@ void ResumeTraits::act(World& world, NodeIndex node) {
 }
 
 template <typename Traits>
-FaultOutcome ProcessFault<Traits>::apply(FaultContext& context) const {
+Applied<ProcessFault<Traits>> ProcessFault<Traits>::apply(FaultContext& context) const {
   const std::vector<NodeIndex> nodes = context.selectors.resolve(target, {});
   for (NodeIndex node : nodes) Traits::act(context.world(), node);
-  FaultOutcome outcome = targeted_outcome(*this, target, nodes);
+  Applied<ProcessFault> outcome = targeted_outcome(*this, nodes);
   if (nodes.size() > 1 && target != "all") {
     for (NodeIndex node : nodes) outcome.per_node.push_back(ProcessFault{node_name(node)});
   }

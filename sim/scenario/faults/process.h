@@ -25,7 +25,7 @@ struct ProcessFault {
   }
   void write(nlohmann::ordered_json& out) const { out["target"] = target; }
   void visit_selectors(const SelectorVisitor& visit) const { visit("target", {target}); }
-  FaultOutcome apply(FaultContext& context) const;
+  Applied<ProcessFault> apply(FaultContext& context) const;
   // Crash and pause: the victim goes down and comes back after the hold time.
   static NemesisDraw draw_nemesis(NemesisContext& context);
 };

@@ -5,7 +5,7 @@
 
 namespace raftsim::sim {
 
-FaultOutcome RecoverAllFault::apply(FaultContext& context) const {
+Applied<RecoverAllFault> RecoverAllFault::apply(FaultContext& context) const {
   World& world = context.world();
   const KvClusterOptions& base = context.base;
   world.network().heal();
@@ -27,7 +27,7 @@ FaultOutcome RecoverAllFault::apply(FaultContext& context) const {
       world.restart(node);
     }
   }
-  return FaultOutcome{*this};
+  return Applied<RecoverAllFault>(*this);
 }
 
 }  // namespace raftsim::sim

@@ -11,7 +11,7 @@ struct RecoverAllFault {
   static constexpr std::string_view kName = "recover_all";
   static constexpr bool kRepair = true;
   static constexpr bool kUndoesEverything = true;
-  FaultOutcome apply(FaultContext& context) const;
+  Applied<RecoverAllFault> apply(FaultContext& context) const;
 };
 
 }  // namespace raftsim::sim
