@@ -26,7 +26,7 @@ RC_GTEST_PROP(FuzzProperty, GeneratedScenariosPassEveryCheckerOnCorrectCode, ())
   const CheckerFinding* failure = report.first_failure();
   RC_LOG() << "replay: raftsim fuzz --seed " << campaign_seed << " --runs " << run_index + 1
            << " (run " << run_index << ")\n";
-  RC_ASSERT(report.verdict != "fail" || failure == nullptr);
+  RC_ASSERT(report.verdict != RunVerdict::fail || failure == nullptr);
 }
 
 // One fault of a RapidCheck-drawn schedule: what, when, for how long.
@@ -119,7 +119,7 @@ std::optional<std::size_t> rapidcheck_counterexample_faults(Bug bug) {
         ScenarioRunOptions options;
         options.record_trace = false;
         const ScenarioRunReport report = run_scenario(scenario, seed, options);
-        const bool failed = report.verdict == "fail";
+        const bool failed = report.verdict == RunVerdict::fail;
         // RapidCheck ends on the smallest failing input it found: the last failure seen is it.
         if (failed) smallest = drawn.size();
         RC_ASSERT(!failed);

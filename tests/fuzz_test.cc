@@ -72,7 +72,7 @@ TEST(FuzzCampaign, CorrectCodePassesEveryCheckDeterministically) {
                                KvCluster& cluster) { coverage.observe(step, origin, cluster); };
     ScenarioRunReport report = run_scenario(scenario, scenario.seed, options);
     const CheckerFinding* failure = report.first_failure();
-    EXPECT_NE(report.verdict, "fail")
+    EXPECT_NE(report.verdict, RunVerdict::fail)
         << "seed " << kCampaignSeed << " run " << index << ": " << failure->checker << ": "
         << failure->summary << "\nreplay: raftsim fuzz --seed " << kCampaignSeed << " --runs "
         << index + 1;
@@ -96,7 +96,7 @@ TEST(FuzzShrink, KeepsTheFailingCheckerAndEndsWithFewFaults) {
     // only with several of its steps, so its 1-minimal result is larger than this bound.
     if (draw_fuzz_profiles(scenario.seed).describe() != "none") continue;
     ScenarioRunReport report = run_scenario(scenario, scenario.seed);
-    if (report.verdict == "fail") {
+    if (report.verdict == RunVerdict::fail) {
       checker = report.first_failure()->checker;
       failing = report.concrete_scenario(scenario);
     }

@@ -126,7 +126,7 @@ TEST(ScenarioRunner, NoHealthyMajorityIsNotBlamedAndTheFinalRecoveryHeals) {
                {"at_ms": 1000, "action": "crash", "target": "n2"}]})");
   const ScenarioRunReport report = run_scenario(scenario, 2);
   EXPECT_TRUE(report.expectation_met) << report.to_json().dump(2);
-  EXPECT_EQ(report.verdict, "pass");
+  EXPECT_EQ(report.verdict, RunVerdict::pass);
 }
 
 TEST(ScenarioRunner, AnUnmetRecoveryBoundFails) {

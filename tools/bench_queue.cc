@@ -165,7 +165,7 @@ Throughput measure_throughput(NodeIndex nodes, Time measured, std::uint64_t seed
   Throughput result;
   result.nodes = nodes;
   result.seed = seed;
-  result.verdict = report.verdict;
+  result.verdict = run_verdict_name(report.verdict);
   result.trace_hash = report.trace_hash;
   result.check_wall_s = wall_seconds_since(end_wall);
   const QueueHistory& history = runner.cluster().queue_history();
@@ -205,11 +205,11 @@ Recovery measure_recovery(NodeIndex nodes, std::uint64_t seeds) {
     }
     const bool measured =
         crash != nullptr && crash->recovered_at && crash->leader_at && crash->commit_at;
-    if (report.verdict != "pass" || !measured) {
+    if (report.verdict != RunVerdict::pass || !measured) {
       ++result.failures;
       result.failed_seeds.push_back(seed);
       std::fprintf(stderr, "bench queue: %u nodes, seed %llu: verdict %s%s\n", nodes,
-                   static_cast<unsigned long long>(seed), report.verdict.c_str(),
+                   static_cast<unsigned long long>(seed), run_verdict_name(report.verdict),
                    measured ? "" : ", crash recovery not measured");
       if (!measured) continue;
     }

@@ -139,7 +139,10 @@ class FaultRegistry {
       } else {
         const auto* undo = std::get_if<typename K::UndoneBy>(&repair);
         if (undo == nullptr) return false;
-        if constexpr (requires { kind.target; undo->target; }) {
+        if constexpr (requires {
+                        kind.target;
+                        undo->target;
+                      }) {
           return undo->target == kind.target;
         } else {
           return true;
