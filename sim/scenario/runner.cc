@@ -3,8 +3,9 @@
 #include <algorithm>
 #include <map>
 
-#include "sim/scenario/faults/fault_context.h"
+#include "sim/scenario/nemesis_driver.h"
 #include "sim/scenario/parse.h"
+#include "sim/scenario/step_schedule.h"
 
 namespace raftsim::sim {
 
@@ -12,10 +13,6 @@ namespace {
 
 constexpr Time kSamplePeriod = milliseconds(1);
 constexpr Time kProgressPeriod = milliseconds(100);
-constexpr Time kRoleRetryPeriod = milliseconds(10);
-constexpr const char* kNewLeader = "new-leader";
-// A step that names a role nobody holds (no leader during an election) waits this long at most.
-constexpr Time kRoleWaitMax = seconds(3);
 
 }  // namespace
 
@@ -28,7 +25,8 @@ class ScenarioRunner::Impl {
         faults_random_(Random::stream(seed, "scenario/faults")),
         nemesis_random_(Random::stream(seed, "scenario/nemesis")),
         tracker_(scenario.cluster.clients > 0, scenario.checks.recovery_max,
-                 scenario.checks.liveness_timeout) {
+                 scenario.checks.liveness_timeout),
+        schedule_(scenario.faults) {
     KvClusterOptions cluster = scenario.cluster;
     cluster.seed = seed;
     cluster.record_trace = options_.record_trace;
@@ -38,10 +36,8 @@ class ScenarioRunner::Impl {
     applier_ = std::make_unique<FaultApplier>(*cluster_, *selectors_, faults_random_,
                                               scenario_.cluster, tracker_, options_.before_fault);
     if (scenario.nemesis) {
-      nemesis_ = *scenario.nemesis;
-      nemesis_budgets_ = nemesis_->kind_budgets;
-      nemesis_budgets_.resize(kNemesisKinds, UINT32_MAX);
-      nemesis_next_ = nemesis_->start + draw(nemesis_->interval_min, nemesis_->interval_max);
+      nemesis_ = std::make_unique<NemesisDriver>(*scenario.nemesis, nemesis_random_, *cluster_,
+                                                 *selectors_, scenario_.cluster);
     }
   }
 
@@ -74,14 +70,12 @@ class ScenarioRunner::Impl {
     // Phase 1: the scenario's duration, with its faults.
     while (!stopped && world.now() < scenario_.duration) {
       Time next = std::min(world.now() + kSamplePeriod, scenario_.duration);
-      if (next_step_ < scenario_.faults.size()) {
-        next = std::min(next, std::max(scenario_.faults[next_step_].at, step_retry_at_));
-      }
-      if (nemesis_) next = std::min(next, std::max(nemesis_next_, world.now()));
+      next = std::min(next, schedule_.next());
+      if (nemesis_) next = std::min(next, std::max(nemesis_->next(), world.now()));
       stopped = advance_to(next);
       if (stopped) break;
-      fire_due_steps();
-      fire_nemesis();
+      schedule_.fire_due(world.now(), *selectors_, *applier_);
+      if (nemesis_) nemesis_->fire(world.now(), *applier_);
       if (world.now() >= next_progress) {
         report_progress(false);
         next_progress += kProgressPeriod;
@@ -115,8 +109,6 @@ class ScenarioRunner::Impl {
     return queue_workload() ? cluster_->queue_history().ok_return_times()
                             : cluster_->history().ok_return_times();
   }
-
-  Time draw(Time low, Time high) { return low >= high ? low : nemesis_random_.between(low, high); }
 
   // Runs the cluster to `limit`, then samples recovery. True if a safety violation or the run
   // budget stopped it.
@@ -157,89 +149,6 @@ class ScenarioRunner::Impl {
     progress.faults_applied = applier_->timeline().size();
     progress.settling = settling;
     options_.progress(progress);
-  }
-
-  // --- the fault schedule ----------------------------------------------------------------------
-
-  void fire_due_steps() {
-    const Time now = cluster_->world().now();
-    while (next_step_ < scenario_.faults.size() && scenario_.faults[next_step_].at <= now &&
-           step_retry_at_ <= now) {
-      const FaultStep& step = scenario_.faults[next_step_];
-      const std::string origin = "faults/" + std::to_string(next_step_);
-      const bool wants_new_leader = step_names(step, kNewLeader);
-      if (selectors_->needs_missing_leader(step)) {
-        if (now - step.at < kRoleWaitMax) {
-          // A new leader is caught within a millisecond of its election, before its first
-          // appends are on their way (they leave after its fsync).
-          step_retry_at_ = now + (wants_new_leader ? kSamplePeriod : kRoleRetryPeriod);
-          return;  // later steps wait behind this one: the schedule keeps its order
-        }
-        applier_->skip(step, origin,
-                       "no leader for " + std::to_string(kRoleWaitMax / kMillisecond) + " ms");
-      } else {
-        selectors_->set_leading_min(step.leading_min);
-        applier_->apply(step, origin);
-      }
-      step_retry_at_ = 0;
-      selectors_->end_step();
-      ++next_step_;
-    }
-  }
-
-  // --- the nemesis -----------------------------------------------------------------------------
-
-  void fire_nemesis() {
-    if (!nemesis_) return;
-    const Time now = cluster_->world().now();
-    if (now < nemesis_next_) return;
-    if (!nemesis_undo_.empty()) {
-      for (const FaultStep& step : nemesis_undo_) applier_->apply(step, "nemesis");
-      nemesis_undo_.clear();
-      nemesis_next_ = now + draw(nemesis_->interval_min, nemesis_->interval_max);
-      return;
-    }
-    if (now >= nemesis_->stop || nemesis_used_ >= nemesis_->faults_max) {
-      nemesis_next_ = kTimeNever;
-      return;
-    }
-    std::vector<NemesisKind> available;
-    for (NemesisKind kind : nemesis_->kinds) {
-      if (nemesis_budgets_[kind.index] > 0) available.push_back(kind);
-    }
-    if (available.empty()) {
-      nemesis_next_ = kTimeNever;
-      return;
-    }
-    const NemesisKind kind = available[nemesis_random_.below(available.size())];
-    --nemesis_budgets_[kind.index];
-    ++nemesis_used_;
-    NemesisDraw drawn = nemesis_faults(kind);
-    nemesis_undo_ = std::move(drawn.undo);
-    for (const FaultStep& step : drawn.inject) applier_->apply(step, "nemesis");
-    nemesis_next_ = now + draw(nemesis_->hold_min, nemesis_->hold_max);
-  }
-
-  // One random fault of `kind` and the steps that undo it.
-  NemesisDraw nemesis_faults(NemesisKind kind) {
-    const NodeIndex nodes = cluster_->size();
-    Random& random = nemesis_random_;
-    std::vector<NodeIndex> shuffled = selectors_->all_nodes();
-    for (std::size_t i = shuffled.size(); i > 1; --i) {
-      std::swap(shuffled[i - 1], shuffled[random.below(i)]);
-    }
-    NemesisContext context{random,
-                           nodes,
-                           std::move(shuffled),
-                           [&]() -> NodeIndex {
-                             // Faults on leaders find the most bugs.
-                             const auto leader = selectors_->current_leader();
-                             if (leader && random.chance(Ratio{1, 2})) return *leader;
-                             return static_cast<NodeIndex>(random.below(nodes));
-                           },
-                           scenario_.cluster,
-                           applier_->disk_configs()};
-    return draw_nemesis(kind, context);
   }
 
   // --- the verdict -----------------------------------------------------------------------------
@@ -290,6 +199,7 @@ class ScenarioRunner::Impl {
     }
     return "guard: the caller's run guard (e.g. wall time) stopped the run" + at;
   }
+
   const Scenario& scenario_;
   std::uint64_t seed_;
   ScenarioRunOptions options_;
@@ -299,13 +209,8 @@ class ScenarioRunner::Impl {
   std::unique_ptr<KvCluster> cluster_;
   std::unique_ptr<SelectorResolver> selectors_;
   std::unique_ptr<FaultApplier> applier_;
-  std::size_t next_step_ = 0;
-  Time step_retry_at_ = 0;
-  std::optional<Nemesis> nemesis_;
-  std::vector<std::uint32_t> nemesis_budgets_;
-  std::uint32_t nemesis_used_ = 0;
-  Time nemesis_next_ = kTimeNever;
-  std::vector<FaultStep> nemesis_undo_;
+  StepSchedule schedule_;
+  std::unique_ptr<NemesisDriver> nemesis_;
   std::optional<Violation> violation_;
   std::optional<NodeIndex> last_stable_leader_;
   Term max_term_ = 0;
