@@ -80,10 +80,10 @@ TEST(FaultKindExample, SelectorErrorsNameThePathAndTheCluster) {
 }
 
 TEST(FaultKindExample, AppliedToAClusterMutesTheTargetOnly) {
-  KvClusterOptions options;
+  ServiceClusterOptions options;
   options.nodes = 3;
   options.clients = 0;
-  KvCluster cluster(options);
+  ServiceCluster cluster(options);
   cluster.start();
   Random random = Random::stream(1, "scenario/faults");
   SelectorResolver selectors(cluster, random);
@@ -102,10 +102,10 @@ TEST(FaultKindExample, AppliedToAClusterMutesTheTargetOnly) {
 }
 
 TEST(FaultKindExample, ARoleThatNobodyHoldsSkipsTheStep) {
-  KvClusterOptions options;
+  ServiceClusterOptions options;
   options.nodes = 3;
   options.clients = 0;
-  KvCluster cluster(options);
+  ServiceCluster cluster(options);
   cluster.start();  // no leader yet at time 0
   Random random = Random::stream(1, "scenario/faults");
   SelectorResolver selectors(cluster, random);

@@ -158,7 +158,7 @@ TEST(FuzzProfiles, EachAppearsInAShareOfRunsAndTheirScenariosAreValid) {
       EXPECT_EQ(profiles.describe(), "lease-reads") << "run " << index << ": it runs alone";
       EXPECT_TRUE(raft.lease_read);
       EXPECT_TRUE(raft.check_quorum);
-      EXPECT_EQ(scenario.cluster.workload_type, KvClusterOptions::Workload::kv);
+      EXPECT_EQ(scenario.cluster.workload_type, ServiceClusterOptions::Workload::kv);
       EXPECT_TRUE(has_comment("leader and clients split off")) << "run " << index;
       EXPECT_TRUE(std::any_of(scenario.faults.begin(), scenario.faults.end(),
                               [](const FaultStep& step) {

@@ -53,7 +53,7 @@ TEST(FuzzGenerator, WritesValidScenarioFilesThatRoundTrip) {
     EXPECT_EQ(scenario_to_json(parsed.value()), text);
     ASSERT_TRUE(scenario.nemesis.has_value());
     EXPECT_FALSE(scenario.nemesis->kinds.empty());
-    const bool queue = scenario.cluster.workload_type == KvClusterOptions::Workload::queue;
+    const bool queue = scenario.cluster.workload_type == ServiceClusterOptions::Workload::queue;
     saw_queue |= queue;
     saw_kv |= !queue;
     saw_three |= scenario.cluster.nodes == 3;
@@ -69,7 +69,9 @@ TEST(FuzzCampaign, CorrectCodePassesEveryCheckDeterministically) {
     ScenarioRunOptions options;
     options.record_trace = false;
     options.before_fault = [&](const FaultStep& step, const std::string& origin,
-                               KvCluster& cluster) { coverage.observe(step, origin, cluster); };
+                               ServiceCluster& cluster) {
+      coverage.observe(step, origin, cluster);
+    };
     ScenarioRunReport report = run_scenario(scenario, scenario.seed, options);
     const CheckerFinding* failure = report.first_failure();
     EXPECT_NE(report.verdict, RunVerdict::fail)

@@ -52,10 +52,10 @@ double to_ms(Time time) {
 }
 
 // Election timeouts of 150-300 ms: 5 ms ticks, [30, 60) ticks, heartbeats every 30 ms.
-KvClusterOptions cluster_options(NodeIndex nodes) {
-  KvClusterOptions cluster;
+ServiceClusterOptions cluster_options(NodeIndex nodes) {
+  ServiceClusterOptions cluster;
   cluster.nodes = nodes;
-  cluster.workload_type = KvClusterOptions::Workload::queue;
+  cluster.workload_type = ServiceClusterOptions::Workload::queue;
   cluster.tick_ns = milliseconds(5);
   cluster.raft.election_timeout_ticks_min = 30;
   cluster.raft.election_timeout_ticks_max = 60;

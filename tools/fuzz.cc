@@ -80,7 +80,7 @@ CampaignResult run_campaign(const CampaignOptions& options) {
     ScenarioRunOptions run_options;
     run_options.record_trace = false;
     run_options.before_fault = [&](const FaultStep& step, const std::string& origin,
-                                   KvCluster& cluster) {
+                                   ServiceCluster& cluster) {
       result.coverage.observe(step, origin, cluster);
     };
     // The wall-clock guard: this run's own limit, and the campaign's deadline.

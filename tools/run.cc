@@ -154,7 +154,7 @@ RunOutcome run_one(const Scenario& scenario, const RunFlags& flags, const std::s
       std::ofstream(out_dir + "/trace.jsonl") << runner.cluster().world().trace().to_jsonl();
       written.push_back("trace.jsonl");
     }
-    if (scenario.cluster.workload_type == KvClusterOptions::Workload::queue) {
+    if (scenario.cluster.workload_type == ServiceClusterOptions::Workload::queue) {
       std::ofstream(out_dir + "/history.json")
           << runner.cluster().queue_history().to_json() << "\n";
     } else {

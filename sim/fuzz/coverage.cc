@@ -61,7 +61,8 @@ const std::vector<std::string>& coverage_faults() {
   return kFaults;
 }
 
-void FaultCoverage::observe(const FaultStep& step, const std::string& origin, KvCluster& cluster) {
+void FaultCoverage::observe(const FaultStep& step, const std::string& origin,
+                            ServiceCluster& cluster) {
   if (is_repair(step.fault) || origin == "final recovery") return;
   ++faults_;
   const std::string fault = fault_kind(step);

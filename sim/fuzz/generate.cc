@@ -45,7 +45,7 @@ Kind& fields(FaultStep& step) {
 }
 
 void draw_timing(Random& random, Scenario& scenario) {
-  KvClusterOptions& cluster = scenario.cluster;
+  ServiceClusterOptions& cluster = scenario.cluster;
   const std::uint32_t timeout_min = static_cast<std::uint32_t>(random.between(15, 40));
   cluster.raft.election_timeout_ticks_min = timeout_min;
   // A narrow timeout range makes elections punctual: windows between a lease and the next
@@ -80,13 +80,13 @@ void draw_timing(Random& random, Scenario& scenario) {
 }
 
 void draw_workload(Random& random, Scenario& scenario) {
-  KvClusterOptions& cluster = scenario.cluster;
+  ServiceClusterOptions& cluster = scenario.cluster;
   cluster.clients = static_cast<NodeIndex>(random.between(1, 4));
   KvWorkload& workload = cluster.workload;
   workload.think_time_max = ms(random.between(0, 20));
   workload.request_timeout = ms(random.chance(Ratio{1, 2}) ? 100 : 300);
   if (random.chance(Ratio{1, 2})) {
-    cluster.workload_type = KvClusterOptions::Workload::queue;
+    cluster.workload_type = ServiceClusterOptions::Workload::queue;
     QueueWorkload& queue = cluster.queue;
     queue.producers = static_cast<std::uint32_t>(random.between(1, 2));
     queue.workers = static_cast<std::uint32_t>(random.between(1, 3));
@@ -210,10 +210,11 @@ void draw_client_partition(Random& random, Scenario& scenario) {
 // the other knobs of a run are what they were before this one existed.
 void draw_snapshots(std::uint64_t seed, Scenario& scenario) {
   Random random = Random::stream(seed, "fuzz/generate/snapshots");
-  KvClusterOptions& cluster = scenario.cluster;
+  ServiceClusterOptions& cluster = scenario.cluster;
   // Producers that re-send old keyed enqueues test that idempotency keys survive everything,
   // snapshots included.
-  if (cluster.workload_type == KvClusterOptions::Workload::queue && random.chance(Ratio{1, 2})) {
+  if (cluster.workload_type == ServiceClusterOptions::Workload::queue &&
+      random.chance(Ratio{1, 2})) {
     cluster.queue.resend_percent = static_cast<std::uint32_t>(random.between(5, 30));
   }
   if (!random.chance(Ratio{1, 2})) return;
@@ -388,8 +389,8 @@ void draw_figure_8_rounds(Random& random, Scenario& scenario) {
 // workload with lease reads on, and no process pauses (a paused leader's lease is unsafe by
 // design; see draw_workload's caller).
 void draw_lease_reads(Random& random, Scenario& scenario) {
-  KvClusterOptions& cluster = scenario.cluster;
-  cluster.workload_type = KvClusterOptions::Workload::kv;
+  ServiceClusterOptions& cluster = scenario.cluster;
+  cluster.workload_type = ServiceClusterOptions::Workload::kv;
   cluster.raft.lease_read = true;
   cluster.raft.check_quorum = true;
   // Never fewer clients than drawn: earlier steps may name them.

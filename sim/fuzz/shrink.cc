@@ -94,7 +94,7 @@ struct Shrinker {
       });
       progress |= attempt([](Scenario& s) {
         KvWorkload& w = s.cluster.workload;
-        if (s.cluster.workload_type != KvClusterOptions::Workload::kv || w.sessions <= 1) {
+        if (s.cluster.workload_type != ServiceClusterOptions::Workload::kv || w.sessions <= 1) {
           return false;
         }
         w.sessions = std::max<std::uint32_t>(1, w.sessions / 2);
@@ -103,7 +103,7 @@ struct Shrinker {
       const std::size_t operations =
           best_report_.operations_ok + best_report_.operations_fail + best_report_.operations_info;
       progress |= attempt([&](Scenario& s) {
-        if (s.cluster.workload_type == KvClusterOptions::Workload::queue) {
+        if (s.cluster.workload_type == ServiceClusterOptions::Workload::queue) {
           QueueWorkload& q = s.cluster.queue;
           if (q.jobs_per_producer <= 1) return false;
           q.jobs_per_producer /= 2;
@@ -118,7 +118,7 @@ struct Shrinker {
         return true;
       });
       progress |= attempt([](Scenario& s) {
-        if (s.cluster.workload_type != KvClusterOptions::Workload::queue) return false;
+        if (s.cluster.workload_type != ServiceClusterOptions::Workload::queue) return false;
         QueueWorkload& q = s.cluster.queue;
         if (q.workers <= 1 && q.producers <= 1) return false;
         if (q.workers > 1)

@@ -7,8 +7,8 @@
 
 namespace raftsim::sim {
 
-FaultApplier::FaultApplier(KvCluster& cluster, SelectorResolver& selectors, Random& random,
-                           const KvClusterOptions& base, RecoveryTracker& tracker,
+FaultApplier::FaultApplier(ServiceCluster& cluster, SelectorResolver& selectors, Random& random,
+                           const ServiceClusterOptions& base, RecoveryTracker& tracker,
                            BeforeFault before_fault)
     : cluster_(cluster),
       selectors_(selectors),

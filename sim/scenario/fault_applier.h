@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "sim/checkers/recovery.h"
-#include "sim/cluster/kv_cluster.h"
+#include "sim/cluster/service_cluster.h"
 #include "sim/scenario/faults/fault.h"
 #include "sim/scenario/selectors.h"
 
@@ -27,12 +27,13 @@ struct AppliedFault {
 
 // Called just before each step (selectors not yet resolved) is applied.
 using BeforeFault =
-    std::function<void(const FaultStep& step, const std::string& origin, KvCluster& cluster)>;
+    std::function<void(const FaultStep& step, const std::string& origin, ServiceCluster& cluster)>;
 
 class FaultApplier {
  public:
-  FaultApplier(KvCluster& cluster, SelectorResolver& selectors, Random& random,
-               const KvClusterOptions& base, RecoveryTracker& tracker, BeforeFault before_fault);
+  FaultApplier(ServiceCluster& cluster, SelectorResolver& selectors, Random& random,
+               const ServiceClusterOptions& base, RecoveryTracker& tracker,
+               BeforeFault before_fault);
 
   void apply(const FaultStep& step, const std::string& origin);
   // Records a step that does not fire (e.g. no leader to hit), with the reason.
@@ -45,10 +46,10 @@ class FaultApplier {
  private:
   void record(const FaultStep& concrete, const std::string& origin, const std::string& note);
 
-  KvCluster& cluster_;
+  ServiceCluster& cluster_;
   SelectorResolver& selectors_;
   Random& random_;
-  const KvClusterOptions& base_;
+  const ServiceClusterOptions& base_;
   RecoveryTracker& tracker_;
   BeforeFault before_fault_;
   std::vector<DiskConfig> disk_configs_;

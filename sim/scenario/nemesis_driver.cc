@@ -7,8 +7,8 @@
 
 namespace raftsim::sim {
 
-NemesisDriver::NemesisDriver(const Nemesis& nemesis, Random& random, KvCluster& cluster,
-                             SelectorResolver& selectors, const KvClusterOptions& base)
+NemesisDriver::NemesisDriver(const Nemesis& nemesis, Random& random, ServiceCluster& cluster,
+                             SelectorResolver& selectors, const ServiceClusterOptions& base)
     : nemesis_(nemesis),
       random_(random),
       cluster_(cluster),

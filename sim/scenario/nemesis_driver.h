@@ -11,7 +11,7 @@
 #include <optional>
 #include <vector>
 
-#include "sim/cluster/kv_cluster.h"
+#include "sim/cluster/service_cluster.h"
 #include "sim/scenario/fault_applier.h"
 #include "sim/scenario/scenario.h"
 #include "sim/scenario/selectors.h"
@@ -20,8 +20,8 @@ namespace raftsim::sim {
 
 class NemesisDriver {
  public:
-  NemesisDriver(const Nemesis& nemesis, Random& random, KvCluster& cluster,
-                SelectorResolver& selectors, const KvClusterOptions& base);
+  NemesisDriver(const Nemesis& nemesis, Random& random, ServiceCluster& cluster,
+                SelectorResolver& selectors, const ServiceClusterOptions& base);
 
   // When the nemesis next acts (kTimeNever once it is done).
   Time next() const { return next_; }
@@ -35,9 +35,9 @@ class NemesisDriver {
 
   Nemesis nemesis_;
   Random& random_;
-  KvCluster& cluster_;
+  ServiceCluster& cluster_;
   SelectorResolver& selectors_;
-  const KvClusterOptions& base_;
+  const ServiceClusterOptions& base_;
   std::vector<std::uint32_t> budgets_;  // per kind (NemesisKind::index)
   std::uint32_t used_ = 0;
   Time next_ = kTimeNever;

@@ -55,7 +55,7 @@ std::vector<CheckerFinding> budget_skipped_findings(
   return findings;
 }
 
-void count_run(KvCluster& cluster, bool queue_workload, ScenarioRunReport& report) {
+void count_run(ServiceCluster& cluster, bool queue_workload, ScenarioRunReport& report) {
   World& world = cluster.world();
   report.trace_hash = world.trace().hash();
   report.events = world.trace().event_count();

@@ -64,7 +64,7 @@ CheckerFinding safety_finding(const std::optional<Violation>& violation);
 std::vector<CheckerFinding> budget_skipped_findings(
     const std::vector<std::unique_ptr<Checker>>& checkers);
 // The run's counts: trace, network, operations, final term (snapshot counts are the caller's).
-void count_run(KvCluster& cluster, bool queue_workload, ScenarioRunReport& report);
+void count_run(ServiceCluster& cluster, bool queue_workload, ScenarioRunReport& report);
 // Sets the verdict and whether the scenario's expectation was met, from the findings.
 void judge(const Expectation& expect, ScenarioRunReport& report);
 

@@ -27,10 +27,10 @@ class ScenarioRunner::Impl {
         tracker_(scenario.cluster.clients > 0, scenario.checks.recovery_max,
                  scenario.checks.liveness_timeout),
         schedule_(scenario.faults) {
-    KvClusterOptions cluster = scenario.cluster;
+    ServiceClusterOptions cluster = scenario.cluster;
     cluster.seed = seed;
     cluster.record_trace = options_.record_trace;
-    cluster_ = std::make_unique<KvCluster>(cluster);
+    cluster_ = std::make_unique<ServiceCluster>(cluster);
     cluster_->set_budget(RunBudget{scenario.events_max, options_.should_stop});
     selectors_ = std::make_unique<SelectorResolver>(*cluster_, faults_random_);
     applier_ = std::make_unique<FaultApplier>(*cluster_, *selectors_, faults_random_,
@@ -41,7 +41,7 @@ class ScenarioRunner::Impl {
     }
   }
 
-  KvCluster& cluster() { return *cluster_; }
+  ServiceCluster& cluster() { return *cluster_; }
 
   ScenarioRunReport run() {
     const ScopedBug injected(scenario_.bug);  // off (Bug::none) unless the scenario names one
@@ -101,7 +101,7 @@ class ScenarioRunner::Impl {
   }
 
   bool queue_workload() const {
-    return scenario_.cluster.workload_type == KvClusterOptions::Workload::queue;
+    return scenario_.cluster.workload_type == ServiceClusterOptions::Workload::queue;
   }
 
   // When each successful client operation returned, sorted.
@@ -206,7 +206,7 @@ class ScenarioRunner::Impl {
   Random faults_random_;
   Random nemesis_random_;
   RecoveryTracker tracker_;
-  std::unique_ptr<KvCluster> cluster_;
+  std::unique_ptr<ServiceCluster> cluster_;
   std::unique_ptr<SelectorResolver> selectors_;
   std::unique_ptr<FaultApplier> applier_;
   StepSchedule schedule_;

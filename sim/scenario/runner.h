@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "sim/checkers/recovery.h"
-#include "sim/cluster/kv_cluster.h"
+#include "sim/cluster/service_cluster.h"
 #include "sim/scenario/fault_applier.h"
 #include "sim/scenario/report.h"
 #include "sim/scenario/scenario.h"
@@ -48,12 +48,12 @@ class ScenarioRunner {
   ~ScenarioRunner();
 
   ScenarioRunReport run();
-  KvCluster& cluster() { return *cluster_; }
+  ServiceCluster& cluster() { return *cluster_; }
 
  private:
   class Impl;
   std::unique_ptr<Impl> impl_;
-  KvCluster* cluster_ = nullptr;
+  ServiceCluster* cluster_ = nullptr;
 };
 
 // Convenience: run and return the report (the cluster is discarded).

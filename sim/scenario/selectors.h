@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/cluster/kv_cluster.h"
+#include "sim/cluster/service_cluster.h"
 #include "sim/kernel/random.h"
 #include "sim/scenario/selector_check.h"
 
@@ -21,7 +21,7 @@ struct FaultStep;
 
 class SelectorResolver {
  public:
-  SelectorResolver(KvCluster& cluster, Random& random) : cluster_(cluster), random_(random) {}
+  SelectorResolver(ServiceCluster& cluster, Random& random) : cluster_(cluster), random_(random) {}
 
   // After each sample of the cluster: the stable leader then (recovery's view), and who leads.
   void observe(std::optional<NodeIndex> stable_leader);
@@ -55,7 +55,7 @@ class SelectorResolver {
   std::optional<NodeIndex> new_leader(Time leading_min);
   Term highest_leader_term();
 
-  KvCluster& cluster_;
+  ServiceCluster& cluster_;
   Random& random_;
   std::optional<NodeIndex> stable_leader_;
   std::map<std::string, NodeIndex, std::less<>> bindings_;

@@ -15,7 +15,7 @@
 
 #include "sim/checkers/raft_safety.h"
 #include "sim/checkers/recovery.h"
-#include "sim/cluster/kv_cluster.h"
+#include "sim/cluster/service_cluster.h"
 #include "sim/scenario/scenario.h"
 
 namespace raftsim::sim {
@@ -38,7 +38,7 @@ CheckerFinding finding_named(std::string checker);
 // The run as it ended: what the checkers judge.
 struct RunEnd {
   const Scenario& scenario;
-  KvCluster& cluster;
+  ServiceCluster& cluster;
   const std::optional<Violation>& violation;  // the safety violation that stopped the run
   std::optional<NodeIndex> final_leader;      // the stable leader at the last sample
   const RecoveryTracker& tracker;
@@ -46,7 +46,7 @@ struct RunEnd {
   Time max_term_at = 0;
 
   bool queue_workload() const {
-    return scenario.cluster.workload_type == KvClusterOptions::Workload::queue;
+    return scenario.cluster.workload_type == ServiceClusterOptions::Workload::queue;
   }
 };
 

@@ -10,17 +10,17 @@
 #include <utility>
 #include <vector>
 
-#include "sim/cluster/kv_cluster.h"
+#include "sim/cluster/service_cluster.h"
 #include "sim/scenario/faults/fault.h"
 #include "sim/scenario/selectors.h"
 
 namespace raftsim::sim {
 
 struct FaultContext {
-  KvCluster& cluster;
+  ServiceCluster& cluster;
   SelectorResolver& selectors;
   Random& random;                         // the run's scenario/faults stream
-  const KvClusterOptions& base;           // the scenario's settings: what repairs go back to
+  const ServiceClusterOptions& base;           // the scenario's settings: what repairs go back to
   std::vector<DiskConfig>& disk_configs;  // each node's disk settings now
 
   World& world() const { return cluster.world(); }
@@ -61,7 +61,7 @@ struct NemesisContext {
   std::vector<NodeIndex> shuffled;  // every node, shuffled (drawn before every fault)
   // Half the time the leader, when there is one, else a random node.
   std::function<NodeIndex()> victim;
-  const KvClusterOptions& base;
+  const ServiceClusterOptions& base;
   const std::vector<DiskConfig>& disk_configs;
 };
 

@@ -7,7 +7,7 @@ namespace raftsim::sim {
 
 Applied<RecoverAllFault> RecoverAllFault::apply(FaultContext& context) const {
   World& world = context.world();
-  const KvClusterOptions& base = context.base;
+  const ServiceClusterOptions& base = context.base;
   world.network().heal();
   const std::vector<NodeIndex> nodes = context.selectors.all_nodes();
   change_links(world.network(), nodes, nodes, LinkChange::reset_all(), base.link);
