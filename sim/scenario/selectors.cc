@@ -134,6 +134,15 @@ std::vector<NodeIndex> SelectorResolver::resolve_list(const std::vector<Selector
   return out;
 }
 
+SelectorResolver::Sides SelectorResolver::resolve_sides(const std::vector<Selector>& from,
+                                                        const std::vector<Selector>& to) {
+  const std::vector<NodeIndex> others = unnamed({&from, &to});
+  Sides sides;
+  sides.from = resolve_list(from, others);
+  sides.to = resolve_list(to, others);
+  return sides;
+}
+
 std::vector<NodeIndex> SelectorResolver::unnamed(
     const std::vector<const std::vector<Selector>*>& lists) {
   std::vector<bool> named(cluster_.size(), false);

@@ -41,6 +41,11 @@ class SelectorResolver {
   // Resolves a list, each node once, in order.
   std::vector<NodeIndex> resolve_list(const std::vector<Selector>& selectors,
                                       const std::vector<NodeIndex>& others);
+  // The two sides of a directed fault, "others" being the nodes neither side names.
+  struct Sides {
+    std::vector<NodeIndex> from, to;
+  };
+  Sides resolve_sides(const std::vector<Selector>& from, const std::vector<Selector>& to);
   // Nodes not named by any selector other than "others" in these lists, resolved now.
   std::vector<NodeIndex> unnamed(const std::vector<const std::vector<Selector>*>& lists);
   void bind(const std::string& name, NodeIndex node) { bindings_[name] = node; }

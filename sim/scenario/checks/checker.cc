@@ -14,6 +14,35 @@ CheckerFinding finding_named(std::string checker) {
   return finding;
 }
 
+CheckerFinding skipped_finding(std::string checker, std::string why) {
+  CheckerFinding finding = finding_named(std::move(checker));
+  finding.status = CheckStatus::skipped;
+  finding.summary = std::move(why);
+  return finding;
+}
+
+namespace {
+
+class FunctionChecker final : public Checker {
+ public:
+  FunctionChecker(std::vector<std::string> names,
+                  std::vector<CheckerFinding> (*check)(const RunEnd& run))
+      : names_(std::move(names)), check_(check) {}
+  std::vector<std::string> names() const override { return names_; }
+  std::vector<CheckerFinding> check(const RunEnd& run) override { return check_(run); }
+
+ private:
+  std::vector<std::string> names_;
+  std::vector<CheckerFinding> (*check_)(const RunEnd& run);
+};
+
+}  // namespace
+
+std::unique_ptr<Checker> make_checker(std::vector<std::string> names,
+                                      std::vector<CheckerFinding> (*check)(const RunEnd& run)) {
+  return std::make_unique<FunctionChecker>(std::move(names), check);
+}
+
 std::vector<std::unique_ptr<Checker>> end_of_run_checkers() {
   std::vector<std::unique_ptr<Checker>> checkers;
   checkers.push_back(make_durability_checker());

@@ -34,6 +34,10 @@ struct CheckerFinding {
   nlohmann::ordered_json details = nlohmann::ordered_json::object();
 };
 CheckerFinding finding_named(std::string checker);
+// A finding of `checker` that was not judged, and why.
+CheckerFinding skipped_finding(std::string checker, std::string why);
+inline constexpr const char* kOffInScenario = "off in this scenario";
+inline constexpr const char* kStoppedAtViolation = "the run stopped at a safety violation";
 
 // The run as it ended: what the checkers judge.
 struct RunEnd {
@@ -57,6 +61,10 @@ class Checker {
   virtual std::vector<std::string> names() const = 0;
   virtual std::vector<CheckerFinding> check(const RunEnd& run) = 0;
 };
+
+// A checker made of a function that returns findings under `names`.
+std::unique_ptr<Checker> make_checker(std::vector<std::string> names,
+                                      std::vector<CheckerFinding> (*check)(const RunEnd& run));
 
 // Every end-of-run checker, in report order.
 std::vector<std::unique_ptr<Checker>> end_of_run_checkers();

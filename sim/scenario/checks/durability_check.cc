@@ -6,22 +6,14 @@ namespace raftsim::sim {
 namespace {
 
 CheckerFinding check_durability(const RunEnd& run) {
-  CheckerFinding finding = finding_named("durability");
+  const char* kName = "durability";
   if (run.queue_workload()) {
-    finding.status = CheckStatus::skipped;
-    finding.summary = "KV workloads only (the queue checker's lost rule covers queues)";
-    return finding;
+    return skipped_finding(kName,
+                           "KV workloads only (the queue checker's lost rule covers queues)");
   }
-  if (!run.scenario.checks.durability) {
-    finding.status = CheckStatus::skipped;
-    finding.summary = "off in this scenario";
-    return finding;
-  }
-  if (run.violation) {
-    finding.status = CheckStatus::skipped;
-    finding.summary = "the run stopped at a safety violation";
-    return finding;
-  }
+  if (!run.scenario.checks.durability) return skipped_finding(kName, kOffInScenario);
+  if (run.violation) return skipped_finding(kName, kStoppedAtViolation);
+  CheckerFinding finding = finding_named(kName);
   if (!run.final_leader) {
     finding.status = CheckStatus::unknown;
     finding.summary = "no stable leader at the end of the run to compare against";
@@ -41,16 +33,11 @@ CheckerFinding check_durability(const RunEnd& run) {
                     std::to_string(*run.final_leader) + ") committed log exactly once";
   return finding;
 }
-class DurabilityChecker final : public Checker {
- public:
-  std::vector<std::string> names() const override { return {"durability"}; }
-  std::vector<CheckerFinding> check(const RunEnd& run) override { return {check_durability(run)}; }
-};
-
 }  // namespace
 
 std::unique_ptr<Checker> make_durability_checker() {
-  return std::make_unique<DurabilityChecker>();
+  return make_checker({"durability"},
+                      [](const RunEnd& run) { return std::vector{check_durability(run)}; });
 }
 
 }  // namespace raftsim::sim

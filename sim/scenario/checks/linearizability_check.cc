@@ -15,17 +15,10 @@ double ms(Time time) {
 }
 
 CheckerFinding check_linearizability(const RunEnd& run) {
-  CheckerFinding finding = finding_named("linearizability");
-  if (run.queue_workload()) {
-    finding.status = CheckStatus::skipped;
-    finding.summary = "KV workloads only";
-    return finding;
-  }
-  if (!run.scenario.checks.linearizability) {
-    finding.status = CheckStatus::skipped;
-    finding.summary = "off in this scenario";
-    return finding;
-  }
+  const char* kName = "linearizability";
+  if (run.queue_workload()) return skipped_finding(kName, "KV workloads only");
+  if (!run.scenario.checks.linearizability) return skipped_finding(kName, kOffInScenario);
+  CheckerFinding finding = finding_named(kName);
   const History& recorded = run.cluster.history();
   auto history = linearizability::parse_raftsim_json(recorded.to_json(), "history");
   RAFTSIM_CHECK_MSG(history.ok(), "the simulator wrote a history its own checker cannot read");
@@ -83,18 +76,11 @@ CheckerFinding check_linearizability(const RunEnd& run) {
   finding.details["return_ms"] = ms(operation.return_time);
   return finding;
 }
-class LinearizabilityChecker final : public Checker {
- public:
-  std::vector<std::string> names() const override { return {"linearizability"}; }
-  std::vector<CheckerFinding> check(const RunEnd& run) override {
-    return {check_linearizability(run)};
-  }
-};
-
 }  // namespace
 
 std::unique_ptr<Checker> make_linearizability_checker() {
-  return std::make_unique<LinearizabilityChecker>();
+  return make_checker({"linearizability"},
+                      [](const RunEnd& run) { return std::vector{check_linearizability(run)}; });
 }
 
 }  // namespace raftsim::sim

@@ -42,12 +42,10 @@ QueueFinalState final_queue_state(const RunEnd& run) {
   return state;
 }
 CheckerFinding check_queue_semantics(const RunEnd& run) {
-  CheckerFinding finding = finding_named("queue");
-  if (!run.queue_workload() || !run.scenario.checks.queue) {
-    finding.status = CheckStatus::skipped;
-    finding.summary = run.queue_workload() ? "off in this scenario" : "queue workloads only";
-    return finding;
-  }
+  const char* kName = "queue";
+  if (!run.queue_workload()) return skipped_finding(kName, "queue workloads only");
+  if (!run.scenario.checks.queue) return skipped_finding(kName, kOffInScenario);
+  CheckerFinding finding = finding_named(kName);
   QueueCheckOptions options;
   options.lease_duration = run.scenario.cluster.queue.lease;
   options.idempotency_window = static_cast<Time>(queue::Config{}.idempotency_window_ns);
@@ -76,18 +74,11 @@ CheckerFinding check_queue_semantics(const RunEnd& run) {
   }
   return finding;
 }
-class QueueSemanticsChecker final : public Checker {
- public:
-  std::vector<std::string> names() const override { return {"queue"}; }
-  std::vector<CheckerFinding> check(const RunEnd& run) override {
-    return {check_queue_semantics(run)};
-  }
-};
-
 }  // namespace
 
 std::unique_ptr<Checker> make_queue_semantics_checker() {
-  return std::make_unique<QueueSemanticsChecker>();
+  return make_checker({"queue"},
+                      [](const RunEnd& run) { return std::vector{check_queue_semantics(run)}; });
 }
 
 }  // namespace raftsim::sim

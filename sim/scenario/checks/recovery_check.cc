@@ -10,18 +10,12 @@ double ms(Time time) {
 }
 
 std::pair<CheckerFinding, CheckerFinding> check_recovery(const RunEnd& run) {
+  if (!run.scenario.checks.recovery || run.violation) {
+    const char* why = !run.scenario.checks.recovery ? kOffInScenario : kStoppedAtViolation;
+    return {skipped_finding("recovery", why), skipped_finding("liveness", why)};
+  }
   CheckerFinding recovery = finding_named("recovery");
   CheckerFinding liveness = finding_named("liveness");
-  if (!run.scenario.checks.recovery) {
-    recovery.status = liveness.status = CheckStatus::skipped;
-    recovery.summary = liveness.summary = "off in this scenario";
-    return {recovery, liveness};
-  }
-  if (run.violation) {
-    recovery.status = liveness.status = CheckStatus::skipped;
-    recovery.summary = liveness.summary = "the run stopped at a safety violation";
-    return {recovery, liveness};
-  }
   const RecoveryVerdict verdict = run.tracker.verdict();
   const std::vector<Time> times = run.tracker.recovery_times();
   recovery.details = {{"measured", run.tracker.measurements().size()},
@@ -67,19 +61,13 @@ std::pair<CheckerFinding, CheckerFinding> check_recovery(const RunEnd& run) {
   }
   return {recovery, liveness};
 }
-class RecoveryChecker final : public Checker {
- public:
-  std::vector<std::string> names() const override { return {"recovery", "liveness"}; }
-  std::vector<CheckerFinding> check(const RunEnd& run) override {
-    auto [recovery, liveness] = check_recovery(run);
-    return {recovery, liveness};
-  }
-};
-
 }  // namespace
 
 std::unique_ptr<Checker> make_recovery_checker() {
-  return std::make_unique<RecoveryChecker>();
+  return make_checker({"recovery", "liveness"}, [](const RunEnd& run) {
+    auto [recovery, liveness] = check_recovery(run);
+    return std::vector{recovery, liveness};
+  });
 }
 
 }  // namespace raftsim::sim

@@ -71,9 +71,7 @@ void LinkFault::visit_selectors(const SelectorVisitor& visit) const {
 }
 
 Applied<LinkFault> LinkFault::apply(FaultContext& context) const {
-  const auto others = context.selectors.unnamed({&from, &to});
-  const auto senders = context.selectors.resolve_list(from, others);
-  const auto receivers = context.selectors.resolve_list(to, others);
+  const auto [senders, receivers] = context.selectors.resolve_sides(from, to);
   change_links(context.world().network(), senders, receivers, change, context.base.link);
   Applied<LinkFault> outcome(LinkFault{selectors_of(senders), selectors_of(receivers), change});
   outcome.description = " " + node_names(senders) + " -> " + node_names(receivers);

@@ -167,9 +167,7 @@ void OneWayFault::visit_selectors(const SelectorVisitor& visit) const {
 }
 
 Applied<OneWayFault> OneWayFault::apply(FaultContext& context) const {
-  const auto others = context.selectors.unnamed({&from, &to});
-  const auto senders = context.selectors.resolve_list(from, others);
-  const auto receivers = context.selectors.resolve_list(to, others);
+  const auto [senders, receivers] = context.selectors.resolve_sides(from, to);
   Network& network = context.world().network();
   for (NodeIndex a : senders) {
     for (NodeIndex b : receivers) {

@@ -5,23 +5,23 @@
 
 namespace raftsim::sim {
 
-void CrashTraits::act(World& world, NodeIndex node) {
+void crash_node(World& world, NodeIndex node) {
   world.crash(node);
 }
-void RestartTraits::act(World& world, NodeIndex node) {
+void restart_node(World& world, NodeIndex node) {
   world.restart(node);
 }
-void PauseTraits::act(World& world, NodeIndex node) {
+void pause_node(World& world, NodeIndex node) {
   world.pause(node);
 }
-void ResumeTraits::act(World& world, NodeIndex node) {
+void resume_node(World& world, NodeIndex node) {
   world.resume(node);
 }
 
-template <typename Traits>
-Applied<ProcessFault<Traits>> ProcessFault<Traits>::apply(FaultContext& context) const {
+template <const ProcessAction& Action, typename Undo>
+Applied<ProcessFault<Action, Undo>> ProcessFault<Action, Undo>::apply(FaultContext& context) const {
   const std::vector<NodeIndex> nodes = context.selectors.resolve(target, {});
-  for (NodeIndex node : nodes) Traits::act(context.world(), node);
+  for (NodeIndex node : nodes) Action.act(context.world(), node);
   Applied<ProcessFault> outcome = targeted_outcome(*this, nodes);
   if (nodes.size() > 1 && target != "all") {
     for (NodeIndex node : nodes) outcome.per_node.push_back(ProcessFault{node_name(node)});
@@ -29,8 +29,8 @@ Applied<ProcessFault<Traits>> ProcessFault<Traits>::apply(FaultContext& context)
   return outcome;
 }
 
-template <typename Traits>
-NemesisDraw ProcessFault<Traits>::draw_nemesis(NemesisContext& context) {
+template <const ProcessAction& Action, typename Undo>
+NemesisDraw ProcessFault<Action, Undo>::draw_nemesis(NemesisContext& context) {
   if constexpr (std::is_void_v<UndoneBy>) {
     RAFTSIM_UNREACHABLE("the nemesis draws only faults it can undo");
   } else {
@@ -39,9 +39,9 @@ NemesisDraw ProcessFault<Traits>::draw_nemesis(NemesisContext& context) {
   }
 }
 
-template struct ProcessFault<CrashTraits>;
-template struct ProcessFault<RestartTraits>;
-template struct ProcessFault<PauseTraits>;
-template struct ProcessFault<ResumeTraits>;
+template struct ProcessFault<kRestart>;
+template struct ProcessFault<kCrash, RestartFault>;
+template struct ProcessFault<kResume>;
+template struct ProcessFault<kPause, ResumeFault>;
 
 }  // namespace raftsim::sim

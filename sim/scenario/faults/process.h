@@ -3,7 +3,7 @@
 // resume thaws it. restart undoes a crash and resume a pause of the same target. A target that
 // names several nodes ("followers", "down") is recorded as one concrete step per node, so an
 // exported schedule replays exactly. The four share one shape (ProcessFault) and differ in their
-// traits: name, what they do to a node, which selectors they accept.
+// ProcessAction: name, repair or fault, the selectors they accept, what they do to a node.
 #pragma once
 
 #include "sim/scenario/faults/fault_kind.h"
@@ -12,16 +12,35 @@ namespace raftsim::sim {
 
 class World;
 
-template <typename Traits>
+struct ProcessAction {
+  std::string_view name;
+  bool repair = false;
+  unsigned selector_uses = kOneNode | kManyNodes;
+  void (*act)(World& world, NodeIndex node) = nullptr;
+};
+void crash_node(World& world, NodeIndex node);
+void restart_node(World& world, NodeIndex node);
+void pause_node(World& world, NodeIndex node);
+void resume_node(World& world, NodeIndex node);
+
+inline constexpr ProcessAction kCrash{"crash", false, kOneNode | kManyNodes, &crash_node};
+inline constexpr ProcessAction kRestart{"restart", true, kOneNode | kManyNodes | kDownNodes,
+                                        &restart_node};
+inline constexpr ProcessAction kPause{"pause", false, kOneNode | kManyNodes, &pause_node};
+inline constexpr ProcessAction kResume{"resume", true, kOneNode | kManyNodes | kPausedNodes,
+                                       &resume_node};
+
+// `Undo`: the kind that undoes this one on the same target (void: none).
+template <const ProcessAction& Action, typename Undo = void>
 struct ProcessFault {
-  static constexpr std::string_view kName = Traits::kName;
-  static constexpr bool kRepair = Traits::kRepair;
-  static constexpr bool kBindsName = !Traits::kRepair;  // a repair's target may be "down" etc.
-  using UndoneBy = typename Traits::UndoneBy;           // of the same target; void: none
+  static constexpr std::string_view kName = Action.name;
+  static constexpr bool kRepair = Action.repair;
+  static constexpr bool kBindsName = !kRepair;  // a repair's target may be "down" etc.
+  using UndoneBy = Undo;
   Selector target;
 
   void parse(FaultReader& reader) {
-    reader.selectors.read(reader.fields, "target", target, Traits::kSelectorUses);
+    reader.selectors.read(reader.fields, "target", target, Action.selector_uses);
   }
   void write(nlohmann::ordered_json& out) const { out["target"] = target; }
   void visit_selectors(const SelectorVisitor& visit) const { visit("target", {target}); }
@@ -30,43 +49,14 @@ struct ProcessFault {
   static NemesisDraw draw_nemesis(NemesisContext& context);
 };
 
-struct RestartTraits {
-  static constexpr std::string_view kName = "restart";
-  static constexpr bool kRepair = true;
-  static constexpr unsigned kSelectorUses = kOneNode | kManyNodes | kDownNodes;
-  using UndoneBy = void;
-  static void act(World& world, NodeIndex node);
-};
-struct CrashTraits {
-  static constexpr std::string_view kName = "crash";
-  static constexpr bool kRepair = false;
-  static constexpr unsigned kSelectorUses = kOneNode | kManyNodes;
-  using UndoneBy = ProcessFault<RestartTraits>;
-  static void act(World& world, NodeIndex node);
-};
-struct ResumeTraits {
-  static constexpr std::string_view kName = "resume";
-  static constexpr bool kRepair = true;
-  static constexpr unsigned kSelectorUses = kOneNode | kManyNodes | kPausedNodes;
-  using UndoneBy = void;
-  static void act(World& world, NodeIndex node);
-};
-struct PauseTraits {
-  static constexpr std::string_view kName = "pause";
-  static constexpr bool kRepair = false;
-  static constexpr unsigned kSelectorUses = kOneNode | kManyNodes;
-  using UndoneBy = ProcessFault<ResumeTraits>;
-  static void act(World& world, NodeIndex node);
-};
+using RestartFault = ProcessFault<kRestart>;
+using CrashFault = ProcessFault<kCrash, RestartFault>;
+using ResumeFault = ProcessFault<kResume>;
+using PauseFault = ProcessFault<kPause, ResumeFault>;
 
-using CrashFault = ProcessFault<CrashTraits>;
-using RestartFault = ProcessFault<RestartTraits>;
-using PauseFault = ProcessFault<PauseTraits>;
-using ResumeFault = ProcessFault<ResumeTraits>;
-
-extern template struct ProcessFault<CrashTraits>;
-extern template struct ProcessFault<RestartTraits>;
-extern template struct ProcessFault<PauseTraits>;
-extern template struct ProcessFault<ResumeTraits>;
+extern template struct ProcessFault<kRestart>;
+extern template struct ProcessFault<kCrash, RestartFault>;
+extern template struct ProcessFault<kResume>;
+extern template struct ProcessFault<kPause, ResumeFault>;
 
 }  // namespace raftsim::sim
