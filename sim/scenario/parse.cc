@@ -1,3 +1,6 @@
+// raftsim: scenario files to Scenario values (see parse.h). Each section has its reader here;
+// a fault step's own fields are read by its kind (faults/), its selectors checked by
+// selector_check.h. Writing is write.cc.
 #include "sim/scenario/parse.h"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// raftsim: the run's driver (see runner.h): time, sampling, and the stages wired together.
 #include "sim/scenario/runner.h"
 
 #include <algorithm>

@@ -1,8 +1,8 @@
-// raftsim: runs one scenario with one seed and judges it. It builds the KV cluster, fires the
-// fault schedule (resolving roles such as "leader" at the moment a step fires) and the nemesis,
-// measures recovery after every fault, then recovers everything, lets the cluster settle and runs
-// the end-of-run checkers: durability against the final leader and linearizability of the
-// history. Raft safety is checked after every event and stops the run at once.
+// raftsim: runs one scenario with one seed and judges it. It builds the service cluster and
+// advances time through the run's stages (sim/scenario/README.md): the fault schedule (roles
+// such as "leader" resolved when a step fires) and the nemesis, recovery measured after every
+// fault, then the final recovery and settling, the end-of-run checkers and the report. Raft
+// safety is checked after every event and stops the run at once.
 // Every fault actually applied is kept as a concrete step (node names, no roles, no nemesis), so
 // a run can be exported as a scenario that replays it even after the code changes.
 #pragma once
