@@ -26,7 +26,7 @@ std::vector<std::string> files_in(const std::string& folder) {
 }
 
 std::string describe(const ScenarioRunReport& report) {
-  std::string text = "verdict " + report.verdict;
+  std::string text = std::string("verdict ") + run_verdict_name(report.verdict);
   for (const CheckerFinding& finding : report.findings) {
     text += "\n  " + finding.checker + ": " + check_status_name(finding.status) + " -- " +
             finding.summary.substr(0, 200);
@@ -63,7 +63,7 @@ TEST_P(BugScenario, FailsItsCheckerWithTheBugAndPassesWithout) {
   ScenarioRunReport without = run_scenario(fixed, fixed.seed);
   ScenarioRunReport without_again = run_scenario(fixed, fixed.seed);
   EXPECT_EQ(without.trace_hash, without_again.trace_hash) << "same seed, different trace";
-  EXPECT_EQ(without.verdict, "pass") << "with the bug off: " << describe(without);
+  EXPECT_EQ(without.verdict, RunVerdict::pass) << "with the bug off: " << describe(without);
   EXPECT_GT(without.operations_ok, 0u);
 }
 

@@ -24,7 +24,7 @@ TEST(RunBudget, ATinyEventBudgetStopsTheRunAsBudgetExceededDeterministically) {
   Scenario scenario = generate_scenario({kCampaignSeed, 0});
   scenario.events_max = kTinyEventsMax;
   const ScenarioRunReport report = run_quietly(scenario);
-  EXPECT_EQ(report.verdict, "budget_exceeded") << "seed " << scenario.seed;
+  EXPECT_EQ(report.verdict, RunVerdict::budget_exceeded) << "seed " << scenario.seed;
   EXPECT_NE(report.budget_exceeded.find("events_max"), std::string::npos) << report.budget_exceeded;
   // The budget counts scheduler events; the trace also counts sends and disk operations.
   EXPECT_GE(report.events, kTinyEventsMax);
@@ -43,7 +43,7 @@ TEST(RunBudget, ATinyEventBudgetStopsTheRunAsBudgetExceededDeterministically) {
   ASSERT_TRUE(parsed.ok()) << parsed.status().message();
   EXPECT_EQ(parsed.value().events_max, kTinyEventsMax);
   const ScenarioRunReport replay = run_quietly(parsed.value());
-  EXPECT_EQ(replay.verdict, "budget_exceeded");
+  EXPECT_EQ(replay.verdict, RunVerdict::budget_exceeded);
   EXPECT_EQ(replay.events, report.events);
 }
 
@@ -52,7 +52,7 @@ TEST(RunBudget, AGeneratedRunWithinItsBudgetIsUntouched) {
   EXPECT_EQ(scenario.events_max, fuzz_events_max(scenario));
   EXPECT_GE(scenario.events_max, 5 * kFuzzEventsPerSimulatedSecondMax);
   const ScenarioRunReport report = run_quietly(scenario);
-  EXPECT_NE(report.verdict, "budget_exceeded");
+  EXPECT_NE(report.verdict, RunVerdict::budget_exceeded);
   EXPECT_LT(report.events, scenario.events_max / 20) << "the budget leaves a wide margin";
   Scenario unbounded = scenario;
   unbounded.events_max = 0;
@@ -66,7 +66,7 @@ TEST(RunBudget, TheCallersGuardStopsTheRun) {
   std::uint64_t polls = 0;
   options.should_stop = [&polls] { return ++polls >= 1; };
   const ScenarioRunReport report = run_quietly(scenario, options);
-  EXPECT_EQ(report.verdict, "budget_exceeded");
+  EXPECT_EQ(report.verdict, RunVerdict::budget_exceeded);
   EXPECT_NE(report.budget_exceeded.find("guard"), std::string::npos) << report.budget_exceeded;
   EXPECT_EQ(polls, 1u);
   EXPECT_GE(report.events, kRunBudgetPollEvents);
@@ -78,7 +78,7 @@ TEST(RunBudget, ShrinkingStopsWhenTold) {
   for (std::uint64_t index = 0; index < 100 && !failing; ++index) {
     Scenario scenario = generate_scenario({kCampaignSeed, index, Bug::vote_ignores_log});
     ScenarioRunReport report = run_quietly(scenario);
-    if (report.verdict == "fail") failing = report.concrete_scenario(scenario);
+    if (report.verdict == RunVerdict::fail) failing = report.concrete_scenario(scenario);
   }
   ASSERT_TRUE(failing.has_value()) << "vote-ignores-log not found in 100 runs";
   ShrinkOptions options;
@@ -144,7 +144,9 @@ TEST(FuzzProfiles, EachAppearsInAShareOfRunsAndTheirScenariosAreValid) {
         EXPECT_TRUE(has_comment("figure-8 round (3 nodes)")) << "run " << index;
         EXPECT_TRUE(std::any_of(scenario.faults.begin(), scenario.faults.end(),
                                 [](const FaultStep& step) {
-                                  return step.target == "new-leader" && step.leading_min > 0;
+                                  return step.is<CrashFault>() &&
+                                         step.as<CrashFault>()->target == "new-leader" &&
+                                         step.leading_min > 0;
                                 }))
             << "run " << index;
       }
@@ -156,16 +158,17 @@ TEST(FuzzProfiles, EachAppearsInAShareOfRunsAndTheirScenariosAreValid) {
       EXPECT_EQ(profiles.describe(), "lease-reads") << "run " << index << ": it runs alone";
       EXPECT_TRUE(raft.lease_read);
       EXPECT_TRUE(raft.check_quorum);
-      EXPECT_EQ(scenario.cluster.workload_type, KvClusterOptions::Workload::kv);
+      EXPECT_EQ(scenario.cluster.workload_type, ServiceClusterOptions::Workload::kv);
       EXPECT_TRUE(has_comment("leader and clients split off")) << "run " << index;
       EXPECT_TRUE(std::any_of(scenario.faults.begin(), scenario.faults.end(),
                               [](const FaultStep& step) {
-                                return step.action == FaultAction::clock && step.drift_ppm < 0;
+                                const auto* clock = step.as<ClockFault>();
+                                return clock != nullptr && clock->drift_ppm < 0;
                               }))
           << "run " << index << ": the lease holder's clock is slowed";
       ASSERT_TRUE(scenario.nemesis.has_value());
       EXPECT_EQ(std::count(scenario.nemesis->kinds.begin(), scenario.nemesis->kinds.end(),
-                           NemesisKind::pause),
+                           NemesisKind::of<PauseFault>()),
                 0);
     }
     none += profiles.describe() == "none";

@@ -26,7 +26,7 @@ RC_GTEST_PROP(FuzzProperty, GeneratedScenariosPassEveryCheckerOnCorrectCode, ())
   const CheckerFinding* failure = report.first_failure();
   RC_LOG() << "replay: raftsim fuzz --seed " << campaign_seed << " --runs " << run_index + 1
            << " (run " << run_index << ")\n";
-  RC_ASSERT(report.verdict != "fail" || failure == nullptr);
+  RC_ASSERT(report.verdict != RunVerdict::fail || failure == nullptr);
 }
 
 // One fault of a RapidCheck-drawn schedule: what, when, for how long.
@@ -54,28 +54,22 @@ std::vector<FaultStep> schedule_of(const std::vector<DrawnFault>& drawn) {
     switch (fault.kind) {
       case 0:
       case 3:
-        inject.action = FaultAction::crash;
-        inject.target = fault.kind == 0 ? "leader" : "follower";
+        inject.fault = CrashFault{fault.kind == 0 ? "leader" : "follower"};
         inject.bind_as = name;
-        undo.action = FaultAction::restart;
-        undo.target = name;
+        undo.fault = RestartFault{name};
         break;
       case 1:
-        inject.action = FaultAction::isolate;
-        inject.target = "leader";
-        undo.action = FaultAction::heal;
+        inject.fault = IsolateFault{"leader"};
+        undo.fault = HealFault{};
         break;
       case 2:
-        inject.action = FaultAction::pause;
-        inject.target = "leader";
+        inject.fault = PauseFault{"leader"};
         inject.bind_as = name;
-        undo.action = FaultAction::resume;
-        undo.target = name;
+        undo.fault = ResumeFault{name};
         break;
       default:
-        inject.action = FaultAction::partition;
-        inject.groups = {{"leader", "follower"}, {"others"}};
-        undo.action = FaultAction::heal;
+        inject.fault = PartitionFault{{{"leader", "follower"}, {"others"}}};
+        undo.fault = HealFault{};
         break;
     }
     steps.push_back(inject);
@@ -125,7 +119,7 @@ std::optional<std::size_t> rapidcheck_counterexample_faults(Bug bug) {
         ScenarioRunOptions options;
         options.record_trace = false;
         const ScenarioRunReport report = run_scenario(scenario, seed, options);
-        const bool failed = report.verdict == "fail";
+        const bool failed = report.verdict == RunVerdict::fail;
         // RapidCheck ends on the smallest failing input it found: the last failure seen is it.
         if (failed) smallest = drawn.size();
         RC_ASSERT(!failed);

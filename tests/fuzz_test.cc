@@ -53,7 +53,7 @@ TEST(FuzzGenerator, WritesValidScenarioFilesThatRoundTrip) {
     EXPECT_EQ(scenario_to_json(parsed.value()), text);
     ASSERT_TRUE(scenario.nemesis.has_value());
     EXPECT_FALSE(scenario.nemesis->kinds.empty());
-    const bool queue = scenario.cluster.workload_type == KvClusterOptions::Workload::queue;
+    const bool queue = scenario.cluster.workload_type == ServiceClusterOptions::Workload::queue;
     saw_queue |= queue;
     saw_kv |= !queue;
     saw_three |= scenario.cluster.nodes == 3;
@@ -69,10 +69,12 @@ TEST(FuzzCampaign, CorrectCodePassesEveryCheckDeterministically) {
     ScenarioRunOptions options;
     options.record_trace = false;
     options.before_fault = [&](const FaultStep& step, const std::string& origin,
-                               KvCluster& cluster) { coverage.observe(step, origin, cluster); };
+                               ServiceCluster& cluster) {
+      coverage.observe(step, origin, cluster);
+    };
     ScenarioRunReport report = run_scenario(scenario, scenario.seed, options);
     const CheckerFinding* failure = report.first_failure();
-    EXPECT_NE(report.verdict, "fail")
+    EXPECT_NE(report.verdict, RunVerdict::fail)
         << "seed " << kCampaignSeed << " run " << index << ": " << failure->checker << ": "
         << failure->summary << "\nreplay: raftsim fuzz --seed " << kCampaignSeed << " --runs "
         << index + 1;
@@ -96,7 +98,7 @@ TEST(FuzzShrink, KeepsTheFailingCheckerAndEndsWithFewFaults) {
     // only with several of its steps, so its 1-minimal result is larger than this bound.
     if (draw_fuzz_profiles(scenario.seed).describe() != "none") continue;
     ScenarioRunReport report = run_scenario(scenario, scenario.seed);
-    if (report.verdict == "fail") {
+    if (report.verdict == RunVerdict::fail) {
       checker = report.first_failure()->checker;
       failing = report.concrete_scenario(scenario);
     }

@@ -9,7 +9,7 @@
 #include <functional>
 #include <set>
 
-#include "sim/cluster/kv_cluster.h"
+#include "sim/cluster/service_cluster.h"
 #include "sim/linearizability/checker.h"
 #include "sim/linearizability/import.h"
 #include "sim/linearizability/models.h"
@@ -21,8 +21,8 @@ constexpr int kSeeds = 20;
 // The lab's rule: a new leader within 5 s of losing the old one while a majority is connected.
 constexpr Time kElectionDeadline = seconds(5);
 
-KvClusterOptions lab_options(NodeIndex nodes = 5, NodeIndex clients = 3) {
-  KvClusterOptions options;
+ServiceClusterOptions lab_options(NodeIndex nodes = 5, NodeIndex clients = 3) {
+  ServiceClusterOptions options;
   options.nodes = nodes;
   options.clients = clients;
   options.link.latency_min = milliseconds(1);
@@ -30,7 +30,7 @@ KvClusterOptions lab_options(NodeIndex nodes = 5, NodeIndex clients = 3) {
   return options;
 }
 
-KvClusterOptions unreliable(KvClusterOptions options) {
+ServiceClusterOptions unreliable(ServiceClusterOptions options) {
   // The lab's unreliable network: 10% loss, 0-26 ms delays, plus duplicates and reordering.
   options.link.loss = Ratio::percent(10);
   options.link.duplicate = Ratio::percent(5);
@@ -41,18 +41,18 @@ KvClusterOptions unreliable(KvClusterOptions options) {
   return options;
 }
 
-using Script = std::function<void(KvCluster&)>;
+using Script = std::function<void(ServiceCluster&)>;
 
 // Runs `script` for each seed, twice, and compares the trace hashes of the two runs. The
 // environment variable RAFTSIM_LAB_SEEDS runs more seeds for a deeper local search.
-void for_each_seed(const KvClusterOptions& base, const Script& script, int seeds = kSeeds) {
+void for_each_seed(const ServiceClusterOptions& base, const Script& script, int seeds = kSeeds) {
   if (const char* more = std::getenv("RAFTSIM_LAB_SEEDS")) seeds = std::max(seeds, std::atoi(more));
   for (int seed = 1; seed <= seeds; ++seed) {
     std::uint64_t hashes[2] = {0, 0};
     for (int run = 0; run < 2; ++run) {
-      KvClusterOptions options = base;
+      ServiceClusterOptions options = base;
       options.seed = static_cast<std::uint64_t>(seed);
-      KvCluster cluster(options);
+      ServiceCluster cluster(options);
       cluster.start();
       script(cluster);
       if (::testing::Test::HasFailure()) {
@@ -65,19 +65,19 @@ void for_each_seed(const KvClusterOptions& base, const Script& script, int seeds
   }
 }
 
-void run_safely(KvCluster& cluster, Time duration) {
+void run_safely(ServiceCluster& cluster, Time duration) {
   auto violation = cluster.run_for(duration);
   ASSERT_FALSE(violation) << violation->describe();
 }
 
-NodeIndex await_leader(KvCluster& cluster) {
+NodeIndex await_leader(ServiceCluster& cluster) {
   auto leader = cluster.await_leader(kElectionDeadline);
   EXPECT_TRUE(leader.has_value()) << "no leader within 5 s at t=" << cluster.world().now();
   return leader.value_or(0);
 }
 
 // Judges the clients' history with the linearizability checker (KV model, partitioned by key).
-void expect_linearizable(KvCluster& cluster) {
+void expect_linearizable(ServiceCluster& cluster) {
   auto history =
       linearizability::parse_raftsim_json(cluster.history().to_json(), "simulated history");
   ASSERT_TRUE(history.ok()) << history.status().to_string();
@@ -93,7 +93,7 @@ void expect_linearizable(KvCluster& cluster) {
       << (result.value().violation ? " at key " + result.value().violation->key : std::string());
 }
 
-void expect_durable(KvCluster& cluster) {
+void expect_durable(ServiceCluster& cluster) {
   auto leader = cluster.await_leader(kElectionDeadline);
   ASSERT_TRUE(leader.has_value()) << "no leader at the end";
   run_safely(cluster, seconds(1));  // let the leader commit and apply what it has
@@ -104,7 +104,7 @@ void expect_durable(KvCluster& cluster) {
 }
 
 // Waits for a leader other than `old` (which may still believe it leads, cut off).
-NodeIndex await_new_leader(KvCluster& cluster, NodeIndex old) {
+NodeIndex await_new_leader(ServiceCluster& cluster, NodeIndex old) {
   const Time deadline = cluster.world().now() + kElectionDeadline;
   while (cluster.world().now() < deadline) {
     run_safely(cluster, milliseconds(10));
@@ -115,11 +115,11 @@ NodeIndex await_new_leader(KvCluster& cluster, NodeIndex old) {
   return old;
 }
 
-std::size_t ok_count(KvCluster& cluster) {
+std::size_t ok_count(ServiceCluster& cluster) {
   return cluster.history().count(OperationStatus::ok);
 }
 
-int leader_count(KvCluster& cluster) {
+int leader_count(ServiceCluster& cluster) {
   int leaders = 0;
   for (NodeIndex node = 0; node < cluster.size(); ++node) {
     const Raft* raft = cluster.raft(node);
@@ -129,8 +129,8 @@ int leader_count(KvCluster& cluster) {
 }
 
 TEST(RaftLab, InitialElection) {
-  KvClusterOptions options = lab_options(3, 0);
-  for_each_seed(options, [](KvCluster& cluster) {
+  ServiceClusterOptions options = lab_options(3, 0);
+  for_each_seed(options, [](ServiceCluster& cluster) {
     const NodeIndex leader = await_leader(cluster);
     run_safely(cluster, seconds(2));
     EXPECT_EQ(leader_count(cluster), 1);
@@ -144,7 +144,7 @@ TEST(RaftLab, InitialElection) {
 }
 
 TEST(RaftLab, ReElection) {
-  for_each_seed(lab_options(3, 1), [](KvCluster& cluster) {
+  for_each_seed(lab_options(3, 1), [](ServiceCluster& cluster) {
     const NodeIndex first = await_leader(cluster);
     cluster.isolate(first);
     const NodeIndex second = await_new_leader(cluster, first);
@@ -170,7 +170,7 @@ TEST(RaftLab, ReElection) {
 }
 
 TEST(RaftLab, ManyElectionsUnderRandomDisconnections) {
-  for_each_seed(lab_options(7, 2), [](KvCluster& cluster) {
+  for_each_seed(lab_options(7, 2), [](ServiceCluster& cluster) {
     Random random = Random::stream(cluster.options().seed, "test/disconnect");
     await_leader(cluster);
     for (int round = 0; round < 10; ++round) {
@@ -194,7 +194,7 @@ TEST(RaftLab, ManyElectionsUnderRandomDisconnections) {
 }
 
 TEST(RaftLab, BasicAgreement) {
-  for_each_seed(lab_options(5, 3), [](KvCluster& cluster) {
+  for_each_seed(lab_options(5, 3), [](ServiceCluster& cluster) {
     await_leader(cluster);
     run_safely(cluster, seconds(3));
     EXPECT_GT(ok_count(cluster), 100u);
@@ -209,7 +209,7 @@ TEST(RaftLab, BasicAgreement) {
 }
 
 TEST(RaftLab, AgreementDespiteADisconnectedFollower) {
-  for_each_seed(lab_options(3, 2), [](KvCluster& cluster) {
+  for_each_seed(lab_options(3, 2), [](ServiceCluster& cluster) {
     const NodeIndex leader = await_leader(cluster);
     const NodeIndex follower = (leader + 1) % 3;
     cluster.isolate(follower);
@@ -226,7 +226,7 @@ TEST(RaftLab, AgreementDespiteADisconnectedFollower) {
 }
 
 TEST(RaftLab, NoAgreementWithoutAMajority) {
-  for_each_seed(lab_options(5, 2), [](KvCluster& cluster) {
+  for_each_seed(lab_options(5, 2), [](ServiceCluster& cluster) {
     const NodeIndex leader = await_leader(cluster);
     run_safely(cluster, milliseconds(500));
     // Leave the leader with one follower: two of five.
@@ -250,7 +250,7 @@ TEST(RaftLab, NoAgreementWithoutAMajority) {
 }
 
 TEST(RaftLab, ConcurrentProposals) {
-  for_each_seed(lab_options(3, 8), [](KvCluster& cluster) {
+  for_each_seed(lab_options(3, 8), [](ServiceCluster& cluster) {
     await_leader(cluster);
     run_safely(cluster, seconds(3));
     EXPECT_GT(ok_count(cluster), 300u);
@@ -266,7 +266,7 @@ TEST(RaftLab, ConcurrentProposals) {
 }
 
 TEST(RaftLab, RejoinOfAPartitionedLeader) {
-  for_each_seed(lab_options(3, 2), [](KvCluster& cluster) {
+  for_each_seed(lab_options(3, 2), [](ServiceCluster& cluster) {
     const NodeIndex first = await_leader(cluster);
     cluster.isolate(first);
     const NodeIndex second = await_new_leader(cluster, first);
@@ -285,9 +285,9 @@ TEST(RaftLab, RejoinOfAPartitionedLeader) {
 }
 
 TEST(RaftLab, FastBackupOfLongDivergentLogs) {
-  KvClusterOptions options = lab_options(5, 6);
+  ServiceClusterOptions options = lab_options(5, 6);
   options.workload.think_time_max = 0;
-  for_each_seed(options, [](KvCluster& cluster) {
+  for_each_seed(options, [](ServiceCluster& cluster) {
     const NodeIndex leader = await_leader(cluster);
     const NodeIndex buddy = (leader + 1) % 5;
     std::vector<NodeIndex> majority;
@@ -316,8 +316,8 @@ TEST(RaftLab, FastBackupOfLongDivergentLogs) {
 }
 
 TEST(RaftLab, MessageCountBounds) {
-  KvClusterOptions options = lab_options(3, 0);
-  for_each_seed(options, [](KvCluster& cluster) {
+  ServiceClusterOptions options = lab_options(3, 0);
+  for_each_seed(options, [](ServiceCluster& cluster) {
     await_leader(cluster);
     run_safely(cluster, seconds(1));
     const std::uint64_t before = cluster.world().network().messages_sent();
@@ -331,7 +331,7 @@ TEST(RaftLab, MessageCountBounds) {
 }
 
 TEST(RaftLab, PersistenceAcrossFullAndPartialRestarts) {
-  for_each_seed(lab_options(5, 3), [](KvCluster& cluster) {
+  for_each_seed(lab_options(5, 3), [](ServiceCluster& cluster) {
     await_leader(cluster);
     run_safely(cluster, seconds(1));
     for (NodeIndex node = 0; node < 5; ++node) cluster.world().crash(node);
@@ -355,7 +355,7 @@ TEST(RaftLab, PersistenceAcrossFullAndPartialRestarts) {
   });
 }
 
-void figure8(KvCluster& cluster, Time leader_life_max) {
+void figure8(ServiceCluster& cluster, Time leader_life_max) {
   Random random = Random::stream(cluster.options().seed, "test/figure8");
   const NodeIndex nodes = cluster.size();
   std::vector<bool> up(nodes, true);
@@ -384,14 +384,14 @@ void figure8(KvCluster& cluster, Time leader_life_max) {
 }
 
 TEST(RaftLab, Figure8) {
-  for_each_seed(lab_options(5, 2), [](KvCluster& cluster) {
+  for_each_seed(lab_options(5, 2), [](ServiceCluster& cluster) {
     await_leader(cluster);
     figure8(cluster, milliseconds(500));
   });
 }
 
 TEST(RaftLab, UnreliableAgreement) {
-  for_each_seed(unreliable(lab_options(5, 4)), [](KvCluster& cluster) {
+  for_each_seed(unreliable(lab_options(5, 4)), [](ServiceCluster& cluster) {
     await_leader(cluster);
     run_safely(cluster, seconds(5));
     EXPECT_GT(ok_count(cluster), 50u);
@@ -400,13 +400,13 @@ TEST(RaftLab, UnreliableAgreement) {
 }
 
 TEST(RaftLab, Figure8Unreliable) {
-  for_each_seed(unreliable(lab_options(5, 2)), [](KvCluster& cluster) {
+  for_each_seed(unreliable(lab_options(5, 2)), [](ServiceCluster& cluster) {
     await_leader(cluster);
     figure8(cluster, milliseconds(800));
   });
 }
 
-void churn(KvCluster& cluster) {
+void churn(ServiceCluster& cluster) {
   Random random = Random::stream(cluster.options().seed, "test/churn");
   const NodeIndex nodes = cluster.size();
   for (int round = 0; round < 30; ++round) {
@@ -439,11 +439,11 @@ void churn(KvCluster& cluster) {
 }
 
 TEST(RaftLab, ReliableChurn) {
-  for_each_seed(lab_options(5, 3), [](KvCluster& cluster) { churn(cluster); });
+  for_each_seed(lab_options(5, 3), [](ServiceCluster& cluster) { churn(cluster); });
 }
 
 TEST(RaftLab, UnreliableChurn) {
-  for_each_seed(unreliable(lab_options(5, 3)), [](KvCluster& cluster) { churn(cluster); });
+  for_each_seed(unreliable(lab_options(5, 3)), [](ServiceCluster& cluster) { churn(cluster); });
 }
 
 }  // namespace
@@ -455,9 +455,9 @@ namespace {
 // Crashes tear the last unsynced write on every crash: Raft only promises what it synced, so
 // safety and durability must hold regardless.
 TEST(RaftFaults, TornWritesOnEveryCrash) {
-  KvClusterOptions options = lab_options(5, 3);
+  ServiceClusterOptions options = lab_options(5, 3);
   options.disk.torn_write_on_crash = Ratio::one();
-  for_each_seed(options, [](KvCluster& cluster) {
+  for_each_seed(options, [](ServiceCluster& cluster) {
     await_leader(cluster);
     figure8(cluster, milliseconds(300));
   });
@@ -465,7 +465,7 @@ TEST(RaftFaults, TornWritesOnEveryCrash) {
 
 // A node whose disk fills up stops (fail-stop); the rest of the cluster carries on.
 TEST(RaftFaults, FullDiskStopsOneNodeNotTheCluster) {
-  for_each_seed(lab_options(3, 2), [](KvCluster& cluster) {
+  for_each_seed(lab_options(3, 2), [](ServiceCluster& cluster) {
     const NodeIndex leader = await_leader(cluster);
     const NodeIndex victim = (leader + 1) % 3;
     cluster.world().disk(victim).set_capacity(cluster.world().disk(victim).used_bytes() + 512);
@@ -487,11 +487,11 @@ namespace {
 // Crashes land anywhere, often: on followers between acknowledging and finishing their fsync as
 // well as on leaders. A node that answered before its state was durable would be caught here.
 TEST(RaftFaults, FrequentCrashesOfAnyNode) {
-  KvClusterOptions options = lab_options(3, 3);
+  ServiceClusterOptions options = lab_options(3, 3);
   options.workload.think_time_max = 0;
   options.disk.sync_latency_min = milliseconds(1);
   options.disk.sync_latency_max = milliseconds(5);
-  for_each_seed(options, [](KvCluster& cluster) {
+  for_each_seed(options, [](ServiceCluster& cluster) {
     Random random = Random::stream(cluster.options().seed, "test/crashes");
     await_leader(cluster);
     for (int round = 0; round < 60; ++round) {

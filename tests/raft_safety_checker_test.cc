@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "sim/checkers/raft_safety.h"
-#include "sim/cluster/kv_cluster.h"
+#include "sim/cluster/service_cluster.h"
 
 namespace raftsim::sim {
 namespace {
@@ -168,10 +168,10 @@ TEST(RaftSafetyChecker, SnapshotSafetyFiresOnASnapshotThatRewritesCommittedEntri
 }
 
 TEST(RaftSafetyChecker, DurabilityFiresOnALostAcknowledgedWrite) {
-  KvClusterOptions options;
+  ServiceClusterOptions options;
   options.nodes = 3;
   options.clients = 1;
-  KvCluster cluster(options);
+  ServiceCluster cluster(options);
   cluster.start();
   ASSERT_FALSE(cluster.run_until(seconds(2)));
   const NodeIndex leader = *cluster.leader();

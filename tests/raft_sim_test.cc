@@ -3,14 +3,14 @@
 // lab scenarios live in raft_lab_test.cc.
 #include <gtest/gtest.h>
 
-#include "sim/cluster/kv_cluster.h"
+#include "sim/cluster/service_cluster.h"
 #include "sim/kernel/determinism.h"
 
 namespace raftsim::sim {
 namespace {
 
-KvClusterOptions basic_options(std::uint64_t seed) {
-  KvClusterOptions options;
+ServiceClusterOptions basic_options(std::uint64_t seed) {
+  ServiceClusterOptions options;
   options.seed = seed;
   options.nodes = 3;
   options.clients = 2;
@@ -18,7 +18,7 @@ KvClusterOptions basic_options(std::uint64_t seed) {
 }
 
 TEST(RaftSim, ElectsALeaderAndServesClients) {
-  KvCluster cluster(basic_options(1));
+  ServiceCluster cluster(basic_options(1));
   cluster.start();
   auto violation = cluster.run_until(seconds(3));
   ASSERT_FALSE(violation) << violation->describe();
@@ -31,7 +31,7 @@ TEST(RaftSim, ElectsALeaderAndServesClients) {
 
 TEST(RaftSim, SameSeedSameTrace) {
   auto run = [](std::uint64_t seed) {
-    KvCluster cluster(basic_options(seed));
+    ServiceCluster cluster(basic_options(seed));
     cluster.start();
     (void)cluster.run_until(seconds(2));
     return cluster.world().trace();

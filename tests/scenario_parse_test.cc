@@ -78,12 +78,12 @@ TEST(ScenarioParse, ReadsEverySection) {
   EXPECT_EQ(scenario.cluster.clocks[2].drift_ppm, 300);
   EXPECT_EQ(scenario.cluster.workload.append_weight, 0u);  // a mix names every weight it wants
   ASSERT_EQ(scenario.faults.size(), 5u);
-  EXPECT_EQ(scenario.faults[0].action, FaultAction::crash);  // sorted by time
+  EXPECT_TRUE(scenario.faults[0].is<CrashFault>());  // sorted by time
   EXPECT_EQ(scenario.faults[0].bind_as, "old");
-  EXPECT_EQ(scenario.faults.back().action, FaultAction::heal);
+  EXPECT_TRUE(scenario.faults.back().is<HealFault>());
   ASSERT_TRUE(scenario.nemesis.has_value());
   EXPECT_EQ(scenario.nemesis->stop, scenario.duration);
-  EXPECT_EQ(scenario.nemesis->kind_budgets[static_cast<int>(NemesisKind::crash)], 2u);
+  EXPECT_EQ(scenario.nemesis->kind_budgets[NemesisKind::of<CrashFault>().index], 2u);
   EXPECT_EQ(scenario.checks.term_max, 9u);
   EXPECT_FALSE(scenario.expect.pass);
   EXPECT_EQ(scenario.expect.checker, "liveness");
@@ -191,7 +191,7 @@ TEST(ScenarioParse, LeadingTimeGoesWithTheNewLeaderSelectorOnly) {
   json step = {{"at_ms", 1000}, {"action", "crash"}, {"target", "new-leader"}, {"leading_ms", 80}};
   auto parsed = parse_scenario(with_fault(step).dump(), "good.json");
   ASSERT_TRUE(parsed.ok()) << parsed.status().message();
-  EXPECT_EQ(parsed.value().faults[0].target, "new-leader");
+  EXPECT_EQ(parsed.value().faults[0].as<CrashFault>()->target, "new-leader");
   EXPECT_EQ(parsed.value().faults[0].leading_min, milliseconds(80));
   auto again = parse_scenario(scenario_to_json(parsed.value()), "again.json");
   ASSERT_TRUE(again.ok()) << again.status().message();

@@ -33,7 +33,7 @@ TEST(ScenarioRunner, RolesInAPartitionResolveOnceAndOthersTakesTheRest) {
     auto applied = applied_from_schedule(report);
     ASSERT_EQ(applied.size(), 1u);
     ASSERT_FALSE(applied[0]->skipped) << applied[0]->note;
-    const auto& groups = applied[0]->step.groups;
+    const auto& groups = applied[0]->step.as<PartitionFault>()->groups;
     ASSERT_EQ(groups.size(), 2u) << "seed " << seed << ": " << applied[0]->note;
     EXPECT_EQ(groups[0].size(), 2u);
     EXPECT_EQ(groups[1].size(), 3u);
@@ -51,7 +51,7 @@ TEST(ScenarioRunner, BoundNamesFollowTheNodeAndRestartBringsItBack) {
   const ScenarioRunReport report = run_scenario(scenario, 3);
   auto applied = applied_from_schedule(report);
   ASSERT_EQ(applied.size(), 2u);
-  EXPECT_EQ(applied[0]->step.target, applied[1]->step.target);
+  EXPECT_EQ(*fault_target(applied[0]->step.fault), *fault_target(applied[1]->step.fault));
   EXPECT_NE(applied[0]->note.find("(leader)"), std::string::npos);
   EXPECT_TRUE(report.expectation_met);
   ASSERT_GE(report.recovery.size(), 2u);
@@ -78,13 +78,14 @@ TEST(ScenarioRunner, NewLeaderWaitsForTheNextElectionAndItsLeadingTime) {
     ASSERT_EQ(applied_second.size(), 2u);
     for (const auto* applied : {applied_first[1], applied_second[1]}) {
       ASSERT_FALSE(applied->skipped) << "seed " << seed << ": " << applied->note;
-      EXPECT_NE(applied->step.target, applied_first[0]->step.target)
+      EXPECT_NE(*fault_target(applied->step.fault), *fault_target(applied_first[0]->step.fault))
           << "seed " << seed << ": not the leader that was cut off";
       EXPECT_NE(applied->note.find("(new-leader)"), std::string::npos) << applied->note;
     }
     // Up to the crash both runs are the same run: the same leader, crashed 50 ms later (the
     // runner looks every millisecond).
-    EXPECT_EQ(applied_first[1]->step.target, applied_second[1]->step.target);
+    EXPECT_EQ(*fault_target(applied_first[1]->step.fault),
+              *fault_target(applied_second[1]->step.fault));
     const Time waited = applied_second[1]->step.at - applied_first[1]->step.at;
     EXPECT_GE(waited, milliseconds(49)) << "seed " << seed;
     EXPECT_LE(waited, milliseconds(51)) << "seed " << seed;
@@ -102,12 +103,11 @@ TEST(ScenarioRunner, NemesisKeepsToItsKindsAndBudgets) {
   int crashes = 0, pauses = 0, others = 0;
   for (const AppliedFault& applied : report.timeline) {
     if (applied.origin != "nemesis") continue;
-    if (applied.step.action == FaultAction::crash)
+    if (applied.step.is<CrashFault>())
       ++crashes;
-    else if (applied.step.action == FaultAction::pause)
+    else if (applied.step.is<PauseFault>())
       ++pauses;
-    else if (applied.step.action != FaultAction::restart &&
-             applied.step.action != FaultAction::resume)
+    else if (!applied.step.is<RestartFault>() && !applied.step.is<ResumeFault>())
       ++others;
   }
   EXPECT_EQ(crashes, 2);
@@ -126,7 +126,7 @@ TEST(ScenarioRunner, NoHealthyMajorityIsNotBlamedAndTheFinalRecoveryHeals) {
                {"at_ms": 1000, "action": "crash", "target": "n2"}]})");
   const ScenarioRunReport report = run_scenario(scenario, 2);
   EXPECT_TRUE(report.expectation_met) << report.to_json().dump(2);
-  EXPECT_EQ(report.verdict, "pass");
+  EXPECT_EQ(report.verdict, RunVerdict::pass);
 }
 
 TEST(ScenarioRunner, AnUnmetRecoveryBoundFails) {

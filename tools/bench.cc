@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "sim/cluster/kv_cluster.h"
+#include "sim/cluster/service_cluster.h"
 #include "sim/kernel/world.h"
 #include "sim/toys/gossip.h"
 #include "tools/commands.h"
@@ -169,7 +169,7 @@ struct RaftMeasurement {
 
 // The full stack: 5 NodeHosts with KvStores on simulated disks, closed-loop client sessions.
 RaftMeasurement bench_raft(Time virtual_duration) {
-  KvClusterOptions options;
+  ServiceClusterOptions options;
   options.seed = 1;
   options.nodes = 5;
   options.clients = 10;
@@ -180,7 +180,7 @@ RaftMeasurement bench_raft(Time virtual_duration) {
   options.disk.sync_latency_min = options.disk.sync_latency_max = microseconds(100);
   options.record_trace = false;
   options.check_every_event = false;
-  KvCluster cluster(options);
+  ServiceCluster cluster(options);
   cluster.start();
   (void)cluster.run_until(seconds(1));  // elect, warm up
   const auto leader = cluster.leader();

@@ -52,10 +52,10 @@ double to_ms(Time time) {
 }
 
 // Election timeouts of 150-300 ms: 5 ms ticks, [30, 60) ticks, heartbeats every 30 ms.
-KvClusterOptions cluster_options(NodeIndex nodes) {
-  KvClusterOptions cluster;
+ServiceClusterOptions cluster_options(NodeIndex nodes) {
+  ServiceClusterOptions cluster;
   cluster.nodes = nodes;
-  cluster.workload_type = KvClusterOptions::Workload::queue;
+  cluster.workload_type = ServiceClusterOptions::Workload::queue;
   cluster.tick_ns = milliseconds(5);
   cluster.raft.election_timeout_ticks_min = 30;
   cluster.raft.election_timeout_ticks_max = 60;
@@ -102,8 +102,7 @@ Scenario recovery_scenario(NodeIndex nodes) {
   scenario.cluster.queue.work_max = milliseconds(5);
   FaultStep crash;
   crash.at = kCrashAt;
-  crash.action = FaultAction::crash;
-  crash.target = "leader";
+  crash.fault = CrashFault{"leader"};
   scenario.faults.push_back(crash);
   return scenario;
 }
@@ -166,7 +165,7 @@ Throughput measure_throughput(NodeIndex nodes, Time measured, std::uint64_t seed
   Throughput result;
   result.nodes = nodes;
   result.seed = seed;
-  result.verdict = report.verdict;
+  result.verdict = run_verdict_name(report.verdict);
   result.trace_hash = report.trace_hash;
   result.check_wall_s = wall_seconds_since(end_wall);
   const QueueHistory& history = runner.cluster().queue_history();
@@ -206,11 +205,11 @@ Recovery measure_recovery(NodeIndex nodes, std::uint64_t seeds) {
     }
     const bool measured =
         crash != nullptr && crash->recovered_at && crash->leader_at && crash->commit_at;
-    if (report.verdict != "pass" || !measured) {
+    if (report.verdict != RunVerdict::pass || !measured) {
       ++result.failures;
       result.failed_seeds.push_back(seed);
       std::fprintf(stderr, "bench queue: %u nodes, seed %llu: verdict %s%s\n", nodes,
-                   static_cast<unsigned long long>(seed), report.verdict.c_str(),
+                   static_cast<unsigned long long>(seed), run_verdict_name(report.verdict),
                    measured ? "" : ", crash recovery not measured");
       if (!measured) continue;
     }

@@ -11,7 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "sim/cluster/kv_cluster.h"
+#include "sim/cluster/service_cluster.h"
 #include "sim/kernel/determinism.h"
 #include "sim/kernel/world.h"
 #include "sim/render/graphviz.h"
@@ -85,8 +85,8 @@ std::string write_diagram_files(const std::string& out_dir, const std::string& n
 
 constexpr NodeIndex kRaftNodes = 5;
 
-KvClusterOptions raft_demo_options(std::uint64_t seed) {
-  KvClusterOptions options;
+ServiceClusterOptions raft_demo_options(std::uint64_t seed) {
+  ServiceClusterOptions options;
   options.seed = seed;
   options.nodes = kRaftNodes;
   options.clients = 2;
@@ -105,7 +105,7 @@ struct RaftDemoRun {
 };
 
 // Elect, serve clients, crash the leader, wait for a new one, restart the old one.
-RaftDemoRun run_raft_demo_script(KvCluster& cluster) {
+RaftDemoRun run_raft_demo_script(ServiceCluster& cluster) {
   RaftDemoRun run;
   cluster.start();
   run.first_leader = cluster.await_leader(seconds(5));
@@ -139,14 +139,14 @@ RaftDemoRun run_raft_demo_script(KvCluster& cluster) {
 
 int run_raft_demo(std::uint64_t seed, const std::string& out_dir, bool json) {
   const auto wall_start = std::chrono::steady_clock::now();
-  KvCluster cluster(raft_demo_options(seed));
+  ServiceCluster cluster(raft_demo_options(seed));
   const RaftDemoRun run = run_raft_demo_script(cluster);
   const auto wall_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                            std::chrono::steady_clock::now() - wall_start)
                            .count();
   const DeterminismReport determinism = check_determinism(
       [](std::uint64_t replay_seed) {
-        KvCluster replay(raft_demo_options(replay_seed));
+        ServiceCluster replay(raft_demo_options(replay_seed));
         (void)run_raft_demo_script(replay);
         return replay.world().trace();
       },

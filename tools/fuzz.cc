@@ -80,7 +80,7 @@ CampaignResult run_campaign(const CampaignOptions& options) {
     ScenarioRunOptions run_options;
     run_options.record_trace = false;
     run_options.before_fault = [&](const FaultStep& step, const std::string& origin,
-                                   KvCluster& cluster) {
+                                   ServiceCluster& cluster) {
       result.coverage.observe(step, origin, cluster);
     };
     // The wall-clock guard: this run's own limit, and the campaign's deadline.
@@ -95,7 +95,7 @@ CampaignResult run_campaign(const CampaignOptions& options) {
     };
     ScenarioRunReport report = run_scenario(scenario, scenario.seed, run_options);
     const double run_wall_s = seconds_since(run_start);
-    if (deadline_hit && report.verdict == "budget_exceeded") {
+    if (deadline_hit && report.verdict == RunVerdict::budget_exceeded) {
       ++result.interrupted;  // the campaign's time is up, not the run's fault
       break;
     }
@@ -106,18 +106,18 @@ CampaignResult run_campaign(const CampaignOptions& options) {
       result.slowest_run_wall_s = run_wall_s;
       result.slowest_run_index = index;
     }
-    if (report.verdict == "pass") {
+    if (report.verdict == RunVerdict::pass) {
       ++result.passed;
-    } else if (report.verdict == "unknown") {
+    } else if (report.verdict == RunVerdict::unknown) {
       ++result.unknown;
-    } else if (report.verdict == "budget_exceeded") {
+    } else if (report.verdict == RunVerdict::budget_exceeded) {
       result.budget_exceeded.push_back({index, std::move(scenario), std::move(report), run_wall_s});
     } else {
       CampaignFailure failure;
       failure.run_index = index;
       const CheckerFinding* first = report.first_failure();
       failure.checker = first != nullptr ? first->checker : "unknown";
-      failure.summary = first != nullptr ? first->summary : report.verdict;
+      failure.summary = first != nullptr ? first->summary : run_verdict_name(report.verdict);
       failure.wall_s_at = seconds_since(start);
       failure.runs_at = result.runs;
       failure.scenario = std::move(scenario);

@@ -143,7 +143,7 @@ RunOutcome run_one(const Scenario& scenario, const RunFlags& flags, const std::s
   if (scenario.bug != Bug::none) result["bug"] = bug_name(scenario.bug);
 
   const CheckerFinding* failure = report.first_failure();
-  const bool failed = report.verdict != "pass";
+  const bool failed = report.verdict != RunVerdict::pass;
   std::vector<std::string> written;
   if (!out_dir.empty()) {
     std::error_code error;
@@ -154,7 +154,7 @@ RunOutcome run_one(const Scenario& scenario, const RunFlags& flags, const std::s
       std::ofstream(out_dir + "/trace.jsonl") << runner.cluster().world().trace().to_jsonl();
       written.push_back("trace.jsonl");
     }
-    if (scenario.cluster.workload_type == KvClusterOptions::Workload::queue) {
+    if (scenario.cluster.workload_type == ServiceClusterOptions::Workload::queue) {
       std::ofstream(out_dir + "/history.json")
           << runner.cluster().queue_history().to_json() << "\n";
     } else {
@@ -216,7 +216,7 @@ RunOutcome run_one(const Scenario& scenario, const RunFlags& flags, const std::s
     line += "failed as expected (" + scenario.expect.checker + ": " + failure->summary + "); ";
   } else if (failure != nullptr) {
     line += failure->checker + ": " + failure->summary + "; ";
-  } else if (!met && report.verdict == "pass") {
+  } else if (!met && report.verdict == RunVerdict::pass) {
     line += "expected " + scenario.expect.checker + " to fail, but every check passed; ";
   }
   if (determinism && !determinism->deterministic()) line += determinism->describe() + "; ";

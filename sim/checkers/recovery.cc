@@ -5,7 +5,7 @@
 
 namespace raftsim::sim {
 
-ClusterHealth observe_health(KvCluster& cluster) {
+ClusterHealth observe_health(ServiceCluster& cluster) {
   const NodeIndex nodes = cluster.size();
   const NodeIndex majority = nodes / 2 + 1;
   World& world = cluster.world();

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/cluster/kv_cluster.h"
+#include "sim/cluster/service_cluster.h"
 
 namespace raftsim::sim {
 
@@ -25,7 +25,7 @@ struct ClusterHealth {
 };
 
 // Evaluates ClusterHealth (cost: O(2^nodes * nodes) for the majority test, fine up to 9 nodes).
-ClusterHealth observe_health(KvCluster& cluster);
+ClusterHealth observe_health(ServiceCluster& cluster);
 
 struct RecoveryMeasurement {
   std::string event;  // e.g. "crash n2 (leader)" or "heal"

@@ -9,9 +9,13 @@ namespace raftsim::sim {
 namespace {
 
 std::string fault_kind(const FaultStep& step) {
-  if (step.action == FaultAction::crash && step.target == "all") return "power-loss";
-  if (step.action == FaultAction::clock) return step.drift_ppm ? "clock-drift" : "clock-jump";
-  return fault_action_name(step.action);
+  if (const auto* crash = step.as<CrashFault>(); crash != nullptr && crash->target == "all") {
+    return "power-loss";
+  }
+  if (const auto* clock = step.as<ClockFault>()) {
+    return clock->drift_ppm ? "clock-drift" : "clock-jump";
+  }
+  return std::string(fault_name(step.fault));
 }
 
 bool names(const std::vector<Selector>& selectors, const std::string& leader) {
@@ -20,16 +24,19 @@ bool names(const std::vector<Selector>& selectors, const std::string& leader) {
   });
 }
 
-// Whether the step's effect lands on the leader (named `leader`, e.g. "n2").
+// Whether the step's effect lands on the leader (named `leader`, e.g. "n2"): a selector names
+// it, except a bridge node (it keeps every link), or a partition leaves it in a minority group.
 bool hits_leader(const FaultStep& step, const std::string& leader, NodeIndex nodes) {
-  if (step.target == leader || step.target == "leader" || step.target == "all") return true;
-  if (names(step.from, leader) || names(step.to, leader)) return true;
-  if (names(step.side_a, leader) || names(step.side_b, leader)) return true;
-  for (const auto& group : step.groups) {
-    const bool in_group = names(group, leader);
-    if (in_group && group.size() * 2 <= nodes) return true;  // the leader's side is a minority
-  }
-  return false;
+  bool hit = false;
+  visit_selectors(step.fault, [&](std::string_view field, const std::vector<Selector>& list) {
+    if (field == "bridge") return;
+    if (field == "groups") {
+      hit = hit || (names(list, leader) && list.size() * 2 <= nodes);
+      return;
+    }
+    hit = hit || names(list, leader);
+  });
+  return hit;
 }
 
 }  // namespace
@@ -54,8 +61,9 @@ const std::vector<std::string>& coverage_faults() {
   return kFaults;
 }
 
-void FaultCoverage::observe(const FaultStep& step, const std::string& origin, KvCluster& cluster) {
-  if (is_repair(step.action) || origin == "final recovery") return;
+void FaultCoverage::observe(const FaultStep& step, const std::string& origin,
+                            ServiceCluster& cluster) {
+  if (is_repair(step.fault) || origin == "final recovery") return;
   ++faults_;
   const std::string fault = fault_kind(step);
   auto hit = [&](const char* state) { ++hits_[{fault, state}]; };

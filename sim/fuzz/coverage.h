@@ -10,7 +10,7 @@
 #include <string>
 #include <utility>
 
-#include "sim/cluster/kv_cluster.h"
+#include "sim/cluster/service_cluster.h"
 #include "sim/scenario/scenario.h"
 
 namespace raftsim::sim {
@@ -19,7 +19,7 @@ class FaultCoverage {
  public:
   // Records the states `step` hits in `cluster` now. Repairs (heal, restart, resume, the final
   // recovery) are not faults and are ignored.
-  void observe(const FaultStep& step, const std::string& origin, KvCluster& cluster);
+  void observe(const FaultStep& step, const std::string& origin, ServiceCluster& cluster);
   void merge(const FaultCoverage& other);
   void merge_json(const nlohmann::json& json);  // what to_json() wrote (another shard)
 

@@ -30,8 +30,22 @@ Time ms(std::int64_t value) {
   return milliseconds(value);
 }
 
+FaultStep step_at(Time at, Fault fault, std::string comment) {
+  FaultStep step;
+  step.at = at;
+  step.fault = std::move(fault);
+  step.comment = std::move(comment);
+  return step;
+}
+
+// The fields of a step's fault, which the caller knows to be of kind Kind.
+template <typename Kind>
+Kind& fields(FaultStep& step) {
+  return std::get<Kind>(step.fault);
+}
+
 void draw_timing(Random& random, Scenario& scenario) {
-  KvClusterOptions& cluster = scenario.cluster;
+  ServiceClusterOptions& cluster = scenario.cluster;
   const std::uint32_t timeout_min = static_cast<std::uint32_t>(random.between(15, 40));
   cluster.raft.election_timeout_ticks_min = timeout_min;
   // A narrow timeout range makes elections punctual: windows between a lease and the next
@@ -66,13 +80,13 @@ void draw_timing(Random& random, Scenario& scenario) {
 }
 
 void draw_workload(Random& random, Scenario& scenario) {
-  KvClusterOptions& cluster = scenario.cluster;
+  ServiceClusterOptions& cluster = scenario.cluster;
   cluster.clients = static_cast<NodeIndex>(random.between(1, 4));
   KvWorkload& workload = cluster.workload;
   workload.think_time_max = ms(random.between(0, 20));
   workload.request_timeout = ms(random.chance(Ratio{1, 2}) ? 100 : 300);
   if (random.chance(Ratio{1, 2})) {
-    cluster.workload_type = KvClusterOptions::Workload::queue;
+    cluster.workload_type = ServiceClusterOptions::Workload::queue;
     QueueWorkload& queue = cluster.queue;
     queue.producers = static_cast<std::uint32_t>(random.between(1, 2));
     queue.workers = static_cast<std::uint32_t>(random.between(1, 3));
@@ -105,7 +119,8 @@ void draw_nemesis(Random& random, Scenario& scenario) {
   Nemesis nemesis;
   while (nemesis.kinds.empty()) {
     for (std::size_t kind = 0; kind < kNemesisKinds; ++kind) {
-      if (random.chance(Ratio{1, 2})) nemesis.kinds.push_back(static_cast<NemesisKind>(kind));
+      if (random.chance(Ratio{1, 2}))
+        nemesis.kinds.push_back(NemesisKind{static_cast<std::uint8_t>(kind)});
     }
   }
   nemesis.kind_budgets.assign(kNemesisKinds, UINT32_MAX);
@@ -125,13 +140,11 @@ void draw_power_loss(Random& random, Scenario& scenario) {
   const Time at = ms(random.between(500, scenario.duration / kMillisecond - 200));
   FaultStep crash;
   crash.at = at;
-  crash.action = FaultAction::crash;
-  crash.target = "all";
+  crash.fault = CrashFault{"all"};
   crash.comment = "power loss";
   FaultStep restart = crash;
   restart.at = std::min(at + ms(random.between(10, 300)), scenario.duration - ms(1));
-  restart.action = FaultAction::restart;
-  restart.target = "down";
+  restart.fault = RestartFault{"down"};
   scenario.faults.push_back(crash);
   scenario.faults.push_back(restart);
 }
@@ -147,22 +160,22 @@ Time draw_leader_split(Random& random, Scenario& scenario, Time at, bool slow_cl
   RAFTSIM_CHECK(clients >= 2);
   FaultStep split;
   split.at = at;
-  split.action = FaultAction::partition;
+  split.fault = PartitionFault{};
   std::vector<Selector> minority = {"leader"};
   if (slow_clock) {
-    FaultStep slow;
-    slow.at = split.at - ms(random.between(100, 400));
-    slow.action = FaultAction::clock;
-    slow.target = "leader";
+    const Time slow_at = split.at - ms(random.between(100, 400));
+    ClockFault slowed;
+    slowed.target = "leader";
+    slowed.drift_ppm = random.chance(Ratio{1, 2}) ? -kDriftPpmMax
+                                                  : -random.between(kDriftPpmMax / 2, kDriftPpmMax);
+    FaultStep slow = step_at(slow_at, slowed, "");
     slow.bind_as = name;
-    slow.drift_ppm = random.chance(Ratio{1, 2}) ? -kDriftPpmMax
-                                                : -random.between(kDriftPpmMax / 2, kDriftPpmMax);
     scenario.faults.push_back(slow);
     if (random.chance(Ratio{1, 2})) {  // and the others' clocks fast: both ends of the bound
       FaultStep fast = slow;
-      fast.target = "followers";
+      fields<ClockFault>(fast).target = "followers";
       fast.bind_as.clear();
-      fast.drift_ppm = kDriftPpmMax;
+      fields<ClockFault>(fast).drift_ppm = kDriftPpmMax;
       scenario.faults.push_back(fast);
     }
     minority = {name};
@@ -172,11 +185,11 @@ Time draw_leader_split(Random& random, Scenario& scenario, Time at, bool slow_cl
   for (NodeIndex client = 0; client < confined; ++client) {
     minority.push_back("c" + std::to_string(client));
   }
-  split.groups = {minority, {"others"}};
+  fields<PartitionFault>(split).groups = {minority, {"others"}};
   split.comment = "leader and clients split off";
   FaultStep heal;
   heal.at = std::min(split.at + ms(random.between(300, 3'000)), scenario.duration - ms(1));
-  heal.action = FaultAction::heal;
+  heal.fault = HealFault{};
   scenario.faults.push_back(split);
   scenario.faults.push_back(heal);
   return heal.at;
@@ -197,10 +210,11 @@ void draw_client_partition(Random& random, Scenario& scenario) {
 // the other knobs of a run are what they were before this one existed.
 void draw_snapshots(std::uint64_t seed, Scenario& scenario) {
   Random random = Random::stream(seed, "fuzz/generate/snapshots");
-  KvClusterOptions& cluster = scenario.cluster;
+  ServiceClusterOptions& cluster = scenario.cluster;
   // Producers that re-send old keyed enqueues test that idempotency keys survive everything,
   // snapshots included.
-  if (cluster.workload_type == KvClusterOptions::Workload::queue && random.chance(Ratio{1, 2})) {
+  if (cluster.workload_type == ServiceClusterOptions::Workload::queue &&
+      random.chance(Ratio{1, 2})) {
     cluster.queue.resend_percent = static_cast<std::uint32_t>(random.between(5, 30));
   }
   if (!random.chance(Ratio{1, 2})) return;
@@ -214,15 +228,6 @@ void draw_snapshots(std::uint64_t seed, Scenario& scenario) {
     cluster.link.reorder = Ratio::percent(random.between(5, 30));
     cluster.link.reorder_delay_max = ms(random.between(20, 200));
   }
-}
-
-FaultStep step_at(Time at, FaultAction action, Selector target, std::string comment) {
-  FaultStep step;
-  step.at = at;
-  step.action = action;
-  step.target = std::move(target);
-  step.comment = std::move(comment);
-  return step;
 }
 
 Time election_timeout(const Scenario& scenario) {
@@ -257,12 +262,12 @@ void draw_leader_churn(Random& random, Scenario& scenario) {
   const std::int64_t rounds = random.between(2, 8);
   for (std::int64_t round = 0; round < rounds && at < end; ++round) {
     const std::string name = "churn" + std::to_string(round);
-    FaultStep crash = step_at(at, FaultAction::crash, "leader", "leader churn");
+    FaultStep crash = step_at(at, CrashFault{"leader"}, "leader churn");
     crash.bind_as = name;
     const Time down = random.between(ms(5), std::max(ms(10), 2 * timeout));
     scenario.faults.push_back(crash);
     scenario.faults.push_back(
-        step_at(std::min(at + down, end), FaultAction::restart, name, "leader churn"));
+        step_at(std::min(at + down, end), RestartFault{name}, "leader churn"));
     at += down + random.between(ms(1), std::max(ms(2), 3 * timeout));
   }
 }
@@ -275,13 +280,13 @@ void draw_minority_leader(Random& random, Scenario& scenario) {
   Time at = ms(random.between(300, 1'500));
   const std::int64_t rounds = random.between(1, 4);
   for (std::int64_t round = 0; round < rounds && at < end; ++round) {
-    FaultStep split = step_at(at, FaultAction::partition, {}, "leader cut off with a minority");
+    FaultStep split = step_at(at, PartitionFault{}, "leader cut off with a minority");
     std::vector<Selector> minority = {"leader"};
     if (scenario.cluster.nodes >= 5 && random.chance(Ratio{3, 4})) minority.push_back("follower");
-    split.groups = {minority, {"others"}};
+    fields<PartitionFault>(split).groups = {minority, {"others"}};
     const Time hold = ms(random.between(50, 800));
     scenario.faults.push_back(split);
-    scenario.faults.push_back(step_at(std::min(at + hold, end), FaultAction::heal, {}, "heal"));
+    scenario.faults.push_back(step_at(std::min(at + hold, end), HealFault{}, "heal"));
     at += hold + ms(random.between(50, 800));
   }
 }
@@ -298,12 +303,11 @@ void draw_voter_crashes(Random& random, Scenario& scenario) {
   const std::int64_t rounds = random.between(2, 10);
   for (std::int64_t round = 0; round < rounds && at < end; ++round) {
     const std::string name = "voter" + std::to_string(round);
-    FaultStep crash = step_at(at, FaultAction::crash, "follower", "voter crash");
+    FaultStep crash = step_at(at, CrashFault{"follower"}, "voter crash");
     crash.bind_as = name;
     const Time down = ms(random.between(1, 30));
     scenario.faults.push_back(crash);
-    scenario.faults.push_back(
-        step_at(std::min(at + down, end), FaultAction::restart, name, "voter crash"));
+    scenario.faults.push_back(step_at(std::min(at + down, end), RestartFault{name}, "voter crash"));
     at += down + ms(random.between(50, 600));
   }
 }
@@ -341,40 +345,40 @@ void draw_figure_8_rounds(Random& random, Scenario& scenario) {
   for (std::int64_t round = 0; round < rounds && at + ms(kRoundMsMax) < end; ++round) {
     const std::string tag = "f8r" + std::to_string(round) + "-";
     const std::string comment = "figure-8 round";
-    FaultStep split = step_at(at, FaultAction::partition, {}, comment);
-    split.groups = {{"leader", "follower"}, {"others"}};
+    FaultStep split = step_at(at, PartitionFault{}, comment);
+    fields<PartitionFault>(split).groups = {{"leader", "follower"}, {"others"}};
     scenario.faults.push_back(split);
     at += ms(random.between(30, 150));  // the tail grows; shorter than an election timeout
-    FaultStep crash_a = step_at(at, FaultAction::crash, "leader", comment);
+    FaultStep crash_a = step_at(at, CrashFault{"leader"}, comment);
     crash_a.bind_as = tag + "a";
     scenario.faults.push_back(crash_a);
-    scenario.faults.push_back(step_at(at, FaultAction::heal, {}, comment));
-    FaultStep slow = step_at(at, FaultAction::link, {}, comment);
-    slow.from = {"all"};
-    slow.to = {"all"};
-    slow.link.latency_min = ms(15);
-    slow.link.latency_max = ms(30);
+    scenario.faults.push_back(step_at(at, HealFault{}, comment));
+    FaultStep slow = step_at(at, LinkFault{}, comment);
+    fields<LinkFault>(slow).from = {"all"};
+    fields<LinkFault>(slow).to = {"all"};
+    fields<LinkFault>(slow).change.latency_min = ms(15);
+    fields<LinkFault>(slow).change.latency_max = ms(30);
     scenario.faults.push_back(slow);
-    FaultStep cut_b = step_at(at + ms(1), FaultAction::isolate, "leader", comment);
+    FaultStep cut_b = step_at(at + ms(1), IsolateFault{"leader"}, comment);
     cut_b.bind_as = tag + "b";
     scenario.faults.push_back(cut_b);
-    scenario.faults.push_back(step_at(at + ms(2), FaultAction::crash, tag + "b", comment));
-    FaultStep fast = step_at(at + ms(2), FaultAction::link, {}, comment);
-    fast.from = {"all"};
-    fast.to = {"all"};
-    fast.link.reset = true;
+    scenario.faults.push_back(step_at(at + ms(2), CrashFault{tag + "b"}, comment));
+    FaultStep fast = step_at(at + ms(2), LinkFault{}, comment);
+    fields<LinkFault>(fast).from = {"all"};
+    fields<LinkFault>(fast).to = {"all"};
+    fields<LinkFault>(fast).change.reset = true;
     scenario.faults.push_back(fast);
-    FaultStep cut_c = step_at(at + ms(3), FaultAction::isolate, "leader", comment);
+    FaultStep cut_c = step_at(at + ms(3), IsolateFault{"leader"}, comment);
     cut_c.bind_as = tag + "c";
     scenario.faults.push_back(cut_c);
-    scenario.faults.push_back(step_at(at + ms(4), FaultAction::crash, tag + "c", comment));
-    scenario.faults.push_back(step_at(at + ms(4), FaultAction::heal, {}, comment));
-    scenario.faults.push_back(step_at(at + ms(4), FaultAction::restart, tag + "b", comment));
+    scenario.faults.push_back(step_at(at + ms(4), CrashFault{tag + "c"}, comment));
+    scenario.faults.push_back(step_at(at + ms(4), HealFault{}, comment));
+    scenario.faults.push_back(step_at(at + ms(4), RestartFault{tag + "b"}, comment));
     // A and F's successor stay down while B campaigns; the steps above may wait for elections,
     // so these come well after them (later steps wait behind earlier ones anyway).
     at += ms(random.between(700, 1'000));
-    scenario.faults.push_back(step_at(at, FaultAction::restart, tag + "a", comment));
-    scenario.faults.push_back(step_at(at, FaultAction::restart, tag + "c", comment));
+    scenario.faults.push_back(step_at(at, RestartFault{tag + "a"}, comment));
+    scenario.faults.push_back(step_at(at, RestartFault{tag + "c"}, comment));
     at += ms(random.between(200, 500));
   }
 }
@@ -385,8 +389,8 @@ void draw_figure_8_rounds(Random& random, Scenario& scenario) {
 // workload with lease reads on, and no process pauses (a paused leader's lease is unsafe by
 // design; see draw_workload's caller).
 void draw_lease_reads(Random& random, Scenario& scenario) {
-  KvClusterOptions& cluster = scenario.cluster;
-  cluster.workload_type = KvClusterOptions::Workload::kv;
+  ServiceClusterOptions& cluster = scenario.cluster;
+  cluster.workload_type = ServiceClusterOptions::Workload::kv;
   cluster.raft.lease_read = true;
   cluster.raft.check_quorum = true;
   // Never fewer clients than drawn: earlier steps may name them.
@@ -398,8 +402,9 @@ void draw_lease_reads(Random& random, Scenario& scenario) {
   cluster.workload.append_weight = 1;
   cluster.workload.cas_weight = 0;
   if (scenario.nemesis) {
-    std::erase(scenario.nemesis->kinds, NemesisKind::pause);
-    if (scenario.nemesis->kinds.empty()) scenario.nemesis->kinds.push_back(NemesisKind::crash);
+    std::erase(scenario.nemesis->kinds, NemesisKind::of<PauseFault>());
+    if (scenario.nemesis->kinds.empty())
+      scenario.nemesis->kinds.push_back(NemesisKind::of<CrashFault>());
   }
   const Time end = scenario.duration - ms(100);
   Time at = ms(random.between(600, 1'200));
@@ -439,18 +444,18 @@ void draw_figure_8_three_nodes(Random& random, Scenario& scenario) {
   scenario.duration = std::max(scenario.duration, at + rounds * ms(2'000) + ms(500));
   for (std::int64_t round = 0; round < rounds; ++round) {
     const std::string comment = "figure-8 round (3 nodes)";
-    scenario.faults.push_back(step_at(at, FaultAction::isolate, "leader", comment));
-    FaultStep split = step_at(at + ms(1), FaultAction::partition, {}, comment);
-    split.groups = {{"new-leader"}, {"others"}};
+    scenario.faults.push_back(step_at(at, IsolateFault{"leader"}, comment));
+    FaultStep split = step_at(at + ms(1), PartitionFault{}, comment);
+    fields<PartitionFault>(split).groups = {{"new-leader"}, {"others"}};
     scenario.faults.push_back(split);
-    FaultStep crash = step_at(at + ms(2), FaultAction::crash, "new-leader", comment);
+    FaultStep crash = step_at(at + ms(2), CrashFault{"new-leader"}, comment);
     crash.leading_min = ms(random.between(80, 200));
     crash.bind_as = "f8r" + std::to_string(round) + "-a";
     scenario.faults.push_back(crash);
-    scenario.faults.push_back(step_at(at + ms(3), FaultAction::heal, {}, comment));
+    scenario.faults.push_back(step_at(at + ms(3), HealFault{}, comment));
     // The steps above wait for elections; this one comes after them (later steps wait anyway).
     at += ms(random.between(1'000, 1'500));
-    scenario.faults.push_back(step_at(at, FaultAction::restart, crash.bind_as, comment));
+    scenario.faults.push_back(step_at(at, RestartFault{crash.bind_as}, comment));
     at += ms(random.between(200, 500));
   }
 }
@@ -545,8 +550,9 @@ Scenario generate_scenario(const FuzzRunSpec& spec) {
   if (scenario.cluster.raft.lease_read) {
     // A paused leader's ticks stop, so its lease outlives real time: lease reads are unsafe
     // across process pauses by design (scenarios/lease-read-with-paused-leader.json shows it).
-    std::erase(scenario.nemesis->kinds, NemesisKind::pause);
-    if (scenario.nemesis->kinds.empty()) scenario.nemesis->kinds.push_back(NemesisKind::crash);
+    std::erase(scenario.nemesis->kinds, NemesisKind::of<PauseFault>());
+    if (scenario.nemesis->kinds.empty())
+      scenario.nemesis->kinds.push_back(NemesisKind::of<CrashFault>());
   }
   if (random.chance(Ratio{1, 4})) draw_power_loss(random, scenario);
   // Lease reads go wrong when a leader that still trusts its lease is cut off: split often.

@@ -94,7 +94,7 @@ struct Shrinker {
       });
       progress |= attempt([](Scenario& s) {
         KvWorkload& w = s.cluster.workload;
-        if (s.cluster.workload_type != KvClusterOptions::Workload::kv || w.sessions <= 1) {
+        if (s.cluster.workload_type != ServiceClusterOptions::Workload::kv || w.sessions <= 1) {
           return false;
         }
         w.sessions = std::max<std::uint32_t>(1, w.sessions / 2);
@@ -103,7 +103,7 @@ struct Shrinker {
       const std::size_t operations =
           best_report_.operations_ok + best_report_.operations_fail + best_report_.operations_info;
       progress |= attempt([&](Scenario& s) {
-        if (s.cluster.workload_type == KvClusterOptions::Workload::queue) {
+        if (s.cluster.workload_type == ServiceClusterOptions::Workload::queue) {
           QueueWorkload& q = s.cluster.queue;
           if (q.jobs_per_producer <= 1) return false;
           q.jobs_per_producer /= 2;
@@ -118,7 +118,7 @@ struct Shrinker {
         return true;
       });
       progress |= attempt([](Scenario& s) {
-        if (s.cluster.workload_type != KvClusterOptions::Workload::queue) return false;
+        if (s.cluster.workload_type != ServiceClusterOptions::Workload::queue) return false;
         QueueWorkload& q = s.cluster.queue;
         if (q.workers <= 1 && q.producers <= 1) return false;
         if (q.workers > 1)
@@ -145,11 +145,10 @@ struct Shrinker {
     for (bool progress = true; progress && !spent();) {
       progress = false;
       for (std::size_t index = best_.faults.size(); index-- > 0 && !progress && !spent();) {
-        if (is_repair(best_.faults[index].action)) continue;
+        if (is_repair(best_.faults[index].fault)) continue;
         Scenario candidate = best_;
         const std::size_t repair = repair_step(candidate.faults, index);
-        if (repair < candidate.faults.size() &&
-            candidate.faults[repair].action != FaultAction::recover_all) {
+        if (repair < candidate.faults.size() && !candidate.faults[repair].is<RecoverAllFault>()) {
           candidate.faults.erase(candidate.faults.begin() + static_cast<std::ptrdiff_t>(repair));
         }
         candidate.faults.erase(candidate.faults.begin() + static_cast<std::ptrdiff_t>(index));
@@ -197,25 +196,8 @@ struct Shrinker {
 
 std::size_t repair_step(const std::vector<FaultStep>& faults, std::size_t index) {
   RAFTSIM_CHECK(index < faults.size());
-  const FaultStep& fault = faults[index];
-  auto undoes = [&fault](const FaultStep& step) {
-    if (step.action == FaultAction::recover_all) return true;
-    switch (fault.action) {
-      case FaultAction::crash:
-        return step.action == FaultAction::restart && step.target == fault.target;
-      case FaultAction::pause:
-        return step.action == FaultAction::resume && step.target == fault.target;
-      case FaultAction::partition:
-      case FaultAction::isolate:
-      case FaultAction::one_way:
-      case FaultAction::bridge:
-        return step.action == FaultAction::heal;
-      default:
-        return false;  // clock, disk and link changes stay until recover_all
-    }
-  };
   for (std::size_t later = index + 1; later < faults.size(); ++later) {
-    if (undoes(faults[later])) return later;
+    if (undoes(faults[later].fault, faults[index].fault)) return later;
   }
   return faults.size();
 }
@@ -230,7 +212,7 @@ bool report_fails_checker(const ScenarioRunReport& report, const std::string& ch
 ScenarioSize scenario_size(const Scenario& scenario, const ScenarioRunReport& report) {
   ScenarioSize size;
   size.fault_steps = scenario.faults.size();
-  for (const FaultStep& step : scenario.faults) size.faults += is_repair(step.action) ? 0 : 1;
+  for (const FaultStep& step : scenario.faults) size.faults += is_repair(step.fault) ? 0 : 1;
   size.operations = report.operations_ok + report.operations_fail + report.operations_info;
   size.nodes = scenario.cluster.nodes;
   size.clients = scenario.cluster.clients;

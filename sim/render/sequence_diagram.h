@@ -56,8 +56,8 @@ std::string render_sequence_diagram(const Trace& trace, std::uint32_t node_count
 // clients never do), so this is the highest such node + 1; without disk events, every node seen.
 std::uint32_t infer_cluster_node_count(std::span<const TraceEvent> events);
 
-// Whether a message label (as kv_cluster's payload describer writes it) is heartbeat traffic on
-// its own: "HB ...", "HBResp ...", or an App carrying no entries ("App ... n=0 ...").
+// Whether a message label (as service_cluster's payload describer writes it) is heartbeat
+// traffic on its own: "HB ...", "HBResp ...", or an App carrying no entries ("App ... n=0 ...").
 bool is_heartbeat_label(std::string_view label);
 
 // Whether `label` names the highlight key (see DiagramOptions::highlight); `message` is the id.

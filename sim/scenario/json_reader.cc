@@ -140,6 +140,11 @@ bool JsonObjectReader::read_string(std::string_view name, std::string& out, bool
 
 bool JsonObjectReader::read_choice(std::string_view name, std::string& out,
                                    std::initializer_list<std::string_view> choices) {
+  return read_choice(name, out, std::vector<std::string_view>(choices));
+}
+
+bool JsonObjectReader::read_choice(std::string_view name, std::string& out,
+                                   const std::vector<std::string_view>& choices) {
   const nlohmann::json* value = field(name);
   if (value == nullptr) return false;
   std::string expected = "one of";

@@ -62,6 +62,8 @@ class JsonObjectReader {
   bool read_string(std::string_view name, std::string& out, bool non_empty = false);
   bool read_choice(std::string_view name, std::string& out,
                    std::initializer_list<std::string_view> choices);
+  bool read_choice(std::string_view name, std::string& out,
+                   const std::vector<std::string_view>& choices);
   bool read_int(std::string_view name, std::int64_t& out, std::int64_t min, std::int64_t max);
   bool read_uint(std::string_view name, std::uint64_t& out, std::uint64_t min, std::uint64_t max);
   bool read_number(std::string_view name, double& out, double min, double max);

@@ -1,3 +1,6 @@
+// raftsim: scenario files to Scenario values (see parse.h). Each section has its reader here;
+// a fault step's own fields are read by its kind (faults/), its selectors checked by
+// selector_check.h. Writing is write.cc.
 #include "sim/scenario/parse.h"
 
 #include <algorithm>
@@ -9,80 +12,9 @@
 
 #include "sim/bugs/catalogue.h"
 #include "sim/scenario/json_reader.h"
+#include "sim/scenario/selector_check.h"
 
 namespace raftsim::sim {
-
-const char* fault_action_name(FaultAction action) {
-  switch (action) {
-    case FaultAction::partition:
-      return "partition";
-    case FaultAction::isolate:
-      return "isolate";
-    case FaultAction::one_way:
-      return "one_way";
-    case FaultAction::bridge:
-      return "bridge";
-    case FaultAction::heal:
-      return "heal";
-    case FaultAction::crash:
-      return "crash";
-    case FaultAction::restart:
-      return "restart";
-    case FaultAction::pause:
-      return "pause";
-    case FaultAction::resume:
-      return "resume";
-    case FaultAction::clock:
-      return "clock";
-    case FaultAction::disk:
-      return "disk";
-    case FaultAction::link:
-      return "link";
-    case FaultAction::recover_all:
-      return "recover_all";
-  }
-  return "?";
-}
-
-const char* disk_fault_name(DiskFault fault) {
-  switch (fault) {
-    case DiskFault::corrupt:
-      return "corrupt";
-    case DiskFault::full:
-      return "full";
-    case DiskFault::free:
-      return "free";
-    case DiskFault::torn_writes:
-      return "torn_writes";
-    case DiskFault::slow_sync:
-      return "slow_sync";
-  }
-  return "?";
-}
-
-const char* nemesis_kind_name(NemesisKind kind) {
-  switch (kind) {
-    case NemesisKind::partition:
-      return "partition";
-    case NemesisKind::isolate:
-      return "isolate";
-    case NemesisKind::one_way:
-      return "one_way";
-    case NemesisKind::bridge:
-      return "bridge";
-    case NemesisKind::crash:
-      return "crash";
-    case NemesisKind::pause:
-      return "pause";
-    case NemesisKind::clock:
-      return "clock";
-    case NemesisKind::link:
-      return "link";
-    case NemesisKind::disk:
-      return "disk";
-  }
-  return "?";
-}
 
 namespace {
 
@@ -90,41 +22,6 @@ using nlohmann::json;
 using ordered_json = nlohmann::ordered_json;
 
 constexpr double kMsMax = 3'600'000;  // one hour
-
-template <typename Enum, std::size_t N>
-std::optional<Enum> enum_from_name(std::string_view name, const char* (*namer)(Enum)) {
-  for (std::size_t i = 0; i < N; ++i) {
-    if (name == namer(static_cast<Enum>(i))) return static_cast<Enum>(i);
-  }
-  return std::nullopt;
-}
-
-// Which selectors a field accepts (see Selector in scenario.h).
-enum SelectorUse : unsigned {
-  kOneNode = 1,       // n<k>, leader, follower, random, bound names
-  kManyNodes = 2,     // all, followers
-  kOthers = 4,        // others
-  kDownNodes = 8,     // down
-  kPausedNodes = 16,  // paused
-  kClients = 32       // c<k>: a client process (partitions only)
-};
-
-const std::set<std::string, std::less<>>& keywords() {
-  static const std::set<std::string, std::less<>> kKeywords = {
-      "leader", "new-leader", "follower", "followers", "random", "all", "others", "down", "paused"};
-  return kKeywords;
-}
-
-std::optional<NodeIndex> node_from_name(std::string_view name, NodeIndex nodes) {
-  if (name.size() < 2 || name[0] != 'n') return std::nullopt;
-  NodeIndex index = 0;
-  for (char c : name.substr(1)) {
-    if (c < '0' || c > '9' || index > 1000) return std::nullopt;
-    index = index * 10 + static_cast<NodeIndex>(c - '0');
-  }
-  if (name.size() > 2 && name[1] == '0') return std::nullopt;  // "n01"
-  return index < nodes ? std::optional<NodeIndex>(index) : std::nullopt;
-}
 
 class ScenarioParser {
  public:
@@ -187,7 +84,7 @@ class ScenarioParser {
   }
 
   void parse_cluster(JsonObjectReader reader) {
-    KvClusterOptions& cluster = scenario_.cluster;
+    ServiceClusterOptions& cluster = scenario_.cluster;
     std::uint64_t nodes = cluster.nodes;
     if (reader.read_uint("nodes", nodes, 1, kScenarioNodesMax)) cluster.nodes = nodes;
     nodes_ = cluster.nodes;
@@ -337,7 +234,7 @@ class ScenarioParser {
       scenario_.cluster.clients = static_cast<NodeIndex>(value);
     }
     if (type == "queue") {
-      scenario_.cluster.workload_type = KvClusterOptions::Workload::queue;
+      scenario_.cluster.workload_type = ServiceClusterOptions::Workload::queue;
       parse_queue_workload(reader);
     } else {
       parse_kv_operations(reader);
@@ -388,69 +285,7 @@ class ScenarioParser {
     }
   }
 
-  std::string node_names() const {
-    return nodes_ == 1 ? std::string("the node name \"n0\"")
-                       : "a node name from \"n0\" to \"n" + std::to_string(nodes_ - 1) + "\"";
-  }
-
-  // Checks one selector; `bound` holds names defined by earlier steps' "as".
-  void check_selector(const std::string& path, const std::string& selector, unsigned uses) {
-    if (node_from_name(selector, nodes_)) return;
-    if ((uses & kClients) && selector.size() > 1 && selector[0] == 'c' &&
-        node_from_name("n" + selector.substr(1), scenario_.cluster.clients)) {
-      return;
-    }
-    const bool one = selector == "leader" || selector == "new-leader" || selector == "follower" ||
-                     selector == "random" || bound_.count(selector) != 0;
-    if ((uses & kOneNode) && one) return;
-    if ((uses & kManyNodes) && (selector == "all" || selector == "followers")) return;
-    if ((uses & kOthers) && selector == "others") return;
-    if ((uses & kDownNodes) && selector == "down") return;
-    if ((uses & kPausedNodes) && selector == "paused") return;
-    std::string expected = node_names();
-    if (uses & kOneNode) expected += ", \"leader\", \"new-leader\", \"follower\", \"random\"";
-    if (uses & kManyNodes) expected += ", \"all\", \"followers\"";
-    if (uses & kOthers) expected += ", \"others\"";
-    if (uses & kDownNodes) expected += ", \"down\"";
-    if (uses & kPausedNodes) expected += ", \"paused\"";
-    if ((uses & kClients) && scenario_.cluster.clients > 0) {
-      expected +=
-          ", a client from \"c0\" to \"c" + std::to_string(scenario_.cluster.clients - 1) + "\"";
-    }
-    if ((uses & kOneNode) && !bound_.empty()) expected += " or a name bound earlier with \"as\"";
-    std::string found = "\"" + selector + "\"";
-    if (node_from_name(selector, kScenarioNodesMax) || node_from_name(selector, 1000)) {
-      found += " (the cluster has " + std::to_string(nodes_) + " nodes)";
-    } else if (!(uses & kOneNode) || !one) {
-      if (pending_bindings_.count(selector) != 0) {
-        found += " (bound by \"as\" only at a later time)";
-      }
-    }
-    errors_.add_message(path, "expected " + expected + ", found " + found);
-  }
-
-  void read_selector(JsonObjectReader& reader, std::string_view name, Selector& out, unsigned uses,
-                     bool required = true) {
-    if (reader.read_string(name, out, true)) {
-      check_selector(reader.path_of(name), out, uses);
-    } else if (required && !reader.has(name)) {
-      reader.error(name, "a node selector (a node name such as \"n0\", or \"leader\", ...)");
-    }
-  }
-
-  void read_selector_list(JsonObjectReader& reader, std::string_view name,
-                          std::vector<Selector>& out, unsigned uses) {
-    if (reader.read_string_list(name, out)) {
-      for (std::size_t i = 0; i < out.size(); ++i) {
-        check_selector(reader.path_of(name) + (out.size() > 1 || reader.field(name)->is_array()
-                                                   ? "/" + std::to_string(i)
-                                                   : std::string()),
-                       out[i], uses);
-      }
-    } else if (!reader.has(name)) {
-      reader.error(name, "a node selector or an array of them");
-    }
-  }
+  std::string node_names() const { return expected_node_name(nodes_); }
 
   void parse_faults(JsonObjectReader& root) {
     const json* faults = root.field("faults");
@@ -464,6 +299,7 @@ class ScenarioParser {
                   *faults);
       return;
     }
+    SelectorChecker selectors(nodes_, scenario_.cluster.clients, errors_);
     // Bindings are resolved in time order, so read the times first.
     std::vector<std::pair<Time, std::size_t>> order;
     for (std::size_t i = 0; i < faults->size(); ++i) {
@@ -474,7 +310,7 @@ class ScenarioParser {
       }
       order.emplace_back(at, i);
       if (step.is_object() && step.contains("as") && step["as"].is_string()) {
-        pending_bindings_.insert(step["as"].get<std::string>());
+        selectors.expect_binding(step["as"].get<std::string>());
       }
     }
     std::stable_sort(order.begin(), order.end(),
@@ -482,13 +318,15 @@ class ScenarioParser {
     for (const auto& [at, index] : order) {
       (void)at;
       FaultStep step;
-      if (parse_step((*faults)[index], "/faults/" + std::to_string(index), step)) {
+      if (parse_step((*faults)[index], "/faults/" + std::to_string(index), selectors, step)) {
         scenario_.faults.push_back(std::move(step));
       }
     }
   }
 
-  bool parse_step(const json& value, const std::string& path, FaultStep& step) {
+  // The fields every step has; the kind's own fields are read by its parse hook (faults/).
+  bool parse_step(const json& value, const std::string& path, SelectorChecker& selectors,
+                  FaultStep& step) {
     JsonObjectReader reader(&value, path, errors_);
     if (!reader.valid()) return false;
     const std::size_t errors_before = errors_.messages().size();
@@ -500,136 +338,14 @@ class ScenarioParser {
     }
     reader.read_string("comment", step.comment);
     std::string action;
-    if (!reader.read_choice(
-            "action", action,
-            {"partition", "isolate", "one_way", "bridge", "heal", "crash", "restart", "pause",
-             "resume", "clock", "disk", "link", "recover_all"})) {
+    if (!reader.read_choice("action", action, fault_names())) {
       if (!reader.has("action")) reader.error("action", "the kind of fault, e.g. \"crash\"");
       reader.finish();
       return false;
     }
-    step.action = *enum_from_name<FaultAction, 13>(action, fault_action_name);
-    switch (step.action) {
-      case FaultAction::partition: {
-        const json* groups = reader.field("groups");
-        const bool ok = groups != nullptr && groups->is_array() && !groups->empty() &&
-                        std::all_of(groups->begin(), groups->end(), [](const json& group) {
-                          return group.is_array() && !group.empty() &&
-                                 std::all_of(group.begin(), group.end(),
-                                             [](const json& item) { return item.is_string(); });
-                        });
-        if (!ok) {
-          if (groups != nullptr) {
-            errors_.add(reader.path_of("groups"), "an array of non-empty arrays of node selectors",
-                        *groups);
-          } else {
-            reader.error("groups", "an array of non-empty arrays of node selectors");
-          }
-          break;
-        }
-        for (std::size_t g = 0; g < groups->size(); ++g) {
-          std::vector<Selector> group;
-          for (std::size_t i = 0; i < (*groups)[g].size(); ++i) {
-            group.push_back((*groups)[g][i].get<std::string>());
-            check_selector(
-                reader.path_of("groups") + "/" + std::to_string(g) + "/" + std::to_string(i),
-                group.back(), kOneNode | kManyNodes | kOthers | kClients);
-          }
-          step.groups.push_back(std::move(group));
-        }
-        if (step.groups.size() < 2 && step.groups[0].size() >= nodes_) {
-          errors_.add_message(
-              reader.path_of("groups"),
-              "expected at least two groups (one group of every node cuts nothing)");
-        }
-        break;
-      }
-      case FaultAction::isolate:
-      case FaultAction::crash:
-      case FaultAction::pause:
-        read_selector(reader, "target", step.target, kOneNode | kManyNodes);
-        break;
-      case FaultAction::one_way:
-        read_selector_list(reader, "from", step.from, kOneNode | kManyNodes | kOthers);
-        read_selector_list(reader, "to", step.to, kOneNode | kManyNodes | kOthers);
-        break;
-      case FaultAction::bridge:
-        read_selector_list(reader, "side_a", step.side_a, kOneNode | kManyNodes | kOthers);
-        read_selector_list(reader, "bridge", step.bridge_nodes, kOneNode | kManyNodes | kOthers);
-        read_selector_list(reader, "side_b", step.side_b, kOneNode | kManyNodes | kOthers);
-        break;
-      case FaultAction::heal:
-      case FaultAction::recover_all:
-        break;
-      case FaultAction::restart:
-        read_selector(reader, "target", step.target, kOneNode | kManyNodes | kDownNodes);
-        break;
-      case FaultAction::resume:
-        read_selector(reader, "target", step.target, kOneNode | kManyNodes | kPausedNodes);
-        break;
-      case FaultAction::clock: {
-        read_selector(reader, "target", step.target, kOneNode | kManyNodes);
-        Time time = 0;
-        if (reader.read_ms("skew_ms", time, -kMsMax, kMsMax)) step.wall_offset = time;
-        std::int64_t drift = 0;
-        if (reader.read_int("drift_ppm", drift, -NodeClock::kDriftPpmMax,
-                            NodeClock::kDriftPpmMax)) {
-          step.drift_ppm = drift;
-        }
-        if (reader.read_ms("jump_ms", time, -kMsMax, kMsMax)) step.wall_jump = time;
-        if (!reader.has("skew_ms") && !reader.has("drift_ppm") && !reader.has("jump_ms")) {
-          errors_.add_message(path,
-                              "expected at least one of \"skew_ms\", \"drift_ppm\", \"jump_ms\"");
-        }
-        break;
-      }
-      case FaultAction::disk: {
-        read_selector(reader, "target", step.target, kOneNode | kManyNodes);
-        std::string fault;
-        if (reader.read_choice("fault", fault,
-                               {"corrupt", "full", "free", "torn_writes", "slow_sync"})) {
-          step.disk_fault = *enum_from_name<DiskFault, 5>(fault, disk_fault_name);
-        } else if (!reader.has("fault")) {
-          reader.error("fault",
-                       "one of \"corrupt\", \"full\", \"free\", \"torn_writes\", "
-                       "\"slow_sync\"");
-        }
-        if (step.disk_fault == DiskFault::torn_writes) {
-          std::uint64_t ppm = 1'000'000;
-          reader.read_percent_ppm("percent", ppm);
-          step.torn_chance = Ratio::per_million(ppm);
-        }
-        if (step.disk_fault == DiskFault::slow_sync &&
-            !reader.read_ms_range("sync_ms", step.sync_min, step.sync_max, 0, 10'000) &&
-            !reader.has("sync_ms")) {
-          reader.error("sync_ms", "[min, max] fsync latency in milliseconds");
-        }
-        break;
-      }
-      case FaultAction::link: {
-        read_selector_list(reader, "from", step.from, kOneNode | kManyNodes | kOthers);
-        read_selector_list(reader, "to", step.to, kOneNode | kManyNodes | kOthers);
-        LinkChange& change = step.link;
-        Time low = 0, high = 0;
-        if (reader.read_ms_range("latency_ms", low, high, 0, 60'000)) {
-          change.latency_min = low;
-          change.latency_max = high;
-        }
-        std::uint64_t ppm = 0;
-        if (reader.read_percent_ppm("loss_percent", ppm)) change.loss = Ratio::per_million(ppm);
-        if (reader.read_percent_ppm("duplicate_percent", ppm)) {
-          change.duplicate = Ratio::per_million(ppm);
-        }
-        if (reader.read_percent_ppm("reorder_percent", ppm)) {
-          change.reorder = Ratio::per_million(ppm);
-        }
-        Time delay = 0;
-        if (reader.read_ms("reorder_delay_ms", delay, 0, 60'000)) change.reorder_delay_max = delay;
-        if (reader.read_ms("extra_latency_ms", delay, 0, 60'000)) change.extra_latency = delay;
-        reader.read_bool("reset", change.reset);
-        break;
-      }
-    }
+    step.fault = *make_fault(action);
+    FaultReader fields{reader, selectors, errors_, path};
+    parse_fault(step.fault, fields);
     if (reader.has("leading_ms")) {
       if (!step_names(step, "new-leader")) {
         reader.error("leading_ms",
@@ -638,28 +354,33 @@ class ScenarioParser {
         reader.read_ms("leading_ms", step.leading_min, 0, 60'000);
       }
     }
-    if (reader.has("as")) {
-      const bool can_bind = step.action == FaultAction::crash ||
-                            step.action == FaultAction::pause ||
-                            step.action == FaultAction::isolate ||
-                            step.action == FaultAction::clock || step.action == FaultAction::disk;
-      std::string name;
-      if (!can_bind) {
-        reader.error("as",
-                     "no \"as\" here (only crash, pause, isolate, clock and disk bind a name)");
-      } else if (reader.read_string("as", name, true)) {
-        if (keywords().count(name) != 0 || node_from_name(name, 1000)) {
-          reader.error("as", "a name that is neither a keyword nor a node name");
-        } else if (step.target == "all" || step.target == "followers") {
-          reader.error("as", "no \"as\" with a target that names several nodes");
-        } else {
-          step.bind_as = name;
-          bound_.insert(name);
-        }
-      }
-    }
+    if (reader.has("as")) parse_binding(reader, selectors, step);
     reader.finish();
     return errors_.messages().size() == errors_before;
+  }
+
+  // "as": the kinds with kBindsName name the node their target resolved to.
+  void parse_binding(JsonObjectReader& reader, SelectorChecker& selectors, FaultStep& step) {
+    std::string name;
+    if (!binds_name(step.fault)) {
+      std::string kinds;
+      for (std::string_view kind : fault_names()) {
+        if (!binds_name(*make_fault(kind))) continue;
+        kinds += (kinds.empty() ? "" : ", ") + std::string(kind);
+      }
+      kinds.replace(kinds.rfind(", "), 2, " and ");
+      reader.error("as", "no \"as\" here (only " + kinds + " bind a name)");
+    } else if (reader.read_string("as", name, true)) {
+      const Selector& target = *fault_target(step.fault);
+      if (is_selector_keyword(name) || node_from_name(name, 1000)) {
+        reader.error("as", "a name that is neither a keyword nor a node name");
+      } else if (target == "all" || target == "followers") {
+        reader.error("as", "no \"as\" with a target that names several nodes");
+      } else {
+        step.bind_as = name;
+        selectors.bind(name);
+      }
+    }
   }
 
   void parse_nemesis(JsonObjectReader reader) {
@@ -669,12 +390,14 @@ class ScenarioParser {
     std::vector<std::string> kinds;
     if (reader.read_string_list("kinds", kinds)) {
       for (std::size_t i = 0; i < kinds.size(); ++i) {
-        auto kind = enum_from_name<NemesisKind, kNemesisKinds>(kinds[i], nemesis_kind_name);
+        const std::optional<NemesisKind> kind = NemesisKind::from_name(kinds[i]);
         if (!kind) {
+          std::string names;
+          for (std::string_view name : NemesisKinds::names) {
+            names += (names.empty() ? "" : ", ") + std::string(name);
+          }
           errors_.add_message(reader.path_of("kinds") + "/" + std::to_string(i),
-                              "expected one of partition, isolate, one_way, bridge, crash, pause, "
-                              "clock, link, disk, found \"" +
-                                  kinds[i] + "\"");
+                              "expected one of " + names + ", found \"" + kinds[i] + "\"");
         } else if (std::find(nemesis.kinds.begin(), nemesis.kinds.end(), *kind) ==
                    nemesis.kinds.end()) {
           nemesis.kinds.push_back(*kind);
@@ -695,9 +418,8 @@ class ScenarioParser {
     if (reader.has("budgets")) {
       JsonObjectReader budgets = reader.object("budgets");
       for (std::size_t i = 0; i < kNemesisKinds; ++i) {
-        const char* name = nemesis_kind_name(static_cast<NemesisKind>(i));
         std::uint64_t value = 0;
-        if (budgets.read_uint(name, value, 0, 1'000'000)) {
+        if (budgets.read_uint(NemesisKinds::names[i], value, 0, 1'000'000)) {
           nemesis.kind_budgets[i] = static_cast<std::uint32_t>(value);
         }
       }
@@ -799,100 +521,7 @@ class ScenarioParser {
   JsonErrors& errors_;
   Scenario scenario_;
   NodeIndex nodes_ = 5;
-  std::set<std::string, std::less<>> bound_;
-  std::set<std::string, std::less<>> pending_bindings_;
 };
-
-// --- writing ---------------------------------------------------------------------------------
-
-double to_ms(Time time) {
-  return static_cast<double>(time) / kMillisecond;
-}
-
-double to_percent(Ratio ratio) {
-  return ratio.denominator == 0 ? 0.0
-                                : 100.0 * static_cast<double>(ratio.numerator) /
-                                      static_cast<double>(ratio.denominator);
-}
-
-ordered_json selectors_json(const std::vector<Selector>& selectors) {
-  if (selectors.size() == 1) return selectors[0];
-  return selectors;
-}
-
-ordered_json link_json(const LinkConfig& link) {
-  ordered_json out;
-  out["latency_ms"] = {to_ms(link.latency_min), to_ms(link.latency_max)};
-  out["loss_percent"] = to_percent(link.loss);
-  out["duplicate_percent"] = to_percent(link.duplicate);
-  out["reorder_percent"] = to_percent(link.reorder);
-  out["reorder_delay_ms"] = to_ms(link.reorder_delay_max);
-  out["extra_latency_ms"] = to_ms(link.extra_latency);
-  return out;
-}
-
-ordered_json step_json(const FaultStep& step) {
-  ordered_json out;
-  out["at_ms"] = to_ms(step.at);
-  out["action"] = fault_action_name(step.action);
-  if (!step.comment.empty()) out["comment"] = step.comment;
-  switch (step.action) {
-    case FaultAction::partition:
-      out["groups"] = step.groups;
-      break;
-    case FaultAction::one_way:
-      out["from"] = selectors_json(step.from);
-      out["to"] = selectors_json(step.to);
-      break;
-    case FaultAction::bridge:
-      out["side_a"] = selectors_json(step.side_a);
-      out["bridge"] = selectors_json(step.bridge_nodes);
-      out["side_b"] = selectors_json(step.side_b);
-      break;
-    case FaultAction::heal:
-    case FaultAction::recover_all:
-      break;
-    case FaultAction::isolate:
-    case FaultAction::crash:
-    case FaultAction::restart:
-    case FaultAction::pause:
-    case FaultAction::resume:
-      out["target"] = step.target;
-      break;
-    case FaultAction::clock:
-      out["target"] = step.target;
-      if (step.wall_offset) out["skew_ms"] = to_ms(*step.wall_offset);
-      if (step.drift_ppm) out["drift_ppm"] = *step.drift_ppm;
-      if (step.wall_jump) out["jump_ms"] = to_ms(*step.wall_jump);
-      break;
-    case FaultAction::disk:
-      out["target"] = step.target;
-      out["fault"] = disk_fault_name(step.disk_fault);
-      if (step.disk_fault == DiskFault::torn_writes) out["percent"] = to_percent(step.torn_chance);
-      if (step.disk_fault == DiskFault::slow_sync) {
-        out["sync_ms"] = {to_ms(step.sync_min), to_ms(step.sync_max)};
-      }
-      break;
-    case FaultAction::link: {
-      out["from"] = selectors_json(step.from);
-      out["to"] = selectors_json(step.to);
-      const LinkChange& change = step.link;
-      if (change.reset) out["reset"] = true;
-      if (change.latency_min) {
-        out["latency_ms"] = {to_ms(*change.latency_min), to_ms(*change.latency_max)};
-      }
-      if (change.loss) out["loss_percent"] = to_percent(*change.loss);
-      if (change.duplicate) out["duplicate_percent"] = to_percent(*change.duplicate);
-      if (change.reorder) out["reorder_percent"] = to_percent(*change.reorder);
-      if (change.reorder_delay_max) out["reorder_delay_ms"] = to_ms(*change.reorder_delay_max);
-      if (change.extra_latency) out["extra_latency_ms"] = to_ms(*change.extra_latency);
-      break;
-    }
-  }
-  if (step.leading_min > 0) out["leading_ms"] = to_ms(step.leading_min);
-  if (!step.bind_as.empty()) out["as"] = step.bind_as;
-  return out;
-}
 
 }  // namespace
 
@@ -921,149 +550,6 @@ Result<Scenario> load_scenario(const std::string& path) {
   text << file.rdbuf();
   if (file.bad()) return Status(StatusCode::io_error, path + ": read error");
   return parse_scenario(text.str(), path);
-}
-
-std::string scenario_to_json(const Scenario& scenario) {
-  ordered_json out;
-  out["version"] = scenario.version;
-  out["name"] = scenario.name;
-  if (!scenario.description.empty()) out["description"] = scenario.description;
-  out["seed"] = scenario.seed;
-  out["duration_ms"] = to_ms(scenario.duration);
-  out["settle_ms_max"] = to_ms(scenario.settle_max);
-  if (scenario.events_max != 0) out["events_max"] = scenario.events_max;
-  if (scenario.bug != Bug::none) out["bug"] = bug_name(scenario.bug);
-  const KvClusterOptions& cluster = scenario.cluster;
-  out["cluster"] = {
-      {"nodes", cluster.nodes},
-      {"tick_ms", to_ms(cluster.tick_ns)},
-      {"election_timeout_ticks",
-       {cluster.raft.election_timeout_ticks_min, cluster.raft.election_timeout_ticks_max}},
-      {"heartbeat_ticks", cluster.raft.heartbeat_ticks},
-      {"pre_vote", cluster.raft.pre_vote},
-      {"check_quorum", cluster.raft.check_quorum},
-      {"lease_read", cluster.raft.lease_read},
-      {"entries_per_message_max", cluster.raft.entries_per_message_max},
-      {"inflight_messages_max", cluster.raft.inflight_messages_max},
-      {"snapshot_every_entries", cluster.snapshot_every_entries},
-      {"snapshot_chunk_bytes", cluster.raft.snapshot_chunk_bytes_max},
-      {"entries_kept_after_snapshot", cluster.raft.entries_kept_after_snapshot}};
-  out["network"] = link_json(cluster.link);
-  out["disk"] = {
-      {"sync_ms", {to_ms(cluster.disk.sync_latency_min), to_ms(cluster.disk.sync_latency_max)}},
-      {"torn_write_percent", to_percent(cluster.disk.torn_write_on_crash)},
-      {"capacity_bytes", cluster.disk.capacity_bytes},
-      {"crash_can_interrupt_sync", cluster.disk.crash_can_interrupt_sync}};
-  if (!cluster.clocks.empty()) {
-    ordered_json clocks = ordered_json::array();
-    for (NodeIndex node = 0; node < cluster.clocks.size(); ++node) {
-      const ClockConfig& clock = cluster.clocks[node];
-      if (clock.wall_offset == 0 && clock.drift_ppm == 0) continue;
-      clocks.push_back({{"node", "n" + std::to_string(node)},
-                        {"skew_ms", to_ms(clock.wall_offset)},
-                        {"drift_ppm", clock.drift_ppm}});
-    }
-    out["clocks"] = clocks;
-  }
-  const KvWorkload& workload = cluster.workload;
-  ordered_json workload_json;
-  if (cluster.workload_type == KvClusterOptions::Workload::queue) {
-    const QueueWorkload& queue = cluster.queue;
-    workload_json = {{"type", "queue"},
-                     {"clients", cluster.clients},
-                     {"producers", queue.producers},
-                     {"workers", queue.workers},
-                     {"jobs_per_producer", queue.jobs_per_producer},
-                     {"keyed_percent", queue.keyed_percent},
-                     {"resend_percent", queue.resend_percent},
-                     {"priorities", queue.priorities},
-                     {"max_attempts", queue.max_attempts},
-                     {"lease_ms", to_ms(queue.lease)},
-                     {"work_ms", {to_ms(queue.work_min), to_ms(queue.work_max)}},
-                     {"fail_percent", queue.fail_percent},
-                     {"abandon_percent", queue.abandon_percent},
-                     {"stall_percent", queue.stall_percent},
-                     {"poll_ms", to_ms(queue.poll_interval)}};
-  } else {
-    workload_json = {{"type", "kv"},
-                     {"clients", cluster.clients},
-                     {"sessions", workload.sessions},
-                     {"keys", workload.keys},
-                     {"mix",
-                      {{"get", workload.get_weight},
-                       {"put", workload.put_weight},
-                       {"append", workload.append_weight},
-                       {"cas", workload.cas_weight}}}};
-    if (workload.operations_max != UINT64_MAX &&
-        workload.operations_max <= History::kOperationsMax) {
-      workload_json["operations_max"] = workload.operations_max;
-    }
-  }
-  workload_json.update(ordered_json{{"think_ms", to_ms(workload.think_time_max)},
-                                    {"request_timeout_ms", to_ms(workload.request_timeout)},
-                                    {"operation_timeout_ms", to_ms(workload.operation_timeout)},
-                                    {"retry_backoff_ms", to_ms(workload.retry_backoff)},
-                                    {"attempts_max", workload.attempts_max}});
-  out["workload"] = workload_json;
-  ordered_json faults = ordered_json::array();
-  for (const FaultStep& step : scenario.faults) faults.push_back(step_json(step));
-  out["faults"] = faults;
-  if (scenario.nemesis) {
-    const Nemesis& nemesis = *scenario.nemesis;
-    ordered_json kinds = ordered_json::array();
-    for (NemesisKind kind : nemesis.kinds) kinds.push_back(nemesis_kind_name(kind));
-    ordered_json budgets = ordered_json::object();
-    for (std::size_t i = 0; i < nemesis.kind_budgets.size(); ++i) {
-      if (nemesis.kind_budgets[i] != UINT32_MAX) {
-        budgets[nemesis_kind_name(static_cast<NemesisKind>(i))] = nemesis.kind_budgets[i];
-      }
-    }
-    out["nemesis"] = {{"kinds", kinds},
-                      {"start_ms", to_ms(nemesis.start)},
-                      {"stop_ms", to_ms(nemesis.stop)},
-                      {"interval_ms", {to_ms(nemesis.interval_min), to_ms(nemesis.interval_max)}},
-                      {"hold_ms", {to_ms(nemesis.hold_min), to_ms(nemesis.hold_max)}},
-                      {"faults_max", nemesis.faults_max},
-                      {"budgets", budgets}};
-  }
-  const Checks& checks = scenario.checks;
-  out["checks"] = {{"linearizability", checks.linearizability},
-                   {"durability", checks.durability},
-                   {"queue", checks.queue},
-                   {"recovery", checks.recovery},
-                   {"liveness_timeout_ms", to_ms(checks.liveness_timeout)},
-                   {"linearizability_steps_max", checks.linearizability_steps_max}};
-  if (checks.recovery_max) out["checks"]["recovery_ms_max"] = to_ms(*checks.recovery_max);
-  if (checks.term_max) out["checks"]["term_max"] = *checks.term_max;
-  if (scenario.explore) {
-    const ExploreSection& explore = *scenario.explore;
-    ordered_json campaigners = ordered_json::array();
-    for (NodeIndex node : explore.campaigners) campaigners.push_back("n" + std::to_string(node));
-    out["explore"] = {{"proposals", explore.proposals},
-                      {"crashes", explore.crashes},
-                      {"drops", explore.drops},
-                      {"duplicates", explore.duplicates},
-                      {"heartbeats", explore.heartbeats},
-                      {"timeouts", explore.timeouts},
-                      {"term_max", explore.term_max},
-                      {"pre_vote", explore.pre_vote},
-                      {"entries_per_message_max", explore.entries_per_message_max},
-                      {"inflight_messages_max", explore.inflight_messages_max},
-                      {"messages_in_flight_max", explore.messages_in_flight_max},
-                      {"collect_dead_messages", explore.collect_dead_messages},
-                      {"sleep_sets", explore.sleep_sets},
-                      {"strategy", explore.strategy},
-                      {"depth_max", explore.depth_max},
-                      {"states_max", explore.states_max},
-                      {"bug", explore.bug},
-                      {"expect_violation", explore.expect_violation}};
-    if (!campaigners.empty()) out["explore"]["campaigners"] = campaigners;
-    if (!explore.schedule.empty()) out["explore"]["schedule"] = explore.schedule;
-  }
-  out["expect"] = scenario.expect.pass
-                      ? ordered_json{{"verdict", "pass"}}
-                      : ordered_json{{"verdict", "fail"}, {"checker", scenario.expect.checker}};
-  return out.dump(2) + "\n";
 }
 
 }  // namespace raftsim::sim

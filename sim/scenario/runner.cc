@@ -1,76 +1,19 @@
+// raftsim: the run's driver (see runner.h): time, sampling, and the stages wired together.
 #include "sim/scenario/runner.h"
 
 #include <algorithm>
 #include <map>
 
-#include "jobqueue/queue/job_queue.h"
-#include "sim/checkers/queue_checker.h"
-#include "sim/linearizability/checker.h"
-#include "sim/linearizability/import.h"
-#include "sim/linearizability/models.h"
+#include "sim/scenario/nemesis_driver.h"
 #include "sim/scenario/parse.h"
+#include "sim/scenario/step_schedule.h"
 
 namespace raftsim::sim {
-
-const char* check_status_name(CheckStatus status) {
-  switch (status) {
-    case CheckStatus::pass:
-      return "pass";
-    case CheckStatus::fail:
-      return "fail";
-    case CheckStatus::unknown:
-      return "unknown";
-    case CheckStatus::skipped:
-      return "skipped";
-  }
-  return "?";
-}
 
 namespace {
 
 constexpr Time kSamplePeriod = milliseconds(1);
 constexpr Time kProgressPeriod = milliseconds(100);
-constexpr Time kRoleRetryPeriod = milliseconds(10);
-constexpr const char* kNewLeader = "new-leader";
-// A step that names a role nobody holds (no leader during an election) waits this long at most.
-constexpr Time kRoleWaitMax = seconds(3);
-
-std::string node_name(NodeIndex node) {
-  return "n" + std::to_string(node);
-}
-
-// Cluster nodes are n<k>; the client processes after them are c<k>.
-std::string process_name(NodeIndex node, NodeIndex cluster_size) {
-  return node < cluster_size ? node_name(node) : "c" + std::to_string(node - cluster_size);
-}
-
-std::string names(const std::vector<NodeIndex>& nodes) {
-  std::string text;
-  for (NodeIndex node : nodes) text += (text.empty() ? "" : ",") + node_name(node);
-  return text;
-}
-
-std::vector<Selector> selectors_of(const std::vector<NodeIndex>& nodes) {
-  std::vector<Selector> out;
-  for (NodeIndex node : nodes) out.push_back(node_name(node));
-  return out;
-}
-
-LinkChange reset_links() {
-  LinkChange change;
-  change.reset = true;
-  return change;
-}
-
-CheckerFinding finding_named(std::string checker) {
-  CheckerFinding finding;
-  finding.checker = std::move(checker);
-  return finding;
-}
-
-double ms(Time time) {
-  return static_cast<double>(time) / kMillisecond;
-}
 
 }  // namespace
 
@@ -83,23 +26,24 @@ class ScenarioRunner::Impl {
         faults_random_(Random::stream(seed, "scenario/faults")),
         nemesis_random_(Random::stream(seed, "scenario/nemesis")),
         tracker_(scenario.cluster.clients > 0, scenario.checks.recovery_max,
-                 scenario.checks.liveness_timeout) {
-    KvClusterOptions cluster = scenario.cluster;
+                 scenario.checks.liveness_timeout),
+        schedule_(scenario.faults) {
+    ServiceClusterOptions cluster = scenario.cluster;
     cluster.seed = seed;
     cluster.record_trace = options_.record_trace;
     cluster.bugs = layer_bugs(scenario.bug);  // none unless the scenario names one
-    cluster_ = std::make_unique<KvCluster>(cluster);
+    cluster_ = std::make_unique<ServiceCluster>(cluster);
     cluster_->set_budget(RunBudget{scenario.events_max, options_.should_stop});
-    disk_configs_.assign(cluster.nodes, cluster.disk);
+    selectors_ = std::make_unique<SelectorResolver>(*cluster_, faults_random_);
+    applier_ = std::make_unique<FaultApplier>(*cluster_, *selectors_, faults_random_,
+                                              scenario_.cluster, tracker_, options_.before_fault);
     if (scenario.nemesis) {
-      nemesis_ = *scenario.nemesis;
-      nemesis_budgets_ = nemesis_->kind_budgets;
-      nemesis_budgets_.resize(kNemesisKinds, UINT32_MAX);
-      nemesis_next_ = nemesis_->start + draw(nemesis_->interval_min, nemesis_->interval_max);
+      nemesis_ = std::make_unique<NemesisDriver>(*scenario.nemesis, nemesis_random_, *cluster_,
+                                                 *selectors_, scenario_.cluster);
     }
   }
 
-  KvCluster& cluster() { return *cluster_; }
+  ServiceCluster& cluster() { return *cluster_; }
 
   ScenarioRunReport run() {
     World& world = cluster_->world();
@@ -122,20 +66,17 @@ class ScenarioRunner::Impl {
   void run_phases() {
     World& world = cluster_->world();
     cluster_->start();
-    leader_since_.assign(cluster_->size(), LeaderSince{});
     Time next_progress = kProgressPeriod;
     bool stopped = false;
     // Phase 1: the scenario's duration, with its faults.
     while (!stopped && world.now() < scenario_.duration) {
       Time next = std::min(world.now() + kSamplePeriod, scenario_.duration);
-      if (next_step_ < scenario_.faults.size()) {
-        next = std::min(next, std::max(scenario_.faults[next_step_].at, step_retry_at_));
-      }
-      if (nemesis_) next = std::min(next, std::max(nemesis_next_, world.now()));
+      next = std::min(next, schedule_.next());
+      if (nemesis_) next = std::min(next, std::max(nemesis_->next(), world.now()));
       stopped = advance_to(next);
       if (stopped) break;
-      fire_due_steps();
-      fire_nemesis();
+      schedule_.fire_due(world.now(), *selectors_, *applier_);
+      if (nemesis_) nemesis_->fire(world.now(), *applier_);
       if (world.now() >= next_progress) {
         report_progress(false);
         next_progress += kProgressPeriod;
@@ -145,8 +86,8 @@ class ScenarioRunner::Impl {
     if (!stopped) {
       FaultStep recover;
       recover.at = world.now();
-      recover.action = FaultAction::recover_all;
-      apply(recover, "final recovery");
+      recover.fault = RecoverAllFault{};
+      applier_->apply(recover, "final recovery");
       const Time settle_end = world.now() + scenario_.settle_max;
       while (!stopped && world.now() < settle_end && !tracker_.all_recovered()) {
         stopped = advance_to(world.now() + kSamplePeriod);
@@ -161,7 +102,7 @@ class ScenarioRunner::Impl {
   }
 
   bool queue_workload() const {
-    return scenario_.cluster.workload_type == KvClusterOptions::Workload::queue;
+    return scenario_.cluster.workload_type == ServiceClusterOptions::Workload::queue;
   }
 
   // When each successful client operation returned, sorted.
@@ -169,8 +110,6 @@ class ScenarioRunner::Impl {
     return queue_workload() ? cluster_->queue_history().ok_return_times()
                             : cluster_->history().ok_return_times();
   }
-
-  Time draw(Time low, Time high) { return low >= high ? low : nemesis_random_.between(low, high); }
 
   // Runs the cluster to `limit`, then samples recovery. True if a safety violation or the run
   // budget stopped it.
@@ -183,15 +122,12 @@ class ScenarioRunner::Impl {
     const ClusterHealth health = observe_health(*cluster_);
     tracker_.observe(cluster_->world().now(), health, ok_times());
     last_stable_leader_ = health.stable_leader;
+    selectors_->observe(health.stable_leader);
     for (NodeIndex node = 0; node < cluster_->size(); ++node) {
       const Raft* raft = cluster_->raft(node);
       if (raft != nullptr && raft->term() > max_term_) {
         max_term_ = raft->term();
         max_term_at_ = cluster_->world().now();
-      }
-      if (raft != nullptr && raft->role() == Role::leader &&
-          leader_since_[node].term != raft->term()) {
-        leader_since_[node] = {raft->term(), cluster_->world().now()};
       }
       if (const NodeHost* host = cluster_->node(node)) {
         // Counters live in the node's process, which a crash discards: keep each incarnation's.
@@ -211,710 +147,44 @@ class ScenarioRunner::Impl {
     progress.now = cluster_->world().now();
     progress.end = scenario_.duration;
     progress.operations_ok = ok_times().size();
-    progress.faults_applied = timeline_.size();
+    progress.faults_applied = applier_->timeline().size();
     progress.settling = settling;
     options_.progress(progress);
-  }
-
-  // --- the fault schedule ----------------------------------------------------------------------
-
-  void fire_due_steps() {
-    const Time now = cluster_->world().now();
-    while (next_step_ < scenario_.faults.size() && scenario_.faults[next_step_].at <= now &&
-           step_retry_at_ <= now) {
-      const FaultStep& step = scenario_.faults[next_step_];
-      const std::string origin = "faults/" + std::to_string(next_step_);
-      const bool wants_new_leader = step_names(step, kNewLeader);
-      if (needs_missing_leader(step)) {
-        if (now - step.at < kRoleWaitMax) {
-          // A new leader is caught within a millisecond of its election, before its first
-          // appends are on their way (they leave after its fsync).
-          step_retry_at_ = now + (wants_new_leader ? kSamplePeriod : kRoleRetryPeriod);
-          return;  // later steps wait behind this one: the schedule keeps its order
-        }
-        skip(step, origin, "no leader for " + std::to_string(kRoleWaitMax / kMillisecond) + " ms");
-      } else {
-        step_leading_min_ = step.leading_min;
-        apply(step, origin);
-      }
-      step_retry_at_ = 0;
-      leader_term_at_last_step_ = highest_leader_term();
-      ++next_step_;
-    }
-  }
-
-  bool needs_missing_leader(const FaultStep& step) {
-    if (step_names(step, kNewLeader) && !new_leader(step.leading_min)) return true;
-    return (step_names(step, "leader") || step_names(step, "follower") ||
-            step_names(step, "followers")) &&
-           !current_leader();
-  }
-
-  // The highest term of a node in the leader role now (0 if none).
-  Term highest_leader_term() {
-    Term highest = 0;
-    for (NodeIndex node = 0; node < cluster_->size(); ++node) {
-      const Raft* raft = cluster_->raft(node);
-      if (raft != nullptr && raft->role() == Role::leader)
-        highest = std::max(highest, raft->term());
-    }
-    return highest;
-  }
-
-  // "new-leader": a leader elected since the previous step fired (of a term above every
-  // leader's then) that has led for at least `leading_min`; the one of the highest term.
-  std::optional<NodeIndex> new_leader(Time leading_min) {
-    std::optional<NodeIndex> found;
-    Term found_term = leader_term_at_last_step_;
-    const Time now = cluster_->world().now();
-    for (NodeIndex node = 0; node < cluster_->size(); ++node) {
-      const Raft* raft = cluster_->raft(node);
-      if (raft == nullptr || raft->role() != Role::leader || raft->term() <= found_term) continue;
-      const LeaderSince& since = leader_since_[node];
-      if (since.term != raft->term() || now - since.at < leading_min) continue;
-      found = node;
-      found_term = raft->term();
-    }
-    return found;
-  }
-
-  std::optional<NodeIndex> current_leader() {
-    // Prefer the stable leader; an unstable one (just elected, or cut off) still counts as the
-    // node that believes it leads, which is what "leader" means to a fault.
-    if (last_stable_leader_ && cluster_->raft(*last_stable_leader_) != nullptr &&
-        cluster_->raft(*last_stable_leader_)->role() == Role::leader) {
-      return last_stable_leader_;
-    }
-    return cluster_->leader();
-  }
-
-  std::vector<NodeIndex> all_nodes() const {
-    std::vector<NodeIndex> nodes;
-    for (NodeIndex node = 0; node < cluster_->size(); ++node) nodes.push_back(node);
-    return nodes;
-  }
-
-  // Resolves one selector now. `others`: the nodes no other selector of the step named.
-  std::vector<NodeIndex> resolve(const Selector& selector, const std::vector<NodeIndex>& others) {
-    if (selector == "others") return others;
-    // A selector means the same nodes throughout one step, even one drawn at random.
-    if (auto cached = step_resolutions_.find(selector); cached != step_resolutions_.end()) {
-      return cached->second;
-    }
-    std::vector<NodeIndex> nodes = resolve_now(selector);
-    step_resolutions_.emplace(selector, nodes);
-    return nodes;
-  }
-
-  std::vector<NodeIndex> resolve_now(const Selector& selector) {
-    World& world = cluster_->world();
-    const NodeIndex nodes = cluster_->size();
-    if (selector.size() > 1 && selector[0] == 'n' && selector[1] >= '0' && selector[1] <= '9') {
-      return {static_cast<NodeIndex>(std::stoul(selector.substr(1)))};
-    }
-    if (auto bound = bindings_.find(selector); bound != bindings_.end()) return {bound->second};
-    if (selector.size() > 1 && selector[0] == 'c' && selector[1] >= '0' && selector[1] <= '9') {
-      return {cluster_->size() + static_cast<NodeIndex>(std::stoul(selector.substr(1)))};
-    }
-    if (selector == kNewLeader) {
-      const std::optional<NodeIndex> elected = new_leader(step_leading_min_);
-      return elected ? std::vector<NodeIndex>{*elected} : std::vector<NodeIndex>{};
-    }
-    const std::optional<NodeIndex> leader = current_leader();
-    if (selector == "leader")
-      return leader ? std::vector<NodeIndex>{*leader} : std::vector<NodeIndex>{};
-    if (selector == "all") return all_nodes();
-    std::vector<NodeIndex> picked;
-    for (NodeIndex node = 0; node < nodes; ++node) {
-      if (selector == "followers" && node != leader) picked.push_back(node);
-      if (selector == "down" && world.host(node).state() == HostState::down) picked.push_back(node);
-      if (selector == "paused" && world.host(node).state() == HostState::paused) {
-        picked.push_back(node);
-      }
-      if (selector == "follower" && node != leader &&
-          world.host(node).state() == HostState::running) {
-        picked.push_back(node);
-      }
-    }
-    if (selector == "follower") {
-      if (picked.empty()) return {};
-      return {picked[faults_random_.below(picked.size())]};
-    }
-    if (selector == "random") return {static_cast<NodeIndex>(faults_random_.below(nodes))};
-    return picked;
-  }
-
-  std::vector<NodeIndex> resolve_list(const std::vector<Selector>& selectors,
-                                      const std::vector<NodeIndex>& others) {
-    std::vector<NodeIndex> out;
-    for (const Selector& selector : selectors) {
-      for (NodeIndex node : resolve(selector, others)) {
-        if (std::find(out.begin(), out.end(), node) == out.end()) out.push_back(node);
-      }
-    }
-    return out;
-  }
-
-  // Nodes not named by any selector other than "others" in these lists, resolved now.
-  std::vector<NodeIndex> unnamed(const std::vector<const std::vector<Selector>*>& lists) {
-    std::vector<bool> named(cluster_->size(), false);
-    for (const auto* list : lists) {
-      for (const Selector& selector : *list) {
-        if (selector == "others") continue;
-        for (NodeIndex node : resolve(selector, {})) named[node] = true;
-      }
-    }
-    std::vector<NodeIndex> rest;
-    for (NodeIndex node = 0; node < cluster_->size(); ++node) {
-      if (!named[node]) rest.push_back(node);
-    }
-    return rest;
-  }
-
-  void skip(const FaultStep& step, const std::string& origin, const std::string& why) {
-    AppliedFault applied;
-    applied.step = step;
-    applied.step.at = cluster_->world().now();
-    applied.origin = origin;
-    applied.skipped = true;
-    applied.note = why;
-    cluster_->world().note(std::string("skipped ") + fault_action_name(step.action) + ": " + why);
-    timeline_.push_back(std::move(applied));
-  }
-
-  void set_links(const std::vector<NodeIndex>& from, const std::vector<NodeIndex>& to,
-                 const LinkChange& change) {
-    Network& network = cluster_->world().network();
-    for (NodeIndex a : from) {
-      for (NodeIndex b : to) {
-        if (a == b) continue;
-        LinkConfig config = change.reset ? scenario_.cluster.link : network.link(a, b);
-        if (change.latency_min) config.latency_min = *change.latency_min;
-        if (change.latency_max) config.latency_max = *change.latency_max;
-        if (change.loss) config.loss = *change.loss;
-        if (change.duplicate) config.duplicate = *change.duplicate;
-        if (change.reorder) config.reorder = *change.reorder;
-        if (change.reorder_delay_max) config.reorder_delay_max = *change.reorder_delay_max;
-        if (change.extra_latency) config.extra_latency = *change.extra_latency;
-        if (network.link(a, b) == config) continue;
-        RAFTSIM_CHECK_MSG(network.set_link(a, b, config).ok(), "link change validated at parse");
-      }
-    }
-  }
-
-  // Applies one step now; records it concretely in the timeline and opens a recovery measurement.
-  void apply(const FaultStep& step, const std::string& origin) {
-    if (options_.before_fault) options_.before_fault(step, origin, *cluster_);
-    step_resolutions_.clear();
-    World& world = cluster_->world();
-    Network& network = world.network();
-    FaultStep concrete = step;
-    concrete.at = world.now();
-    concrete.bind_as.clear();
-    concrete.leading_min = 0;  // the wait is over: `at` is when it fired
-    std::string description = fault_action_name(step.action);
-    std::string skipped_because;
-    auto describe_target = [&](const std::vector<NodeIndex>& nodes) {
-      description += " " + names(nodes);
-      const bool node_name = step.target.size() > 1 && step.target[0] == 'n' &&
-                             step.target[1] >= '0' && step.target[1] <= '9';
-      if (!step.target.empty() && !node_name) description += " (" + step.target + ")";
-    };
-    switch (step.action) {
-      case FaultAction::partition: {
-        std::vector<const std::vector<Selector>*> lists;
-        for (const auto& group : step.groups) lists.push_back(&group);
-        const std::vector<NodeIndex> others = unnamed(lists);
-        std::vector<std::vector<NodeIndex>> groups;
-        std::vector<bool> used(cluster_->size(), false);
-        concrete.groups.clear();
-        for (const auto& group : step.groups) {
-          std::vector<NodeIndex> nodes;
-          for (NodeIndex node : resolve_list(group, others)) {
-            if (node >= cluster_->size()) {  // a client: it goes where it is listed
-              nodes.push_back(node);
-              continue;
-            }
-            if (used[node]) continue;  // a role that resolved to a node listed already
-            used[node] = true;
-            nodes.push_back(node);
-          }
-          if (!nodes.empty()) groups.push_back(nodes);
-        }
-        // Cluster nodes no group names form one more group; clients keep every link.
-        std::vector<NodeIndex> rest;
-        for (NodeIndex node = 0; node < cluster_->size(); ++node) {
-          if (!used[node]) rest.push_back(node);
-        }
-        if (!rest.empty()) groups.push_back(rest);
-        for (const auto& group : groups) {
-          std::vector<Selector> named;
-          for (NodeIndex node : group) named.push_back(process_name(node, cluster_->size()));
-          std::string text;
-          for (const Selector& name : named) text += (text.empty() ? "" : ",") + name;
-          concrete.groups.push_back(named);
-          description += " [" + text + "]";
-        }
-        if (groups.size() < 2) {
-          skipped_because = "every node resolved into one group";
-          break;
-        }
-        RAFTSIM_CHECK(network.partition(groups, Network::Unlisted::keep_their_links).ok());
-        break;
-      }
-      case FaultAction::isolate: {
-        const auto targets = resolve(step.target, {});
-        for (NodeIndex node : targets) {
-          for (NodeIndex other = 0; other < cluster_->size(); ++other) {
-            if (other == node) continue;
-            RAFTSIM_CHECK(network.set_link_open(node, other, false).ok());
-            RAFTSIM_CHECK(network.set_link_open(other, node, false).ok());
-          }
-        }
-        describe_target(targets);
-        bind(step, targets);
-        concrete.target = names(targets);
-        if (targets.empty()) skipped_because = "no node matches \"" + step.target + "\"";
-        break;
-      }
-      case FaultAction::one_way: {
-        const auto others = unnamed({&step.from, &step.to});
-        const auto from = resolve_list(step.from, others);
-        const auto to = resolve_list(step.to, others);
-        for (NodeIndex a : from) {
-          for (NodeIndex b : to) {
-            if (a != b) RAFTSIM_CHECK(network.block_one_way(a, b).ok());
-          }
-        }
-        concrete.from = selectors_of(from);
-        concrete.to = selectors_of(to);
-        description += " " + names(from) + " -/-> " + names(to);
-        if (from.empty() || to.empty()) skipped_because = "a side resolved to no node";
-        break;
-      }
-      case FaultAction::bridge: {
-        const auto others = unnamed({&step.side_a, &step.bridge_nodes, &step.side_b});
-        auto side_a = resolve_list(step.side_a, others);
-        auto bridge = resolve_list(step.bridge_nodes, others);
-        auto side_b = resolve_list(step.side_b, others);
-        // A node named twice (a role that resolved onto a listed node) stays where it came first.
-        auto remove_seen = [](std::vector<NodeIndex>& nodes, const std::vector<NodeIndex>& seen) {
-          std::erase_if(nodes, [&](NodeIndex node) {
-            return std::find(seen.begin(), seen.end(), node) != seen.end();
-          });
-        };
-        remove_seen(bridge, side_a);
-        remove_seen(side_b, side_a);
-        remove_seen(side_b, bridge);
-        concrete.side_a = selectors_of(side_a);
-        concrete.bridge_nodes = selectors_of(bridge);
-        concrete.side_b = selectors_of(side_b);
-        description += " " + names(side_a) + " <" + names(bridge) + "> " + names(side_b);
-        if (side_a.empty() || side_b.empty()) {
-          skipped_because = "a side resolved to no node";
-          break;
-        }
-        RAFTSIM_CHECK(network.partition_bridge(side_a, bridge, side_b).ok());
-        break;
-      }
-      case FaultAction::heal:
-        network.heal();
-        break;
-      case FaultAction::crash:
-      case FaultAction::restart:
-      case FaultAction::pause:
-      case FaultAction::resume: {
-        const auto targets = resolve(step.target, {});
-        for (NodeIndex node : targets) {
-          if (step.action == FaultAction::crash) world.crash(node);
-          if (step.action == FaultAction::restart) world.restart(node);
-          if (step.action == FaultAction::pause) world.pause(node);
-          if (step.action == FaultAction::resume) world.resume(node);
-        }
-        describe_target(targets);
-        bind(step, targets);
-        concrete.target = targets.size() == 1 ? node_name(targets[0]) : step.target;
-        if (targets.size() > 1 && step.target != "all") {
-          // Several nodes: one concrete step each keeps the exported schedule exact.
-          for (NodeIndex node : targets) {
-            FaultStep single = concrete;
-            single.target = node_name(node);
-            record(single, origin, description);
-          }
-          tracker_.on_event(world.now(), description);
-          return;
-        }
-        if (targets.empty()) skipped_because = "no node matches \"" + step.target + "\"";
-        break;
-      }
-      case FaultAction::clock: {
-        const auto targets = resolve(step.target, {});
-        for (NodeIndex node : targets) {
-          if (step.wall_offset) {
-            const Time offset = world.clock(node).wall(world.now()) - world.now();
-            world.jump_wall_clock(node, *step.wall_offset - offset);
-          }
-          if (step.drift_ppm) world.set_clock_drift(node, *step.drift_ppm);
-          if (step.wall_jump) world.jump_wall_clock(node, *step.wall_jump);
-        }
-        describe_target(targets);
-        bind(step, targets);
-        concrete.target = targets.size() == 1 ? node_name(targets[0]) : step.target;
-        if (targets.empty()) skipped_because = "no node matches \"" + step.target + "\"";
-        break;
-      }
-      case FaultAction::disk: {
-        const auto targets = resolve(step.target, {});
-        for (NodeIndex node : targets) apply_disk(step, node);
-        describe_target(targets);
-        description += std::string(" ") + disk_fault_name(step.disk_fault);
-        bind(step, targets);
-        concrete.target = targets.size() == 1 ? node_name(targets[0]) : step.target;
-        if (targets.empty()) skipped_because = "no node matches \"" + step.target + "\"";
-        break;
-      }
-      case FaultAction::link: {
-        const auto others = unnamed({&step.from, &step.to});
-        const auto from = resolve_list(step.from, others);
-        const auto to = resolve_list(step.to, others);
-        set_links(from, to, step.link);
-        concrete.from = selectors_of(from);
-        concrete.to = selectors_of(to);
-        description += " " + names(from) + " -> " + names(to);
-        break;
-      }
-      case FaultAction::recover_all:
-        recover_all();
-        break;
-    }
-    if (!skipped_because.empty()) {
-      skip(concrete, origin, skipped_because);
-      return;
-    }
-    world.note(origin + ": " + description);
-    record(concrete, origin, description);
-    tracker_.on_event(world.now(), description);
-  }
-
-  void record(const FaultStep& concrete, const std::string& origin, const std::string& note) {
-    AppliedFault applied;
-    applied.step = concrete;
-    applied.origin = origin;
-    applied.note = note;
-    timeline_.push_back(std::move(applied));
-  }
-
-  void bind(const FaultStep& step, const std::vector<NodeIndex>& targets) {
-    if (!step.bind_as.empty() && targets.size() == 1) bindings_[step.bind_as] = targets[0];
-  }
-
-  void apply_disk(const FaultStep& step, NodeIndex node) {
-    SimDisk& disk = cluster_->world().disk(node);
-    switch (step.disk_fault) {
-      case DiskFault::full:
-        disk.set_capacity(disk.used_bytes());
-        break;
-      case DiskFault::free:
-        disk.set_capacity(scenario_.cluster.disk.capacity_bytes);
-        break;
-      case DiskFault::torn_writes:
-        disk_configs_[node].torn_write_on_crash = step.torn_chance;
-        disk.set_config(disk_configs_[node]);
-        break;
-      case DiskFault::slow_sync:
-        disk_configs_[node].sync_latency_min = step.sync_min;
-        disk_configs_[node].sync_latency_max = step.sync_max;
-        disk.set_config(disk_configs_[node]);
-        break;
-      case DiskFault::corrupt: {
-        std::vector<std::pair<std::string, std::uint64_t>> files;
-        for (const std::string& name : disk.list()) {
-          auto size = disk.size(name);
-          if (size.ok() && size.value() > 0) files.emplace_back(name, size.value());
-        }
-        if (files.empty()) break;
-        const auto& [name, size] = files[faults_random_.below(files.size())];
-        RAFTSIM_CHECK(disk.corrupt_bit(name, faults_random_.below(size * 8)).ok());
-        break;
-      }
-    }
-  }
-
-  void recover_all() {
-    World& world = cluster_->world();
-    Network& network = world.network();
-    network.heal();
-    set_links(all_nodes(), all_nodes(), reset_links());
-    for (NodeIndex node = 0; node < cluster_->size(); ++node) {
-      SimDisk& disk = world.disk(node);
-      disk_configs_[node] = scenario_.cluster.disk;
-      disk.set_config(disk_configs_[node]);
-      disk.set_capacity(scenario_.cluster.disk.capacity_bytes);
-      const std::int64_t base_drift =
-          scenario_.cluster.clocks.empty() ? 0 : scenario_.cluster.clocks[node].drift_ppm;
-      if (world.clock(node).drift_ppm() != base_drift) world.set_clock_drift(node, base_drift);
-      const HostState state = world.host(node).state();
-      if (state == HostState::paused) world.resume(node);
-      if (state == HostState::down) world.restart(node);
-      // A node that stopped itself on a storage error gets what an operator would do: a restart.
-      if (state == HostState::running && cluster_->node(node) == nullptr) {
-        world.crash(node);
-        world.restart(node);
-      }
-    }
-  }
-
-  // --- the nemesis -----------------------------------------------------------------------------
-
-  void fire_nemesis() {
-    if (!nemesis_) return;
-    const Time now = cluster_->world().now();
-    if (now < nemesis_next_) return;
-    if (!nemesis_undo_.empty()) {
-      for (const FaultStep& step : nemesis_undo_) apply(step, "nemesis");
-      nemesis_undo_.clear();
-      nemesis_next_ = now + draw(nemesis_->interval_min, nemesis_->interval_max);
-      return;
-    }
-    if (now >= nemesis_->stop || nemesis_used_ >= nemesis_->faults_max) {
-      nemesis_next_ = kTimeNever;
-      return;
-    }
-    std::vector<NemesisKind> available;
-    for (NemesisKind kind : nemesis_->kinds) {
-      if (nemesis_budgets_[static_cast<std::size_t>(kind)] > 0) available.push_back(kind);
-    }
-    if (available.empty()) {
-      nemesis_next_ = kTimeNever;
-      return;
-    }
-    const NemesisKind kind = available[nemesis_random_.below(available.size())];
-    --nemesis_budgets_[static_cast<std::size_t>(kind)];
-    ++nemesis_used_;
-    std::vector<FaultStep> inject = nemesis_faults(kind);
-    for (const FaultStep& step : inject) apply(step, "nemesis");
-    nemesis_next_ = now + draw(nemesis_->hold_min, nemesis_->hold_max);
-  }
-
-  // The concrete steps of one random fault; fills nemesis_undo_ with the steps that undo it.
-  std::vector<FaultStep> nemesis_faults(NemesisKind kind) {
-    const NodeIndex nodes = cluster_->size();
-    Random& random = nemesis_random_;
-    auto step_of = [](FaultAction action, std::string target = {}) {
-      FaultStep step;
-      step.action = action;
-      step.target = std::move(target);
-      return step;
-    };
-    // Half the time the leader, when there is one: faults on leaders find the most bugs.
-    auto victim = [&]() -> NodeIndex {
-      const auto leader = current_leader();
-      if (leader && random.chance(Ratio{1, 2})) return *leader;
-      return static_cast<NodeIndex>(random.below(nodes));
-    };
-    std::vector<NodeIndex> shuffled = all_nodes();
-    for (std::size_t i = shuffled.size(); i > 1; --i) {
-      std::swap(shuffled[i - 1], shuffled[random.below(i)]);
-    }
-    FaultStep heal = step_of(FaultAction::heal);
-    std::vector<FaultStep> inject;
-    switch (kind) {
-      case NemesisKind::partition: {
-        if (nodes < 2) break;
-        const std::size_t minority = 1 + random.below(std::max<NodeIndex>(1, (nodes - 1) / 2));
-        FaultStep step = step_of(FaultAction::partition);
-        step.groups = {selectors_of({shuffled.begin(), shuffled.begin() + minority}),
-                       selectors_of({shuffled.begin() + minority, shuffled.end()})};
-        inject.push_back(step);
-        nemesis_undo_ = {heal};
-        break;
-      }
-      case NemesisKind::isolate:
-        inject.push_back(step_of(FaultAction::isolate, node_name(victim())));
-        nemesis_undo_ = {heal};
-        break;
-      case NemesisKind::one_way: {
-        const NodeIndex node = victim();
-        FaultStep step = step_of(FaultAction::one_way);
-        std::vector<NodeIndex> rest;
-        for (NodeIndex other = 0; other < nodes; ++other) {
-          if (other != node) rest.push_back(other);
-        }
-        if (rest.empty()) break;
-        const bool deaf = random.chance(Ratio{1, 2});  // cannot hear, or cannot speak
-        step.from = deaf ? selectors_of(rest) : std::vector<Selector>{node_name(node)};
-        step.to = deaf ? std::vector<Selector>{node_name(node)} : selectors_of(rest);
-        inject.push_back(step);
-        nemesis_undo_ = {heal};
-        break;
-      }
-      case NemesisKind::bridge: {
-        if (nodes < 3) break;
-        FaultStep step = step_of(FaultAction::bridge);
-        const std::size_t half = (nodes - 1) / 2;
-        step.bridge_nodes = {node_name(shuffled[0])};
-        step.side_a = selectors_of({shuffled.begin() + 1, shuffled.begin() + 1 + half});
-        step.side_b = selectors_of({shuffled.begin() + 1 + half, shuffled.end()});
-        inject.push_back(step);
-        nemesis_undo_ = {heal};
-        break;
-      }
-      case NemesisKind::crash:
-      case NemesisKind::pause: {
-        const std::string target = node_name(victim());
-        const bool crash = kind == NemesisKind::crash;
-        inject.push_back(step_of(crash ? FaultAction::crash : FaultAction::pause, target));
-        nemesis_undo_ = {step_of(crash ? FaultAction::restart : FaultAction::resume, target)};
-        break;
-      }
-      case NemesisKind::clock: {
-        const std::string target = node_name(victim());
-        FaultStep step = step_of(FaultAction::clock, target);
-        if (random.chance(Ratio{1, 2})) {
-          step.drift_ppm = random.between(-200'000, 200'000);
-          FaultStep undo = step_of(FaultAction::clock, target);
-          const NodeIndex node = static_cast<NodeIndex>(std::stoul(target.substr(1)));
-          undo.drift_ppm =
-              scenario_.cluster.clocks.empty() ? 0 : scenario_.cluster.clocks[node].drift_ppm;
-          nemesis_undo_ = {undo};
-        } else {
-          step.wall_jump = random.between(-seconds(5), seconds(5));
-          nemesis_undo_ = {};
-        }
-        inject.push_back(step);
-        break;
-      }
-      case NemesisKind::link: {
-        const NodeIndex node = victim();
-        FaultStep step = step_of(FaultAction::link);
-        step.from = {node_name(node)};
-        step.to = {"all"};
-        step.link.loss = Ratio::percent(5 + random.below(26));
-        step.link.duplicate = Ratio::percent(random.below(11));
-        step.link.extra_latency = milliseconds(random.between(0, 50));
-        FaultStep back = step;
-        back.from = {"all"};
-        back.to = {node_name(node)};
-        inject = {step, back};
-        FaultStep reset = step_of(FaultAction::link);
-        reset.from = {"all"};
-        reset.to = {"all"};
-        reset.link = reset_links();
-        nemesis_undo_ = {reset};
-        return inject;
-      }
-      case NemesisKind::disk: {
-        const std::string target = node_name(victim());
-        FaultStep torn = step_of(FaultAction::disk, target);
-        torn.disk_fault = DiskFault::torn_writes;
-        torn.torn_chance = Ratio::one();
-        inject = {torn, step_of(FaultAction::crash, target)};
-        FaultStep untorn = torn;
-        const NodeIndex node = static_cast<NodeIndex>(std::stoul(target.substr(1)));
-        untorn.torn_chance = disk_configs_[node].torn_write_on_crash;
-        nemesis_undo_ = {step_of(FaultAction::restart, target), untorn};
-        return inject;
-      }
-    }
-    return inject;
   }
 
   // --- the verdict -----------------------------------------------------------------------------
 
   ScenarioRunReport finish() {
-    World& world = cluster_->world();
     ScenarioRunReport report;
     report.scenario = scenario_.name;
     report.seed = seed_;
-    report.timeline = timeline_;
-
-    CheckerFinding safety = finding_named("safety");
-    if (violation_) {
-      safety.status = CheckStatus::fail;
-      safety.summary = violation_->invariant + ": " + violation_->detail;
-      safety.at = violation_->time;
-      safety.nodes = violation_->nodes;
-      safety.details = {{"invariant", violation_->invariant},
-                        {"event", violation_->event_number},
-                        {"time_ms", ms(violation_->time)},
-                        {"nodes", violation_->nodes},
-                        {"detail", violation_->detail}};
-    } else {
-      safety.summary =
-          "election safety, leader append-only, log matching, leader completeness "
-          "and state machine safety held after every event";
-    }
-    report.findings.push_back(safety);
+    report.timeline = applier_->timeline();
+    report.findings.push_back(safety_finding(violation_));
     report.budget_exceeded = describe_budget_exceeded();
+    const std::vector<std::unique_ptr<Checker>> checkers = end_of_run_checkers();
     if (!report.budget_exceeded.empty()) {
-      // The run stopped in the middle: its history is cut short and nothing settled, so the
-      // end-of-run checkers would judge a run that never ended. Safety held up to the stop.
-      for (const char* checker :
-           {"durability", "linearizability", "queue", "recovery", "liveness"}) {
-        CheckerFinding finding = finding_named(checker);
-        finding.status = CheckStatus::skipped;
-        finding.summary = "not judged: the run stopped at its budget";
-        report.findings.push_back(finding);
+      for (CheckerFinding& finding : budget_skipped_findings(checkers)) {
+        report.findings.push_back(std::move(finding));
       }
     } else {
-      report.findings.push_back(check_durability());
-      report.findings.push_back(check_linearizability());
-      report.findings.push_back(check_queue_semantics());
-      auto [recovery, liveness] = check_recovery();
-      report.findings.push_back(recovery);
-      report.findings.push_back(liveness);
+      const RunEnd run{scenario_, *cluster_, violation_,  last_stable_leader_,
+                       tracker_,  max_term_, max_term_at_};
+      for (const auto& checker : checkers) {
+        for (CheckerFinding& finding : checker->check(run)) {
+          report.findings.push_back(std::move(finding));
+        }
+      }
     }
-
     report.recovery = tracker_.measurements();
     report.recovery_times = tracker_.recovery_times();
-    report.trace_hash = world.trace().hash();
-    report.events = world.trace().event_count();
-    report.messages_sent = world.network().messages_sent();
-    report.messages_delivered = world.network().messages_delivered();
-    report.messages_dropped = world.network().messages_dropped();
     for (const auto& [key, counts] : snapshot_counts_) {
       report.snapshots_taken += counts.taken;
       report.snapshots_installed += counts.installed;
       report.snapshot_recoveries += counts.recovered ? 1 : 0;
     }
-    if (queue_workload()) {
-      const QueueHistory& queue = cluster_->queue_history();
-      report.operations_ok = queue.count(QueueOperationStatus::ok);
-      report.operations_fail = queue.count(QueueOperationStatus::fail);
-      report.operations_info =
-          queue.count(QueueOperationStatus::info) + queue.count(QueueOperationStatus::pending);
-    } else {
-      report.operations_ok = cluster_->history().count(OperationStatus::ok);
-      report.operations_fail = cluster_->history().count(OperationStatus::fail);
-      report.operations_info = cluster_->history().count(OperationStatus::info) +
-                               cluster_->history().count(OperationStatus::pending);
-    }
-    report.simulated = world.now();
+    count_run(*cluster_, queue_workload(), report);
     report.final_leader = last_stable_leader_;
-    for (NodeIndex node = 0; node < cluster_->size(); ++node) {
-      if (const Raft* raft = cluster_->raft(node))
-        report.final_term = std::max(report.final_term, raft->term());
-    }
-
-    bool any_fail = false;
-    bool any_unknown = false;
-    for (const CheckerFinding& finding : report.findings) {
-      any_fail = any_fail || finding.status == CheckStatus::fail;
-      any_unknown = any_unknown || finding.status == CheckStatus::unknown;
-    }
-    report.verdict = any_fail                          ? "fail"
-                     : !report.budget_exceeded.empty() ? "budget_exceeded"
-                     : any_unknown                     ? "unknown"
-                                                       : "pass";
-    if (scenario_.expect.pass) {
-      report.expectation_met = report.verdict == "pass";
-    } else {
-      report.expectation_met = std::any_of(report.findings.begin(), report.findings.end(),
-                                           [&](const CheckerFinding& finding) {
-                                             return finding.checker == scenario_.expect.checker &&
-                                                    finding.status == CheckStatus::fail;
-                                           });
-    }
+    judge(scenario_.expect, report);
     return report;
   }
 
@@ -931,267 +201,17 @@ class ScenarioRunner::Impl {
     return "guard: the caller's run guard (e.g. wall time) stopped the run" + at;
   }
 
-  CheckerFinding check_durability() {
-    CheckerFinding finding = finding_named("durability");
-    if (queue_workload()) {
-      finding.status = CheckStatus::skipped;
-      finding.summary = "KV workloads only (the queue checker's lost rule covers queues)";
-      return finding;
-    }
-    if (!scenario_.checks.durability) {
-      finding.status = CheckStatus::skipped;
-      finding.summary = "off in this scenario";
-      return finding;
-    }
-    if (violation_) {
-      finding.status = CheckStatus::skipped;
-      finding.summary = "the run stopped at a safety violation";
-      return finding;
-    }
-    if (!last_stable_leader_) {
-      finding.status = CheckStatus::unknown;
-      finding.summary = "no stable leader at the end of the run to compare against";
-      return finding;
-    }
-    auto violation = cluster_->checker().check_durability(cluster_->world(), cluster_->history(),
-                                                          *last_stable_leader_);
-    if (violation) {
-      finding.status = CheckStatus::fail;
-      finding.summary = violation->detail;
-      finding.at = violation->time;
-      finding.nodes = violation->nodes;
-      finding.details = {{"invariant", violation->invariant}, {"detail", violation->detail}};
-      return finding;
-    }
-    finding.summary = "every acknowledged write is in the final leader's (n" +
-                      std::to_string(*last_stable_leader_) + ") committed log exactly once";
-    return finding;
-  }
-
-  CheckerFinding check_linearizability() {
-    CheckerFinding finding = finding_named("linearizability");
-    if (queue_workload()) {
-      finding.status = CheckStatus::skipped;
-      finding.summary = "KV workloads only";
-      return finding;
-    }
-    if (!scenario_.checks.linearizability) {
-      finding.status = CheckStatus::skipped;
-      finding.summary = "off in this scenario";
-      return finding;
-    }
-    const History& recorded = cluster_->history();
-    auto history = linearizability::parse_raftsim_json(recorded.to_json(), "history");
-    RAFTSIM_CHECK_MSG(history.ok(), "the simulator wrote a history its own checker cannot read");
-    auto model = linearizability::make_model("kv");
-    RAFTSIM_CHECK(model != nullptr);
-    linearizability::CheckOptions options;
-    options.budget.search_steps_max = scenario_.checks.linearizability_steps_max;
-    auto result = linearizability::check_history(history.value(), *model, options);
-    RAFTSIM_CHECK_MSG(result.ok(), "the simulator's history failed validation");
-    const linearizability::CheckResult& check = result.value();
-    finding.details = {{"operations", recorded.operations().size()},
-                       {"verdict", linearizability::verdict_name(check.verdict)},
-                       {"steps", check.steps}};
-    switch (check.verdict) {
-      case linearizability::Verdict::linearizable:
-      case linearizability::Verdict::empty:
-        finding.summary = std::to_string(recorded.operations().size()) +
-                          " operations, linearizable (KV model, checked per key)";
-        return finding;
-      case linearizability::Verdict::unknown:
-        finding.status = CheckStatus::unknown;
-        finding.summary = "the search budget ran out at key " +
-                          check.unknown_partition.value_or("?") +
-                          "; raise checks.linearizability_steps_max";
-        return finding;
-      case linearizability::Verdict::not_linearizable:
-        break;
-    }
-    finding.status = CheckStatus::fail;
-    const linearizability::Violation& violation = *check.violation;
-    const auto& blamed = history.value().operations[violation.blamed];
-    // Origins read "history:/operations/N": N indexes the recorded history.
-    const std::size_t index = std::stoul(blamed.origin.substr(blamed.origin.rfind('/') + 1));
-    const RecordedOperation& operation = recorded.operations().at(index);
-    finding.at =
-        operation.status == OperationStatus::ok ? operation.return_time : operation.invoke_time;
-    finding.blamed.push_back("c" + std::to_string(operation.client) + "#" +
-                             std::to_string(operation.sequence));
-    for (std::size_t other : violation.concurrent) {
-      const auto& concurrent = history.value().operations[other];
-      const std::size_t at = std::stoul(concurrent.origin.substr(concurrent.origin.rfind('/') + 1));
-      const RecordedOperation& peer = recorded.operations().at(at);
-      if (finding.blamed.size() < 8) {
-        finding.blamed.push_back("c" + std::to_string(peer.client) + "#" +
-                                 std::to_string(peer.sequence));
-      }
-    }
-    finding.summary = "key " + violation.key + ": " + blamed.describe() +
-                      " cannot be linearized with the operations before it";
-    finding.details["key"] = violation.key;
-    finding.details["blamed"] = blamed.describe();
-    finding.details["blamed_client"] = operation.client;
-    finding.details["blamed_sequence"] = operation.sequence;
-    finding.details["invoke_ms"] = ms(operation.invoke_time);
-    finding.details["return_ms"] = ms(operation.return_time);
-    return finding;
-  }
-
-  // What the final leader's job queue holds, job by job (its `get` query answers archived jobs
-  // too once their cold part is loaded).
-  QueueFinalState final_queue_state() {
-    QueueFinalState state;
-    if (!last_stable_leader_) return state;
-    const NodeHost* host = cluster_->node(*last_stable_leader_);
-    if (host == nullptr) return state;
-    const auto* jobs = dynamic_cast<const queue::JobQueue*>(&host->state_machine());
-    RAFTSIM_CHECK_MSG(jobs != nullptr, "a queue workload runs on job-queue state machines");
-    state.available = true;
-    for (queue::JobId id = 1; id < jobs->next_job_id(); ++id) {
-      auto reply = queue::decode_reply(jobs->query(queue::encode_command(queue::Command::get(id))));
-      RAFTSIM_CHECK(reply.has_value());
-      if (reply->outcome != queue::Outcome::ok) {
-        state.available = false;  // an archived job not loaded yet: the state is incomplete
-        return state;
-      }
-      FinalJob job;
-      static constexpr JobFinalStatus kStatus[] = {JobFinalStatus::pending, JobFinalStatus::leased,
-                                                   JobFinalStatus::completed, JobFinalStatus::dead,
-                                                   JobFinalStatus::cancelled};
-      job.status = kStatus[static_cast<int>(reply->job.state)];
-      job.attempts = reply->job.attempt;
-      job.max_attempts = reply->job.max_attempts;
-      job.completion_count = job.status == JobFinalStatus::completed ? 1 : 0;
-      if (job.status == JobFinalStatus::leased && reply->job.lease_expires_ns >= jobs->now_ns()) {
-        job.lease_remaining_ns = reply->job.lease_expires_ns - jobs->now_ns();
-      }
-      state.jobs.emplace(id, job);
-    }
-    return state;
-  }
-
-  CheckerFinding check_queue_semantics() {
-    CheckerFinding finding = finding_named("queue");
-    if (!queue_workload() || !scenario_.checks.queue) {
-      finding.status = CheckStatus::skipped;
-      finding.summary = queue_workload() ? "off in this scenario" : "queue workloads only";
-      return finding;
-    }
-    QueueCheckOptions options;
-    options.lease_duration = scenario_.cluster.queue.lease;
-    options.idempotency_window = static_cast<Time>(queue::Config{}.idempotency_window_ns);
-    const QueueFinalState final_state = final_queue_state();
-    const QueueCheckReport report = check_queue(cluster_->queue_history(), final_state, options);
-    finding.details = nlohmann::ordered_json::parse(report.to_json());
-    if (report.valid) {
-      finding.summary = std::to_string(report.jobs_acknowledged) + " jobs acknowledged, " +
-                        std::to_string(report.jobs_completed) + " completed, " +
-                        std::to_string(report.count(QueueRule::recovered)) +
-                        " recovered; no job lost, duplicated or completed twice";
-      if (!final_state.available) {
-        finding.status = CheckStatus::unknown;
-        finding.summary += " (no final state: the rules that need it were not checked)";
-      }
-      return finding;
-    }
-    finding.status = CheckStatus::fail;
-    for (const QueueFinding& violation : report.findings) {
-      if (!queue_rule_is_violation(violation.rule)) continue;
-      finding.summary = std::string(queue_rule_name(violation.rule)) + ": job " +
-                        std::to_string(violation.job_id) + ": " + violation.detail;
-      finding.at = violation.operations.empty() ? cluster_->world().now()
-                                                : violation.operations.back().invoke_time;
-      break;
-    }
-    return finding;
-  }
-
-  std::pair<CheckerFinding, CheckerFinding> check_recovery() {
-    CheckerFinding recovery = finding_named("recovery");
-    CheckerFinding liveness = finding_named("liveness");
-    if (!scenario_.checks.recovery) {
-      recovery.status = liveness.status = CheckStatus::skipped;
-      recovery.summary = liveness.summary = "off in this scenario";
-      return {recovery, liveness};
-    }
-    if (violation_) {
-      recovery.status = liveness.status = CheckStatus::skipped;
-      recovery.summary = liveness.summary = "the run stopped at a safety violation";
-      return {recovery, liveness};
-    }
-    const RecoveryVerdict verdict = tracker_.verdict();
-    const std::vector<Time> times = tracker_.recovery_times();
-    recovery.details = {{"measured", tracker_.measurements().size()},
-                        {"recovered", times.size()},
-                        {"max_ms", ms(times.empty() ? 0 : times.back())},
-                        {"p50_ms", ms(RecoveryTracker::percentile(times, 50))},
-                        {"p99_ms", ms(RecoveryTracker::percentile(times, 99))}};
-    if (scenario_.checks.recovery_max) {
-      recovery.details["bound_ms"] = ms(*scenario_.checks.recovery_max);
-    }
-    if (verdict.recovery_failure) {
-      recovery.status = CheckStatus::fail;
-      recovery.summary = *verdict.recovery_failure;
-      recovery.at = verdict.failure_at;
-    } else {
-      recovery.summary =
-          std::to_string(times.size()) + " recoveries, max " +
-          std::to_string(times.empty() ? 0 : times.back() / kMillisecond) + " ms" +
-          (scenario_.checks.recovery_max
-               ? " (bound " + std::to_string(*scenario_.checks.recovery_max / kMillisecond) + " ms)"
-               : std::string(" (no bound set)"));
-    }
-    liveness.details = {{"max_term", max_term_}};
-    if (scenario_.checks.term_max) liveness.details["term_max"] = *scenario_.checks.term_max;
-    if (!verdict.liveness_failure && scenario_.checks.term_max &&
-        max_term_ > *scenario_.checks.term_max) {
-      liveness.status = CheckStatus::fail;
-      liveness.summary = "a node reached term " + std::to_string(max_term_) + " (bound " +
-                         std::to_string(*scenario_.checks.term_max) +
-                         "): the cluster kept electing";
-      liveness.at = max_term_at_;
-    } else if (verdict.liveness_failure) {
-      liveness.status = CheckStatus::fail;
-      liveness.summary = *verdict.liveness_failure;
-      liveness.at = verdict.failure_at;
-    } else if (!tracker_.all_recovered()) {
-      liveness.summary = "not every fault was recovered from, but never for " +
-                         std::to_string(scenario_.checks.liveness_timeout / kMillisecond) +
-                         " ms with a healthy majority";
-    } else {
-      liveness.summary = "the cluster recovered from every fault";
-    }
-    return {recovery, liveness};
-  }
-
   const Scenario& scenario_;
   std::uint64_t seed_;
   ScenarioRunOptions options_;
   Random faults_random_;
   Random nemesis_random_;
   RecoveryTracker tracker_;
-  std::unique_ptr<KvCluster> cluster_;
-  std::vector<DiskConfig> disk_configs_;
-  std::map<std::string, NodeIndex, std::less<>> bindings_;
-  std::map<std::string, std::vector<NodeIndex>, std::less<>> step_resolutions_;  // this step's
-  std::size_t next_step_ = 0;
-  Time step_retry_at_ = 0;
-  // The highest term of a leader when the last step fired or was skipped ("new-leader").
-  Term leader_term_at_last_step_ = 0;
-  Time step_leading_min_ = 0;  // of the step being applied
-  // When each node was first seen leading in its current term (sampled every millisecond).
-  struct LeaderSince {
-    Term term = 0;
-    Time at = 0;
-  };
-  std::vector<LeaderSince> leader_since_;
-  std::optional<Nemesis> nemesis_;
-  std::vector<std::uint32_t> nemesis_budgets_;
-  std::uint32_t nemesis_used_ = 0;
-  Time nemesis_next_ = kTimeNever;
-  std::vector<FaultStep> nemesis_undo_;
-  std::vector<AppliedFault> timeline_;
+  std::unique_ptr<ServiceCluster> cluster_;
+  std::unique_ptr<SelectorResolver> selectors_;
+  std::unique_ptr<FaultApplier> applier_;
+  StepSchedule schedule_;
+  std::unique_ptr<NemesisDriver> nemesis_;
   std::optional<Violation> violation_;
   std::optional<NodeIndex> last_stable_leader_;
   Term max_term_ = 0;
@@ -1220,104 +240,6 @@ ScenarioRunReport run_scenario(const Scenario& scenario, std::uint64_t seed,
                                ScenarioRunOptions options) {
   ScenarioRunner runner(scenario, seed, std::move(options));
   return runner.run();
-}
-
-// --- the report --------------------------------------------------------------------------------
-
-const CheckerFinding* ScenarioRunReport::first_failure() const {
-  const CheckerFinding* first = nullptr;
-  for (const CheckerFinding& finding : findings) {
-    if (finding.status == CheckStatus::fail && (first == nullptr || finding.at < first->at)) {
-      first = &finding;
-    }
-  }
-  return first;
-}
-
-int ScenarioRunReport::exit_code() const {
-  if (expectation_met) return 0;
-  return verdict == "unknown" || verdict == "budget_exceeded" ? 4 : 1;
-}
-
-nlohmann::ordered_json ScenarioRunReport::to_json() const {
-  using nlohmann::ordered_json;
-  ordered_json out;
-  out["scenario"] = scenario;
-  out["seed"] = seed;
-  out["verdict"] = verdict;
-  if (!budget_exceeded.empty()) out["budget_exceeded"] = budget_exceeded;
-  out["expectation_met"] = expectation_met;
-  ordered_json checkers = ordered_json::object();
-  for (const CheckerFinding& finding : findings) {
-    ordered_json entry = {{"status", check_status_name(finding.status)},
-                          {"summary", finding.summary}};
-    if (finding.status == CheckStatus::fail) {
-      entry["at_ms"] = ms(finding.at);
-      if (!finding.nodes.empty()) entry["nodes"] = finding.nodes;
-      if (!finding.blamed.empty()) entry["blamed"] = finding.blamed;
-    }
-    if (!finding.details.empty()) entry["details"] = finding.details;
-    checkers[finding.checker] = entry;
-  }
-  out["checkers"] = checkers;
-  ordered_json per_fault = ordered_json::array();
-  for (const RecoveryMeasurement& measurement : recovery) {
-    ordered_json entry = {{"event", measurement.event}, {"at_ms", ms(measurement.at)}};
-    entry["leader_ms"] = measurement.leader_at
-                             ? ordered_json(ms(*measurement.leader_at - measurement.at))
-                             : ordered_json(nullptr);
-    entry["commit_ms"] = measurement.commit_at
-                             ? ordered_json(ms(*measurement.commit_at - measurement.at))
-                             : ordered_json(nullptr);
-    entry["recovery_ms"] = measurement.recovered_at ? ordered_json(ms(measurement.recovery_time()))
-                                                    : ordered_json(nullptr);
-    entry["healthy_ms"] = ms(measurement.healthy_time);
-    per_fault.push_back(entry);
-  }
-  out["recovery"] = {{"max_ms", ms(recovery_times.empty() ? 0 : recovery_times.back())},
-                     {"p50_ms", ms(RecoveryTracker::percentile(recovery_times, 50))},
-                     {"p99_ms", ms(RecoveryTracker::percentile(recovery_times, 99))},
-                     {"per_fault", per_fault}};
-  ordered_json faults = ordered_json::array();
-  for (const AppliedFault& applied : timeline) {
-    ordered_json entry = {{"at_ms", ms(applied.step.at)},
-                          {"action", fault_action_name(applied.step.action)},
-                          {"origin", applied.origin},
-                          {"what", applied.note}};
-    if (applied.skipped) entry["skipped"] = true;
-    faults.push_back(entry);
-  }
-  out["faults"] = faults;
-  out["counts"] = {{"operations_ok", operations_ok},
-                   {"operations_fail", operations_fail},
-                   {"operations_info", operations_info},
-                   {"events", events},
-                   {"messages_sent", messages_sent},
-                   {"messages_delivered", messages_delivered},
-                   {"messages_dropped", messages_dropped},
-                   {"final_term", final_term},
-                   {"snapshots_taken", snapshots_taken},
-                   {"snapshots_installed", snapshots_installed},
-                   {"snapshot_recoveries", snapshot_recoveries}};
-  out["final_leader"] =
-      final_leader ? ordered_json(node_name(*final_leader)) : ordered_json(nullptr);
-  out["simulated_ms"] = ms(simulated);
-  out["trace_hash"] = trace_hash;
-  return out;
-}
-
-Scenario ScenarioRunReport::concrete_scenario(const Scenario& original) const {
-  Scenario concrete = original;
-  concrete.seed = seed;
-  concrete.nemesis.reset();
-  concrete.faults.clear();
-  for (const AppliedFault& applied : timeline) {
-    if (applied.skipped || applied.origin == "final recovery") continue;
-    FaultStep step = applied.step;
-    step.comment = applied.origin + ": " + applied.note;
-    concrete.faults.push_back(step);
-  }
-  return concrete;
 }
 
 }  // namespace raftsim::sim

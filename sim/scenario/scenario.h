@@ -11,7 +11,8 @@
 #include <vector>
 
 #include "sim/bugs/catalogue.h"
-#include "sim/cluster/kv_cluster.h"
+#include "sim/cluster/service_cluster.h"
+#include "sim/scenario/faults/fault.h"
 
 namespace raftsim::sim {
 
@@ -32,99 +33,7 @@ inline constexpr std::uint64_t kScenarioEventsMax = 10'000'000'000;
 //   "others"     nodes no other selector of the same step names (partitions)
 //   any name bound earlier with "as"     (e.g. crash "leader" as "old", later restart "old")
 //   "down" / "paused"                     every crashed / paused node (restart / resume)
-using Selector = std::string;
-
-enum class FaultAction : std::uint8_t {
-  partition,  // groups: nodes in different groups cannot talk; unlisted nodes form one more group
-  isolate,    // target cut off both ways
-  one_way,    // from -> to closed, to -> from open
-  bridge,     // side_a and side_b cut apart; bridge nodes talk to everyone
-  heal,       // every link open again (link settings stay)
-  crash,
-  restart,
-  pause,
-  resume,
-  clock,        // skew (wall offset), drift (rate) or jump on target
-  disk,         // disk fault on target
-  link,         // change latency / loss / duplication / reordering of links from -> to
-  recover_all,  // heal, resume paused, restart crashed, restore base links and disk capacity
-};
-const char* fault_action_name(FaultAction action);
-// heal, restart, resume and recover_all undo faults; every other action injects one.
-inline bool is_repair(FaultAction action) {
-  return action == FaultAction::heal || action == FaultAction::restart ||
-         action == FaultAction::resume || action == FaultAction::recover_all;
-}
-
-enum class DiskFault : std::uint8_t {
-  corrupt,      // flip one bit of a random stored log record (detected on the next restart)
-  full,         // capacity = what is used now: the next write fails with no_space
-  free,         // capacity back to the configured size
-  torn_writes,  // set the chance that a crash tears the last unsynced write
-  slow_sync,    // set fsync latency
-};
-const char* disk_fault_name(DiskFault fault);
-
-// Link settings a `link` step changes; unset fields keep their value.
-struct LinkChange {
-  std::optional<Time> latency_min;
-  std::optional<Time> latency_max;
-  std::optional<Ratio> loss;
-  std::optional<Ratio> duplicate;
-  std::optional<Ratio> reorder;
-  std::optional<Time> reorder_delay_max;
-  std::optional<Time> extra_latency;
-  bool reset = false;  // back to the scenario's network settings first
-};
-
-struct FaultStep {
-  Time at = 0;
-  FaultAction action = FaultAction::heal;
-  Selector target;                            // isolate, crash, restart, pause, resume, clock, disk
-  std::string bind_as;                        // crash / pause / isolate: name the resolved node
-  std::vector<std::vector<Selector>> groups;  // partition
-  std::vector<Selector> from, to;             // one_way, link
-  std::vector<Selector> side_a, bridge_nodes, side_b;  // bridge
-  std::optional<Time> wall_offset;                     // clock
-  std::optional<std::int64_t> drift_ppm;               // clock
-  std::optional<Time> wall_jump;                       // clock
-  DiskFault disk_fault = DiskFault::corrupt;           // disk
-  Ratio torn_chance = Ratio::zero();                   // disk torn_writes
-  Time sync_min = 0, sync_max = 0;                     // disk slow_sync
-  LinkChange link;                                     // link
-  Time leading_min = 0;  // with "new-leader": how long that leader must have led ("leading_ms")
-  std::string comment;
-};
-
-// True if any selector of the step (target, groups, from/to, bridge sides) is `selector`.
-inline bool step_names(const FaultStep& step, std::string_view selector) {
-  if (step.target == selector) return true;
-  for (const auto* list : {&step.from, &step.to, &step.side_a, &step.bridge_nodes, &step.side_b}) {
-    for (const Selector& each : *list) {
-      if (each == selector) return true;
-    }
-  }
-  for (const auto& group : step.groups) {
-    for (const Selector& each : group) {
-      if (each == selector) return true;
-    }
-  }
-  return false;
-}
-
-enum class NemesisKind : std::uint8_t {
-  partition,  // a random split into a majority and a minority
-  isolate,
-  one_way,
-  bridge,
-  crash,
-  pause,
-  clock,  // a drift or wall-clock jump
-  link,   // loss, duplication and extra latency on a random node's links
-  disk,   // torn writes on a node, then a crash of it
-};
-const char* nemesis_kind_name(NemesisKind kind);
-inline constexpr std::size_t kNemesisKinds = 9;
+// (Selector itself: selector_check.h; a step's fault kinds: faults/fault.h.)
 
 // Faults drawn at random, one at a time: inject, hold for a while, undo, wait, repeat.
 struct Nemesis {
@@ -134,7 +43,7 @@ struct Nemesis {
   Time interval_min = milliseconds(500), interval_max = seconds(2);  // quiet time between faults
   Time hold_min = milliseconds(200), hold_max = seconds(2);          // how long a fault lasts
   std::uint32_t faults_max = 1000;                                   // budget over the run
-  std::vector<std::uint32_t> kind_budgets;  // per kind (index = NemesisKind), UINT32_MAX: no cap
+  std::vector<std::uint32_t> kind_budgets;  // per kind (NemesisKind::index), UINT32_MAX: no cap
 };
 
 struct Checks {
@@ -192,7 +101,7 @@ struct Scenario {
   // The run's event budget (0: none). A run that reaches it stops there with the verdict
   // "budget_exceeded": neither pass nor fail, and the same at that event on every replay.
   std::uint64_t events_max = 0;
-  KvClusterOptions cluster;       // seed is set per run
+  ServiceClusterOptions cluster;       // seed is set per run
   std::vector<FaultStep> faults;  // sorted by time (stable)
   std::optional<Nemesis> nemesis;
   Checks checks;

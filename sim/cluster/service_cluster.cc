@@ -1,4 +1,4 @@
-#include "sim/cluster/kv_cluster.h"
+#include "sim/cluster/service_cluster.h"
 
 #include "jobqueue/kv/kv_store.h"
 #include "jobqueue/queue/job_queue.h"
@@ -8,7 +8,7 @@
 
 namespace raftsim::sim {
 
-Status KvClusterOptions::validate() const {
+Status ServiceClusterOptions::validate() const {
   if (nodes < 1 || clients + nodes > Network::kNodesMax) {
     return Status(StatusCode::invalid_argument, "need 1 or more nodes and at most " +
                                                     std::to_string(Network::kNodesMax) +
@@ -60,8 +60,9 @@ std::string describe_payload(std::span<const std::uint8_t> payload) {
 
 }  // namespace
 
-KvCluster::KvCluster(const KvClusterOptions& options) : options_(options), checker_(options.nodes) {
-  RAFTSIM_CHECK_MSG(options.validate().ok(), "invalid KvClusterOptions");
+ServiceCluster::ServiceCluster(const ServiceClusterOptions& options)
+    : options_(options), checker_(options.nodes) {
+  RAFTSIM_CHECK_MSG(options.validate().ok(), "invalid ServiceClusterOptions");
   WorldConfig config;
   config.seed = options.seed;
   config.node_count = options.nodes + options.clients;
@@ -78,7 +79,7 @@ KvCluster::KvCluster(const KvClusterOptions& options) : options_(options), check
   if (options.record_trace) world_->network().set_payload_describer(describe_payload);
 }
 
-std::unique_ptr<Process> KvCluster::make_process(Runtime& runtime) {
+std::unique_ptr<Process> ServiceCluster::make_process(Runtime& runtime) {
   const NodeId self = runtime.self();
   if (self < options_.nodes) {
     NodeHostConfig host;
@@ -90,13 +91,13 @@ std::unique_ptr<Process> KvCluster::make_process(Runtime& runtime) {
     for (NodeIndex node = 0; node < options_.nodes; ++node) host.raft.voters.push_back(node);
     host.tick_ns = options_.tick_ns;
     host.snapshot_every_entries = options_.snapshot_every_entries;
-    if (options_.workload_type == KvClusterOptions::Workload::queue) {
+    if (options_.workload_type == ServiceClusterOptions::Workload::queue) {
       return std::make_unique<NodeHost>(
           runtime, host, std::make_unique<queue::JobQueue>(queue::Config{}, options_.bugs.queue));
     }
     return std::make_unique<NodeHost>(runtime, host, std::make_unique<kv::KvStore>());
   }
-  if (options_.workload_type == KvClusterOptions::Workload::queue) {
+  if (options_.workload_type == ServiceClusterOptions::Workload::queue) {
     const std::uint64_t sessions = options_.queue.producers + options_.queue.workers;
     return std::make_unique<QueueClient>(runtime, options_.nodes,
                                          std::uint64_t{self - options_.nodes} * sessions,
@@ -108,11 +109,11 @@ std::unique_ptr<Process> KvCluster::make_process(Runtime& runtime) {
                                     history_);
 }
 
-void KvCluster::start() {
+void ServiceCluster::start() {
   world_->boot_all();
 }
 
-std::optional<Violation> KvCluster::run_until(Time limit) {
+std::optional<Violation> ServiceCluster::run_until(Time limit) {
   Scheduler& scheduler = world_->scheduler();
   if (!budget_exceeded_.empty()) return std::nullopt;
   while (scheduler.next_event_time() <= limit) {
@@ -134,7 +135,7 @@ std::optional<Violation> KvCluster::run_until(Time limit) {
   return checker_.check(*world_);
 }
 
-const NodeHost* KvCluster::node(NodeIndex node) {
+const NodeHost* ServiceCluster::node(NodeIndex node) {
   RAFTSIM_CHECK(node < options_.nodes);
   Host& host = world_->host(node);
   if (host.state() == HostState::down) return nullptr;
@@ -142,12 +143,12 @@ const NodeHost* KvCluster::node(NodeIndex node) {
   return node_host != nullptr && !node_host->failed() ? node_host : nullptr;
 }
 
-const Raft* KvCluster::raft(NodeIndex node) {
+const Raft* ServiceCluster::raft(NodeIndex node) {
   const NodeHost* host = this->node(node);
   return host != nullptr ? host->raft() : nullptr;
 }
 
-std::optional<NodeIndex> KvCluster::leader() {
+std::optional<NodeIndex> ServiceCluster::leader() {
   std::optional<NodeIndex> best;
   Term best_term = 0;
   for (NodeIndex node = 0; node < options_.nodes; ++node) {
@@ -160,7 +161,7 @@ std::optional<NodeIndex> KvCluster::leader() {
   return best;
 }
 
-std::optional<NodeIndex> KvCluster::await_leader(Time within) {
+std::optional<NodeIndex> ServiceCluster::await_leader(Time within) {
   const Time deadline = world_->now() + within;
   while (world_->now() < deadline) {
     if (run_for(milliseconds(10))) return std::nullopt;
@@ -173,11 +174,11 @@ std::optional<NodeIndex> KvCluster::await_leader(Time within) {
   return std::nullopt;
 }
 
-void KvCluster::partition(const std::vector<std::vector<NodeIndex>>& groups) {
+void ServiceCluster::partition(const std::vector<std::vector<NodeIndex>>& groups) {
   RAFTSIM_CHECK(world_->network().partition(groups, Network::Unlisted::keep_their_links).ok());
 }
 
-void KvCluster::isolate(NodeIndex node) {
+void ServiceCluster::isolate(NodeIndex node) {
   std::vector<NodeIndex> rest;
   for (NodeIndex other = 0; other < options_.nodes; ++other) {
     if (other != node) rest.push_back(other);
@@ -185,7 +186,7 @@ void KvCluster::isolate(NodeIndex node) {
   partition({{node}, rest});
 }
 
-void KvCluster::heal() {
+void ServiceCluster::heal() {
   world_->network().heal();
 }
 

@@ -1,5 +1,7 @@
-// raftsim: a simulated Raft-replicated KV cluster, ready to drive. Nodes 0..n-1 run NodeHost with
-// a KvStore; nodes n..n+c-1 run closed-loop KvClients that record a History. run_until() steps
+// raftsim: a simulated cluster running a service replicated by Raft, ready to drive: nodes
+// 0..n-1 run NodeHost with the service's state machine (the KV store or the job queue), nodes
+// n..n+c-1 run its closed-loop clients (KvClients recording a History, or queue producers and
+// workers recording a QueueHistory). run_until() steps
 // the scheduler one event at a time and runs the online safety checker after every event,
 // stopping at the first violation, or at the run budget (an event count, deterministic; plus an
 // optional caller check, e.g. a wall-clock guard, polled every few thousand events). Cluster
@@ -25,7 +27,7 @@
 
 namespace raftsim::sim {
 
-struct KvClusterOptions {
+struct ServiceClusterOptions {
   std::uint64_t seed = 1;
   NodeIndex nodes = 5;
   NodeIndex clients = 3;
@@ -67,9 +69,9 @@ struct RunBudget {
 };
 inline constexpr std::uint64_t kRunBudgetPollEvents = 4096;  // a clock read costs ~20 ns
 
-class KvCluster {
+class ServiceCluster {
  public:
-  explicit KvCluster(const KvClusterOptions& options);
+  explicit ServiceCluster(const ServiceClusterOptions& options);
 
   void start();
   // Runs until `limit` or the first safety violation (returned).
@@ -85,7 +87,7 @@ class KvCluster {
   const QueueHistory& queue_history() const { return queue_history_; }
   RaftSafetyChecker& checker() { return checker_; }
   NodeIndex size() const { return options_.nodes; }
-  const KvClusterOptions& options() const { return options_; }
+  const ServiceClusterOptions& options() const { return options_; }
 
   // The running NodeHost of a cluster node, or null if it is down or failed.
   const NodeHost* node(NodeIndex node);
@@ -102,7 +104,7 @@ class KvCluster {
  private:
   std::unique_ptr<Process> make_process(Runtime& runtime);
 
-  KvClusterOptions options_;
+  ServiceClusterOptions options_;
   History history_;
   QueueHistory queue_history_;
   std::unique_ptr<World> world_;

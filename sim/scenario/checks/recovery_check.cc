@@ -1,0 +1,73 @@
+// raftsim: the recovery and liveness findings of a run from its recovery measurements
+// (sim/checkers/recovery.h) and the highest term reached (see checker.h).
+#include "sim/scenario/checks/checker.h"
+
+namespace raftsim::sim {
+namespace {
+
+double ms(Time time) {
+  return static_cast<double>(time) / kMillisecond;
+}
+
+std::pair<CheckerFinding, CheckerFinding> check_recovery(const RunEnd& run) {
+  if (!run.scenario.checks.recovery || run.violation) {
+    const char* why = !run.scenario.checks.recovery ? kOffInScenario : kStoppedAtViolation;
+    return {skipped_finding("recovery", why), skipped_finding("liveness", why)};
+  }
+  CheckerFinding recovery = finding_named("recovery");
+  CheckerFinding liveness = finding_named("liveness");
+  const RecoveryVerdict verdict = run.tracker.verdict();
+  const std::vector<Time> times = run.tracker.recovery_times();
+  recovery.details = {{"measured", run.tracker.measurements().size()},
+                      {"recovered", times.size()},
+                      {"max_ms", ms(times.empty() ? 0 : times.back())},
+                      {"p50_ms", ms(RecoveryTracker::percentile(times, 50))},
+                      {"p99_ms", ms(RecoveryTracker::percentile(times, 99))}};
+  if (run.scenario.checks.recovery_max) {
+    recovery.details["bound_ms"] = ms(*run.scenario.checks.recovery_max);
+  }
+  if (verdict.recovery_failure) {
+    recovery.status = CheckStatus::fail;
+    recovery.summary = *verdict.recovery_failure;
+    recovery.at = verdict.failure_at;
+  } else {
+    recovery.summary =
+        std::to_string(times.size()) + " recoveries, max " +
+        std::to_string(times.empty() ? 0 : times.back() / kMillisecond) + " ms" +
+        (run.scenario.checks.recovery_max
+             ? " (bound " + std::to_string(*run.scenario.checks.recovery_max / kMillisecond) +
+                   " ms)"
+             : std::string(" (no bound set)"));
+  }
+  liveness.details = {{"max_term", run.max_term}};
+  if (run.scenario.checks.term_max) liveness.details["term_max"] = *run.scenario.checks.term_max;
+  if (!verdict.liveness_failure && run.scenario.checks.term_max &&
+      run.max_term > *run.scenario.checks.term_max) {
+    liveness.status = CheckStatus::fail;
+    liveness.summary = "a node reached term " + std::to_string(run.max_term) + " (bound " +
+                       std::to_string(*run.scenario.checks.term_max) +
+                       "): the cluster kept electing";
+    liveness.at = run.max_term_at;
+  } else if (verdict.liveness_failure) {
+    liveness.status = CheckStatus::fail;
+    liveness.summary = *verdict.liveness_failure;
+    liveness.at = verdict.failure_at;
+  } else if (!run.tracker.all_recovered()) {
+    liveness.summary = "not every fault was recovered from, but never for " +
+                       std::to_string(run.scenario.checks.liveness_timeout / kMillisecond) +
+                       " ms with a healthy majority";
+  } else {
+    liveness.summary = "the cluster recovered from every fault";
+  }
+  return {recovery, liveness};
+}
+}  // namespace
+
+std::unique_ptr<Checker> make_recovery_checker() {
+  return make_checker({"recovery", "liveness"}, [](const RunEnd& run) {
+    auto [recovery, liveness] = check_recovery(run);
+    return std::vector{recovery, liveness};
+  });
+}
+
+}  // namespace raftsim::sim

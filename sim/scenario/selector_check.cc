@@ -1,0 +1,85 @@
+// raftsim: parse-time selector checks (see selector_check.h).
+#include "sim/scenario/selector_check.h"
+
+namespace raftsim::sim {
+
+std::optional<NodeIndex> node_from_name(std::string_view name, NodeIndex nodes) {
+  if (name.size() < 2 || name[0] != 'n') return std::nullopt;
+  NodeIndex index = 0;
+  for (char c : name.substr(1)) {
+    if (c < '0' || c > '9' || index > 1000) return std::nullopt;
+    index = index * 10 + static_cast<NodeIndex>(c - '0');
+  }
+  if (name.size() > 2 && name[1] == '0') return std::nullopt;  // "n01"
+  return index < nodes ? std::optional<NodeIndex>(index) : std::nullopt;
+}
+
+bool is_selector_keyword(std::string_view name) {
+  static const std::set<std::string, std::less<>> kKeywords = {
+      "leader", "new-leader", "follower", "followers", "random", "all", "others", "down", "paused"};
+  return kKeywords.count(name) != 0;
+}
+
+std::string expected_node_name(NodeIndex nodes) {
+  return nodes == 1 ? std::string("the node name \"n0\"")
+                    : "a node name from \"n0\" to \"n" + std::to_string(nodes - 1) + "\"";
+}
+
+void SelectorChecker::check(const std::string& path, const std::string& selector, unsigned uses) {
+  if (node_from_name(selector, nodes_)) return;
+  if ((uses & kClients) && selector.size() > 1 && selector[0] == 'c' &&
+      node_from_name("n" + selector.substr(1), clients_)) {
+    return;
+  }
+  const bool one = selector == "leader" || selector == "new-leader" || selector == "follower" ||
+                   selector == "random" || bound_.count(selector) != 0;
+  if ((uses & kOneNode) && one) return;
+  if ((uses & kManyNodes) && (selector == "all" || selector == "followers")) return;
+  if ((uses & kOthers) && selector == "others") return;
+  if ((uses & kDownNodes) && selector == "down") return;
+  if ((uses & kPausedNodes) && selector == "paused") return;
+  std::string expected = node_names();
+  if (uses & kOneNode) expected += ", \"leader\", \"new-leader\", \"follower\", \"random\"";
+  if (uses & kManyNodes) expected += ", \"all\", \"followers\"";
+  if (uses & kOthers) expected += ", \"others\"";
+  if (uses & kDownNodes) expected += ", \"down\"";
+  if (uses & kPausedNodes) expected += ", \"paused\"";
+  if ((uses & kClients) && clients_ > 0) {
+    expected += ", a client from \"c0\" to \"c" + std::to_string(clients_ - 1) + "\"";
+  }
+  if ((uses & kOneNode) && !bound_.empty()) expected += " or a name bound earlier with \"as\"";
+  std::string found = "\"" + selector + "\"";
+  if (node_from_name(selector, 1000)) {  // a node name, but not of this cluster
+    found += " (the cluster has " + std::to_string(nodes_) + " nodes)";
+  } else if (!(uses & kOneNode) || !one) {
+    if (pending_bindings_.count(selector) != 0) {
+      found += " (bound by \"as\" only at a later time)";
+    }
+  }
+  errors_.add_message(path, "expected " + expected + ", found " + found);
+}
+
+void SelectorChecker::read(JsonObjectReader& reader, std::string_view name, Selector& out,
+                           unsigned uses, bool required) {
+  if (reader.read_string(name, out, true)) {
+    check(reader.path_of(name), out, uses);
+  } else if (required && !reader.has(name)) {
+    reader.error(name, "a node selector (a node name such as \"n0\", or \"leader\", ...)");
+  }
+}
+
+void SelectorChecker::read_list(JsonObjectReader& reader, std::string_view name,
+                                std::vector<Selector>& out, unsigned uses) {
+  if (reader.read_string_list(name, out)) {
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      check(reader.path_of(name) + (out.size() > 1 || reader.field(name)->is_array()
+                                        ? "/" + std::to_string(i)
+                                        : std::string()),
+            out[i], uses);
+    }
+  } else if (!reader.has(name)) {
+    reader.error(name, "a node selector or an array of them");
+  }
+}
+
+}  // namespace raftsim::sim

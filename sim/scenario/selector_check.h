@@ -1,0 +1,66 @@
+// raftsim: checks the node selectors of a scenario's fault steps while it is parsed (what a
+// Selector may be: scenario.h). A step's field accepts some kinds of selector (SelectorUse); names
+// bound with "as" count only after the step that binds them. Errors go to the parse's JsonErrors
+// with the JSON path of the selector, what the field accepts and what was found.
+#pragma once
+
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sim/kernel/network.h"
+#include "sim/scenario/json_reader.h"
+
+namespace raftsim::sim {
+
+using Selector = std::string;
+
+// Which selectors a field accepts (see Selector in scenario.h).
+enum SelectorUse : unsigned {
+  kOneNode = 1,       // n<k>, leader, new-leader, follower, random, bound names
+  kManyNodes = 2,     // all, followers
+  kOthers = 4,        // others
+  kDownNodes = 8,     // down
+  kPausedNodes = 16,  // paused
+  kClients = 32       // c<k>: a client process (partitions only)
+};
+
+// "n<k>" with k < nodes (no leading zero), else nothing.
+std::optional<NodeIndex> node_from_name(std::string_view name, NodeIndex nodes);
+// "a node name from \"n0\" to \"n4\"" (error messages).
+std::string expected_node_name(NodeIndex nodes);
+// The selector keywords: no "as" may bind one of these names.
+bool is_selector_keyword(std::string_view name);
+
+class SelectorChecker {
+ public:
+  SelectorChecker(NodeIndex nodes, NodeIndex clients, JsonErrors& errors)
+      : nodes_(nodes), clients_(clients), errors_(errors) {}
+
+  // Every name some step binds with "as", whenever it fires: a use before the binding step
+  // then says so.
+  void expect_binding(const std::string& name) { pending_bindings_.insert(name); }
+  void bind(const std::string& name) { bound_.insert(name); }
+
+  // Checks one selector found at `path`.
+  void check(const std::string& path, const std::string& selector, unsigned uses);
+  // Reads and checks a selector field (an error when absent and required).
+  void read(JsonObjectReader& reader, std::string_view name, Selector& out, unsigned uses,
+            bool required = true);
+  // Reads and checks a field holding one selector or an array of them.
+  void read_list(JsonObjectReader& reader, std::string_view name, std::vector<Selector>& out,
+                 unsigned uses);
+  NodeIndex nodes() const { return nodes_; }
+  std::string node_names() const { return expected_node_name(nodes_); }
+
+ private:
+  NodeIndex nodes_;
+  NodeIndex clients_;
+  JsonErrors& errors_;
+  std::set<std::string, std::less<>> bound_;
+  std::set<std::string, std::less<>> pending_bindings_;
+};
+
+}  // namespace raftsim::sim
