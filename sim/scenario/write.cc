@@ -3,7 +3,7 @@
 // scenario parses back to the same value and a replayed failure is byte-identical.
 #include <nlohmann/json.hpp>
 
-#include "raft/util/bugs.h"
+#include "sim/bugs/catalogue.h"
 #include "sim/scenario/parse.h"
 
 namespace raftsim::sim {
