@@ -101,7 +101,7 @@ struct Scenario {
   // The run's event budget (0: none). A run that reaches it stops there with the verdict
   // "budget_exceeded": neither pass nor fail, and the same at that event on every replay.
   std::uint64_t events_max = 0;
-  ServiceClusterOptions cluster;       // seed is set per run
+  ServiceClusterOptions cluster;  // seed is set per run
   std::vector<FaultStep> faults;  // sorted by time (stable)
   std::optional<Nemesis> nemesis;
   Checks checks;

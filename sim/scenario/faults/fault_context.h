@@ -20,7 +20,7 @@ struct FaultContext {
   ServiceCluster& cluster;
   SelectorResolver& selectors;
   Random& random;                         // the run's scenario/faults stream
-  const ServiceClusterOptions& base;           // the scenario's settings: what repairs go back to
+  const ServiceClusterOptions& base;      // the scenario's settings: what repairs go back to
   std::vector<DiskConfig>& disk_configs;  // each node's disk settings now
 
   World& world() const { return cluster.world(); }
