@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <span>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -42,8 +43,9 @@ class SessionClient : public Process {
   void open_request(Session& session);
   // Records the request opened last in `history` (invoked now), then sends its first attempt.
   // A full history stops the session: nothing is sent.
+  // `operation` is taken by reference and moved into the history: one move, no copy of its text.
   template <typename History, typename Operation>
-  void record_and_send(Session& session, History& history, Operation operation);
+  void record_and_send(Session& session, History& history, Operation&& operation);
   void send_attempt(Session& session);
   // After a refusal (hint: who the node thinks leads) or a timeout (hint = kNoNode).
   void retry(Session& session, NodeId hint);
@@ -98,10 +100,11 @@ void SessionClient<Session>::open_request(Session& session) {
 template <typename Session>
 template <typename History, typename Operation>
 void SessionClient<Session>::record_and_send(Session& session, History& history,
-                                             Operation operation) {
+                                             Operation&& operation) {
+  static_assert(!std::is_lvalue_reference_v<Operation>, "pass the operation with std::move");
   operation.invoke_time = runtime_.monotonic_now_ns();
   session.invoked_at = operation.invoke_time;
-  session.current = history.begin(std::move(operation));
+  session.current = history.begin(std::forward<Operation>(operation));
   if (!session.current) return;  // history full: this session stops
   send_attempt(session);
 }
