@@ -22,6 +22,8 @@ const char* status_code_name(StatusCode code) {
       return "unavailable";
     case StatusCode::out_of_range:
       return "out_of_range";
+    case StatusCode::failed_precondition:
+      return "failed_precondition";
   }
   RAFTSIM_UNREACHABLE("unknown StatusCode");
 }

@@ -22,6 +22,7 @@ enum class StatusCode {
   io_error,     // the medium failed the operation
   unavailable,  // the component is down (crashed node, closed file)
   out_of_range,
+  failed_precondition,  // refused in the current state (e.g. a membership change in flight)
 };
 
 const char* status_code_name(StatusCode code);

@@ -23,13 +23,17 @@ enum class MessageType : std::uint8_t {
   heartbeat = 6,           // commit = min(leader commit, receiver's match); context = read round
   heartbeat_response = 7,  // context echoed
   // log_index/log_term = the snapshot's last entry; context = byte offset of this chunk;
-  // hint_index = the snapshot's total bytes; commit = leader commit; entries = exactly one
-  // carrier entry whose data is the chunk (so chunks reuse the entry codec's bounds and sharing).
+  // hint_index = the snapshot's total bytes; commit = leader commit; entries = one carrier entry
+  // whose data is the chunk (so chunks reuse the entry codec's bounds and sharing), then, if the
+  // snapshot's membership is not the receiver's bootstrap one, a config entry holding it.
   install_snapshot = 8,
   // log_index = the snapshot the answer is about; context = bytes of it received so far (where
   // the next chunk starts); hint_index != 0: the follower now holds the log up to hint_index (it
   // installed the snapshot, or already had it), so the leader goes back to appends.
   install_snapshot_response = 9,
+  // Leadership transfer (dissertation §3.10): the leader tells an up-to-date voter to campaign
+  // now, skipping PreVote and the "heard from a leader recently" rule for this one election.
+  timeout_now = 10,
 };
 
 const char* message_type_name(MessageType type);

@@ -24,13 +24,21 @@
 #include "raft/core/messages.h"
 #include "raft/core/raft_bugs.h"
 #include "raft/core/types.h"
+#include "raft/membership/membership.h"
 #include "raft/tracker/tracker.h"
 
 namespace raftsim {
 
 struct RaftConfig {
   NodeId id = 0;
-  std::vector<NodeId> voters;  // every member, self included
+  // The bootstrap membership, in force until the log or a snapshot holds a configuration entry.
+  // A server that joins a running cluster starts with all three empty: it never campaigns and
+  // learns its membership from the leader's log (or snapshot).
+  std::vector<NodeId> voters;     // voters at bootstrap
+  std::vector<NodeId> learners;   // learners at bootstrap
+  std::vector<NodeId> witnesses;  // voters at bootstrap that are witnesses
+  // Joint consensus: a leader leaves C_old,new on its own once it commits (see ConfChange).
+  bool joint_auto_leave = true;
   // Election timeouts are drawn uniformly from [min, max) ticks after every reset.
   std::uint32_t election_timeout_ticks_min = 30;
   std::uint32_t election_timeout_ticks_max = 60;
@@ -61,6 +69,8 @@ struct RaftConfig {
   RaftBugs bugs;
 
   Status validate() const;
+  // The bootstrap membership these fields describe (empty for a joining server).
+  Membership bootstrap_membership() const;
 };
 
 enum class Role : std::uint8_t { follower, pre_candidate, candidate, leader };
@@ -102,6 +112,14 @@ class Raft {
   Result<Index> propose(SharedBytes data);
   // Starts a linearizable read; its ReadState comes out of a later Ready. Fails if not leader.
   Status read_index(std::uint64_t request_id);
+  // Appends a configuration entry (the leader only). Refused (failed_precondition) while another
+  // configuration entry is uncommitted, before an entry of this leader's term has committed
+  // (the 2015 correction to single-server changes), during a leadership transfer, or if the step
+  // is illegal (apply_conf_change). The change takes effect as soon as it is appended.
+  Result<Index> propose_conf_change(const ConfChange& change);
+  // Leadership transfer (dissertation §3.10): stop taking proposals, bring `target` up to date,
+  // then tell it to campaign at once. Aborted after an election timeout (the leader resumes).
+  Status transfer_leadership(NodeId target);
 
   bool has_ready() const;
   Ready ready();
@@ -124,6 +142,14 @@ class Raft {
   const RaftLog& log() const { return log_; }
   const RaftConfig& config() const { return config_; }
   std::size_t quorum() const { return tracker_.voters().quorum(); }
+  // The membership in force (the latest configuration in the log; see RaftConfig) and the index
+  // of its entry (0: the bootstrap or snapshot membership).
+  const Membership& membership() const;
+  Index membership_index() const;
+  // The membership in force at `index` (>= the snapshot index): what a snapshot there carries.
+  const Membership& membership_at(Index index) const;
+  // A leadership transfer in progress (leader only): its target, else kNoNode.
+  NodeId transfer_target() const { return transfer_target_; }
   std::uint64_t state_hash() const;
   // state_hash() plus the volatile state that decides future behaviour (votes, progress, pending
   // flags), for the model checker's fingerprints; leaves out the clock and read bookkeeping.

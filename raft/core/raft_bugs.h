@@ -17,6 +17,13 @@ enum class RaftBug : std::uint8_t {
   read_without_readindex,     // the leader serves reads without confirming leadership
   lease_read_no_drift_bound,  // lease reads ignore clock drift
   snapshot_overwrites_newer,  // an older snapshot replaces newer state
+  // Membership changes (raft/membership, dissertation ch. 4):
+  config_change_before_own_term_commit,  // a new leader changes membership before its no-op
+                                         // commits (the 2015 single-server bug)
+  config_on_commit,                      // a server uses a configuration only once committed
+  joint_quorum_new_only,                 // joint decisions count only C_new's majority
+  removed_leader_keeps_leading,          // a leader not in C_new stays leader once it commits
+  learner_counted_in_quorum,             // learners' acknowledgements count towards commit
 };
 
 using RaftBugs = BugSet<RaftBug>;

@@ -20,6 +20,7 @@ constexpr NodeId kNoNode = UINT32_MAX;
 enum class EntryType : std::uint8_t {
   normal = 0,  // a client command for the state machine
   noop = 1,    // appended by a new leader to commit entries of earlier terms (paper §5.4.2, §8)
+  config = 2,  // a membership (raft/membership): in force from the moment it is appended
 };
 
 struct Entry {
@@ -43,6 +44,9 @@ struct SnapshotMeta {
 struct Snapshot {
   SnapshotMeta meta;
   SharedBytes data;
+  // The membership in force at meta.index, encoded (encode_membership); empty: the bootstrap
+  // membership of RaftConfig.
+  SharedBytes membership;
 
   friend bool operator==(const Snapshot&, const Snapshot&) = default;
 };

@@ -44,6 +44,12 @@ struct NodeHostConfig {
   SnapshotStoreOptions snapshots;
   // Catalogued bugs to inject at the persist and answer steps (the simulator); empty in production.
   HostBugs bugs;
+  // True only for a server's very first start as a bootstrap member (raft.voters non-empty),
+  // like etcd's --initial-cluster-state=new. A later start that finds an empty disk while the
+  // configuration names this server a bootstrap member means the disk was wiped: the host
+  // refuses to run under this id (fail-stop; the server must rejoin under a new id). A joining
+  // server (raft.voters empty) may start on an empty disk at any time.
+  bool initial_start = true;
 };
 
 class NodeHost final : public Process, private ReadySink {

@@ -41,7 +41,7 @@ void encode_client_request_into(const ClientRequest& request, std::vector<std::u
   writer.u8(static_cast<std::uint8_t>(Channel::client_request));
   writer.u64(request.client_id);
   writer.u64(request.sequence);
-  writer.u8(request.read_only ? 1 : 0);
+  writer.u8(request.admin ? 2 : request.read_only ? 1 : 0);
   writer.u32(static_cast<std::uint32_t>(request.payload.size()));
   writer.bytes(request.payload);
   writer.finish();
@@ -59,11 +59,12 @@ bool decode_client_request_into(std::span<const std::uint8_t> bytes, ClientReque
   std::uint8_t read_only = 0;
   std::uint32_t size = 0;
   if (!reader.read_u64(request.client_id) || !reader.read_u64(request.sequence) ||
-      !reader.read_u8(read_only) || read_only > 1 || !reader.read_u32(size) ||
+      !reader.read_u8(read_only) || read_only > 2 || !reader.read_u32(size) ||
       !reader.read_bytes(size, request.payload) || reader.remaining() != 0) {
     return false;
   }
   request.read_only = read_only == 1;
+  request.admin = read_only == 2;
   return true;
 }
 
@@ -98,7 +99,7 @@ bool decode_client_response_into(std::span<const std::uint8_t> bytes, ClientResp
   std::uint8_t status = 0;
   std::uint32_t size = 0;
   if (!reader.read_u64(response.client_id) || !reader.read_u64(response.sequence) ||
-      !reader.read_u8(status) || status > static_cast<std::uint8_t>(ClientStatus::busy) ||
+      !reader.read_u8(status) || status > static_cast<std::uint8_t>(ClientStatus::rejected) ||
       !reader.read_u32(response.leader_hint) || !reader.read_u32(size) ||
       !reader.read_bytes(size, response.payload) || reader.remaining() != 0) {
     return false;
@@ -139,6 +140,35 @@ std::optional<SessionCommandView> decode_session_command_view(std::span<const st
   }
   command.payload = bytes.subspan(kSessionHeaderBytes);
   return command;
+}
+
+std::vector<std::uint8_t> encode_admin_request(const AdminRequest& request) {
+  std::vector<std::uint8_t> out;
+  put_u8(out, static_cast<std::uint8_t>(request.kind));
+  if (request.kind == AdminRequest::Kind::conf_change) {
+    encode_conf_change(request.change, out);
+  } else {
+    put_u32(out, request.target);
+  }
+  return out;
+}
+
+std::optional<AdminRequest> decode_admin_request(std::span<const std::uint8_t> bytes) {
+  if (bytes.empty()) return std::nullopt;
+  AdminRequest request;
+  if (bytes[0] == static_cast<std::uint8_t>(AdminRequest::Kind::conf_change)) {
+    std::optional<ConfChange> change = decode_conf_change(bytes.subspan(1));
+    if (!change) return std::nullopt;
+    request.change = std::move(*change);
+    return request;
+  }
+  if (bytes[0] != static_cast<std::uint8_t>(AdminRequest::Kind::transfer_leadership)) {
+    return std::nullopt;
+  }
+  ByteReader reader(bytes.subspan(1));
+  request.kind = AdminRequest::Kind::transfer_leadership;
+  if (!reader.read_u32(request.target) || reader.remaining() != 0) return std::nullopt;
+  return request;
 }
 
 }  // namespace raftsim

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "raft/core/messages.h"
+#include "raft/membership/membership.h"
 
 namespace raftsim {
 
@@ -19,6 +20,7 @@ struct ClientRequest {
   std::uint64_t client_id = 0;
   std::uint64_t sequence = 0;  // per client, increasing; a retry reuses its sequence
   bool read_only = false;      // served through ReadIndex instead of the log
+  bool admin = false;          // an AdminRequest (encode_admin_request) instead of a command
   std::vector<std::uint8_t> payload;
   friend bool operator==(const ClientRequest&, const ClientRequest&) = default;
 };
@@ -28,6 +30,8 @@ enum class ClientStatus : std::uint8_t {
   not_leader = 1,  // not applied; try leader_hint if it is not kNoNode
   failed = 2,      // definitely not applied (e.g. overwritten by a new leader's entry)
   busy = 3,        // not applied: the node's queue is full
+  rejected = 4,    // admin: refused as asked (payload: why, in words); retrying will not help
+                   // until the cluster changes (a change in flight, an unknown server, ...)
 };
 
 struct ClientResponse {
@@ -56,6 +60,19 @@ std::optional<ClientResponse> decode_client_response(std::span<const std::uint8_
 // the value's contents are unspecified.
 bool decode_client_request_into(std::span<const std::uint8_t> bytes, ClientRequest& request);
 bool decode_client_response_into(std::span<const std::uint8_t> bytes, ClientResponse& response);
+
+// Administration through the client protocol: a membership change (answered ok once its
+// configuration entry commits; exactly once through the session table like any command) or a
+// leadership transfer (answered ok once the target leads, failed if the transfer aborts).
+struct AdminRequest {
+  enum class Kind : std::uint8_t { conf_change = 0, transfer_leadership = 1 };
+  Kind kind = Kind::conf_change;
+  ConfChange change;          // conf_change
+  NodeId target = kNoNode;    // transfer_leadership
+  friend bool operator==(const AdminRequest&, const AdminRequest&) = default;
+};
+std::vector<std::uint8_t> encode_admin_request(const AdminRequest& request);
+std::optional<AdminRequest> decode_admin_request(std::span<const std::uint8_t> bytes);
 
 // A log entry's data for a client command: who sent it, so replicas can deduplicate retries.
 struct SessionCommand {
