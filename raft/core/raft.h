@@ -235,7 +235,7 @@ class Raft {
   };
   Membership base_membership_;
   std::vector<ConfigRecord> configs_;
-  Index tracker_config_index_ = 0;  // the record the tracker was configured from (0: base)
+  Index tracker_config_index_ = 0;     // the record the tracker was configured from (0: base)
   std::uint64_t base_generation_ = 0;  // bumped when base_membership_ changes
   std::uint64_t tracker_base_generation_ = UINT64_MAX;
   NodeId transfer_target_ = kNoNode;

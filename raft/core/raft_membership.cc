@@ -93,10 +93,9 @@ void Raft::refresh_membership() {
   }
   std::vector<NodeId> replicas = current.members();
   std::erase(replicas, config_.id);
-  tracker_.configure(
-      quorum::JointConfig(quorum::MajorityConfig(std::move(incoming)),
-                          quorum::MajorityConfig(std::move(outgoing))),
-      std::move(replicas), log_.last_index() + 1);
+  tracker_.configure(quorum::JointConfig(quorum::MajorityConfig(std::move(incoming)),
+                                         quorum::MajorityConfig(std::move(outgoing))),
+                     std::move(replicas), log_.last_index() + 1);
   if (role_ == Role::leader) {
     if (transfer_target_ != kNoNode && !current.may_lead(transfer_target_)) {
       transfer_target_ = kNoNode;  // the target left (or became a learner): nothing to wait for
@@ -107,7 +106,9 @@ void Raft::refresh_membership() {
   }
 }
 
-bool Raft::may_campaign() const { return membership().may_lead(config_.id); }
+bool Raft::may_campaign() const {
+  return membership().may_lead(config_.id);
+}
 
 Result<Membership> Raft::check_conf_change(const ConfChange& change) const {
   if (role_ != Role::leader) return Status(StatusCode::unavailable, "not the leader");
@@ -122,7 +123,8 @@ Result<Membership> Raft::check_conf_change(const ConfChange& change) const {
     // The 2015 correction (dissertation §4.1): until an entry of this term commits, the log may
     // still end in an uncommitted configuration of an earlier leader that another majority could
     // commit; a change on top of it could give two disjoint majorities.
-    return Status(StatusCode::unavailable, "this leader has not yet committed an entry of its term");
+    return Status(StatusCode::unavailable,
+                  "this leader has not yet committed an entry of its term");
   }
   Result<Membership> next = apply_conf_change(membership(), change);
   if (!next.ok()) return next;

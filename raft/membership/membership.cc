@@ -43,13 +43,21 @@ std::size_t symmetric_difference_size(const std::vector<NodeId>& a, const std::v
   return difference.size();
 }
 
-Status refuse(const std::string& why) { return Status(StatusCode::failed_precondition, why); }
+Status refuse(const std::string& why) {
+  return Status(StatusCode::failed_precondition, why);
+}
 
 }  // namespace
 
-bool Membership::is_voter(NodeId node) const { return holds(voters, node) || holds(outgoing, node); }
-bool Membership::is_learner(NodeId node) const { return holds(learners, node); }
-bool Membership::is_witness(NodeId node) const { return holds(witnesses, node); }
+bool Membership::is_voter(NodeId node) const {
+  return holds(voters, node) || holds(outgoing, node);
+}
+bool Membership::is_learner(NodeId node) const {
+  return holds(learners, node);
+}
+bool Membership::is_witness(NodeId node) const {
+  return holds(witnesses, node);
+}
 
 std::vector<NodeId> Membership::members() const {
   std::vector<NodeId> all = voters;
@@ -83,8 +91,8 @@ Status Membership::validate() const {
 }
 
 std::string Membership::describe() const {
-  std::string out = joint() ? "joint " + join(voters) + " | " + join(outgoing)
-                            : "voters " + join(voters);
+  std::string out =
+      joint() ? "joint " + join(voters) + " | " + join(outgoing) : "voters " + join(voters);
   if (!learners.empty()) out += " learners " + join(learners);
   if (!witnesses.empty()) out += " witnesses " + join(witnesses);
   return out;
@@ -111,8 +119,8 @@ const char* conf_change_type_name(ConfChangeType type) {
 Result<Membership> apply_conf_change(const Membership& current, const ConfChange& change) {
   const std::string who = "server " + std::to_string(change.node);
   Membership next = current;
-  const bool single = change.type != ConfChangeType::joint &&
-                      change.type != ConfChangeType::leave_joint;
+  const bool single =
+      change.type != ConfChangeType::joint && change.type != ConfChangeType::leave_joint;
   if (single && current.joint()) return refuse("the configuration is joint; leave it first");
   if (single && change.node == kNoNode) return refuse("no server named");
   switch (change.type) {

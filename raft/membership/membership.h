@@ -61,9 +61,9 @@ const char* conf_change_type_name(ConfChangeType type);
 
 struct ConfChange {
   ConfChangeType type = ConfChangeType::add_learner;
-  NodeId node = kNoNode;        // all but joint and leave_joint
-  std::vector<NodeId> voters;   // joint: the new voter set
-  bool auto_leave = true;       // joint: leave automatically once C_old,new commits
+  NodeId node = kNoNode;       // all but joint and leave_joint
+  std::vector<NodeId> voters;  // joint: the new voter set
+  bool auto_leave = true;      // joint: leave automatically once C_old,new commits
 
   friend bool operator==(const ConfChange&, const ConfChange&) = default;
 };

@@ -69,7 +69,8 @@ struct ShortestTrail {
   bool proven = false;
   std::uint32_t searches = 0;
 };
-ShortestTrail descend_to_shortest(const World& initial, ExploreOptions options, ExploreResult found);
+ShortestTrail descend_to_shortest(const World& initial, ExploreOptions options,
+                                  ExploreResult found);
 
 class Explorer {
  public:
