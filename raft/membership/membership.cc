@@ -35,12 +35,10 @@ std::string join(const std::vector<NodeId>& ids) {
   return out.empty() ? "-" : out;
 }
 
-// Servers in exactly one of two sorted lists.
-std::size_t symmetric_difference_size(const std::vector<NodeId>& a, const std::vector<NodeId>& b) {
-  std::vector<NodeId> difference;
-  std::set_symmetric_difference(a.begin(), a.end(), b.begin(), b.end(),
-                                std::back_inserter(difference));
-  return difference.size();
+// Servers in exactly one of two sorted lists, appended to `out`.
+void add_symmetric_difference(const std::vector<NodeId>& a, const std::vector<NodeId>& b,
+                              std::vector<NodeId>& out) {
+  std::set_symmetric_difference(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
 }
 
 Status refuse(const std::string& why) { return Status(StatusCode::failed_precondition, why); }
@@ -179,10 +177,17 @@ std::string illegal_step(const Membership& previous, const Membership& next) {
     return "";
   }
   if (previous.joint() && next.joint()) return "changed a joint configuration without leaving it";
-  const std::size_t voter_changes = symmetric_difference_size(previous.voters, next.voters);
-  const std::size_t learner_changes = symmetric_difference_size(previous.learners, next.learners);
-  if (voter_changes > 1) return "changed more than one voter at once";
-  if (voter_changes + learner_changes > 2) return "changed more than one server at once";
+  std::vector<NodeId> voter_changes;
+  add_symmetric_difference(previous.voters, next.voters, voter_changes);
+  if (voter_changes.size() > 1) return "changed more than one voter at once";
+  // Count servers, not list entries: a promotion leaves the learners and joins the voters, a
+  // witness joins (or leaves) both lists, and that is still one server.
+  std::vector<NodeId> changed = std::move(voter_changes);
+  add_symmetric_difference(previous.learners, next.learners, changed);
+  add_symmetric_difference(previous.witnesses, next.witnesses, changed);
+  std::sort(changed.begin(), changed.end());
+  changed.erase(std::unique(changed.begin(), changed.end()), changed.end());
+  if (changed.size() > 1) return "changed more than one server at once";
   return "";
 }
 
