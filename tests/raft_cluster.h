@@ -158,8 +158,8 @@ class RaftCluster {
     const Index index = raft.log().applied();
     ASSERT_EQ(applied_[id].size(), index);
     // The file carries the membership in force at the snapshot, as a host's does.
-    Snapshot snapshot{SnapshotMeta{index, *raft.log().term_at(index)},
-                      encode_applied(applied_[id]), raft.snapshot_membership(index)};
+    Snapshot snapshot{SnapshotMeta{index, *raft.log().term_at(index)}, encode_applied(applied_[id]),
+                      raft.snapshot_membership(index)};
     stored_[id].compact(snapshot);
     raft.snapshot_taken(std::move(snapshot));
   }

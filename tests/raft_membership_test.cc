@@ -22,10 +22,18 @@ ConfChange change_of(ConfChangeType type, NodeId node) {
   change.node = node;
   return change;
 }
-ConfChange add_learner(NodeId node) { return change_of(ConfChangeType::add_learner, node); }
-ConfChange promote(NodeId node) { return change_of(ConfChangeType::promote, node); }
-ConfChange add_witness(NodeId node) { return change_of(ConfChangeType::add_witness, node); }
-ConfChange remove_server(NodeId node) { return change_of(ConfChangeType::remove, node); }
+ConfChange add_learner(NodeId node) {
+  return change_of(ConfChangeType::add_learner, node);
+}
+ConfChange promote(NodeId node) {
+  return change_of(ConfChangeType::promote, node);
+}
+ConfChange add_witness(NodeId node) {
+  return change_of(ConfChangeType::add_witness, node);
+}
+ConfChange remove_server(NodeId node) {
+  return change_of(ConfChangeType::remove, node);
+}
 ConfChange enter_joint(std::vector<NodeId> voters, bool auto_leave = true) {
   ConfChange change;
   change.type = ConfChangeType::joint;
@@ -144,7 +152,9 @@ TEST(RaftMembership, GrowThreeToFourThroughALearner) {
   EXPECT_EQ(cluster.node(learner).role(), Role::leader);
 }
 
-void promote_lag_small(RaftConfig& config) { config.promote_lag_entries_max = 3; }
+void promote_lag_small(RaftConfig& config) {
+  config.promote_lag_entries_max = 3;
+}
 
 TEST(RaftMembership, PromoteWaitsUntilTheLearnerHasCaughtUp) {
   RaftCluster cluster(3, 1, promote_lag_small);
@@ -232,7 +242,9 @@ TEST(RaftMembership, JointChangeNeedsBothMajoritiesThenLeavesOnItsOwn) {
   EXPECT_EQ(leader.log().committed(), leader.log().last_index());
 }
 
-void joint_new_only(RaftConfig& config) { config.bugs.add(RaftBug::joint_quorum_new_only); }
+void joint_new_only(RaftConfig& config) {
+  config.bugs.add(RaftBug::joint_quorum_new_only);
+}
 
 TEST(RaftMembershipBugs, JointQuorumNewOnlyCommitsWithoutTheOldMajority) {
   RaftCluster cluster(3, 1, joint_new_only);
@@ -247,7 +259,9 @@ TEST(RaftMembershipBugs, JointQuorumNewOnlyCommitsWithoutTheOldMajority) {
   EXPECT_GE(cluster.node(s.leader).log().committed(), joint.value());
 }
 
-void no_auto_leave(RaftConfig& config) { config.joint_auto_leave = false; }
+void no_auto_leave(RaftConfig& config) {
+  config.joint_auto_leave = false;
+}
 
 TEST(RaftMembership, WithoutAutoLeaveTheJointConfigurationStaysUntilLeaveJoint) {
   RaftCluster cluster(3);
@@ -405,7 +419,9 @@ TEST(RaftMembership, ARestartedServerUsesTheLatestConfigurationInItsLog) {
   EXPECT_EQ(cluster.node(leader).membership(), latest);
 }
 
-void compact_everything(RaftConfig& config) { config.entries_kept_after_snapshot = 0; }
+void compact_everything(RaftConfig& config) {
+  config.entries_kept_after_snapshot = 0;
+}
 
 TEST(RaftMembership, ALearnerAddedAfterCompactionGetsTheMembershipInTheSnapshot) {
   RaftCluster cluster(3, 1, compact_everything);
@@ -461,8 +477,8 @@ TEST(RaftMembership, ARemovedLeaderManagesTheChangeThenHandsOver) {
   // without a single tick (an election timeout is 30) a voter of C_new leads.
   held.release();
   EXPECT_NE(cluster.node(leader).role(), Role::leader);
-  const bool handed_over = cluster.node(a).role() == Role::leader ||
-                           cluster.node(b).role() == Role::leader;
+  const bool handed_over =
+      cluster.node(a).role() == Role::leader || cluster.node(b).role() == Role::leader;
   ASSERT_TRUE(handed_over);
   const NodeId next = cluster.node(a).role() == Role::leader ? a : b;
   EXPECT_EQ(cluster.node(next).term(), term + 1);
@@ -489,7 +505,9 @@ TEST(RaftMembershipBugs, RemovedLeaderKeepsLeading) {
   EXPECT_EQ(cluster.node(leader).role(), Role::leader);
 }
 
-void no_pre_vote(RaftConfig& config) { config.pre_vote = false; }
+void no_pre_vote(RaftConfig& config) {
+  config.pre_vote = false;
+}
 
 TEST(RaftMembership, ARemovedFollowerThatKeepsCampaigningDoesNotDeposeTheLeader) {
   RaftCluster cluster(3, 1, no_pre_vote);
@@ -532,7 +550,9 @@ TEST(RaftTransfer, ToAnUpToDateFollowerCompletesAtOnce) {
   EXPECT_LE(cluster.messages_sent() - sent, 12u);  // TimeoutNow, votes, the new no-op round
 }
 
-bool is_append(const Message& message) { return message.type == MessageType::append; }
+bool is_append(const Message& message) {
+  return message.type == MessageType::append;
+}
 
 TEST(RaftTransfer, ALaggingTargetIsCaughtUpFirst) {
   RaftCluster cluster(3);
@@ -645,7 +665,9 @@ TEST(RaftMembership, AWitnessVotesAndCountsButKeepsNoPayloadsAndNeverCampaigns) 
 // ---------------------------------------------------------------------------------------------
 // Learners counted in quorum (catalogue bug)
 
-void learner_counted(RaftConfig& config) { config.bugs.add(RaftBug::learner_counted_in_quorum); }
+void learner_counted(RaftConfig& config) {
+  config.bugs.add(RaftBug::learner_counted_in_quorum);
+}
 
 // Leader + two learners, both other voters down: 3 of 5 "members", 1 of 3 voters.
 bool commits_with_learners_only(RaftCluster& cluster) {
