@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <deque>
 #include <functional>
 #include <map>
@@ -184,7 +185,8 @@ class RaftCluster {
               << "leader " << id << " differs at " << index;
         }
       }
-      const bool witness = raft.membership().is_witness(id);
+      const Membership& membership = raft.membership();
+      const bool witness = membership.is_witness(id) || membership.is_former_witness(id);
       for (Index index = raft.log().first_index(); index <= raft.log().committed(); ++index) {
         const Entry& entry = raft.log().at(index);
         if (witness) {  // positions only: compare what it keeps, record nothing
@@ -197,7 +199,12 @@ class RaftCluster {
           continue;
         }
         auto [it, inserted] = committed_.emplace(index, std::make_pair(entry, raft.term()));
-        ASSERT_EQ(it->second.first, entry) << "two values committed at " << index;
+        ASSERT_EQ(it->second.first, entry)
+            << "two values committed at " << index << ": node " << id << " has t" << entry.term
+            << " type " << static_cast<int>(entry.type) << " bytes " << entry.data.size()
+            << ", first seen t" << it->second.first.term << " type "
+            << static_cast<int>(it->second.first.type) << " bytes " << it->second.first.data.size()
+            << " (" << raft.membership().describe() << ")";
       }
     }
   }

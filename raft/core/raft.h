@@ -216,6 +216,7 @@ class Raft {
   void after_commit_as_leader();  // auto leave, removed-leader step-down
   bool may_campaign() const;
   bool learner_caught_up(NodeId learner) const;
+  bool strips_payloads_for(NodeId peer, Index index) const;
   void handle_timeout_now(const Message& message);
   void maybe_send_timeout_now(NodeId peer);
   // The snapshot's membership for the install message to `peer`: empty when the receiver can

@@ -154,6 +154,16 @@ bool Raft::learner_caught_up(NodeId learner) const {
   return false;
 }
 
+bool Raft::strips_payloads_for(NodeId peer, Index index) const {
+  // Only entries (or a snapshot) at `index` after the configuration that made `peer` a witness:
+  // the witness then holds that configuration before any entry without payload (so it knows
+  // what it is when it applies them, even when the log reaches it in several appends), and if
+  // that configuration is truncated, every entry stripped for it goes with it. A payload-less log
+  // matches ours by term and index, so appends never repair it: a witness that leaves becomes a
+  // former witness that may not rejoin under its id (apply_conf_change).
+  return membership().is_witness(peer) && membership_at(index).is_witness(peer);
+}
+
 void Raft::after_commit_as_leader() {
   RAFTSIM_CHECK(role_ == Role::leader);
   const Index index = membership_index();

@@ -399,7 +399,9 @@ void NodeHost::advance_parked_admin() {
 }
 
 bool NodeHost::is_witness() const {
-  return raft_ != nullptr && raft_->membership().is_witness(raft_->id());
+  if (raft_ == nullptr) return false;
+  const Membership& membership = raft_->membership();
+  return membership.is_witness(raft_->id()) || membership.is_former_witness(raft_->id());
 }
 
 void NodeHost::process_ready() {
