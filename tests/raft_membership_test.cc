@@ -5,7 +5,9 @@
 // witnesses, learners catching up through a snapshot, and the catalogue bugs that break them
 // (each test asserts the correct behaviour, then that the bug flag changes it).
 #include <gtest/gtest.h>
+#include <rapidcheck/gtest.h>
 
+#include <array>
 #include <string>
 
 #include "tests/raft_cluster.h"
@@ -695,6 +697,141 @@ TEST(RaftMembership, LearnersNeverCountTowardsCommit) {
 TEST(RaftMembershipBugs, LearnerCountedInQuorumCommitsWithLearnersOnly) {
   RaftCluster cluster(3, 1, learner_counted);
   EXPECT_TRUE(commits_with_learners_only(cluster));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Randomized: membership changes of every kind among faults. The harness checks election safety,
+// agreement on committed entries and leader completeness after every message; here every node's
+// configurations must follow each other by legal steps.
+RC_GTEST_PROP(RaftMembershipProperty, SafetyHoldsThroughRandomMembershipChanges, ()) {
+  const auto seed = *rc::gen::arbitrary<std::uint64_t>();
+  RaftCluster cluster(3, seed);
+  std::uint64_t state = seed;
+  auto draw = [&state](std::uint64_t bound) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (state >> 33) % bound;
+  };
+  constexpr std::uint32_t kNodesMax = 6;
+  std::array<int, 6> accepted{};  // changes accepted, by ConfChangeType
+  for (int step = 0; step < 300; ++step) {
+    const auto node = static_cast<NodeId>(draw(cluster.size()));
+    NodeId leader = kNoNode;
+    for (NodeId id = 0; id < cluster.size(); ++id) {
+      if (cluster.node(id).role() == Role::leader) leader = id;
+    }
+    switch (draw(14)) {
+      case 0:
+        cluster.isolate(node);
+        break;
+      case 1:
+      case 2:
+        cluster.heal();
+        break;
+      case 3:
+        cluster.crash(node);
+        break;
+      case 4:
+        cluster.restart(node);
+        break;
+      case 5:
+        if (cluster.size() < kNodesMax) cluster.add_node();
+        break;
+      case 6:
+      case 7:
+      case 8:
+        if (leader != kNoNode) {
+          ConfChange change;
+          change.type = static_cast<ConfChangeType>(draw(6));
+          change.node = node;
+          change.auto_leave = draw(4) != 0;
+          for (NodeId id = 0; id < cluster.size(); ++id) {
+            if (draw(2) == 0) change.voters.push_back(id);
+          }
+          if (cluster.node(leader).propose_conf_change(change).ok()) {
+            ++accepted[static_cast<std::size_t>(change.type)];
+          }
+        }
+        break;
+      case 9:
+        if (leader != kNoNode) (void)cluster.node(leader).transfer_leadership(node);
+        break;
+      default:
+        if (leader != kNoNode) (void)cluster.node(leader).propose(command("v"));
+    }
+    cluster.tick_all(static_cast<int>(draw(20)));
+    if (::testing::Test::HasFailure()) RC_FAIL("invariant violated (see above)");
+    for (NodeId id = 0; id < cluster.size(); ++id) {
+      const Raft& raft = cluster.node(id);
+      // Every pair of consecutive configurations in a log is a legal step.
+      const Membership* previous = nullptr;
+      Membership previous_value;
+      for (Index index = raft.log().first_index(); index <= raft.log().last_index(); ++index) {
+        const Entry& entry = raft.log().at(index);
+        if (entry.type != EntryType::config) continue;
+        const Membership next = raft.membership_at(index);
+        if (previous != nullptr) {
+          RC_ASSERT(illegal_step(*previous, next) == "");
+        }
+        previous_value = next;
+        previous = &previous_value;
+      }
+    }
+  }
+  RC_TAG(accepted[0] > 0, accepted[1] > 0, accepted[2] > 0, accepted[3] > 0, accepted[4] > 0);
+}
+
+// Payloads are stripped only from entries after the configuration that made the server a
+// witness: a witness joining a long log (several appends) holds that configuration before any
+// entry without payload, and a truncated configuration takes the stripped entries with it.
+TEST(RaftMembership, AWitnessGetsPayloadsBeforeItsConfigurationAndNoneAfter) {
+  RaftCluster cluster(2);
+  const NodeId leader = settled_leader(cluster);
+  ASSERT_NE(leader, kNoNode);
+  const std::size_t per_message = cluster.node(leader).config().entries_per_message_max;
+  for (std::size_t i = 0; i < 2 * per_message; ++i) {
+    ASSERT_TRUE(cluster.node(leader).propose(command("before")).ok());
+  }
+  cluster.tick_all(2);
+  const NodeId witness = cluster.add_node();
+  const Index change = commit_change(cluster, leader, add_witness(witness));
+  ASSERT_TRUE(cluster.node(leader).propose(command("after")).ok());
+  cluster.tick_all(kRecoveryTicks);
+  const Raft& w = cluster.node(witness);
+  ASSERT_EQ(w.log().last_index(), cluster.node(leader).log().last_index());
+  for (Index index = 1; index <= w.log().last_index(); ++index) {
+    const Entry& entry = w.log().at(index);
+    if (index < change) {
+      EXPECT_EQ(entry, cluster.node(leader).log().at(index)) << index;
+    } else if (entry.type == EntryType::normal) {
+      EXPECT_TRUE(entry.data.empty()) << index;
+    }
+  }
+}
+
+// A witness's log holds entries without payloads that match the leader's by term and index:
+// appends would never repair them, so once removed it may not come back under its id (it would
+// be promoted, then lead with commands it never had). A new id joins as usual.
+TEST(RaftMembership, ARemovedWitnessMayNotRejoinUnderItsId) {
+  RaftCluster cluster(2);
+  const NodeId leader = settled_leader(cluster);
+  ASSERT_NE(leader, kNoNode);
+  const NodeId witness = cluster.add_node();
+  commit_change(cluster, leader, add_witness(witness));
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(cluster.node(leader).propose(command("payload")).ok());
+  cluster.tick_all(2);
+  commit_change(cluster, leader, remove_server(witness));
+  const Result<Index> back = cluster.node(leader).propose_conf_change(add_learner(witness));
+  ASSERT_FALSE(back.ok());
+  EXPECT_EQ(back.status().code(), StatusCode::failed_precondition);
+  EXPECT_EQ(cluster.node(leader).propose_conf_change(enter_joint({0, 1, witness})).status().code(),
+            StatusCode::failed_precondition);
+  const NodeId fresh = cluster.add_node();
+  commit_change(cluster, leader, add_learner(fresh));
+  cluster.tick_all(kRecoveryTicks);
+  const Raft& joined = cluster.node(fresh);
+  for (Index index = 1; index <= cluster.node(leader).log().committed(); ++index) {
+    EXPECT_EQ(joined.log().at(index), cluster.node(leader).log().at(index)) << index;
+  }
 }
 
 }  // namespace
