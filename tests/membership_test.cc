@@ -169,6 +169,16 @@ TEST(Membership, WitnessesVoteNeverLeadAndLeaveWithTheirHalf) {
   EXPECT_EQ(illegal_step(membership, removed), "");
 }
 
+// Witnesses never lead: a configuration whose (new) voters are all witnesses could never elect
+// a leader again.
+TEST(Membership, AStepMayNotLeaveOnlyWitnessesToLead) {
+  Membership membership = step(voters({0, 1}), single(ConfChangeType::add_witness, 2));
+  membership = step(membership, single(ConfChangeType::remove, 0));
+  expect_refused(membership, single(ConfChangeType::remove, 1));
+  expect_refused(membership, enter_joint({2}));
+  EXPECT_TRUE(step(membership, single(ConfChangeType::remove, 2)).may_lead(1));
+}
+
 // A witness's log has entries without payloads that match the leader's by term and index, so it
 // can never be repaired by appends: the id may not come back as anything (a new id may).
 TEST(Membership, AFormerWitnessMayNotRejoinUnderItsId) {

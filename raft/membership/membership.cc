@@ -193,6 +193,10 @@ Result<Membership> apply_conf_change(const Membership& current, const ConfChange
       break;
   }
   if (Status s = next.validate(); !s.ok()) return refuse(s.message());
+  if (std::none_of(next.voters.begin(), next.voters.end(),
+                   [&](NodeId voter) { return next.may_lead(voter); })) {
+    return refuse("would leave only witnesses, which never lead");
+  }
   return next;
 }
 
