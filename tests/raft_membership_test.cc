@@ -578,6 +578,27 @@ TEST(RaftTransfer, ALaggingTargetIsCaughtUpFirst) {
   EXPECT_GE(cluster.node(target).log().committed(), last);
 }
 
+// The target missed appends (lost, not slow): the leader notices and resends them soon enough
+// for the transfer to complete within its election timeout.
+TEST(RaftTransfer, ATargetThatLostAppendsIsCaughtUpWithinTheTransfer) {
+  for (std::uint64_t seed = 1; seed <= 5; ++seed) {
+    RaftCluster cluster(3, seed);
+    const NodeId leader = settled_leader(cluster);
+    ASSERT_NE(leader, kNoNode);
+    const NodeId target = (leader + 1) % 3;
+    cluster.cut(leader, target);
+    for (int i = 0; i < 5; ++i) ASSERT_TRUE(cluster.node(leader).propose(command("x")).ok());
+    cluster.tick_all(2);
+    const Index last = cluster.node(leader).log().last_index();
+    ASSERT_LT(cluster.node(target).log().last_index(), last);
+    cluster.heal();
+    ASSERT_TRUE(cluster.node(leader).transfer_leadership(target).ok());
+    const int timeout = static_cast<int>(cluster.node(leader).config().election_timeout_ticks_min);
+    EXPECT_EQ(leader_other_than(cluster, leader, timeout - 1), target) << "seed " << seed;
+    EXPECT_GE(cluster.node(target).log().committed(), last) << "seed " << seed;
+  }
+}
+
 TEST(RaftTransfer, ToAnUnreachableTargetAbortsAfterAnElectionTimeout) {
   RaftCluster cluster(3);
   const NodeId leader = settled_leader(cluster);
