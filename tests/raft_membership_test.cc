@@ -8,6 +8,7 @@
 #include <rapidcheck/gtest.h>
 
 #include <array>
+#include <iostream>
 #include <string>
 
 #include "tests/raft_cluster.h"
@@ -494,6 +495,32 @@ TEST(RaftMembership, ARemovedLeaderManagesTheChangeThenHandsOver) {
   EXPECT_EQ(cluster.node(next).role(), Role::leader);
 }
 
+// The leader removes itself and restarts before the change leaves it: its log is the most
+// up-to-date, so the other voter (still under the old configuration, which needs both) cannot win
+// without it. The removed leader must campaign under the committed configuration before, finish
+// the change and hand over; before the fix neither server ever campaigned successfully.
+TEST(RaftMembership, ALeaderThatRemovedItselfAndRestartedStillFinishesTheChange) {
+  RaftCluster cluster(2);
+  const NodeId leader = settled_leader(cluster);
+  ASSERT_NE(leader, kNoNode);
+  const NodeId other = 1 - leader;
+  cluster.cut(leader, other);
+  const Result<Index> change = cluster.node(leader).propose_conf_change(remove_server(leader));
+  ASSERT_TRUE(change.ok());
+  cluster.settle();
+  ASSERT_LT(cluster.node(other).log().last_index(), change.value());
+  cluster.crash(leader);
+  cluster.restart(leader);
+  cluster.heal();
+  ASSERT_FALSE(cluster.node(leader).membership().is_voter(leader));
+  EXPECT_EQ(leader_other_than(cluster, kNoNode, 1000), other);
+  cluster.tick_all(kRecoveryTicks);
+  EXPECT_EQ(cluster.node(other).role(), Role::leader);
+  EXPECT_GE(cluster.node(other).log().committed(), change.value());
+  EXPECT_EQ(cluster.node(other).quorum(), 1u);
+  EXPECT_NE(cluster.node(leader).role(), Role::leader);
+}
+
 void removed_leader_keeps_leading(RaftConfig& config) {
   config.bugs.add(RaftBug::removed_leader_keeps_leading);
 }
@@ -799,6 +826,30 @@ RC_GTEST_PROP(RaftMembershipProperty, SafetyHoldsThroughRandomMembershipChanges,
     }
   }
   RC_TAG(accepted[0] > 0, accepted[1] > 0, accepted[2] > 0, accepted[3] > 0, accepted[4] > 0);
+  // Liveness once everything is healed and up: a leader, and a new entry committed by it.
+  cluster.heal();
+  for (NodeId id = 0; id < cluster.size(); ++id) cluster.restart(id);
+  NodeId leader = kNoNode;
+  for (int tick = 0; tick < 3000 && leader == kNoNode; ++tick) {
+    cluster.tick_all();
+    for (NodeId id = 0; id < cluster.size(); ++id) {
+      if (cluster.node(id).role() == Role::leader) leader = id;
+    }
+  }
+  if (leader == kNoNode) {  // say why
+    for (NodeId id = 0; id < cluster.size(); ++id) {
+      const Raft& r = cluster.node(id);
+      std::cerr << "node " << id << " " << role_name(r.role()) << " term " << r.term() << " last "
+                << r.log().last_index() << "/t" << r.log().last_term() << " committed "
+                << r.log().committed() << " configuration " << r.membership_index() << " ["
+                << r.membership().describe() << "]\n";
+    }
+  }
+  RC_ASSERT(leader != kNoNode);
+  const Result<Index> final_entry = cluster.node(leader).propose(command("final"));
+  RC_ASSERT(final_entry.ok());
+  cluster.tick_all(kRecoveryTicks);
+  RC_ASSERT(cluster.node(leader).log().committed() >= final_entry.value());
 }
 
 // Payloads are stripped only from entries after the configuration that made the server a

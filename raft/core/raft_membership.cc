@@ -102,12 +102,23 @@ void Raft::refresh_membership() {
       transfer_target_ = kNoNode;  // the target left (or became a learner): nothing to wait for
     }
     broadcast_entries_pending_ = true;  // new replicas start receiving the log at once
-  } else if (role_ != Role::follower && !current.is_voter(config_.id)) {
+  } else if (role_ != Role::follower && !may_campaign()) {
     become_follower(term_, kNoNode);  // a campaign of a server no longer a voter ends
   }
 }
 
-bool Raft::may_campaign() const { return membership().may_lead(config_.id); }
+bool Raft::may_campaign() const {
+  if (membership().may_lead(config_.id)) return true;
+  // A server that an uncommitted configuration removes still campaigns while it may lead in the
+  // one before (which is committed: a leader appends a configuration only once the previous one
+  // committed). Otherwise a leader that removed itself and restarted before replicating the
+  // change holds the most up-to-date log, refuses its vote to the others, who need it under the
+  // previous configuration, and never campaigns itself: no leader, ever. Elected, it finishes
+  // the change and steps down like any removed leader. Votes count under its latest
+  // configuration, as always.
+  const Index latest = membership_index();
+  return latest > log_.committed() && membership_at(latest - 1).may_lead(config_.id);
+}
 
 Result<Index> Raft::propose_conf_change(const ConfChange& change,
                                         std::span<const std::uint8_t> context) {
