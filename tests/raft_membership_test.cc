@@ -852,6 +852,21 @@ RC_GTEST_PROP(RaftMembershipProperty, SafetyHoldsThroughRandomMembershipChanges,
   RC_ASSERT(cluster.node(leader).log().committed() >= final_entry.value());
 }
 
+// A new voter the quorum needs (a single server adding a witness): the leader must send it the
+// log without waiting for a new proposal, or the change never commits.
+TEST(RaftMembership, ANewServerTheQuorumNeedsGetsTheLogWithoutFurtherProposals) {
+  RaftCluster cluster(1);
+  const NodeId leader = settled_leader(cluster);
+  ASSERT_EQ(leader, 0u);
+  const NodeId witness = cluster.add_node();
+  const Result<Index> change = cluster.node(leader).propose_conf_change(add_witness(witness));
+  ASSERT_TRUE(change.ok());
+  EXPECT_EQ(cluster.node(leader).quorum(), 2u);
+  cluster.tick_all(15);  // a heartbeat round at most
+  EXPECT_EQ(cluster.node(witness).log().last_index(), change.value());
+  EXPECT_GE(cluster.node(leader).log().committed(), change.value());
+}
+
 // Payloads are stripped only from entries after the configuration that made the server a
 // witness: a witness joining a long log (several appends) holds that configuration before any
 // entry without payload, and a truncated configuration takes the stripped entries with it.

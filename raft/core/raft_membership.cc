@@ -93,10 +93,14 @@ void Raft::refresh_membership() {
   }
   std::vector<NodeId> replicas = current.members();
   std::erase(replicas, config_.id);
+  // A new replica probes from our last entry (the configuration that added it, on a leader), so
+  // the next broadcast carries it: starting past the end would send nothing until the next
+  // proposal, and a change whose quorum needs the new server (a lone voter adding a witness)
+  // would never commit.
   tracker_.configure(
       quorum::JointConfig(quorum::MajorityConfig(std::move(incoming)),
                           quorum::MajorityConfig(std::move(outgoing))),
-      std::move(replicas), log_.last_index() + 1);
+      std::move(replicas), std::max<Index>(log_.last_index(), 1));
   if (role_ == Role::leader) {
     if (transfer_target_ != kNoNode && !current.may_lead(transfer_target_)) {
       transfer_target_ = kNoNode;  // the target left (or became a learner): nothing to wait for
