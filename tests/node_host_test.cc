@@ -196,15 +196,20 @@ TEST(NodeHost, ADiskItCannotWriteFailStopsTheNode) {
 // Two hosts whose sends the test relays to each other; answers to the client are collected.
 class TwoHosts {
  public:
-  TwoHosts() {
+  // Voters {0, 1}; or host 0 alone (`voters_of_0` {0}) with host 1 joining (`voters_of_1` {}).
+  explicit TwoHosts(std::vector<NodeId> voters_of_0 = {0, 1},
+                    std::vector<NodeId> voters_of_1 = {0, 1}) {
     for (NodeId id : {0u, 1u}) {
       // Different seeds, so the two election timeouts differ and one of them wins.
       runtimes_[id] = std::make_unique<FakeRuntime>(id, disks_[id], 7 + id);
-      hosts_[id] = std::make_unique<NodeHost>(*runtimes_[id], config_for(id, {0, 1}),
-                                              std::make_unique<AppliedList>());
+      auto machine = std::make_unique<AppliedList>();
+      machines_[id] = machine.get();
+      hosts_[id] = std::make_unique<NodeHost>(
+          *runtimes_[id], config_for(id, id == 0 ? voters_of_0 : voters_of_1), std::move(machine));
       hosts_[id]->start();
     }
   }
+  AppliedList& machine(NodeId id) { return *machines_[id]; }
   NodeHost& host(NodeId id) { return *hosts_[id]; }
 
   // Moves both clocks on in 10 ms steps, relaying between the hosts.
@@ -251,6 +256,7 @@ class TwoHosts {
   MemoryFileSystem disks_[2];
   std::unique_ptr<FakeRuntime> runtimes_[2];
   std::unique_ptr<NodeHost> hosts_[2];
+  AppliedList* machines_[2] = {nullptr, nullptr};
 };
 
 ClientRequest admin_request(std::uint64_t client, std::uint64_t sequence, ConfChangeType type,
@@ -320,6 +326,41 @@ TEST(NodeHostAdmin, AnAddLearnerIsAnsweredOnceCommittedAndARetryIsNotAppliedTwic
   EXPECT_EQ(hosts.answers[1].status, ClientStatus::ok);
   EXPECT_EQ(config_entries(*host.raft()), configs);
   EXPECT_EQ(host.raft()->log().last_index(), last);
+}
+
+// A witness joining a log longer than one append: entries before its configuration arrive with
+// their payloads (it may apply them), later ones without (it applies nothing), and it never
+// holds a payload-less entry its own log does not explain (the host checks that when applying).
+TEST(NodeHostAdmin, AWitnessJoinsALongLog) {
+  TwoHosts hosts({0}, {});
+  hosts.run_for(kSecondNs);
+  ASSERT_EQ(hosts.leader(), 0u);
+  NodeHost& leader = hosts.host(0);
+  const std::uint64_t commands = 2 * leader.raft()->config().entries_per_message_max;
+  for (std::uint64_t sequence = 1; sequence <= commands; ++sequence) {
+    leader.on_message(kClientEndpoint, encode_client_request({1, sequence, false, {'w'}}));
+  }
+  leader.flush();
+  hosts.run_for(100'000'000);
+  ASSERT_EQ(hosts.answers.size(), commands);
+  AdminRequest admin;
+  admin.change.type = ConfChangeType::add_witness;
+  admin.change.node = 1;
+  leader.on_message(kClientEndpoint,
+                    encode_client_request({2, 1, false, encode_admin_request(admin), true}));
+  leader.flush();
+  hosts.run_for(kSecondNs);
+  ASSERT_EQ(hosts.answers.size(), commands + 1);
+  EXPECT_EQ(hosts.answers.back().status, ClientStatus::ok);
+  leader.on_message(kClientEndpoint, encode_client_request({1, commands + 1, false, {'x'}}));
+  leader.flush();
+  hosts.run_for(kSecondNs);
+  NodeHost& witness = hosts.host(1);
+  ASSERT_FALSE(witness.failed()) << witness.failure();
+  EXPECT_TRUE(witness.is_witness());
+  EXPECT_EQ(witness.raft()->log().committed(), leader.raft()->log().last_index());
+  EXPECT_EQ(hosts.machine(1).applied.size(), commands);  // not the command after it joined
+  EXPECT_EQ(hosts.machine(0).applied.size(), commands + 1);
 }
 
 TEST(NodeHostAdmin, AFollowerAnswersNotLeader) {
