@@ -169,14 +169,28 @@ TEST(Membership, WitnessesVoteNeverLeadAndLeaveWithTheirHalf) {
   EXPECT_EQ(illegal_step(membership, removed), "");
 }
 
-// Witnesses never lead: a configuration whose (new) voters are all witnesses could never elect
-// a leader again.
-TEST(Membership, AStepMayNotLeaveOnlyWitnessesToLead) {
+// Witnesses never lead: a majority of them could commit entries whose payloads no electable
+// voter holds (and then elect no one), so they stay fewer than a quorum of C_new.
+TEST(Membership, WitnessesNeverMakeAMajority) {
   Membership membership = step(voters({0, 1}), single(ConfChangeType::add_witness, 2));
   membership = step(membership, single(ConfChangeType::remove, 0));
+  EXPECT_EQ(membership.voters, (std::vector<NodeId>{1, 2}));  // 1 of 2: every majority has 1
   expect_refused(membership, single(ConfChangeType::remove, 1));
   expect_refused(membership, enter_joint({2}));
   EXPECT_TRUE(step(membership, single(ConfChangeType::remove, 2)).may_lead(1));
+  // {0, 1w, 2w}: a majority {1, 2} holds no payloads.
+  Membership three = step(voters({0, 1}), single(ConfChangeType::add_witness, 2));
+  three = step(three, single(ConfChangeType::remove, 1));
+  expect_refused(three, single(ConfChangeType::add_witness, 3));
+  EXPECT_EQ(step(three, single(ConfChangeType::add_learner, 3)).voters.size(), 2u);
+  // {0, 1, 2w, 3w}: every majority (3 of 4) holds 0 or 1; without 0 it would not.
+  Membership four = step(voters({0, 1, 2}), single(ConfChangeType::add_witness, 3));
+  four = step(four, single(ConfChangeType::remove, 2));
+  four = step(four, single(ConfChangeType::add_witness, 4));
+  EXPECT_EQ(four.witnesses, (std::vector<NodeId>{3, 4}));
+  expect_refused(four, single(ConfChangeType::remove, 0));
+  expect_refused(four, enter_joint({3, 4, 5}));
+  EXPECT_TRUE(step(four, enter_joint({0, 3, 4, 5})).joint());
 }
 
 // A witness's log has entries without payloads that match the leader's by term and index, so it

@@ -193,9 +193,12 @@ Result<Membership> apply_conf_change(const Membership& current, const ConfChange
       break;
   }
   if (Status s = next.validate(); !s.ok()) return refuse(s.message());
-  if (std::none_of(next.voters.begin(), next.voters.end(),
-                   [&](NodeId voter) { return next.may_lead(voter); })) {
-    return refuse("would leave only witnesses, which never lead");
+  // Every majority of C_new must hold a server that may lead: a majority of witnesses could
+  // commit entries whose payloads no electable voter holds, and elect no one after.
+  const auto witness_voters = static_cast<std::size_t>(std::count_if(
+      next.voters.begin(), next.voters.end(), [&](NodeId voter) { return next.is_witness(voter); }));
+  if (witness_voters >= next.voters.size() / 2 + 1) {
+    return refuse("witnesses would make a majority of the voters (they never lead)");
   }
   return next;
 }

@@ -78,8 +78,8 @@ struct ConfChange {
 // The membership that `change` makes of `current`, or why it is not a legal step: a
 // single-server change needs a non-joint membership and changes the voters by at most one;
 // joint needs a non-joint membership; leave_joint needs a joint one; no step may leave no voter
-// (or only witnesses) in C_new, add a server already present or a former witness, or act on one
-// that is absent. A witness
+// in C_new, or witnesses enough to make a majority of it, add a server already present or a
+// former witness, or act on one that is absent. A witness
 // that leaves becomes a former witness.
 Result<Membership> apply_conf_change(const Membership& current, const ConfChange& change);
 
