@@ -153,10 +153,12 @@ class RaftCluster {
   }
 
   // Snapshots node `id`'s state machine at what it applied and hands it to the core, which
-  // compacts its log; the "disk" drops the entries the snapshot covers.
+  // compacts its log; the "disk" drops the entries the snapshot covers. Nothing where the node
+  // cannot snapshot (it joined later and does not know the membership there).
   void take_snapshot(NodeId id) {
     Raft& raft = *nodes_[id];
     const Index index = raft.log().applied();
+    if (!raft.snapshot_possible_at(index)) return;
     ASSERT_EQ(applied_[id].size(), index);
     // The file carries the membership in force at the snapshot, as a host's does.
     Snapshot snapshot{SnapshotMeta{index, *raft.log().term_at(index)}, encode_applied(applied_[id]),

@@ -455,6 +455,50 @@ TEST(RaftMembership, ALearnerAddedAfterCompactionGetsTheMembershipInTheSnapshot)
   }
 }
 
+// A server added straight into C_new (no learner phase) holds entries from before any
+// configuration it knows: it does not know the membership they were replicated under, so it may
+// not snapshot there (its snapshot would claim its own empty bootstrap membership, which a peer
+// cannot decode: that peer then ignored the leader's snapshot forever). Once it holds the
+// configuration it snapshots, leads, and brings a lagging server up through its snapshot.
+TEST(RaftMembership, AServerThatJoinedLaterSnapshotsOnlyWhereItKnowsTheMembership) {
+  RaftCluster cluster(3, 1, compact_everything);
+  const NodeId leader = settled_leader(cluster);
+  ASSERT_NE(leader, kNoNode);
+  auto [lagging, other] = followers_of(leader);
+  cluster.crash(lagging);
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(cluster.node(leader).propose(command("x")).ok());
+  cluster.tick_all(2);
+  const NodeId joined = cluster.add_node();
+  cluster.crash(other);  // C_old has no majority: the change stays uncommitted for now
+  const Result<Index> joint =
+      cluster.node(leader).propose_conf_change(enter_joint({leader, other, joined}));
+  ASSERT_TRUE(joint.ok());
+  cluster.tick_all(5);
+  const Raft& n = cluster.node(joined);
+  ASSERT_EQ(n.log().last_index(), joint.value());
+  ASSERT_EQ(n.log().applied(), joint.value() - 1);
+  EXPECT_FALSE(n.snapshot_possible_at(joint.value() - 1));
+  EXPECT_TRUE(n.snapshot_possible_at(joint.value()));
+  cluster.take_snapshot(joined);  // as a host would try: nothing happens
+  EXPECT_EQ(n.snapshot().meta.index, 0u);
+
+  cluster.restart(other);
+  cluster.tick_all(kRecoveryTicks);
+  ASSERT_EQ(cluster.node(leader).role(), Role::leader);
+  ASSERT_FALSE(cluster.node(leader).membership().joint());
+  ASSERT_EQ(cluster.node(leader).log().committed(), cluster.node(leader).log().last_index());
+  for (NodeId id : {leader, other}) cluster.take_snapshot(id);
+  ASSERT_TRUE(cluster.node(leader).transfer_leadership(joined).ok());
+  cluster.settle();
+  ASSERT_EQ(n.role(), Role::leader);
+  // The lagging server (removed by the change) comes back as a learner of the new leader.
+  cluster.restart(lagging);
+  commit_change(cluster, joined, add_learner(lagging));
+  cluster.tick_all(kRecoveryTicks);
+  EXPECT_EQ(cluster.node(lagging).log().last_index(), n.log().last_index());
+  EXPECT_EQ(cluster.node(lagging).membership(), n.membership());
+}
+
 // ---------------------------------------------------------------------------------------------
 // Removing the leader; removed servers that keep campaigning (dissertation §4.2.2, §4.2.3)
 
@@ -751,9 +795,25 @@ TEST(RaftMembershipBugs, LearnerCountedInQuorumCommitsWithLearnersOnly) {
 // Randomized: membership changes of every kind among faults. The harness checks election safety,
 // agreement on committed entries and leader completeness after every message; here every node's
 // configurations must follow each other by legal steps.
-RC_GTEST_PROP(RaftMembershipProperty, SafetyHoldsThroughRandomMembershipChanges, ()) {
-  const auto seed = *rc::gen::arbitrary<std::uint64_t>();
-  RaftCluster cluster(3, seed);
+void describe_nodes(RaftCluster& cluster) {
+  for (NodeId id = 0; id < cluster.size(); ++id) {
+    const Raft& r = cluster.node(id);
+    std::cerr << "node " << id << " " << role_name(r.role()) << " term " << r.term() << " log "
+              << r.log().first_index() << ".." << r.log().last_index() << "/t"
+              << r.log().last_term() << " committed " << r.log().committed() << " snapshot "
+              << r.snapshot().meta.index << " configuration " << r.membership_index() << " ["
+              << r.membership().describe() << "]\n";
+  }
+}
+
+void compact_often(RaftConfig& config) {
+  config.entries_kept_after_snapshot = 4;
+}
+
+// `snapshots`: nodes also take snapshots (compacting all but 4 entries), so configurations move
+// into snapshots and new or lagging servers catch up through them.
+void random_membership_run(std::uint64_t seed, bool snapshots) {
+  RaftCluster cluster(3, seed, snapshots ? compact_often : nullptr);
   std::uint64_t state = seed;
   auto draw = [&state](std::uint64_t bound) {
     state = state * 6364136223846793005ULL + 1442695040888963407ULL;
@@ -803,6 +863,13 @@ RC_GTEST_PROP(RaftMembershipProperty, SafetyHoldsThroughRandomMembershipChanges,
       case 9:
         if (leader != kNoNode) (void)cluster.node(leader).transfer_leadership(node);
         break;
+      case 10:
+        // Not on a (former) witness: it keeps no state machine to snapshot.
+        if (snapshots && cluster.node(node).log().applied() > 0 &&
+            cluster.applied()[node].size() == cluster.node(node).log().applied()) {
+          cluster.take_snapshot(node);
+        }
+        break;
       default:
         if (leader != kNoNode) (void)cluster.node(leader).propose(command("v"));
     }
@@ -836,20 +903,21 @@ RC_GTEST_PROP(RaftMembershipProperty, SafetyHoldsThroughRandomMembershipChanges,
       if (cluster.node(id).role() == Role::leader) leader = id;
     }
   }
-  if (leader == kNoNode) {  // say why
-    for (NodeId id = 0; id < cluster.size(); ++id) {
-      const Raft& r = cluster.node(id);
-      std::cerr << "node " << id << " " << role_name(r.role()) << " term " << r.term() << " last "
-                << r.log().last_index() << "/t" << r.log().last_term() << " committed "
-                << r.log().committed() << " configuration " << r.membership_index() << " ["
-                << r.membership().describe() << "]\n";
-    }
-  }
+  if (leader == kNoNode) describe_nodes(cluster);  // say why
   RC_ASSERT(leader != kNoNode);
   const Result<Index> final_entry = cluster.node(leader).propose(command("final"));
   RC_ASSERT(final_entry.ok());
   cluster.tick_all(kRecoveryTicks);
+  if (cluster.node(leader).log().committed() < final_entry.value()) describe_nodes(cluster);
   RC_ASSERT(cluster.node(leader).log().committed() >= final_entry.value());
+}
+
+RC_GTEST_PROP(RaftMembershipProperty, SafetyHoldsThroughRandomMembershipChanges, ()) {
+  random_membership_run(*rc::gen::arbitrary<std::uint64_t>(), /*snapshots=*/false);
+}
+
+RC_GTEST_PROP(RaftMembershipProperty, SafetyHoldsThroughRandomChangesAndSnapshots, ()) {
+  random_membership_run(*rc::gen::arbitrary<std::uint64_t>(), /*snapshots=*/true);
 }
 
 // A new voter the quorum needs (a single server adding a witness): the leader must send it the

@@ -156,7 +156,12 @@ class Raft {
   // The membership in force at `index` (>= the snapshot index): what a snapshot there carries.
   const Membership& membership_at(Index index) const;
   // membership_at(index) as a snapshot carries it: encoded, or empty if it is the bootstrap one.
+  // Needs snapshot_possible_at(index).
   SharedBytes snapshot_membership(Index index) const;
+  // Whether this server knows the membership at `index`, so may snapshot there: a server that
+  // joined a running cluster does not, before the first configuration it holds (it never saw the
+  // bootstrap membership the entries before it were replicated under).
+  bool snapshot_possible_at(Index index) const;
   // A leadership transfer in progress (leader only): its target, else kNoNode.
   NodeId transfer_target() const { return transfer_target_; }
   std::uint64_t state_hash() const;

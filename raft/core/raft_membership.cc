@@ -56,7 +56,13 @@ const Membership& Raft::membership_at(Index index) const {
   return base_membership_;
 }
 
+bool Raft::snapshot_possible_at(Index index) const {
+  return !membership_at(index).voters.empty();  // every real membership has a voter
+}
+
 SharedBytes Raft::snapshot_membership(Index index) const {
+  // Else the snapshot would claim this server's empty bootstrap, which a peer cannot decode.
+  RAFTSIM_CHECK_MSG(snapshot_possible_at(index), "no snapshot where the membership is unknown");
   const Membership& at = membership_at(index);
   if (at == bootstrap_) return {};
   std::vector<std::uint8_t> bytes;

@@ -176,6 +176,7 @@ void NodeHost::maybe_take_snapshot() {
   if (is_witness()) return;  // nothing to snapshot: the log holds positions only
   const Index applied = raft_->log().applied();
   if (applied < raft_->snapshot().meta.index + config_.snapshot_every_entries) return;
+  if (!raft_->snapshot_possible_at(applied)) return;  // joined later: not before its config
   const SnapshotMeta meta{applied, *raft_->log().term_at(applied)};
   SharedBytes data = encode_snapshot(raft_->snapshot_membership(applied));
   if (Status s = snapshots_->save(meta, data); !s.ok()) {
