@@ -64,37 +64,6 @@ const char* kind_name(RaftChoiceKind kind) {
   return "?";
 }
 
-// A membership change as a choice key: type in bits 0-7, node in 8-15, joint voters as a mask
-// from bit 16 (nodes are below 32 in explored worlds).
-std::uint64_t encode_change_key(const ConfChange& change) {
-  std::uint64_t key = static_cast<std::uint64_t>(change.type);
-  key |= static_cast<std::uint64_t>(change.node == kNoNode ? 0xff : change.node & 0xff) << 8;
-  for (NodeId voter : change.voters) key |= std::uint64_t{1} << (16 + voter);
-  return key;
-}
-
-ConfChange decode_change_key(std::uint64_t key) {
-  ConfChange change;
-  change.type = static_cast<ConfChangeType>(key & 0xff);
-  const std::uint64_t node = (key >> 8) & 0xff;
-  change.node = node == 0xff ? kNoNode : static_cast<NodeId>(node);
-  for (NodeId voter = 0; voter < 32; ++voter) {
-    if ((key >> (16 + voter)) & 1) change.voters.push_back(voter);
-  }
-  return change;
-}
-
-std::string change_text(const ConfChange& change) {
-  std::string text = conf_change_type_name(change.type);
-  if (change.type == ConfChangeType::joint) {
-    text += " to";
-    for (NodeId voter : change.voters) text += " n" + std::to_string(voter);
-  } else if (change.node != kNoNode) {
-    text += " n" + std::to_string(change.node);
-  }
-  return text;
-}
-
 }  // namespace
 
 std::string message_label(const Message& message) {
@@ -209,53 +178,6 @@ void RaftWorld::enabled_choices(std::vector<Choice>& out) const {
   }
 }
 
-void RaftWorld::add_change_choices(NodeId leader, std::vector<Choice>& out) const {
-  const Raft& core = nodes_[leader].core;
-  const Membership& current = core.membership();
-  std::vector<ConfChange> candidates;
-  for (NodeId node = 0; node < nodes_.size(); ++node) {
-    ConfChange change;
-    change.node = node;
-    if (!current.is_member(node)) {
-      change.type = ConfChangeType::add_learner;
-    } else if (current.is_learner(node)) {
-      change.type = ConfChangeType::promote;
-      candidates.push_back(change);
-      change.type = ConfChangeType::remove;
-    } else {
-      change.type = ConfChangeType::remove;
-    }
-    candidates.push_back(change);
-  }
-  if (config_.joint_changes && !current.joint()) {
-    std::vector<NodeId> all = current.voters;
-    all.insert(all.end(), current.learners.begin(), current.learners.end());
-    std::sort(all.begin(), all.end());
-    std::vector<std::vector<NodeId>> targets{all};
-    for (NodeId voter : current.voters) {
-      std::vector<NodeId> without = all;
-      std::erase(without, voter);
-      targets.push_back(without);
-    }
-    for (std::vector<NodeId>& voters : targets) {
-      ConfChange change;
-      change.type = ConfChangeType::joint;
-      change.voters = std::move(voters);
-      candidates.push_back(std::move(change));
-    }
-  }
-  for (const ConfChange& change : candidates) {
-    if (!core.check_conf_change(change).ok()) continue;
-    out.push_back(Choice{static_cast<std::uint32_t>(RaftChoiceKind::change), leader,
-                         encode_change_key(change)});
-  }
-}
-
-bool RaftWorld::membership_static() const {
-  return config_.membership_changes == 0 &&
-         (config_.initial_voters == 0 || config_.initial_voters == config_.nodes);
-}
-
 const RaftWorld::InFlight* RaftWorld::find_message(std::uint32_t to, std::uint64_t key) const {
   for (const InFlight& in_flight : network_) {
     if (in_flight.message.to == to && in_flight.fingerprint == key) return &in_flight;
@@ -301,6 +223,40 @@ void RaftWorld::note(std::uint32_t node, const std::string& text) {
   if (trace_ != nullptr) trace_->record(now_, TraceKind::note, node, kNoNode, 0, 0, 0, text);
 }
 
+// Deliver, drop or duplicate a message in flight (a delivery steps the receiver; the caller
+// then drives it).
+void RaftWorld::apply_message_choice(RaftChoiceKind kind, const Choice& choice) {
+  const NodeId node = choice.node;
+  const InFlight* in_flight = find_message(node, choice.key);
+  RAFTSIM_CHECK_MSG(in_flight != nullptr, "choice names no message in flight");
+  const Message message = in_flight->message;
+  if (kind == RaftChoiceKind::duplicate) {
+    --duplicates_left_;
+    send(message);
+    return;
+  }
+  take_message(node, choice.key);
+  std::uint64_t id = 0;
+  if (trace_ != nullptr) {
+    auto& ids = sent_ids_[{node, choice.key}];
+    if (!ids.empty()) {
+      id = ids.front();
+      ids.pop_front();
+    }
+  }
+  if (kind == RaftChoiceKind::drop) {
+    --drops_left_;
+    if (trace_ != nullptr) {
+      trace_->record(now_, TraceKind::drop, node, message.from, id, 0, 0, "dropped");
+    }
+    return;
+  }
+  if (trace_ != nullptr) {
+    trace_->record(now_, TraceKind::deliver, node, message.from, id, 0, 0, message_label(message));
+  }
+  nodes_[node].core.step(message);
+}
+
 void RaftWorld::apply_choice(const Choice& choice) {
   const auto kind = static_cast<RaftChoiceKind>(choice.kind);
   const NodeId node = choice.node;
@@ -308,38 +264,10 @@ void RaftWorld::apply_choice(const Choice& choice) {
   switch (kind) {
     case RaftChoiceKind::deliver:
     case RaftChoiceKind::drop:
-    case RaftChoiceKind::duplicate: {
-      const InFlight* in_flight = find_message(node, choice.key);
-      RAFTSIM_CHECK_MSG(in_flight != nullptr, "choice names no message in flight");
-      const Message message = in_flight->message;
-      if (kind == RaftChoiceKind::duplicate) {
-        --duplicates_left_;
-        send(message);
-        return;
-      }
-      take_message(node, choice.key);
-      std::uint64_t id = 0;
-      if (trace_ != nullptr) {
-        auto& ids = sent_ids_[{node, choice.key}];
-        if (!ids.empty()) {
-          id = ids.front();
-          ids.pop_front();
-        }
-      }
-      if (kind == RaftChoiceKind::drop) {
-        --drops_left_;
-        if (trace_ != nullptr) {
-          trace_->record(now_, TraceKind::drop, node, message.from, id, 0, 0, "dropped");
-        }
-        return;
-      }
-      if (trace_ != nullptr) {
-        trace_->record(now_, TraceKind::deliver, node, message.from, id, 0, 0,
-                       message_label(message));
-      }
-      nodes_[node].core.step(message);
-      break;
-    }
+    case RaftChoiceKind::duplicate:
+      apply_message_choice(kind, choice);
+      if (kind == RaftChoiceKind::deliver) break;
+      return;
     case RaftChoiceKind::timeout: {
       Raft& core = nodes_[node].core;
       const Role role = core.role();

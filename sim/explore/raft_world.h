@@ -124,6 +124,7 @@ class RaftWorld final : public World {
   const InFlight* find_message(std::uint32_t to, std::uint64_t key) const;
   void take_message(std::uint32_t to, std::uint64_t key);
   void apply_choice(const Choice& choice);
+  void apply_message_choice(RaftChoiceKind kind, const Choice& choice);
   bool is_dead(const Message& message) const;
   void collect_dead_messages();
   void record_histories();
@@ -159,5 +160,11 @@ class RaftWorld final : public World {
 
 // A message's label for choices and diagrams: Message::describe() plus the entries' terms.
 std::string message_label(const Message& message);
+
+// A membership change as a choice key (raft_world_membership.cc): type in bits 0-7, node in
+// 8-15, joint voters as a mask from bit 16 (nodes are below 16 in explored worlds); its label.
+std::uint64_t encode_change_key(const ConfChange& change);
+ConfChange decode_change_key(std::uint64_t key);
+std::string change_text(const ConfChange& change);
 
 }  // namespace raftsim::sim::explore
