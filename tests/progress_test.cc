@@ -86,7 +86,7 @@ TEST(Progress, ReplicatePausesOnlyWhenTheWindowIsFull) {
 TEST(Progress, SnapshotStateKeepsTheSnapshotBeingSentUntilProbeAgain) {
   Progress progress;
   progress.match = 2;
-  Snapshot snapshot{SnapshotMeta{50, 3}, SharedBytes(std::vector<std::uint8_t>{1, 2, 3})};
+  Snapshot snapshot{SnapshotMeta{50, 3}, SharedBytes(std::vector<std::uint8_t>{1, 2, 3}), {}};
   progress.become_snapshot(snapshot);
   EXPECT_EQ(progress.state, Progress::State::snapshot);
   EXPECT_EQ(progress.sending, snapshot);

@@ -139,7 +139,7 @@ class RaftCluster {
     const Index index = raft.log().applied();
     ASSERT_EQ(applied_[id].size(), index);
     Snapshot snapshot{SnapshotMeta{index, *raft.log().term_at(index)},
-                      encode_applied(applied_[id])};
+                      encode_applied(applied_[id]), {}};
     stored_[id].compact(snapshot);
     raft.snapshot_taken(std::move(snapshot));
   }

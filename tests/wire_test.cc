@@ -129,11 +129,15 @@ TEST(Wire, UnknownChannelsAreNoise) {
 
 TEST(Wire, OutOfRangeFlagsAndStatusesDoNotDecode) {
   std::vector<std::uint8_t> request = encode_client_request(ClientRequest{1, 2, true, {5}});
-  request[1 + 8 + 8] = 2;  // read_only is 0 or 1
+  request[1 + 8 + 8] = 3;  // the kind is 0 (command), 1 (read) or 2 (admin)
   EXPECT_FALSE(decode_client_request(request).has_value());
+  request[1 + 8 + 8] = 2;
+  const std::optional<ClientRequest> admin = decode_client_request(request);
+  ASSERT_TRUE(admin.has_value());
+  EXPECT_TRUE(admin->admin && !admin->read_only);
   std::vector<std::uint8_t> response =
       encode_client_response(ClientResponse{1, 2, ClientStatus::busy, 0, {5}});
-  response[1 + 8 + 8] = static_cast<std::uint8_t>(ClientStatus::busy) + 1;
+  response[1 + 8 + 8] = static_cast<std::uint8_t>(ClientStatus::rejected) + 1;
   EXPECT_FALSE(decode_client_response(response).has_value());
 }
 

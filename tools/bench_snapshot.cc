@@ -218,7 +218,7 @@ int run_bench_snapshot(std::uint64_t jobs, bool json) {
       // Compare with the original after the same first command.
       JobQueue reference;
       const bool restored =
-          reference.restore(view(Snapshot{meta, SharedBytes(original.snapshot_full())})).ok();
+          reference.restore(view(Snapshot{meta, SharedBytes(original.snapshot_full()), {}})).ok();
       const bool reference_serves = restored && serves(reference, last_index + 1, later);
       partial.state_matches =
           served && reference_serves && fresh.state_hash() == reference.state_hash();

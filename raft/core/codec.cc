@@ -35,7 +35,7 @@ bool decode_entry_fields(ByteReader& reader, Entry& entry, std::span<const std::
     what = "truncated entry header";
     return false;
   }
-  if (type > static_cast<std::uint8_t>(EntryType::noop)) {
+  if (type > static_cast<std::uint8_t>(EntryType::config)) {
     what = "unknown entry type";
     return false;
   }
@@ -103,7 +103,7 @@ Status decode_message_into(std::span<const std::uint8_t> bytes, Message& message
   if (!reader.read_u8(version)) return corrupt(reader, "empty message");
   if (version != kWireVersion) return corrupt(reader, "unknown wire version");
   if (!reader.read_u8(type) ||
-      type > static_cast<std::uint8_t>(MessageType::install_snapshot_response)) {
+      type > static_cast<std::uint8_t>(MessageType::timeout_now)) {
     return corrupt(reader, "unknown message type");
   }
   message.type = static_cast<MessageType>(type);

@@ -26,6 +26,8 @@ const char* message_type_name(MessageType type) {
       return "Snap";
     case MessageType::install_snapshot_response:
       return "SnapResp";
+    case MessageType::timeout_now:
+      return "TimeoutNow";
   }
   RAFTSIM_UNREACHABLE("unknown MessageType");
 }
@@ -36,6 +38,7 @@ std::string Message::describe() const {
     case MessageType::pre_vote_request:
     case MessageType::vote_request:
       text += " last=" + std::to_string(log_index) + "/t" + std::to_string(log_term);
+      if (context == kForcedCampaign) text += " forced";
       break;
     case MessageType::pre_vote_response:
     case MessageType::vote_response:
@@ -65,6 +68,8 @@ std::string Message::describe() const {
     case MessageType::install_snapshot_response:
       text += " " + std::to_string(log_index) + " @" + std::to_string(context) +
               (hint_index != 0 ? " have=" + std::to_string(hint_index) : "");
+      break;
+    case MessageType::timeout_now:
       break;
   }
   return text;

@@ -38,6 +38,10 @@ enum class MessageType : std::uint8_t {
 
 const char* message_type_name(MessageType type);
 
+// vote_request.context: this campaign answers a leader's TimeoutNow (leadership transfer), so a
+// voter sets aside the "heard from a leader recently" rule (dissertation §3.10, §4.2.3).
+constexpr std::uint64_t kForcedCampaign = 1;
+
 struct Message {
   MessageType type = MessageType::heartbeat;
   NodeId from = kNoNode;

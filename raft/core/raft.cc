@@ -32,13 +32,19 @@ const char* role_name(Role role) {
 
 Status RaftConfig::validate() const {
   auto invalid = [](const char* what) { return Status(StatusCode::invalid_argument, what); };
-  if (voters.empty() || std::find(voters.begin(), voters.end(), id) == voters.end()) {
-    return invalid("voters must include this node's id");
-  }
-  std::vector<NodeId> sorted = voters;
-  std::sort(sorted.begin(), sorted.end());
-  if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) {
-    return invalid("voters must not repeat");
+  // A joining server has no bootstrap membership; any other lists itself in it.
+  const bool joining = voters.empty() && learners.empty() && witnesses.empty();
+  if (!joining) {
+    const Membership bootstrap = bootstrap_membership();
+    if (!bootstrap.is_member(id)) return invalid("voters must include this node's id");
+    for (const std::vector<NodeId>* list : {&voters, &learners, &witnesses}) {
+      std::vector<NodeId> sorted = *list;
+      std::sort(sorted.begin(), sorted.end());
+      if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) {
+        return invalid("voters must not repeat");
+      }
+    }
+    if (Status s = bootstrap.validate(); !s.ok()) return invalid(s.message().c_str());
   }
   if (heartbeat_ticks == 0) return invalid("heartbeat_ticks must be positive");
   if (election_timeout_ticks_min <= heartbeat_ticks) {
@@ -71,11 +77,24 @@ Raft::Raft(const RaftConfig& config, const HardState& recovered_state, Snapshot 
       log_(recovered_snapshot.meta, std::move(recovered_entries), config.bugs),
       persisted_(recovered_state),
       random_state_(mix64(config.random_seed ^ 0x5eed5eed5eed5eedULL)),
-      tracker_(config.id, config.voters),
+      tracker_(config.id),
       snapshot_(std::move(recovered_snapshot)) {
   RAFTSIM_CHECK_MSG(config_.validate().ok(), "invalid RaftConfig");
   RAFTSIM_CHECK_MSG(log_.last_term() <= term_, "recovered log has entries from a future term");
   std::sort(config_.voters.begin(), config_.voters.end());
+  bootstrap_ = config_.bootstrap_membership();
+  base_membership_ = bootstrap_;
+  if (!snapshot_.membership.empty()) {
+    std::optional<Membership> membership = decode_membership(snapshot_.membership);
+    RAFTSIM_CHECK_MSG(membership.has_value(), "recovered snapshot has a malformed membership");
+    base_membership_ = std::move(*membership);
+  }
+  if (log_.first_index() <= log_.last_index()) {
+    const Entry* first = &log_.at(log_.first_index());
+    sync_configs(std::span<const Entry>(first, log_.last_index() - log_.first_index() + 1));
+  } else {
+    refresh_membership();
+  }
   reset_election_timer();
 }
 
@@ -114,6 +133,7 @@ void Raft::become_follower(Term term, NodeId leader) {
   }
   role_ = Role::follower;
   leader_ = leader;
+  transfer_target_ = kNoNode;
   tracker_.clear_progress();
   tracker_.reset_votes();
   pending_reads_.clear();
@@ -144,6 +164,7 @@ void Raft::become_candidate() {
 
 void Raft::become_leader() {
   RAFTSIM_CHECK_MSG(role_ == Role::candidate, "only a candidate can win an election");
+  RAFTSIM_CHECK_MSG(may_campaign(), "only a voter that may lead wins an election");
   role_ = Role::leader;
   leader_ = config_.id;
   heartbeat_elapsed_ = 0;
@@ -170,15 +191,21 @@ void Raft::campaign(bool pre_vote) {
     }
     return;
   }
-  for (NodeId peer : config_.voters) {
-    if (peer == config_.id) continue;
+  const Membership& current = membership();
+  auto ask = [&](NodeId peer) {
+    if (peer == config_.id) return;
     Message request;
     request.type = pre_vote ? MessageType::pre_vote_request : MessageType::vote_request;
     request.to = peer;
     request.term = campaign_term;
     request.log_index = log_.last_index();
     request.log_term = log_.last_term();
+    request.context = forced_campaign_ ? kForcedCampaign : 0;
     send(std::move(request));
+  };
+  for (NodeId peer : current.voters) ask(peer);
+  for (NodeId peer : current.outgoing) {
+    if (!std::binary_search(current.voters.begin(), current.voters.end(), peer)) ask(peer);
   }
 }
 
@@ -191,12 +218,19 @@ void Raft::tick() {
     tick_leader();
     return;
   }
-  if (++election_elapsed_ >= randomized_election_timeout_) campaign(config_.pre_vote);
+  // Learners, witnesses and servers outside the membership never campaign.
+  if (++election_elapsed_ >= randomized_election_timeout_ && may_campaign()) {
+    campaign(config_.pre_vote);
+  }
 }
 
 void Raft::step(const Message& message) {
   RAFTSIM_CHECK_MSG(message.to == config_.id, "message delivered to the wrong node");
-  if (!tracker_.is_voter(message.from) || message.from == config_.id) return;
+  // Membership does not filter messages (dissertation §4.1: a server answers a leader or a
+  // candidate it does not know of, e.g. while joining); the tracker counts only voters, and the
+  // leader answers only replicas it tracks. Disruption by removed servers is stopped in
+  // check_term.
+  if (message.from == config_.id || message.from == kNoNode) return;
   if (!check_term(message)) return;
   switch (message.type) {
     case MessageType::pre_vote_request:
@@ -225,6 +259,9 @@ void Raft::step(const Message& message) {
     case MessageType::install_snapshot_response:
       if (role_ == Role::leader) handle_install_snapshot_response(message);
       return;
+    case MessageType::timeout_now:
+      if (role_ != Role::leader) handle_timeout_now(message);
+      return;
   }
   RAFTSIM_UNREACHABLE("unknown MessageType");
 }
@@ -235,7 +272,8 @@ bool Raft::check_term(const Message& message) {
       message.type == MessageType::vote_request || message.type == MessageType::pre_vote_request;
   if (message.term > term_) {
     if (is_vote_request && config_.check_quorum && leader_ != kNoNode &&
-        election_elapsed_ < config_.election_timeout_ticks_min) {
+        election_elapsed_ < config_.election_timeout_ticks_min &&
+        message.context != kForcedCampaign) {
       // Thesis §4.2.3: we heard from a live leader recently; a rejoining node must not depose it.
       return false;
     }
@@ -244,7 +282,8 @@ bool Raft::check_term(const Message& message) {
     if (!keeps_term) {
       const bool from_leader = message.type == MessageType::append ||
                                message.type == MessageType::heartbeat ||
-                               message.type == MessageType::install_snapshot;
+                               message.type == MessageType::install_snapshot ||
+                               message.type == MessageType::timeout_now;
       become_follower(message.term, from_leader ? message.from : kNoNode);
     }
     return true;
@@ -339,7 +378,9 @@ void Raft::handle_append(const Message& message) {
     response.log_index = log_.committed();  // everything up to commit matches; say so
   } else if (log_.matches(message.log_index, message.log_term)) {
     const Index last_new = log_.append_after(message.log_index, message.entries);
+    sync_configs(message.entries);
     log_.commit_to(std::min(message.commit, last_new));
+    if (config_.bugs.has(RaftBug::config_on_commit)) refresh_membership();
     response.log_index = last_new;
   } else {
     // Fast backtracking (paper §5.3, last paragraphs): name the conflicting term and where it
@@ -362,6 +403,7 @@ void Raft::handle_heartbeat(const Message& message) {
   follow_leader_of_this_term(message.from);
   // The leader sends min(its commit, our match), which our log is known to hold.
   log_.commit_to(std::min(message.commit, log_.last_index()));
+  if (config_.bugs.has(RaftBug::config_on_commit)) refresh_membership();
   Message response;
   response.type = MessageType::heartbeat_response;
   response.to = message.from;
@@ -449,6 +491,7 @@ std::uint64_t Raft::full_state_hash() const {
   hasher.add(snapshot_.meta.index);
   hasher.add(broadcast_entries_pending_).add(broadcast_commit_pending_).add(heartbeat_pending_);
   hasher.add(outbox_.size()).add(pending_reads_.size()).add(reads_waiting_for_commit_.size());
+  if (transfer_target_ != kNoNode) hasher.add(transfer_target_).add(0x7ea5f0);
   return hasher.value();
 }
 

@@ -64,6 +64,9 @@ struct RaftConfig {
   // Entries kept in memory behind a new snapshot, so a follower a little behind still gets
   // appends rather than the whole snapshot.
   std::size_t entries_kept_after_snapshot = 1024;
+  // A learner may be promoted once it is at most this many entries behind the leader's log
+  // (the catch-up rule; until then propose_conf_change(promote) answers unavailable).
+  std::uint64_t promote_lag_entries_max = 256;
   std::uint64_t random_seed = 1;
   // Catalogued bugs to inject (tests and the simulator); empty in production.
   RaftBugs bugs;
@@ -112,11 +115,15 @@ class Raft {
   Result<Index> propose(SharedBytes data);
   // Starts a linearizable read; its ReadState comes out of a later Ready. Fails if not leader.
   Status read_index(std::uint64_t request_id);
-  // Appends a configuration entry (the leader only). Refused (failed_precondition) while another
-  // configuration entry is uncommitted, before an entry of this leader's term has committed
-  // (the 2015 correction to single-server changes), during a leadership transfer, or if the step
-  // is illegal (apply_conf_change). The change takes effect as soon as it is appended.
-  Result<Index> propose_conf_change(const ConfChange& change);
+  // Appends a configuration entry (the leader only); it takes effect as soon as it is appended.
+  // Refused for now (unavailable: try again shortly) before an entry of this leader's term has
+  // committed (the 2015 correction to single-server changes), during a leadership transfer, or
+  // while a learner to promote lags (promote_lag_entries_max); refused as asked
+  // (failed_precondition) while another configuration entry is uncommitted or if the step is
+  // illegal (apply_conf_change).
+  // `context` rides in the entry unread (kConfigContextBytesMax; see encode_config_entry).
+  Result<Index> propose_conf_change(const ConfChange& change,
+                                    std::span<const std::uint8_t> context = {});
   // Leadership transfer (dissertation §3.10): stop taking proposals, bring `target` up to date,
   // then tell it to campaign at once. Aborted after an election timeout (the leader resumes).
   Status transfer_leadership(NodeId target);
@@ -141,13 +148,15 @@ class Raft {
   NodeId leader() const { return leader_; }
   const RaftLog& log() const { return log_; }
   const RaftConfig& config() const { return config_; }
-  std::size_t quorum() const { return tracker_.voters().quorum(); }
+  std::size_t quorum() const { return tracker_.voters().incoming().quorum(); }
   // The membership in force (the latest configuration in the log; see RaftConfig) and the index
   // of its entry (0: the bootstrap or snapshot membership).
   const Membership& membership() const;
   Index membership_index() const;
   // The membership in force at `index` (>= the snapshot index): what a snapshot there carries.
   const Membership& membership_at(Index index) const;
+  // membership_at(index) as a snapshot carries it: encoded, or empty if it is the bootstrap one.
+  SharedBytes snapshot_membership(Index index) const;
   // A leadership transfer in progress (leader only): its target, else kNoNode.
   NodeId transfer_target() const { return transfer_target_; }
   std::uint64_t state_hash() const;
@@ -199,7 +208,37 @@ class Raft {
   void send(Message message);
   std::uint64_t next_random(std::uint64_t bound);
 
+  // Membership (raft_membership.cc). configs_ mirrors the config entries in the log after the
+  // snapshot; sync_configs() follows the log after it changed, refresh_membership() points the
+  // tracker at the membership now in force.
+  void sync_configs(std::span<const Entry> appended);
+  void refresh_membership();
+  void after_commit_as_leader();  // auto leave, removed-leader step-down
+  bool may_campaign() const;
+  bool learner_caught_up(NodeId learner) const;
+  void handle_timeout_now(const Message& message);
+  void maybe_send_timeout_now(NodeId peer);
+  // The snapshot's membership for the install message to `peer`: empty when the receiver can
+  // take its bootstrap membership (see messages.h, install_snapshot).
+  SharedBytes membership_for_peer(const Snapshot& snapshot, NodeId peer) const;
+
   RaftConfig config_;
+  Membership bootstrap_;  // config_'s bootstrap membership
+  // The membership at the snapshot (bootstrap_ if no snapshot changed it), then one record per
+  // config entry in the log after it, in index order.
+  struct ConfigRecord {
+    Index index = 0;
+    Term term = 0;
+    Membership membership;
+  };
+  Membership base_membership_;
+  std::vector<ConfigRecord> configs_;
+  Index tracker_config_index_ = 0;  // the record the tracker was configured from (0: base)
+  std::uint64_t base_generation_ = 0;  // bumped when base_membership_ changes
+  std::uint64_t tracker_base_generation_ = UINT64_MAX;
+  NodeId transfer_target_ = kNoNode;
+  std::uint32_t transfer_elapsed_ = 0;
+  bool forced_campaign_ = false;  // this campaign answers a TimeoutNow
   Term term_ = 0;
   NodeId vote_ = kNoNode;
   NodeId leader_ = kNoNode;

@@ -18,6 +18,9 @@ constexpr std::uint32_t kStalledHeartbeats = 3;
 
 void Raft::tick_leader() {
   ++heartbeat_elapsed_;
+  if (transfer_target_ != kNoNode && ++transfer_elapsed_ >= config_.election_timeout_ticks_min) {
+    transfer_target_ = kNoNode;  // dissertation §3.10: abort after an election timeout; resume
+  }
   if (++election_elapsed_ >= config_.election_timeout_ticks_min) {
     election_elapsed_ = 0;
     // CheckQuorum: a leader that has not heard from a majority for an election timeout steps
@@ -35,7 +38,9 @@ void Raft::tick_leader() {
 }
 
 void Raft::handle_append_response(const Message& message) {
-  Progress& peer = tracker_.progress(message.from);
+  Progress* found = tracker_.find_progress(message.from);
+  if (found == nullptr) return;  // not a replica (any more)
+  Progress& peer = *found;
   peer.recent_active = true;
   if (peer.state == Progress::State::snapshot) {
     // A late answer to an append sent before the snapshot transfer began: only an
@@ -64,12 +69,21 @@ void Raft::handle_append_response(const Message& message) {
   peer.next = std::max(peer.next, peer.match + 1);
   if (peer.state == Progress::State::probe) peer.become_replicate();
   peer.inflights.free_up_to(message.log_index);
+  maybe_send_timeout_now(message.from);
+  // Committing may change the membership (leaving a joint configuration, stepping down): the
+  // progress is looked up again.
   if (maybe_commit()) broadcast_commit_pending_ = true;
-  if (peer.match < log_.last_index()) send_append(message.from, /*allow_empty=*/false);
+  if (role_ != Role::leader) return;
+  const Progress* after = tracker_.find_progress(message.from);
+  if (after != nullptr && after->match < log_.last_index()) {
+    send_append(message.from, /*allow_empty=*/false);
+  }
 }
 
 void Raft::handle_heartbeat_response(const Message& message) {
-  Progress& peer = tracker_.progress(message.from);
+  Progress* found = tracker_.find_progress(message.from);
+  if (found == nullptr) return;  // not a replica (any more)
+  Progress& peer = *found;
   peer.recent_active = true;
   peer.probe_sent = false;  // a probe may have been lost; the heartbeat round restarts it
   if (peer.state == Progress::State::replicate && peer.inflights.count() > 0) {
@@ -97,7 +111,11 @@ void Raft::send_append(NodeId peer_id, bool allow_empty) {
     // The entries this follower needs are compacted: only the snapshot can bring it up.
     RAFTSIM_CHECK_MSG(snapshot_.meta.index >= log_.snapshot_index(),
                       "a compacted log always has a snapshot to send");
-    peer.become_snapshot(snapshot_);
+    Snapshot snapshot = snapshot_;
+    // A witness keeps no state machine: it gets the snapshot's position and membership only.
+    if (membership().is_witness(peer_id)) snapshot.data = SharedBytes();
+    snapshot.membership = membership_for_peer(snapshot, peer_id);
+    peer.become_snapshot(std::move(snapshot));
   }
   if (peer.state == Progress::State::snapshot) {
     send_snapshot_chunk(peer_id, peer);
@@ -119,6 +137,13 @@ void Raft::send_append(NodeId peer_id, bool allow_empty) {
   if (append.entries.empty() && !allow_empty) {
     if (append.entries.capacity() > 0) spare_entry_vectors_.push_back(std::move(append.entries));
     return;
+  }
+  if (membership().is_witness(peer_id)) {
+    // A witness stores terms, indexes and configurations, not commands' payloads: that is all
+    // voting (the §5.4.1 up-to-date check) and acknowledging (log matching) look at.
+    for (Entry& entry : append.entries) {
+      if (entry.type == EntryType::normal) entry.data = SharedBytes();
+    }
   }
   if (peer.state == Progress::State::replicate) {
     if (!append.entries.empty()) {
@@ -163,6 +188,8 @@ bool Raft::maybe_commit() {
       reads_waiting_for_commit_.pop_front();
     }
   }
+  if (config_.bugs.has(RaftBug::config_on_commit)) refresh_membership();
+  after_commit_as_leader();
   return true;
 }
 
@@ -188,6 +215,9 @@ bool Raft::committed_in_current_term() const {
 Result<Index> Raft::propose(SharedBytes data) {
   if (role_ != Role::leader) {
     return Status(StatusCode::unavailable, "not the leader");
+  }
+  if (transfer_target_ != kNoNode) {
+    return Status(StatusCode::unavailable, "a leadership transfer is in progress");
   }
   const Index index = log_.append_new(term_, EntryType::normal, std::move(data));
   broadcast_entries_pending_ = true;  // batched: one broadcast per Ready, not per proposal

@@ -30,7 +30,17 @@ void Raft::handle_install_snapshot(const Message& message) {
     send(std::move(response));
     return;
   }
-  if (message.entries.size() != 1 || message.hint_index > config_.snapshot_bytes_max) return;
+  if (message.entries.empty() || message.entries.size() > 2 ||
+      message.hint_index > config_.snapshot_bytes_max) {
+    return;
+  }
+  SharedBytes membership_bytes;
+  if (message.entries.size() == 2) {
+    membership_bytes = message.entries[1].data;
+    if (message.entries[1].type != EntryType::config || !decode_membership(membership_bytes)) {
+      return;  // not a snapshot this code sent
+    }
+  }
   const SharedBytes& chunk = message.entries.front().data;
   if (!incoming_ || incoming_->meta != meta || incoming_->total != message.hint_index) {
     if (message.context != 0) {  // the middle of a transfer we do not have: ask for its start
@@ -54,9 +64,18 @@ void Raft::handle_install_snapshot(const Message& message) {
   incoming.received += chunk.size();
   response.context = incoming.received;
   if (incoming.received == incoming.total) {
-    snapshot_ = Snapshot{meta, std::move(incoming.buffer)};
+    // An empty membership means the receiver's bootstrap one; stored as the sender's encoding
+    // would compare unequal to ours, so it is normalised the same way snapshot_taken does.
+    Membership membership = bootstrap_;
+    if (!membership_bytes.empty()) membership = *decode_membership(membership_bytes);
+    if (membership == bootstrap_) membership_bytes = SharedBytes();
+    snapshot_ = Snapshot{meta, std::move(incoming.buffer), std::move(membership_bytes)};
     incoming_.reset();
     log_.restore(meta);
+    configs_.clear();  // the whole log was replaced
+    base_membership_ = std::move(membership);
+    ++base_generation_;
+    refresh_membership();
     pending_install_ = true;
     response.hint_index = meta.index;  // sent after the Ready persisted the snapshot
   }
@@ -64,7 +83,9 @@ void Raft::handle_install_snapshot(const Message& message) {
 }
 
 void Raft::handle_install_snapshot_response(const Message& message) {
-  Progress& peer = tracker_.progress(message.from);
+  Progress* found = tracker_.find_progress(message.from);
+  if (found == nullptr) return;  // not a replica (any more)
+  Progress& peer = *found;
   peer.recent_active = true;
   if (message.hint_index != 0) {
     peer.match = std::max(peer.match, std::min(message.hint_index, log_.last_index()));
@@ -73,7 +94,9 @@ void Raft::handle_install_snapshot_response(const Message& message) {
     } else {
       peer.next = std::max(peer.next, peer.match + 1);
     }
+    maybe_send_timeout_now(message.from);
     if (maybe_commit()) broadcast_commit_pending_ = true;
+    if (role_ != Role::leader || tracker_.find_progress(message.from) == nullptr) return;
     send_append(message.from, /*allow_empty=*/true);
     return;
   }
@@ -108,6 +131,10 @@ void Raft::send_snapshot_chunk(NodeId peer_id, Progress& peer) {
   chunk.entries.push_back(Entry{
       snapshot.meta.term, snapshot.meta.index, EntryType::normal,
       snapshot.data.slice(static_cast<std::size_t>(offset), static_cast<std::size_t>(length))});
+  if (!snapshot.membership.empty()) {
+    chunk.entries.push_back(
+        Entry{snapshot.meta.term, snapshot.meta.index, EntryType::config, snapshot.membership});
+  }
   peer.probe_sent = true;
   send(std::move(chunk));
 }
@@ -118,9 +145,23 @@ void Raft::snapshot_taken(Snapshot snapshot) {
   RAFTSIM_CHECK_MSG(log_.term_at(index) == snapshot.meta.term, "snapshot term differs from log");
   if (index <= snapshot_.meta.index) return;
   snapshot_ = std::move(snapshot);
+  snapshot_.membership = snapshot_membership(index);
   const Index keep = static_cast<Index>(config_.entries_kept_after_snapshot);
   const Index compact_to = std::min(index > keep ? index - keep : 0, log_.stable());
   log_.compact_to(compact_to);
+  // Config entries now compacted fold into the base membership (the newest of them wins).
+  std::size_t folded = 0;
+  while (folded < configs_.size() && configs_[folded].index <= log_.snapshot_index()) ++folded;
+  if (folded > 0) {
+    const bool tracker_on_folded = tracker_config_index_ == configs_[folded - 1].index;
+    base_membership_ = std::move(configs_[folded - 1].membership);
+    configs_.erase(configs_.begin(), configs_.begin() + static_cast<std::ptrdiff_t>(folded));
+    ++base_generation_;
+    if (tracker_on_folded) {
+      tracker_config_index_ = 0;  // the same membership, now the base: no reconfiguration
+      tracker_base_generation_ = base_generation_;
+    }
+  }
 }
 
 }  // namespace raftsim

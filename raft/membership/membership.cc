@@ -231,6 +231,32 @@ std::optional<Membership> decode_membership(std::span<const std::uint8_t> bytes)
   return membership;
 }
 
+void encode_config_entry(const Membership& membership, std::span<const std::uint8_t> context,
+                         std::vector<std::uint8_t>& out) {
+  RAFTSIM_CHECK_MSG(context.size() <= kConfigContextBytesMax, "config entry context too large");
+  std::vector<std::uint8_t> encoded;
+  encode_membership(membership, encoded);
+  put_u32(out, static_cast<std::uint32_t>(encoded.size()));
+  put_bytes(out, encoded);
+  put_bytes(out, context);
+}
+
+std::optional<ConfigEntryView> decode_config_entry(std::span<const std::uint8_t> bytes) {
+  ByteReader reader(bytes);
+  std::uint32_t size = 0;
+  std::span<const std::uint8_t> encoded;
+  if (!reader.read_u32(size) || !reader.read_view(size, encoded) ||
+      reader.remaining() > kConfigContextBytesMax) {
+    return std::nullopt;
+  }
+  std::optional<Membership> membership = decode_membership(encoded);
+  if (!membership) return std::nullopt;
+  ConfigEntryView view;
+  view.membership = std::move(*membership);
+  view.context = bytes.subspan(reader.offset());
+  return view;
+}
+
 void encode_conf_change(const ConfChange& change, std::vector<std::uint8_t>& out) {
   put_u8(out, kConfChangeFormat);
   put_u8(out, static_cast<std::uint8_t>(change.type));

@@ -81,6 +81,17 @@ std::string illegal_step(const Membership& previous, const Membership& next);
 // The wire and disk form (inside a config entry's data, a snapshot, a client request).
 void encode_membership(const Membership& membership, std::vector<std::uint8_t>& out);
 std::optional<Membership> decode_membership(std::span<const std::uint8_t> bytes);
+// A config entry's data: the membership, then an opaque context of up to kConfigContextBytesMax
+// bytes that the core carries but never reads (the node host puts the requesting client's
+// session there, so a retried change is applied once).
+constexpr std::size_t kConfigContextBytesMax = 4096;
+void encode_config_entry(const Membership& membership, std::span<const std::uint8_t> context,
+                         std::vector<std::uint8_t>& out);
+struct ConfigEntryView {
+  Membership membership;
+  std::span<const std::uint8_t> context;  // views the decoded bytes
+};
+std::optional<ConfigEntryView> decode_config_entry(std::span<const std::uint8_t> bytes);
 void encode_conf_change(const ConfChange& change, std::vector<std::uint8_t>& out);
 std::optional<ConfChange> decode_conf_change(std::span<const std::uint8_t> bytes);
 

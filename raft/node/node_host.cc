@@ -9,7 +9,11 @@ namespace raftsim {
 
 namespace {
 constexpr std::uint64_t kTickTimer = 1;
-constexpr std::uint32_t kSnapshotFormat = 0x31534e48;  // "HNS1": sessions, then machine
+// Snapshot files: "HNS1" sessions, then machine (the bootstrap membership); "HNS2" the
+// membership, then as HNS1; "HNW1" a witness's: the membership only (it keeps no state).
+constexpr std::uint32_t kSnapshotFormat = 0x31534e48;
+constexpr std::uint32_t kSnapshotFormatWithMembership = 0x32534e48;
+constexpr std::uint32_t kSnapshotFormatWitness = 0x31574e48;
 }  // namespace
 
 NodeHost::NodeHost(Runtime& runtime, const NodeHostConfig& config,
@@ -53,13 +57,27 @@ Status NodeHost::recover() {
     recovery_note_ += "skipped damaged snapshot (" + damaged + "); ";
   }
   const SnapshotMeta base = storage_->base();
+  const bool disk_empty = snapshot.meta.index == 0 && storage_->hard_state() == HardState{} &&
+                          storage_->entries().empty();
+  const bool bootstrap_member = !config_.raft.bootstrap_membership().members().empty();
+  if (disk_empty && bootstrap_member && !config_.initial_start &&
+      !config_.bugs.has(HostBug::rejoin_after_wipe)) {
+    // Our votes and acknowledgements are gone with the disk: voting again under this id could
+    // elect a second leader in a term we voted in, or help commit without entries we had
+    // acknowledged. The server must be removed and rejoin under a new id.
+    return Status(StatusCode::failed_precondition,
+                  "the disk is empty but this server was a bootstrap member (wiped?): remove it "
+                  "and add it back under a new id");
+  }
   if (snapshot.meta.index < base.index) {
     return Status(StatusCode::corruption,
                   "the log starts after entry " + std::to_string(base.index) +
                       " but no valid snapshot covers it (" + recovery_note_ + ")");
   }
   if (snapshot.meta.index > 0) {
-    if (Status s = restore_from(snapshot); !s.ok()) return s;
+    auto membership = restore_from(snapshot);
+    if (!membership.ok()) return membership.status();
+    snapshot.membership = std::move(membership).value();
     // A crash between saving a snapshot and compacting the log leaves a log that may reach past
     // the snapshot or disagree with it: keep only what follows it.
     if (snapshot.meta.index > base.index) {
@@ -73,9 +91,15 @@ Status NodeHost::recover() {
   return Status();
 }
 
-SharedBytes NodeHost::encode_snapshot() const {
+SharedBytes NodeHost::encode_snapshot(const SharedBytes& membership) const {
   std::vector<std::uint8_t> bytes;
-  put_u32(bytes, kSnapshotFormat);
+  if (!membership.empty()) {
+    put_u32(bytes, kSnapshotFormatWithMembership);
+    put_u32(bytes, static_cast<std::uint32_t>(membership.size()));
+    put_bytes(bytes, membership);
+  } else {
+    put_u32(bytes, kSnapshotFormat);
+  }
   const std::size_t length_at = bytes.size();
   put_u64(bytes, 0);
   sessions_.save(bytes);
@@ -85,21 +109,40 @@ SharedBytes NodeHost::encode_snapshot() const {
   return SharedBytes(bytes);
 }
 
-Status NodeHost::restore_from(const Snapshot& snapshot) {
+Result<SharedBytes> NodeHost::restore_from(const Snapshot& snapshot) {
   ByteReader reader(std::span<const std::uint8_t>(snapshot.data.begin(), snapshot.data.size()));
-  std::uint32_t format = 0;
-  std::uint64_t session_bytes = 0;
-  std::span<const std::uint8_t> sessions;
-  if (!reader.read_u32(format) || format != kSnapshotFormat || !reader.read_u64(session_bytes) ||
-      !reader.read_view(static_cast<std::size_t>(session_bytes), sessions)) {
+  auto malformed = [&] {
     return Status(StatusCode::corruption,
                   "snapshot " + std::to_string(snapshot.meta.index) + " is not a node snapshot");
+  };
+  std::uint32_t format = 0;
+  if (!reader.read_u32(format)) return malformed();
+  std::span<const std::uint8_t> membership;
+  if (format == kSnapshotFormatWithMembership || format == kSnapshotFormatWitness) {
+    std::uint32_t size = 0;
+    if (!reader.read_u32(size) || !reader.read_view(size, membership) ||
+        (size != 0 && !decode_membership(membership))) {
+      return malformed();
+    }
+    if (format == kSnapshotFormatWitness) {
+      if (reader.remaining() != 0) return malformed();
+      return SharedBytes(membership);
+    }
+  } else if (format != kSnapshotFormat) {
+    return malformed();
+  }
+  std::uint64_t session_bytes = 0;
+  std::span<const std::uint8_t> sessions;
+  if (!reader.read_u64(session_bytes) ||
+      !reader.read_view(static_cast<std::size_t>(session_bytes), sessions)) {
+    return malformed();
   }
   std::span<const std::uint8_t> machine;
   const bool read = reader.read_view(reader.remaining(), machine);
   RAFTSIM_CHECK(read);
   if (Status s = state_machine_->restore_snapshot(machine); !s.ok()) return s;
-  return sessions_.load(sessions);
+  if (Status s = sessions_.load(sessions); !s.ok()) return s;
+  return SharedBytes(membership);
 }
 
 Status NodeHost::save_snapshot(const Snapshot& snapshot,
@@ -109,21 +152,32 @@ Status NodeHost::save_snapshot(const Snapshot& snapshot,
   if (hard_state) {
     if (Status s = storage_->save(hard_state, 0, {}); !s.ok()) return s;
   }
+  // A witness is sent positions without state (empty data): its file records the membership.
+  Snapshot file = snapshot;
+  if (snapshot.data.empty()) {
+    std::vector<std::uint8_t> bytes;
+    put_u32(bytes, kSnapshotFormatWitness);
+    put_u32(bytes, static_cast<std::uint32_t>(snapshot.membership.size()));
+    put_bytes(bytes, snapshot.membership);
+    file.data = SharedBytes(bytes);
+  }
   const std::vector<SnapshotMeta> held = snapshots_->list();
   if (held.empty() || held.back().index < snapshot.meta.index) {
-    if (Status s = snapshots_->save(snapshot.meta, snapshot.data); !s.ok()) return s;
+    if (Status s = snapshots_->save(file.meta, file.data); !s.ok()) return s;
   }
   if (Status s = storage_->apply_snapshot(snapshot.meta); !s.ok()) return s;
   ++snapshots_installed_;
-  return restore_from(snapshot);
+  if (snapshot.data.empty()) return Status();
+  return restore_from(file).status();
 }
 
 void NodeHost::maybe_take_snapshot() {
   if (config_.snapshot_every_entries == 0 || !state_machine_->supports_snapshots()) return;
+  if (is_witness()) return;  // nothing to snapshot: the log holds positions only
   const Index applied = raft_->log().applied();
   if (applied < raft_->snapshot().meta.index + config_.snapshot_every_entries) return;
   const SnapshotMeta meta{applied, *raft_->log().term_at(applied)};
-  SharedBytes data = encode_snapshot();
+  SharedBytes data = encode_snapshot(raft_->snapshot_membership(applied));
   if (Status s = snapshots_->save(meta, data); !s.ok()) {
     fail_stop("cannot save snapshot: " + s.to_string());
     return;
@@ -141,12 +195,13 @@ void NodeHost::maybe_take_snapshot() {
     }
   }
   ++snapshots_taken_;
-  raft_->snapshot_taken(Snapshot{meta, std::move(data)});
+  raft_->snapshot_taken(Snapshot{meta, std::move(data), {}});
 }
 
 void NodeHost::on_timer(std::uint64_t tag) {
   RAFTSIM_CHECK(tag == kTickTimer);
   if (failed()) return;
+  ++ticks_;
   raft_->tick();
   runtime_.start_timer(config_.tick_ns, kTickTimer);
 }
@@ -186,6 +241,10 @@ void NodeHost::respond(NodeId endpoint, std::uint64_t client_id, std::uint64_t s
 void NodeHost::handle_client_request(NodeId from, const ClientRequest& request) {
   if (raft_->role() != Role::leader) {
     respond(from, request.client_id, request.sequence, ClientStatus::not_leader);
+    return;
+  }
+  if (request.admin) {
+    handle_admin_request(from, request);
     return;
   }
   if (waiting_proposals_.size() + waiting_reads_.size() + confirmed_reads_.size() >=
@@ -229,6 +288,120 @@ void NodeHost::handle_client_request(NodeId from, const ClientRequest& request) 
   remember(spare_proposals_.insert(waiting_proposals_, index.value())->second);
 }
 
+void NodeHost::handle_admin_request(NodeId from, const ClientRequest& request) {
+  auto reject = [&](const std::string& why) {
+    respond(from, request.client_id, request.sequence, ClientStatus::rejected,
+            std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(why.data()),
+                                          why.size()));
+  };
+  std::optional<AdminRequest> admin = decode_admin_request(request.payload);
+  if (!admin) {
+    reject("malformed admin request");
+    return;
+  }
+  // A retry of a change already applied gets its answer again; one still in the log or parked
+  // here just waits for it (proposing it twice would be refused as a change in flight).
+  if (admin->kind == AdminRequest::Kind::conf_change) {
+    const SessionTable::Lookup lookup = sessions_.check(request.client_id, request.sequence);
+    if (lookup.verdict != SessionTable::Verdict::apply) {
+      respond(from, request.client_id, request.sequence,
+              lookup.verdict == SessionTable::Verdict::duplicate ? ClientStatus::ok
+                                                                 : ClientStatus::failed);
+      return;
+    }
+    for (auto& [index, who] : waiting_proposals_) {
+      if (who.client_id == request.client_id && who.sequence == request.sequence) {
+        who.endpoint = from;
+        return;
+      }
+    }
+  }
+  for (PendingAdmin& parked : parked_admin_) {
+    if (parked.who.client_id == request.client_id && parked.who.sequence == request.sequence) {
+      parked.who.endpoint = from;
+      return;
+    }
+  }
+  if (parked_admin_.size() >= kPendingAdminMax) {
+    respond(from, request.client_id, request.sequence, ClientStatus::busy);
+    return;
+  }
+  PendingAdmin pending;
+  pending.who.endpoint = from;
+  pending.who.client_id = request.client_id;
+  pending.who.sequence = request.sequence;
+  pending.who.term = raft_->term();
+  pending.request = std::move(*admin);
+  pending.deadline_tick = ticks_ + kAdminRetryTicksMax;
+  if (!advance_admin(pending)) parked_admin_.push_back(std::move(pending));
+}
+
+bool NodeHost::advance_admin(PendingAdmin& pending) {
+  const Waiting& who = pending.who;
+  auto answer = [&](ClientStatus status, const std::string& why = {}) {
+    respond(who.endpoint, who.client_id, who.sequence, status,
+            std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(why.data()),
+                                          why.size()));
+    return true;
+  };
+  if (pending.transfer_started) {
+    // Done once the target leads; over (failed) once we stopped transferring without it.
+    if (raft_->leader() == pending.request.target && raft_->term() > pending.transfer_term) {
+      return answer(ClientStatus::ok);
+    }
+    if (raft_->role() == Role::leader && raft_->transfer_target() == kNoNode) {
+      return answer(ClientStatus::failed, "the transfer timed out; this server still leads");
+    }
+    if (raft_->role() != Role::leader && raft_->leader() != kNoNode) {
+      return answer(ClientStatus::failed, "another server took over");
+    }
+    return ticks_ > pending.deadline_tick ? answer(ClientStatus::failed, "transfer timed out")
+                                          : false;
+  }
+  if (raft_->role() != Role::leader) return answer(ClientStatus::not_leader);
+  Status status;
+  if (pending.request.kind == AdminRequest::Kind::transfer_leadership) {
+    status = raft_->transfer_leadership(pending.request.target);
+    if (status.ok()) {
+      pending.transfer_started = true;
+      pending.transfer_term = raft_->term();
+      return false;
+    }
+  } else {
+    // The session rides in the config entry, so every replica records it (exactly once).
+    encode_session_command_into(who.client_id, who.sequence, {}, command_buffer_);
+    auto index = raft_->propose_conf_change(pending.request.change, command_buffer_);
+    if (index.ok()) {
+      if (auto stale = waiting_proposals_.find(index.value()); stale != waiting_proposals_.end()) {
+        respond(stale->second.endpoint, stale->second.client_id, stale->second.sequence,
+                ClientStatus::failed);
+        spare_proposals_.erase(waiting_proposals_, stale);
+      }
+      Waiting& waiting = spare_proposals_.insert(waiting_proposals_, index.value())->second;
+      waiting = who;
+      waiting.term = raft_->term();
+      return true;
+    }
+    status = index.status();
+  }
+  // unavailable: the core cannot take it yet (try again); anything else is a refusal.
+  if (status.code() != StatusCode::unavailable) {
+    return answer(ClientStatus::rejected, status.message());
+  }
+  if (ticks_ > pending.deadline_tick) {
+    return answer(ClientStatus::rejected, "timed out waiting: " + status.message());
+  }
+  return false;
+}
+
+void NodeHost::advance_parked_admin() {
+  std::erase_if(parked_admin_, [&](PendingAdmin& pending) { return advance_admin(pending); });
+}
+
+bool NodeHost::is_witness() const {
+  return raft_ != nullptr && raft_->membership().is_witness(raft_->id());
+}
+
 void NodeHost::process_ready() {
   while (!failed() && raft_->has_ready()) {
     // Persist, send, apply, hand over reads, advance (a failed durable step fail-stops us).
@@ -240,6 +413,11 @@ void NodeHost::process_ready() {
   const bool is_leader = raft_->role() == Role::leader;
   if (was_leader_ && !is_leader) fail_pending_reads();
   was_leader_ = is_leader;
+  if (!parked_admin_.empty()) {
+    advance_parked_admin();
+    // A parked change handed to the core this round has a Ready to act on.
+    if (!failed() && raft_->has_ready()) process_ready();
+  }
 }
 
 Status NodeHost::install_snapshot(const Snapshot& snapshot,
@@ -273,7 +451,27 @@ void NodeHost::read_ready(const ReadState& read) {
 void NodeHost::apply(const Entry& entry) {
   std::optional<SessionCommandView> command;
   std::optional<std::span<const std::uint8_t>> reply;
-  if (entry.type == EntryType::normal) {
+  if (entry.type == EntryType::normal && entry.data.empty()) {
+    // A witness's copy (payload stripped): nothing to apply, no session to record.
+    RAFTSIM_CHECK_MSG(is_witness() || raft_->membership_at(entry.index).is_witness(raft_->id()),
+                      "only a witness holds entries without payload");
+    return;
+  }
+  if (entry.type == EntryType::config) {
+    // The session of the admin request that asked for it (none for an automatic leave).
+    std::optional<ConfigEntryView> config = decode_config_entry(entry.data);
+    RAFTSIM_CHECK_MSG(config.has_value(), "a committed config entry must decode");
+    if (!config->context.empty()) {
+      command = decode_session_command_view(config->context);
+      RAFTSIM_CHECK_MSG(command.has_value(), "a config entry's context is a session");
+      const SessionTable::Lookup lookup = sessions_.check(command->client_id, command->sequence);
+      if (lookup.verdict == SessionTable::Verdict::apply) {
+        reply = sessions_.record(command->client_id, command->sequence, entry.index);
+      } else if (lookup.verdict == SessionTable::Verdict::duplicate) {
+        reply = lookup.cached_reply;
+      }
+    }
+  } else if (entry.type == EntryType::normal) {
     command = decode_session_command_view(entry.data);
     RAFTSIM_CHECK_MSG(command.has_value(), "a committed entry the leader wrote must decode");
     const SessionTable::Lookup lookup = sessions_.check(command->client_id, command->sequence);

@@ -11,7 +11,11 @@
 // the state machine to a snapshot file and compacts the log: the core's in memory, and the WAL up
 // to the previous snapshot file (so one damaged file still leaves a snapshot and the log after
 // it). Recovery loads the newest valid snapshot, then the log after it.
-// Limits: kPendingRequestsMax client requests waiting per node (beyond: answered `busy`).
+// Administration (membership changes, leadership transfer) arrives as admin client requests and
+// goes to the core; a change the core cannot take yet (its own-term entry not committed, a
+// learner still catching up) is retried on every batch for up to kAdminRetryTicksMax ticks.
+// Limits: kPendingRequestsMax client requests waiting per node (beyond: answered `busy`);
+// kPendingAdminMax admin requests waiting to be retried or for a transfer to complete.
 #pragma once
 
 #include <cstdint>
@@ -55,6 +59,8 @@ struct NodeHostConfig {
 class NodeHost final : public Process, private ReadySink {
  public:
   static constexpr std::size_t kPendingRequestsMax = 10'000;
+  static constexpr std::size_t kPendingAdminMax = 16;
+  static constexpr std::uint64_t kAdminRetryTicksMax = 500;
 
   NodeHost(Runtime& runtime, const NodeHostConfig& config,
            std::unique_ptr<StateMachine> state_machine);
@@ -75,6 +81,8 @@ class NodeHost final : public Process, private ReadySink {
   const std::string& recovery_note() const { return recovery_note_; }
   std::uint64_t snapshots_taken() const { return snapshots_taken_; }
   std::uint64_t snapshots_installed() const { return snapshots_installed_; }
+  // A witness keeps entries' positions, not their payloads: its state machine stays empty.
+  bool is_witness() const;
 
  private:
   struct Waiting {
@@ -85,8 +93,21 @@ class NodeHost final : public Process, private ReadySink {
     std::vector<std::uint8_t> payload;  // reads: the query
   };
 
+  // An admin request parked until the core can take it, or a transfer waiting to complete.
+  struct PendingAdmin {
+    Waiting who;
+    AdminRequest request;
+    std::uint64_t deadline_tick = 0;
+    bool transfer_started = false;
+    Term transfer_term = 0;
+  };
+
   void process_ready();
   void handle_client_request(NodeId from, const ClientRequest& request);
+  void handle_admin_request(NodeId from, const ClientRequest& request);
+  // Tries a parked admin request once more; true once it is answered or handed to the core.
+  bool advance_admin(PendingAdmin& pending);
+  void advance_parked_admin();
   // ReadySink: the driver's steps. A failed durable step fail-stops the host.
   Status install_snapshot(const Snapshot& snapshot,
                           const std::optional<HardState>& hard_state) override;
@@ -102,8 +123,10 @@ class NodeHost final : public Process, private ReadySink {
   void fail_stop(const std::string& why);
   Status recover();
   // Snapshot bytes: the session table, then the state machine.
-  SharedBytes encode_snapshot() const;
-  Status restore_from(const Snapshot& snapshot);
+  // `membership`: the snapshot's (Raft::snapshot_membership), empty for the bootstrap one.
+  SharedBytes encode_snapshot(const SharedBytes& membership) const;
+  // Restores the sessions and state machine; returns the membership the file records.
+  Result<SharedBytes> restore_from(const Snapshot& snapshot);
   Status save_snapshot(const Snapshot& snapshot, const std::optional<HardState>& hard_state);
   void maybe_take_snapshot();
 
@@ -120,6 +143,8 @@ class NodeHost final : public Process, private ReadySink {
   std::uint64_t snapshots_taken_ = 0;
   std::uint64_t snapshots_installed_ = 0;
   bool was_leader_ = false;
+  std::uint64_t ticks_ = 0;
+  std::vector<PendingAdmin> parked_admin_;
   std::uint64_t next_read_id_ = 1;
   using WaitingByIndex = std::map<Index, Waiting>;
   using WaitingByReadId = std::map<std::uint64_t, Waiting>;

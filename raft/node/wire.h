@@ -20,8 +20,8 @@ struct ClientRequest {
   std::uint64_t client_id = 0;
   std::uint64_t sequence = 0;  // per client, increasing; a retry reuses its sequence
   bool read_only = false;      // served through ReadIndex instead of the log
-  bool admin = false;          // an AdminRequest (encode_admin_request) instead of a command
   std::vector<std::uint8_t> payload;
+  bool admin = false;  // payload is an AdminRequest (encode_admin_request), not a command
   friend bool operator==(const ClientRequest&, const ClientRequest&) = default;
 };
 

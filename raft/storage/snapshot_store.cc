@@ -135,7 +135,7 @@ Result<Snapshot> SnapshotStore::read_verified(const std::string& name,
   if (!data.ok()) return data.status();
   if (data.value().size() != length) return corrupt("short read");
   if (crc32c_unmask(data_crc) != crc32c(data.value())) return corrupt("data checksum mismatch");
-  return Snapshot{meta, SharedBytes(data.value())};
+  return Snapshot{meta, SharedBytes(data.value()), {}};
 }
 
 Result<LoadedSnapshot> SnapshotStore::load_newest() const {

@@ -1,25 +1,63 @@
 // raftsim: the progress tracker -- per-voter lookups feeding the quorum unit's two questions.
 #include "raft/tracker/tracker.h"
 
+#include <algorithm>
+
 #include "raft/base/check.h"
 
 namespace raftsim {
 
-ProgressTracker::ProgressTracker(NodeId self, std::vector<NodeId> voters)
-    : self_(self), voters_(std::move(voters)) {
-  RAFTSIM_CHECK_MSG(voters_.contains(self_), "a node tracks a configuration it is a voter of");
+ProgressTracker::ProgressTracker(NodeId self, std::vector<NodeId> voters) : self_(self) {
+  std::vector<NodeId> replicas = voters;
+  std::sort(replicas.begin(), replicas.end());
+  std::erase(replicas, self);
+  configure(quorum::JointConfig(quorum::MajorityConfig(std::move(voters)), {}), std::move(replicas),
+            1);
+}
+
+void ProgressTracker::configure(quorum::JointConfig voters, std::vector<NodeId> replicas,
+                                Index new_replica_next) {
+  RAFTSIM_CHECK_MSG(std::is_sorted(replicas.begin(), replicas.end()) &&
+                        std::find(replicas.begin(), replicas.end(), self_) == replicas.end(),
+                    "replicas are sorted and exclude self");
+  for (const quorum::MajorityConfig* half : {&voters.incoming(), &voters.outgoing()}) {
+    for (NodeId voter : half->voters()) {
+      RAFTSIM_CHECK_MSG(voter == self_ || std::binary_search(replicas.begin(), replicas.end(), voter),
+                        "every voter but self is a replica");
+    }
+  }
+  voters_ = std::move(voters);
+  replicas_ = std::move(replicas);
+  if (!leading_) return;
+  Peers peers;
+  peers.reserve(replicas_.size());
+  for (NodeId replica : replicas_) {
+    Progress* kept = find_progress(replica);
+    peers.emplace_back(replica, kept != nullptr ? std::move(*kept) : new_progress(new_replica_next));
+  }
+  peers_ = std::move(peers);
+}
+
+Progress ProgressTracker::new_progress(Index next) const {
+  Progress progress;
+  progress.next = next;
+  progress.inflights = Inflights(inflight_messages_max_);
+  progress.recent_active = true;  // give every follower one CheckQuorum round to answer
+  return progress;
 }
 
 void ProgressTracker::reset_progress(Index next, std::uint32_t inflight_messages_max) {
+  leading_ = true;
+  inflight_messages_max_ = inflight_messages_max;
   peers_.clear();
-  for (NodeId peer : voters_.voters()) {
-    if (peer == self_) continue;
-    Progress progress;
-    progress.next = next;
-    progress.inflights = Inflights(inflight_messages_max);
-    progress.recent_active = true;  // give every follower one CheckQuorum round to answer
-    peers_.emplace_back(peer, std::move(progress));
+  for (NodeId peer : replicas_) peers_.emplace_back(peer, new_progress(next));
+}
+
+Progress* ProgressTracker::find_progress(NodeId peer) {
+  for (auto& [node, progress] : peers_) {
+    if (node == peer) return &progress;
   }
+  return nullptr;
 }
 
 const Progress* ProgressTracker::find(NodeId peer) const {

@@ -1,10 +1,10 @@
-// raftsim: the per-voter bookkeeping of one Raft node -- the voter configuration, the leader's
-// Progress of every other voter, and the votes of the current campaign -- and the quorum
-// questions the core asks of them, answered by raft/quorum (the core does no counting itself).
-// Modelled on etcd raft's tracker/. Determinism: peers are kept in voter order and votes in
-// arrival order; nothing here depends on pointer or hash order.
-// Invariants: progress exists for every voter but self while leading and for none otherwise;
-// a voter's vote is recorded at most once per campaign.
+// raftsim: the per-member bookkeeping of one Raft node -- the voter configuration (joint during a
+// membership change), the leader's Progress of every other member (voters and learners), and the
+// votes of the current campaign -- and the quorum questions the core asks of them, answered by
+// raft/quorum (the core does no counting itself). Modelled on etcd raft's tracker/.
+// Determinism: peers are kept in id order and votes in arrival order.
+// Invariants: progress exists for every replica (member but self) while leading and for none
+// otherwise; a voter's vote is recorded at most once per campaign; only voters are counted.
 #pragma once
 
 #include <cstdint>
@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "raft/core/types.h"
-#include "raft/quorum/majority.h"
+#include "raft/quorum/joint.h"
 #include "raft/tracker/progress.h"
 
 namespace raftsim {
@@ -26,15 +26,27 @@ class ProgressTracker {
   using Peers = std::vector<std::pair<NodeId, Progress>>;
   using Votes = std::vector<std::pair<NodeId, bool>>;
 
+  explicit ProgressTracker(NodeId self) : self_(self) {}
+  // A plain majority of `voters` (self among them or not), every other voter a replica.
   ProgressTracker(NodeId self, std::vector<NodeId> voters);
 
-  const quorum::MajorityConfig& voters() const { return voters_; }
+  // The configuration: who is counted (`voters`, either half) and who receives the log
+  // (`replicas`: every member but self, a superset of the voters but self). While leading, the
+  // progress of replicas that stay is kept, new ones start probing from `new_replica_next`, and
+  // those that left are dropped.
+  void configure(quorum::JointConfig voters, std::vector<NodeId> replicas, Index new_replica_next);
+  const quorum::JointConfig& voters() const { return voters_; }
   bool is_voter(NodeId node) const { return voters_.contains(node); }
+  const std::vector<NodeId>& replicas() const { return replicas_; }
 
-  // Progress (leader only): every voter but self, in voter order, probing from `next`.
+  // Progress (leader only): every replica, in id order, probing from `next`.
   void reset_progress(Index next, std::uint32_t inflight_messages_max);
-  void clear_progress() { peers_.clear(); }
+  void clear_progress() {
+    peers_.clear();
+    leading_ = false;
+  }
   Progress& progress(NodeId peer);
+  Progress* find_progress(NodeId peer);
   Peers& peers() { return peers_; }
   const Peers& peers() const { return peers_; }
 
@@ -59,8 +71,13 @@ class ProgressTracker {
   const Progress* find(NodeId peer) const;
   const Progress& peer(NodeId voter) const;  // a voter other than self, while leading
 
+  Progress new_progress(Index next) const;
+
   NodeId self_;
-  quorum::MajorityConfig voters_;
+  quorum::JointConfig voters_;
+  std::vector<NodeId> replicas_;  // sorted
+  bool leading_ = false;
+  std::uint32_t inflight_messages_max_ = 1;
   Peers peers_;
   Votes votes_;
 };
