@@ -85,6 +85,17 @@ ServiceCluster::ServiceCluster(const ServiceClusterOptions& options)
     return make_process(runtime);
   });
   if (options.record_trace) world_->network().set_payload_describer(describe_payload);
+  if (options.membership_enabled()) {
+    Membership bootstrap;
+    for (NodeIndex node = 0; node < options.nodes; ++node) bootstrap.voters.push_back(node);
+    configuration_checker_.emplace(options.server_slots(), std::move(bootstrap));
+  }
+}
+
+std::optional<Violation> ServiceCluster::check_now() {
+  if (auto violation = checker_.check(*world_)) return violation;
+  if (configuration_checker_) return configuration_checker_->check(*world_);
+  return std::nullopt;
 }
 
 std::unique_ptr<Process> ServiceCluster::make_process(Runtime& runtime) {
@@ -167,7 +178,7 @@ std::optional<Violation> ServiceCluster::run_until(Time limit) {
   while (scheduler.next_event_time() <= limit) {
     scheduler.step();
     if (options_.check_every_event) {
-      if (auto violation = checker_.check(*world_)) return violation;
+      if (auto violation = check_now()) return violation;
     }
     const std::uint64_t events = scheduler.events_run();
     if (budget_.events_max != 0 && events >= budget_.events_max) {
@@ -180,7 +191,7 @@ std::optional<Violation> ServiceCluster::run_until(Time limit) {
     }
   }
   scheduler.run_until(limit);  // advance time to the limit
-  return checker_.check(*world_);
+  return check_now();
 }
 
 const NodeHost* ServiceCluster::node(NodeIndex node) {

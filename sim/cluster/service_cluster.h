@@ -22,6 +22,7 @@
 
 #include "raft/node/node_host.h"
 #include "sim/bugs/catalogue.h"
+#include "sim/checkers/configuration.h"
 #include "sim/checkers/raft_safety.h"
 #include "sim/kernel/world.h"
 #include "sim/workload/admin_client.h"
@@ -103,6 +104,10 @@ class ServiceCluster {
   const History& history() const { return history_; }
   const QueueHistory& queue_history() const { return queue_history_; }
   RaftSafetyChecker& checker() { return checker_; }
+  // Null unless the membership may change.
+  const ConfigurationChecker* configuration_checker() const {
+    return configuration_checker_ ? &*configuration_checker_ : nullptr;
+  }
   // Server slots (bootstrap nodes plus those that may be added).
   NodeIndex size() const { return options_.server_slots(); }
   // Started at least once (a slot never added is not).
@@ -135,6 +140,8 @@ class ServiceCluster {
 
  private:
   std::unique_ptr<Process> make_process(Runtime& runtime);
+  // The online checkers after one event: Raft safety, then (if on) the configuration checker.
+  std::optional<Violation> check_now();
 
   ServiceClusterOptions options_;
   History history_;
@@ -142,6 +149,8 @@ class ServiceCluster {
   AdminHistory admin_history_;
   std::unique_ptr<World> world_;
   RaftSafetyChecker checker_;
+  // Runs beside checker_ when the membership may change (options.membership_enabled()).
+  std::optional<ConfigurationChecker> configuration_checker_;
   RunBudget budget_;
   std::string budget_exceeded_;
 };
