@@ -151,6 +151,9 @@ RaftWorldConfig raft_world_config(const Scenario& scenario) {
   config.bug = explore.bug.empty() ? Bug::none : *bug_from_name(explore.bug);
   config.collect_dead_messages = explore.collect_dead_messages;
   config.independent_deliveries = explore.sleep_sets;
+  config.initial_voters = explore.initial_voters;
+  config.membership_changes = explore.membership_changes;
+  config.joint_changes = explore.joint_changes;
   return config;
 }
 

@@ -124,6 +124,8 @@ class Raft {
   // `context` rides in the entry unread (kConfigContextBytesMax; see encode_config_entry).
   Result<Index> propose_conf_change(const ConfChange& change,
                                     std::span<const std::uint8_t> context = {});
+  // What propose_conf_change would answer, without proposing: the membership it would make.
+  Result<Membership> check_conf_change(const ConfChange& change) const;
   // Leadership transfer (dissertation §3.10): stop taking proposals, bring `target` up to date,
   // then tell it to campaign at once. Aborted after an election timeout (the leader resumes).
   Status transfer_leadership(NodeId target);

@@ -109,8 +109,7 @@ void Raft::refresh_membership() {
 
 bool Raft::may_campaign() const { return membership().may_lead(config_.id); }
 
-Result<Index> Raft::propose_conf_change(const ConfChange& change,
-                                        std::span<const std::uint8_t> context) {
+Result<Membership> Raft::check_conf_change(const ConfChange& change) const {
   if (role_ != Role::leader) return Status(StatusCode::unavailable, "not the leader");
   if (transfer_target_ != kNoNode) {
     return Status(StatusCode::unavailable, "a leadership transfer is in progress");
@@ -126,10 +125,17 @@ Result<Index> Raft::propose_conf_change(const ConfChange& change,
     return Status(StatusCode::unavailable, "this leader has not yet committed an entry of its term");
   }
   Result<Membership> next = apply_conf_change(membership(), change);
-  if (!next.ok()) return next.status();
+  if (!next.ok()) return next;
   if (change.type == ConfChangeType::promote && !learner_caught_up(change.node)) {
     return Status(StatusCode::unavailable, "the learner has not caught up yet");
   }
+  return next;
+}
+
+Result<Index> Raft::propose_conf_change(const ConfChange& change,
+                                        std::span<const std::uint8_t> context) {
+  Result<Membership> next = check_conf_change(change);
+  if (!next.ok()) return next.status();
   if (context.size() > kConfigContextBytesMax) {
     return Status(StatusCode::invalid_argument, "config entry context too large");
   }

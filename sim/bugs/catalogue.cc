@@ -19,7 +19,7 @@ constexpr LayerBugs in_queue(queue::QueueBug bug) {
   return LayerBugs{{}, {}, queue::QueueBugs(bug)};
 }
 
-const std::array<BugInfo, 12> kCatalogue{{
+const std::array<BugInfo, 18> kCatalogue{{
     {Bug::commit_prev_term, "commit-prev-term",
      "leader commits entries of an earlier term by counting replicas (paper Figure 8)",
      in_core(RaftBug::commit_prev_term)},
@@ -56,6 +56,25 @@ const std::array<BugInfo, 12> kCatalogue{{
     {Bug::lease_expiry_ignored, "lease-expiry-ignored",
      "an expired job lease never makes the job available again",
      in_queue(queue::QueueBug::lease_expiry_ignored)},
+    {Bug::config_change_before_own_term_commit, "config-change-before-own-term-commit",
+     "a new leader changes membership before an entry of its term commits (the 2015 "
+     "single-server bug)",
+     in_core(RaftBug::config_change_before_own_term_commit)},
+    {Bug::config_on_commit, "config-on-commit",
+     "a server uses a configuration only once it is committed, not once it is appended",
+     in_core(RaftBug::config_on_commit)},
+    {Bug::joint_quorum_new_only, "joint-quorum-new-only",
+     "joint consensus decides with a majority of the new configuration alone",
+     in_core(RaftBug::joint_quorum_new_only)},
+    {Bug::removed_leader_keeps_leading, "removed-leader-keeps-leading",
+     "a leader removed from the configuration keeps leading after the removal commits",
+     in_core(RaftBug::removed_leader_keeps_leading)},
+    {Bug::learner_counted_in_quorum, "learner-counted-in-quorum",
+     "learners' acknowledgements count towards commit",
+     in_core(RaftBug::learner_counted_in_quorum)},
+    {Bug::rejoin_after_wipe, "rejoin-after-wipe",
+     "a server whose disk was wiped rejoins under its old id and votes with an empty log",
+     in_host(HostBug::rejoin_after_wipe)},
 }};
 
 const BugInfo* find(Bug bug) {

@@ -30,6 +30,12 @@ enum class Bug : unsigned char {
   stale_fence_complete,
   partial_snapshot_drops_keys,
   lease_expiry_ignored,
+  config_change_before_own_term_commit,
+  config_on_commit,
+  joint_quorum_new_only,
+  removed_leader_keeps_leading,
+  learner_counted_in_quorum,
+  rejoin_after_wipe,
 };
 
 // What each layer is configured with for a run.

@@ -58,8 +58,41 @@ const char* kind_name(RaftChoiceKind kind) {
       return "propose";
     case RaftChoiceKind::crash:
       return "crash";
+    case RaftChoiceKind::change:
+      return "change";
   }
   return "?";
+}
+
+// A membership change as a choice key: type in bits 0-7, node in 8-15, joint voters as a mask
+// from bit 16 (nodes are below 32 in explored worlds).
+std::uint64_t encode_change_key(const ConfChange& change) {
+  std::uint64_t key = static_cast<std::uint64_t>(change.type);
+  key |= static_cast<std::uint64_t>(change.node == kNoNode ? 0xff : change.node & 0xff) << 8;
+  for (NodeId voter : change.voters) key |= std::uint64_t{1} << (16 + voter);
+  return key;
+}
+
+ConfChange decode_change_key(std::uint64_t key) {
+  ConfChange change;
+  change.type = static_cast<ConfChangeType>(key & 0xff);
+  const std::uint64_t node = (key >> 8) & 0xff;
+  change.node = node == 0xff ? kNoNode : static_cast<NodeId>(node);
+  for (NodeId voter = 0; voter < 32; ++voter) {
+    if ((key >> (16 + voter)) & 1) change.voters.push_back(voter);
+  }
+  return change;
+}
+
+std::string change_text(const ConfChange& change) {
+  std::string text = conf_change_type_name(change.type);
+  if (change.type == ConfChangeType::joint) {
+    text += " to";
+    for (NodeId voter : change.voters) text += " n" + std::to_string(voter);
+  } else if (change.node != kNoNode) {
+    text += " n" + std::to_string(change.node);
+  }
+  return text;
 }
 
 }  // namespace
@@ -85,8 +118,10 @@ RaftWorld::RaftWorld(const RaftWorldConfig& config)
       drops_left_(config.drops),
       duplicates_left_(config.duplicates),
       heartbeats_left_(config.heartbeats),
-      timeouts_left_(config.timeouts) {
-  RAFTSIM_CHECK(config.nodes >= 1 && config.proposals < 256);
+      timeouts_left_(config.timeouts),
+      changes_left_(config.membership_changes) {
+  RAFTSIM_CHECK(config.nodes >= 1 && config.nodes <= 16 && config.proposals < 256);
+  RAFTSIM_CHECK(config.initial_voters <= config.nodes);
   for (NodeId id = 0; id < config.nodes; ++id) {
     nodes_.push_back(NodeState{make_core(id, HardState{}, {}), HardState{}, {}, 0});
   }
@@ -97,7 +132,12 @@ RaftWorld::RaftWorld(const RaftWorldConfig& config)
 Raft RaftWorld::make_core(NodeId id, const HardState& state, std::vector<Entry> entries) const {
   RaftConfig raft;
   raft.id = id;
-  for (NodeId voter = 0; voter < config_.nodes; ++voter) raft.voters.push_back(voter);
+  const NodeId voters = config_.initial_voters == 0 ? config_.nodes : config_.initial_voters;
+  // A node beyond the bootstrap voters joins later: it starts with no configuration.
+  if (id < voters) {
+    for (NodeId voter = 0; voter < voters; ++voter) raft.voters.push_back(voter);
+  }
+  raft.promote_lag_entries_max = 1'000'000;  // no catch-up wait: promotion is a choice
   // Timers are choices: the shortest legal timeouts keep "tick until it fires" to a few ticks.
   raft.election_timeout_ticks_min = 2;
   raft.election_timeout_ticks_max = 3;
@@ -146,7 +186,8 @@ void RaftWorld::enabled_choices(std::vector<Choice>& out) const {
     const bool waiting_for_pre_votes = core.role() == Role::pre_candidate;
     const bool campaigner = node < 32 && ((config_.campaigners_mask >> node) & 1) != 0;
     if (timeouts_left_ > 0 && campaigner && core.role() != Role::leader &&
-        core.term() < config_.term_max && !waiting_for_pre_votes) {
+        core.term() < config_.term_max && !waiting_for_pre_votes &&
+        core.membership().may_lead(node)) {
       add(RaftChoiceKind::timeout, node, 0);
     }
   }
@@ -163,6 +204,56 @@ void RaftWorld::enabled_choices(std::vector<Choice>& out) const {
   for (NodeId node = 0; node < nodes_.size() && crashes_left_ > 0; ++node) {
     add(RaftChoiceKind::crash, node, 0);
   }
+  for (NodeId node = 0; node < nodes_.size() && changes_left_ > 0; ++node) {
+    if (nodes_[node].core.role() == Role::leader) add_change_choices(node, out);
+  }
+}
+
+void RaftWorld::add_change_choices(NodeId leader, std::vector<Choice>& out) const {
+  const Raft& core = nodes_[leader].core;
+  const Membership& current = core.membership();
+  std::vector<ConfChange> candidates;
+  for (NodeId node = 0; node < nodes_.size(); ++node) {
+    ConfChange change;
+    change.node = node;
+    if (!current.is_member(node)) {
+      change.type = ConfChangeType::add_learner;
+    } else if (current.is_learner(node)) {
+      change.type = ConfChangeType::promote;
+      candidates.push_back(change);
+      change.type = ConfChangeType::remove;
+    } else {
+      change.type = ConfChangeType::remove;
+    }
+    candidates.push_back(change);
+  }
+  if (config_.joint_changes && !current.joint()) {
+    std::vector<NodeId> all = current.voters;
+    all.insert(all.end(), current.learners.begin(), current.learners.end());
+    std::sort(all.begin(), all.end());
+    std::vector<std::vector<NodeId>> targets{all};
+    for (NodeId voter : current.voters) {
+      std::vector<NodeId> without = all;
+      std::erase(without, voter);
+      targets.push_back(without);
+    }
+    for (std::vector<NodeId>& voters : targets) {
+      ConfChange change;
+      change.type = ConfChangeType::joint;
+      change.voters = std::move(voters);
+      candidates.push_back(std::move(change));
+    }
+  }
+  for (const ConfChange& change : candidates) {
+    if (!core.check_conf_change(change).ok()) continue;
+    out.push_back(Choice{static_cast<std::uint32_t>(RaftChoiceKind::change), leader,
+                         encode_change_key(change)});
+  }
+}
+
+bool RaftWorld::membership_static() const {
+  return config_.membership_changes == 0 &&
+         (config_.initial_voters == 0 || config_.initial_voters == config_.nodes);
 }
 
 const RaftWorld::InFlight* RaftWorld::find_message(std::uint32_t to, std::uint64_t key) const {
@@ -273,6 +364,14 @@ void RaftWorld::apply_choice(const Choice& choice) {
       const Result<Index> index =
           nodes_[node].core.propose(SharedBytes{static_cast<std::uint8_t>(proposals_made_)});
       RAFTSIM_CHECK_MSG(index.ok(), "a proposal is offered only to a leader");
+      break;
+    }
+    case RaftChoiceKind::change: {
+      --changes_left_;
+      const ConfChange change = decode_change_key(choice.key);
+      note(node, "change: " + change_text(change));
+      const Result<Index> index = nodes_[node].core.propose_conf_change(change);
+      RAFTSIM_CHECK_MSG(index.ok(), "a change is offered only when the leader would take it");
       break;
     }
     case RaftChoiceKind::crash: {
@@ -433,7 +532,7 @@ std::optional<Violation> RaftWorld::check_invariants() const {
           index <= state.durable_log.size() && state.durable_log[index - 1].term == entry.term ? 1
                                                                                                : 0;
     }
-    if (holders < quorum) {
+    if (holders < quorum && membership_static()) {
       return Violation{"durability", "committed entry " + std::to_string(index) + "/t" +
                                          std::to_string(entry.term) + " is on " +
                                          std::to_string(holders) +
@@ -476,6 +575,7 @@ std::uint64_t RaftWorld::compute_fingerprint() const {
   for (const InFlight& in_flight : network_) hasher.add(in_flight.fingerprint).add(in_flight.count);
   hasher.add(proposals_made_).add(crashes_left_).add(drops_left_).add(duplicates_left_);
   hasher.add(heartbeats_left_).add(timeouts_left_);
+  if (config_.membership_changes > 0) hasher.add(changes_left_);
   hasher.add(leaders_.size());
   for (const auto& [term, node] : leaders_) hasher.add(term).add(node);
   hasher.add(committed_.size());
@@ -498,6 +598,9 @@ std::string RaftWorld::describe(const Choice& choice) const {
     text += node_name(in_flight->message.from) + "->" + node_name(choice.node) + " " +
             message_label(in_flight->message) + " #" + hex32(choice.key);
     return text;
+  }
+  if (kind == RaftChoiceKind::change) {
+    return text + node_name(choice.node) + " " + change_text(decode_change_key(choice.key));
   }
   return text + node_name(choice.node);
 }
@@ -536,6 +639,9 @@ std::string RaftWorld::short_label(const Choice& choice) const {
   std::string text = kind_name(static_cast<RaftChoiceKind>(choice.kind));
   text += ' ';
   text += node_name(choice.node);
+  if (static_cast<RaftChoiceKind>(choice.kind) == RaftChoiceKind::change) {
+    text += ' ' + change_text(decode_change_key(choice.key));
+  }
   return text;
 }
 

@@ -42,6 +42,14 @@ struct RaftWorldConfig {
   std::uint32_t inflight_messages_max = 4;
   std::uint32_t messages_in_flight_max = 24;
   Bug bug = Bug::none;  // the catalogued bug injected into every core and host step
+  // Membership changes: nodes [initial_voters, nodes) start outside the cluster (joining, empty
+  // configuration; 0: every node is a bootstrap voter). A leader may propose up to
+  // membership_changes changes in total: add a learner, promote one, remove a voter or learner,
+  // and with joint_changes a joint change (to voters ∪ learners, and that minus one voter). While
+  // any are allowed the durability invariant, which counts a fixed majority, is not checked.
+  std::uint32_t initial_voters = 0;
+  std::uint32_t membership_changes = 0;
+  bool joint_changes = false;
   // Reduction: remove messages no receiver can ever act on (sound; see sim/explore/README.md).
   bool collect_dead_messages = true;
   // Deliveries to different nodes are independent (for sleep sets). With it on, the in-flight
@@ -58,6 +66,7 @@ enum class RaftChoiceKind : std::uint32_t {
   heartbeat = 4,
   propose = 5,
   crash = 6,
+  change = 7,  // a membership change at a leader; key: encode_change_key()
 };
 
 class RaftWorld final : public World {
@@ -122,6 +131,8 @@ class RaftWorld final : public World {
   std::uint64_t compute_fingerprint() const;
   std::uint64_t node_hash(NodeId node) const;
   void note(std::uint32_t node, const std::string& text);
+  bool membership_static() const;
+  void add_change_choices(NodeId leader, std::vector<Choice>& out) const;
 
   RaftWorldConfig config_;
   ReadyDriver driver_;  // with the host-level bugs of config_.bug, as a NodeHost would have
@@ -131,6 +142,7 @@ class RaftWorld final : public World {
   std::uint32_t proposals_made_ = 0;
   std::uint32_t crashes_left_ = 0, drops_left_ = 0, duplicates_left_ = 0, heartbeats_left_ = 0;
   std::uint32_t timeouts_left_ = 0;
+  std::uint32_t changes_left_ = 0;
   std::vector<std::pair<Term, NodeId>> leaders_;  // history: who led each term (sorted)
   std::vector<CommittedEntry> committed_;         // history: index - 1 -> the committed entry
   std::vector<Ack> acks_;                         // history: acknowledged proposals

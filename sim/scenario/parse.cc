@@ -500,6 +500,9 @@ class ScenarioParser {
       errors_.add(reader.path_of("bug"), "a catalogued bug name (sim/bugs/catalogue.cc)",
                   json(explore.bug));
     }
+    read_u32("initial_voters", explore.initial_voters, 1, nodes_);
+    read_u32("membership_changes", explore.membership_changes, 0, 16);
+    reader.read_bool("joint_changes", explore.joint_changes);
     reader.read_string_list("schedule", explore.schedule);
     reader.read_choice("expect_violation", explore.expect_violation,
                        {"", "election_safety", "log_matching", "leader_completeness",

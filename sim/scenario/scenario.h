@@ -88,6 +88,11 @@ struct ExploreSection {
   std::string bug;  // a catalogued bug's name, or empty
   std::vector<std::string> schedule;
   std::string expect_violation;  // the invariant a search or replay must find; empty: none
+  // Membership changes as choices (sim/explore/raft_world.h): nodes beyond initial_voters join
+  // later (0: all are voters from the start); a budget of changes; joint changes or not.
+  std::uint32_t initial_voters = 0;
+  std::uint32_t membership_changes = 0;
+  bool joint_changes = false;
 };
 
 struct Scenario {

@@ -170,6 +170,11 @@ void write_explore(const Scenario& scenario, ordered_json& out) {
                       {"bug", explore.bug},
                       {"expect_violation", explore.expect_violation}};
     if (!campaigners.empty()) out["explore"]["campaigners"] = campaigners;
+    if (explore.initial_voters != 0) out["explore"]["initial_voters"] = explore.initial_voters;
+    if (explore.membership_changes != 0) {
+      out["explore"]["membership_changes"] = explore.membership_changes;
+      out["explore"]["joint_changes"] = explore.joint_changes;
+    }
     if (!explore.schedule.empty()) out["explore"]["schedule"] = explore.schedule;
   }
 }
