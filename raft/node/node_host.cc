@@ -278,7 +278,10 @@ void NodeHost::handle_client_request(NodeId from, const ClientRequest& request) 
   }
   encode_session_command_into(request.client_id, request.sequence, payload, command_buffer_);
   auto index = raft_->propose(SharedBytes(command_buffer_));
-  RAFTSIM_CHECK(index.ok());  // we are the leader
+  if (!index.ok()) {  // a leadership transfer in progress takes no proposals: ask again later
+    respond(from, request.client_id, request.sequence, ClientStatus::busy);
+    return;
+  }
   // An older proposal waiting at this index was truncated away by another leader: it is dead.
   if (auto stale = waiting_proposals_.find(index.value()); stale != waiting_proposals_.end()) {
     respond(stale->second.endpoint, stale->second.client_id, stale->second.sequence,
