@@ -1,11 +1,13 @@
 // raftsim: a simulated operator console. One AdminClient process runs on its own network node and
 // sends administrative requests (AdminRequest: membership changes, leadership transfer) through
-// the client protocol, one at a time in the order they were submitted, under one session
-// (kClientId, sequence): it follows leader hints, retries a timeout with the same sequence at the
-// next server (the session table applies a change at most once), and records every request and
-// its outcome in an AdminHistory. submit() may be called between events (the scenario engine
-// does): the request leaves from a timer event at the same virtual time.
-// Limits: kQueuedMax requests waiting behind the one in flight (submit() refuses more).
+// the client protocol. A submission is a chain of requests sent one after the other (each once
+// the previous is answered) on one session (kClientId + k, sequence), as an operator types them;
+// up to kSessionsMax chains run at once (several operators), later ones wait. A session follows
+// leader hints, retries a timeout with the same sequence at the next server (the session table
+// applies a change at most once), and every request and its outcome go to an AdminHistory.
+// submit() may be called between events (the scenario engine does): the chain starts from a
+// timer event at the same virtual time.
+// Limits: kSessionsMax sessions; kQueuedMax chains waiting for one (submit() refuses more).
 #pragma once
 
 #include <cstdint>
@@ -36,6 +38,8 @@ class AdminClient final : public Process {
   // Far above any workload client id (sessions per process times processes stay below 2^20).
   static constexpr std::uint64_t kClientId = std::uint64_t{1} << 40;
   static constexpr std::size_t kQueuedMax = 64;
+  static constexpr std::size_t kSessionsMax = 4;
+  static constexpr std::size_t kChainRequestsMax = 8;
 
   AdminClient(Runtime& runtime, std::uint32_t cluster_size, const ClientTiming& timing,
               AdminHistory& history);
@@ -45,30 +49,35 @@ class AdminClient final : public Process {
   void on_timer(std::uint64_t tag) override;
   std::uint64_t state_hash() const override;
 
-  // Queues `request`, first sent to `leader_guess` (kNoNode: server 0). False when the queue is
-  // full or the history is.
-  bool submit(const AdminRequest& request, NodeId leader_guess);
+  // Queues a chain of 1..kChainRequestsMax requests, first sent to `leader_guess` (kNoNode:
+  // server 0). False when the queue or the history is full.
+  bool submit(std::vector<AdminRequest> chain, NodeId leader_guess);
   // Nothing in flight and nothing queued.
-  bool idle() const { return !session_.current && queued_.empty(); }
+  bool idle() const;
 
  private:
-  struct Queued {
-    AdminRequest request;
+  struct Chain {
+    std::deque<AdminRequest> requests;
     NodeId leader_guess = kNoNode;
   };
+  struct Session : ClientSession {
+    std::deque<AdminRequest> rest;  // of its chain, after the request in flight
+    bool start_scheduled = false;   // a step timer will start its chain
+  };
 
-  void start_next();
-  void send_attempt();
-  void retry(NodeId hint);
-  void finish(AdminOutcome outcome, std::string reason, NodeId by);
+  // Starts the next request of the session's chain, or the next queued chain.
+  void start_next(Session& session);
+  void send_attempt(Session& session);
+  void retry(Session& session, NodeId hint);
+  void finish(Session& session, AdminOutcome outcome, std::string reason, NodeId by);
+  std::uint64_t index_of(const Session& session) const { return session.client_id - kClientId; }
 
   Runtime& runtime_;
   const std::uint32_t cluster_size_;
   const ClientTiming timing_;
   AdminHistory& history_;
-  ClientSession session_;
-  std::deque<Queued> queued_;
-  bool start_scheduled_ = false;  // a step timer will start the next queued request
+  std::vector<Session> sessions_;
+  std::deque<Chain> queued_;
   ClientRequest request_;
   ClientResponse response_;
   std::vector<std::uint8_t> send_buffer_;

@@ -8,13 +8,19 @@
 namespace raftsim::sim {
 namespace {
 
-// The request through the operator console, first to the node that leads now; why not, if not.
-std::string submit_admin(FaultContext& context, const AdminRequest& request) {
+// The requests, one after the other, through the operator console, first to the node that leads
+// now; why not, if not.
+std::string submit_admin(FaultContext& context, std::vector<AdminRequest> chain) {
   AdminClient* admin = context.cluster.admin_client();
   if (admin == nullptr) return "the cluster has no operator console";
   const std::optional<NodeIndex> leader = context.selectors.current_leader();
-  if (!admin->submit(request, leader ? *leader : kNoNode)) return "the admin queue is full";
+  if (!admin->submit(std::move(chain), leader ? *leader : kNoNode)) {
+    return "the admin queue is full";
+  }
   return {};
+}
+std::string submit_admin(FaultContext& context, const AdminRequest& request) {
+  return submit_admin(context, std::vector<AdminRequest>{request});
 }
 
 AdminRequest conf_change(ConfChangeType type, NodeIndex node) {
@@ -285,14 +291,9 @@ Applied<MembershipNemesisFault> MembershipNemesisFault::apply(FaultContext& cont
   }
   outcome.description = " " + resolved.remove + " by " + resolved.add;
   outcome.targets = {*removed};
-  for (const AdminRequest& request : {conf_change(ConfChangeType::remove, *removed),
-                                      conf_change(ConfChangeType::add_learner, *added),
-                                      conf_change(ConfChangeType::promote, *added)}) {
-    if (std::string why = submit_admin(context, request); !why.empty()) {
-      outcome.skipped_because = why;
-      return outcome;
-    }
-  }
+  outcome.skipped_because = submit_admin(context, {conf_change(ConfChangeType::remove, *removed),
+                                                   conf_change(ConfChangeType::add_learner, *added),
+                                                   conf_change(ConfChangeType::promote, *added)});
   return outcome;
 }
 
