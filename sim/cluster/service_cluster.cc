@@ -123,7 +123,8 @@ std::unique_ptr<Process> ServiceCluster::make_process(Runtime& runtime) {
     return std::make_unique<NodeHost>(runtime, host, std::make_unique<kv::KvStore>());
   }
   if (options_.admin_client && self == admin_node()) {
-    return std::make_unique<AdminClient>(runtime, slots, options_.admin_timing, admin_history_);
+    return std::make_unique<AdminClient>(runtime, slots, options_.admin_timing, admin_history_,
+                                         [this](NodeId node) { return started(node); });
   }
   if (options_.workload_type == ServiceClusterOptions::Workload::queue) {
     const std::uint64_t sessions = options_.queue.producers + options_.queue.workers;

@@ -9,11 +9,12 @@
 namespace raftsim::sim {
 
 AdminClient::AdminClient(Runtime& runtime, std::uint32_t cluster_size, const ClientTiming& timing,
-                         AdminHistory& history)
+                         AdminHistory& history, std::function<bool(NodeId)> is_server)
     : runtime_(runtime),
       cluster_size_(cluster_size),
       timing_(timing),
       history_(history),
+      is_server_(std::move(is_server)),
       sessions_(kSessionsMax) {
   RAFTSIM_CHECK(cluster_size >= 1 && timing.attempts_max >= 1);
   for (std::size_t index = 0; index < sessions_.size(); ++index) {
@@ -81,6 +82,10 @@ void AdminClient::send_attempt(Session& session) {
 }
 
 void AdminClient::retry(Session& session, NodeId hint) {
+  // Two servers that name each other as leader (both stale) would bounce the request between
+  // them until it gives up: after a hint back to the previous one, go round instead.
+  if (hint == session.previous_target) hint = kNoNode;
+  session.previous_target = session.target;
   switch (next_retry(session, hint, runtime_.monotonic_now_ns(), timing_, cluster_size_)) {
     case RetryStep::give_up:
       finish(session, AdminOutcome::gave_up,
@@ -91,6 +96,11 @@ void AdminClient::retry(Session& session, NodeId hint) {
       send_attempt(session);
       return;
     case RetryStep::back_off:
+      // Going round: skip slots that never ran a server (at most one full turn).
+      for (std::uint32_t turn = 0;
+           is_server_ && !is_server_(session.target) && turn < cluster_size_; ++turn) {
+        session.target = (session.target + 1) % cluster_size_;
+      }
       start_session_timer(runtime_, session, index_of(session), timing_.retry_backoff,
                           ClientSession::kBackoffTimer);
       return;

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <span>
 #include <vector>
 
@@ -41,8 +42,10 @@ class AdminClient final : public Process {
   static constexpr std::size_t kSessionsMax = 4;
   static constexpr std::size_t kChainRequestsMax = 8;
 
+  // is_server: whether a server slot has ever been started (an operator knows which servers
+  // exist); a retry that goes round skips the others. Empty: every slot is tried.
   AdminClient(Runtime& runtime, std::uint32_t cluster_size, const ClientTiming& timing,
-              AdminHistory& history);
+              AdminHistory& history, std::function<bool(NodeId)> is_server = {});
 
   void start() override {}
   void on_message(NodeId from, std::span<const std::uint8_t> payload) override;
@@ -61,8 +64,9 @@ class AdminClient final : public Process {
     NodeId leader_guess = kNoNode;
   };
   struct Session : ClientSession {
-    std::deque<AdminRequest> rest;  // of its chain, after the request in flight
-    bool start_scheduled = false;   // a step timer will start its chain
+    std::deque<AdminRequest> rest;     // of its chain, after the request in flight
+    bool start_scheduled = false;      // a step timer will start its chain
+    NodeId previous_target = kNoNode;  // asked before `target`: a hint back to it is stale
   };
 
   // Starts the next request of the session's chain, or the next queued chain.
@@ -76,6 +80,7 @@ class AdminClient final : public Process {
   const std::uint32_t cluster_size_;
   const ClientTiming timing_;
   AdminHistory& history_;
+  std::function<bool(NodeId)> is_server_;
   std::vector<Session> sessions_;
   std::deque<Chain> queued_;
   ClientRequest request_;
