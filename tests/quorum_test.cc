@@ -9,6 +9,7 @@
 #include <map>
 #include <set>
 
+#include "raft/quorum/joint.h"
 #include "raft/quorum/majority.h"
 #include "raft/tracker/tracker.h"
 
@@ -61,6 +62,102 @@ RC_GTEST_PROP(Quorum, VoteResultFollowsTheCounts, ()) {
       yes >= quorum ? VoteResult::won : (no >= quorum ? VoteResult::lost : VoteResult::pending);
   const MajorityConfig config(voters);
   RC_ASSERT(config.vote_result([&](quorum::VoterId v) { return votes.at(v); }) == expected);
+}
+
+// Joint configurations (paper §6) against brute force, as etcd tests its quorum package: the
+// committed index is the largest candidate (0 or any acknowledged index) that a majority of each
+// half has reached, an empty C_old holding nothing back; a vote is won once each half has a
+// majority of yes, lost once some half has a majority of no. Halves overlap (small id range).
+struct JointCase {
+  std::vector<quorum::VoterId> incoming;
+  std::vector<quorum::VoterId> outgoing;  // empty: not joint
+  std::map<quorum::VoterId, quorum::Index> acked;
+  std::map<quorum::VoterId, std::optional<bool>> votes;
+};
+
+JointCase arbitrary_joint_case() {
+  JointCase c;
+  c.incoming = arbitrary_voters();
+  if (*rc::gen::inRange(0, 4) != 0) c.outgoing = arbitrary_voters();
+  for (const auto* half : {&c.incoming, &c.outgoing}) {
+    for (quorum::VoterId voter : *half) {
+      if (c.acked.count(voter) != 0) continue;
+      c.acked[voter] = *rc::gen::inRange<quorum::Index>(0, 12);
+      const int answer = *rc::gen::inRange(0, 3);
+      c.votes[voter] = answer == 0 ? std::nullopt : std::optional<bool>(answer == 1);
+    }
+  }
+  return c;
+}
+
+bool majority_reached(const std::vector<quorum::VoterId>& half, const JointCase& c,
+                      quorum::Index index) {
+  if (half.empty()) return true;
+  std::size_t reached = 0;
+  for (quorum::VoterId voter : half) reached += c.acked.at(voter) >= index ? 1 : 0;
+  return reached * 2 > half.size();
+}
+
+quorum::Index brute_force_joint_committed(const JointCase& c) {
+  quorum::Index best = 0;
+  for (const auto& [voter, index] : c.acked) {
+    if (majority_reached(c.incoming, c, index) && majority_reached(c.outgoing, c, index)) {
+      best = std::max(best, index);
+    }
+  }
+  return best;
+}
+
+VoteResult brute_force_joint_vote(const JointCase& c) {
+  auto count = [&](const std::vector<quorum::VoterId>& half, bool answer) {
+    std::size_t n = 0;
+    for (quorum::VoterId voter : half) n += c.votes.at(voter) == answer ? 1 : 0;
+    return n;
+  };
+  auto majority = [](const std::vector<quorum::VoterId>& half, std::size_t n) {
+    return !half.empty() && n * 2 > half.size();
+  };
+  const bool incoming_won = majority(c.incoming, count(c.incoming, true));
+  const bool outgoing_won = c.outgoing.empty() || majority(c.outgoing, count(c.outgoing, true));
+  if (incoming_won && outgoing_won) return VoteResult::won;
+  if (majority(c.incoming, count(c.incoming, false)) ||
+      majority(c.outgoing, count(c.outgoing, false))) {
+    return VoteResult::lost;
+  }
+  return VoteResult::pending;
+}
+
+RC_GTEST_PROP(JointQuorum, CommittedIndexMatchesBruteForce, ()) {
+  const JointCase c = arbitrary_joint_case();
+  const quorum::JointConfig config{MajorityConfig(c.incoming), MajorityConfig(c.outgoing)};
+  RC_ASSERT(config.joint() == !c.outgoing.empty());
+  const quorum::Index committed =
+      config.committed_index([&](quorum::VoterId v) { return c.acked.at(v); });
+  RC_ASSERT(committed == brute_force_joint_committed(c));
+  // Symmetry: the halves play the same role once both are non-empty.
+  if (!c.outgoing.empty()) {
+    const quorum::JointConfig swapped{MajorityConfig(c.outgoing), MajorityConfig(c.incoming)};
+    RC_ASSERT(swapped.committed_index([&](quorum::VoterId v) { return c.acked.at(v); }) ==
+              committed);
+  }
+}
+
+RC_GTEST_PROP(JointQuorum, VoteResultMatchesBruteForce, ()) {
+  const JointCase c = arbitrary_joint_case();
+  const quorum::JointConfig config{MajorityConfig(c.incoming), MajorityConfig(c.outgoing)};
+  RC_ASSERT(config.vote_result([&](quorum::VoterId v) { return c.votes.at(v); }) ==
+            brute_force_joint_vote(c));
+}
+
+TEST(JointQuorum, EachHalfMustAgree) {
+  // C_new {0,3,4} has reached 5 on a majority; C_old {0,1,2} only 2: the joint commit is 2.
+  const quorum::JointConfig config{MajorityConfig({0, 3, 4}), MajorityConfig({0, 1, 2})};
+  const std::map<quorum::VoterId, quorum::Index> acked = {{0, 5}, {1, 2}, {2, 1}, {3, 5}, {4, 0}};
+  EXPECT_EQ(config.committed_index([&](quorum::VoterId v) { return acked.at(v); }), 2u);
+  const std::map<quorum::VoterId, std::optional<bool>> votes = {
+      {0, true}, {1, false}, {2, std::nullopt}, {3, true}, {4, false}};
+  EXPECT_EQ(config.vote_result([&](quorum::VoterId v) { return votes.at(v); }),
+            VoteResult::pending);
 }
 
 TEST(Quorum, EmptyConfigurationCommitsNothingAndAgreesToAnything) {

@@ -3,12 +3,16 @@
 // "disk" is a MemoryLogStorage (hard state, snapshot, entries) that restart() rebuilds the core
 // from; a node's "state machine" is the list of entries it applied, and a snapshot is that list
 // encoded. Invariants (election safety, log matching of committed prefixes, leader completeness)
-// are checked after every step.
+// are checked after every step (a witness's entries are compared without their payloads, which
+// it does not keep). Membership: add_node() starts a server with an empty configuration that
+// joins a running cluster; drop_if() discards delivered messages a test chooses.
 #pragma once
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -54,11 +58,26 @@ class RaftCluster {
   RaftConfig config_for(NodeId id) const {
     RaftConfig config;
     config.id = id;
-    config.voters = voters_;
+    if (joining_.count(id) == 0) config.voters = voters_;
     config.random_seed = seed_ * 1000 + id * 7 + restarts_;
     if (tweak_ != nullptr) tweak_(config);
     return config;
   }
+
+  // A new server (the next id) with an empty disk and no bootstrap membership: it never
+  // campaigns and learns its membership from the leader that adds it. Returns its id.
+  NodeId add_node() {
+    const NodeId id = size();
+    joining_.insert(id);
+    stored_.emplace_back();
+    applied_.emplace_back();
+    alive_.push_back(true);
+    nodes_.push_back(make(id));
+    return id;
+  }
+
+  // Messages for which `drop` is true are lost on delivery (nullptr: none).
+  void drop_if(std::function<bool(const Message&)> drop) { drop_ = std::move(drop); }
 
   Raft& node(NodeId id) { return *nodes_[id]; }
   std::uint32_t size() const { return static_cast<std::uint32_t>(nodes_.size()); }
@@ -85,6 +104,7 @@ class RaftCluster {
       Message message = std::move(network_.front());
       network_.pop_front();
       if (!alive_[message.to] || !link_open(message.from, message.to)) continue;
+      if (drop_ && drop_(message)) continue;
       nodes_[message.to]->step(message);
       process_ready(message.to);
       check_invariants();
@@ -133,13 +153,16 @@ class RaftCluster {
   }
 
   // Snapshots node `id`'s state machine at what it applied and hands it to the core, which
-  // compacts its log; the "disk" drops the entries the snapshot covers.
+  // compacts its log; the "disk" drops the entries the snapshot covers. Nothing where the node
+  // cannot snapshot (it joined later and does not know the membership there).
   void take_snapshot(NodeId id) {
     Raft& raft = *nodes_[id];
     const Index index = raft.log().applied();
+    if (!raft.snapshot_possible_at(index)) return;
     ASSERT_EQ(applied_[id].size(), index);
-    Snapshot snapshot{SnapshotMeta{index, *raft.log().term_at(index)},
-                      encode_applied(applied_[id]), {}};
+    // The file carries the membership in force at the snapshot, as a host's does.
+    Snapshot snapshot{SnapshotMeta{index, *raft.log().term_at(index)}, encode_applied(applied_[id]),
+                      raft.snapshot_membership(index)};
     stored_[id].compact(snapshot);
     raft.snapshot_taken(std::move(snapshot));
   }
@@ -164,10 +187,26 @@ class RaftCluster {
               << "leader " << id << " differs at " << index;
         }
       }
+      const Membership& membership = raft.membership();
+      const bool witness = membership.is_witness(id) || membership.is_former_witness(id);
       for (Index index = raft.log().first_index(); index <= raft.log().committed(); ++index) {
-        auto [it, inserted] =
-            committed_.emplace(index, std::make_pair(raft.log().at(index), raft.term()));
-        ASSERT_EQ(it->second.first, raft.log().at(index)) << "two values committed at " << index;
+        const Entry& entry = raft.log().at(index);
+        if (witness) {  // positions only: compare what it keeps, record nothing
+          auto it = committed_.find(index);
+          if (it == committed_.end()) continue;
+          const Entry& full = it->second.first;
+          ASSERT_TRUE(full.term == entry.term && full.type == entry.type &&
+                      (entry.type == EntryType::normal || full.data == entry.data))
+              << "witness " << id << " differs at " << index;
+          continue;
+        }
+        auto [it, inserted] = committed_.emplace(index, std::make_pair(entry, raft.term()));
+        ASSERT_EQ(it->second.first, entry)
+            << "two values committed at " << index << ": node " << id << " has t" << entry.term
+            << " type " << static_cast<int>(entry.type) << " bytes " << entry.data.size()
+            << ", first seen t" << it->second.first.term << " type "
+            << static_cast<int>(it->second.first.type) << " bytes " << it->second.first.data.size()
+            << " (" << raft.membership().describe() << ")";
       }
     }
   }
@@ -207,6 +246,8 @@ class RaftCluster {
   }
 
   std::vector<NodeId> voters_;
+  std::set<NodeId> joining_;  // added by add_node(): no bootstrap membership
+  std::function<bool(const Message&)> drop_;
   std::vector<std::unique_ptr<Raft>> nodes_;
   std::vector<MemoryLogStorage> stored_;
   std::vector<std::vector<Entry>> applied_;

@@ -18,6 +18,9 @@ struct ExploreRun {
   std::string graph_dot;              // the state graph, for small runs
   std::string reached;                // coverage probes some state reached
   std::string never_reached;          // and those none did
+  // dfs: descent to a shortest trail (sim/explore/explorer.h, descend_to_shortest).
+  bool shortest_proven = false;
+  std::uint32_t descent_searches = 0;
 };
 
 // The scenario must have an explore section (validated by the parser).

@@ -102,8 +102,7 @@ Status decode_message_into(std::span<const std::uint8_t> bytes, Message& message
   std::uint32_t entry_count = 0;
   if (!reader.read_u8(version)) return corrupt(reader, "empty message");
   if (version != kWireVersion) return corrupt(reader, "unknown wire version");
-  if (!reader.read_u8(type) ||
-      type > static_cast<std::uint8_t>(MessageType::timeout_now)) {
+  if (!reader.read_u8(type) || type > static_cast<std::uint8_t>(MessageType::timeout_now)) {
     return corrupt(reader, "unknown message type");
   }
   message.type = static_cast<MessageType>(type);

@@ -280,10 +280,9 @@ bool Raft::check_term(const Message& message) {
     const bool keeps_term = message.type == MessageType::pre_vote_request ||
                             (message.type == MessageType::pre_vote_response && !message.reject);
     if (!keeps_term) {
-      const bool from_leader = message.type == MessageType::append ||
-                               message.type == MessageType::heartbeat ||
-                               message.type == MessageType::install_snapshot ||
-                               message.type == MessageType::timeout_now;
+      const bool from_leader =
+          message.type == MessageType::append || message.type == MessageType::heartbeat ||
+          message.type == MessageType::install_snapshot || message.type == MessageType::timeout_now;
       become_follower(message.term, from_leader ? message.from : kNoNode);
     }
     return true;

@@ -158,7 +158,12 @@ class Raft {
   // The membership in force at `index` (>= the snapshot index): what a snapshot there carries.
   const Membership& membership_at(Index index) const;
   // membership_at(index) as a snapshot carries it: encoded, or empty if it is the bootstrap one.
+  // Needs snapshot_possible_at(index).
   SharedBytes snapshot_membership(Index index) const;
+  // Whether this server knows the membership at `index`, so may snapshot there: a server that
+  // joined a running cluster does not, before the first configuration it holds (it never saw the
+  // bootstrap membership the entries before it were replicated under).
+  bool snapshot_possible_at(Index index) const;
   // A leadership transfer in progress (leader only): its target, else kNoNode.
   NodeId transfer_target() const { return transfer_target_; }
   std::uint64_t state_hash() const;
@@ -218,6 +223,7 @@ class Raft {
   void after_commit_as_leader();  // auto leave, removed-leader step-down
   bool may_campaign() const;
   bool learner_caught_up(NodeId learner) const;
+  bool strips_payloads_for(NodeId peer, Index index) const;
   void handle_timeout_now(const Message& message);
   void maybe_send_timeout_now(NodeId peer);
   // The snapshot's membership for the install message to `peer`: empty when the receiver can
@@ -235,7 +241,7 @@ class Raft {
   };
   Membership base_membership_;
   std::vector<ConfigRecord> configs_;
-  Index tracker_config_index_ = 0;  // the record the tracker was configured from (0: base)
+  Index tracker_config_index_ = 0;     // the record the tracker was configured from (0: base)
   std::uint64_t base_generation_ = 0;  // bumped when base_membership_ changes
   std::uint64_t tracker_base_generation_ = UINT64_MAX;
   NodeId transfer_target_ = kNoNode;

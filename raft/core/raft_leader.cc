@@ -113,7 +113,7 @@ void Raft::send_append(NodeId peer_id, bool allow_empty) {
                       "a compacted log always has a snapshot to send");
     Snapshot snapshot = snapshot_;
     // A witness keeps no state machine: it gets the snapshot's position and membership only.
-    if (membership().is_witness(peer_id)) snapshot.data = SharedBytes();
+    if (strips_payloads_for(peer_id, snapshot.meta.index)) snapshot.data = SharedBytes();
     snapshot.membership = membership_for_peer(snapshot, peer_id);
     peer.become_snapshot(std::move(snapshot));
   }
@@ -142,7 +142,9 @@ void Raft::send_append(NodeId peer_id, bool allow_empty) {
     // A witness stores terms, indexes and configurations, not commands' payloads: that is all
     // voting (the §5.4.1 up-to-date check) and acknowledging (log matching) look at.
     for (Entry& entry : append.entries) {
-      if (entry.type == EntryType::normal) entry.data = SharedBytes();
+      if (entry.type == EntryType::normal && strips_payloads_for(peer_id, entry.index)) {
+        entry.data = SharedBytes();
+      }
     }
   }
   if (peer.state == Progress::State::replicate) {

@@ -56,7 +56,13 @@ const Membership& Raft::membership_at(Index index) const {
   return base_membership_;
 }
 
+bool Raft::snapshot_possible_at(Index index) const {
+  return !membership_at(index).voters.empty();  // every real membership has a voter
+}
+
 SharedBytes Raft::snapshot_membership(Index index) const {
+  // Else the snapshot would claim this server's empty bootstrap, which a peer cannot decode.
+  RAFTSIM_CHECK_MSG(snapshot_possible_at(index), "no snapshot where the membership is unknown");
   const Membership& at = membership_at(index);
   if (at == bootstrap_) return {};
   std::vector<std::uint8_t> bytes;
@@ -93,21 +99,35 @@ void Raft::refresh_membership() {
   }
   std::vector<NodeId> replicas = current.members();
   std::erase(replicas, config_.id);
-  tracker_.configure(
-      quorum::JointConfig(quorum::MajorityConfig(std::move(incoming)),
-                          quorum::MajorityConfig(std::move(outgoing))),
-      std::move(replicas), log_.last_index() + 1);
+  // A new replica probes from our last entry (the configuration that added it, on a leader), so
+  // the next broadcast carries it: starting past the end would send nothing until the next
+  // proposal, and a change whose quorum needs the new server (a lone voter adding a witness)
+  // would never commit.
+  tracker_.configure(quorum::JointConfig(quorum::MajorityConfig(std::move(incoming)),
+                                         quorum::MajorityConfig(std::move(outgoing))),
+                     std::move(replicas), std::max<Index>(log_.last_index(), 1));
   if (role_ == Role::leader) {
     if (transfer_target_ != kNoNode && !current.may_lead(transfer_target_)) {
       transfer_target_ = kNoNode;  // the target left (or became a learner): nothing to wait for
     }
     broadcast_entries_pending_ = true;  // new replicas start receiving the log at once
-  } else if (role_ != Role::follower && !current.is_voter(config_.id)) {
+  } else if (role_ != Role::follower && !may_campaign()) {
     become_follower(term_, kNoNode);  // a campaign of a server no longer a voter ends
   }
 }
 
-bool Raft::may_campaign() const { return membership().may_lead(config_.id); }
+bool Raft::may_campaign() const {
+  if (membership().may_lead(config_.id)) return true;
+  // A server that an uncommitted configuration removes still campaigns while it may lead in the
+  // one before (which is committed: a leader appends a configuration only once the previous one
+  // committed). Otherwise a leader that removed itself and restarted before replicating the
+  // change holds the most up-to-date log, refuses its vote to the others, who need it under the
+  // previous configuration, and never campaigns itself: no leader, ever. Elected, it finishes
+  // the change and steps down like any removed leader. Votes count under its latest
+  // configuration, as always.
+  const Index latest = membership_index();
+  return latest > log_.committed() && membership_at(latest - 1).may_lead(config_.id);
+}
 
 Result<Membership> Raft::check_conf_change(const ConfChange& change) const {
   if (role_ != Role::leader) return Status(StatusCode::unavailable, "not the leader");
@@ -122,7 +142,8 @@ Result<Membership> Raft::check_conf_change(const ConfChange& change) const {
     // The 2015 correction (dissertation §4.1): until an entry of this term commits, the log may
     // still end in an uncommitted configuration of an earlier leader that another majority could
     // commit; a change on top of it could give two disjoint majorities.
-    return Status(StatusCode::unavailable, "this leader has not yet committed an entry of its term");
+    return Status(StatusCode::unavailable,
+                  "this leader has not yet committed an entry of its term");
   }
   Result<Membership> next = apply_conf_change(membership(), change);
   if (!next.ok()) return next;
@@ -158,6 +179,16 @@ bool Raft::learner_caught_up(NodeId learner) const {
            progress.recent_active;
   }
   return false;
+}
+
+bool Raft::strips_payloads_for(NodeId peer, Index index) const {
+  // Only entries (or a snapshot) at `index` after the configuration that made `peer` a witness:
+  // the witness then holds that configuration before any entry without payload (so it knows
+  // what it is when it applies them, even when the log reaches it in several appends), and if
+  // that configuration is truncated, every entry stripped for it goes with it. A payload-less log
+  // matches ours by term and index, so appends never repair it: a witness that leaves becomes a
+  // former witness that may not rejoin under its id (apply_conf_change).
+  return membership().is_witness(peer) && membership_at(index).is_witness(peer);
 }
 
 void Raft::after_commit_as_leader() {

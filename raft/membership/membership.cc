@@ -35,21 +35,43 @@ std::string join(const std::vector<NodeId>& ids) {
   return out.empty() ? "-" : out;
 }
 
-// Servers in exactly one of two sorted lists.
-std::size_t symmetric_difference_size(const std::vector<NodeId>& a, const std::vector<NodeId>& b) {
-  std::vector<NodeId> difference;
-  std::set_symmetric_difference(a.begin(), a.end(), b.begin(), b.end(),
-                                std::back_inserter(difference));
-  return difference.size();
+// Servers in exactly one of two sorted lists, appended to `out`.
+void add_symmetric_difference(const std::vector<NodeId>& a, const std::vector<NodeId>& b,
+                              std::vector<NodeId>& out) {
+  std::set_symmetric_difference(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
 }
 
-Status refuse(const std::string& why) { return Status(StatusCode::failed_precondition, why); }
+Status refuse(const std::string& why) {
+  return Status(StatusCode::failed_precondition, why);
+}
+
+// Witnesses that are no longer voters of either half leave the witness list for good.
+void retire_witnesses(Membership& membership) {
+  std::vector<NodeId> kept;
+  for (NodeId witness : membership.witnesses) {
+    if (membership.is_voter(witness)) {
+      kept.push_back(witness);
+    } else {
+      insert_sorted(membership.former_witnesses, witness);
+    }
+  }
+  membership.witnesses = std::move(kept);
+}
 
 }  // namespace
 
-bool Membership::is_voter(NodeId node) const { return holds(voters, node) || holds(outgoing, node); }
-bool Membership::is_learner(NodeId node) const { return holds(learners, node); }
-bool Membership::is_witness(NodeId node) const { return holds(witnesses, node); }
+bool Membership::is_voter(NodeId node) const {
+  return holds(voters, node) || holds(outgoing, node);
+}
+bool Membership::is_learner(NodeId node) const {
+  return holds(learners, node);
+}
+bool Membership::is_witness(NodeId node) const {
+  return holds(witnesses, node);
+}
+bool Membership::is_former_witness(NodeId node) const {
+  return holds(former_witnesses, node);
+}
 
 std::vector<NodeId> Membership::members() const {
   std::vector<NodeId> all = voters;
@@ -65,7 +87,7 @@ Status Membership::validate() const {
     return Status(StatusCode::invalid_argument, "membership: " + what);
   };
   if (!sorted_unique(voters) || !sorted_unique(outgoing) || !sorted_unique(learners) ||
-      !sorted_unique(witnesses)) {
+      !sorted_unique(witnesses) || !sorted_unique(former_witnesses)) {
     return invalid("lists must be sorted and without repeats");
   }
   if (voters.empty()) return invalid("no voters");
@@ -75,7 +97,13 @@ Status Membership::validate() const {
   for (NodeId witness : witnesses) {
     if (!is_voter(witness)) return invalid("witness " + std::to_string(witness) + " not a voter");
   }
+  for (NodeId former : former_witnesses) {
+    if (is_member(former)) return invalid("former witness " + std::to_string(former) + " is back");
+  }
   if (members().size() > kMembersMax) return invalid("more than kMembersMax members");
+  if (former_witnesses.size() > kMembersMax) {
+    return invalid("more than kMembersMax former witnesses");
+  }
   if (std::find(voters.begin(), voters.end(), kNoNode) != voters.end()) {
     return invalid("kNoNode is not a server");
   }
@@ -83,10 +111,11 @@ Status Membership::validate() const {
 }
 
 std::string Membership::describe() const {
-  std::string out = joint() ? "joint " + join(voters) + " | " + join(outgoing)
-                            : "voters " + join(voters);
+  std::string out =
+      joint() ? "joint " + join(voters) + " | " + join(outgoing) : "voters " + join(voters);
   if (!learners.empty()) out += " learners " + join(learners);
   if (!witnesses.empty()) out += " witnesses " + join(witnesses);
+  if (!former_witnesses.empty()) out += " former witnesses " + join(former_witnesses);
   return out;
 }
 
@@ -111,14 +140,17 @@ const char* conf_change_type_name(ConfChangeType type) {
 Result<Membership> apply_conf_change(const Membership& current, const ConfChange& change) {
   const std::string who = "server " + std::to_string(change.node);
   Membership next = current;
-  const bool single = change.type != ConfChangeType::joint &&
-                      change.type != ConfChangeType::leave_joint;
+  const bool single =
+      change.type != ConfChangeType::joint && change.type != ConfChangeType::leave_joint;
   if (single && current.joint()) return refuse("the configuration is joint; leave it first");
   if (single && change.node == kNoNode) return refuse("no server named");
   switch (change.type) {
     case ConfChangeType::add_learner:
     case ConfChangeType::add_witness:
       if (current.is_member(change.node)) return refuse(who + " is already a member");
+      if (holds(current.former_witnesses, change.node)) {
+        return refuse(who + " was a witness (its log has no payloads): add it under a new id");
+      }
       if (change.type == ConfChangeType::add_learner) {
         insert_sorted(next.learners, change.node);
       } else {
@@ -138,7 +170,7 @@ Result<Membership> apply_conf_change(const Membership& current, const ConfChange
       }
       erase_sorted(next.voters, change.node);
       erase_sorted(next.learners, change.node);
-      erase_sorted(next.witnesses, change.node);
+      retire_witnesses(next);
       break;
     case ConfChangeType::joint: {
       if (current.joint()) return refuse("the configuration is already joint");
@@ -149,22 +181,36 @@ Result<Membership> apply_conf_change(const Membership& current, const ConfChange
       }
       if (voters.empty()) return refuse("the new configuration has no voters");
       if (voters == current.voters) return refuse("the new voters equal the current ones");
+      for (NodeId voter : voters) {
+        if (holds(current.former_witnesses, voter)) {
+          return refuse("server " + std::to_string(voter) +
+                        " was a witness (its log has no payloads): add it under a new id");
+        }
+      }
       next.outgoing = current.voters;
       next.voters = voters;
       next.auto_leave = change.auto_leave;
       for (NodeId voter : voters) erase_sorted(next.learners, voter);
       // A witness stays a witness while it stays a voter of either half.
-      std::erase_if(next.witnesses, [&](NodeId node) { return !next.is_voter(node); });
+      retire_witnesses(next);
       break;
     }
     case ConfChangeType::leave_joint:
       if (!current.joint()) return refuse("the configuration is not joint");
       next.outgoing.clear();
       next.auto_leave = true;
-      std::erase_if(next.witnesses, [&](NodeId node) { return !next.is_voter(node); });
+      retire_witnesses(next);
       break;
   }
   if (Status s = next.validate(); !s.ok()) return refuse(s.message());
+  // Every majority of C_new must hold a server that may lead: a majority of witnesses could
+  // commit entries whose payloads no electable voter holds, and elect no one after.
+  const auto witness_voters =
+      static_cast<std::size_t>(std::count_if(next.voters.begin(), next.voters.end(),
+                                             [&](NodeId voter) { return next.is_witness(voter); }));
+  if (witness_voters >= next.voters.size() / 2 + 1) {
+    return refuse("witnesses would make a majority of the voters (they never lead)");
+  }
   return next;
 }
 
@@ -179,10 +225,18 @@ std::string illegal_step(const Membership& previous, const Membership& next) {
     return "";
   }
   if (previous.joint() && next.joint()) return "changed a joint configuration without leaving it";
-  const std::size_t voter_changes = symmetric_difference_size(previous.voters, next.voters);
-  const std::size_t learner_changes = symmetric_difference_size(previous.learners, next.learners);
-  if (voter_changes > 1) return "changed more than one voter at once";
-  if (voter_changes + learner_changes > 2) return "changed more than one server at once";
+  std::vector<NodeId> voter_changes;
+  add_symmetric_difference(previous.voters, next.voters, voter_changes);
+  if (voter_changes.size() > 1) return "changed more than one voter at once";
+  // Count servers, not list entries: a promotion leaves the learners and joins the voters, a
+  // witness joins (or leaves) both lists, and that is still one server.
+  std::vector<NodeId> changed = std::move(voter_changes);
+  add_symmetric_difference(previous.learners, next.learners, changed);
+  add_symmetric_difference(previous.witnesses, next.witnesses, changed);
+  add_symmetric_difference(previous.former_witnesses, next.former_witnesses, changed);
+  std::sort(changed.begin(), changed.end());
+  changed.erase(std::unique(changed.begin(), changed.end()), changed.end());
+  if (changed.size() > 1) return "changed more than one server at once";
   return "";
 }
 
@@ -213,6 +267,7 @@ void encode_membership(const Membership& membership, std::vector<std::uint8_t>& 
   put_ids(out, membership.outgoing);
   put_ids(out, membership.learners);
   put_ids(out, membership.witnesses);
+  put_ids(out, membership.former_witnesses);
 }
 
 std::optional<Membership> decode_membership(std::span<const std::uint8_t> bytes) {
@@ -223,7 +278,8 @@ std::optional<Membership> decode_membership(std::span<const std::uint8_t> bytes)
   if (!reader.read_u8(format) || format != kMembershipFormat || !reader.read_u8(auto_leave) ||
       auto_leave > 1 || !read_ids(reader, membership.voters) ||
       !read_ids(reader, membership.outgoing) || !read_ids(reader, membership.learners) ||
-      !read_ids(reader, membership.witnesses) || reader.remaining() != 0) {
+      !read_ids(reader, membership.witnesses) || !read_ids(reader, membership.former_witnesses) ||
+      reader.remaining() != 0) {
     return std::nullopt;
   }
   membership.auto_leave = auto_leave == 1;

@@ -16,7 +16,8 @@
 
 namespace raftsim {
 
-// Limits: a membership names at most kMembersMax servers in all (voters, outgoing, learners).
+// Limits: a membership names at most kMembersMax servers in all (voters, outgoing, learners), and
+// remembers at most kMembersMax former witnesses (beyond, removing a witness is refused).
 constexpr std::size_t kMembersMax = 64;
 
 struct Membership {
@@ -29,18 +30,24 @@ struct Membership {
   std::vector<NodeId> witnesses;
   // Joint only: the leader appends C_new as soon as C_old,new commits (etcd's "auto leave").
   bool auto_leave = true;
+  // Servers that were witnesses and left: their logs hold entries without payloads that match
+  // the leader's by term and index, so appends would never repair them. They may not rejoin
+  // under the same id (like a wiped server: add them under a new one). Sorted, unique, not
+  // members.
+  std::vector<NodeId> former_witnesses;
 
   bool joint() const { return !outgoing.empty(); }
   bool is_voter(NodeId node) const;  // in either half
   bool is_learner(NodeId node) const;
   bool is_witness(NodeId node) const;
+  bool is_former_witness(NodeId node) const;
   bool is_member(NodeId node) const { return is_voter(node) || is_learner(node); }
   // May lead: a voter of either half that is not a witness.
   bool may_lead(NodeId node) const { return is_voter(node) && !is_witness(node); }
   // Every member, sorted, unique.
   std::vector<NodeId> members() const;
-  // Well formed: sorted unique lists, learners disjoint from voters, witnesses among voters, at
-  // least one voter, at most kMembersMax members.
+  // Well formed: sorted unique lists, learners disjoint from voters, witnesses among voters,
+  // former witnesses not members, at least one voter, at most kMembersMax members.
   Status validate() const;
   std::string describe() const;  // e.g. "voters 1,2,3 learners 4" or "joint 1,2,4 | 1,2,3"
 
@@ -61,17 +68,19 @@ const char* conf_change_type_name(ConfChangeType type);
 
 struct ConfChange {
   ConfChangeType type = ConfChangeType::add_learner;
-  NodeId node = kNoNode;        // all but joint and leave_joint
-  std::vector<NodeId> voters;   // joint: the new voter set
-  bool auto_leave = true;       // joint: leave automatically once C_old,new commits
+  NodeId node = kNoNode;       // all but joint and leave_joint
+  std::vector<NodeId> voters;  // joint: the new voter set
+  bool auto_leave = true;      // joint: leave automatically once C_old,new commits
 
   friend bool operator==(const ConfChange&, const ConfChange&) = default;
 };
 
 // The membership that `change` makes of `current`, or why it is not a legal step: a
 // single-server change needs a non-joint membership and changes the voters by at most one;
-// joint needs a non-joint membership; leave_joint needs a joint one; no step may leave no voter,
-// add a server already present or act on one that is absent.
+// joint needs a non-joint membership; leave_joint needs a joint one; no step may leave no voter
+// in C_new, or witnesses enough to make a majority of it, add a server already present or a
+// former witness, or act on one that is absent. A witness
+// that leaves becomes a former witness.
 Result<Membership> apply_conf_change(const Membership& current, const ConfChange& change);
 
 // Is `next` a legal successor of `previous` (enter joint, leave joint, or a one-server difference

@@ -176,6 +176,7 @@ void NodeHost::maybe_take_snapshot() {
   if (is_witness()) return;  // nothing to snapshot: the log holds positions only
   const Index applied = raft_->log().applied();
   if (applied < raft_->snapshot().meta.index + config_.snapshot_every_entries) return;
+  if (!raft_->snapshot_possible_at(applied)) return;  // joined later: not before its config
   const SnapshotMeta meta{applied, *raft_->log().term_at(applied)};
   SharedBytes data = encode_snapshot(raft_->snapshot_membership(applied));
   if (Status s = snapshots_->save(meta, data); !s.ok()) {
@@ -404,7 +405,9 @@ void NodeHost::advance_parked_admin() {
 }
 
 bool NodeHost::is_witness() const {
-  return raft_ != nullptr && raft_->membership().is_witness(raft_->id());
+  if (raft_ == nullptr) return false;
+  const Membership& membership = raft_->membership();
+  return membership.is_witness(raft_->id()) || membership.is_former_witness(raft_->id());
 }
 
 void NodeHost::process_ready() {

@@ -67,8 +67,8 @@ bool decode_client_response_into(std::span<const std::uint8_t> bytes, ClientResp
 struct AdminRequest {
   enum class Kind : std::uint8_t { conf_change = 0, transfer_leadership = 1 };
   Kind kind = Kind::conf_change;
-  ConfChange change;          // conf_change
-  NodeId target = kNoNode;    // transfer_leadership
+  ConfChange change;        // conf_change
+  NodeId target = kNoNode;  // transfer_leadership
   friend bool operator==(const AdminRequest&, const AdminRequest&) = default;
 };
 std::vector<std::uint8_t> encode_admin_request(const AdminRequest& request);

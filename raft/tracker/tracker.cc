@@ -22,8 +22,9 @@ void ProgressTracker::configure(quorum::JointConfig voters, std::vector<NodeId> 
                     "replicas are sorted and exclude self");
   for (const quorum::MajorityConfig* half : {&voters.incoming(), &voters.outgoing()}) {
     for (NodeId voter : half->voters()) {
-      RAFTSIM_CHECK_MSG(voter == self_ || std::binary_search(replicas.begin(), replicas.end(), voter),
-                        "every voter but self is a replica");
+      RAFTSIM_CHECK_MSG(
+          voter == self_ || std::binary_search(replicas.begin(), replicas.end(), voter),
+          "every voter but self is a replica");
     }
   }
   voters_ = std::move(voters);
@@ -33,7 +34,8 @@ void ProgressTracker::configure(quorum::JointConfig voters, std::vector<NodeId> 
   peers.reserve(replicas_.size());
   for (NodeId replica : replicas_) {
     Progress* kept = find_progress(replica);
-    peers.emplace_back(replica, kept != nullptr ? std::move(*kept) : new_progress(new_replica_next));
+    peers.emplace_back(replica,
+                       kept != nullptr ? std::move(*kept) : new_progress(new_replica_next));
   }
   peers_ = std::move(peers);
 }

@@ -122,6 +122,23 @@ void Explorer::finish_violation(std::uint32_t id, const Violation& violation,
   stopped_ = true;
 }
 
+ShortestTrail descend_to_shortest(const World& initial, ExploreOptions options,
+                                  ExploreResult found) {
+  RAFTSIM_CHECK_MSG(options.strategy == Strategy::dfs, "descent is for depth-first search");
+  ShortestTrail shortest{std::move(found), false, 0};
+  while (shortest.result.violation && !shortest.result.trail.empty()) {
+    options.depth_max = shortest.result.trail.size() - 1;
+    ExploreResult shallower = Explorer(initial, options).run();
+    ++shortest.searches;
+    if (!shallower.violation) {
+      shortest.proven = shallower.complete;
+      break;
+    }
+    shortest.result = std::move(shallower);
+  }
+  return shortest;
+}
+
 ExploreResult Explorer::run() {
   const std::uint64_t root_fingerprint = initial_->fingerprint();
   const std::optional<std::uint32_t> root = add_state(root_fingerprint, kNoParent, 0, Choice{});

@@ -60,6 +60,18 @@ struct ExploreResult {
   std::uint64_t frontier_peak = 0;  // most world copies held at once (memory)
 };
 
+// Depth-first search with its depth bound exact finds some trail, not a shortest one. This
+// searches again with the bound one below the trail found, until a search within the bounds
+// completes without a violation: the last trail is then a shortest one (`proven` true). Stops
+// early (proven false) if a search is incomplete. `found` is the first search's result.
+struct ShortestTrail {
+  ExploreResult result;  // of the search that found the shortest trail
+  bool proven = false;
+  std::uint32_t searches = 0;
+};
+ShortestTrail descend_to_shortest(const World& initial, ExploreOptions options,
+                                  ExploreResult found);
+
 class Explorer {
  public:
   Explorer(const World& initial, ExploreOptions options);
