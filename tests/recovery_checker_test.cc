@@ -91,5 +91,30 @@ TEST(RecoveryTracker, PercentilesUseNearestRank) {
   EXPECT_EQ(RecoveryTracker::percentile({}, 50), 0);
 }
 
+AdminOperation change_at(Time requested, std::optional<Time> answered, AdminOutcome outcome) {
+  AdminOperation operation;
+  operation.request.change.type = ConfChangeType::promote;
+  operation.request.change.node = 3;
+  operation.requested_at = requested;
+  operation.answered_at = answered;
+  operation.outcome = outcome;
+  return operation;
+}
+
+// A change's unavailability: request to commit, to the first write after it, and the longest
+// stretch without a write in between (a write before the request does not shorten it).
+TEST(ChangeUnavailability, MeasuresTheLongestGapWithoutWrites) {
+  const std::vector<Time> writes = {90, 105, 110, 150, 152, 200};
+  const auto changes = measure_changes(
+      {change_at(100, 140, AdminOutcome::ok), change_at(160, std::nullopt, AdminOutcome::gave_up)},
+      writes);
+  ASSERT_EQ(changes.size(), 2u);
+  EXPECT_EQ(changes[0].change, "promote n3");
+  EXPECT_EQ(changes[0].writes_again_at, std::optional<Time>(150));
+  EXPECT_EQ(changes[0].write_gap, 40);  // 110 -> 150
+  EXPECT_FALSE(changes[1].writes_again_at.has_value());
+  EXPECT_EQ(changes[1].write_gap, 40);  // 160 -> 200, to the last write seen
+}
+
 }  // namespace
 }  // namespace raftsim::sim

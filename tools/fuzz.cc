@@ -335,7 +335,7 @@ std::string write_failure_diagram(const Scenario& scenario, const std::string& d
       (failure != nullptr ? failure->checker + " failed: " + failure->summary
                           : std::string("every check passed"));
   if (diagram.title.size() > 160) diagram.title = diagram.title.substr(0, 157) + "...";
-  const std::string dot = render_sequence_diagram(trace, scenario.cluster.nodes, diagram);
+  const std::string dot = render_sequence_diagram(trace, scenario.cluster.server_slots(), diagram);
   auto files = write_diagram(dir, stem, dot, ImageFormat::svg);
   return files.ok() ? files.value().image_path : dir + "/" + stem + ".dot";
 }

@@ -192,7 +192,7 @@ RunOutcome run_one(const Scenario& scenario, const RunFlags& flags, const std::s
                                           : std::string("around the first fault"));
       if (diagram.title.size() > 160) diagram.title = diagram.title.substr(0, 157) + "...";
       const std::string dot = render_sequence_diagram(runner.cluster().world().trace(),
-                                                      scenario.cluster.nodes, diagram);
+                                                      scenario.cluster.server_slots(), diagram);
       auto files = write_diagram(out_dir, "diagram", dot, ImageFormat::svg);
       if (files.ok()) {
         written.push_back("diagram.dot, diagram.svg");

@@ -233,7 +233,9 @@ void NodeHost::respond(NodeId endpoint, std::uint64_t client_id, std::uint64_t s
   response_.client_id = client_id;
   response_.sequence = sequence;
   response_.status = status;
-  response_.leader_hint = raft_ != nullptr ? raft_->leader() : kNoNode;
+  response_.leader_hint = raft_ == nullptr                      ? kNoNode
+                          : raft_->transfer_target() != kNoNode ? raft_->transfer_target()
+                                                                : raft_->leader();
   response_.payload.assign(payload.begin(), payload.end());
   encode_client_response_into(response_, send_buffer_);
   runtime_.send_buffer(endpoint, send_buffer_);
@@ -279,7 +281,10 @@ void NodeHost::handle_client_request(NodeId from, const ClientRequest& request) 
   }
   encode_session_command_into(request.client_id, request.sequence, payload, command_buffer_);
   auto index = raft_->propose(SharedBytes(command_buffer_));
-  RAFTSIM_CHECK(index.ok());  // we are the leader
+  if (!index.ok()) {  // a leadership transfer in progress takes no proposals: ask the target
+    respond(from, request.client_id, request.sequence, ClientStatus::not_leader);
+    return;
+  }
   // An older proposal waiting at this index was truncated away by another leader: it is dead.
   if (auto stale = waiting_proposals_.find(index.value()); stale != waiting_proposals_.end()) {
     respond(stale->second.endpoint, stale->second.client_id, stale->second.sequence,

@@ -5,11 +5,53 @@
 
 namespace raftsim::sim {
 
+namespace {
+
+// The configuration recovery is judged against: the leader's membership, else that of the
+// running node with the newest one (highest term, then configuration index); nothing if no node
+// runs. Only clusters whose membership may change look (membership_enabled).
+const Membership* judged_membership(ServiceCluster& cluster) {
+  if (auto leader = cluster.leader()) return &cluster.raft(*leader)->membership();
+  const Raft* newest = nullptr;
+  for (NodeIndex node = 0; node < cluster.size(); ++node) {
+    const Raft* raft = cluster.raft(node);
+    if (raft == nullptr) continue;
+    if (newest == nullptr || raft->term() > newest->term() ||
+        (raft->term() == newest->term() && raft->membership_index() > newest->membership_index())) {
+      newest = raft;
+    }
+  }
+  return newest != nullptr ? &newest->membership() : nullptr;
+}
+
+std::uint32_t node_mask(const std::vector<NodeId>& nodes) {
+  std::uint32_t mask = 0;
+  for (NodeId node : nodes) mask |= 1u << node;
+  return mask;
+}
+
+// Does `subset` hold a majority of each voter set (one set, or both halves while joint)?
+bool majority_of_each(std::uint32_t subset, const std::vector<std::uint32_t>& voter_sets) {
+  for (std::uint32_t voters : voter_sets) {
+    if (2 * std::popcount(subset & voters) <= std::popcount(voters)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 ClusterHealth observe_health(ServiceCluster& cluster) {
   const NodeIndex nodes = cluster.size();
-  const NodeIndex majority = nodes / 2 + 1;
   World& world = cluster.world();
   Network& network = world.network();
+  // The voter sets a majority is counted in: every node, unless the membership may change.
+  std::vector<std::uint32_t> voter_sets{(nodes >= 32 ? 0u : (1u << nodes)) - 1u};
+  if (cluster.options().membership_enabled()) {
+    if (const Membership* membership = judged_membership(cluster)) {
+      voter_sets = {node_mask(membership->voters)};
+      if (membership->joint()) voter_sets.push_back(node_mask(membership->outgoing));
+    }
+  }
   std::uint32_t healthy = 0;
   for (NodeIndex node = 0; node < nodes; ++node) {
     if (world.host(node).state() == HostState::running && cluster.node(node) != nullptr) {
@@ -25,10 +67,10 @@ ClusterHealth observe_health(ServiceCluster& cluster) {
   }
 
   ClusterHealth health;
-  if (static_cast<NodeIndex>(std::popcount(healthy)) >= majority) {
-    // Is some subset of the healthy nodes of majority size a clique? Subsets of the healthy set.
+  if (majority_of_each(healthy, voter_sets)) {
+    // Is some subset of the healthy nodes holding a majority a clique? Subsets of the healthy set.
     for (std::uint32_t subset = healthy; subset != 0; subset = (subset - 1) & healthy) {
-      if (static_cast<NodeIndex>(std::popcount(subset)) < majority) continue;
+      if (!majority_of_each(subset, voter_sets)) continue;
       bool clique = true;
       for (std::uint32_t rest = subset; rest != 0 && clique; rest &= rest - 1) {
         const int node = std::countr_zero(rest);
@@ -46,18 +88,46 @@ ClusterHealth observe_health(ServiceCluster& cluster) {
     const Index committed = core->log().committed();
     if (world.host(*leader).state() == HostState::running && committed > 0 &&
         core->log().term_at(committed) == core->term()) {
-      NodeIndex reach = 0;
+      std::uint32_t reach = 0;
       for (NodeIndex node = 0; node < nodes; ++node) {
         const Raft* other = cluster.raft(node);
         if (other != nullptr && world.host(node).state() == HostState::running &&
             other->term() == core->term() && ((connected[*leader] >> node) & 1u)) {
-          ++reach;
+          reach |= 1u << node;
         }
       }
-      if (reach >= majority) health.stable_leader = leader;
+      if (majority_of_each(reach, voter_sets)) health.stable_leader = leader;
     }
   }
   return health;
+}
+
+std::vector<ChangeUnavailability> measure_changes(const std::vector<AdminOperation>& operations,
+                                                  const std::vector<Time>& ok_write_times) {
+  std::vector<ChangeUnavailability> changes;
+  for (const AdminOperation& operation : operations) {
+    ChangeUnavailability change;
+    change.change = describe_admin_request(operation.request);
+    change.outcome = operation.outcome;
+    change.requested_at = operation.requested_at;
+    change.answered_at = operation.answered_at;
+    if (operation.outcome == AdminOutcome::ok) {
+      auto again =
+          std::lower_bound(ok_write_times.begin(), ok_write_times.end(), *operation.answered_at);
+      if (again != ok_write_times.end()) change.writes_again_at = *again;
+    }
+    // The longest stretch without a served write from the request to the writes served again.
+    Time previous = operation.requested_at;
+    const Time end = change.writes_again_at.value_or(
+        ok_write_times.empty() ? previous : std::max(previous, ok_write_times.back()));
+    for (auto write = std::upper_bound(ok_write_times.begin(), ok_write_times.end(), previous);
+         write != ok_write_times.end() && *write <= end; ++write) {
+      change.write_gap = std::max(change.write_gap, *write - previous);
+      previous = *write;
+    }
+    changes.push_back(std::move(change));
+  }
+  return changes;
 }
 
 void RecoveryTracker::on_event(Time now, std::string description) {

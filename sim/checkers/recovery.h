@@ -43,6 +43,25 @@ struct RecoveryVerdict {
   Time failure_at = 0;                          // when the first failure became certain
 };
 
+// What one administrative request (a membership change or a leadership transfer) cost the
+// clients: from the request to the change committed (the operator's answer), then to the first
+// write served after it; and the longest stretch in between with no write served (the write
+// unavailability, virtual time).
+struct ChangeUnavailability {
+  std::string change;  // e.g. "add_learner n3"
+  AdminOutcome outcome = AdminOutcome::pending;
+  Time requested_at = 0;
+  std::optional<Time> answered_at;
+  std::optional<Time> writes_again_at;  // the first write served once it was answered
+  Time write_gap = 0;                   // the longest time without a write served in between
+};
+
+// One measurement per admin operation. ok_write_times: when each successful client write
+// returned, sorted. An operation not answered ok, or with no write served after its answer, has
+// no writes_again_at and its gap runs to the last write seen.
+std::vector<ChangeUnavailability> measure_changes(const std::vector<AdminOperation>& operations,
+                                                  const std::vector<Time>& ok_write_times);
+
 class RecoveryTracker {
  public:
   static constexpr std::size_t kMeasurementsMax = 100'000;  // beyond it events are not measured

@@ -9,12 +9,16 @@
 namespace raftsim::sim {
 
 Status ServiceClusterOptions::validate() const {
-  if (nodes < 1 || clients + nodes > Network::kNodesMax) {
+  const NodeIndex processes = server_slots() + clients + (admin_client ? 1 : 0);
+  if (nodes < 1 || processes > Network::kNodesMax) {
     return Status(StatusCode::invalid_argument, "need 1 or more nodes and at most " +
                                                     std::to_string(Network::kNodesMax) +
                                                     " nodes and clients together");
   }
-  if (!clocks.empty() && clocks.size() != nodes) {
+  if (max_nodes != 0 && max_nodes < nodes) {
+    return Status(StatusCode::invalid_argument, "max_nodes must be at least nodes");
+  }
+  if (!clocks.empty() && clocks.size() != server_slots()) {
     return Status(StatusCode::invalid_argument, "clocks must be empty or one per cluster node");
   }
   RaftConfig probe = raft;
@@ -38,6 +42,10 @@ std::string describe_payload(std::span<const std::uint8_t> payload) {
       if (!request) return "garbage";
       std::string text =
           "Req c" + std::to_string(request->client_id) + "#" + std::to_string(request->sequence);
+      if (request->admin) {
+        auto admin = decode_admin_request(request->payload);
+        return text + " " + (admin ? describe_admin_request(*admin) : std::string("garbage"));
+      }
       if (auto command = kv::decode_command(request->payload)) {
         text += std::string(" ") + kv::op_name(command->op) + " " + command->key;
       } else if (auto job = queue::decode_command(request->payload)) {
@@ -50,7 +58,7 @@ std::string describe_payload(std::span<const std::uint8_t> payload) {
     case Channel::client_response: {
       auto response = decode_client_response(payload);
       if (!response) return "garbage";
-      static const char* const kStatus[] = {"ok", "not_leader", "failed", "busy"};
+      static const char* const kStatus[] = {"ok", "not_leader", "failed", "busy", "rejected"};
       return "Resp c" + std::to_string(response->client_id) + "#" +
              std::to_string(response->sequence) + " " + kStatus[static_cast<int>(response->status)];
     }
@@ -61,11 +69,11 @@ std::string describe_payload(std::span<const std::uint8_t> payload) {
 }  // namespace
 
 ServiceCluster::ServiceCluster(const ServiceClusterOptions& options)
-    : options_(options), checker_(options.nodes) {
+    : options_(options), checker_(options.server_slots()) {
   RAFTSIM_CHECK_MSG(options.validate().ok(), "invalid ServiceClusterOptions");
   WorldConfig config;
   config.seed = options.seed;
-  config.node_count = options.nodes + options.clients;
+  config.node_count = options.server_slots() + options.clients + (options.admin_client ? 1 : 0);
   config.link = options.link;
   config.disk = options.disk;
   config.record_trace = options.record_trace;
@@ -77,18 +85,35 @@ ServiceCluster::ServiceCluster(const ServiceClusterOptions& options)
     return make_process(runtime);
   });
   if (options.record_trace) world_->network().set_payload_describer(describe_payload);
+  if (options.membership_enabled()) {
+    Membership bootstrap;
+    for (NodeIndex node = 0; node < options.nodes; ++node) bootstrap.voters.push_back(node);
+    configuration_checker_.emplace(options.server_slots(), std::move(bootstrap));
+  }
+}
+
+std::optional<Violation> ServiceCluster::check_now() {
+  if (auto violation = checker_.check(*world_)) return violation;
+  if (configuration_checker_) return configuration_checker_->check(*world_);
+  return std::nullopt;
 }
 
 std::unique_ptr<Process> ServiceCluster::make_process(Runtime& runtime) {
   const NodeId self = runtime.self();
-  if (self < options_.nodes) {
+  const NodeIndex slots = options_.server_slots();
+  if (self < slots) {
     NodeHostConfig host;
     host.raft = options_.raft;
     host.raft.id = self;
     host.raft.bugs = options_.bugs.raft;
     host.bugs = options_.bugs.host;
     host.raft.voters.clear();
-    for (NodeIndex node = 0; node < options_.nodes; ++node) host.raft.voters.push_back(node);
+    if (bootstrap_member(self)) {
+      for (NodeIndex node = 0; node < options_.nodes; ++node) host.raft.voters.push_back(node);
+    }
+    // Only a bootstrap member's very first start is an initial start; a joining server (no
+    // bootstrap voters) may start on an empty disk at any time.
+    host.initial_start = bootstrap_member(self) && world_->host(self).incarnation() == 1;
     host.tick_ns = options_.tick_ns;
     host.snapshot_every_entries = options_.snapshot_every_entries;
     if (options_.workload_type == ServiceClusterOptions::Workload::queue) {
@@ -97,20 +122,55 @@ std::unique_ptr<Process> ServiceCluster::make_process(Runtime& runtime) {
     }
     return std::make_unique<NodeHost>(runtime, host, std::make_unique<kv::KvStore>());
   }
+  if (options_.admin_client && self == admin_node()) {
+    return std::make_unique<AdminClient>(runtime, slots, options_.admin_timing, admin_history_,
+                                         [this](NodeId node) { return started(node); });
+  }
   if (options_.workload_type == ServiceClusterOptions::Workload::queue) {
     const std::uint64_t sessions = options_.queue.producers + options_.queue.workers;
-    return std::make_unique<QueueClient>(runtime, options_.nodes,
-                                         std::uint64_t{self - options_.nodes} * sessions,
+    return std::make_unique<QueueClient>(runtime, slots, std::uint64_t{self - slots} * sessions,
                                          options_.workload, options_.queue, queue_history_);
   }
-  const std::uint64_t first_client_id =
-      std::uint64_t{self - options_.nodes} * options_.workload.sessions;
-  return std::make_unique<KvClient>(runtime, options_.nodes, first_client_id, options_.workload,
-                                    history_);
+  const std::uint64_t first_client_id = std::uint64_t{self - slots} * options_.workload.sessions;
+  return std::make_unique<KvClient>(runtime, slots, first_client_id, options_.workload, history_);
 }
 
 void ServiceCluster::start() {
-  world_->boot_all();
+  for (NodeIndex node = 0; node < world_->node_count(); ++node) {
+    if (node < options_.nodes || node >= options_.server_slots()) world_->boot(node);
+  }
+}
+
+Status ServiceCluster::add_node(NodeIndex node) {
+  if (node >= size()) {
+    return Status(
+        StatusCode::invalid_argument,
+        "n" + std::to_string(node) + " is beyond max_nodes (" + std::to_string(size()) + ")");
+  }
+  if (started(node)) {
+    return Status(StatusCode::failed_precondition,
+                  "n" + std::to_string(node) + " has run before (a fresh server needs a new id)");
+  }
+  RAFTSIM_CHECK(!bootstrap_member(node));  // bootstrap members start with the cluster
+  world_->boot(node);
+  return Status();
+}
+
+Status ServiceCluster::wipe(NodeIndex node) {
+  if (node >= size() || !started(node)) {
+    return Status(StatusCode::failed_precondition,
+                  "n" + std::to_string(node) + " has never run: nothing to wipe");
+  }
+  world_->wipe(node);
+  world_->restart(node);
+  return Status();
+}
+
+AdminClient* ServiceCluster::admin_client() {
+  if (!options_.admin_client) return nullptr;
+  Host& host = world_->host(admin_node());
+  if (host.state() == HostState::down) return nullptr;
+  return dynamic_cast<AdminClient*>(host.process());
 }
 
 std::optional<Violation> ServiceCluster::run_until(Time limit) {
@@ -119,7 +179,7 @@ std::optional<Violation> ServiceCluster::run_until(Time limit) {
   while (scheduler.next_event_time() <= limit) {
     scheduler.step();
     if (options_.check_every_event) {
-      if (auto violation = checker_.check(*world_)) return violation;
+      if (auto violation = check_now()) return violation;
     }
     const std::uint64_t events = scheduler.events_run();
     if (budget_.events_max != 0 && events >= budget_.events_max) {
@@ -132,11 +192,11 @@ std::optional<Violation> ServiceCluster::run_until(Time limit) {
     }
   }
   scheduler.run_until(limit);  // advance time to the limit
-  return checker_.check(*world_);
+  return check_now();
 }
 
 const NodeHost* ServiceCluster::node(NodeIndex node) {
-  RAFTSIM_CHECK(node < options_.nodes);
+  RAFTSIM_CHECK(node < size());
   Host& host = world_->host(node);
   if (host.state() == HostState::down) return nullptr;
   const auto* node_host = dynamic_cast<const NodeHost*>(host.process());
@@ -151,7 +211,7 @@ const Raft* ServiceCluster::raft(NodeIndex node) {
 std::optional<NodeIndex> ServiceCluster::leader() {
   std::optional<NodeIndex> best;
   Term best_term = 0;
-  for (NodeIndex node = 0; node < options_.nodes; ++node) {
+  for (NodeIndex node = 0; node < size(); ++node) {
     const Raft* core = raft(node);
     if (core != nullptr && core->role() == Role::leader && core->term() >= best_term) {
       best = node;
@@ -180,7 +240,7 @@ void ServiceCluster::partition(const std::vector<std::vector<NodeIndex>>& groups
 
 void ServiceCluster::isolate(NodeIndex node) {
   std::vector<NodeIndex> rest;
-  for (NodeIndex other = 0; other < options_.nodes; ++other) {
+  for (NodeIndex other = 0; other < size(); ++other) {
     if (other != node) rest.push_back(other);
   }
   partition({{node}, rest});

@@ -1,7 +1,11 @@
-// raftsim: a simulated cluster running a service replicated by Raft, ready to drive: nodes
-// 0..n-1 run NodeHost with the service's state machine (the KV store or the job queue), nodes
-// n..n+c-1 run its closed-loop clients (KvClients recording a History, or queue producers and
-// workers recording a QueueHistory). run_until() steps
+// raftsim: a simulated cluster running a service replicated by Raft, ready to drive: server slots
+// 0..m-1 (m = max_nodes, default the n bootstrap nodes) run NodeHost with the service's state
+// machine (the KV store or the job queue): 0..n-1 start as the bootstrap voters, n..m-1 only when
+// added (add_node: an empty disk and a joining configuration). Nodes m..m+c-1 run its closed-loop
+// clients (KvClients recording a History, or queue producers and workers recording a
+// QueueHistory), and with admin_client one more runs the operator console (AdminClient, recording
+// an AdminHistory). Every start after a node's first is a restart (initial_start false), so a
+// wiped bootstrap member is refused by its host. run_until() steps
 // the scheduler one event at a time and runs the online safety checker after every event,
 // stopping at the first violation, or at the run budget (an event count, deterministic; plus an
 // optional caller check, e.g. a wall-clock guard, polled every few thousand events). Cluster
@@ -18,8 +22,11 @@
 
 #include "raft/node/node_host.h"
 #include "sim/bugs/catalogue.h"
+#include "sim/checkers/configuration.h"
 #include "sim/checkers/raft_safety.h"
 #include "sim/kernel/world.h"
+#include "sim/workload/admin_client.h"
+#include "sim/workload/admin_history.h"
 #include "sim/workload/history.h"
 #include "sim/workload/kv_client.h"
 #include "sim/workload/queue_client.h"
@@ -29,8 +36,15 @@ namespace raftsim::sim {
 
 struct ServiceClusterOptions {
   std::uint64_t seed = 1;
-  NodeIndex nodes = 5;
+  NodeIndex nodes = 5;  // the bootstrap voters, n0..n(nodes-1)
+  // Server slots (0: as many as `nodes`): the largest server id a run may use is max_nodes - 1.
+  // Clients are numbered from the last slot on.
+  NodeIndex max_nodes = 0;
   NodeIndex clients = 3;
+  // One more process after the clients: the operator console (AdminClient) that membership
+  // changes and leadership transfers go through. Off: the world is exactly as without it.
+  bool admin_client = false;
+  ClientTiming admin_timing = default_admin_timing();
   RaftConfig raft;  // id, voters, random_seed and bugs are filled in per node
   // The injected bugs, per layer (sim/bugs/catalogue.h): each node's core, host and queue get
   // their own layer's set.
@@ -57,6 +71,9 @@ struct ServiceClusterOptions {
   bool check_every_event = true;
 
   Status validate() const;
+  NodeIndex server_slots() const { return max_nodes > nodes ? max_nodes : nodes; }
+  // Servers may join, leave or be wiped in this run (the membership checks apply).
+  bool membership_enabled() const { return server_slots() > nodes || admin_client; }
 };
 
 // What stops a run that would not end in reasonable time. Events are counted from the cluster's
@@ -73,6 +90,7 @@ class ServiceCluster {
  public:
   explicit ServiceCluster(const ServiceClusterOptions& options);
 
+  // Boots the bootstrap nodes and the clients (added slots stay down until add_node).
   void start();
   // Runs until `limit` or the first safety violation (returned).
   std::optional<Violation> run_until(Time limit);
@@ -86,7 +104,26 @@ class ServiceCluster {
   const History& history() const { return history_; }
   const QueueHistory& queue_history() const { return queue_history_; }
   RaftSafetyChecker& checker() { return checker_; }
-  NodeIndex size() const { return options_.nodes; }
+  // Null unless the membership may change.
+  const ConfigurationChecker* configuration_checker() const {
+    return configuration_checker_ ? &*configuration_checker_ : nullptr;
+  }
+  // Server slots (bootstrap nodes plus those that may be added).
+  NodeIndex size() const { return options_.server_slots(); }
+  // Started at least once (a slot never added is not).
+  bool started(NodeIndex node) { return world_->host(node).incarnation() > 0; }
+  // A bootstrap member (started with the bootstrap voters) rather than a server that joined.
+  bool bootstrap_member(NodeIndex node) const { return node < options_.nodes; }
+  // Starts a never-started slot as a fresh server with an empty disk and a joining configuration
+  // (no voters: it learns its membership from the leader and never campaigns before).
+  Status add_node(NodeIndex node);
+  // The node loses its whole disk and restarts empty (as a restart: initial_start is false).
+  Status wipe(NodeIndex node);
+  // The operator console (null without admin_client) and what it recorded.
+  AdminClient* admin_client();
+  const AdminHistory& admin_history() const { return admin_history_; }
+  // The world node the console runs on (requires admin_client).
+  NodeIndex admin_node() const { return options_.server_slots() + options_.clients; }
   const ServiceClusterOptions& options() const { return options_; }
 
   // The running NodeHost of a cluster node, or null if it is down or failed.
@@ -103,12 +140,17 @@ class ServiceCluster {
 
  private:
   std::unique_ptr<Process> make_process(Runtime& runtime);
+  // The online checkers after one event: Raft safety, then (if on) the configuration checker.
+  std::optional<Violation> check_now();
 
   ServiceClusterOptions options_;
   History history_;
   QueueHistory queue_history_;
+  AdminHistory admin_history_;
   std::unique_ptr<World> world_;
   RaftSafetyChecker checker_;
+  // Runs beside checker_ when the membership may change (options.membership_enabled()).
+  std::optional<ConfigurationChecker> configuration_checker_;
   RunBudget budget_;
   std::string budget_exceeded_;
 };

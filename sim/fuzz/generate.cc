@@ -118,7 +118,8 @@ void draw_workload(Random& random, Scenario& scenario) {
 void draw_nemesis(Random& random, Scenario& scenario) {
   Nemesis nemesis;
   while (nemesis.kinds.empty()) {
-    for (std::size_t kind = 0; kind < kNemesisKinds; ++kind) {
+    // Membership changes need spare server slots and the operator console: not drawn here.
+    for (std::size_t kind = 0; kind < kNemesisKindsWithoutMembership; ++kind) {
       if (random.chance(Ratio{1, 2}))
         nemesis.kinds.push_back(NemesisKind{static_cast<std::uint8_t>(kind)});
     }

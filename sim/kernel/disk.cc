@@ -322,6 +322,14 @@ Status SimDisk::corrupt_bit(std::string_view name, std::uint64_t bit_offset) {
   return Status();
 }
 
+void SimDisk::wipe() {
+  record(TraceKind::disk_fault, "(wipe)", files_.size(), used_bytes_);
+  files_.clear();
+  pending_metadata_.clear();
+  used_bytes_ = 0;
+  busy_time_ = 0;
+}
+
 void SimDisk::set_capacity(std::uint64_t capacity_bytes) {
   config_.capacity_bytes = capacity_bytes;
 }

@@ -64,6 +64,9 @@ class SimDisk final : public FileSystem {
   // --- simulator side ---
   // Loses unsynced data (maybe tearing the last write). Called by the host when its node crashes.
   void crash();
+  // Erases every file, durable or not, as when a machine's disk is replaced (the node must be
+  // down: a running process would see its files vanish). Recorded as a disk fault "(wipe)".
+  void wipe();
   // Flips one bit at bit_offset in both images of the file.
   Status corrupt_bit(std::string_view name, std::uint64_t bit_offset);
   void set_capacity(std::uint64_t capacity_bytes);

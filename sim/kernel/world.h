@@ -44,12 +44,19 @@ class World {
   World& operator=(const World&) = delete;
 
   void boot_all();
+  // Boots one node (its first start); boot_all() boots every node in index order.
+  void boot(NodeIndex node) { host(node).boot(); }
   std::uint64_t run_until(Time limit) { return scheduler_.run_until(limit); }
   std::uint64_t run_for(Time duration) { return scheduler_.run_until(now() + duration); }
 
   // --- faults, each recorded in the trace ---
   void crash(NodeIndex node) { host(node).crash(); }
   void restart(NodeIndex node) { host(node).restart(); }
+  // Crashes the node if it runs and erases its disk; it stays down (restart() brings it back).
+  void wipe(NodeIndex node) {
+    host(node).crash();
+    disk(node).wipe();
+  }
   void pause(NodeIndex node) { host(node).pause(); }
   void resume(NodeIndex node) { host(node).resume(); }
   void set_clock_drift(NodeIndex node, std::int64_t drift_ppm);

@@ -16,7 +16,7 @@ FaultApplier::FaultApplier(ServiceCluster& cluster, SelectorResolver& selectors,
       base_(base),
       tracker_(tracker),
       before_fault_(std::move(before_fault)),
-      disk_configs_(base.nodes, base.disk) {}
+      disk_configs_(base.server_slots(), base.disk) {}
 
 void FaultApplier::apply(const FaultStep& step, const std::string& origin) {
   if (before_fault_) before_fault_(step, origin, cluster_);

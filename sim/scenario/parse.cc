@@ -87,7 +87,16 @@ class ScenarioParser {
     ServiceClusterOptions& cluster = scenario_.cluster;
     std::uint64_t nodes = cluster.nodes;
     if (reader.read_uint("nodes", nodes, 1, kScenarioNodesMax)) cluster.nodes = nodes;
-    nodes_ = cluster.nodes;
+    std::uint64_t max_nodes = cluster.nodes;
+    if (reader.read_uint("max_nodes", max_nodes, 1, kScenarioNodesMax)) {
+      if (max_nodes < cluster.nodes) {
+        reader.error("max_nodes", "at least \"nodes\" (" + std::to_string(cluster.nodes) +
+                                      "): the largest node id the run may use, plus one");
+      } else {
+        cluster.max_nodes = static_cast<NodeIndex>(max_nodes);
+      }
+    }
+    nodes_ = cluster.server_slots();
     std::int64_t tick = cluster.tick_ns;
     if (reader.read_ms("tick_ms", tick, 0.1, 1000)) cluster.tick_ns = tick;
     if (const json* range = reader.field("election_timeout_ticks")) {
@@ -300,6 +309,7 @@ class ScenarioParser {
       return;
     }
     SelectorChecker selectors(nodes_, scenario_.cluster.clients, errors_);
+    selectors.set_bootstrap_nodes(scenario_.cluster.nodes);
     // Bindings are resolved in time order, so read the times first.
     std::vector<std::pair<Time, std::size_t>> order;
     for (std::size_t i = 0; i < faults->size(); ++i) {
@@ -319,6 +329,8 @@ class ScenarioParser {
       (void)at;
       FaultStep step;
       if (parse_step((*faults)[index], "/faults/" + std::to_string(index), selectors, step)) {
+        // Membership changes go through the operator console: the run gets one.
+        if (needs_admin(step.fault)) scenario_.cluster.admin_client = true;
         scenario_.faults.push_back(std::move(step));
       }
     }
@@ -401,6 +413,7 @@ class ScenarioParser {
         } else if (std::find(nemesis.kinds.begin(), nemesis.kinds.end(), *kind) ==
                    nemesis.kinds.end()) {
           nemesis.kinds.push_back(*kind);
+          if (kind->needs_admin()) scenario_.cluster.admin_client = true;
         }
       }
     } else if (!reader.has("kinds")) {

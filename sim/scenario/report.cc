@@ -12,6 +12,24 @@ double ms(Time time) {
   return static_cast<double>(time) / kMillisecond;
 }
 
+// The operator console's requests: what, outcome, when, how long until answered, why.
+nlohmann::ordered_json admin_json(const std::vector<AdminOperation>& admin) {
+  using nlohmann::ordered_json;
+  ordered_json requests = ordered_json::array();
+  for (const AdminOperation& operation : admin) {
+    ordered_json entry = {{"request", describe_admin_request(operation.request)},
+                          {"outcome", admin_outcome_name(operation.outcome)},
+                          {"at_ms", ms(operation.requested_at)}};
+    entry["answered_ms"] = operation.answered_at
+                               ? ordered_json(ms(*operation.answered_at - operation.requested_at))
+                               : ordered_json(nullptr);
+    if (!operation.reason.empty()) entry["reason"] = operation.reason;
+    entry["attempts"] = operation.attempts;
+    requests.push_back(entry);
+  }
+  return requests;
+}
+
 }  // namespace
 
 const char* run_verdict_name(RunVerdict verdict) {
@@ -75,6 +93,7 @@ void count_run(ServiceCluster& cluster, bool queue_workload, ScenarioRunReport& 
                              cluster.history().count(OperationStatus::pending);
   }
   report.simulated = world.now();
+  report.admin = cluster.admin_history().operations();
   for (NodeIndex node = 0; node < cluster.size(); ++node) {
     if (const Raft* raft = cluster.raft(node)) {
       report.final_term = std::max(report.final_term, raft->term());
@@ -180,6 +199,7 @@ nlohmann::ordered_json ScenarioRunReport::to_json() const {
                    {"snapshot_recoveries", snapshot_recoveries}};
   out["final_leader"] =
       final_leader ? ordered_json(node_name(*final_leader)) : ordered_json(nullptr);
+  if (!admin.empty()) out["admin"] = admin_json(admin);
   out["simulated_ms"] = ms(simulated);
   out["trace_hash"] = trace_hash;
   return out;

@@ -48,6 +48,8 @@ struct ScenarioRunReport {
   Time simulated = 0;
   Term final_term = 0;
   std::optional<NodeIndex> final_leader;
+  // The operator console's requests and their outcomes (runs with membership changes only).
+  std::vector<AdminOperation> admin;
 
   const CheckerFinding* first_failure() const;
   // The exit code DESIGN.md defines: 0 expectation met, 1 a check failed (or an expected failure

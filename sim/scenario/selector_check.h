@@ -55,8 +55,20 @@ class SelectorChecker {
   NodeIndex nodes() const { return nodes_; }
   std::string node_names() const { return expected_node_name(nodes_); }
 
+  // The servers a schedule knows, step by step in time order (membership kinds, faults/
+  // membership.h): the bootstrap nodes n0..n(b-1), then every slot an earlier step added.
+  // By default every node name is a bootstrap node.
+  void set_bootstrap_nodes(NodeIndex bootstrap) { bootstrap_ = bootstrap; }
+  NodeIndex bootstrap_nodes() const { return bootstrap_ < nodes_ ? bootstrap_ : nodes_; }
+  bool known_server(NodeIndex node) const {
+    return node < bootstrap_nodes() || added_.count(node) != 0;
+  }
+  void add_server(NodeIndex node) { added_.insert(node); }
+
  private:
   NodeIndex nodes_;
+  NodeIndex bootstrap_ = UINT32_MAX;
+  std::set<NodeIndex> added_;
   NodeIndex clients_;
   JsonErrors& errors_;
   std::set<std::string, std::less<>> bound_;

@@ -106,7 +106,11 @@ std::vector<NodeIndex> SelectorResolver::resolve_now(const Selector& selector) {
   }
   if (selector == "all") return all_nodes();
   std::vector<NodeIndex> picked;
+  std::vector<NodeIndex> started;
   for (NodeIndex node = 0; node < nodes; ++node) {
+    // Slots never started (servers not added yet) are no one's follower and no random pick.
+    if (!cluster_.started(node)) continue;
+    started.push_back(node);
     const HostState state = world.host(node).state();
     if (selector == "followers" && node != leader) picked.push_back(node);
     if (selector == "down" && state == HostState::down) picked.push_back(node);
@@ -119,7 +123,10 @@ std::vector<NodeIndex> SelectorResolver::resolve_now(const Selector& selector) {
     if (picked.empty()) return {};
     return {picked[random_.below(picked.size())]};
   }
-  if (selector == "random") return {static_cast<NodeIndex>(random_.below(nodes))};
+  if (selector == "random") {
+    if (started.empty()) return {};
+    return {started[random_.below(started.size())]};
+  }
   return picked;
 }
 

@@ -1,5 +1,7 @@
 // raftsim: the recovery and liveness findings of a run from its recovery measurements
 // (sim/checkers/recovery.h) and the highest term reached (see checker.h).
+#include <algorithm>
+
 #include "sim/scenario/checks/checker.h"
 
 namespace raftsim::sim {
@@ -7,6 +9,47 @@ namespace {
 
 double ms(Time time) {
   return static_cast<double>(time) / kMillisecond;
+}
+
+// When each successful client write returned, sorted (queue workloads: every successful call).
+std::vector<Time> ok_write_times(const RunEnd& run) {
+  if (run.queue_workload()) return run.cluster.queue_history().ok_return_times();
+  std::vector<Time> times;
+  for (const RecordedOperation& operation : run.cluster.history().operations()) {
+    if (operation.status == OperationStatus::ok && operation.op != "get") {
+      times.push_back(operation.return_time);
+    }
+  }
+  std::sort(times.begin(), times.end());
+  return times;
+}
+
+// Each membership change's and transfer's write unavailability (only runs that made any).
+nlohmann::ordered_json changes_json(const RunEnd& run) {
+  nlohmann::ordered_json changes = nlohmann::ordered_json::array();
+  std::vector<Time> gaps;
+  for (const ChangeUnavailability& change :
+       measure_changes(run.cluster.admin_history().operations(), ok_write_times(run))) {
+    nlohmann::ordered_json entry = {{"change", change.change},
+                                    {"outcome", admin_outcome_name(change.outcome)},
+                                    {"at_ms", ms(change.requested_at)}};
+    entry["committed_ms"] =
+        change.answered_at && change.outcome == AdminOutcome::ok
+            ? nlohmann::ordered_json(ms(*change.answered_at - change.requested_at))
+            : nlohmann::ordered_json(nullptr);
+    entry["writes_again_ms"] =
+        change.writes_again_at
+            ? nlohmann::ordered_json(ms(*change.writes_again_at - change.requested_at))
+            : nlohmann::ordered_json(nullptr);
+    entry["write_gap_ms"] = ms(change.write_gap);
+    if (change.writes_again_at) gaps.push_back(change.write_gap);
+    changes.push_back(entry);
+  }
+  std::sort(gaps.begin(), gaps.end());
+  return {{"measured", changes.size()},
+          {"write_gap_p50_ms", ms(RecoveryTracker::percentile(gaps, 50))},
+          {"write_gap_max_ms", ms(gaps.empty() ? 0 : gaps.back())},
+          {"per_change", changes}};
 }
 
 std::pair<CheckerFinding, CheckerFinding> check_recovery(const RunEnd& run) {
@@ -25,6 +68,9 @@ std::pair<CheckerFinding, CheckerFinding> check_recovery(const RunEnd& run) {
                       {"p99_ms", ms(RecoveryTracker::percentile(times, 99))}};
   if (run.scenario.checks.recovery_max) {
     recovery.details["bound_ms"] = ms(*run.scenario.checks.recovery_max);
+  }
+  if (!run.cluster.admin_history().operations().empty()) {
+    recovery.details["changes"] = changes_json(run);
   }
   if (verdict.recovery_failure) {
     recovery.status = CheckStatus::fail;

@@ -31,6 +31,10 @@ bool binds_name(const Fault& fault) {
   return Registry::binds_name(fault);
 }
 
+bool needs_admin(const Fault& fault) {
+  return Registry::needs_admin(fault);
+}
+
 const Selector* fault_target(const Fault& fault) {
   return Registry::target(fault);
 }

@@ -17,15 +17,18 @@
 #include "sim/scenario/faults/clock.h"
 #include "sim/scenario/faults/disk.h"
 #include "sim/scenario/faults/link.h"
+#include "sim/scenario/faults/membership.h"
 #include "sim/scenario/faults/network.h"
 #include "sim/scenario/faults/process.h"
 #include "sim/scenario/faults/recover_all.h"
 
 namespace raftsim::sim {
 
-using Fault = std::variant<PartitionFault, IsolateFault, OneWayFault, BridgeFault, HealFault,
-                           CrashFault, RestartFault, PauseFault, ResumeFault, ClockFault, DiskFault,
-                           LinkFault, RecoverAllFault>;
+using Fault =
+    std::variant<PartitionFault, IsolateFault, OneWayFault, BridgeFault, HealFault, CrashFault,
+                 RestartFault, PauseFault, ResumeFault, ClockFault, DiskFault, LinkFault,
+                 RecoverAllFault, AddNodeFault, AddWitnessFault, PromoteFault, RemoveNodeFault,
+                 TransferLeadershipFault, ChangeVotersFault, WipeFault, MembershipNemesisFault>;
 
 // One step of a scenario's fault schedule: a fault, when it fires and how it is named.
 struct FaultStep {
@@ -58,6 +61,8 @@ std::optional<Fault> make_fault(std::string_view name);
 bool is_repair(const Fault& fault);
 // Whether a step of this kind may bind its resolved node to a name with "as".
 bool binds_name(const Fault& fault);
+// Whether the kind goes through the cluster's operator console (kNeedsAdmin: membership kinds).
+bool needs_admin(const Fault& fault);
 // The kind's "target" selector, or null if it has none.
 const Selector* fault_target(const Fault& fault);
 Selector* fault_target(Fault& fault);
@@ -78,6 +83,7 @@ template <typename... Kinds>
 struct KindList {
   static constexpr std::size_t size = sizeof...(Kinds);
   static constexpr std::string_view names[] = {Kinds::kName...};
+  static constexpr bool needs_admin[] = {kind_needs_admin<Kinds>()...};
   template <typename Kind>
   static constexpr std::size_t index_of() {
     constexpr bool matches[] = {std::is_same_v<Kind, Kinds>...};
@@ -91,8 +97,12 @@ struct KindList {
 // The kinds the nemesis draws from, in the order budgets and generated kind lists use. Each has
 // a draw_nemesis() hook.
 using NemesisKinds = KindList<PartitionFault, IsolateFault, OneWayFault, BridgeFault, CrashFault,
-                              PauseFault, ClockFault, LinkFault, DiskFault>;
+                              PauseFault, ClockFault, LinkFault, DiskFault, MembershipNemesisFault>;
 inline constexpr std::size_t kNemesisKinds = NemesisKinds::size;
+// The kinds before membership: any cluster can take them (membership needs server slots to
+// spare and the operator console, which a scenario declares).
+inline constexpr std::size_t kNemesisKindsWithoutMembership =
+    NemesisKinds::index_of<MembershipNemesisFault>();
 
 // A kind the nemesis may draw: an index into NemesisKinds.
 struct NemesisKind {
@@ -106,6 +116,7 @@ struct NemesisKind {
   }
   static std::optional<NemesisKind> from_name(std::string_view name);
   std::string_view name() const { return NemesisKinds::names[index]; }
+  bool needs_admin() const { return NemesisKinds::needs_admin[index]; }
   friend constexpr bool operator==(NemesisKind, NemesisKind) = default;
 };
 

@@ -54,6 +54,16 @@ struct FaultReader {
 using SelectorVisitor =
     std::function<void(std::string_view field, const std::vector<Selector>& selectors)>;
 
+// A kind's kNeedsAdmin: it goes through the cluster's operator console (default false).
+template <typename Kind>
+constexpr bool kind_needs_admin() {
+  if constexpr (requires { Kind::kNeedsAdmin; }) {
+    return Kind::kNeedsAdmin;
+  } else {
+    return false;
+  }
+}
+
 // JSON number forms of times and ratios, as scenario files write them.
 inline double to_ms(Time time) {
   return static_cast<double>(time) / kMillisecond;

@@ -9,6 +9,8 @@ void crash_node(World& world, NodeIndex node) {
   world.crash(node);
 }
 void restart_node(World& world, NodeIndex node) {
+  // A slot never started is not a crashed server: only add_node starts it (faults/membership.h).
+  if (world.host(node).incarnation() == 0) return;
   world.restart(node);
 }
 void pause_node(World& world, NodeIndex node) {

@@ -20,7 +20,7 @@ Applied<RecoverAllFault> RecoverAllFault::apply(FaultContext& context) const {
     if (world.clock(node).drift_ppm() != base_drift) world.set_clock_drift(node, base_drift);
     const HostState state = world.host(node).state();
     if (state == HostState::paused) world.resume(node);
-    if (state == HostState::down) world.restart(node);
+    if (state == HostState::down && context.cluster.started(node)) world.restart(node);
     // A node that stopped itself on a storage error gets what an operator would do: a restart.
     if (state == HostState::running && context.cluster.node(node) == nullptr) {
       world.crash(node);

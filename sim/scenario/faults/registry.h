@@ -44,6 +44,10 @@ class FaultRegistry {
         },
         fault);
   }
+  static bool needs_admin(const Variant& fault) {
+    return std::visit([](const auto& kind) { return kind_needs_admin<Kind<decltype(kind)>>(); },
+                      fault);
+  }
   // The kind's "target" selector, or null if it has none.
   static const Selector* target(const Variant& fault) {
     return std::visit(
