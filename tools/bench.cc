@@ -262,7 +262,7 @@ int run_bench(const std::vector<std::string>& arguments) {
       "kernel: measured wall time per phase; raft: virtual seconds to run (default 10); queue: "
       "virtual seconds measured per cluster size (default 1)")(
       "seeds", po::value<std::uint64_t>(&seeds)->default_value(100),
-      "queue: leader-crash runs per cluster size")(
+      "queue: leader-crash runs per cluster size; membership: runs per row")(
       "jobs", po::value<std::uint64_t>(&jobs)->default_value(100'000),
       "snapshot: jobs in the queue (90% completed)");
   po::options_description hidden;
@@ -275,7 +275,8 @@ int run_bench(const std::vector<std::string>& arguments) {
   po::variables_map values = parse_arguments(arguments, all, &positional);
   if (values.count("help")) {
     std::printf(
-        "%s\nsuites: kernel, raft, queue, snapshot, explore, bugs (raftsim bench bugs --help)\n",
+        "%s\nsuites: kernel, raft, queue, snapshot, membership, explore, bugs (raftsim bench "
+        "bugs --help)\n",
         help_text(options).c_str());
     return 0;
   }
@@ -288,13 +289,17 @@ int run_bench(const std::vector<std::string>& arguments) {
     if (seeds < 1 || seeds > 100'000) throw UsageError("--seeds must be in [1, 100000]");
     return run_bench_queue(values["seconds"].defaulted() ? 1.0 : seconds, seeds, json);
   }
+  if (suite == "membership") {
+    if (seeds < 1 || seeds > 100'000) throw UsageError("--seeds must be in [1, 100000]");
+    return run_bench_membership(seeds, json);
+  }
   if (suite == "snapshot") {
     if (jobs < 100 || jobs > 10'000'000) throw UsageError("--jobs must be in [100, 10000000]");
     return run_bench_snapshot(jobs, json);
   }
   if (suite != "kernel") {
     throw UsageError("unknown or missing suite '" + suite +
-                     "' (known: kernel, raft, queue, snapshot, explore)");
+                     "' (known: kernel, raft, queue, snapshot, membership, explore)");
   }
   if (!(seconds > 0 && seconds <= 600)) throw UsageError("--seconds must be in (0, 600]");
 

@@ -24,6 +24,8 @@ int run_bench_queue(double seconds_measured, std::uint64_t seeds, bool json);
 // raftsim bench snapshot: full versus partial job-queue snapshots (tools/bench_snapshot.cc);
 // exit 0, or 1 if a restored state differed from the original.
 int run_bench_snapshot(std::uint64_t jobs, bool json);
+// raftsim bench membership: write unavailability per kind of membership change (100 seeds a row).
+int run_bench_membership(std::uint64_t seeds, bool json);
 // raftsim run / validate: scenario files (tools/run.cc); run exits 0 / 1 / 2 / 4, validate 0 / 2.
 int run_run(const std::vector<std::string>& arguments);
 int run_validate(const std::vector<std::string>& arguments);

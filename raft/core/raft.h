@@ -225,7 +225,10 @@ class Raft {
   bool learner_caught_up(NodeId learner) const;
   bool strips_payloads_for(NodeId peer, Index index) const;
   void handle_timeout_now(const Message& message);
-  void maybe_send_timeout_now(NodeId peer);
+  // Sends TimeoutNow if `peer` is the transfer's target and holds the whole log.
+  bool maybe_send_timeout_now(NodeId peer);
+  // A leader whose removal committed steps down (true), unless it carries the injected bug.
+  bool step_down_if_removed();
   // The snapshot's membership for the install message to `peer`: empty when the receiver can
   // take its bootstrap membership (see messages.h, install_snapshot).
   SharedBytes membership_for_peer(const Snapshot& snapshot, NodeId peer) const;

@@ -20,6 +20,7 @@ void Raft::tick_leader() {
   ++heartbeat_elapsed_;
   if (transfer_target_ != kNoNode && ++transfer_elapsed_ >= config_.election_timeout_ticks_min) {
     transfer_target_ = kNoNode;  // dissertation §3.10: abort after an election timeout; resume
+    if (step_down_if_removed()) return;  // a removed leader's handover: step down anyway
   }
   if (++election_elapsed_ >= config_.election_timeout_ticks_min) {
     election_elapsed_ = 0;
@@ -69,7 +70,8 @@ void Raft::handle_append_response(const Message& message) {
   peer.next = std::max(peer.next, peer.match + 1);
   if (peer.state == Progress::State::probe) peer.become_replicate();
   peer.inflights.free_up_to(message.log_index);
-  maybe_send_timeout_now(message.from);
+  // A removed leader handing over steps down once its successor has been told to campaign.
+  if (maybe_send_timeout_now(message.from) && step_down_if_removed()) return;
   // Committing may change the membership (leaving a joint configuration, stepping down): the
   // progress is looked up again.
   if (maybe_commit()) broadcast_commit_pending_ = true;

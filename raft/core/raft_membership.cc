@@ -213,8 +213,11 @@ void Raft::after_commit_as_leader() {
   }
   if (!current.is_voter(config_.id) && !config_.bugs.has(RaftBug::removed_leader_keeps_leading)) {
     // A leader that is not in C_new managed the change; now that C_new is committed it steps
-    // down (§6, dissertation §4.2.2). It hands over to the most up-to-date voter at once rather
-    // than leaving the cluster to wait for an election timeout.
+    // down (§6, dissertation §4.2.2). It hands over to the most up-to-date voter like a
+    // leadership transfer (no proposals meanwhile; TimeoutNow once the successor holds the whole
+    // log, then it steps down) rather than leaving the cluster to wait for an election timeout.
+    // The handover is bounded like a transfer: at its timeout it steps down anyway.
+    if (transfer_target_ != kNoNode) return;  // already handing over
     NodeId successor = kNoNode;
     Index best = 0;
     for (const auto& [peer, progress] : tracker_.peers()) {
@@ -223,14 +226,28 @@ void Raft::after_commit_as_leader() {
         best = progress.match;
       }
     }
-    if (successor != kNoNode && best == log_.last_index()) {
-      Message timeout_now;
-      timeout_now.type = MessageType::timeout_now;
-      timeout_now.to = successor;
-      send(std::move(timeout_now));
+    if (successor == kNoNode) {
+      become_follower(term_, kNoNode);
+      return;
     }
-    become_follower(term_, kNoNode);
+    transfer_target_ = successor;
+    transfer_elapsed_ = 0;
+    if (maybe_send_timeout_now(successor)) {
+      become_follower(term_, kNoNode);
+      return;
+    }
+    send_append(successor, /*allow_empty=*/false);
   }
+}
+
+bool Raft::step_down_if_removed() {
+  RAFTSIM_CHECK(role_ == Role::leader);
+  if (membership().is_voter(config_.id) || membership_index() > log_.committed() ||
+      config_.bugs.has(RaftBug::removed_leader_keeps_leading)) {
+    return false;
+  }
+  become_follower(term_, kNoNode);
+  return true;
 }
 
 Status Raft::transfer_leadership(NodeId target) {
@@ -250,14 +267,15 @@ Status Raft::transfer_leadership(NodeId target) {
   return Status();
 }
 
-void Raft::maybe_send_timeout_now(NodeId peer) {
-  if (peer != transfer_target_) return;
+bool Raft::maybe_send_timeout_now(NodeId peer) {
+  if (peer != transfer_target_) return false;
   const Progress* progress = tracker_.find_progress(peer);
-  if (progress == nullptr || progress->match != log_.last_index()) return;
+  if (progress == nullptr || progress->match != log_.last_index()) return false;
   Message timeout_now;
   timeout_now.type = MessageType::timeout_now;
   timeout_now.to = peer;
   send(std::move(timeout_now));
+  return true;
 }
 
 void Raft::handle_timeout_now(const Message& message) {

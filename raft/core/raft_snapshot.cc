@@ -94,7 +94,7 @@ void Raft::handle_install_snapshot_response(const Message& message) {
     } else {
       peer.next = std::max(peer.next, peer.match + 1);
     }
-    maybe_send_timeout_now(message.from);
+    if (maybe_send_timeout_now(message.from) && step_down_if_removed()) return;
     if (maybe_commit()) broadcast_commit_pending_ = true;
     if (role_ != Role::leader || tracker_.find_progress(message.from) == nullptr) return;
     send_append(message.from, /*allow_empty=*/true);

@@ -121,7 +121,11 @@ std::optional<Violation> ConfigurationChecker::check_node(const Moment& moment, 
   }
   if (!in_force.is_voter(raft.id())) {
     const bool change_pending = raft.membership_index() > log.committed();
-    if (!change_pending) {
+    // Once its removal commits a leader hands over like a leadership transfer (TimeoutNow to its
+    // most up-to-date successor, then it steps down; the core bounds this by an election
+    // timeout): leading while handing over is allowed, leading on is not.
+    const bool handing_over = raft.transfer_target() != kNoNode;
+    if (!change_pending && !handing_over) {
       return violation(moment, "leader membership", node,
                        node_label(node) + " still leads term " + std::to_string(raft.term()) +
                            " although the committed configuration " + in_force.describe() +

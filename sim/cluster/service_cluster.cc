@@ -128,11 +128,17 @@ std::unique_ptr<Process> ServiceCluster::make_process(Runtime& runtime) {
   }
   if (options_.workload_type == ServiceClusterOptions::Workload::queue) {
     const std::uint64_t sessions = options_.queue.producers + options_.queue.workers;
-    return std::make_unique<QueueClient>(runtime, slots, std::uint64_t{self - slots} * sessions,
-                                         options_.workload, options_.queue, queue_history_);
+    auto client =
+        std::make_unique<QueueClient>(runtime, slots, std::uint64_t{self - slots} * sessions,
+                                      options_.workload, options_.queue, queue_history_);
+    if (slots > options_.nodes) client->set_server_filter([this](NodeId n) { return started(n); });
+    return client;
   }
   const std::uint64_t first_client_id = std::uint64_t{self - slots} * options_.workload.sessions;
-  return std::make_unique<KvClient>(runtime, slots, first_client_id, options_.workload, history_);
+  auto client =
+      std::make_unique<KvClient>(runtime, slots, first_client_id, options_.workload, history_);
+  if (slots > options_.nodes) client->set_server_filter([this](NodeId n) { return started(n); });
+  return client;
 }
 
 void ServiceCluster::start() {

@@ -35,7 +35,7 @@ void send_session_attempt(Runtime& runtime, ClientSession& session, std::uint64_
 }
 
 RetryStep next_retry(ClientSession& session, NodeId hint, Time now, const ClientTiming& timing,
-                     std::uint32_t cluster_size) {
+                     std::uint32_t cluster_size, const std::function<bool(NodeId)>& is_server) {
   ++session.timer_generation;
   if (session.attempts >= timing.attempts_max ||
       now - session.invoked_at >= timing.operation_timeout) {
@@ -45,7 +45,12 @@ RetryStep next_retry(ClientSession& session, NodeId hint, Time now, const Client
     session.target = hint;
     return RetryStep::resend_now;
   }
-  session.target = (session.target + 1) % cluster_size;
+  // Round robin over the servers: slots never started (a cluster that may grow) are skipped, as a
+  // client configured with the server list would.
+  for (std::uint32_t step = 0; step < cluster_size; ++step) {
+    session.target = (session.target + 1) % cluster_size;
+    if (!is_server || is_server(session.target)) break;
+  }
   return RetryStep::back_off;
 }
 

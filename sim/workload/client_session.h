@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <vector>
@@ -64,7 +65,7 @@ enum class RetryStep { give_up, resend_now, back_off };
 // out of attempts or time, go straight to a new hinted leader, or try the next node after a
 // back-off. Invalidates the session's pending timers.
 RetryStep next_retry(ClientSession& session, NodeId hint, Time now, const ClientTiming& timing,
-                     std::uint32_t cluster_size);
+                     std::uint32_t cluster_size, const std::function<bool(NodeId)>& is_server = {});
 
 // The session a response is for (index from first_client_id), or nothing for noise.
 std::optional<std::size_t> session_of_response(const ClientResponse& response, NodeId from,

@@ -25,6 +25,11 @@ class SessionClient : public Process {
  public:
   void on_message(NodeId from, std::span<const std::uint8_t> payload) final;
   void on_timer(std::uint64_t tag) final;
+  // Which slots are servers (a cluster that may grow has slots never started): a retry that goes
+  // round skips the others. Unset: every slot is tried.
+  void set_server_filter(std::function<bool(NodeId)> is_server) {
+    is_server_ = std::move(is_server);
+  }
 
  protected:
   SessionClient(Runtime& runtime, std::uint32_t cluster_size, std::uint64_t first_client_id,
@@ -53,6 +58,7 @@ class SessionClient : public Process {
 
   Runtime& runtime_;
   const std::uint32_t cluster_size_;
+  std::function<bool(NodeId)> is_server_;  // empty: every slot is a server
   const std::uint64_t first_client_id_;
   const ClientTiming session_timing_;
   std::vector<Session> sessions_;
@@ -118,7 +124,8 @@ void SessionClient<Session>::send_attempt(Session& session) {
 
 template <typename Session>
 void SessionClient<Session>::retry(Session& session, NodeId hint) {
-  switch (next_retry(session, hint, runtime_.monotonic_now_ns(), session_timing_, cluster_size_)) {
+  switch (next_retry(session, hint, runtime_.monotonic_now_ns(), session_timing_, cluster_size_,
+                     is_server_)) {
     case RetryStep::give_up:
       give_up(session);
       return;
