@@ -30,7 +30,8 @@ struct Row {
 };
 
 // The change is made at 2 s, after the election and a second of load; a promotion waits for the
-// learner added at 1 s to catch up. Names: n5 and n6 are fresh slots (max_nodes 7).
+// learner added at 1 s to catch up; the joint change adds two learners first (1 s and 1.5 s: one
+// change at a time). Names: n5 and n6 are fresh slots (max_nodes 7).
 constexpr Row kRows[] = {
     {"add learner", R"([{"at_ms": 2000, "action": "add_node", "target": "n5"}])", 20},
     {"promote learner",
@@ -41,7 +42,7 @@ constexpr Row kRows[] = {
     {"remove leader", R"([{"at_ms": 2000, "action": "remove_node", "target": "leader"}])", 0},
     {"joint change of two members",
      R"([{"at_ms": 1000, "action": "add_node", "target": "n5"},
-         {"at_ms": 1000, "action": "add_node", "target": "n6"},
+         {"at_ms": 1500, "action": "add_node", "target": "n6"},
          {"at_ms": 2000, "action": "change_voters", "voters": ["n0", "n1", "n2", "n5", "n6"]}])",
      0},
     {"planned leadership transfer",
