@@ -9,6 +9,8 @@ namespace raftsim::sim {
 namespace {
 
 std::string fault_kind(const FaultStep& step) {
+  // Operator changes are one row: which one matters less than the state it meets.
+  if (needs_admin(step.fault)) return "membership";
   if (const auto* crash = step.as<CrashFault>(); crash != nullptr && crash->target == "all") {
     return "power-loss";
   }
@@ -39,6 +41,22 @@ bool hits_leader(const FaultStep& step, const std::string& leader, NodeIndex nod
   return hit;
 }
 
+// The configuration states a step meets, from the leader's view of its membership.
+template <typename Hit>
+void observe_configuration(const Raft& leader, ServiceCluster& cluster, Hit& hit) {
+  const Membership& membership = leader.membership();
+  if (membership.joint()) hit("joint configuration");
+  if (!membership.witnesses.empty()) hit("witness present");
+  if (leader.transfer_target() != kNoNode) hit("transfer in progress");
+  for (NodeId learner : membership.learners) {
+    const Raft* raft = learner < cluster.size() ? cluster.raft(learner) : nullptr;
+    if (raft != nullptr && raft->log().last_index() < leader.log().committed()) {
+      hit("learner catching up");
+      return;
+    }
+  }
+}
+
 }  // namespace
 
 const std::vector<std::string>& coverage_states() {
@@ -50,14 +68,18 @@ const std::vector<std::string>& coverage_states() {
       "follower behind commit",           // some node is behind the leader's commit index
       "election under way",               // no leader, or a (pre-)candidate exists
       "node down",                        // some node is crashed or stopped already
+      "joint configuration",              // the leader's configuration is C_old,new
+      "learner catching up",              // a learner lacks entries the leader has committed
+      "transfer in progress",             // the leader is handing leadership over
+      "witness present",                  // the leader's configuration has a witness
   };
   return kStates;
 }
 
 const std::vector<std::string>& coverage_faults() {
   static const std::vector<std::string> kFaults = {
-      "partition", "isolate",     "one_way",    "bridge", "crash", "power-loss",
-      "pause",     "clock-drift", "clock-jump", "link",   "disk"};
+      "partition",   "isolate",    "one_way", "bridge", "crash", "power-loss", "pause",
+      "clock-drift", "clock-jump", "link",    "disk",   "wipe",  "membership"};
   return kFaults;
 }
 
@@ -89,6 +111,7 @@ void FaultCoverage::observe(const FaultStep& step, const std::string& origin,
       break;
     }
   }
+  observe_configuration(*leader_raft, cluster, hit);
   if (hits_leader(step, "n" + std::to_string(*leader), cluster.size())) {
     hit("leader");
     if (leader_raft->log().last_index() > leader_raft->log().committed()) {

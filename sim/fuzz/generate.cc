@@ -7,6 +7,8 @@
 #include <string>
 
 #include "raft/base/check.h"
+#include "sim/fuzz/fault_steps.h"
+#include "sim/fuzz/generate_membership.h"
 #include "sim/kernel/random.h"
 #include "sim/scenario/parse.h"
 
@@ -26,23 +28,9 @@ Scenario defaults() {
   return std::move(parsed).value();
 }
 
-Time ms(std::int64_t value) {
-  return milliseconds(value);
-}
-
-FaultStep step_at(Time at, Fault fault, std::string comment) {
-  FaultStep step;
-  step.at = at;
-  step.fault = std::move(fault);
-  step.comment = std::move(comment);
-  return step;
-}
-
-// The fields of a step's fault, which the caller knows to be of kind Kind.
-template <typename Kind>
-Kind& fields(FaultStep& step) {
-  return std::get<Kind>(step.fault);
-}
+using fuzz_steps::fields;
+using fuzz_steps::ms;
+using fuzz_steps::step_at;
 
 void draw_timing(Random& random, Scenario& scenario) {
   ServiceClusterOptions& cluster = scenario.cluster;
@@ -478,19 +466,18 @@ void apply_profiles(const FuzzProfiles& profiles, std::uint64_t seed, Scenario& 
   if (figure_8_on_three) draw_figure_8_three_nodes(random, scenario);
   if (profiles.voter_crashes) draw_voter_crashes(random, scenario);
   if (profiles.lease_reads) draw_lease_reads(random, scenario);
+  if (profiles.membership) draw_membership(seed, scenario);
 }
 
 }  // namespace
 
 std::string FuzzProfiles::describe() const {
   std::string text;
-  const std::pair<bool, const char*> named[] = {{racing_elections, "racing-elections"},
-                                                {leader_churn, "leader-churn"},
-                                                {minority_leader, "minority-leader"},
-                                                {voter_crashes, "voter-crashes"},
-                                                {small_batches, "small-batches"},
-                                                {figure_8, "figure-8"},
-                                                {lease_reads, "lease-reads"}};
+  const std::pair<bool, const char*> named[] = {
+      {racing_elections, "racing-elections"}, {leader_churn, "leader-churn"},
+      {minority_leader, "minority-leader"},   {voter_crashes, "voter-crashes"},
+      {small_batches, "small-batches"},       {figure_8, "figure-8"},
+      {lease_reads, "lease-reads"},           {membership, "membership"}};
   for (const auto& [on, name] : named) {
     if (on) text += (text.empty() ? "" : ", ") + std::string(name);
   }
@@ -508,6 +495,9 @@ FuzzProfiles draw_fuzz_profiles(std::uint64_t run_seed) {
   profiles.figure_8 = random.chance(Ratio{1, 6});
   // Crashes, churn and cut-offs of their own would end the lease before the split it needs.
   if (random.chance(Ratio{1, 5})) profiles = FuzzProfiles{.lease_reads = true};
+  // Figure 8 and lease reads choreograph a fixed cluster; the membership profile resizes it.
+  const bool membership = random.chance(Ratio{1, 4});
+  profiles.membership = membership && !profiles.lease_reads && !profiles.figure_8;
   return profiles;
 }
 

@@ -46,7 +46,10 @@ struct FuzzRunSpec {
 //                     campaigns before this; see draw_figure_8_rounds);
 //   lease_reads       in a fifth of the runs and then alone: a read-heavy key-value run with
 //                     lease reads whose leader, its clock slowed to the drift bound, is cut off
-//                     with some clients one to three times (see draw_lease_reads).
+//                     with some clients one to three times (see draw_lease_reads);
+//   membership        in a quarter of the other runs (never with figure_8 or lease_reads): a
+//                     cluster of 3-5 voters with spare slots whose membership an operator or the
+//                     nemesis changes while faults happen (sim/fuzz/generate_membership.h).
 struct FuzzProfiles {
   bool racing_elections = false;
   bool leader_churn = false;
@@ -55,6 +58,7 @@ struct FuzzProfiles {
   bool small_batches = false;
   bool figure_8 = false;
   bool lease_reads = false;
+  bool membership = false;
   std::string describe() const;  // "racing-elections, leader-churn" or "none"
 };
 FuzzProfiles draw_fuzz_profiles(std::uint64_t run_seed);
