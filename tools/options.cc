@@ -1,5 +1,7 @@
 #include "tools/options.h"
 
+#include <cstdio>
+#include <filesystem>
 #include <sstream>
 
 #include "tools/commands.h"
@@ -28,6 +30,20 @@ std::string help_text(const po::options_description& options) {
   std::ostringstream help;
   help << options;
   return help.str();
+}
+
+bool print_help_if_asked(const po::variables_map& values, const po::options_description& options) {
+  if (values.count("help") == 0) return false;
+  std::printf("%s", help_text(options).c_str());
+  return true;
+}
+
+void create_out_directory(const std::string& directory) {
+  std::error_code error;
+  std::filesystem::create_directories(directory, error);
+  if (error) {
+    throw UsageError("cannot create --out directory '" + directory + "': " + error.message());
+  }
 }
 
 }  // namespace raftsim::tools
