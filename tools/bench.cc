@@ -352,13 +352,8 @@ int run_bench(const std::vector<std::string>& arguments) {
   po::options_description options("raftsim bench kernel [options]");
   BenchOptions bench;
   add_bench_options(options, bench);
-  po::options_description hidden;
-  hidden.add_options()("suite", po::value<std::string>(&bench.suite));
-  po::options_description all;
-  all.add(options).add(hidden);
-  po::positional_options_description positional;
-  positional.add("suite", 1);
-  po::variables_map values = parse_arguments(arguments, all, &positional);
+  const po::variables_map values =
+      parse_arguments_with_positional(arguments, options, "suite", bench.suite);
   if (values.count("help")) {
     std::printf(
         "%s\nsuites: kernel, raft, queue, snapshot, membership, explore, bugs (raftsim bench "

@@ -26,6 +26,18 @@ po::variables_map parse_arguments(const std::vector<std::string>& arguments,
   return values;
 }
 
+po::variables_map parse_arguments_with_positional(const std::vector<std::string>& arguments,
+                                                  const po::options_description& options,
+                                                  const char* name, std::string& value) {
+  po::options_description hidden;
+  hidden.add_options()(name, po::value<std::string>(&value));
+  po::options_description all;
+  all.add(options).add(hidden);
+  po::positional_options_description positional;
+  positional.add(name, 1);
+  return parse_arguments(arguments, all, &positional);
+}
+
 std::string help_text(const po::options_description& options) {
   std::ostringstream help;
   help << options;

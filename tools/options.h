@@ -14,6 +14,13 @@ boost::program_options::variables_map parse_arguments(
     const boost::program_options::options_description& options,
     const boost::program_options::positional_options_description* positional = nullptr);
 
+// As parse_arguments, plus one positional argument stored in `value`; it is left out of the help
+// text, which the command words itself (raftsim bench SUITE, raftsim render TRACE.jsonl).
+boost::program_options::variables_map parse_arguments_with_positional(
+    const std::vector<std::string>& arguments,
+    const boost::program_options::options_description& options, const char* name,
+    std::string& value);
+
 std::string help_text(const boost::program_options::options_description& options);
 
 // Prints the options' help on stdout if --help was given; returns whether it did (the command
