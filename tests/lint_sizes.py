@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Size limits of the house style: no file over 600 lines and no function over 80 lines in
-raft/, jobqueue/ and sim/ (tests excepted).
+raft/, jobqueue/, sim/ and tools/ (tests excepted).
 
-Functions are found in clang-formatted code: a line at indentation 0, 2 or 4 that ends with "{"
-and is not a namespace, class, struct, enum or union opens one; the next line with a "}" at the
-same indentation closes it. The count runs from the first line of the signature to the closing
-brace. Usage: lint_sizes.py REPO_ROOT
+Functions are found in clang-formatted code: a line that ends with "{" opens one when the
+declaration it closes (walked back to the end of the previous statement or comment, so a
+signature wrapped over several lines counts from its first line) starts at indentation 0, 2 or 4
+and is not a namespace, class, struct, enum or union; the next line with a "}" at the
+declaration's indentation closes it. The count runs from the first line of the signature to the
+closing brace. Usage: lint_sizes.py REPO_ROOT
 """
 import pathlib
 import re
@@ -13,8 +15,28 @@ import sys
 
 FILE_LINES_MAX = 600
 FUNCTION_LINES_MAX = int(sys.argv[2]) if len(sys.argv) > 2 else 80
-FOLDERS = ("raft", "jobqueue", "sim")
+FOLDERS = ("raft", "jobqueue", "sim", "tools")
 NOT_FUNCTION = re.compile(r"^\s*(namespace|class|struct|enum|union|extern|template\s*<[^>]*>\s*(class|struct))\b")
+
+
+TEMPLATE_HEAD = re.compile(r"^\s*template\s*<.*>\s*$")
+ACCESS_LABEL = re.compile(r"^\s*(public|private|protected)\s*:\s*$")
+NOT_OPENER = ("//", "}", "{", "case ", "default:")
+
+
+def signature_start(lines, i):
+    """First line of the declaration whose body opens at line i: walk back to the end of the
+    previous statement, declaration or comment. Clang-format aligns a wrapped signature with its
+    open parenthesis (or indents it by 4), so the line holding "{" may be indented deeper than
+    the signature's first line."""
+    start = i
+    while start > 0:
+        p = lines[start - 1].strip()
+        if (not p or p.endswith((";", "}", "{", "*/")) or p.startswith(("//", "#", "/*"))
+                or ACCESS_LABEL.match(p)):
+            break
+        start -= 1
+    return start
 
 
 def functions(lines):
@@ -22,43 +44,31 @@ def functions(lines):
     found = []
     i = 0
     while i < len(lines):
-        line = lines[i]
-        indent = len(line) - len(line.lstrip(" "))
-        stripped = line.strip()
-        if (indent in (0, 2, 4) and stripped.endswith("{") and not NOT_FUNCTION.match(line)
-                and not stripped.startswith(("//", "}", "{", "case ", "default:"))
-                and "=" not in stripped.split("(")[0]):
-            # The signature may span lines: walk back to its first line.
-            start = i
-            if stripped.startswith(":"):
-                # A constructor's initializer list (clang-format indents it by 4): the function
-                # starts at the signature above it and closes at the signature's indentation.
-                while start > 0:
-                    p = lines[start - 1].strip()
-                    if not p or p.endswith((";", "}", "{")) or p.startswith(("//", "#")):
-                        break
-                    start -= 1
-                indent = len(lines[start]) - len(lines[start].lstrip(" "))
-            while start > 0:
-                previous = lines[start - 1]
-                p_indent = len(previous) - len(previous.lstrip(" "))
-                p = previous.strip()
-                if not p or p.endswith((";", "}", "{")) or p.startswith(("//", "#")) or p_indent < indent:
-                    break
-                if p_indent == indent and not p.endswith((",", "(", "&&", "||")) and ")" not in p:
-                    # a new statement at the same indentation that is not a signature part
-                    if not re.search(r"[\w>]\s*$", p):
-                        break
-                start -= 1
-            closing = " " * indent + "}"
-            j = i + 1
-            while j < len(lines) and not (lines[j].startswith(closing)
-                                          and (len(lines[j]) == indent + 1
-                                               or lines[j][indent + 1] in ";) ")):
-                j += 1
-            if j < len(lines):
-                found.append((start + 1, j + 1, stripped))
-                i = j
+        stripped = lines[i].strip()
+        if not stripped.endswith("{") or stripped.startswith(NOT_OPENER):
+            i += 1
+            continue
+        start = signature_start(lines, i)
+        first = lines[start]
+        indent = len(first) - len(first.lstrip(" "))
+        # A template's parameter list may stand on its own line above the declaration.
+        declaration = start
+        while declaration < i and TEMPLATE_HEAD.match(lines[declaration]):
+            declaration += 1
+        head = lines[declaration]
+        if (indent not in (0, 2, 4) or NOT_FUNCTION.match(head)
+                or head.strip().startswith(NOT_OPENER) or "=" in head.split("(")[0]):
+            i += 1
+            continue
+        closing = " " * indent + "}"
+        j = i + 1
+        while j < len(lines) and not (lines[j].startswith(closing)
+                                      and (len(lines[j]) == indent + 1
+                                           or lines[j][indent + 1] in ";) ")):
+            j += 1
+        if j < len(lines):
+            found.append((start + 1, j + 1, head.strip()))
+            i = j
         i += 1
     return found
 

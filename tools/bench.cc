@@ -245,64 +245,7 @@ int report_raft_bench(double seconds_virtual, bool json) {
   return 0;
 }
 
-}  // namespace
-
-int run_bench(const std::vector<std::string>& arguments) {
-  if (!arguments.empty() && arguments[0] == "bugs") {
-    return run_bench_bugs(std::vector<std::string>(arguments.begin() + 1, arguments.end()));
-  }
-  po::options_description options("raftsim bench kernel [options]");
-  bool json = false;
-  double seconds = 2.0;
-  std::uint64_t seeds = 100;
-  std::uint64_t jobs = 100'000;
-  options.add_options()("help,h", "show this help")("json", po::bool_switch(&json),
-                                                    "print one JSON object on stdout")(
-      "seconds", po::value<double>(&seconds)->default_value(2.0),
-      "kernel: measured wall time per phase; raft: virtual seconds to run (default 10); queue: "
-      "virtual seconds measured per cluster size (default 1)")(
-      "seeds", po::value<std::uint64_t>(&seeds)->default_value(100),
-      "queue: leader-crash runs per cluster size; membership: runs per row")(
-      "jobs", po::value<std::uint64_t>(&jobs)->default_value(100'000),
-      "snapshot: jobs in the queue (90% completed)");
-  po::options_description hidden;
-  std::string suite;
-  hidden.add_options()("suite", po::value<std::string>(&suite));
-  po::options_description all;
-  all.add(options).add(hidden);
-  po::positional_options_description positional;
-  positional.add("suite", 1);
-  po::variables_map values = parse_arguments(arguments, all, &positional);
-  if (values.count("help")) {
-    std::printf(
-        "%s\nsuites: kernel, raft, queue, snapshot, membership, explore, bugs (raftsim bench "
-        "bugs --help)\n",
-        help_text(options).c_str());
-    return 0;
-  }
-  if (suite == "raft") {
-    if (!(seconds > 0 && seconds <= 600)) throw UsageError("--seconds must be in (0, 600]");
-    return report_raft_bench(values["seconds"].defaulted() ? 10.0 : seconds, json);
-  }
-  if (suite == "explore") return run_bench_explore(json, "results");
-  if (suite == "queue") {
-    if (seeds < 1 || seeds > 100'000) throw UsageError("--seeds must be in [1, 100000]");
-    return run_bench_queue(values["seconds"].defaulted() ? 1.0 : seconds, seeds, json);
-  }
-  if (suite == "membership") {
-    if (seeds < 1 || seeds > 100'000) throw UsageError("--seeds must be in [1, 100000]");
-    return run_bench_membership(seeds, json);
-  }
-  if (suite == "snapshot") {
-    if (jobs < 100 || jobs > 10'000'000) throw UsageError("--jobs must be in [100, 10000000]");
-    return run_bench_snapshot(jobs, json);
-  }
-  if (suite != "kernel") {
-    throw UsageError("unknown or missing suite '" + suite +
-                     "' (known: kernel, raft, queue, snapshot, membership, explore)");
-  }
-  if (!(seconds > 0 && seconds <= 600)) throw UsageError("--seconds must be in (0, 600]");
-
+int report_kernel_bench(double seconds, bool json) {
   std::fprintf(stderr, "bench kernel: timer churn for %.1f s...\n", seconds);
   const Measurement timers = bench_timer_churn(seconds);
   std::fprintf(stderr, "bench kernel: message delivery for %.1f s...\n", seconds);
@@ -337,6 +280,89 @@ int run_bench(const std::vector<std::string>& arguments) {
     std::printf("targets: (a) >= 10,000,000 events/s, (b) >= 3,000,000 events/s, 0 allocs/event\n");
   }
   return 0;
+}
+
+struct BenchOptions {
+  bool json = false;
+  double seconds = 2.0;
+  std::uint64_t seeds = 100;
+  std::uint64_t jobs = 100'000;
+  std::string suite;
+  bool seconds_defaulted = true;
+};
+
+void add_bench_options(po::options_description& options, BenchOptions& bench) {
+  options.add_options()("help,h", "show this help")("json", po::bool_switch(&bench.json),
+                                                    "print one JSON object on stdout")(
+      "seconds", po::value<double>(&bench.seconds)->default_value(2.0),
+      "kernel: measured wall time per phase; raft: virtual seconds to run (default 10); queue: "
+      "virtual seconds measured per cluster size (default 1)")(
+      "seeds", po::value<std::uint64_t>(&bench.seeds)->default_value(100),
+      "queue: leader-crash runs per cluster size; membership: runs per row")(
+      "jobs", po::value<std::uint64_t>(&bench.jobs)->default_value(100'000),
+      "snapshot: jobs in the queue (90% completed)");
+}
+
+void require_seconds_in_range(const BenchOptions& bench) {
+  if (!(bench.seconds > 0 && bench.seconds <= 600)) {
+    throw UsageError("--seconds must be in (0, 600]");
+  }
+}
+
+void require_seeds_in_range(const BenchOptions& bench) {
+  if (bench.seeds < 1 || bench.seeds > 100'000) throw UsageError("--seeds must be in [1, 100000]");
+}
+
+// Runs the suite the options name (each suite's own default for --seconds where it differs).
+int run_bench_suite(const BenchOptions& bench) {
+  const std::string& suite = bench.suite;
+  if (suite == "raft") {
+    require_seconds_in_range(bench);
+    return report_raft_bench(bench.seconds_defaulted ? 10.0 : bench.seconds, bench.json);
+  }
+  if (suite == "explore") return run_bench_explore(bench.json, "results");
+  if (suite == "queue") {
+    require_seeds_in_range(bench);
+    return run_bench_queue(bench.seconds_defaulted ? 1.0 : bench.seconds, bench.seeds, bench.json);
+  }
+  if (suite == "membership") {
+    require_seeds_in_range(bench);
+    return run_bench_membership(bench.seeds, bench.json);
+  }
+  if (suite == "snapshot") {
+    if (bench.jobs < 100 || bench.jobs > 10'000'000) {
+      throw UsageError("--jobs must be in [100, 10000000]");
+    }
+    return run_bench_snapshot(bench.jobs, bench.json);
+  }
+  if (suite != "kernel") {
+    throw UsageError("unknown or missing suite '" + suite +
+                     "' (known: kernel, raft, queue, snapshot, membership, explore)");
+  }
+  require_seconds_in_range(bench);
+  return report_kernel_bench(bench.seconds, bench.json);
+}
+
+}  // namespace
+
+int run_bench(const std::vector<std::string>& arguments) {
+  if (!arguments.empty() && arguments[0] == "bugs") {
+    return run_bench_bugs(std::vector<std::string>(arguments.begin() + 1, arguments.end()));
+  }
+  po::options_description options("raftsim bench kernel [options]");
+  BenchOptions bench;
+  add_bench_options(options, bench);
+  const po::variables_map values =
+      parse_arguments_with_positional(arguments, options, "suite", bench.suite);
+  if (values.count("help")) {
+    std::printf(
+        "%s\nsuites: kernel, raft, queue, snapshot, membership, explore, bugs (raftsim bench "
+        "bugs --help)\n",
+        help_text(options).c_str());
+    return 0;
+  }
+  bench.seconds_defaulted = values["seconds"].defaulted();
+  return run_bench_suite(bench);
 }
 
 }  // namespace raftsim::tools

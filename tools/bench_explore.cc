@@ -31,60 +31,53 @@ constexpr BenchCase kCases[] = {
     {"scenarios/explore-commit-prev-term.json", "Figure 8, sleep sets", true},
 };
 
-}  // namespace
-
-int run_bench_explore(bool json, const std::string& results_dir) {
-  nlohmann::ordered_json out;
-  out["command"] = "raftsim bench explore";
-  out["runs"] = nlohmann::ordered_json::array();
-  std::ostringstream md;
-  md << "# raftsim explore benchmark\n\n`raftsim bench explore` (from the repository root; "
-        "one core, Release build)\n\n"
-     << "| run | scenario | strategy | distinct states | states explored | depth | complete | "
-        "time s | distinct/s | explored/s | result | probes never reached |\n"
-     << "|---|---|---|---|---|---|---|---|---|---|---|---|\n";
-  for (const BenchCase& bench : kCases) {
-    Result<sim::Scenario> scenario = sim::load_scenario(bench.file);
-    if (!scenario.ok() || !scenario.value().explore) {
-      std::fprintf(stderr, "bench explore: %s: %s\n", bench.file,
-                   scenario.ok() ? "no explore section" : scenario.status().message().c_str());
-      return 2;
-    }
-    std::fprintf(stderr, "bench explore: %s...\n", bench.file);
-    scenario.value().explore->sleep_sets = bench.sleep_sets;
-    const ExploreRun run = run_explore_search(scenario.value(), 0, /*progress=*/false);
-    const auto& result = run.result;
-    const double distinct_per_s = static_cast<double>(result.distinct_states) / run.seconds;
-    const double explored_per_s = static_cast<double>(result.states_explored) / run.seconds;
-    const std::string verdict = result.violation
-                                    ? result.violation->invariant + " after " +
-                                          std::to_string(result.trail.size()) + " choices"
-                                    : "no violation";
-    out["runs"].push_back({{"run", bench.what},
-                           {"scenario", bench.file},
-                           {"strategy", scenario.value().explore->strategy},
-                           {"distinct_states", result.distinct_states},
-                           {"states_explored", result.states_explored},
-                           {"depth_reached", result.depth_reached},
-                           {"complete", result.complete},
-                           {"wall_ms", run.seconds * 1000},
-                           {"distinct_states_per_s", distinct_per_s},
-                           {"states_per_s", explored_per_s},
-                           {"result", verdict},
-                           {"trail_length", result.trail.size()},
-                           {"probes_never_reached", run.never_reached}});
-    char line[1024];
-    std::snprintf(line, sizeof line,
-                  "| %s | `%s` | %s | %llu | %llu | %llu | %s | %.2f | %.0f | %.0f | %s | %s |\n",
-                  bench.what, bench.file, scenario.value().explore->strategy.c_str(),
-                  static_cast<unsigned long long>(result.distinct_states),
-                  static_cast<unsigned long long>(result.states_explored),
-                  static_cast<unsigned long long>(result.depth_reached),
-                  result.complete ? "yes" : "no", run.seconds, distinct_per_s, explored_per_s,
-                  verdict.c_str(), run.never_reached.empty() ? "-" : run.never_reached.c_str());
-    md << line;
+// Runs one case; appends its JSON row to `runs` and its table row to `md`. False: the scenario
+// does not load (said on stderr).
+bool run_bench_case(const BenchCase& bench, nlohmann::ordered_json& runs, std::ostringstream& md) {
+  Result<sim::Scenario> scenario = sim::load_scenario(bench.file);
+  if (!scenario.ok() || !scenario.value().explore) {
+    std::fprintf(stderr, "bench explore: %s: %s\n", bench.file,
+                 scenario.ok() ? "no explore section" : scenario.status().message().c_str());
+    return false;
   }
-  const auto& runs = out["runs"];
+  std::fprintf(stderr, "bench explore: %s...\n", bench.file);
+  scenario.value().explore->sleep_sets = bench.sleep_sets;
+  const ExploreRun run = run_explore_search(scenario.value(), 0, /*progress=*/false);
+  const auto& result = run.result;
+  const double distinct_per_s = static_cast<double>(result.distinct_states) / run.seconds;
+  const double explored_per_s = static_cast<double>(result.states_explored) / run.seconds;
+  const std::string verdict = result.violation
+                                  ? result.violation->invariant + " after " +
+                                        std::to_string(result.trail.size()) + " choices"
+                                  : "no violation";
+  runs.push_back({{"run", bench.what},
+                  {"scenario", bench.file},
+                  {"strategy", scenario.value().explore->strategy},
+                  {"distinct_states", result.distinct_states},
+                  {"states_explored", result.states_explored},
+                  {"depth_reached", result.depth_reached},
+                  {"complete", result.complete},
+                  {"wall_ms", run.seconds * 1000},
+                  {"distinct_states_per_s", distinct_per_s},
+                  {"states_per_s", explored_per_s},
+                  {"result", verdict},
+                  {"trail_length", result.trail.size()},
+                  {"probes_never_reached", run.never_reached}});
+  char line[1024];
+  std::snprintf(line, sizeof line,
+                "| %s | `%s` | %s | %llu | %llu | %llu | %s | %.2f | %.0f | %.0f | %s | %s |\n",
+                bench.what, bench.file, scenario.value().explore->strategy.c_str(),
+                static_cast<unsigned long long>(result.distinct_states),
+                static_cast<unsigned long long>(result.states_explored),
+                static_cast<unsigned long long>(result.depth_reached),
+                result.complete ? "yes" : "no", run.seconds, distinct_per_s, explored_per_s,
+                verdict.c_str(), run.never_reached.empty() ? "-" : run.never_reached.c_str());
+  md << line;
+  return true;
+}
+
+// The section under the table: the exhaustive and throughput rows against the target and TLC.
+std::string summary_markdown(const nlohmann::ordered_json& runs) {
   const double exhaustive_s = runs[0]["wall_ms"].get<double>() / 1000;
   const double throughput = runs[1]["distinct_states_per_s"].get<double>();
   char summary[4096];
@@ -117,7 +110,25 @@ int run_bench_explore(bool json, const std::string& results_dir) {
       static_cast<unsigned long long>(runs[0]["distinct_states"].get<std::uint64_t>()),
       static_cast<unsigned long long>(runs[0]["states_explored"].get<std::uint64_t>()),
       static_cast<unsigned long long>(runs[0]["depth_reached"].get<std::uint64_t>()), exhaustive_s);
-  md << summary;
+  return summary;
+}
+
+}  // namespace
+
+int run_bench_explore(bool json, const std::string& results_dir) {
+  nlohmann::ordered_json out;
+  out["command"] = "raftsim bench explore";
+  out["runs"] = nlohmann::ordered_json::array();
+  std::ostringstream md;
+  md << "# raftsim explore benchmark\n\n`raftsim bench explore` (from the repository root; "
+        "one core, Release build)\n\n"
+     << "| run | scenario | strategy | distinct states | states explored | depth | complete | "
+        "time s | distinct/s | explored/s | result | probes never reached |\n"
+     << "|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+  for (const BenchCase& bench : kCases) {
+    if (!run_bench_case(bench, out["runs"], md)) return 2;
+  }
+  md << summary_markdown(out["runs"]);
   const std::string md_path = results_dir + "/explore-bench.md";
   const std::string json_path = results_dir + "/explore-bench.json";
   std::ofstream(md_path) << md.str();

@@ -128,147 +128,174 @@ bool serves(JobQueue& machine, Index index, std::uint64_t now) {
   return reply.has_value() && reply->outcome == queue::Outcome::ok;
 }
 
+// The queue under test and what every restore is compared with.
+struct SnapshotBench {
+  JobQueue original;
+  Workload workload;
+  Index last_index = 0;
+  std::uint64_t original_hash = 0;
+  std::uint64_t later = 49 * 3600 * kSecondNs;  // when the restarted node serves its first command
+  SnapshotMeta meta;
+  std::uint64_t hot_bytes = 0, cold_bytes = 0;
+};
+
+// No snapshot: a restart replays every command.
+Kind measure_log_replay(const SnapshotBench& bench) {
+  Kind replay{"log replay (no snapshot)"};
+  std::vector<double> samples;
+  for (int r = 0; r < kRepetitions; ++r) {
+    JobQueue fresh;
+    samples.push_back(time_ms([&] {
+      Index index = 0;
+      for (const auto& command : bench.workload.commands) fresh.apply(++index, command);
+      replay.state_matches = fresh.state_hash() == bench.original_hash;
+      if (!serves(fresh, bench.last_index + 1, bench.later)) replay.state_matches = false;
+    }));
+  }
+  std::uint64_t log_bytes = 0;
+  for (const auto& command : bench.workload.commands) log_bytes += command.size();
+  replay.bytes = log_bytes;
+  replay.serving_ms = median_ms(samples);
+  return replay;
+}
+
+Kind measure_full_snapshot(SnapshotBench& bench) {
+  Kind full{"full snapshot"};
+  std::vector<double> take, serve;
+  std::vector<std::uint8_t> bytes;
+  for (int r = 0; r < kRepetitions; ++r)
+    take.push_back(time_ms([&] { bytes = bench.original.snapshot_full(); }));
+  full.bytes = bytes.size();
+  Files files;
+  SnapshotStore store(files.disk, {});
+  if (!store.save(bench.meta, bytes).ok()) throw std::runtime_error("bench snapshot: save failed");
+  for (int r = 0; r < kRepetitions; ++r) {
+    JobQueue fresh;
+    serve.push_back(time_ms([&] {
+      const Snapshot snapshot = load(store);
+      full.state_matches =
+          fresh.restore(view(snapshot)).ok() && fresh.state_hash() == bench.original_hash;
+      if (!serves(fresh, bench.last_index + 1, bench.later)) full.state_matches = false;
+    }));
+  }
+  full.take_ms = median_ms(take);
+  full.serving_ms = median_ms(serve);
+  return full;
+}
+
+// Restores the hot part, serves, then loads the cold part; compared with a full restore of the
+// original after the same first command. Records the two parts' sizes in `bench`.
+Kind measure_partial_snapshot(SnapshotBench& bench) {
+  Kind partial{"partial snapshot (hot serves, cold loads after)"};
+  std::vector<double> take, serve, background;
+  std::vector<std::uint8_t> hot, cold;
+  for (int r = 0; r < kRepetitions; ++r) {
+    take.push_back(time_ms([&] {
+      hot = bench.original.snapshot_hot();
+      cold = bench.original.snapshot_cold();
+    }));
+  }
+  bench.hot_bytes = hot.size();
+  bench.cold_bytes = cold.size();
+  partial.bytes = hot.size() + cold.size();
+  Files files;
+  SnapshotStore hot_store(files.disk, {"hot", 2, std::uint64_t{1} << 31});
+  SnapshotStore cold_store(files.disk, {"cold", 2, std::uint64_t{1} << 31});
+  if (!hot_store.save(bench.meta, hot).ok() || !cold_store.save(bench.meta, cold).ok()) {
+    throw std::runtime_error("bench snapshot: save failed");
+  }
+  const Index first = bench.last_index + 1;
+  for (int r = 0; r < kRepetitions; ++r) {
+    JobQueue fresh;
+    bool served = false;
+    serve.push_back(time_ms([&] {
+      const Snapshot snapshot = load(hot_store);
+      served = fresh.restore_hot(view(snapshot)).ok() && serves(fresh, first, bench.later);
+    }));
+    background.push_back(time_ms([&] {
+      const Snapshot snapshot = load(cold_store);
+      served = served && fresh.restore_cold(view(snapshot)).ok();
+    }));
+    JobQueue reference;
+    const Snapshot full{bench.meta, SharedBytes(bench.original.snapshot_full()), {}};
+    const bool restored = reference.restore(view(full)).ok();
+    const bool reference_serves = restored && serves(reference, first, bench.later);
+    partial.state_matches =
+        served && reference_serves && fresh.state_hash() == reference.state_hash();
+  }
+  partial.take_ms = median_ms(take);
+  partial.serving_ms = median_ms(serve);
+  partial.background_ms = median_ms(background);
+  return partial;
+}
+
+void print_snapshot_json(const SnapshotBench& bench, const std::vector<Kind>& kinds,
+                         bool all_match) {
+  nlohmann::ordered_json out;
+  out["bench"] = "snapshot";
+  out["jobs"] = bench.workload.jobs;
+  out["commands"] = bench.last_index;
+  out["completed"] = bench.original.counters().completions;
+  out["live_jobs"] = bench.original.live_jobs();
+  out["archived_jobs"] = bench.original.archived_jobs();
+  out["hot_bytes"] = bench.hot_bytes;
+  out["cold_bytes"] = bench.cold_bytes;
+  out["repetitions"] = kRepetitions;
+  out["kinds"] = nlohmann::ordered_json::array();
+  for (const Kind& kind : kinds) {
+    out["kinds"].push_back({{"kind", kind.name},
+                            {"bytes", kind.bytes},
+                            {"take_ms", kind.take_ms},
+                            {"restart_to_serving_ms", kind.serving_ms},
+                            {"cold_load_after_serving_ms", kind.background_ms},
+                            {"state_matches", kind.state_matches}});
+  }
+  out["all_states_match"] = all_match;
+  std::printf("%s\n", out.dump(2).c_str());
+}
+
+void print_snapshot_table(const SnapshotBench& bench, const std::vector<Kind>& kinds) {
+  std::printf("queue: %llu jobs, %llu completed, %zu live, %zu archived; %llu commands\n",
+              static_cast<unsigned long long>(bench.workload.jobs),
+              static_cast<unsigned long long>(bench.original.counters().completions),
+              bench.original.live_jobs(), bench.original.archived_jobs(),
+              static_cast<unsigned long long>(bench.last_index));
+  std::printf("%-48s %12s %10s %12s %10s %6s\n", "kind", "bytes", "take ms", "serving ms",
+              "cold ms", "match");
+  for (const Kind& kind : kinds) {
+    std::printf("%-48s %12llu %10.1f %12.1f %10.1f %6s\n", kind.name.c_str(),
+                static_cast<unsigned long long>(kind.bytes), kind.take_ms, kind.serving_ms,
+                kind.background_ms, kind.state_matches ? "yes" : "NO");
+  }
+  std::printf("hot part %llu bytes, cold part %llu bytes\n",
+              static_cast<unsigned long long>(bench.hot_bytes),
+              static_cast<unsigned long long>(bench.cold_bytes));
+}
+
 }  // namespace
 
 int run_bench_snapshot(std::uint64_t jobs, bool json) {
   std::fprintf(stderr, "bench snapshot: building a queue of %llu jobs...\n",
                static_cast<unsigned long long>(jobs));
-  JobQueue original;
-  const Workload workload = build_workload(jobs, original);
-  const Index last_index = workload.commands.size();
-  const std::uint64_t original_hash = original.state_hash();
-  const std::uint64_t later = 49 * 3600 * kSecondNs;
-  const SnapshotMeta meta{last_index, 1};
+  SnapshotBench bench;
+  bench.workload = build_workload(jobs, bench.original);
+  bench.last_index = bench.workload.commands.size();
+  bench.original_hash = bench.original.state_hash();
+  bench.meta = SnapshotMeta{bench.last_index, 1};
 
   std::vector<Kind> kinds;
-  {  // No snapshot: a restart replays every command.
-    Kind replay{"log replay (no snapshot)"};
-    std::vector<double> samples;
-    for (int r = 0; r < kRepetitions; ++r) {
-      JobQueue fresh;
-      samples.push_back(time_ms([&] {
-        Index index = 0;
-        for (const auto& command : workload.commands) fresh.apply(++index, command);
-        replay.state_matches = fresh.state_hash() == original_hash;
-        if (!serves(fresh, last_index + 1, later)) replay.state_matches = false;
-      }));
-    }
-    std::uint64_t log_bytes = 0;
-    for (const auto& command : workload.commands) log_bytes += command.size();
-    replay.bytes = log_bytes;
-    replay.serving_ms = median_ms(samples);
-    kinds.push_back(replay);
-  }
+  kinds.push_back(measure_log_replay(bench));
   std::fprintf(stderr, "bench snapshot: full snapshots...\n");
-  {
-    Kind full{"full snapshot"};
-    std::vector<double> take, serve;
-    std::vector<std::uint8_t> bytes;
-    for (int r = 0; r < kRepetitions; ++r)
-      take.push_back(time_ms([&] { bytes = original.snapshot_full(); }));
-    full.bytes = bytes.size();
-    Files files;
-    SnapshotStore store(files.disk, {});
-    if (!store.save(meta, bytes).ok()) throw std::runtime_error("bench snapshot: save failed");
-    for (int r = 0; r < kRepetitions; ++r) {
-      JobQueue fresh;
-      serve.push_back(time_ms([&] {
-        const Snapshot snapshot = load(store);
-        full.state_matches =
-            fresh.restore(view(snapshot)).ok() && fresh.state_hash() == original_hash;
-        if (!serves(fresh, last_index + 1, later)) full.state_matches = false;
-      }));
-    }
-    full.take_ms = median_ms(take);
-    full.serving_ms = median_ms(serve);
-    kinds.push_back(full);
-  }
+  kinds.push_back(measure_full_snapshot(bench));
   std::fprintf(stderr, "bench snapshot: partial (hot/cold) snapshots...\n");
-  std::uint64_t hot_bytes = 0, cold_bytes = 0;
-  {
-    Kind partial{"partial snapshot (hot serves, cold loads after)"};
-    std::vector<double> take, serve, background;
-    std::vector<std::uint8_t> hot, cold;
-    for (int r = 0; r < kRepetitions; ++r) {
-      take.push_back(time_ms([&] {
-        hot = original.snapshot_hot();
-        cold = original.snapshot_cold();
-      }));
-    }
-    hot_bytes = hot.size();
-    cold_bytes = cold.size();
-    partial.bytes = hot.size() + cold.size();
-    Files files;
-    SnapshotStore hot_store(files.disk, {"hot", 2, std::uint64_t{1} << 31});
-    SnapshotStore cold_store(files.disk, {"cold", 2, std::uint64_t{1} << 31});
-    if (!hot_store.save(meta, hot).ok() || !cold_store.save(meta, cold).ok()) {
-      throw std::runtime_error("bench snapshot: save failed");
-    }
-    for (int r = 0; r < kRepetitions; ++r) {
-      JobQueue fresh;
-      bool served = false;
-      serve.push_back(time_ms([&] {
-        const Snapshot snapshot = load(hot_store);
-        served = fresh.restore_hot(view(snapshot)).ok() && serves(fresh, last_index + 1, later);
-      }));
-      background.push_back(time_ms([&] {
-        const Snapshot snapshot = load(cold_store);
-        served = served && fresh.restore_cold(view(snapshot)).ok();
-      }));
-      // Compare with the original after the same first command.
-      JobQueue reference;
-      const bool restored =
-          reference.restore(view(Snapshot{meta, SharedBytes(original.snapshot_full()), {}})).ok();
-      const bool reference_serves = restored && serves(reference, last_index + 1, later);
-      partial.state_matches =
-          served && reference_serves && fresh.state_hash() == reference.state_hash();
-    }
-    partial.take_ms = median_ms(take);
-    partial.serving_ms = median_ms(serve);
-    partial.background_ms = median_ms(background);
-    kinds.push_back(partial);
-  }
+  kinds.push_back(measure_partial_snapshot(bench));
 
   bool all_match = true;
   for (const Kind& kind : kinds) all_match = all_match && kind.state_matches;
-  const queue::Counters& counters = original.counters();
   if (json) {
-    nlohmann::ordered_json out;
-    out["bench"] = "snapshot";
-    out["jobs"] = jobs;
-    out["commands"] = last_index;
-    out["completed"] = counters.completions;
-    out["live_jobs"] = original.live_jobs();
-    out["archived_jobs"] = original.archived_jobs();
-    out["hot_bytes"] = hot_bytes;
-    out["cold_bytes"] = cold_bytes;
-    out["repetitions"] = kRepetitions;
-    out["kinds"] = nlohmann::ordered_json::array();
-    for (const Kind& kind : kinds) {
-      out["kinds"].push_back({{"kind", kind.name},
-                              {"bytes", kind.bytes},
-                              {"take_ms", kind.take_ms},
-                              {"restart_to_serving_ms", kind.serving_ms},
-                              {"cold_load_after_serving_ms", kind.background_ms},
-                              {"state_matches", kind.state_matches}});
-    }
-    out["all_states_match"] = all_match;
-    std::printf("%s\n", out.dump(2).c_str());
+    print_snapshot_json(bench, kinds, all_match);
   } else {
-    std::printf("queue: %llu jobs, %llu completed, %zu live, %zu archived; %llu commands\n",
-                static_cast<unsigned long long>(jobs),
-                static_cast<unsigned long long>(counters.completions), original.live_jobs(),
-                original.archived_jobs(), static_cast<unsigned long long>(last_index));
-    std::printf("%-48s %12s %10s %12s %10s %6s\n", "kind", "bytes", "take ms", "serving ms",
-                "cold ms", "match");
-    for (const Kind& kind : kinds) {
-      std::printf("%-48s %12llu %10.1f %12.1f %10.1f %6s\n", kind.name.c_str(),
-                  static_cast<unsigned long long>(kind.bytes), kind.take_ms, kind.serving_ms,
-                  kind.background_ms, kind.state_matches ? "yes" : "NO");
-    }
-    std::printf("hot part %llu bytes, cold part %llu bytes\n",
-                static_cast<unsigned long long>(hot_bytes),
-                static_cast<unsigned long long>(cold_bytes));
+    print_snapshot_table(bench, kinds);
   }
   return all_match ? 0 : 1;
 }

@@ -29,10 +29,7 @@ int run_bugs(const std::vector<std::string>& arguments) {
   options.add_options()("help,h", "show this help")("json", po::bool_switch(&json),
                                                     "print the catalogue as JSON");
   po::variables_map values = parse_arguments(arguments, options);
-  if (values.count("help")) {
-    std::printf("%s", help_text(options).c_str());
-    return 0;
-  }
+  if (print_help_if_asked(values, options)) return 0;
   if (json) {
     nlohmann::ordered_json out = nlohmann::ordered_json::array();
     for (const BugInfo& info : bug_catalogue()) {

@@ -137,23 +137,17 @@ RaftDemoRun run_raft_demo_script(ServiceCluster& cluster) {
   return run;
 }
 
-int run_raft_demo(std::uint64_t seed, const std::string& out_dir, bool json) {
-  const auto wall_start = std::chrono::steady_clock::now();
-  ServiceCluster cluster(raft_demo_options(seed));
-  const RaftDemoRun run = run_raft_demo_script(cluster);
-  const auto wall_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                           std::chrono::steady_clock::now() - wall_start)
-                           .count();
-  const DeterminismReport determinism = check_determinism(
-      [](std::uint64_t replay_seed) {
-        ServiceCluster replay(raft_demo_options(replay_seed));
-        (void)run_raft_demo_script(replay);
-        return replay.world().trace();
-      },
-      seed);
-  const bool recovered = run.second_leader.has_value();
-  const bool pass = !run.violation && recovered && determinism.deterministic();
+// Wall milliseconds since `start` (the one figure that differs between identical runs).
+long long wall_ms_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                               start)
+      .count();
+}
 
+nlohmann::ordered_json raft_demo_json(std::uint64_t seed, const RaftDemoRun& run, bool pass,
+                                      ServiceCluster& cluster, long long wall_ms,
+                                      const DeterminismReport& determinism) {
+  const bool recovered = run.second_leader.has_value();
   nlohmann::ordered_json result;
   result["command"] = "demo";
   result["scenario"] = "leader crash and failover (5 nodes, 2 clients)";
@@ -180,62 +174,181 @@ int run_raft_demo(std::uint64_t seed, const std::string& out_dir, bool json) {
   result["wall_ms"] = wall_ms;
   result["trace_hash"] = cluster.world().trace().hash();
   result["deterministic"] = determinism.deterministic();
+  return result;
+}
 
+// Writes trace.jsonl, history.json, result.json and the failover diagram; returns the diagram's
+// line for the user.
+std::string write_raft_demo_files(const std::string& out_dir, std::uint64_t seed,
+                                  const RaftDemoRun& run, ServiceCluster& cluster,
+                                  const nlohmann::ordered_json& result) {
+  const bool recovered = run.second_leader.has_value();
+  create_out_directory(out_dir);
+  std::ofstream(out_dir + "/trace.jsonl") << cluster.world().trace().to_jsonl();
+  std::ofstream(out_dir + "/history.json") << cluster.history().to_json() << "\n";
+  std::ofstream(out_dir + "/result.json") << result.dump(2) << "\n";
+  DiagramOptions diagram;
+  diagram.from = run.crash_at - milliseconds(3);
+  diagram.until = recovered ? run.recovered_at + milliseconds(15) : run.crash_at + seconds(1);
+  diagram.rows_max = 160;
+  diagram.show_clients = false;
+  diagram.title = "raftsim demo, seed " + std::to_string(seed) + ": leader " +
+                  std::to_string(run.first_leader.value_or(0)) + " crashes; node " +
+                  (recovered ? std::to_string(*run.second_leader) : std::string("?")) +
+                  " takes over after " +
+                  std::to_string((run.recovered_at - run.crash_at) / kMillisecond) +
+                  " ms (client traffic hidden)";
+  return write_diagram_files(out_dir, "diagram",
+                             render_sequence_diagram(cluster.world().trace(), kRaftNodes, diagram));
+}
+
+void print_raft_demo(std::uint64_t seed, const RaftDemoRun& run, ServiceCluster& cluster,
+                     const nlohmann::ordered_json& result, const DeterminismReport& determinism) {
+  const bool recovered = run.second_leader.has_value();
+  std::printf("raftsim demo: leader crash and failover, 5 nodes, seed %llu: %s\n",
+              static_cast<unsigned long long>(seed), result["verdict"] == "pass" ? "PASS" : "FAIL");
+  if (run.violation) std::printf("  %s\n", run.violation->describe().c_str());
+  std::printf(
+      "  leader %d crashed at %lld ms; node %d leads with a committed entry %s\n",
+      result["crashed_leader"].get<int>(), static_cast<long long>(run.crash_at / kMillisecond),
+      result["new_leader"].get<int>(),
+      recovered
+          ? ("after " +
+             std::to_string(static_cast<long long>(result["recovery_ms"].get<double>())) + " ms")
+                .c_str()
+          : "(never)");
+  std::printf("  client operations: %zu ok, %zu fail, %zu unknown\n",
+              cluster.history().count(OperationStatus::ok),
+              cluster.history().count(OperationStatus::fail),
+              result["operations_info"].get<std::size_t>());
+  std::printf("  %llu events, %llu messages, %lld ms simulated in %lld ms wall\n",
+              static_cast<unsigned long long>(cluster.world().trace().event_count()),
+              static_cast<unsigned long long>(cluster.world().network().messages_sent()),
+              static_cast<long long>(cluster.world().now() / kMillisecond),
+              static_cast<long long>(result["wall_ms"].get<long long>()));
+  std::printf("  %s\n", determinism.describe().c_str());
+}
+
+int run_raft_demo(std::uint64_t seed, const std::string& out_dir, bool json) {
+  const auto wall_start = std::chrono::steady_clock::now();
+  ServiceCluster cluster(raft_demo_options(seed));
+  const RaftDemoRun run = run_raft_demo_script(cluster);
+  const long long wall_ms = wall_ms_since(wall_start);
+  const DeterminismReport determinism = check_determinism(
+      [](std::uint64_t replay_seed) {
+        ServiceCluster replay(raft_demo_options(replay_seed));
+        (void)run_raft_demo_script(replay);
+        return replay.world().trace();
+      },
+      seed);
+  const bool pass = !run.violation && run.second_leader.has_value() && determinism.deterministic();
+  const nlohmann::ordered_json result =
+      raft_demo_json(seed, run, pass, cluster, wall_ms, determinism);
   std::string diagram_note;
-  if (!out_dir.empty()) {
-    std::error_code error;
-    std::filesystem::create_directories(out_dir, error);
-    if (error) {
-      throw UsageError("cannot create --out directory '" + out_dir + "': " + error.message());
-    }
-    std::ofstream(out_dir + "/trace.jsonl") << cluster.world().trace().to_jsonl();
-    std::ofstream(out_dir + "/history.json") << cluster.history().to_json() << "\n";
-    std::ofstream(out_dir + "/result.json") << result.dump(2) << "\n";
-    DiagramOptions diagram;
-    diagram.from = run.crash_at - milliseconds(3);
-    diagram.until = recovered ? run.recovered_at + milliseconds(15) : run.crash_at + seconds(1);
-    diagram.rows_max = 160;
-    diagram.show_clients = false;
-    diagram.title = "raftsim demo, seed " + std::to_string(seed) + ": leader " +
-                    std::to_string(run.first_leader.value_or(0)) + " crashes; node " +
-                    (recovered ? std::to_string(*run.second_leader) : std::string("?")) +
-                    " takes over after " +
-                    std::to_string((run.recovered_at - run.crash_at) / kMillisecond) +
-                    " ms (client traffic hidden)";
-    diagram_note = write_diagram_files(
-        out_dir, "diagram", render_sequence_diagram(cluster.world().trace(), kRaftNodes, diagram));
-  }
+  if (!out_dir.empty()) diagram_note = write_raft_demo_files(out_dir, seed, run, cluster, result);
   if (json) {
     std::printf("%s\n", result.dump(2).c_str());
   } else {
-    std::printf("raftsim demo: leader crash and failover, 5 nodes, seed %llu: %s\n",
-                static_cast<unsigned long long>(seed), pass ? "PASS" : "FAIL");
-    if (run.violation) std::printf("  %s\n", run.violation->describe().c_str());
-    std::printf(
-        "  leader %d crashed at %lld ms; node %d leads with a committed entry %s\n",
-        result["crashed_leader"].get<int>(), static_cast<long long>(run.crash_at / kMillisecond),
-        result["new_leader"].get<int>(),
-        recovered
-            ? ("after " +
-               std::to_string(static_cast<long long>(result["recovery_ms"].get<double>())) + " ms")
-                  .c_str()
-            : "(never)");
-    std::printf("  client operations: %zu ok, %zu fail, %zu unknown\n",
-                cluster.history().count(OperationStatus::ok),
-                cluster.history().count(OperationStatus::fail),
-                result["operations_info"].get<std::size_t>());
-    std::printf("  %llu events, %llu messages, %lld ms simulated in %lld ms wall\n",
-                static_cast<unsigned long long>(cluster.world().trace().event_count()),
-                static_cast<unsigned long long>(cluster.world().network().messages_sent()),
-                static_cast<long long>(cluster.world().now() / kMillisecond),
-                static_cast<long long>(wall_ms));
-    std::printf("  %s\n", determinism.describe().c_str());
+    print_raft_demo(seed, run, cluster, result, determinism);
     if (!out_dir.empty()) {
       std::printf("  wrote %s/result.json, trace.jsonl, history.json\n  %s\n", out_dir.c_str(),
                   diagram_note.c_str());
     }
   }
   return pass ? 0 : 1;
+}
+
+// --- The kernel demo ----------------------------------------------------------------------------
+
+nlohmann::ordered_json kernel_demo_json(std::uint64_t seed, World& world, long long wall_ms,
+                                        const DeterminismReport& determinism) {
+  nlohmann::ordered_json result;
+  result["command"] = "demo";
+  result["seed"] = seed;
+  result["verdict"] = determinism.deterministic() ? "pass" : "fail";
+  result["trace_hash"] = world.trace().hash();
+  result["events"] = world.trace().event_count();
+  result["simulated_ms"] = world.now() / kMillisecond;
+  result["wall_ms"] = wall_ms;
+  result["messages_sent"] = world.network().messages_sent();
+  result["messages_delivered"] = world.network().messages_delivered();
+  result["messages_dropped"] = world.network().messages_dropped();
+  result["deterministic"] = determinism.deterministic();
+  nlohmann::ordered_json nodes = nlohmann::ordered_json::array();
+  for (NodeIndex node = 0; node < kNodes; ++node) {
+    auto* process = dynamic_cast<GossipProcess*>(world.host(node).process());
+    nlohmann::ordered_json entry;
+    entry["node"] = node;
+    entry["state"] = host_state_name(world.host(node).state());
+    entry["incarnation"] = world.host(node).incarnation();
+    entry["counter"] = process != nullptr ? process->counter() : 0;
+    entry["received"] = process != nullptr ? process->received() : 0;
+    entry["recovered_records"] = process != nullptr ? process->recovered_records() : 0;
+    entry["wall_clock_ms"] = world.host(node).wall_now_ns() / kMillisecond;
+    nodes.push_back(entry);
+  }
+  result["nodes"] = nodes;
+  return result;
+}
+
+// Writes trace.jsonl, result.json and the diagram around the crash; returns the diagram's line.
+std::string write_kernel_demo_files(const std::string& out_dir, std::uint64_t seed, World& world,
+                                    const nlohmann::ordered_json& result) {
+  create_out_directory(out_dir);
+  std::ofstream(out_dir + "/trace.jsonl") << world.trace().to_jsonl();
+  std::ofstream(out_dir + "/result.json") << result.dump(2) << "\n";
+  DiagramOptions diagram;
+  diagram.from = milliseconds(2470);
+  diagram.until = milliseconds(2560);
+  diagram.title = "raftsim demo, seed " + std::to_string(seed) +
+                  ": node 2 crashes at 2500 ms (messages to it are dropped)";
+  return write_diagram_files(out_dir, "diagram",
+                             render_sequence_diagram(world.trace(), kNodes, diagram));
+}
+
+void print_kernel_demo(std::uint64_t seed, World& world, const nlohmann::ordered_json& result,
+                       const DeterminismReport& determinism) {
+  std::printf("raftsim demo: 5 nodes, seed %llu, %lld ms simulated in %lld ms wall\n",
+              static_cast<unsigned long long>(seed),
+              static_cast<long long>(world.now() / kMillisecond),
+              static_cast<long long>(result["wall_ms"].get<long long>()));
+  std::printf("  events %llu, messages sent %llu, delivered %llu, dropped %llu\n",
+              static_cast<unsigned long long>(world.trace().event_count()),
+              static_cast<unsigned long long>(world.network().messages_sent()),
+              static_cast<unsigned long long>(world.network().messages_delivered()),
+              static_cast<unsigned long long>(world.network().messages_dropped()));
+  for (const auto& entry : result["nodes"]) {
+    std::printf("  node %s\n", entry.dump().c_str());
+  }
+  std::printf("  trace hash %llu\n  %s\n", static_cast<unsigned long long>(world.trace().hash()),
+              determinism.describe().c_str());
+}
+
+int run_kernel_demo(std::uint64_t seed, const std::string& out_dir, bool json) {
+  const auto wall_start = std::chrono::steady_clock::now();
+  auto world = build_demo_world(seed);
+  run_demo_script(*world);
+  const long long wall_ms = wall_ms_since(wall_start);
+  const DeterminismReport determinism = check_determinism(
+      [](std::uint64_t replay_seed) {
+        auto replay = build_demo_world(replay_seed);
+        run_demo_script(*replay);
+        return replay->trace();
+      },
+      seed);
+  const nlohmann::ordered_json result = kernel_demo_json(seed, *world, wall_ms, determinism);
+  std::string diagram_note;
+  if (!out_dir.empty()) diagram_note = write_kernel_demo_files(out_dir, seed, *world, result);
+  if (json) {
+    std::printf("%s\n", result.dump(2).c_str());
+  } else {
+    print_kernel_demo(seed, *world, result, determinism);
+    if (!out_dir.empty()) {
+      std::printf("  wrote %s/trace.jsonl, %s/result.json\n  %s\n", out_dir.c_str(),
+                  out_dir.c_str(), diagram_note.c_str());
+    }
+  }
+  return determinism.deterministic() ? 0 : 1;
 }
 
 }  // namespace
@@ -254,95 +367,8 @@ int run_demo(const std::vector<std::string>& arguments) {
       "kernel", po::bool_switch(&kernel),
       "run the kernel demo (gossip nodes under every fault kind) instead of the Raft failover");
   po::variables_map values = parse_arguments(arguments, options);
-  if (values.count("help")) {
-    std::printf("%s", help_text(options).c_str());
-    return 0;
-  }
-
-  if (!kernel) return run_raft_demo(seed, out_dir, json);
-
-  const auto wall_start = std::chrono::steady_clock::now();
-  auto world = build_demo_world(seed);
-  run_demo_script(*world);
-  const auto wall_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                           std::chrono::steady_clock::now() - wall_start)
-                           .count();
-
-  const DeterminismReport determinism = check_determinism(
-      [](std::uint64_t replay_seed) {
-        auto replay = build_demo_world(replay_seed);
-        run_demo_script(*replay);
-        return replay->trace();
-      },
-      seed);
-
-  nlohmann::ordered_json result;
-  result["command"] = "demo";
-  result["seed"] = seed;
-  result["verdict"] = determinism.deterministic() ? "pass" : "fail";
-  result["trace_hash"] = world->trace().hash();
-  result["events"] = world->trace().event_count();
-  result["simulated_ms"] = world->now() / kMillisecond;
-  result["wall_ms"] = wall_ms;
-  result["messages_sent"] = world->network().messages_sent();
-  result["messages_delivered"] = world->network().messages_delivered();
-  result["messages_dropped"] = world->network().messages_dropped();
-  result["deterministic"] = determinism.deterministic();
-  nlohmann::ordered_json nodes = nlohmann::ordered_json::array();
-  for (NodeIndex node = 0; node < kNodes; ++node) {
-    auto* process = dynamic_cast<GossipProcess*>(world->host(node).process());
-    nlohmann::ordered_json entry;
-    entry["node"] = node;
-    entry["state"] = host_state_name(world->host(node).state());
-    entry["incarnation"] = world->host(node).incarnation();
-    entry["counter"] = process != nullptr ? process->counter() : 0;
-    entry["received"] = process != nullptr ? process->received() : 0;
-    entry["recovered_records"] = process != nullptr ? process->recovered_records() : 0;
-    entry["wall_clock_ms"] = world->host(node).wall_now_ns() / kMillisecond;
-    nodes.push_back(entry);
-  }
-  result["nodes"] = nodes;
-
-  std::string diagram_note;
-  if (!out_dir.empty()) {
-    std::error_code error;
-    std::filesystem::create_directories(out_dir, error);
-    if (error)
-      throw UsageError("cannot create --out directory '" + out_dir + "': " + error.message());
-    std::ofstream(out_dir + "/trace.jsonl") << world->trace().to_jsonl();
-    std::ofstream(out_dir + "/result.json") << result.dump(2) << "\n";
-    DiagramOptions diagram;
-    diagram.from = milliseconds(2470);
-    diagram.until = milliseconds(2560);
-    diagram.title = "raftsim demo, seed " + std::to_string(seed) +
-                    ": node 2 crashes at 2500 ms (messages to it are dropped)";
-    diagram_note = write_diagram_files(out_dir, "diagram",
-                                       render_sequence_diagram(world->trace(), kNodes, diagram));
-  }
-
-  if (json) {
-    std::printf("%s\n", result.dump(2).c_str());
-  } else {
-    std::printf("raftsim demo: 5 nodes, seed %llu, %lld ms simulated in %lld ms wall\n",
-                static_cast<unsigned long long>(seed),
-                static_cast<long long>(world->now() / kMillisecond),
-                static_cast<long long>(wall_ms));
-    std::printf("  events %llu, messages sent %llu, delivered %llu, dropped %llu\n",
-                static_cast<unsigned long long>(world->trace().event_count()),
-                static_cast<unsigned long long>(world->network().messages_sent()),
-                static_cast<unsigned long long>(world->network().messages_delivered()),
-                static_cast<unsigned long long>(world->network().messages_dropped()));
-    for (const auto& entry : nodes) {
-      std::printf("  node %s\n", entry.dump().c_str());
-    }
-    std::printf("  trace hash %llu\n  %s\n", static_cast<unsigned long long>(world->trace().hash()),
-                determinism.describe().c_str());
-    if (!out_dir.empty()) {
-      std::printf("  wrote %s/trace.jsonl, %s/result.json\n  %s\n", out_dir.c_str(),
-                  out_dir.c_str(), diagram_note.c_str());
-    }
-  }
-  return determinism.deterministic() ? 0 : 1;
+  if (print_help_if_asked(values, options)) return 0;
+  return kernel ? run_kernel_demo(seed, out_dir, json) : run_raft_demo(seed, out_dir, json);
 }
 
 }  // namespace raftsim::tools

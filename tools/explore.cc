@@ -212,8 +212,9 @@ ExploreRun run_explore_search(const Scenario& scenario, double seconds_max, bool
   return run;
 }
 
-int run_explore(const std::vector<std::string>& arguments) {
-  po::options_description options("raftsim explore SCENARIO.json [options]");
+namespace {
+
+void add_explore_options(po::options_description& options) {
   options.add_options()("help,h", "show this help")("scenario", po::value<std::string>(),
                                                     "scenario file with an \"explore\" section")(
       "strategy", po::value<std::string>(), "bfs | dfs | random (default: the scenario's)")(
@@ -227,13 +228,10 @@ int run_explore(const std::vector<std::string>& arguments) {
       "sleep-sets", "bfs: sleep sets over deliveries to different nodes")(
       "out", po::value<std::string>(), "where a counterexample goes (default explore-out)")(
       "json", "print one JSON object on stdout");
-  po::positional_options_description positional;
-  positional.add("scenario", 1);
-  const po::variables_map values = parse_arguments(arguments, options, &positional);
-  if (values.count("help")) {
-    std::fputs(help_text(options).c_str(), stdout);
-    return 0;
-  }
+}
+
+// The scenario named by SCENARIO.json or --replay FILE (one of them); it needs an explore section.
+Scenario load_explore_scenario(const po::variables_map& values) {
   std::string path;
   if (values.count("replay")) path = values["replay"].as<std::string>();
   if (values.count("scenario")) {
@@ -247,7 +245,11 @@ int run_explore(const std::vector<std::string>& arguments) {
   if (!scenario.explore) {
     throw UsageError(path + ": no \"explore\" section (see scenarios/README.md, \"explore\")");
   }
-  ExploreSection& explore = *scenario.explore;
+  return scenario;
+}
+
+// The command-line options override the scenario's explore section.
+void apply_explore_overrides(const po::variables_map& values, ExploreSection& explore) {
   if (values.count("strategy")) {
     explore.strategy = values["strategy"].as<std::string>();
     if (!strategy_from_name(explore.strategy)) {
@@ -269,88 +271,102 @@ int run_explore(const std::vector<std::string>& arguments) {
     }
   }
   if (explore.states_max == 0) throw UsageError("--max-states must be positive");
-  const double seconds_max = values.count("time") ? values["time"].as<double>() : 0;
-  const std::string out_dir =
-      values.count("out") ? values["out"].as<std::string>() : std::string("explore-out");
-  const RaftWorldConfig config = raft_world_config(scenario);
-  if (!explore.schedule.empty()) return replay_scenario(scenario, config, out_dir);
+}
 
-  const bool json = values.count("json") > 0;
-  const ExploreRun run = run_explore_search(scenario, seconds_max, /*progress=*/true);
-  const ExploreResult& result = run.result;
-  const double per_s =
-      run.seconds > 0 ? static_cast<double>(result.states_explored) / run.seconds : 0;
-  const double distinct_per_s =
-      run.seconds > 0 ? static_cast<double>(result.distinct_states) / run.seconds : 0;
-  const std::string bounds = bounds_text(explore, config.nodes);
-  if (json) {
-    nlohmann::ordered_json out{{"scenario", scenario.name},
-                               {"strategy", explore.strategy},
-                               {"bug", explore.bug.empty() ? "none" : explore.bug},
-                               {"bounds", bounds},
-                               {"states_explored", result.states_explored},
-                               {"distinct_states", result.distinct_states},
-                               {"depth_reached", result.depth_reached},
-                               {"complete", result.complete},
-                               {"states_per_s", per_s},
-                               {"distinct_states_per_s", distinct_per_s},
-                               {"wall_ms", run.seconds * 1000},
-                               {"collision_probability", result.collision_probability},
-                               {"state_hash", result.state_hash},
-                               {"frontier_peak", result.frontier_peak},
-                               {"reached", run.reached},
-                               {"never_reached", run.never_reached}};
-    if (result.violation) {
-      out["violation"] = {{"invariant", result.violation->invariant},
-                          {"detail", result.violation->detail},
-                          {"trail_length", result.trail.size()}};
-      if (explore.strategy == "dfs") {
-        out["violation"]["shortest_proven"] = run.shortest_proven;
-        out["violation"]["descent_searches"] = run.descent_searches;
-      }
+// A finished search and what its report needs besides.
+struct SearchReport {
+  const Scenario& scenario;
+  const ExploreRun& run;
+  std::string bounds;
+  double per_s = 0;           // states explored per wall second
+  double distinct_per_s = 0;  // distinct states per wall second
+};
+
+void print_search_json(const SearchReport& report) {
+  const ExploreSection& explore = *report.scenario.explore;
+  const ExploreResult& result = report.run.result;
+  nlohmann::ordered_json out{{"scenario", report.scenario.name},
+                             {"strategy", explore.strategy},
+                             {"bug", explore.bug.empty() ? "none" : explore.bug},
+                             {"bounds", report.bounds},
+                             {"states_explored", result.states_explored},
+                             {"distinct_states", result.distinct_states},
+                             {"depth_reached", result.depth_reached},
+                             {"complete", result.complete},
+                             {"states_per_s", report.per_s},
+                             {"distinct_states_per_s", report.distinct_per_s},
+                             {"wall_ms", report.run.seconds * 1000},
+                             {"collision_probability", result.collision_probability},
+                             {"state_hash", result.state_hash},
+                             {"frontier_peak", result.frontier_peak},
+                             {"reached", report.run.reached},
+                             {"never_reached", report.run.never_reached}};
+  if (result.violation) {
+    out["violation"] = {{"invariant", result.violation->invariant},
+                        {"detail", result.violation->detail},
+                        {"trail_length", result.trail.size()}};
+    if (explore.strategy == "dfs") {
+      out["violation"]["shortest_proven"] = report.run.shortest_proven;
+      out["violation"]["descent_searches"] = report.run.descent_searches;
     }
-    std::printf("%s\n", out.dump().c_str());
+  }
+  std::printf("%s\n", out.dump().c_str());
+}
+
+void print_search_text(const SearchReport& report) {
+  const ExploreSection& explore = *report.scenario.explore;
+  const ExploreResult& result = report.run.result;
+  std::printf("explore %s: strategy %s, bug %s\n", report.scenario.name.c_str(),
+              explore.strategy.c_str(), explore.bug.empty() ? "none" : explore.bug.c_str());
+  std::printf("bounds: %s\n", report.bounds.c_str());
+  std::printf("states explored %llu, distinct states %llu, depth reached %llu\n",
+              static_cast<unsigned long long>(result.states_explored),
+              static_cast<unsigned long long>(result.distinct_states),
+              static_cast<unsigned long long>(result.depth_reached));
+  std::printf("%.2f s, %.0f states/s, %.0f distinct states/s, at most %llu world copies held\n",
+              report.run.seconds, report.per_s, report.distinct_per_s,
+              static_cast<unsigned long long>(result.frontier_peak));
+  std::printf("reached: %s\nnever reached: %s\n", report.run.reached.c_str(),
+              report.run.never_reached.empty() ? "-" : report.run.never_reached.c_str());
+  std::printf("fingerprints: 64-bit; probability of a collision <= %.2g; state hash %016llx\n",
+              result.collision_probability, static_cast<unsigned long long>(result.state_hash));
+  if (result.violation) return;
+  if (result.complete) {
+    std::printf("no violation within bounds (%s)\n", report.bounds.c_str());
   } else {
-    std::printf("explore %s: strategy %s, bug %s\n", scenario.name.c_str(),
-                explore.strategy.c_str(), explore.bug.empty() ? "none" : explore.bug.c_str());
-    std::printf("bounds: %s\n", bounds.c_str());
-    std::printf("states explored %llu, distinct states %llu, depth reached %llu\n",
-                static_cast<unsigned long long>(result.states_explored),
-                static_cast<unsigned long long>(result.distinct_states),
-                static_cast<unsigned long long>(result.depth_reached));
-    std::printf("%.2f s, %.0f states/s, %.0f distinct states/s, at most %llu world copies held\n",
-                run.seconds, per_s, distinct_per_s,
-                static_cast<unsigned long long>(result.frontier_peak));
-    std::printf("reached: %s\nnever reached: %s\n", run.reached.c_str(),
-                run.never_reached.empty() ? "-" : run.never_reached.c_str());
-    std::printf("fingerprints: 64-bit; probability of a collision <= %.2g; state hash %016llx\n",
-                result.collision_probability, static_cast<unsigned long long>(result.state_hash));
+    std::printf("no violation found, but the search is INCOMPLETE: %s\n",
+                result.stop_reason.c_str());
   }
-  if (!result.violation) {
-    if (!json) {
-      if (result.complete) {
-        std::printf("no violation within bounds (%s)\n", bounds.c_str());
-      } else {
-        std::printf("no violation found, but the search is INCOMPLETE: %s\n",
-                    result.stop_reason.c_str());
-      }
-    }
-    return 0;
-  }
+}
+
+// Writes counterexample.json (replayable), trail.txt and, for small graphs, state-graph.dot;
+// returns the trail as text.
+std::string write_counterexample(const SearchReport& report, const std::string& out_dir) {
+  const ExploreRun& run = report.run;
   std::filesystem::create_directories(out_dir);
-  Scenario counterexample = scenario;
-  counterexample.name = scenario.name + "-counterexample";
+  Scenario counterexample = report.scenario;
+  counterexample.name = report.scenario.name + "-counterexample";
   counterexample.explore->schedule = run.schedule;
-  counterexample.explore->expect_violation = result.violation->invariant;
-  const std::string replay_path = out_dir + "/counterexample.json";
-  write_text(replay_path, scenario_to_json(counterexample));
+  counterexample.explore->expect_violation = run.result.violation->invariant;
+  write_text(out_dir + "/counterexample.json", scenario_to_json(counterexample));
   std::string trail_text;
   for (std::size_t i = 0; i < run.schedule.size(); ++i) {
     trail_text += std::to_string(i + 1) + ". " + run.schedule[i] + "\n";
   }
-  trail_text += "=> " + result.violation->invariant + ": " + result.violation->detail + "\n";
+  trail_text +=
+      "=> " + run.result.violation->invariant + ": " + run.result.violation->detail + "\n";
   write_text(out_dir + "/trail.txt", trail_text);
   if (!run.graph_dot.empty()) write_text(out_dir + "/state-graph.dot", run.graph_dot);
+  return trail_text;
+}
+
+// A violation: writes the counterexample, checks that its trail replays, and (in text mode)
+// prints it and draws its diagram.
+int report_violation(const SearchReport& report, const RaftWorldConfig& config,
+                     const std::string& out_dir, bool json) {
+  const ExploreRun& run = report.run;
+  const ExploreResult& result = run.result;
+  const std::string trail_text = write_counterexample(report, out_dir);
   Trace trace;
   std::optional<std::size_t> failed_at;
   const auto replayed = replay_with_trace(config, run.schedule, trace, failed_at);
@@ -358,24 +374,56 @@ int run_explore(const std::vector<std::string>& arguments) {
     std::fprintf(stderr, "raftsim explore: internal error: the trail does not replay\n");
     return kExitInternal;
   }
-  if (!json) {
-    std::printf("VIOLATION %s: %s\n", result.violation->invariant.c_str(),
-                result.violation->detail.c_str());
-    std::printf("counterexample: %zu choices (the strategy's own path had %llu)\n%s",
-                run.schedule.size(), static_cast<unsigned long long>(result.trail_length_found),
-                trail_text.c_str());
-    if (explore.strategy == "dfs") {
-      std::printf("shortest: %s (%u more depth-first searches, each one choice shallower)\n",
-                  run.shortest_proven ? "yes, none shorter within the bounds" : "not proven",
-                  run.descent_searches);
-    }
-    std::printf("replay: raftsim explore --replay %s\n", replay_path.c_str());
-    write_diagram_files(out_dir,
-                        scenario.name + ": " + result.violation->invariant + " after " +
-                            std::to_string(run.schedule.size()) + " choices",
-                        trace, config.nodes);
+  if (json) return kExitViolation;
+  std::printf("VIOLATION %s: %s\n", result.violation->invariant.c_str(),
+              result.violation->detail.c_str());
+  std::printf("counterexample: %zu choices (the strategy's own path had %llu)\n%s",
+              run.schedule.size(), static_cast<unsigned long long>(result.trail_length_found),
+              trail_text.c_str());
+  if (report.scenario.explore->strategy == "dfs") {
+    std::printf("shortest: %s (%u more depth-first searches, each one choice shallower)\n",
+                run.shortest_proven ? "yes, none shorter within the bounds" : "not proven",
+                run.descent_searches);
   }
+  std::printf("replay: raftsim explore --replay %s\n", (out_dir + "/counterexample.json").c_str());
+  write_diagram_files(out_dir,
+                      report.scenario.name + ": " + result.violation->invariant + " after " +
+                          std::to_string(run.schedule.size()) + " choices",
+                      trace, config.nodes);
   return kExitViolation;
+}
+
+}  // namespace
+
+int run_explore(const std::vector<std::string>& arguments) {
+  po::options_description options("raftsim explore SCENARIO.json [options]");
+  add_explore_options(options);
+  po::positional_options_description positional;
+  positional.add("scenario", 1);
+  const po::variables_map values = parse_arguments(arguments, options, &positional);
+  if (print_help_if_asked(values, options)) return 0;
+  Scenario scenario = load_explore_scenario(values);
+  apply_explore_overrides(values, *scenario.explore);
+  const double seconds_max = values.count("time") ? values["time"].as<double>() : 0;
+  const std::string out_dir =
+      values.count("out") ? values["out"].as<std::string>() : std::string("explore-out");
+  const RaftWorldConfig config = raft_world_config(scenario);
+  if (!scenario.explore->schedule.empty()) return replay_scenario(scenario, config, out_dir);
+
+  const bool json = values.count("json") > 0;
+  const ExploreRun run = run_explore_search(scenario, seconds_max, /*progress=*/true);
+  const double states = static_cast<double>(run.result.states_explored);
+  const double distinct = static_cast<double>(run.result.distinct_states);
+  const SearchReport report{scenario, run, bounds_text(*scenario.explore, config.nodes),
+                            run.seconds > 0 ? states / run.seconds : 0,
+                            run.seconds > 0 ? distinct / run.seconds : 0};
+  if (json) {
+    print_search_json(report);
+  } else {
+    print_search_text(report);
+  }
+  if (!run.result.violation) return 0;
+  return report_violation(report, config, out_dir, json);
 }
 
 }  // namespace raftsim::tools

@@ -340,11 +340,10 @@ std::string write_failure_diagram(const Scenario& scenario, const std::string& d
   return files.ok() ? files.value().image_path : dir + "/" + stem + ".dot";
 }
 
-int run_fuzz(const std::vector<std::string>& arguments) {
-  po::options_description options(
-      "raftsim fuzz [--scenario BASE.json] [--runs N | --time SECONDS] [--seed S] [--shard I/N] "
-      "[--bug NAME] [--out DIR] [--keep-going] [--regressions DIR]\nraftsim fuzz --merge "
-      "DIR_OR_CAMPAIGN_JSON...");
+namespace {
+
+// The command line of `raftsim fuzz`, as parsed; configure_campaign() turns it into a campaign.
+struct FuzzArguments {
   std::string base_file, shard = "0/1", bug, regressions;
   std::uint64_t runs = 0, seed = 1, events_max = 0;
   double seconds = 0;
@@ -352,21 +351,26 @@ int run_fuzz(const std::vector<std::string>& arguments) {
   std::vector<std::string> merge;
   bool keep_going = false, pr_mode = false;
   FuzzFlags flags;
+  std::optional<Scenario> base;  // --scenario, loaded; campaign.base points here
+};
+
+void add_fuzz_options(po::options_description& options, FuzzArguments& fuzz) {
+  FuzzFlags& flags = fuzz.flags;
   options.add_options()("help,h", "show this help")(
-      "scenario", po::value<std::string>(&base_file),
+      "scenario", po::value<std::string>(&fuzz.base_file),
       "base scenario: keep its cluster, workload and faults, vary the seed (and add a random "
-      "nemesis if it has no faults)")("runs", po::value<std::uint64_t>(&runs),
+      "nemesis if it has no faults)")("runs", po::value<std::uint64_t>(&fuzz.runs),
                                       "run indices 0..N-1 (this shard's share of them)")(
-      "time", po::value<double>(&seconds), "run for this many wall-clock seconds")(
-      "seed", po::value<std::uint64_t>(&seed)->default_value(1), "campaign seed")(
-      "shard", po::value<std::string>(&shard), "I/N: take the run indices i with i % N == I")(
-      "bug", po::value<std::string>(&bug), "inject a catalogued bug (see 'raftsim bugs')")(
+      "time", po::value<double>(&fuzz.seconds), "run for this many wall-clock seconds")(
+      "seed", po::value<std::uint64_t>(&fuzz.seed)->default_value(1), "campaign seed")(
+      "shard", po::value<std::string>(&fuzz.shard), "I/N: take the run indices i with i % N == I")(
+      "bug", po::value<std::string>(&fuzz.bug), "inject a catalogued bug (see 'raftsim bugs')")(
       "out", po::value<std::string>(&flags.out_dir)->default_value("out/fuzz"),
       "write campaign.json, coverage.md and one directory per failure here")(
-      "keep-going", po::bool_switch(&keep_going), "do not stop at the first failure")(
-      "regressions", po::value<std::string>(&regressions),
+      "keep-going", po::bool_switch(&fuzz.keep_going), "do not stop at the first failure")(
+      "regressions", po::value<std::string>(&fuzz.regressions),
       "first re-run every scenario file in this directory (PR mode: e.g. scenarios/regressions)")(
-      "pr", po::bool_switch(&pr_mode),
+      "pr", po::bool_switch(&fuzz.pr_mode),
       "fixed-budget mode for pull requests: --time 120 (unless --runs or --time is given), "
       "--regressions scenarios/regressions (unless given) and --keep-going")(
       "no-shrink", po::bool_switch(&flags.no_shrink), "write failures without shrinking them")(
@@ -374,52 +378,54 @@ int run_fuzz(const std::vector<std::string>& arguments) {
       "candidate runs the shrinker may spend per failure")(
       "shrink-seconds-max", po::value<double>(&flags.shrink_seconds_max)->default_value(60),
       "wall seconds the shrinker may spend per failure (with --time, also ends at the deadline)")(
-      "events-max", po::value<std::uint64_t>(&events_max),
+      "events-max", po::value<std::uint64_t>(&fuzz.events_max),
       "event budget of every run (default: the generator's; 0: none); a run that reaches it is "
       "reported as budget exceeded")(
-      "run-seconds-max", po::value<double>(&campaign.run_seconds_max)->default_value(30),
+      "run-seconds-max", po::value<double>(&fuzz.campaign.run_seconds_max)->default_value(30),
       "wall-clock guard of one run (last resort; the event budget is the deterministic one)")(
-      "merge", po::value<std::vector<std::string>>(&merge)->multitoken(),
+      "merge", po::value<std::vector<std::string>>(&fuzz.merge)->multitoken(),
       "merge the campaign.json of shards (directories or files) and exit")(
-      "json", po::bool_switch(&flags.json), "print the campaign as JSON on stdout");
-  po::variables_map values = parse_arguments(arguments, options);
-  if (values.count("help")) {
-    std::printf("%s", help_text(options).c_str());
-    return 0;
-  }
-  if (!merge.empty()) return merge_campaigns(merge, flags.json);
+      "json", po::bool_switch(&fuzz.flags.json), "print the campaign as JSON on stdout");
+}
+
+// Checks the options and fills fuzz.campaign (budget, shard, bug, PR mode, base scenario).
+void configure_campaign(const po::variables_map& values, FuzzArguments& fuzz) {
+  CampaignOptions& campaign = fuzz.campaign;
   if (values.count("runs") && values.count("time")) {
     throw UsageError("give --runs or --time, not both");
   }
-  if (values.count("time") && !(seconds > 0)) throw UsageError("--time: expected seconds > 0");
-  if (!(campaign.run_seconds_max > 0) || !(flags.shrink_seconds_max >= 0)) {
+  if (values.count("time") && !(fuzz.seconds > 0)) {
+    throw UsageError("--time: expected seconds > 0");
+  }
+  if (!(campaign.run_seconds_max > 0) || !(fuzz.flags.shrink_seconds_max >= 0)) {
     throw UsageError("--run-seconds-max: expected seconds > 0; --shrink-seconds-max: >= 0");
   }
-  if (values.count("events-max")) campaign.events_max = events_max;
-  campaign.seed = seed;
-  std::tie(campaign.shard_index, campaign.shard_count) = parse_shard(shard);
-  if (values.count("runs")) campaign.runs = runs;
-  if (values.count("time")) campaign.seconds = seconds;
-  if (pr_mode) {
+  if (values.count("events-max")) campaign.events_max = fuzz.events_max;
+  campaign.seed = fuzz.seed;
+  std::tie(campaign.shard_index, campaign.shard_count) = parse_shard(fuzz.shard);
+  if (values.count("runs")) campaign.runs = fuzz.runs;
+  if (values.count("time")) campaign.seconds = fuzz.seconds;
+  if (fuzz.pr_mode) {
     if (!campaign.runs && !campaign.seconds) campaign.seconds = 120;
-    if (regressions.empty()) regressions = "scenarios/regressions";
-    keep_going = true;
+    if (fuzz.regressions.empty()) fuzz.regressions = "scenarios/regressions";
+    fuzz.keep_going = true;
   }
   if (!campaign.runs && !campaign.seconds) campaign.runs = 100;
-  campaign.bug = values.count("bug") ? parse_bug_option(bug) : Bug::none;
-  campaign.keep_going = keep_going;
-  std::optional<Scenario> base;
-  if (!base_file.empty()) {
-    auto loaded = load_scenario(base_file);
+  campaign.bug = values.count("bug") ? parse_bug_option(fuzz.bug) : Bug::none;
+  campaign.keep_going = fuzz.keep_going;
+  if (!fuzz.base_file.empty()) {
+    auto loaded = load_scenario(fuzz.base_file);
     if (!loaded.ok()) throw UsageError("invalid --scenario:\n" + loaded.status().message());
-    base = std::move(loaded).value();
-    campaign.base = &*base;
+    fuzz.base = std::move(loaded).value();
+    campaign.base = &*fuzz.base;
   }
-  int regression_code = 0;
-  if (!regressions.empty()) regression_code = run_regressions(regressions, false);
+}
 
+// Runs the campaign with a progress line on stderr (redrawn in place on a terminal); with --time
+// the shrinking of its failures ends at the same deadline.
+CampaignResult run_campaign_with_progress(CampaignOptions& campaign, FuzzFlags& flags) {
   const bool tty = isatty(STDERR_FILENO) != 0;
-  campaign.progress = [&](const std::string& line) {
+  campaign.progress = [tty](const std::string& line) {
     std::fprintf(stderr, tty ? "\r\033[Kfuzz: %s" : "fuzz: %s\n", line.c_str());
   };
   if (campaign.seconds) {
@@ -428,25 +434,38 @@ int run_fuzz(const std::vector<std::string>& arguments) {
   }
   CampaignResult result = run_campaign(campaign);
   if (tty) std::fprintf(stderr, "\r\033[K");
+  return result;
+}
 
+// The failures and the runs over budget, written to their directories (failures shrunk).
+struct SavedRuns {
+  nlohmann::ordered_json failures = nlohmann::ordered_json::array();
+  nlohmann::ordered_json over_budget = nlohmann::ordered_json::array();
+};
+
+SavedRuns save_runs(const CampaignResult& result, const FuzzFlags& flags) {
   std::error_code error;
   std::filesystem::create_directories(flags.out_dir, error);
   if (error) throw UsageError("cannot create --out '" + flags.out_dir + "': " + error.message());
-  nlohmann::ordered_json failures = nlohmann::ordered_json::array();
+  SavedRuns saved;
   for (const CampaignFailure& failure : result.failures) {
     std::fprintf(stderr, "fuzz: run %llu failed (%s: %s); shrinking...\n",
                  static_cast<unsigned long long>(failure.run_index), failure.checker.c_str(),
                  failure.summary.substr(0, 120).c_str());
-    failures.push_back(save_failure(failure, flags));
+    saved.failures.push_back(save_failure(failure, flags));
   }
-  nlohmann::ordered_json over_budget = nlohmann::ordered_json::array();
   for (const CampaignBudgetRun& run : result.budget_exceeded) {
     std::fprintf(stderr, "fuzz: run %llu exceeded its budget (%s)\n",
                  static_cast<unsigned long long>(run.run_index),
                  run.report.budget_exceeded.c_str());
-    over_budget.push_back(save_budget_run(run, flags));
+    saved.over_budget.push_back(save_budget_run(run, flags));
   }
-  nlohmann::ordered_json summary = {
+  return saved;
+}
+
+nlohmann::ordered_json campaign_json(const CampaignOptions& campaign, const CampaignResult& result,
+                                     const SavedRuns& saved, int regression_code) {
+  return {
       {"seed", campaign.seed},
       {"shard", std::to_string(campaign.shard_index) + "/" + std::to_string(campaign.shard_count)},
       {"bug", bug_name(campaign.bug)},
@@ -460,10 +479,58 @@ int run_fuzz(const std::vector<std::string>& arguments) {
        {{"run_index", result.slowest_run_index}, {"wall_s", result.slowest_run_wall_s}}},
       {"events_per_run_max", result.events_per_run_max},
       {"runs_per_s", result.wall_s > 0 ? static_cast<double>(result.runs) / result.wall_s : 0},
-      {"failures", failures},
-      {"over_budget", over_budget},
+      {"failures", saved.failures},
+      {"over_budget", saved.over_budget},
       {"regressions_exit_code", regression_code},
       {"coverage", result.coverage.to_json()}};
+}
+
+void print_saved_runs(const SavedRuns& saved) {
+  for (const auto& run : saved.over_budget) {
+    std::printf("  OVER BUDGET run %s seed %s: %s (%s)\n", run["run_index"].dump().c_str(),
+                run["seed"].dump().c_str(), run["reason"].get<std::string>().c_str(),
+                run["dir"].get<std::string>().c_str());
+  }
+  for (const auto& failure : saved.failures) {
+    std::printf("  FAIL run %s seed %s: %s\n", failure["run_index"].dump().c_str(),
+                failure["seed"].dump().c_str(), failure["checker"].get<std::string>().c_str());
+    if (failure.contains("shrunk")) {
+      const auto& shrunk = failure["shrunk"];
+      std::printf("    shrunk: faults %s -> %s, operations %s -> %s: %s\n",
+                  shrunk["faults"][0].dump().c_str(), shrunk["faults"][1].dump().c_str(),
+                  shrunk["operations"][0].dump().c_str(), shrunk["operations"][1].dump().c_str(),
+                  shrunk["file"].get<std::string>().c_str());
+      std::printf("    diagram: %s\n", failure["diagram"].get<std::string>().c_str());
+    }
+  }
+}
+
+void print_campaign(const CampaignOptions& campaign, const CampaignResult& result,
+                    const nlohmann::ordered_json& summary, const SavedRuns& saved,
+                    const FuzzFlags& flags) {
+  std::printf(
+      "fuzz seed %llu shard %s%s: %llu runs in %.1f s (%.1f runs/s), %llu passed, "
+      "%llu unknown, %zu over budget, %zu failures\n",
+      static_cast<unsigned long long>(campaign.seed), summary["shard"].get<std::string>().c_str(),
+      campaign.bug == Bug::none ? "" : (" bug " + std::string(bug_name(campaign.bug))).c_str(),
+      static_cast<unsigned long long>(result.runs), result.wall_s,
+      summary["runs_per_s"].get<double>(), static_cast<unsigned long long>(result.passed),
+      static_cast<unsigned long long>(result.unknown), result.budget_exceeded.size(),
+      result.failures.size());
+  std::printf("  slowest run %llu: %.2f s; most events in a run: %llu%s\n",
+              static_cast<unsigned long long>(result.slowest_run_index), result.slowest_run_wall_s,
+              static_cast<unsigned long long>(result.events_per_run_max),
+              result.interrupted > 0 ? "; the last run was cut short by the deadline" : "");
+  print_saved_runs(saved);
+  std::printf("  wrote %s/campaign.json, %s/coverage.md\n\n%s", flags.out_dir.c_str(),
+              flags.out_dir.c_str(), result.coverage.to_markdown().c_str());
+}
+
+// Saves the failures and runs over budget, writes campaign.json and coverage.md, prints.
+void report_campaign(const CampaignOptions& campaign, const CampaignResult& result,
+                     const FuzzFlags& flags, int regression_code) {
+  const SavedRuns saved = save_runs(result, flags);
+  const nlohmann::ordered_json summary = campaign_json(campaign, result, saved, regression_code);
   write_file(flags.out_dir + "/campaign.json", summary.dump(2) + "\n");
   write_file(flags.out_dir + "/coverage.md",
              "# Fault coverage: seed " + std::to_string(campaign.seed) + ", shard " +
@@ -472,40 +539,27 @@ int run_fuzz(const std::vector<std::string>& arguments) {
   if (flags.json) {
     std::printf("%s\n", summary.dump(2).c_str());
   } else {
-    std::printf(
-        "fuzz seed %llu shard %s%s: %llu runs in %.1f s (%.1f runs/s), %llu passed, "
-        "%llu unknown, %zu over budget, %zu failures\n",
-        static_cast<unsigned long long>(campaign.seed), summary["shard"].get<std::string>().c_str(),
-        campaign.bug == Bug::none ? "" : (" bug " + std::string(bug_name(campaign.bug))).c_str(),
-        static_cast<unsigned long long>(result.runs), result.wall_s,
-        summary["runs_per_s"].get<double>(), static_cast<unsigned long long>(result.passed),
-        static_cast<unsigned long long>(result.unknown), result.budget_exceeded.size(),
-        result.failures.size());
-    std::printf("  slowest run %llu: %.2f s; most events in a run: %llu%s\n",
-                static_cast<unsigned long long>(result.slowest_run_index),
-                result.slowest_run_wall_s,
-                static_cast<unsigned long long>(result.events_per_run_max),
-                result.interrupted > 0 ? "; the last run was cut short by the deadline" : "");
-    for (const auto& run : over_budget) {
-      std::printf("  OVER BUDGET run %s seed %s: %s (%s)\n", run["run_index"].dump().c_str(),
-                  run["seed"].dump().c_str(), run["reason"].get<std::string>().c_str(),
-                  run["dir"].get<std::string>().c_str());
-    }
-    for (const auto& failure : failures) {
-      std::printf("  FAIL run %s seed %s: %s\n", failure["run_index"].dump().c_str(),
-                  failure["seed"].dump().c_str(), failure["checker"].get<std::string>().c_str());
-      if (failure.contains("shrunk")) {
-        const auto& shrunk = failure["shrunk"];
-        std::printf("    shrunk: faults %s -> %s, operations %s -> %s: %s\n",
-                    shrunk["faults"][0].dump().c_str(), shrunk["faults"][1].dump().c_str(),
-                    shrunk["operations"][0].dump().c_str(), shrunk["operations"][1].dump().c_str(),
-                    shrunk["file"].get<std::string>().c_str());
-        std::printf("    diagram: %s\n", failure["diagram"].get<std::string>().c_str());
-      }
-    }
-    std::printf("  wrote %s/campaign.json, %s/coverage.md\n\n%s", flags.out_dir.c_str(),
-                flags.out_dir.c_str(), result.coverage.to_markdown().c_str());
+    print_campaign(campaign, result, summary, saved, flags);
   }
+}
+
+}  // namespace
+
+int run_fuzz(const std::vector<std::string>& arguments) {
+  po::options_description options(
+      "raftsim fuzz [--scenario BASE.json] [--runs N | --time SECONDS] [--seed S] [--shard I/N] "
+      "[--bug NAME] [--out DIR] [--keep-going] [--regressions DIR]\nraftsim fuzz --merge "
+      "DIR_OR_CAMPAIGN_JSON...");
+  FuzzArguments fuzz;
+  add_fuzz_options(options, fuzz);
+  po::variables_map values = parse_arguments(arguments, options);
+  if (print_help_if_asked(values, options)) return 0;
+  if (!fuzz.merge.empty()) return merge_campaigns(fuzz.merge, fuzz.flags.json);
+  configure_campaign(values, fuzz);
+  int regression_code = 0;
+  if (!fuzz.regressions.empty()) regression_code = run_regressions(fuzz.regressions, false);
+  const CampaignResult result = run_campaign_with_progress(fuzz.campaign, fuzz.flags);
+  report_campaign(fuzz.campaign, result, fuzz.flags, regression_code);
   if (!result.failures.empty()) return 1;
   return regression_code;
 }

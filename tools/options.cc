@@ -1,5 +1,7 @@
 #include "tools/options.h"
 
+#include <cstdio>
+#include <filesystem>
 #include <sstream>
 
 #include "tools/commands.h"
@@ -24,10 +26,36 @@ po::variables_map parse_arguments(const std::vector<std::string>& arguments,
   return values;
 }
 
+po::variables_map parse_arguments_with_positional(const std::vector<std::string>& arguments,
+                                                  const po::options_description& options,
+                                                  const char* name, std::string& value) {
+  po::options_description hidden;
+  hidden.add_options()(name, po::value<std::string>(&value));
+  po::options_description all;
+  all.add(options).add(hidden);
+  po::positional_options_description positional;
+  positional.add(name, 1);
+  return parse_arguments(arguments, all, &positional);
+}
+
 std::string help_text(const po::options_description& options) {
   std::ostringstream help;
   help << options;
   return help.str();
+}
+
+bool print_help_if_asked(const po::variables_map& values, const po::options_description& options) {
+  if (values.count("help") == 0) return false;
+  std::printf("%s", help_text(options).c_str());
+  return true;
+}
+
+void create_out_directory(const std::string& directory) {
+  std::error_code error;
+  std::filesystem::create_directories(directory, error);
+  if (error) {
+    throw UsageError("cannot create --out directory '" + directory + "': " + error.message());
+  }
 }
 
 }  // namespace raftsim::tools

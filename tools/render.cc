@@ -136,13 +136,8 @@ int run_render(const std::vector<std::string>& argument_list) {
       "highlight", po::value<std::vector<std::string>>(&arguments.highlight)->multitoken(),
       "messages to draw bold: c<client>#<seq>, msg:<id>, or a label substring")(
       "title", po::value<std::string>(&arguments.title), "the diagram's title");
-  po::options_description hidden;
-  hidden.add_options()("trace", po::value<std::string>(&arguments.trace_path), "trace file");
-  po::options_description all;
-  all.add(options).add(hidden);
-  po::positional_options_description positional;
-  positional.add("trace", 1);
-  po::variables_map values = parse_arguments(argument_list, all, &positional);
+  const po::variables_map values =
+      parse_arguments_with_positional(argument_list, options, "trace", arguments.trace_path);
   if (values.count("help")) {
     std::printf("%s\nExit codes: 0 written, 2 bad input or usage, 3 Graphviz missing or failed.\n",
                 help_text(options).c_str());

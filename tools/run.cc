@@ -98,6 +98,147 @@ struct RunFlags {
   bool json = false;
 };
 
+// Runs the scenario again with the same seed and compares the two traces.
+DeterminismReport check_replay(const Scenario& scenario, std::uint64_t seed,
+                               ScenarioRunner& runner) {
+  ScenarioRunner replay(scenario, seed);
+  (void)replay.run();
+  DeterminismReport determinism;
+  determinism.seed = seed;
+  determinism.first_hash = runner.cluster().world().trace().hash();
+  determinism.second_hash = replay.cluster().world().trace().hash();
+  determinism.divergence =
+      first_divergence(runner.cluster().world().trace(), replay.cluster().world().trace());
+  return determinism;
+}
+
+// One scenario's run, as run_one() reports it.
+struct ScenarioRun {
+  const Scenario& scenario;
+  ScenarioRunner& runner;
+  const ScenarioRunReport& report;
+  const std::optional<DeterminismReport>& determinism;
+  RunOutcome& outcome;
+};
+
+// result.json's content; sets outcome.exit_code (a nondeterministic run fails).
+nlohmann::ordered_json run_result_json(const ScenarioRun& run) {
+  const Scenario& scenario = run.scenario;
+  nlohmann::ordered_json result = run.report.to_json();
+  result["file"] = scenario.file;
+  result["description"] = scenario.description;
+  result["expected"] = scenario.expect.pass ? "pass" : "fail: " + scenario.expect.checker;
+  result["wall_ms"] = run.outcome.wall_ms;
+  if (run.determinism) {
+    result["deterministic"] = run.determinism->deterministic();
+    if (!run.determinism->deterministic()) result["determinism"] = run.determinism->describe();
+  }
+  run.outcome.exit_code = run.report.exit_code();
+  if (run.determinism && !run.determinism->deterministic()) run.outcome.exit_code = 1;
+  result["exit_code"] = run.outcome.exit_code;
+  return result;
+}
+
+// The message-sequence diagram around the failure (or the first fault that was applied);
+// returns the line for the "wrote" list and records the diagram's path in `result`.
+std::string write_run_diagram(const ScenarioRun& run, const std::string& out_dir,
+                              nlohmann::ordered_json& result) {
+  const CheckerFinding* failure = run.report.first_failure();
+  DiagramOptions diagram;
+  Time focus = failure != nullptr ? failure->at : 0;
+  if (failure == nullptr) {
+    for (const AppliedFault& applied : run.report.timeline) {
+      if (!applied.skipped) {
+        focus = applied.step.at;
+        break;
+      }
+    }
+  }
+  // The rows leading up to the failure (or the first fault), and a few after it.
+  diagram.focus = focus;
+  if (failure != nullptr && !failure->blamed.empty()) {
+    diagram.highlight = failure->blamed;
+    diagram.clients_highlighted_only = true;
+  }
+  diagram.title = run.scenario.name + ", seed " + std::to_string(run.outcome.seed) + ": " +
+                  (failure != nullptr ? failure->checker + " failed: " + failure->summary
+                                      : std::string("around the first fault"));
+  if (diagram.title.size() > 160) diagram.title = diagram.title.substr(0, 157) + "...";
+  const std::string dot = render_sequence_diagram(run.runner.cluster().world().trace(),
+                                                  run.scenario.cluster.server_slots(), diagram);
+  auto files = write_diagram(out_dir, "diagram", dot, ImageFormat::svg);
+  if (files.ok()) {
+    result["diagram"] = files.value().image_path;
+    return "diagram.dot, diagram.svg";
+  }
+  // No Graphviz: the DOT text is still there to render elsewhere.
+  result["diagram"] = out_dir + "/diagram.dot";
+  return "diagram.dot (" + files.status().message() + ")";
+}
+
+// Writes the run's files into out_dir (adding to `result` where they are); returns their names.
+std::vector<std::string> write_run_files(const ScenarioRun& run, const RunFlags& flags,
+                                         const std::string& out_dir,
+                                         nlohmann::ordered_json& result) {
+  const Scenario& scenario = run.scenario;
+  ServiceCluster& cluster = run.runner.cluster();
+  const bool failed = run.report.verdict != RunVerdict::pass;
+  std::vector<std::string> written;
+  create_out_directory(out_dir);
+  if (failed || flags.trace) {
+    std::ofstream(out_dir + "/trace.jsonl") << cluster.world().trace().to_jsonl();
+    written.push_back("trace.jsonl");
+  }
+  if (scenario.cluster.workload_type == ServiceClusterOptions::Workload::queue) {
+    std::ofstream(out_dir + "/history.json") << cluster.queue_history().to_json() << "\n";
+  } else {
+    std::ofstream(out_dir + "/history.json") << cluster.history().to_json() << "\n";
+  }
+  written.push_back("history.json");
+  if (failed) {
+    // The realised timeline as a plain scenario: it replays even if the code changes the
+    // choices a seed leads to.
+    Scenario concrete = run.report.concrete_scenario(scenario);
+    concrete.name = scenario.name + "-replay";
+    std::ofstream(out_dir + "/replay.json") << scenario_to_json(concrete);
+    written.push_back("replay.json");
+    result["replay_concrete"] = "raftsim run " + shell_quote(out_dir + "/replay.json");
+  }
+  if (failed || flags.diagram) written.push_back(write_run_diagram(run, out_dir, result));
+  std::ofstream(out_dir + "/result.json") << result.dump(2) << "\n";
+  written.push_back("result.json");
+  return written;
+}
+
+// The one-line summary: verdict, the failure (or why an expected one is missing), figures.
+std::string summary_line(const ScenarioRun& run) {
+  const Scenario& scenario = run.scenario;
+  const ScenarioRunReport& report = run.report;
+  const CheckerFinding* failure = report.first_failure();
+  std::string line;
+  const bool met = run.outcome.exit_code == 0;
+  line += met ? "PASS " : run.outcome.exit_code == 4 ? "UNKNOWN " : "FAIL ";
+  line += scenario.name + " seed " + std::to_string(run.outcome.seed) + ": ";
+  if (!scenario.expect.pass && met) {
+    line += "failed as expected (" + scenario.expect.checker + ": " + failure->summary + "); ";
+  } else if (failure != nullptr) {
+    line += failure->checker + ": " + failure->summary + "; ";
+  } else if (!met && report.verdict == RunVerdict::pass) {
+    line += "expected " + scenario.expect.checker + " to fail, but every check passed; ";
+  }
+  const std::optional<DeterminismReport>& determinism = run.determinism;
+  if (determinism && !determinism->deterministic()) line += determinism->describe() + "; ";
+  const auto& times = report.recovery_times;
+  line +=
+      format_ms(static_cast<double>(report.simulated) / kMillisecond / 1000) + " s simulated in " +
+      format_ms(run.outcome.wall_ms / 1000) + " s, " + std::to_string(report.operations_ok) +
+      " ops ok, " + std::to_string(report.timeline.size()) + " faults, recovery max " +
+      format_ms(times.empty() ? 0 : static_cast<double>(times.back()) / kMillisecond) + " ms p50 " +
+      format_ms(static_cast<double>(RecoveryTracker::percentile(times, 50)) / kMillisecond) + " ms";
+  if (determinism && determinism->deterministic()) line += ", deterministic";
+  return line;
+}
+
 RunOutcome run_one(const Scenario& scenario, const RunFlags& flags, const std::string& out_dir,
                    nlohmann::ordered_json* json_out) {
   RunOutcome outcome;
@@ -109,142 +250,38 @@ RunOutcome run_one(const Scenario& scenario, const RunFlags& flags, const std::s
   ScenarioRunOptions options;
   options.progress = [&](const RunProgress& progress) { progress_line.update(progress); };
   ScenarioRunner runner(scenario, outcome.seed, options);
-  ScenarioRunReport report = runner.run();
+  const ScenarioRunReport report = runner.run();
   outcome.wall_ms = elapsed_ms(start);
-
   std::optional<DeterminismReport> determinism;
-  if (flags.check_determinism) {
-    ScenarioRunner replay(scenario, outcome.seed);
-    (void)replay.run();
-    determinism = DeterminismReport{};
-    determinism->seed = outcome.seed;
-    determinism->first_hash = runner.cluster().world().trace().hash();
-    determinism->second_hash = replay.cluster().world().trace().hash();
-    determinism->divergence =
-        first_divergence(runner.cluster().world().trace(), replay.cluster().world().trace());
-  }
+  if (flags.check_determinism) determinism = check_replay(scenario, outcome.seed, runner);
+  const ScenarioRun run{scenario, runner, report, determinism, outcome};
 
-  nlohmann::ordered_json result = report.to_json();
-  result["file"] = scenario.file;
-  result["description"] = scenario.description;
-  result["expected"] = scenario.expect.pass ? "pass" : "fail: " + scenario.expect.checker;
-  result["wall_ms"] = outcome.wall_ms;
-  if (determinism) {
-    result["deterministic"] = determinism->deterministic();
-    if (!determinism->deterministic()) result["determinism"] = determinism->describe();
-  }
-  outcome.exit_code = report.exit_code();
-  if (determinism && !determinism->deterministic()) outcome.exit_code = 1;
-  result["exit_code"] = outcome.exit_code;
+  nlohmann::ordered_json result = run_result_json(run);
   const std::string replay_command =
       "raftsim run " + shell_quote(scenario.file) + " --seed " + std::to_string(outcome.seed) +
       (scenario.bug != Bug::none ? " --bug " + std::string(bug_name(scenario.bug)) : "");
   result["replay"] = replay_command;
   if (scenario.bug != Bug::none) result["bug"] = bug_name(scenario.bug);
-
-  const CheckerFinding* failure = report.first_failure();
-  const bool failed = report.verdict != RunVerdict::pass;
   std::vector<std::string> written;
-  if (!out_dir.empty()) {
-    std::error_code error;
-    std::filesystem::create_directories(out_dir, error);
-    if (error)
-      throw UsageError("cannot create --out directory '" + out_dir + "': " + error.message());
-    if (failed || flags.trace) {
-      std::ofstream(out_dir + "/trace.jsonl") << runner.cluster().world().trace().to_jsonl();
-      written.push_back("trace.jsonl");
-    }
-    if (scenario.cluster.workload_type == ServiceClusterOptions::Workload::queue) {
-      std::ofstream(out_dir + "/history.json")
-          << runner.cluster().queue_history().to_json() << "\n";
-    } else {
-      std::ofstream(out_dir + "/history.json") << runner.cluster().history().to_json() << "\n";
-    }
-    written.push_back("history.json");
-    if (failed) {
-      // The realised timeline as a plain scenario: it replays even if the code changes the
-      // choices a seed leads to.
-      Scenario concrete = report.concrete_scenario(scenario);
-      concrete.name = scenario.name + "-replay";
-      std::ofstream(out_dir + "/replay.json") << scenario_to_json(concrete);
-      written.push_back("replay.json");
-      result["replay_concrete"] = "raftsim run " + shell_quote(out_dir + "/replay.json");
-    }
-    if (failed || flags.diagram) {
-      DiagramOptions diagram;
-      Time focus = failure != nullptr ? failure->at : 0;
-      if (failure == nullptr) {
-        for (const AppliedFault& applied : report.timeline) {
-          if (!applied.skipped) {
-            focus = applied.step.at;
-            break;
-          }
-        }
-      }
-      // The rows leading up to the failure (or the first fault), and a few after it.
-      diagram.focus = focus;
-      if (failure != nullptr && !failure->blamed.empty()) {
-        diagram.highlight = failure->blamed;
-        diagram.clients_highlighted_only = true;
-      }
-      diagram.title = scenario.name + ", seed " + std::to_string(outcome.seed) + ": " +
-                      (failure != nullptr ? failure->checker + " failed: " + failure->summary
-                                          : std::string("around the first fault"));
-      if (diagram.title.size() > 160) diagram.title = diagram.title.substr(0, 157) + "...";
-      const std::string dot = render_sequence_diagram(runner.cluster().world().trace(),
-                                                      scenario.cluster.server_slots(), diagram);
-      auto files = write_diagram(out_dir, "diagram", dot, ImageFormat::svg);
-      if (files.ok()) {
-        written.push_back("diagram.dot, diagram.svg");
-        result["diagram"] = files.value().image_path;
-      } else {
-        // No Graphviz: the DOT text is still there to render elsewhere.
-        written.push_back("diagram.dot (" + files.status().message() + ")");
-        result["diagram"] = out_dir + "/diagram.dot";
-      }
-    }
-    std::ofstream(out_dir + "/result.json") << result.dump(2) << "\n";
-    written.push_back("result.json");
-  }
+  if (!out_dir.empty()) written = write_run_files(run, flags, out_dir, result);
 
-  // The one-line summary.
-  std::string line;
+  const std::string line = summary_line(run);
+  const CheckerFinding* failure = report.first_failure();
   const bool met = outcome.exit_code == 0;
-  line += met ? "PASS " : outcome.exit_code == 4 ? "UNKNOWN " : "FAIL ";
-  line += scenario.name + " seed " + std::to_string(outcome.seed) + ": ";
-  if (!scenario.expect.pass && met) {
-    line += "failed as expected (" + scenario.expect.checker + ": " + failure->summary + "); ";
-  } else if (failure != nullptr) {
-    line += failure->checker + ": " + failure->summary + "; ";
-  } else if (!met && report.verdict == RunVerdict::pass) {
-    line += "expected " + scenario.expect.checker + " to fail, but every check passed; ";
-  }
-  if (determinism && !determinism->deterministic()) line += determinism->describe() + "; ";
-  const auto& times = report.recovery_times;
-  std::size_t skipped = 0;
-  for (const AppliedFault& applied : report.timeline) skipped += applied.skipped;
-  line +=
-      format_ms(static_cast<double>(report.simulated) / kMillisecond / 1000) + " s simulated in " +
-      format_ms(outcome.wall_ms / 1000) + " s, " + std::to_string(report.operations_ok) +
-      " ops ok, " + std::to_string(report.timeline.size()) + " faults, recovery max " +
-      format_ms(times.empty() ? 0 : static_cast<double>(times.back()) / kMillisecond) + " ms p50 " +
-      format_ms(static_cast<double>(RecoveryTracker::percentile(times, 50)) / kMillisecond) + " ms";
-  if (determinism && determinism->deterministic()) line += ", deterministic";
   outcome.summary = line;
-  if (!met) {
+  if (!met)
     outcome.failure = failure != nullptr ? failure->checker + ": " + failure->summary : line;
-  }
   if (json_out != nullptr) {
     *json_out = result;
-  } else {
-    std::printf("%s\n", line.c_str());
-    if (!out_dir.empty()) {
-      std::string files;
-      for (const std::string& name : written) files += (files.empty() ? "" : ", ") + name;
-      std::printf("  wrote %s: %s\n", out_dir.c_str(), files.c_str());
-    }
-    if (!met) std::printf("  replay: %s\n", replay_command.c_str());
+    return outcome;
   }
+  std::printf("%s\n", line.c_str());
+  if (!out_dir.empty()) {
+    std::string files;
+    for (const std::string& name : written) files += (files.empty() ? "" : ", ") + name;
+    std::printf("  wrote %s: %s\n", out_dir.c_str(), files.c_str());
+  }
+  if (!met) std::printf("  replay: %s\n", replay_command.c_str());
   return outcome;
 }
 
@@ -319,10 +356,7 @@ int run_run(const std::vector<std::string>& arguments) {
   po::positional_options_description positional;
   positional.add("scenario", -1);
   po::variables_map values = parse_arguments(arguments, options, &positional);
-  if (values.count("help")) {
-    std::printf("%s", help_text(options).c_str());
-    return 0;
-  }
+  if (print_help_if_asked(values, options)) return 0;
   if (files.empty()) throw UsageError("no scenario file given (see raftsim run --help)");
   if (values.count("seed")) flags.seed = seed;
   const std::optional<Bug> injected =
@@ -363,10 +397,7 @@ int run_validate(const std::vector<std::string>& arguments) {
   po::positional_options_description positional;
   positional.add("scenario", -1);
   po::variables_map values = parse_arguments(arguments, options, &positional);
-  if (values.count("help")) {
-    std::printf("%s", help_text(options).c_str());
-    return 0;
-  }
+  if (print_help_if_asked(values, options)) return 0;
   if (files.empty()) throw UsageError("no scenario file given (see raftsim validate --help)");
   bool all_valid = true;
   for (const std::string& file : files) {

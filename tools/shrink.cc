@@ -46,10 +46,7 @@ int run_shrink(const std::vector<std::string>& arguments) {
   po::positional_options_description positional;
   positional.add("scenario", 1);
   po::variables_map values = parse_arguments(arguments, options, &positional);
-  if (values.count("help")) {
-    std::printf("%s", help_text(options).c_str());
-    return 0;
-  }
+  if (print_help_if_asked(values, options)) return 0;
   if (input.empty()) throw UsageError("no scenario file given (see raftsim shrink --help)");
   auto loaded = load_scenario(input);
   if (!loaded.ok()) throw UsageError("invalid scenario:\n" + loaded.status().message());
