@@ -93,9 +93,14 @@ std::optional<Violation> ConfigurationChecker::record_committed(const Moment& mo
   // applied and snapshotted in one event, or installed by a snapshot) is the snapshot's; it is
   // recorded at the snapshot's index, its own entry's index being gone.
   const Index snapshot = log.snapshot_index();
-  if (snapshot > committed_.back().index &&
-      raft.membership_at(snapshot) != committed_.back().membership) {
-    if (auto found = record(moment, node, snapshot, raft.membership_at(snapshot))) return found;
+  if (snapshot > committed_.back().index) {
+    Membership at_snapshot = raft.membership_at(snapshot);
+    // A server that joined later has no bootstrap voters of its own: a snapshot taken while the
+    // cluster's bootstrap configuration was in force carries that one.
+    if (at_snapshot.voters.empty()) at_snapshot = committed_.front().membership;
+    if (at_snapshot != committed_.back().membership) {
+      if (auto found = record(moment, node, snapshot, std::move(at_snapshot))) return found;
+    }
   }
   for (Index index : view.config_indexes) {
     if (index > log.committed()) break;
