@@ -350,6 +350,7 @@ struct FuzzArguments {
   CampaignOptions campaign;
   std::vector<std::string> merge;
   bool keep_going = false, pr_mode = false;
+  std::optional<std::uint64_t> print_run;  // --print-run: show this run's scenario and exit
   FuzzFlags flags;
   std::optional<Scenario> base;  // --scenario, loaded; campaign.base points here
 };
@@ -385,7 +386,10 @@ void add_fuzz_options(po::options_description& options, FuzzArguments& fuzz) {
       "wall-clock guard of one run (last resort; the event budget is the deterministic one)")(
       "merge", po::value<std::vector<std::string>>(&fuzz.merge)->multitoken(),
       "merge the campaign.json of shards (directories or files) and exit")(
-      "json", po::bool_switch(&fuzz.flags.json), "print the campaign as JSON on stdout");
+      "json", po::bool_switch(&fuzz.flags.json), "print the campaign as JSON on stdout")(
+      "print-run", po::value<std::uint64_t>(),
+      "print the scenario of this run index (for --seed, --bug, --scenario) and exit: a passing "
+      "run becomes a file for 'raftsim run'");
 }
 
 // Checks the options and fills fuzz.campaign (budget, shard, bug, PR mode, base scenario).
@@ -556,6 +560,12 @@ int run_fuzz(const std::vector<std::string>& arguments) {
   if (print_help_if_asked(values, options)) return 0;
   if (!fuzz.merge.empty()) return merge_campaigns(fuzz.merge, fuzz.flags.json);
   configure_campaign(values, fuzz);
+  if (values.count("print-run")) {
+    const FuzzRunSpec spec{fuzz.campaign.seed, values["print-run"].as<std::uint64_t>(),
+                           fuzz.campaign.bug, fuzz.campaign.base};
+    std::printf("%s\n", scenario_to_json(generate_scenario(spec)).c_str());
+    return 0;
+  }
   int regression_code = 0;
   if (!fuzz.regressions.empty()) regression_code = run_regressions(fuzz.regressions, false);
   const CampaignResult result = run_campaign_with_progress(fuzz.campaign, fuzz.flags);
