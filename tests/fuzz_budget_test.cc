@@ -83,7 +83,7 @@ TEST(RunBudget, ShrinkingStopsWhenTold) {
   ASSERT_TRUE(failing.has_value()) << "vote-ignores-log not found in 100 runs";
   ShrinkOptions options;
   std::size_t polls = 0;
-  options.should_stop = [&polls] { return ++polls > 40; };  // the first run and a few candidates
+  options.should_stop = [&polls] { return ++polls > 3; };  // the first run and a few candidates
   auto shrunk = shrink_scenario(*failing, "", options);
   ASSERT_TRUE(shrunk.ok()) << shrunk.status().message();
   EXPECT_EQ(shrunk.value().stopped, "stopped");
@@ -94,7 +94,7 @@ TEST(RunBudget, ShrinkingStopsWhenTold) {
 TEST(FuzzProfiles, EachAppearsInAShareOfRunsAndTheirScenariosAreValid) {
   constexpr std::uint64_t kRuns = 400;
   std::size_t racing = 0, churn = 0, minority = 0, voter = 0, batches = 0, figure_8 = 0, lease = 0,
-              none = 0, figure_8_on_five = 0;
+              none = 0, figure_8_on_five = 0, membership = 0, scripted = 0, by_nemesis = 0;
   for (std::uint64_t index = 0; index < kRuns; ++index) {
     const Scenario scenario = generate_scenario({kCampaignSeed, index});
     const FuzzProfiles profiles = draw_fuzz_profiles(scenario.seed);
@@ -109,6 +109,12 @@ TEST(FuzzProfiles, EachAppearsInAShareOfRunsAndTheirScenariosAreValid) {
                          [&](const FaultStep& step) { return step.comment == comment; });
     };
     const RaftConfig& raft = scenario.cluster.raft;
+    // The membership profile's two-changes disaster runs alone: no nemesis, no other faults.
+    const bool alone = profiles.membership && !scenario.nemesis;
+    if (alone) {
+      EXPECT_TRUE(has_comment("membership: next leader cut off")) << "run " << index;
+      EXPECT_EQ(scenario.cluster.nodes, 4u);
+    }
     if (profiles.racing_elections) {
       ++racing;
       EXPECT_LE(raft.election_timeout_ticks_max - raft.election_timeout_ticks_min, 3u);
@@ -118,15 +124,15 @@ TEST(FuzzProfiles, EachAppearsInAShareOfRunsAndTheirScenariosAreValid) {
     }
     if (profiles.leader_churn) {
       ++churn;
-      EXPECT_TRUE(has_comment("leader churn")) << "run " << index;
+      EXPECT_TRUE(alone || has_comment("leader churn")) << "run " << index;
     }
     if (profiles.minority_leader) {
       ++minority;
-      EXPECT_TRUE(has_comment("leader cut off with a minority")) << "run " << index;
+      EXPECT_TRUE(alone || has_comment("leader cut off with a minority")) << "run " << index;
     }
     if (profiles.voter_crashes) {
       ++voter;
-      EXPECT_TRUE(has_comment("voter crash")) << "run " << index;
+      EXPECT_TRUE(alone || has_comment("voter crash")) << "run " << index;
       EXPECT_GT(scenario.cluster.disk.sync_latency_max, 0);
     }
     if (profiles.small_batches) {
@@ -171,8 +177,30 @@ TEST(FuzzProfiles, EachAppearsInAShareOfRunsAndTheirScenariosAreValid) {
                            NemesisKind::of<PauseFault>()),
                 0);
     }
+    if (profiles.membership) {
+      ++membership;
+      EXPECT_FALSE(profiles.lease_reads || profiles.figure_8) << "run " << index;
+      EXPECT_GT(scenario.cluster.max_nodes, scenario.cluster.nodes) << "spare slots";
+      EXPECT_TRUE(scenario.cluster.admin_client);
+      const bool nemesis_changes =
+          !alone && std::count(scenario.nemesis->kinds.begin(), scenario.nemesis->kinds.end(),
+                               NemesisKind::of<MembershipNemesisFault>()) == 1;
+      const bool operator_changes = std::any_of(
+          scenario.faults.begin(), scenario.faults.end(),
+          [](const FaultStep& step) { return step.comment.starts_with("membership: "); });
+      EXPECT_NE(nemesis_changes, operator_changes) << "run " << index << ": one or the other";
+      by_nemesis += nemesis_changes;
+      scripted += operator_changes;
+    } else {
+      EXPECT_EQ(scenario.cluster.max_nodes, 0u) << "run " << index;
+    }
     none += profiles.describe() == "none";
   }
+  // A quarter of the runs without lease reads or Figure 8 (about 17% of all).
+  EXPECT_GT(membership, kRuns / 10);
+  EXPECT_LT(membership, kRuns / 4);
+  EXPECT_GT(by_nemesis, 0u);
+  EXPECT_GT(scripted, by_nemesis) << "two thirds are scripted";
   // Each about a quarter of the runs (binomial, n = 400: 100 +- 9 standard deviations of ~9).
   for (std::size_t count : {racing, churn, minority, voter, batches}) {
     EXPECT_GT(count, kRuns / 8);

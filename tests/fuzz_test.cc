@@ -89,6 +89,45 @@ TEST(FuzzCampaign, CorrectCodePassesEveryCheckDeterministically) {
   EXPECT_NE(coverage.to_markdown().find("leader with uncommitted entries"), std::string::npos);
 }
 
+// Runs with the membership profile change the cluster while it runs, pass on correct code and
+// replay to the same trace; the coverage report sees configuration states.
+TEST(FuzzCampaign, MembershipRunsPassOnCorrectCodeAndReplay) {
+  FaultCoverage coverage;
+  std::size_t runs = 0, admin_requests = 0;
+  for (std::uint64_t index = 0; runs < 25 && index < 400; ++index) {
+    const Scenario scenario = generate_scenario({kCampaignSeed, index});
+    if (!draw_fuzz_profiles(scenario.seed).membership) continue;
+    ++runs;
+    ScenarioRunOptions options;
+    options.record_trace = false;
+    options.before_fault = [&](const FaultStep& step, const std::string& origin,
+                               ServiceCluster& cluster) {
+      coverage.observe(step, origin, cluster);
+    };
+    ScenarioRunReport report = run_scenario(scenario, scenario.seed, options);
+    const CheckerFinding* failure = report.first_failure();
+    EXPECT_NE(report.verdict, RunVerdict::fail)
+        << "run " << index << ": " << failure->checker << ": " << failure->summary
+        << "\nreplay: raftsim fuzz --seed " << kCampaignSeed << " --print-run " << index;
+    admin_requests += report.to_json().value("admin", nlohmann::ordered_json::array()).size();
+    if (runs <= 3) {
+      ScenarioRunOptions again;
+      again.record_trace = false;
+      EXPECT_EQ(report.trace_hash, run_scenario(scenario, scenario.seed, again).trace_hash);
+    }
+  }
+  EXPECT_EQ(runs, 25u);
+  EXPECT_GT(admin_requests, runs) << "operators change the membership";
+  std::uint64_t configuration_hits = 0;
+  for (const std::string& fault : coverage_faults()) {
+    for (const char* state : {"joint configuration", "learner catching up", "witness present"}) {
+      configuration_hits += coverage.hits(fault, state);
+    }
+  }
+  EXPECT_GT(configuration_hits, 0u);
+  EXPECT_GT(coverage.hits("membership", "follower") + coverage.hits("membership", "leader"), 0u);
+}
+
 TEST(FuzzShrink, KeepsTheFailingCheckerAndEndsWithFewFaults) {
   std::optional<Scenario> failing;
   std::string checker;

@@ -110,6 +110,13 @@ CampaignResult run_campaign(const CampaignOptions& options) {
       ++result.passed;
     } else if (report.verdict == RunVerdict::unknown) {
       ++result.unknown;
+      for (const CheckerFinding& finding : report.findings) {
+        if (finding.status != CheckStatus::unknown) continue;
+        if (result.unknown_runs.size() < kCampaignUnknownRunsListed) {
+          result.unknown_runs.push_back({index, finding.checker, finding.summary});
+        }
+        break;
+      }
     } else if (report.verdict == RunVerdict::budget_exceeded) {
       result.budget_exceeded.push_back({index, std::move(scenario), std::move(report), run_wall_s});
     } else {
@@ -467,6 +474,15 @@ SavedRuns save_runs(const CampaignResult& result, const FuzzFlags& flags) {
   return saved;
 }
 
+nlohmann::ordered_json unknown_runs_json(const std::vector<CampaignUnknownRun>& runs) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
+  for (const CampaignUnknownRun& run : runs) {
+    out.push_back(
+        {{"run_index", run.run_index}, {"checker", run.checker}, {"summary", run.summary}});
+  }
+  return out;
+}
+
 nlohmann::ordered_json campaign_json(const CampaignOptions& campaign, const CampaignResult& result,
                                      const SavedRuns& saved, int regression_code) {
   return {
@@ -484,6 +500,7 @@ nlohmann::ordered_json campaign_json(const CampaignOptions& campaign, const Camp
       {"events_per_run_max", result.events_per_run_max},
       {"runs_per_s", result.wall_s > 0 ? static_cast<double>(result.runs) / result.wall_s : 0},
       {"failures", saved.failures},
+      {"unknown_runs", unknown_runs_json(result.unknown_runs)},
       {"over_budget", saved.over_budget},
       {"regressions_exit_code", regression_code},
       {"coverage", result.coverage.to_json()}};

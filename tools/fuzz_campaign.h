@@ -52,8 +52,17 @@ struct CampaignBudgetRun {
   double wall_s = 0;              // the run's own wall time
 };
 
+// A run no checker failed but one could not decide (the linearizability search budget): a
+// finding to explain, so the campaign names it.
+struct CampaignUnknownRun {
+  std::uint64_t run_index = 0;
+  std::string checker, summary;
+};
+inline constexpr std::size_t kCampaignUnknownRunsListed = 200;  // beyond: counted only
+
 struct CampaignResult {
   std::uint64_t runs = 0, passed = 0, unknown = 0;
+  std::vector<CampaignUnknownRun> unknown_runs;  // the first kCampaignUnknownRunsListed
   // Runs the campaign deadline cut short (--time): not judged and not counted in `runs`.
   std::uint64_t interrupted = 0;
   double wall_s = 0;
