@@ -62,28 +62,31 @@ TEST(FuzzGenerator, WritesValidScenarioFilesThatRoundTrip) {
   EXPECT_TRUE(saw_queue && saw_kv && saw_three && saw_five) << "the swarm varies what it draws";
 }
 
+// Runs generated run `index` on correct code with coverage; it must not fail, and with `replay`
+// a second run must give the same trace hash. Returns the report.
+ScenarioRunReport run_generated(std::uint64_t index, FaultCoverage& coverage, bool replay) {
+  const Scenario scenario = generate_scenario({kCampaignSeed, index});
+  ScenarioRunOptions options;
+  options.record_trace = false;
+  options.before_fault = [&](const FaultStep& step, const std::string& origin,
+                             ServiceCluster& cluster) { coverage.observe(step, origin, cluster); };
+  ScenarioRunReport report = run_scenario(scenario, scenario.seed, options);
+  const CheckerFinding* failure = report.first_failure();
+  EXPECT_NE(report.verdict, RunVerdict::fail)
+      << "seed " << kCampaignSeed << " run " << index << ": " << failure->checker << ": "
+      << failure->summary << "\nreplay: raftsim fuzz --seed " << kCampaignSeed << " --print-run "
+      << index;
+  if (replay) {
+    ScenarioRunOptions again;
+    again.record_trace = false;
+    EXPECT_EQ(report.trace_hash, run_scenario(scenario, scenario.seed, again).trace_hash);
+  }
+  return report;
+}
+
 TEST(FuzzCampaign, CorrectCodePassesEveryCheckDeterministically) {
   FaultCoverage coverage;
-  for (std::uint64_t index = 0; index < 40; ++index) {
-    const Scenario scenario = generate_scenario({kCampaignSeed, index});
-    ScenarioRunOptions options;
-    options.record_trace = false;
-    options.before_fault = [&](const FaultStep& step, const std::string& origin,
-                               ServiceCluster& cluster) {
-      coverage.observe(step, origin, cluster);
-    };
-    ScenarioRunReport report = run_scenario(scenario, scenario.seed, options);
-    const CheckerFinding* failure = report.first_failure();
-    EXPECT_NE(report.verdict, RunVerdict::fail)
-        << "seed " << kCampaignSeed << " run " << index << ": " << failure->checker << ": "
-        << failure->summary << "\nreplay: raftsim fuzz --seed " << kCampaignSeed << " --runs "
-        << index + 1;
-    if (index < 5) {
-      ScenarioRunOptions again;
-      again.record_trace = false;
-      EXPECT_EQ(report.trace_hash, run_scenario(scenario, scenario.seed, again).trace_hash);
-    }
-  }
+  for (std::uint64_t index = 0; index < 40; ++index) run_generated(index, coverage, index < 5);
   EXPECT_GT(coverage.faults_observed(), 40u);
   EXPECT_GT(coverage.hits("crash", "leader") + coverage.hits("crash", "follower"), 0u);
   EXPECT_NE(coverage.to_markdown().find("leader with uncommitted entries"), std::string::npos);
@@ -98,23 +101,8 @@ TEST(FuzzCampaign, MembershipRunsPassOnCorrectCodeAndReplay) {
     const Scenario scenario = generate_scenario({kCampaignSeed, index});
     if (!draw_fuzz_profiles(scenario.seed).membership) continue;
     ++runs;
-    ScenarioRunOptions options;
-    options.record_trace = false;
-    options.before_fault = [&](const FaultStep& step, const std::string& origin,
-                               ServiceCluster& cluster) {
-      coverage.observe(step, origin, cluster);
-    };
-    ScenarioRunReport report = run_scenario(scenario, scenario.seed, options);
-    const CheckerFinding* failure = report.first_failure();
-    EXPECT_NE(report.verdict, RunVerdict::fail)
-        << "run " << index << ": " << failure->checker << ": " << failure->summary
-        << "\nreplay: raftsim fuzz --seed " << kCampaignSeed << " --print-run " << index;
+    const ScenarioRunReport report = run_generated(index, coverage, runs <= 3);
     admin_requests += report.to_json().value("admin", nlohmann::ordered_json::array()).size();
-    if (runs <= 3) {
-      ScenarioRunOptions again;
-      again.record_trace = false;
-      EXPECT_EQ(report.trace_hash, run_scenario(scenario, scenario.seed, again).trace_hash);
-    }
   }
   EXPECT_EQ(runs, 25u);
   EXPECT_GT(admin_requests, runs) << "operators change the membership";
