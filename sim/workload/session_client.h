@@ -98,9 +98,7 @@ void SessionClient<Session>::start_timer(Session& session, Time after, std::uint
 
 template <typename Session>
 void SessionClient<Session>::open_request(Session& session) {
-  ++session.sequence;
-  session.attempts = 0;
-  session.in_doubt = false;
+  open_session_request(session, runtime_.monotonic_now_ns());
 }
 
 template <typename Session>
