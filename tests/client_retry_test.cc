@@ -28,7 +28,8 @@ RetryStep refused(ClientSession& session, NodeId hint,
                   BounceRule bounce = BounceRule::after_second_refusal) {
   const RetryStep step =
       next_retry(session, hint, milliseconds(1), ClientTiming{}, kSlots, {}, bounce);
-  ++session.attempts;
+  ++session.attempts;  // the next attempt is sent, as send_session_attempt does
+  session.timed_out = false;
   return step;
 }
 
@@ -57,6 +58,19 @@ TEST(ClientRetry, RemovedServerNamingTheSilentOldLeaderAgainIsNotFollowed) {
   EXPECT_EQ(session.target, 5u);
   // Forgiven once left: a later hint to it is followed again.
   EXPECT_EQ(refused(session, 3), RetryStep::resend_now);
+}
+
+// A timeout is no refusal (the server may be down or slow, or the answer lost): a hint back to a
+// server that did not answer is followed as before, however often.
+TEST(ClientRetry, HintsBackToAServerThatTimedOutAreFollowed) {
+  ClientSession session = session_asking(3);
+  for (int round = 0; round < 3; ++round) {
+    note_timeout(session);
+    ASSERT_EQ(refused(session, kNoNode), RetryStep::back_off);
+    ASSERT_EQ(session.target, 4u);
+    EXPECT_EQ(refused(session, 3), RetryStep::resend_now);
+  }
+  EXPECT_TRUE(session.in_doubt);
 }
 
 // A candidate refuses without a hint, then wins: the next server's hint to it is followed.

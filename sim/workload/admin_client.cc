@@ -152,7 +152,7 @@ void AdminClient::on_timer(std::uint64_t tag) {
       return;
     case ClientSession::kTimeoutTimer:
       if (!session.current) return;
-      session.in_doubt = true;
+      note_timeout(session);
       retry(session, kNoNode);
       return;
     default:

@@ -25,6 +25,7 @@ void send_session_attempt(Runtime& runtime, ClientSession& session, std::uint64_
                           ClientRequest& request, std::vector<std::uint8_t>& buffer,
                           const ClientTiming& timing) {
   ++session.attempts;
+  session.timed_out = false;
   request.client_id = session.client_id;
   request.sequence = session.sequence;
   encode_client_request_into(request, buffer);
@@ -32,6 +33,11 @@ void send_session_attempt(Runtime& runtime, ClientSession& session, std::uint64_
   ++session.timer_generation;
   start_session_timer(runtime, session, session_index, timing.request_timeout,
                       ClientSession::kTimeoutTimer);
+}
+
+void note_timeout(ClientSession& session) {
+  session.in_doubt = true;
+  session.timed_out = true;
 }
 
 void open_session_request(ClientSession& session, Time now) {
@@ -59,7 +65,7 @@ bool bounce_back_is_stale(ClientSession& session, NodeId hint, BounceRule bounce
     session.silent_server_hinted = !stale;
     if (stale) session.silent_server = kNoNode;
   }
-  if (hint == kNoNode && asked != session.silent_server) {
+  if (hint == kNoNode && !session.timed_out && asked != session.silent_server) {
     session.silent_server = asked;
     session.silent_server_hinted = false;
   }

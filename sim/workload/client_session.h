@@ -37,15 +37,17 @@ struct ClientSession {
   std::uint64_t sequence = 0;
   std::uint64_t timer_generation = 0;  // timer tags carry it; stale timers are ignored
   std::optional<TimerId> timer;        // the one live timer, cancelled when superseded
-  // What next_retry's bounce rule remembers of the current request: the server asked just before
-  // `target`; the last one that named no leader (refused without a hint or did not answer); and
+                                 // What next_retry's bounce rule remembers of the current request:
+                                 // the server asked just before
+  // `target`; the last one that refused without naming a leader (a timeout is no refusal); and
   // whether a hint back to that one has been followed already.
   NodeId previous_target = kNoNode;
   NodeId silent_server = kNoNode;
   bool silent_server_hinted = false;
   std::uint32_t attempts = 0;
   Time invoked_at = 0;
-  bool in_doubt = false;  // some attempt may have been proposed (timed out without answer)
+  bool in_doubt = false;   // some attempt may have been proposed (timed out without answer)
+  bool timed_out = false;  // the last attempt got no answer (not a refusal: the bounce rule)
   std::optional<std::size_t> current;  // history index of the request in flight
 };
 
@@ -83,6 +85,9 @@ enum class BounceRule : std::uint8_t {
   // requests are few and wait for elections anyway).
   always,
 };
+
+// The attempt in flight got no answer within the request timeout: it may have been proposed.
+void note_timeout(ClientSession& session);
 
 enum class RetryStep { give_up, resend_now, back_off };
 // After a refusal (hint: who the node thinks leads) or a timeout (hint = kNoNode): give up when

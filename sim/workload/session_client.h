@@ -165,7 +165,7 @@ void SessionClient<Session>::on_timer(std::uint64_t tag) {
       return;
     case ClientSession::kTimeoutTimer:
       if (!session.current) return;
-      session.in_doubt = true;  // no answer: the attempt may have been proposed and may commit
+      note_timeout(session);  // no answer: the attempt may have been proposed and may commit
       retry(session, kNoNode);
       return;
     default:
