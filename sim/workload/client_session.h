@@ -37,13 +37,14 @@ struct ClientSession {
   std::uint64_t sequence = 0;
   std::uint64_t timer_generation = 0;  // timer tags carry it; stale timers are ignored
   std::optional<TimerId> timer;        // the one live timer, cancelled when superseded
-                                 // What next_retry's bounce rule remembers of the current request:
-                                 // the server asked just before
-  // `target`; the last one that refused without naming a leader (a timeout is no refusal); and
-  // whether a hint back to that one has been followed already.
+
+  // What next_retry's bounce rule remembers of the current request: the server asked just
+  // before `target`; the last one that refused without naming a leader (a timeout is no
+  // refusal); and whether a hint to that one has been followed already.
   NodeId previous_target = kNoNode;
   NodeId silent_server = kNoNode;
   bool silent_server_hinted = false;
+
   std::uint32_t attempts = 0;
   Time invoked_at = 0;
   bool in_doubt = false;   // some attempt may have been proposed (timed out without answer)
@@ -76,9 +77,10 @@ void open_session_request(ClientSession& session, Time now);
 // instead). A removed server naming the old leader, which names nobody, would otherwise keep a
 // request between the two until the removed server's election timeout.
 enum class BounceRule : std::uint8_t {
-  // A hint to a server that named no leader is followed once (a candidate that refused may have
-  // won since); if it names nobody again, the next hint to it is not followed. A leader handing
-  // over names its transfer target, which names it back until it wins: that poll goes on.
+  // A hint to a server that refused without naming a leader is followed once (a candidate that
+  // refused may have won since); a second hint to it within the request is not (and then it is
+  // forgiven). A leader handing over names its transfer target, which names it back until it
+  // wins: that poll goes on, neither refused without a hint.
   after_second_refusal,
   // A hint back to the server asked just before is never followed, whatever it named: two stale
   // servers naming each other would also keep the request (the operator console's rule; its
