@@ -63,10 +63,7 @@ void AdminClient::start_next(Session& session) {
   }
   AdminRequest next = std::move(session.rest.front());
   session.rest.pop_front();
-  ++session.sequence;
-  session.attempts = 0;
-  session.in_doubt = false;
-  session.invoked_at = runtime_.monotonic_now_ns();
+  open_session_request(session, runtime_.monotonic_now_ns());
   session.current = history_.begin(std::move(next), session.sequence, session.invoked_at);
   RAFTSIM_CHECK_MSG(session.current.has_value(), "submit() keeps the history within its limit");
   send_attempt(session);
@@ -82,11 +79,8 @@ void AdminClient::send_attempt(Session& session) {
 }
 
 void AdminClient::retry(Session& session, NodeId hint) {
-  // Two servers that name each other as leader (both stale) would bounce the request between
-  // them until it gives up: after a hint back to the previous one, go round instead.
-  if (hint == session.previous_target) hint = kNoNode;
-  session.previous_target = session.target;
-  switch (next_retry(session, hint, runtime_.monotonic_now_ns(), timing_, cluster_size_)) {
+  switch (next_retry(session, hint, runtime_.monotonic_now_ns(), timing_, cluster_size_, is_server_,
+                     BounceRule::always)) {
     case RetryStep::give_up:
       finish(session, AdminOutcome::gave_up,
              session.in_doubt ? "no answer (the change may still happen)" : "no leader answered",
@@ -96,11 +90,6 @@ void AdminClient::retry(Session& session, NodeId hint) {
       send_attempt(session);
       return;
     case RetryStep::back_off:
-      // Going round: skip slots that never ran a server (at most one full turn).
-      for (std::uint32_t turn = 0;
-           is_server_ && !is_server_(session.target) && turn < cluster_size_; ++turn) {
-        session.target = (session.target + 1) % cluster_size_;
-      }
       start_session_timer(runtime_, session, index_of(session), timing_.retry_backoff,
                           ClientSession::kBackoffTimer);
       return;
@@ -163,7 +152,7 @@ void AdminClient::on_timer(std::uint64_t tag) {
       return;
     case ClientSession::kTimeoutTimer:
       if (!session.current) return;
-      session.in_doubt = true;
+      note_timeout(session);
       retry(session, kNoNode);
       return;
     default:

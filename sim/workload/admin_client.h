@@ -64,9 +64,8 @@ class AdminClient final : public Process {
     NodeId leader_guess = kNoNode;
   };
   struct Session : ClientSession {
-    std::deque<AdminRequest> rest;     // of its chain, after the request in flight
-    bool start_scheduled = false;      // a step timer will start its chain
-    NodeId previous_target = kNoNode;  // asked before `target`: a hint back to it is stale
+    std::deque<AdminRequest> rest;  // of its chain, after the request in flight
+    bool start_scheduled = false;   // a step timer will start its chain
   };
 
   // Starts the next request of the session's chain, or the next queued chain.

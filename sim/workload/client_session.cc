@@ -25,6 +25,7 @@ void send_session_attempt(Runtime& runtime, ClientSession& session, std::uint64_
                           ClientRequest& request, std::vector<std::uint8_t>& buffer,
                           const ClientTiming& timing) {
   ++session.attempts;
+  session.timed_out = false;
   request.client_id = session.client_id;
   request.sequence = session.sequence;
   encode_client_request_into(request, buffer);
@@ -34,13 +35,55 @@ void send_session_attempt(Runtime& runtime, ClientSession& session, std::uint64_
                       ClientSession::kTimeoutTimer);
 }
 
+void note_timeout(ClientSession& session) {
+  session.in_doubt = true;
+  session.timed_out = true;
+}
+
+void open_session_request(ClientSession& session, Time now) {
+  ++session.sequence;
+  session.attempts = 0;
+  session.in_doubt = false;
+  session.invoked_at = now;
+  session.previous_target = kNoNode;
+  session.silent_server = kNoNode;
+  session.silent_server_hinted = false;
+}
+
+namespace {
+
+// Whether `hint` leads back to a server that has just refused, by `bounce`; updates what the rule
+// remembers about the session's current request.
+bool bounce_back_is_stale(ClientSession& session, NodeId hint, BounceRule bounce) {
+  const NodeId asked = session.target;
+  bool stale = false;
+  if (bounce == BounceRule::always) {
+    stale = hint != kNoNode && hint == session.previous_target;
+  } else if (hint != kNoNode && hint == session.silent_server) {
+    stale = session.silent_server_hinted;
+    // Followed once; not followed the second time, after which it is forgiven.
+    session.silent_server_hinted = !stale;
+    if (stale) session.silent_server = kNoNode;
+  }
+  if (hint == kNoNode && !session.timed_out && asked != session.silent_server) {
+    session.silent_server = asked;
+    session.silent_server_hinted = false;
+  }
+  session.previous_target = asked;
+  return stale;
+}
+
+}  // namespace
+
 RetryStep next_retry(ClientSession& session, NodeId hint, Time now, const ClientTiming& timing,
-                     std::uint32_t cluster_size, const std::function<bool(NodeId)>& is_server) {
+                     std::uint32_t cluster_size, const std::function<bool(NodeId)>& is_server,
+                     BounceRule bounce) {
   ++session.timer_generation;
   if (session.attempts >= timing.attempts_max ||
       now - session.invoked_at >= timing.operation_timeout) {
     return RetryStep::give_up;
   }
+  if (bounce_back_is_stale(session, hint, bounce)) hint = kNoNode;
   if (hint != kNoNode && hint < cluster_size && hint != session.target) {
     session.target = hint;
     return RetryStep::resend_now;

@@ -37,9 +37,18 @@ struct ClientSession {
   std::uint64_t sequence = 0;
   std::uint64_t timer_generation = 0;  // timer tags carry it; stale timers are ignored
   std::optional<TimerId> timer;        // the one live timer, cancelled when superseded
+
+  // What next_retry's bounce rule remembers of the current request: the server asked just
+  // before `target`; the last one that refused without naming a leader (a timeout is no
+  // refusal); and whether a hint to that one has been followed already.
+  NodeId previous_target = kNoNode;
+  NodeId silent_server = kNoNode;
+  bool silent_server_hinted = false;
+
   std::uint32_t attempts = 0;
   Time invoked_at = 0;
-  bool in_doubt = false;  // some attempt may have been proposed (timed out without answer)
+  bool in_doubt = false;   // some attempt may have been proposed (timed out without answer)
+  bool timed_out = false;  // the last attempt got no answer (not a refusal: the bounce rule)
   std::optional<std::size_t> current;  // history index of the request in flight
 };
 
@@ -60,12 +69,35 @@ void send_session_attempt(Runtime& runtime, ClientSession& session, std::uint64_
                           ClientRequest& request, std::vector<std::uint8_t>& buffer,
                           const ClientTiming& timing);
 
+// Starts the session's next request (invoked now): the next sequence, a fresh retry budget, no
+// server asked yet.
+void open_session_request(ClientSession& session, Time now);
+
+// When a hint back to a server that has just refused is not followed (the client goes round
+// instead). A removed server naming the old leader, which names nobody, would otherwise keep a
+// request between the two until the removed server's election timeout.
+enum class BounceRule : std::uint8_t {
+  // A hint to a server that refused without naming a leader is followed once (a candidate that
+  // refused may have won since); a second hint to it within the request is not (and then it is
+  // forgiven). A leader handing over names its transfer target, which names it back until it
+  // wins: that poll goes on, neither refused without a hint.
+  after_second_refusal,
+  // A hint back to the server asked just before is never followed, whatever it named: two stale
+  // servers naming each other would also keep the request (the operator console's rule; its
+  // requests are few and wait for elections anyway).
+  always,
+};
+
+// The attempt in flight got no answer within the request timeout: it may have been proposed.
+void note_timeout(ClientSession& session);
+
 enum class RetryStep { give_up, resend_now, back_off };
 // After a refusal (hint: who the node thinks leads) or a timeout (hint = kNoNode): give up when
-// out of attempts or time, go straight to a new hinted leader, or try the next node after a
-// back-off. Invalidates the session's pending timers.
+// out of attempts or time, go straight to a new hinted leader unless `bounce` forbids it, or try
+// the next server after a back-off. Invalidates the session's pending timers.
 RetryStep next_retry(ClientSession& session, NodeId hint, Time now, const ClientTiming& timing,
-                     std::uint32_t cluster_size, const std::function<bool(NodeId)>& is_server = {});
+                     std::uint32_t cluster_size, const std::function<bool(NodeId)>& is_server = {},
+                     BounceRule bounce = BounceRule::after_second_refusal);
 
 // The session a response is for (index from first_client_id), or nothing for noise.
 std::optional<std::size_t> session_of_response(const ClientResponse& response, NodeId from,

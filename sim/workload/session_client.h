@@ -98,9 +98,7 @@ void SessionClient<Session>::start_timer(Session& session, Time after, std::uint
 
 template <typename Session>
 void SessionClient<Session>::open_request(Session& session) {
-  ++session.sequence;
-  session.attempts = 0;
-  session.in_doubt = false;
+  open_session_request(session, runtime_.monotonic_now_ns());
 }
 
 template <typename Session>
@@ -167,7 +165,7 @@ void SessionClient<Session>::on_timer(std::uint64_t tag) {
       return;
     case ClientSession::kTimeoutTimer:
       if (!session.current) return;
-      session.in_doubt = true;  // no answer: the attempt may have been proposed and may commit
+      note_timeout(session);  // no answer: the attempt may have been proposed and may commit
       retry(session, kNoNode);
       return;
     default:
