@@ -47,7 +47,8 @@ std::optional<Violation> RaftSafetyChecker::check(World& world) {
         host.state() == HostState::down ? nullptr : dynamic_cast<const NodeHost*>(host.process());
     if (node_host == nullptr || node_host->raft() == nullptr) continue;
     const Raft& raft = *node_host->raft();
-    observations[node] = NodeObservation{host.incarnation(), raft.term(), raft.role(), &raft.log()};
+    observations[node] = NodeObservation{host.incarnation(), raft.term(), raft.role(), &raft.log(),
+                                         host.busy_until()};
   }
   auto found = observe(world.trace().event_count(), world.now(), observations);
   if (found) world.note("VIOLATION " + found->describe());
@@ -62,6 +63,14 @@ std::optional<Violation> RaftSafetyChecker::observe(
   const Moment moment{event_number, time};
   for (NodeIndex node = 0; node < nodes_.size(); ++node) {
     NodeView& view = nodes_[node];
+    if (!observations[node] || view.incarnation != observations[node]->incarnation) {
+      // It crashed: what it showed while blocked in an fsync is a fact only if the fsync returned.
+      if (auto found = settle_pending(moment, node)) {
+        first_violation_ = found;
+        return first_violation_;
+      }
+      view.pending.reset();
+    }
     if (!observations[node]) {
       view.leader_term = 0;  // a node that is down leads nothing
       continue;
@@ -227,36 +236,69 @@ std::optional<Violation> RaftSafetyChecker::check_node(const Moment& moment, Nod
     view.leader_term = 0;
   }
 
+  return settle_commits(moment, node, raft);
+}
+
+std::optional<Violation> RaftSafetyChecker::settle_pending(const Moment& moment, NodeIndex node) {
+  NodeView& view = nodes_[node];
+  if (!view.pending || view.pending->at > moment.time) return std::nullopt;
+  const NodeView::Pending pending = *view.pending;
+  view.pending.reset();
+  view.durable = std::max(view.durable, pending.stable);
+  return record_commits(moment, node, pending.committed, pending.term, nullptr);
+}
+
+std::optional<Violation> RaftSafetyChecker::settle_commits(const Moment& moment, NodeIndex node,
+                                                           const NodeObservation& raft) {
+  NodeView& view = nodes_[node];
+  if (auto found = settle_pending(moment, node)) return found;
+  Index up_to = raft.log().committed();
+  if (raft.fsync_returns_at > moment.time) {
+    // A commit within what was on disk before this fsync is a fact now (it counted replicas that
+    // were durable, this node's own included); one beyond it counted entries the fsync is syncing.
+    view.pending =
+        NodeView::Pending{up_to, raft.log().stable(), raft.term(), raft.fsync_returns_at};
+    up_to = std::min(up_to, std::max(view.verified_committed, view.durable));
+  } else {
+    view.durable = raft.log().stable();
+  }
+  return record_commits(moment, node, up_to, raft.term(), &raft.log());
+}
+
+std::optional<Violation> RaftSafetyChecker::record_commits(const Moment& moment, NodeIndex node,
+                                                           Index up_to, Term term,
+                                                           const RaftLog* log) {
+  NodeView& view = nodes_[node];
   // Newly committed entries: the same on every node (state machine safety: what is committed is
   // what gets applied, in index order), and held by every leader of a later term.
-  const Index committed = raft.log().committed();
-  for (Index index = view.verified_committed + 1; index <= committed; ++index) {
+  for (Index index = view.verified_committed + 1; index <= up_to; ++index) {
     const std::uint64_t digest = view.entry_digests[index - 1];
     if (index <= committed_.size()) {
       if (committed_[index - 1].first != digest) {
+        const std::string name = log != nullptr ? entry_name(index, log->term_at(index).value_or(0))
+                                                : "entry " + std::to_string(index);
         return violation(moment, "state machine safety", {node},
-                         "node " + std::to_string(node) + " committed a different " +
-                             entry_name(index, raft.log().term_at(index).value_or(0)) +
+                         "node " + std::to_string(node) + " committed a different " + name +
                              " than another node");
       }
       continue;
     }
-    committed_.emplace_back(digest, raft.term());
+    committed_.emplace_back(digest, term);
     if (auto write = writes_by_digest_.find(digest); write != writes_by_digest_.end()) {
       committed_writes_.emplace(write->second, index);
     }
     for (NodeIndex other = 0; other < nodes_.size(); ++other) {
       const NodeView& leader = nodes_[other];
-      if (leader.leader_term <= raft.term()) continue;
+      if (leader.leader_term <= term) continue;
       if (index > leader.entry_digests.size() || leader.entry_digests[index - 1] != digest) {
         return violation(moment, "leader completeness", {other, node},
                          "the leader of term " + std::to_string(leader.leader_term) +
                              " lacks entry " + std::to_string(index) + ", committed in term " +
-                             std::to_string(raft.term()));
+                             std::to_string(term));
       }
     }
   }
-  view.verified_committed = std::max(view.verified_committed, committed);
+  view.verified_committed = std::max(view.verified_committed, up_to);
   return std::nullopt;
 }
 

@@ -10,6 +10,10 @@
 //   commit monotonicity -- a running node's commit index never goes back (an older snapshot
 //                          must not replace newer state);
 //   snapshot safety     -- a snapshot (compacted log prefix) covers only committed entries.
+// A host charges an fsync's latency after the handler that issued it has run, so a node blocked
+// in an fsync already shows the state it reaches when the fsync returns. A commit that counts
+// entries still being synced (a single voter's own entries) is a fact only from then on: a crash
+// before it loses the entries and the commit with them. Such commits wait until the fsync returns.
 // A node may commit, truncate and compact within one event, so the checker cannot read compacted
 // entries back: it reconstructs them from the global record of every (index, term) ever held,
 // walking back from the snapshot's last (index, term) (log matching makes that prefix unique).
@@ -46,6 +50,7 @@ struct NodeObservation {
   Term current_term = 0;
   Role current_role = Role::follower;
   const RaftLog* current_log = nullptr;
+  Time fsync_returns_at = 0;  // blocked in an fsync until then (a time not after now: it is not)
 
   Term term() const { return current_term; }
   Role role() const { return current_role; }
@@ -75,6 +80,15 @@ class RaftSafetyChecker {
     std::vector<std::uint64_t> entry_digests;   // [i-1]: entry i
     std::vector<std::uint64_t> prefix_digests;  // [i-1]: entries 1..i
     Index verified_committed = 0;               // its committed prefix has been compared up to here
+    Index durable = 0;                          // its entries up to here are on its disk
+    // What it showed while blocked in an fsync, which becomes fact when the fsync returns.
+    struct Pending {
+      Index committed = 0;
+      Index stable = 0;
+      Term term = 0;
+      Time at = 0;
+    };
+    std::optional<Pending> pending;
   };
 
   struct Moment {
@@ -85,6 +99,14 @@ class RaftSafetyChecker {
                                       const NodeObservation& raft);
   std::optional<Violation> sync_log(const Moment& moment, NodeIndex node,
                                     const NodeObservation& raft);
+  // Records the node's commits that are facts by now (see the header comment).
+  std::optional<Violation> settle_commits(const Moment& moment, NodeIndex node,
+                                          const NodeObservation& raft);
+  std::optional<Violation> settle_pending(const Moment& moment, NodeIndex node);
+  // Entries verified_committed + 1 .. up_to of the node's log, committed in `term`; `log` names
+  // their terms in a violation (nullptr once the node is down).
+  std::optional<Violation> record_commits(const Moment& moment, NodeIndex node, Index up_to,
+                                          Term term, const RaftLog* log);
   std::optional<Violation> fill_compacted(const Moment& moment, NodeIndex node, const RaftLog& log);
   Violation violation(const Moment& moment, std::string invariant, std::vector<NodeIndex> nodes,
                       std::string detail) const;
