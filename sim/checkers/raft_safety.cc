@@ -47,8 +47,9 @@ std::optional<Violation> RaftSafetyChecker::check(World& world) {
         host.state() == HostState::down ? nullptr : dynamic_cast<const NodeHost*>(host.process());
     if (node_host == nullptr || node_host->raft() == nullptr) continue;
     const Raft& raft = *node_host->raft();
-    observations[node] = NodeObservation{host.incarnation(), raft.term(), raft.role(), &raft.log(),
-                                         host.busy_until()};
+    observations[node] =
+        NodeObservation{host.incarnation(), raft.term(),       raft.role(),
+                        &raft.log(),        host.busy_until(), node_host->storage()};
   }
   auto found = observe(world.trace().event_count(), world.now(), observations);
   if (found) world.note("VIOLATION " + found->describe());
@@ -103,7 +104,7 @@ std::optional<Violation> RaftSafetyChecker::sync_log(const Moment& moment, NodeI
     view.prefix_digests.clear();
     view.truncations = log.truncations();
   }
-  if (auto found = fill_compacted(moment, node, log)) return found;
+  if (auto found = fill_compacted(moment, node, log, raft.storage)) return found;
   const Index first_new = view.prefix_digests.size() + 1;
   auto hint = entries_seen_.lower_bound(std::make_pair(first_new, Term{0}));
   for (Index index = first_new; index <= log.last_index(); ++index) {
@@ -134,11 +135,7 @@ std::optional<Violation> RaftSafetyChecker::sync_log(const Moment& moment, NodeI
       std::tie(it, inserted) = entries_seen_.emplace(key, record);
     }
     hint = std::next(it);
-    if (inserted && entry.type == EntryType::normal) {
-      if (auto command = decode_session_command(entry.data)) {
-        writes_by_digest_.emplace(digest, std::make_pair(command->client_id, command->sequence));
-      }
-    }
+    if (inserted) remember_write(entry, digest);
     if (!inserted && it->second.prefix != prefix) {
       return violation(moment, "log matching", {node},
                        "node " + std::to_string(node) + " holds " + entry_name(index, entry.term) +
@@ -148,8 +145,32 @@ std::optional<Violation> RaftSafetyChecker::sync_log(const Moment& moment, NodeI
   return std::nullopt;
 }
 
+void RaftSafetyChecker::remember_write(const Entry& entry, std::uint64_t digest) {
+  if (entry.type != EntryType::normal) return;
+  if (auto command = decode_session_command(entry.data)) {
+    writes_by_digest_.emplace(digest, std::make_pair(command->client_id, command->sequence));
+  }
+}
+
+void RaftSafetyChecker::remember_stored(NodeIndex node, const LogStorage& storage, Index up_to) {
+  const NodeView& view = nodes_[node];
+  const Index known = view.prefix_digests.size();
+  if (storage.base().index > known) return;  // it does not reach back to the cached prefix
+  std::uint64_t prefix = known == 0 ? 0 : view.prefix_digests[known - 1];
+  for (const Entry& entry : storage.entries_after(known)) {
+    if (entry.index > up_to) break;
+    const std::uint64_t digest = entry_digest(entry);
+    prefix = Hasher(prefix).add(digest).value();
+    const EntryRecord record{prefix, digest, storage.term_at(entry.index - 1).value_or(0)};
+    if (entries_seen_.emplace(std::make_pair(entry.index, entry.term), record).second) {
+      remember_write(entry, digest);
+    }
+  }
+}
+
 std::optional<Violation> RaftSafetyChecker::fill_compacted(const Moment& moment, NodeIndex node,
-                                                           const RaftLog& log) {
+                                                           const RaftLog& log,
+                                                           const LogStorage* storage) {
   NodeView& view = nodes_[node];
   const Index snapshot = log.snapshot_index();
   if (view.prefix_digests.size() >= snapshot) return std::nullopt;
@@ -167,7 +188,9 @@ std::optional<Violation> RaftSafetyChecker::fill_compacted(const Moment& moment,
     view.prefix_digests.push_back(Hasher(previous).add(digest).value());
   }
   // The rest was committed and compacted within one event: walk back from the snapshot's last
-  // entry through the entries some log held, to the first one this view lacks.
+  // entry through the entries some log held, to the first one this view lacks. Entries no other
+  // log held (a single voter's) are read from the node's persisted log first.
+  if (storage != nullptr) remember_stored(node, *storage, snapshot);
   const Index known = view.prefix_digests.size();
   std::vector<const EntryRecord*> chain;
   chain.reserve(snapshot - known);

@@ -51,6 +51,9 @@ struct NodeObservation {
   Role current_role = Role::follower;
   const RaftLog* current_log = nullptr;
   Time fsync_returns_at = 0;  // blocked in an fsync until then (a time not after now: it is not)
+  // Its persisted log, if known: a single voter may append, commit and compact entries within
+  // one event, before any other log held them; this is where they can still be read.
+  const LogStorage* storage = nullptr;
 
   Term term() const { return current_term; }
   Role role() const { return current_role; }
@@ -107,7 +110,13 @@ class RaftSafetyChecker {
   // their terms in a violation (nullptr once the node is down).
   std::optional<Violation> record_commits(const Moment& moment, NodeIndex node, Index up_to,
                                           Term term, const RaftLog* log);
-  std::optional<Violation> fill_compacted(const Moment& moment, NodeIndex node, const RaftLog& log);
+  std::optional<Violation> fill_compacted(const Moment& moment, NodeIndex node, const RaftLog& log,
+                                          const LogStorage* storage);
+  // Records the entries after the node's cached prefix, up to `up_to`, that its persisted log
+  // holds, as entries some log held.
+  void remember_stored(NodeIndex node, const LogStorage& storage, Index up_to);
+  // Records an entry first seen in some log: the client write it carries, if any.
+  void remember_write(const Entry& entry, std::uint64_t digest);
   Violation violation(const Moment& moment, std::string invariant, std::vector<NodeIndex> nodes,
                       std::string detail) const;
 
