@@ -17,10 +17,11 @@
 // A node may commit, truncate and compact within one event, so the checker cannot read compacted
 // entries back: it reconstructs them from the global record of every (index, term) ever held,
 // walking back from the snapshot's last (index, term) (log matching makes that prefix unique).
-// The checker must therefore observe every event in which a node appends. Durability of
-// acknowledged writes is checked at the end against the history. A violation names the event
-// number, virtual time, invariant and nodes involved; the run stops there. Cost: amortised O(new
-// entries) per event; a truncation rescans that node's log once.
+// The checker must therefore observe every event in which a node appends (a single voter's
+// entries, appended and compacted in one event, it reads from the node's persisted log).
+// Durability of acknowledged writes is checked at the end against the history. A violation names
+// the event number, virtual time, invariant and nodes involved; the run stops there. Cost:
+// amortised O(new entries) per event; a truncation rescans that node's log once.
 #pragma once
 
 #include <cstdint>
