@@ -150,35 +150,29 @@ TEST(RaftSafetyChecker, CommitTruncateAndCompactInOneEventIsNotASnapshotViolatio
 // it in the handler that issued the fsync. The host charges the fsync's latency afterwards, so
 // the checker sees the commit while the fsync is in flight. A crash before it returns loses the
 // entry: it was never committed, and the next leader rightly lacks it.
-RaftLog single_voter_committing_entry_2() {
-  RaftLog log = make_log({entry(1, 1, "a")}, 1);
+// The single voter commits entry 2 at t=20 with the fsync returning at t=30, crashes at
+// `crashed`, and leads term 2 from a log that lacks entry 2: the last observation's verdict.
+std::optional<Violation> single_voter_crashing_at(Time crashed) {
+  RaftSafetyChecker checker(1);
+  RaftLog before = make_log({entry(1, 1, "a")}, 1);
+  EXPECT_FALSE(checker.observe(1, 10, {see(before, 1, Role::leader)}));
+  RaftLog leader = make_log({entry(1, 1, "a")}, 1);
   const std::vector<Entry> proposed = {entry(1, 2, "b")};
-  log.append_after(1, proposed);
-  log.stable_to(2, 1);  // written, fsync issued
-  log.commit_to(2);
-  return log;
+  leader.append_after(1, proposed);
+  leader.stable_to(2, 1);  // written, fsync issued
+  leader.commit_to(2);
+  EXPECT_FALSE(checker.observe(2, 20, {see(leader, 1, Role::leader, 1, 30)}));
+  EXPECT_FALSE(checker.observe(3, crashed, {std::nullopt}));
+  RaftLog recovered = make_log({entry(1, 1, "a")}, 1);
+  return checker.observe(4, 40, {see(recovered, 2, Role::leader, 2)});
 }
 
 TEST(RaftSafetyChecker, ACommitIsLostWithACrashBeforeItsFsyncReturns) {
-  RaftSafetyChecker checker(1);
-  RaftLog before = make_log({entry(1, 1, "a")}, 1);
-  ASSERT_FALSE(checker.observe(1, 10, {see(before, 1, Role::leader)}));
-  RaftLog leader = single_voter_committing_entry_2();
-  ASSERT_FALSE(checker.observe(2, 20, {see(leader, 1, Role::leader, 1, 30)}));
-  ASSERT_FALSE(checker.observe(3, 25, {std::nullopt}));  // crashed before the fsync returned
-  RaftLog recovered = make_log({entry(1, 1, "a")}, 1);
-  EXPECT_FALSE(checker.observe(4, 40, {see(recovered, 2, Role::leader, 2)}));
+  EXPECT_FALSE(single_voter_crashing_at(25));
 }
 
 TEST(RaftSafetyChecker, ACommitCountsOnceItsFsyncReturned) {
-  RaftSafetyChecker checker(1);
-  RaftLog before = make_log({entry(1, 1, "a")}, 1);
-  ASSERT_FALSE(checker.observe(1, 10, {see(before, 1, Role::leader)}));
-  RaftLog leader = single_voter_committing_entry_2();
-  ASSERT_FALSE(checker.observe(2, 20, {see(leader, 1, Role::leader, 1, 30)}));
-  ASSERT_FALSE(checker.observe(3, 35, {std::nullopt}));  // crashed after the fsync returned
-  RaftLog recovered = make_log({entry(1, 1, "a")}, 1);   // so losing entry 2 is a bug
-  auto violation = checker.observe(4, 40, {see(recovered, 2, Role::leader, 2)});
+  auto violation = single_voter_crashing_at(35);  // so losing entry 2 is a bug
   ASSERT_TRUE(violation);
   EXPECT_EQ(violation->invariant, "leader completeness");
   EXPECT_NE(violation->detail.find("committed entry 2"), std::string::npos);
