@@ -1,6 +1,7 @@
 // Each online checker fires on a deliberately broken log, and stays quiet on a healthy one.
 #include <gtest/gtest.h>
 
+#include "raft/memory/memory_file_system.h"
 #include "sim/checkers/raft_safety.h"
 #include "sim/cluster/service_cluster.h"
 
@@ -18,8 +19,9 @@ RaftLog make_log(std::vector<Entry> entries, Index committed) {
 }
 
 std::optional<NodeObservation> see(const RaftLog& log, Term term, Role role,
-                                   std::uint64_t incarnation = 1) {
-  return NodeObservation{incarnation, term, role, &log};
+                                   std::uint64_t incarnation = 1, Time fsync_returns_at = 0,
+                                   const LogStorage* storage = nullptr) {
+  return NodeObservation{incarnation, term, role, &log, fsync_returns_at, storage};
 }
 
 TEST(RaftSafetyChecker, QuietOnAHealthyCluster) {
@@ -139,6 +141,90 @@ TEST(RaftSafetyChecker, CommitTruncateAndCompactInOneEventIsNotASnapshotViolatio
       checker.observe(3, 30,
                       {see(old_leader, 2, Role::follower), see(diverged, 2, Role::follower, 2),
                        see(behind, 2, Role::leader)});
+  ASSERT_TRUE(violation);
+  EXPECT_EQ(violation->invariant, "state machine safety");
+}
+
+// Fuzz seed 2, run 3438 (scenarios/regressions/single-voter-crash-during-fsync-loses-its-commit
+// .json): a single voter appends entry 2 and, its own copy being all the quorum it needs, commits
+// it in the handler that issued the fsync. The host charges the fsync's latency afterwards, so
+// the checker sees the commit while the fsync is in flight. A crash before it returns loses the
+// entry: it was never committed, and the next leader rightly lacks it.
+// The single voter commits entry 2 at t=20 with the fsync returning at t=30, crashes at
+// `crashed`, and leads term 2 from a log that lacks entry 2: the last observation's verdict.
+std::optional<Violation> single_voter_crashing_at(Time crashed) {
+  RaftSafetyChecker checker(1);
+  RaftLog before = make_log({entry(1, 1, "a")}, 1);
+  EXPECT_FALSE(checker.observe(1, 10, {see(before, 1, Role::leader)}));
+  RaftLog leader = make_log({entry(1, 1, "a")}, 1);
+  const std::vector<Entry> proposed = {entry(1, 2, "b")};
+  leader.append_after(1, proposed);
+  leader.stable_to(2, 1);  // written, fsync issued
+  leader.commit_to(2);
+  EXPECT_FALSE(checker.observe(2, 20, {see(leader, 1, Role::leader, 1, 30)}));
+  EXPECT_FALSE(checker.observe(3, crashed, {std::nullopt}));
+  RaftLog recovered = make_log({entry(1, 1, "a")}, 1);
+  return checker.observe(4, 40, {see(recovered, 2, Role::leader, 2)});
+}
+
+TEST(RaftSafetyChecker, ACommitIsLostWithACrashBeforeItsFsyncReturns) {
+  EXPECT_FALSE(single_voter_crashing_at(25));
+}
+
+TEST(RaftSafetyChecker, ACommitCountsOnceItsFsyncReturned) {
+  auto violation = single_voter_crashing_at(35);  // so losing entry 2 is a bug
+  ASSERT_TRUE(violation);
+  EXPECT_EQ(violation->invariant, "leader completeness");
+  EXPECT_NE(violation->detail.find("committed entry 2"), std::string::npos);
+}
+
+TEST(RaftSafetyChecker, ACommitOfEntriesAlreadyOnDiskCountsDuringAnFsync) {
+  RaftSafetyChecker checker(2);
+  RaftLog leader = make_log({entry(1, 1, "a")}, 0);
+  RaftLog follower = make_log({entry(1, 1, "a")}, 0);
+  ASSERT_FALSE(
+      checker.observe(1, 10, {see(leader, 1, Role::leader), see(follower, 1, Role::follower)}));
+  // The follower's acknowledgement commits entry 1; a proposal in the same batch is being synced.
+  const std::vector<Entry> proposed = {entry(1, 2, "b")};
+  leader.append_after(1, proposed);
+  leader.stable_to(2, 1);
+  leader.commit_to(1);
+  ASSERT_FALSE(checker.observe(
+      2, 20, {see(leader, 1, Role::leader, 1, 30), see(follower, 1, Role::follower)}));
+  ASSERT_FALSE(checker.observe(3, 25, {std::nullopt, see(follower, 1, Role::follower)}));
+  RaftLog empty = make_log({}, 0);
+  auto violation = checker.observe(4, 40, {std::nullopt, see(empty, 2, Role::leader, 2)});
+  ASSERT_TRUE(violation);
+  EXPECT_EQ(violation->invariant, "leader completeness");
+}
+
+// The same run, later: the single voter appends entries 3..5, commits them, snapshots at 5 and
+// compacts up to 3 in one event. No log ever showed entry 3 to the checker, but the node's
+// persisted log (which reaches back to its previous snapshot) still holds it.
+TEST(RaftSafetyChecker, ASingleVoterCompactingNewEntriesIsReadFromItsPersistedLog) {
+  MemoryFileSystem disk;
+  auto storage = LogStorage::open(disk, LogStorageOptions{});
+  ASSERT_TRUE(storage.ok());
+  const std::vector<Entry> first = {entry(1, 1, "a"), entry(1, 2, "b")};
+  ASSERT_TRUE(storage.value()->save(HardState{1, 0}, 0, first).ok());
+  RaftSafetyChecker checker(1);
+  RaftLog leader = make_log(first, 2);
+  ASSERT_FALSE(checker.observe(1, 10, {see(leader, 1, Role::leader)}));
+  const std::vector<Entry> batch = {entry(1, 3, "c"), entry(1, 4, "d"), entry(1, 5, "e")};
+  ASSERT_TRUE(storage.value()->save(std::nullopt, 0, batch).ok());
+  leader.append_after(2, batch);
+  leader.stable_to(5, 1);
+  leader.commit_to(5);
+  leader.applied_to(5);
+  leader.compact_to(3);
+  EXPECT_TRUE(checker.observe(2, 20, {see(leader, 1, Role::leader)}));  // blind without it
+  RaftSafetyChecker with_storage(1);
+  ASSERT_FALSE(with_storage.observe(1, 10, {see(make_log(first, 2), 1, Role::leader)}));
+  EXPECT_FALSE(
+      with_storage.observe(2, 20, {see(leader, 1, Role::leader, 1, 0, storage.value().get())}));
+  // What it read is recorded as committed: a node that committed a different entry 3 is caught.
+  RaftLog diverged = make_log({entry(1, 1, "a"), entry(1, 2, "b"), entry(2, 3, "z")}, 3);
+  auto violation = with_storage.observe(3, 30, {see(diverged, 2, Role::follower, 2)});
   ASSERT_TRUE(violation);
   EXPECT_EQ(violation->invariant, "state machine safety");
 }

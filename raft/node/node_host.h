@@ -74,6 +74,9 @@ class NodeHost final : public Process, private ReadySink {
 
   // For checkers and tests: the core (null before start() or after a storage failure).
   const Raft* raft() const { return raft_.get(); }
+  // For checkers: the log as persisted (it reaches back to the previous snapshot, so it still
+  // holds entries the core appended and compacted within one batch). Null before start().
+  const LogStorage* storage() const { return storage_.get(); }
   const StateMachine& state_machine() const { return *state_machine_; }
   bool failed() const { return !failure_.empty(); }
   const std::string& failure() const { return failure_; }

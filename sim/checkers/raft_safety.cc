@@ -47,7 +47,9 @@ std::optional<Violation> RaftSafetyChecker::check(World& world) {
         host.state() == HostState::down ? nullptr : dynamic_cast<const NodeHost*>(host.process());
     if (node_host == nullptr || node_host->raft() == nullptr) continue;
     const Raft& raft = *node_host->raft();
-    observations[node] = NodeObservation{host.incarnation(), raft.term(), raft.role(), &raft.log()};
+    observations[node] =
+        NodeObservation{host.incarnation(), raft.term(),       raft.role(),
+                        &raft.log(),        host.busy_until(), node_host->storage()};
   }
   auto found = observe(world.trace().event_count(), world.now(), observations);
   if (found) world.note("VIOLATION " + found->describe());
@@ -62,6 +64,14 @@ std::optional<Violation> RaftSafetyChecker::observe(
   const Moment moment{event_number, time};
   for (NodeIndex node = 0; node < nodes_.size(); ++node) {
     NodeView& view = nodes_[node];
+    if (!observations[node] || view.incarnation != observations[node]->incarnation) {
+      // It crashed: what it showed while blocked in an fsync is a fact only if the fsync returned.
+      if (auto found = settle_pending(moment, node)) {
+        first_violation_ = found;
+        return first_violation_;
+      }
+      view.pending.reset();
+    }
     if (!observations[node]) {
       view.leader_term = 0;  // a node that is down leads nothing
       continue;
@@ -94,7 +104,7 @@ std::optional<Violation> RaftSafetyChecker::sync_log(const Moment& moment, NodeI
     view.prefix_digests.clear();
     view.truncations = log.truncations();
   }
-  if (auto found = fill_compacted(moment, node, log)) return found;
+  if (auto found = fill_compacted(moment, node, log, raft.storage)) return found;
   const Index first_new = view.prefix_digests.size() + 1;
   auto hint = entries_seen_.lower_bound(std::make_pair(first_new, Term{0}));
   for (Index index = first_new; index <= log.last_index(); ++index) {
@@ -125,11 +135,7 @@ std::optional<Violation> RaftSafetyChecker::sync_log(const Moment& moment, NodeI
       std::tie(it, inserted) = entries_seen_.emplace(key, record);
     }
     hint = std::next(it);
-    if (inserted && entry.type == EntryType::normal) {
-      if (auto command = decode_session_command(entry.data)) {
-        writes_by_digest_.emplace(digest, std::make_pair(command->client_id, command->sequence));
-      }
-    }
+    if (inserted) remember_write(entry, digest);
     if (!inserted && it->second.prefix != prefix) {
       return violation(moment, "log matching", {node},
                        "node " + std::to_string(node) + " holds " + entry_name(index, entry.term) +
@@ -139,8 +145,32 @@ std::optional<Violation> RaftSafetyChecker::sync_log(const Moment& moment, NodeI
   return std::nullopt;
 }
 
+void RaftSafetyChecker::remember_write(const Entry& entry, std::uint64_t digest) {
+  if (entry.type != EntryType::normal) return;
+  if (auto command = decode_session_command(entry.data)) {
+    writes_by_digest_.emplace(digest, std::make_pair(command->client_id, command->sequence));
+  }
+}
+
+void RaftSafetyChecker::remember_stored(NodeIndex node, const LogStorage& storage, Index up_to) {
+  const NodeView& view = nodes_[node];
+  const Index known = view.prefix_digests.size();
+  if (storage.base().index > known) return;  // it does not reach back to the cached prefix
+  std::uint64_t prefix = known == 0 ? 0 : view.prefix_digests[known - 1];
+  for (const Entry& entry : storage.entries_after(known)) {
+    if (entry.index > up_to) break;
+    const std::uint64_t digest = entry_digest(entry);
+    prefix = Hasher(prefix).add(digest).value();
+    const EntryRecord record{prefix, digest, storage.term_at(entry.index - 1).value_or(0)};
+    if (entries_seen_.emplace(std::make_pair(entry.index, entry.term), record).second) {
+      remember_write(entry, digest);
+    }
+  }
+}
+
 std::optional<Violation> RaftSafetyChecker::fill_compacted(const Moment& moment, NodeIndex node,
-                                                           const RaftLog& log) {
+                                                           const RaftLog& log,
+                                                           const LogStorage* storage) {
   NodeView& view = nodes_[node];
   const Index snapshot = log.snapshot_index();
   if (view.prefix_digests.size() >= snapshot) return std::nullopt;
@@ -158,7 +188,9 @@ std::optional<Violation> RaftSafetyChecker::fill_compacted(const Moment& moment,
     view.prefix_digests.push_back(Hasher(previous).add(digest).value());
   }
   // The rest was committed and compacted within one event: walk back from the snapshot's last
-  // entry through the entries some log held, to the first one this view lacks.
+  // entry through the entries some log held, to the first one this view lacks. Entries no other
+  // log held (a single voter's) are read from the node's persisted log first.
+  if (storage != nullptr) remember_stored(node, *storage, snapshot);
   const Index known = view.prefix_digests.size();
   std::vector<const EntryRecord*> chain;
   chain.reserve(snapshot - known);
@@ -227,36 +259,69 @@ std::optional<Violation> RaftSafetyChecker::check_node(const Moment& moment, Nod
     view.leader_term = 0;
   }
 
+  return settle_commits(moment, node, raft);
+}
+
+std::optional<Violation> RaftSafetyChecker::settle_pending(const Moment& moment, NodeIndex node) {
+  NodeView& view = nodes_[node];
+  if (!view.pending || view.pending->at > moment.time) return std::nullopt;
+  const NodeView::Pending pending = *view.pending;
+  view.pending.reset();
+  view.durable = std::max(view.durable, pending.stable);
+  return record_commits(moment, node, pending.committed, pending.term, nullptr);
+}
+
+std::optional<Violation> RaftSafetyChecker::settle_commits(const Moment& moment, NodeIndex node,
+                                                           const NodeObservation& raft) {
+  NodeView& view = nodes_[node];
+  if (auto found = settle_pending(moment, node)) return found;
+  Index up_to = raft.log().committed();
+  if (raft.fsync_returns_at > moment.time) {
+    // A commit within what was on disk before this fsync is a fact now (it counted replicas that
+    // were durable, this node's own included); one beyond it counted entries the fsync is syncing.
+    view.pending =
+        NodeView::Pending{up_to, raft.log().stable(), raft.term(), raft.fsync_returns_at};
+    up_to = std::min(up_to, std::max(view.verified_committed, view.durable));
+  } else {
+    view.durable = raft.log().stable();
+  }
+  return record_commits(moment, node, up_to, raft.term(), &raft.log());
+}
+
+std::optional<Violation> RaftSafetyChecker::record_commits(const Moment& moment, NodeIndex node,
+                                                           Index up_to, Term term,
+                                                           const RaftLog* log) {
+  NodeView& view = nodes_[node];
   // Newly committed entries: the same on every node (state machine safety: what is committed is
   // what gets applied, in index order), and held by every leader of a later term.
-  const Index committed = raft.log().committed();
-  for (Index index = view.verified_committed + 1; index <= committed; ++index) {
+  for (Index index = view.verified_committed + 1; index <= up_to; ++index) {
     const std::uint64_t digest = view.entry_digests[index - 1];
     if (index <= committed_.size()) {
       if (committed_[index - 1].first != digest) {
+        const std::string name = log != nullptr ? entry_name(index, log->term_at(index).value_or(0))
+                                                : "entry " + std::to_string(index);
         return violation(moment, "state machine safety", {node},
-                         "node " + std::to_string(node) + " committed a different " +
-                             entry_name(index, raft.log().term_at(index).value_or(0)) +
+                         "node " + std::to_string(node) + " committed a different " + name +
                              " than another node");
       }
       continue;
     }
-    committed_.emplace_back(digest, raft.term());
+    committed_.emplace_back(digest, term);
     if (auto write = writes_by_digest_.find(digest); write != writes_by_digest_.end()) {
       committed_writes_.emplace(write->second, index);
     }
     for (NodeIndex other = 0; other < nodes_.size(); ++other) {
       const NodeView& leader = nodes_[other];
-      if (leader.leader_term <= raft.term()) continue;
+      if (leader.leader_term <= term) continue;
       if (index > leader.entry_digests.size() || leader.entry_digests[index - 1] != digest) {
         return violation(moment, "leader completeness", {other, node},
                          "the leader of term " + std::to_string(leader.leader_term) +
                              " lacks entry " + std::to_string(index) + ", committed in term " +
-                             std::to_string(raft.term()));
+                             std::to_string(term));
       }
     }
   }
-  view.verified_committed = std::max(view.verified_committed, committed);
+  view.verified_committed = std::max(view.verified_committed, up_to);
   return std::nullopt;
 }
 

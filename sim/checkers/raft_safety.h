@@ -10,13 +10,18 @@
 //   commit monotonicity -- a running node's commit index never goes back (an older snapshot
 //                          must not replace newer state);
 //   snapshot safety     -- a snapshot (compacted log prefix) covers only committed entries.
+// A host charges an fsync's latency after the handler that issued it has run, so a node blocked
+// in an fsync already shows the state it reaches when the fsync returns. A commit that counts
+// entries still being synced (a single voter's own entries) is a fact only from then on: a crash
+// before it loses the entries and the commit with them. Such commits wait until the fsync returns.
 // A node may commit, truncate and compact within one event, so the checker cannot read compacted
 // entries back: it reconstructs them from the global record of every (index, term) ever held,
 // walking back from the snapshot's last (index, term) (log matching makes that prefix unique).
-// The checker must therefore observe every event in which a node appends. Durability of
-// acknowledged writes is checked at the end against the history. A violation names the event
-// number, virtual time, invariant and nodes involved; the run stops there. Cost: amortised O(new
-// entries) per event; a truncation rescans that node's log once.
+// The checker must therefore observe every event in which a node appends (a single voter's
+// entries, appended and compacted in one event, it reads from the node's persisted log).
+// Durability of acknowledged writes is checked at the end against the history. A violation names
+// the event number, virtual time, invariant and nodes involved; the run stops there. Cost:
+// amortised O(new entries) per event; a truncation rescans that node's log once.
 #pragma once
 
 #include <cstdint>
@@ -46,6 +51,10 @@ struct NodeObservation {
   Term current_term = 0;
   Role current_role = Role::follower;
   const RaftLog* current_log = nullptr;
+  Time fsync_returns_at = 0;  // blocked in an fsync until then (a time not after now: it is not)
+  // Its persisted log, if known: a single voter may append, commit and compact entries within
+  // one event, before any other log held them; this is where they can still be read.
+  const LogStorage* storage = nullptr;
 
   Term term() const { return current_term; }
   Role role() const { return current_role; }
@@ -75,6 +84,15 @@ class RaftSafetyChecker {
     std::vector<std::uint64_t> entry_digests;   // [i-1]: entry i
     std::vector<std::uint64_t> prefix_digests;  // [i-1]: entries 1..i
     Index verified_committed = 0;               // its committed prefix has been compared up to here
+    Index durable = 0;                          // its entries up to here are on its disk
+    // What it showed while blocked in an fsync, which becomes fact when the fsync returns.
+    struct Pending {
+      Index committed = 0;
+      Index stable = 0;
+      Term term = 0;
+      Time at = 0;
+    };
+    std::optional<Pending> pending;
   };
 
   struct Moment {
@@ -85,7 +103,21 @@ class RaftSafetyChecker {
                                       const NodeObservation& raft);
   std::optional<Violation> sync_log(const Moment& moment, NodeIndex node,
                                     const NodeObservation& raft);
-  std::optional<Violation> fill_compacted(const Moment& moment, NodeIndex node, const RaftLog& log);
+  // Records the node's commits that are facts by now (see the header comment).
+  std::optional<Violation> settle_commits(const Moment& moment, NodeIndex node,
+                                          const NodeObservation& raft);
+  std::optional<Violation> settle_pending(const Moment& moment, NodeIndex node);
+  // Entries verified_committed + 1 .. up_to of the node's log, committed in `term`; `log` names
+  // their terms in a violation (nullptr once the node is down).
+  std::optional<Violation> record_commits(const Moment& moment, NodeIndex node, Index up_to,
+                                          Term term, const RaftLog* log);
+  std::optional<Violation> fill_compacted(const Moment& moment, NodeIndex node, const RaftLog& log,
+                                          const LogStorage* storage);
+  // Records the entries after the node's cached prefix, up to `up_to`, that its persisted log
+  // holds, as entries some log held.
+  void remember_stored(NodeIndex node, const LogStorage& storage, Index up_to);
+  // Records an entry first seen in some log: the client write it carries, if any.
+  void remember_write(const Entry& entry, std::uint64_t digest);
   Violation violation(const Moment& moment, std::string invariant, std::vector<NodeIndex> nodes,
                       std::string detail) const;
 

@@ -53,6 +53,8 @@ class Host final : public Runtime, public MessageSink, public EventTarget {
 
   HostState state() const { return state_; }
   std::uint64_t incarnation() const { return incarnation_; }
+  // The process is blocked in an fsync until then (a time not after now: it is not).
+  Time busy_until() const { return busy_until_; }
   Process* process() { return process_.get(); }
   std::uint64_t state_hash() const;
 
