@@ -240,6 +240,48 @@ TEST(ScenarioParse, ReportsEveryErrorAtOnce) {
   EXPECT_NE(message.find("/bogus"), std::string::npos);
 }
 
+TEST(ScenarioParse, LeadershipBoundsParseAndWriteBack) {
+  json document = minimal();
+  document["faults"] =
+      json::array({json{{"at_ms", 1000}, {"action", "crash"}, {"target", "n1"}},
+                   json{{"at_ms", 2000}, {"action", "restart"}, {"target", "n1"}}});
+  document["checks"] = json::parse(R"({"stable_leader_ms_max": 0, "leader_changes_max": 2,
+      "leaderless_ms_max": 1500.5, "after_step": [{"step": 1, "leader_changes_max": 0}]})");
+  auto parsed = parse_scenario(document.dump(), "ok.json");
+  ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+  const Checks& checks = parsed.value().checks;
+  ASSERT_TRUE(checks.stable_leader_bound.has_value());
+  EXPECT_EQ(*checks.stable_leader_bound, 0);
+  EXPECT_EQ(checks.leadership.leader_changes_max, 2u);
+  EXPECT_EQ(checks.leadership.leaderless_max, microseconds(1'500'500));
+  ASSERT_EQ(checks.after_steps.size(), 1u);
+  EXPECT_EQ(checks.after_steps[0].step, 1u);
+  EXPECT_EQ(checks.after_steps[0].bounds.leader_changes_max, 0u);
+  EXPECT_FALSE(checks.after_steps[0].bounds.leaderless_max.has_value());
+  auto again = parse_scenario(scenario_to_json(parsed.value()), "again.json");
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_EQ(scenario_to_json(again.value()), scenario_to_json(parsed.value()));
+  EXPECT_FALSE(parse_scenario(minimal().dump(), "ok.json").value().checks.stable_leader_bound);
+}
+
+TEST(ScenarioParse, LeadershipBoundsRefuseWhatTheyCannotMean) {
+  json document = minimal();
+  document["faults"] = json::array(
+      {json{{"at_ms", 2000}, {"action", "heal"}}, json{{"at_ms", 1000}, {"action", "heal"}}});
+  document["checks"] =
+      json{{"after_step", json::array({json{{"step", 0}, {"leaderless_ms_max", 1}}})}};
+  EXPECT_NE(error_of(document).find("in time order"), std::string::npos);
+  document["faults"] = json::array({json{{"at_ms", 1000}, {"action", "heal"}}});
+  document["checks"]["after_step"][0]["step"] = 1;
+  EXPECT_NE(error_of(document).find("/checks/after_step/0/step"), std::string::npos);
+  document["checks"]["after_step"][0] = json{{"step", 0}};
+  EXPECT_NE(error_of(document).find("at least one of"), std::string::npos);
+  document["checks"] = json{{"leader_changes_max", -1}};
+  EXPECT_NE(error_of(document).find("/checks/leader_changes_max"), std::string::npos);
+  document["checks"] = json{{"after_step", json{{"step", 0}}}};
+  EXPECT_NE(error_of(document).find("an array"), std::string::npos);
+}
+
 TEST(ScenarioParse, MissingFileIsNotFound) {
   auto loaded = load_scenario("/nonexistent/scenario.json");
   ASSERT_FALSE(loaded.ok());

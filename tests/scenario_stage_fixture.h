@@ -7,6 +7,7 @@
 
 #include <memory>
 
+#include "sim/checkers/leadership.h"
 #include "sim/checkers/recovery.h"
 #include "sim/cluster/service_cluster.h"
 #include "sim/scenario/fault_applier.h"
@@ -42,6 +43,7 @@ struct StageFixture {
   std::optional<NodeIndex> leader;
   Random random = Random::stream(1, "scenario/faults");
   RecoveryTracker tracker{false, std::nullopt, seconds(10)};
+  LeadershipTracker leadership{seconds(10)};
   std::unique_ptr<SelectorResolver> selectors;
   std::unique_ptr<FaultApplier> applier;
 };

@@ -170,7 +170,8 @@ TEST(Checkers, KvCheckersSkipAQueueRunAndTheQueueCheckerAKvRun) {
   Scenario scenario;
   scenario.cluster = fixture.options;
   const std::optional<Violation> none;
-  RunEnd run{scenario, *fixture.cluster, none, fixture.leader, fixture.tracker, 1, 0};
+  RunEnd run{scenario,        *fixture.cluster,   none, fixture.leader,
+             fixture.tracker, fixture.leadership, 1,    0};
   auto queue = make_queue_semantics_checker()->check(run);
   ASSERT_EQ(queue.size(), 1u);
   EXPECT_EQ(queue[0].status, CheckStatus::skipped);
@@ -188,7 +189,8 @@ TEST(Checkers, RecoveryAndLivenessFromTheTrackerAndTheTermBound) {
   scenario.cluster = fixture.options;
   scenario.checks.term_max = 3;
   const std::optional<Violation> none;
-  RunEnd run{scenario, *fixture.cluster, none, fixture.leader, fixture.tracker, 5, seconds(2)};
+  RunEnd run{scenario,        *fixture.cluster,   none, fixture.leader,
+             fixture.tracker, fixture.leadership, 5,    seconds(2)};
   auto findings = make_recovery_checker()->check(run);
   ASSERT_EQ(findings.size(), 2u);
   EXPECT_EQ(findings[0].status, CheckStatus::pass);
@@ -196,6 +198,30 @@ TEST(Checkers, RecoveryAndLivenessFromTheTrackerAndTheTermBound) {
   EXPECT_EQ(findings[1].at, seconds(2));
   scenario.checks.recovery = false;
   EXPECT_EQ(make_recovery_checker()->check(run)[1].status, CheckStatus::skipped);
+}
+
+// The live majority the liveness bound needs: crashed nodes, clocks beyond the cores' drift
+// tolerance and links too slow for the election timeout each take a node out of it.
+TEST(ClusterHealth, ALiveMajorityNeedsRunningNodesSaneClocksAndFastLinks) {
+  StageFixture fixture;
+  ServiceCluster& cluster = *fixture.cluster;
+  World& world = cluster.world();
+  ASSERT_TRUE(observe_health(cluster).live_majority);
+  ASSERT_TRUE(observe_health(cluster).stable_leader.has_value());
+  EXPECT_GT(observe_health(cluster).stable_leader_term, 0u);
+  const NodeIndex a = (*fixture.leader + 1) % 3, b = (*fixture.leader + 2) % 3;
+  // One node's clock far beyond the tolerated drift: two sane nodes still make a majority.
+  world.set_clock_drift(a, -400'000);
+  EXPECT_TRUE(observe_health(cluster).live_majority);
+  // A slow link between the other two: no majority of fast-linked sane nodes is left.
+  LinkConfig slow = fixture.options.link;
+  slow.extra_latency = shortest_election_timeout(fixture.options);
+  ASSERT_TRUE(world.network().set_link(b, *fixture.leader, slow).ok());
+  const ClusterHealth health = observe_health(cluster);
+  EXPECT_FALSE(health.live_majority);
+  EXPECT_TRUE(health.healthy_majority);  // the recovery checker's weaker test still holds
+  world.set_clock_drift(a, 0);
+  EXPECT_TRUE(observe_health(cluster).live_majority);  // a with either of the others
 }
 
 TEST(Report, TheVerdictIsFailThenBudgetThenUnknownThenPass) {

@@ -21,6 +21,7 @@
 #include "sim/scenario/parse.h"
 #include "tools/commands.h"
 #include "tools/fuzz_campaign.h"
+#include "tools/fuzz_unknown_share.h"
 #include "tools/options.h"
 
 namespace raftsim::tools {
@@ -148,6 +149,7 @@ struct FuzzFlags {
   std::optional<Clock::time_point> deadline;
   bool json = false;
   bool no_shrink = false;
+  double unknown_percent_max = kUnknownSharePercentMaxDefault;
 };
 
 std::pair<std::uint64_t, std::uint64_t> parse_shard(const std::string& text) {
@@ -269,7 +271,7 @@ int run_regressions(const std::string& directory, bool json) {
   return run_run(arguments);
 }
 
-int merge_campaigns(const std::vector<std::string>& paths, bool json) {
+int merge_campaigns(const std::vector<std::string>& paths, bool json, double unknown_percent_max) {
   FaultCoverage coverage;
   std::uint64_t runs = 0, passed = 0, unknown = 0, budget_exceeded = 0;
   nlohmann::ordered_json failures = nlohmann::ordered_json::array();
@@ -300,6 +302,10 @@ int merge_campaigns(const std::vector<std::string>& paths, bool json) {
                                    {"budget_exceeded", budget_exceeded},
                                    {"failures", failures},
                                    {"coverage", coverage.to_json()}};
+  const UnknownShare share =
+      judge_unknown_share(runs, unknown + budget_exceeded, unknown_percent_max);
+  merged["unknown_share_percent"] = share.percent;
+  merged["unknown_share_exceeded"] = share.exceeded;
   if (json) {
     std::printf("%s\n", merged.dump(2).c_str());
   } else {
@@ -314,9 +320,12 @@ int merge_campaigns(const std::vector<std::string>& paths, bool json) {
                   failure["checker"].get<std::string>().c_str(),
                   failure.value("dir", std::string()).c_str());
     }
-    std::printf("\n%s", coverage.to_markdown().c_str());
+    std::printf(
+        "  %s\n\n%s",
+        describe_unknown_share(share, unknown + budget_exceeded, unknown_percent_max).c_str(),
+        coverage.to_markdown().c_str());
   }
-  return failures.empty() ? 0 : 1;
+  return failures.empty() && !share.exceeded ? 0 : 1;
 }
 
 }  // namespace
@@ -394,6 +403,8 @@ void add_fuzz_options(po::options_description& options, FuzzArguments& fuzz) {
       "merge", po::value<std::vector<std::string>>(&fuzz.merge)->multitoken(),
       "merge the campaign.json of shards (directories or files) and exit")(
       "json", po::bool_switch(&fuzz.flags.json), "print the campaign as JSON on stdout")(
+      "unknown-max-percent", po::value<double>(&fuzz.flags.unknown_percent_max)->default_value(2.0),
+      "fail the campaign (exit 1) when more runs than this end unknown or over budget")(
       "print-run", po::value<std::uint64_t>(),
       "print the scenario of this run index (for --seed, --bug, --scenario) and exit: a passing "
       "run becomes a file for 'raftsim run'");
@@ -404,6 +415,9 @@ void configure_campaign(const po::variables_map& values, FuzzArguments& fuzz) {
   CampaignOptions& campaign = fuzz.campaign;
   if (values.count("runs") && values.count("time")) {
     throw UsageError("give --runs or --time, not both");
+  }
+  if (!(fuzz.flags.unknown_percent_max >= 0 && fuzz.flags.unknown_percent_max <= 100)) {
+    throw UsageError("--unknown-max-percent: expected a percentage from 0 to 100");
   }
   if (values.count("time") && !(fuzz.seconds > 0)) {
     throw UsageError("--time: expected seconds > 0");
@@ -543,6 +557,12 @@ void print_campaign(const CampaignOptions& campaign, const CampaignResult& resul
               static_cast<unsigned long long>(result.events_per_run_max),
               result.interrupted > 0 ? "; the last run was cut short by the deadline" : "");
   print_saved_runs(saved);
+  std::printf("  %s\n",
+              describe_unknown_share(UnknownShare{summary["unknown_share_percent"].get<double>(),
+                                                  summary["unknown_share_exceeded"].get<bool>()},
+                                     result.unknown + result.budget_exceeded.size(),
+                                     flags.unknown_percent_max)
+                  .c_str());
   std::printf("  wrote %s/campaign.json, %s/coverage.md\n\n%s", flags.out_dir.c_str(),
               flags.out_dir.c_str(), result.coverage.to_markdown().c_str());
 }
@@ -551,7 +571,12 @@ void print_campaign(const CampaignOptions& campaign, const CampaignResult& resul
 void report_campaign(const CampaignOptions& campaign, const CampaignResult& result,
                      const FuzzFlags& flags, int regression_code) {
   const SavedRuns saved = save_runs(result, flags);
-  const nlohmann::ordered_json summary = campaign_json(campaign, result, saved, regression_code);
+  nlohmann::ordered_json summary = campaign_json(campaign, result, saved, regression_code);
+  const std::uint64_t undecided = result.unknown + result.budget_exceeded.size();
+  const UnknownShare share = judge_unknown_share(result.runs, undecided, flags.unknown_percent_max);
+  summary["unknown_share_percent"] = share.percent;
+  summary["unknown_max_percent"] = flags.unknown_percent_max;
+  summary["unknown_share_exceeded"] = share.exceeded;
   write_file(flags.out_dir + "/campaign.json", summary.dump(2) + "\n");
   write_file(flags.out_dir + "/coverage.md",
              "# Fault coverage: seed " + std::to_string(campaign.seed) + ", shard " +
@@ -575,7 +600,9 @@ int run_fuzz(const std::vector<std::string>& arguments) {
   add_fuzz_options(options, fuzz);
   po::variables_map values = parse_arguments(arguments, options);
   if (print_help_if_asked(values, options)) return 0;
-  if (!fuzz.merge.empty()) return merge_campaigns(fuzz.merge, fuzz.flags.json);
+  if (!fuzz.merge.empty()) {
+    return merge_campaigns(fuzz.merge, fuzz.flags.json, fuzz.flags.unknown_percent_max);
+  }
   configure_campaign(values, fuzz);
   if (values.count("print-run")) {
     const FuzzRunSpec spec{fuzz.campaign.seed, values["print-run"].as<std::uint64_t>(),
@@ -588,6 +615,11 @@ int run_fuzz(const std::vector<std::string>& arguments) {
   const CampaignResult result = run_campaign_with_progress(fuzz.campaign, fuzz.flags);
   report_campaign(fuzz.campaign, result, fuzz.flags, regression_code);
   if (!result.failures.empty()) return 1;
+  if (judge_unknown_share(result.runs, result.unknown + result.budget_exceeded.size(),
+                          fuzz.flags.unknown_percent_max)
+          .exceeded) {
+    return 1;
+  }
   return regression_code;
 }
 

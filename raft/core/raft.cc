@@ -114,6 +114,9 @@ void Raft::reset_election_timer() {
       config_.election_timeout_ticks_max - config_.election_timeout_ticks_min;
   randomized_election_timeout_ =
       config_.election_timeout_ticks_min + static_cast<std::uint32_t>(next_random(spread));
+  if (config_.bugs.has(RaftBug::election_timer_not_randomized)) {  // injected bug
+    randomized_election_timeout_ = config_.election_timeout_ticks_min;
+  }
 }
 
 void Raft::send(Message message) {

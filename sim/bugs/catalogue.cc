@@ -19,7 +19,7 @@ constexpr LayerBugs in_queue(queue::QueueBug bug) {
   return LayerBugs{{}, {}, queue::QueueBugs(bug)};
 }
 
-const std::array<BugInfo, 18> kCatalogue{{
+const std::array<BugInfo, 19> kCatalogue{{
     {Bug::commit_prev_term, "commit-prev-term",
      "leader commits entries of an earlier term by counting replicas (paper Figure 8)",
      in_core(RaftBug::commit_prev_term)},
@@ -75,6 +75,10 @@ const std::array<BugInfo, 18> kCatalogue{{
     {Bug::rejoin_after_wipe, "rejoin-after-wipe",
      "a server whose disk was wiped rejoins under its old id and votes with an empty log",
      in_host(HostBug::rejoin_after_wipe)},
+    {Bug::election_timer_not_randomized, "election-timer-not-randomized",
+     "every election timeout is the shortest, never randomised, so nodes that time out together "
+     "split the vote again and again (a liveness bug)",
+     in_core(RaftBug::election_timer_not_randomized)},
 }};
 
 const BugInfo* find(Bug bug) {

@@ -1,5 +1,7 @@
 #include "sim/checkers/recovery.h"
 
+#include "sim/checkers/leadership.h"
+
 #include <algorithm>
 #include <bit>
 
@@ -38,50 +40,84 @@ bool majority_of_each(std::uint32_t subset, const std::vector<std::uint32_t>& vo
   return true;
 }
 
+// Is some subset of `candidates` holding a majority of each voter set a clique in `links`, and
+// accepted by `accept`? Subsets of the candidates, largest masks first.
+template <typename Accept>
+bool has_majority_clique(std::uint32_t candidates, const std::vector<std::uint32_t>& links,
+                         const std::vector<std::uint32_t>& voter_sets, Accept accept) {
+  if (!majority_of_each(candidates, voter_sets)) return false;
+  for (std::uint32_t subset = candidates; subset != 0; subset = (subset - 1) & candidates) {
+    if (!majority_of_each(subset, voter_sets)) continue;
+    bool clique = true;
+    for (std::uint32_t rest = subset; rest != 0 && clique; rest &= rest - 1) {
+      clique = (links[std::countr_zero(rest)] & subset) == subset;
+    }
+    if (clique && accept(subset)) return true;
+  }
+  return false;
+}
+
+// A link fit for elections: it loses at most 10% and delivers within `limit`.
+bool link_fit(const LinkConfig& link, Time limit) {
+  const bool lossy = link.loss.numerator * 10 > link.loss.denominator;
+  return !lossy && worst_link_delay(link) <= limit;
+}
+
 }  // namespace
 
 ClusterHealth observe_health(ServiceCluster& cluster) {
   const NodeIndex nodes = cluster.size();
   World& world = cluster.world();
   Network& network = world.network();
+  const ServiceClusterOptions& options = cluster.options();
   // The voter sets a majority is counted in: every node, unless the membership may change.
   std::vector<std::uint32_t> voter_sets{(nodes >= 32 ? 0u : (1u << nodes)) - 1u};
-  if (cluster.options().membership_enabled()) {
+  if (options.membership_enabled()) {
     if (const Membership* membership = judged_membership(cluster)) {
       voter_sets = {node_mask(membership->voters)};
       if (membership->joint()) voter_sets.push_back(node_mask(membership->outgoing));
     }
   }
-  std::uint32_t healthy = 0;
+  // The live test's limits: Raft's timing requirement and the cores' clock tolerance.
+  const Time fast_enough = shortest_election_timeout(options) / 4;
+  const std::int64_t drift_max = options.raft.clock_drift_max_ppm;
+  std::uint32_t running = 0;
+  std::uint32_t live = 0;
   for (NodeIndex node = 0; node < nodes; ++node) {
-    if (world.host(node).state() == HostState::running && cluster.node(node) != nullptr) {
-      healthy |= 1u << node;
+    if (world.host(node).state() != HostState::running || cluster.node(node) == nullptr) continue;
+    running |= 1u << node;
+    const std::int64_t drift = world.clock(node).drift_ppm();
+    if ((drift < 0 ? -drift : drift) <= drift_max &&
+        world.disk(node).config().sync_latency_max <= fast_enough) {
+      live |= 1u << node;
     }
   }
-  // connected[a]: the nodes a talks to both ways.
-  std::vector<std::uint32_t> connected(nodes, 0);
+  // connected[a]: the nodes a talks to both ways; fast[a]: ...over links fit for elections;
+  // touching[a]: the nodes with an open link to or from a.
+  std::vector<std::uint32_t> connected(nodes, 0), fast(nodes, 0), touching(nodes, 0);
   for (NodeIndex a = 0; a < nodes; ++a) {
     for (NodeIndex b = 0; b < nodes; ++b) {
-      if (a == b || (network.link_open(a, b) && network.link_open(b, a))) connected[a] |= 1u << b;
+      const bool both = a == b || (network.link_open(a, b) && network.link_open(b, a));
+      if (both) connected[a] |= 1u << b;
+      if (a != b && (network.link_open(a, b) || network.link_open(b, a))) touching[a] |= 1u << b;
+      if (both && (a == b || (link_fit(network.link(a, b), fast_enough) &&
+                              link_fit(network.link(b, a), fast_enough)))) {
+        fast[a] |= 1u << b;
+      }
     }
   }
 
   ClusterHealth health;
-  if (majority_of_each(healthy, voter_sets)) {
-    // Is some subset of the healthy nodes holding a majority a clique? Subsets of the healthy set.
-    for (std::uint32_t subset = healthy; subset != 0; subset = (subset - 1) & healthy) {
-      if (!majority_of_each(subset, voter_sets)) continue;
-      bool clique = true;
-      for (std::uint32_t rest = subset; rest != 0 && clique; rest &= rest - 1) {
-        const int node = std::countr_zero(rest);
-        clique = (connected[node] & subset) == subset;
-      }
-      if (clique) {
-        health.healthy_majority = true;
-        break;
-      }
+  health.healthy_majority =
+      has_majority_clique(running, connected, voter_sets, [](std::uint32_t) { return true; });
+  const bool guarded = options.raft.pre_vote && options.raft.check_quorum;
+  health.live_majority = has_majority_clique(live, fast, voter_sets, [&](std::uint32_t clique) {
+    if (guarded) return true;
+    for (std::uint32_t rest = running & ~clique; rest != 0; rest &= rest - 1) {
+      if ((touching[std::countr_zero(rest)] & clique) != 0) return false;
     }
-  }
+    return true;
+  });
 
   if (auto leader = cluster.leader()) {
     const Raft* core = cluster.raft(*leader);
@@ -96,7 +132,10 @@ ClusterHealth observe_health(ServiceCluster& cluster) {
           reach |= 1u << node;
         }
       }
-      if (majority_of_each(reach, voter_sets)) health.stable_leader = leader;
+      if (majority_of_each(reach, voter_sets)) {
+        health.stable_leader = leader;
+        health.stable_leader_term = core->term();
+      }
     }
   }
   return health;

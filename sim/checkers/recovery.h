@@ -19,12 +19,19 @@ namespace raftsim::sim {
 struct ClusterHealth {
   // Some majority of nodes is up, unpaused, not failed and pairwise connected both ways.
   bool healthy_majority = false;
+  // Stricter, for the liveness bound (leadership.h): some majority is live -- running, its
+  // clocks within the drift the cores tolerate, its disks and the links among it fast enough
+  // for the election timeout (shortest_election_timeout / 4), links losing at most 10% -- and,
+  // unless PreVote and CheckQuorum are both on, no running node outside it has a link to it
+  // (a half-connected node may then disrupt every election: a known limit of Raft, not a bug).
+  bool live_majority = false;
   // A running leader that has committed an entry of its term and reaches a majority (itself
   // included) of running nodes in its term over links open both ways.
   std::optional<NodeIndex> stable_leader;
+  Term stable_leader_term = 0;
 };
 
-// Evaluates ClusterHealth (cost: O(2^nodes * nodes) for the majority test, fine up to 9 nodes).
+// Evaluates ClusterHealth (cost: O(2^nodes * nodes) for the majority tests, fine up to 9 nodes).
 ClusterHealth observe_health(ServiceCluster& cluster);
 
 struct RecoveryMeasurement {

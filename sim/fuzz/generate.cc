@@ -7,6 +7,7 @@
 #include <string>
 
 #include "raft/base/check.h"
+#include "sim/checkers/leadership.h"
 #include "sim/fuzz/fault_steps.h"
 #include "sim/fuzz/generate_membership.h"
 #include "sim/kernel/random.h"
@@ -501,6 +502,17 @@ FuzzProfiles draw_fuzz_profiles(std::uint64_t run_seed) {
   return profiles;
 }
 
+// Generated runs judge liveness: a live majority must have a stable leader within the bound the
+// drawn timing gives; a fault still unrecovered after as much healthy time fails too; and the
+// run settles for longer than both, so a cluster that never converges fails `liveness` instead
+// of ending unknown with no stable leader.
+void set_liveness_bounds(Scenario& scenario) {
+  const Time bound = default_stable_leader_bound(scenario.cluster);
+  scenario.checks.stable_leader_bound = bound;
+  scenario.checks.liveness_timeout = bound;
+  scenario.settle_max = std::max(scenario.settle_max, bound + kSettlePastLivenessBound);
+}
+
 std::uint64_t fuzz_events_max(const Scenario& scenario) {
   const std::uint64_t simulated_s =
       static_cast<std::uint64_t>((scenario.duration + scenario.settle_max) / seconds(1)) + 1;
@@ -553,6 +565,7 @@ Scenario generate_scenario(const FuzzRunSpec& spec) {
   apply_profiles(profiles, seed, scenario);
   std::stable_sort(scenario.faults.begin(), scenario.faults.end(),
                    [](const FaultStep& a, const FaultStep& b) { return a.at < b.at; });
+  set_liveness_bounds(scenario);
   scenario.checks.linearizability_steps_max = kLinearizabilityStepsMax;
   scenario.events_max = fuzz_events_max(scenario);
   return scenario;

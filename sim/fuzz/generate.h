@@ -70,6 +70,11 @@ FuzzProfiles draw_fuzz_profiles(std::uint64_t run_seed);
 inline constexpr std::uint64_t kFuzzEventsPerSimulatedSecondMax = 1'000'000;
 std::uint64_t fuzz_events_max(const Scenario& scenario);
 
+// Generated runs settle this much longer than their liveness bound (the stable-leader bound of
+// sim/checkers/leadership.h, which they set): time for the final recovery's election to be seen.
+inline constexpr Time kSettlePastLivenessBound = seconds(2);
+void set_liveness_bounds(Scenario& scenario);
+
 // The seed a run uses: a mix of campaign seed and run index (never 0).
 std::uint64_t fuzz_run_seed(std::uint64_t campaign_seed, std::uint64_t run_index);
 

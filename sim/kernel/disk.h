@@ -74,6 +74,7 @@ class SimDisk final : public FileSystem {
   // Simulated time spent in fsync since the last call; the host turns it into busy time.
   Time take_busy_time();
   Time busy_time() const { return busy_time_; }
+  const DiskConfig& config() const { return config_; }
   std::uint64_t used_bytes() const { return used_bytes_; }
   // The bytes that would survive a crash right now (tests and checkers).
   std::optional<std::vector<std::uint8_t>> durable_image(std::string_view name);

@@ -12,6 +12,7 @@
 
 #include "sim/bugs/catalogue.h"
 #include "sim/scenario/json_reader.h"
+#include "sim/scenario/parse_checks.h"
 #include "sim/scenario/selector_check.h"
 
 namespace raftsim::sim {
@@ -323,6 +324,8 @@ class ScenarioParser {
         selectors.expect_binding(step["as"].get<std::string>());
       }
     }
+    faults_in_file_order_ = std::is_sorted(
+        order.begin(), order.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
     std::stable_sort(order.begin(), order.end(),
                      [](const auto& a, const auto& b) { return a.first < b.first; });
     for (const auto& [at, index] : order) {
@@ -443,19 +446,7 @@ class ScenarioParser {
   }
 
   void parse_checks(JsonObjectReader reader) {
-    Checks& checks = scenario_.checks;
-    reader.read_bool("linearizability", checks.linearizability);
-    reader.read_bool("durability", checks.durability);
-    reader.read_bool("queue", checks.queue);
-    reader.read_bool("recovery", checks.recovery);
-    Time bound = 0;
-    if (reader.read_ms("recovery_ms_max", bound, 1, kMsMax)) checks.recovery_max = bound;
-    reader.read_ms("liveness_timeout_ms", checks.liveness_timeout, 1, kMsMax);
-    std::uint64_t term_max = 0;
-    if (reader.read_uint("term_max", term_max, 1, UINT64_MAX)) checks.term_max = term_max;
-    reader.read_uint("linearizability_steps_max", checks.linearizability_steps_max, 1,
-                     std::uint64_t{1} << 40);
-    reader.finish();
+    parse_checks_section(reader, faults_in_file_order_, scenario_, errors_);
   }
 
   void parse_explore(JsonObjectReader reader) {
@@ -537,6 +528,7 @@ class ScenarioParser {
   JsonErrors& errors_;
   Scenario scenario_;
   NodeIndex nodes_ = 5;
+  bool faults_in_file_order_ = true;
 };
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <map>
 
+#include "sim/checkers/leadership.h"
 #include "sim/scenario/nemesis_driver.h"
 #include "sim/scenario/parse.h"
 #include "sim/scenario/step_schedule.h"
@@ -27,6 +28,8 @@ class ScenarioRunner::Impl {
         nemesis_random_(Random::stream(seed, "scenario/nemesis")),
         tracker_(scenario.cluster.clients > 0, scenario.checks.recovery_max,
                  scenario.checks.liveness_timeout),
+        leadership_(scenario.checks.stable_leader_bound.value_or(
+            default_stable_leader_bound(scenario.cluster))),
         schedule_(scenario.faults) {
     ServiceClusterOptions cluster = scenario.cluster;
     cluster.seed = seed;
@@ -75,7 +78,9 @@ class ScenarioRunner::Impl {
       if (nemesis_) next = std::min(next, std::max(nemesis_->next(), world.now()));
       stopped = advance_to(next);
       if (stopped) break;
+      const std::size_t passed_before = schedule_.passed();
       schedule_.fire_due(world.now(), *selectors_, *applier_);
+      mark_steps(passed_before, schedule_.passed());
       if (nemesis_) nemesis_->fire(world.now(), *applier_);
       if (world.now() >= next_progress) {
         report_progress(false);
@@ -101,6 +106,15 @@ class ScenarioRunner::Impl {
     }
   }
 
+  // Opens the leadership windows of the steps in [from, to) that checks.after_step bounds.
+  void mark_steps(std::size_t from, std::size_t to) {
+    for (const StepLeadershipBounds& after : scenario_.checks.after_steps) {
+      if (after.step >= from && after.step < to && leadership_.window(after.step) == nullptr) {
+        leadership_.mark(cluster_->world().now(), after.step);
+      }
+    }
+  }
+
   bool queue_workload() const {
     return scenario_.cluster.workload_type == ServiceClusterOptions::Workload::queue;
   }
@@ -121,6 +135,9 @@ class ScenarioRunner::Impl {
     if (!cluster_->budget_exceeded().empty()) return true;
     const ClusterHealth health = observe_health(*cluster_);
     tracker_.observe(cluster_->world().now(), health, ok_times());
+    std::optional<std::pair<NodeIndex, Term>> leader;
+    if (health.stable_leader) leader.emplace(*health.stable_leader, health.stable_leader_term);
+    leadership_.observe(cluster_->world().now(), health.live_majority, leader);
     last_stable_leader_ = health.stable_leader;
     selectors_->observe(health.stable_leader);
     for (NodeIndex node = 0; node < cluster_->size(); ++node) {
@@ -167,8 +184,8 @@ class ScenarioRunner::Impl {
         report.findings.push_back(std::move(finding));
       }
     } else {
-      const RunEnd run{scenario_, *cluster_, violation_,  last_stable_leader_,
-                       tracker_,  max_term_, max_term_at_};
+      const RunEnd run{scenario_, *cluster_,   violation_, last_stable_leader_,
+                       tracker_,  leadership_, max_term_,  max_term_at_};
       for (const auto& checker : checkers) {
         for (CheckerFinding& finding : checker->check(run)) {
           report.findings.push_back(std::move(finding));
@@ -207,6 +224,7 @@ class ScenarioRunner::Impl {
   Random faults_random_;
   Random nemesis_random_;
   RecoveryTracker tracker_;
+  LeadershipTracker leadership_;
   std::unique_ptr<ServiceCluster> cluster_;
   std::unique_ptr<SelectorResolver> selectors_;
   std::unique_ptr<FaultApplier> applier_;

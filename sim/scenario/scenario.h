@@ -46,6 +46,20 @@ struct Nemesis {
   std::vector<std::uint32_t> kind_budgets;  // per kind (NemesisKind::index), UINT32_MAX: no cap
 };
 
+// Bounds on leadership within a window of the run (the whole run from its first stable leader,
+// or from a fault step on): how often the stable leader may change, how long it may be missing.
+struct LeadershipBounds {
+  std::optional<std::uint64_t> leader_changes_max;
+  std::optional<Time> leaderless_max;
+  bool any() const { return leader_changes_max || leaderless_max; }
+};
+
+struct StepLeadershipBounds {
+  std::size_t step = 0;  // the fault step's position in `faults` (in time order)
+  LeadershipBounds bounds;
+};
+inline constexpr std::size_t kAfterStepBoundsMax = 100;
+
 struct Checks {
   bool linearizability = true;
   bool durability = true;
@@ -56,6 +70,12 @@ struct Checks {
   // The highest term any node may reach: a cluster that keeps electing (a disruptive node,
   // partial connectivity without PreVote / CheckQuorum) fails the liveness check.
   std::optional<std::uint64_t> term_max;
+  // A live majority without a stable leader for longer than this fails liveness (see
+  // sim/checkers/leadership.h). Nothing: derived from the timing (default_stable_leader_bound);
+  // 0: off.
+  std::optional<Time> stable_leader_bound;
+  LeadershipBounds leadership;                    // over the whole run
+  std::vector<StepLeadershipBounds> after_steps;  // from a fault step on
   std::uint64_t linearizability_steps_max = 50'000'000;
 };
 

@@ -28,6 +28,8 @@ class StepSchedule {
   Time next() const;
   // Fires every step due at `now`, in order, up to the first that must wait.
   void fire_due(Time now, SelectorResolver& selectors, FaultApplier& applier);
+  // How many steps have fired or been skipped: steps [0, passed()) are behind.
+  std::size_t passed() const { return next_step_; }
 
  private:
   const std::vector<FaultStep>& steps_;

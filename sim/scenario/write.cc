@@ -134,6 +134,11 @@ void write_nemesis(const Scenario& scenario, ordered_json& out) {
   }
 }
 
+void write_leadership_bounds(const LeadershipBounds& bounds, ordered_json& out) {
+  if (bounds.leader_changes_max) out["leader_changes_max"] = *bounds.leader_changes_max;
+  if (bounds.leaderless_max) out["leaderless_ms_max"] = to_ms(*bounds.leaderless_max);
+}
+
 void write_checks(const Scenario& scenario, ordered_json& out) {
   const Checks& checks = scenario.checks;
   out["checks"] = {{"linearizability", checks.linearizability},
@@ -144,6 +149,19 @@ void write_checks(const Scenario& scenario, ordered_json& out) {
                    {"linearizability_steps_max", checks.linearizability_steps_max}};
   if (checks.recovery_max) out["checks"]["recovery_ms_max"] = to_ms(*checks.recovery_max);
   if (checks.term_max) out["checks"]["term_max"] = *checks.term_max;
+  if (checks.stable_leader_bound) {
+    out["checks"]["stable_leader_ms_max"] = to_ms(*checks.stable_leader_bound);
+  }
+  write_leadership_bounds(checks.leadership, out["checks"]);
+  if (!checks.after_steps.empty()) {
+    ordered_json list = ordered_json::array();
+    for (const StepLeadershipBounds& after : checks.after_steps) {
+      ordered_json entry = {{"step", after.step}};
+      write_leadership_bounds(after.bounds, entry);
+      list.push_back(entry);
+    }
+    out["checks"]["after_step"] = list;
+  }
 }
 
 void write_explore(const Scenario& scenario, ordered_json& out) {

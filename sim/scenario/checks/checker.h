@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/checkers/leadership.h"
 #include "sim/checkers/raft_safety.h"
 #include "sim/checkers/recovery.h"
 #include "sim/cluster/service_cluster.h"
@@ -46,6 +47,7 @@ struct RunEnd {
   const std::optional<Violation>& violation;  // the safety violation that stopped the run
   std::optional<NodeIndex> final_leader;      // the stable leader at the last sample
   const RecoveryTracker& tracker;
+  const LeadershipTracker& leadership;
   Term max_term = 0;  // the highest term any node reached, and when
   Time max_term_at = 0;
 
@@ -73,5 +75,8 @@ std::unique_ptr<Checker> make_durability_checker();
 std::unique_ptr<Checker> make_linearizability_checker();
 std::unique_ptr<Checker> make_queue_semantics_checker();
 std::unique_ptr<Checker> make_recovery_checker();
+// Adds the leadership measurements to the liveness finding and fails it on a breach of the
+// stable-leader bound or of the scenario's leadership bounds (unless it already failed).
+void judge_leadership(const RunEnd& run, CheckerFinding& liveness);
 
 }  // namespace raftsim::sim

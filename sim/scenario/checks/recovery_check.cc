@@ -105,6 +105,7 @@ std::pair<CheckerFinding, CheckerFinding> check_recovery(const RunEnd& run) {
   } else {
     liveness.summary = "the cluster recovered from every fault";
   }
+  judge_leadership(run, liveness);
   return {recovery, liveness};
 }
 }  // namespace
