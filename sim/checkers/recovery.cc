@@ -57,10 +57,15 @@ bool has_majority_clique(std::uint32_t candidates, const std::vector<std::uint32
   return false;
 }
 
-// A link fit for elections: it loses at most 10% and delivers within `limit`.
+// A link fit for elections: its base delay (latency, extra latency) is within `limit`, and at
+// most 10% of its messages are lost or reordered beyond it (a late message counts as lost).
 bool link_fit(const LinkConfig& link, Time limit) {
-  const bool lossy = link.loss.numerator * 10 > link.loss.denominator;
-  return !lossy && worst_link_delay(link) <= limit;
+  if (link.latency_max + link.extra_latency > limit) return false;
+  const Ratio late = worst_link_delay(link) > limit ? link.reorder : Ratio::zero();
+  auto share = [](Ratio ratio) {
+    return static_cast<double>(ratio.numerator) / static_cast<double>(ratio.denominator);
+  };
+  return share(link.loss) + share(late) <= 0.1 + 1e-9;
 }
 
 }  // namespace

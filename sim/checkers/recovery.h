@@ -21,8 +21,8 @@ struct ClusterHealth {
   bool healthy_majority = false;
   // Stricter, for the liveness bound (leadership.h): some majority is live -- running, its
   // clocks within the drift the cores tolerate, its disks and the links among it fast enough
-  // for the election timeout (shortest_election_timeout / 4), links losing at most 10% -- and,
-  // unless PreVote and CheckQuorum are both on, no running node outside it has a link to it
+  // for the election timeout (shortest_election_timeout / 4), at most 10% of messages lost or late
+  // -- and, unless PreVote and CheckQuorum are both on, no running node outside it has a link to it
   // (a half-connected node may then disrupt every election: a known limit of Raft, not a bug).
   bool live_majority = false;
   // A running leader that has committed an entry of its term and reaches a majority (itself

@@ -15,6 +15,7 @@ namespace {
 
 constexpr Time kSamplePeriod = milliseconds(1);
 constexpr Time kProgressPeriod = milliseconds(100);
+constexpr Time kApplyBeforeJudging = milliseconds(200);
 
 }  // namespace
 
@@ -101,8 +102,14 @@ class ScenarioRunner::Impl {
           next_progress += kProgressPeriod;
         }
       }
-      // Let the final leader apply what it committed before durability is judged.
-      if (!stopped) stopped = advance_to(world.now() + milliseconds(200));
+      // Let the final leader apply what it committed before durability is judged; if the last
+      // sample then shows no stable leader (one lost it just now, e.g. to a slow fsync), go on
+      // sampling until one is back or the settle time is up, so the end-of-run checkers have a
+      // leader to compare against rather than ending unknown.
+      if (!stopped) stopped = advance_to(world.now() + kApplyBeforeJudging);
+      while (!stopped && !last_stable_leader_ && world.now() < settle_end) {
+        stopped = advance_to(world.now() + kSamplePeriod);
+      }
     }
   }
 
