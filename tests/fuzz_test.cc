@@ -116,6 +116,28 @@ TEST(FuzzCampaign, MembershipRunsPassOnCorrectCodeAndReplay) {
   EXPECT_GT(coverage.hits("membership", "follower") + coverage.hits("membership", "leader"), 0u);
 }
 
+// A bug that only stops elections from converging fails `liveness` in generated runs (they set
+// the stable-leader bound and settle past it): before, such runs ended unknown with no leader.
+// The failing run passes with the bug off and replays to the same trace.
+TEST(FuzzCampaign, ALivenessBugFailsLivenessNotUnknown) {
+  std::optional<std::uint64_t> failed_at;
+  for (std::uint64_t index = 0; index < 300 && !failed_at; ++index) {
+    const Scenario scenario =
+        generate_scenario({kCampaignSeed, index, Bug::election_timer_not_randomized});
+    ScenarioRunOptions options;
+    options.record_trace = false;
+    const ScenarioRunReport report = run_scenario(scenario, scenario.seed, options);
+    if (report.verdict != RunVerdict::fail) continue;
+    EXPECT_EQ(report.first_failure()->checker, "liveness") << report.first_failure()->summary;
+    failed_at = index;
+    EXPECT_EQ(report.trace_hash, run_scenario(scenario, scenario.seed, options).trace_hash);
+    Scenario fixed = scenario;
+    fixed.bug = Bug::none;
+    EXPECT_NE(run_scenario(fixed, fixed.seed, options).verdict, RunVerdict::fail);
+  }
+  EXPECT_TRUE(failed_at.has_value()) << "election-timer-not-randomized not found in 300 runs";
+}
+
 TEST(FuzzShrink, KeepsTheFailingCheckerAndEndsWithFewFaults) {
   std::optional<Scenario> failing;
   std::string checker;

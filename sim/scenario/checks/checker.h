@@ -76,7 +76,7 @@ std::unique_ptr<Checker> make_linearizability_checker();
 std::unique_ptr<Checker> make_queue_semantics_checker();
 std::unique_ptr<Checker> make_recovery_checker();
 // Adds the leadership measurements to the liveness finding and fails it on a breach of the
-// stable-leader bound or of the scenario's leadership bounds (unless it already failed).
+// stable-leader bound or of the scenario's leadership bounds (unless it already failed earlier).
 void judge_leadership(const RunEnd& run, CheckerFinding& liveness);
 
 }  // namespace raftsim::sim

@@ -89,10 +89,12 @@ void judge_leadership(const RunEnd& run, CheckerFinding& liveness) {
     details["after_step"] = steps;
   }
   liveness.details["leadership"] = details;
-  if (failures.empty() || liveness.status == CheckStatus::fail) return;
+  if (failures.empty()) return;
   const auto first = std::min_element(
       failures.begin(), failures.end(),
       [](const LivenessFailure& a, const LivenessFailure& b) { return a.at < b.at; });
+  // The finding names the failure that became certain first.
+  if (liveness.status == CheckStatus::fail && liveness.at <= first->at) return;
   liveness.status = CheckStatus::fail;
   liveness.summary = first->summary;
   liveness.at = first->at;
