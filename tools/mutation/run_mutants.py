@@ -134,6 +134,7 @@ def plan(args, tree, work):
     for seed in args.fuzz_seeds:
         runs.append(("fuzz", f"fuzz --seed {seed} --runs {args.fuzz_runs}",
                      [raftsim, "fuzz", "--seed", str(seed), "--runs", str(args.fuzz_runs),
+                      "--run-seconds-max", str(args.fuzz_run_seconds_max),
                       "--no-shrink", "--json", "--out", os.path.join(work, "fuzz-out")],
                      args.fuzz_timeout))
     for path in EXPLORE_CLEAN:
@@ -267,8 +268,10 @@ def parse_arguments():
     parser.add_argument("--scenario-subset", nargs="*",
                         help="only scenario files with these path prefixes")
     parser.add_argument("--fuzz-seeds", type=int, nargs="*", default=[1])
-    parser.add_argument("--fuzz-runs", type=int, default=40)
-    parser.add_argument("--fuzz-timeout", type=float, default=120)
+    parser.add_argument("--fuzz-runs", type=int, default=500)
+    parser.add_argument("--fuzz-timeout", type=float, default=180)
+    parser.add_argument("--fuzz-run-seconds-max", type=float, default=60,
+                        help="fuzz's wall guard per run (a run it stops is a timeout, not a kill)")
     parser.add_argument("--explore-states-max", type=int, default=200000)
     parser.add_argument("--explore-timeout", type=float, default=60)
     parser.add_argument("--campaign-s-max", type=float, default=300,

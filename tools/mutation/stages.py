@@ -60,7 +60,9 @@ def failing_checker(result):
             if "assertion" in summary or "check failed" in summary:
                 return "assertion", summary
             return name, summary
-    return result.get("verdict", "?"), ""
+    # No checker failed, yet the expectation was missed: a scenario that expects a failure (a
+    # catalogued bug, a known weakness) now passes.
+    return "expected_failure_missing", f"expected {result.get('verdict')} to be a failure"
 
 
 def judge_scenario(code, stdout, stderr, timed_out, wall_s):
