@@ -3,7 +3,7 @@
 
     python3 tools/mutation/report.py --results results/mutation-results.jsonl \
         --mutants tools/mutation/mutants.json --equivalent tools/mutation/equivalent.json \
-        --baseline build-mutation/baseline.json --command "..." --out results/mutation.md
+        --baseline build-mutation/baseline-SIGNATURE.json --command "..." --out results/mutation.md
 
 Score = killed / (mutants run - stillborn - equivalent), where equivalent = byte-identical
 binary (mechanical) or argued in --equivalent (id -> argument). Timeouts and survivors count
@@ -33,13 +33,16 @@ def percentile(values, fraction):
     return ordered[min(len(ordered) - 1, int(fraction * (len(ordered) - 1) + 0.5))]
 
 
-def load_results(path):
+def load_results(paths):
+    """Every mutant's last entry: a later line (or a later file) for the same id wins, so a
+    rerun of some mutants with another budget replaces their first outcome."""
     entries = {}
-    with open(path) as handle:
-        for line in handle:
-            if line.strip():
-                entry = json.loads(line)
-                entries[entry["id"]] = entry  # a later line for the same id wins
+    for path in paths:
+        with open(path) as handle:
+            for line in handle:
+                if line.strip():
+                    entry = json.loads(line)
+                    entries[entry["id"]] = entry
     return [entries[k] for k in sorted(entries)]
 
 
@@ -111,7 +114,7 @@ def markdown(args, results, summary, equivalent, mutants_doc):
                   "times and choose budgets. Not the benchmark's result.", ""]
     commits = sorted({r.get("commit", "?") for r in results})
     lines += [
-        f"- command: `{args.command}`",
+        *[f"- command: `{command}`" for command in args.command],
         f"- report: `python3 tools/mutation/report.py {args.report_command}`" if args.report_command else "",
         f"- commit: {', '.join(commits)}",
         f"- mutant list: `{args.mutants}` ({mutants_doc['count']} mutants of "
@@ -175,11 +178,13 @@ def markdown(args, results, summary, equivalent, mutants_doc):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--results", required=True)
+    parser.add_argument("--results", required=True, nargs="+",
+                        help="runner JSONL files; a later file's entry for an id wins")
     parser.add_argument("--mutants", default="tools/mutation/mutants.json")
     parser.add_argument("--equivalent", default="tools/mutation/equivalent.json")
-    parser.add_argument("--baseline", default="build-mutation/baseline.json")
-    parser.add_argument("--command", required=True, help="the runner command, for the report")
+    parser.add_argument("--baseline", help="the runner's baseline-SIGNATURE.json (stage times)")
+    parser.add_argument("--command", required=True, action="append",
+                        help="the runner command(s) that wrote --results, for the report")
     parser.add_argument("--report-command", default="")
     parser.add_argument("--title", default="Mutation benchmark")
     parser.add_argument("--pilot", action="store_true")

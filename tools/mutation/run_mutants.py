@@ -8,8 +8,8 @@ mutants already there (resume).
         --results results/mutation-results.jsonl [--sample 10 --sample-seed 1] [--ids M001 ...]
 
 The work directory (default build-mutation/) holds tree/ (git archive of --commit, default
-HEAD) with tree/build/ (its own cmake build dir, ccache on) and baseline.json (the unmutated binary's
-outcome and time per run, measured once per commit and budget). Budgets: see --help/README.md.
+HEAD) with tree/build/ (its own cmake build dir, ccache on) and baseline-SIGNATURE.json (the
+unmutated binary's outcome and time per run, measured once per commit and plan). Budgets: see --help/README.md.
 """
 import argparse
 import hashlib
@@ -129,15 +129,17 @@ def plan(args, tree, work):
     files = scenario_files(tree)
     if args.scenario_subset:
         files = [f for f in files if any(f.startswith(p) or f == p for p in args.scenario_subset)]
+    if "scenarios" not in args.stages:
+        files = []
     for path in files:
         runs.append(("scenarios", path, [raftsim, "run", path, "--json"], args.scenario_timeout))
-    for seed in args.fuzz_seeds:
+    for seed in args.fuzz_seeds if "fuzz" in args.stages else []:
         runs.append(("fuzz", f"fuzz --seed {seed} --runs {args.fuzz_runs}",
                      [raftsim, "fuzz", "--seed", str(seed), "--runs", str(args.fuzz_runs),
                       "--run-seconds-max", str(args.fuzz_run_seconds_max),
                       "--no-shrink", "--json", "--out", os.path.join(work, "fuzz-out")],
                      args.fuzz_timeout))
-    for path in EXPLORE_CLEAN:
+    for path in EXPLORE_CLEAN if "explore" in args.stages else []:
         if not os.path.exists(os.path.join(tree, path)):
             continue
         bounded = bounded_explore_file(tree, work, path, args.explore_states_max)
@@ -159,7 +161,7 @@ def judge(stage, result, baseline_code):
 def measure_baseline(args, tree, work, runs, commit):
     """The unmutated binary's exit code and time per run (cached per commit and plan)."""
     signature = hashlib.sha256(json.dumps([commit, [r[:3] for r in runs]]).encode()).hexdigest()
-    path = os.path.join(work, "baseline.json")
+    path = os.path.join(work, f"baseline-{signature[:12]}.json")
     if os.path.exists(path):
         with open(path) as handle:
             cached = json.load(handle)
@@ -180,6 +182,7 @@ def measure_baseline(args, tree, work, runs, commit):
                 "binary_sha256": binary_hash(os.path.join(tree, "build", "tools", "raftsim"))}
     with open(path, "w") as handle:
         json.dump(baseline, handle, indent=1)
+    log(f"baseline written to {path}")
     return baseline
 
 
@@ -262,6 +265,8 @@ def parse_arguments():
     parser.add_argument("--ids", nargs="*")
     parser.add_argument("--sample", type=int, default=0, help="a seeded subset of this size")
     parser.add_argument("--sample-seed", type=int, default=1)
+    parser.add_argument("--stages", nargs="*", default=["scenarios", "fuzz", "explore"],
+                        choices=["scenarios", "fuzz", "explore"])
     parser.add_argument("--jobs", type=int, default=2, help="ninja -j")
     parser.add_argument("--build-timeout", type=float, default=900)
     parser.add_argument("--scenario-timeout", type=float, default=60)
@@ -269,7 +274,7 @@ def parse_arguments():
                         help="only scenario files with these path prefixes")
     parser.add_argument("--fuzz-seeds", type=int, nargs="*", default=[1])
     parser.add_argument("--fuzz-runs", type=int, default=500)
-    parser.add_argument("--fuzz-timeout", type=float, default=180)
+    parser.add_argument("--fuzz-timeout", type=float, default=240)
     parser.add_argument("--fuzz-run-seconds-max", type=float, default=60,
                         help="fuzz's wall guard per run (a run it stops is a timeout, not a kill)")
     parser.add_argument("--explore-states-max", type=int, default=200000)
