@@ -19,7 +19,7 @@ constexpr LayerBugs in_queue(queue::QueueBug bug) {
   return LayerBugs{{}, {}, queue::QueueBugs(bug)};
 }
 
-const std::array<BugInfo, 18> kCatalogue{{
+const std::array<BugInfo, 19> kCatalogue{{
     {Bug::commit_prev_term, "commit-prev-term",
      "leader commits entries of an earlier term by counting replicas (paper Figure 8)",
      in_core(RaftBug::commit_prev_term)},
@@ -75,6 +75,10 @@ const std::array<BugInfo, 18> kCatalogue{{
     {Bug::rejoin_after_wipe, "rejoin-after-wipe",
      "a server whose disk was wiped rejoins under its old id and votes with an empty log",
      in_host(HostBug::rejoin_after_wipe)},
+    {Bug::stale_vote_counted, "stale-vote-counted",
+     "a candidate counts a vote granted for an earlier term of its own as a vote in its current "
+     "election",
+     in_core(RaftBug::stale_vote_counted)},
 }};
 
 const BugInfo* find(Bug bug) {

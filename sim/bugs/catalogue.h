@@ -36,6 +36,7 @@ enum class Bug : unsigned char {
   removed_leader_keeps_leading,
   learner_counted_in_quorum,
   rejoin_after_wipe,
+  stale_vote_counted,
 };
 
 // What each layer is configured with for a run.
