@@ -66,8 +66,7 @@ bool enabled(const RaftWorld& world, const std::string& label) {
 }
 
 // n0 campaigns in term 1, n1 grants, n0 campaigns again in term 2: n1's grant is stale.
-const std::vector<std::string> kStaleGrant = {"timeout n0", "deliver n0->n1 Vote t1",
-                                              "timeout n0"};
+const std::vector<std::string> kStaleGrant = {"timeout n0", "deliver n0->n1 Vote t1", "timeout n0"};
 const std::string kDeliverStaleGrant = "deliver n1->n0 VoteResp t1 yes";
 
 TEST(ExploreDeadMessages, ChecksEachCandidateAgainstTheReceiversCode) {
@@ -144,8 +143,8 @@ TEST(ExploreDeadMessages, StaleVoteCountedIsFoundUnlessTheRuleIsTrusted) {
 // leaves its term-1 candidacy as a follower of term 2, where n1's stale grant is ignored, so
 // `checked` removes it; as a candidate of term 3 the buggy n0 would have counted it.
 TEST(ExploreDeadMessages, CheckedRemovesWhatIsIgnoredNowNotWhatIsIgnoredForever) {
-  const std::vector<std::string> follower_of_term_2 = {
-      "timeout n0", "deliver n0->n1 Vote t1", "timeout n1", "deliver n1->n0 Vote t2"};
+  const std::vector<std::string> follower_of_term_2 = {"timeout n0", "deliver n0->n1 Vote t1",
+                                                       "timeout n1", "deliver n1->n0 Vote t2"};
   const std::vector<std::string> candidate_of_term_3 = {"timeout n0", kDeliverStaleGrant};
   for (DeadMessages mode : {DeadMessages::keep, DeadMessages::checked}) {
     RaftWorldConfig config = stale_vote_config(mode, Bug::stale_vote_counted);

@@ -245,6 +245,7 @@ TEST(ExploreRaft, CorrectCodeSmallConfigurationIsExhaustedWithoutViolation) {
 // frontier before these depths on 4 nodes, then descended to a shortest trail.
 RaftWorldConfig own_term_config() {
   RaftWorldConfig config;
+  config.dead_messages = DeadMessages::checked;  // as the scenario file (sized with it on)
   config.nodes = 4;
   config.proposals = 0;
   config.term_max = 3;
@@ -258,6 +259,7 @@ RaftWorldConfig own_term_config() {
 
 RaftWorldConfig joint_config() {
   RaftWorldConfig config;
+  config.dead_messages = DeadMessages::checked;  // as the scenario file (sized with it on)
   config.nodes = 4;
   config.initial_voters = 3;
   config.proposals = 0;

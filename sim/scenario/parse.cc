@@ -494,7 +494,8 @@ class ScenarioParser {
     bool collect = false;  // the old switch, in counterexample files written before: true meant
     if (reader.read_bool("collect_dead_messages", collect)) {  // the rule, trusted
       if (reader.has("dead_messages")) {
-        reader.error("collect_dead_messages", "only one of dead_messages and collect_dead_messages");
+        reader.error("collect_dead_messages",
+                     "only one of dead_messages and collect_dead_messages");
       }
       explore.dead_messages = collect ? "assumed" : "keep";
     }
