@@ -68,7 +68,7 @@ assert all(x["seeds"]==3 and x["failures"]==0 and "p99_ms" in x["to_stable_leade
   || { echo "FAIL: queue bench JSON"; failures=$((failures + 1)); }
 # The bug catalogue, fuzz campaigns, shards, merging and shrinking.
 expect_exit 0 "bugs" "$raftsim" bugs
-[ "$(grep -c . "$out/stdout")" -eq 18 ] || { echo "FAIL: bugs lists 18 bugs"; failures=$((failures + 1)); }
+[ "$(grep -c . "$out/stdout")" -eq 20 ] || { echo "FAIL: bugs lists 20 bugs"; failures=$((failures + 1)); }
 expect_exit 2 "run: unknown --bug" "$raftsim" run --bug vote-ignore-log "$out/nope.json"
 grep -q "did you mean 'vote-ignores-log'" "$out/stderr" || { echo "FAIL: --bug hint"; failures=$((failures + 1)); }
 expect_exit 2 "fuzz: bad --shard" "$raftsim" fuzz --shard 3/2

@@ -48,7 +48,7 @@ std::string bounds_text(const ExploreSection& explore, std::uint32_t nodes) {
     for (NodeIndex node : explore.campaigners) out << " n" << node;
   }
   out << (explore.pre_vote ? ", PreVote on" : ", PreVote off");
-  out << (explore.collect_dead_messages ? ", dead messages collected" : ", dead messages kept");
+  out << ", dead messages " << explore.dead_messages;
   if (explore.sleep_sets) out << ", sleep sets (no in-flight bound)";
   return out.str();
 }
@@ -149,7 +149,7 @@ RaftWorldConfig raft_world_config(const Scenario& scenario) {
   config.inflight_messages_max = explore.inflight_messages_max;
   config.messages_in_flight_max = explore.messages_in_flight_max;
   config.bug = explore.bug.empty() ? Bug::none : *bug_from_name(explore.bug);
-  config.collect_dead_messages = explore.collect_dead_messages;
+  config.dead_messages = *dead_messages_from_name(explore.dead_messages);
   config.independent_deliveries = explore.sleep_sets;
   config.initial_voters = explore.initial_voters;
   config.membership_changes = explore.membership_changes;
@@ -226,6 +226,8 @@ void add_explore_options(po::options_description& options) {
       "bug", po::value<std::string>(), "inject a catalogued bug by name, or none")(
       "replay", po::value<std::string>(), "replay a counterexample scenario file")(
       "sleep-sets", "bfs: sleep sets over deliveries to different nodes")(
+      "dead-messages", po::value<std::string>(),
+      "keep (default) | checked | assumed: remove stale messages (sim/explore/README.md)")(
       "out", po::value<std::string>(), "where a counterexample goes (default explore-out)")(
       "json", "print one JSON object on stdout");
 }
@@ -261,6 +263,13 @@ void apply_explore_overrides(const po::variables_map& values, ExploreSection& ex
   if (values.count("crashes")) explore.crashes = values["crashes"].as<std::uint32_t>();
   if (values.count("drops")) explore.drops = values["drops"].as<std::uint32_t>();
   if (values.count("sleep-sets")) explore.sleep_sets = true;
+  if (values.count("dead-messages")) {
+    explore.dead_messages = values["dead-messages"].as<std::string>();
+    if (!dead_messages_from_name(explore.dead_messages)) {
+      throw UsageError("--dead-messages: expected keep, checked or assumed, found " +
+                       explore.dead_messages);
+    }
+  }
   if (values.count("bug")) {
     explore.bug = values["bug"].as<std::string>();
     if (explore.bug == "none") explore.bug.clear();

@@ -298,6 +298,10 @@ bool Raft::check_term(const Message& message) {
         role_ != Role::leader) {
       return true;  // injected bug: a deposed leader's appends are taken as current
     }
+    if (config_.bugs.has(RaftBug::stale_vote_counted) &&
+        message.type == MessageType::vote_response && role_ == Role::candidate) {
+      return true;  // injected bug: a grant from an older election is counted in this one
+    }
     if (from_stale_leader) {
       // Tell a stale leader about the newer term so it steps down (it may be cut off from
       // everyone else and never hear of it otherwise).
@@ -343,7 +347,10 @@ void Raft::handle_vote_request(const Message& message) {
 void Raft::handle_vote_response(const Message& message) {
   const bool pre_vote = message.type == MessageType::pre_vote_response;
   if (role_ != (pre_vote ? Role::pre_candidate : Role::candidate)) return;
-  if (!message.reject && message.term != (pre_vote ? term_ + 1 : term_)) return;  // stale
+  const bool stale_counted = config_.bugs.has(RaftBug::stale_vote_counted) && !pre_vote;
+  if (!message.reject && message.term != (pre_vote ? term_ + 1 : term_) && !stale_counted) {
+    return;  // stale
+  }
   if (!tracker_.record_vote(message.from, !message.reject)) return;  // a duplicate counts once
   switch (tracker_.tally_votes()) {
     case quorum::VoteResult::won:

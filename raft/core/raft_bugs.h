@@ -24,6 +24,7 @@ enum class RaftBug : std::uint8_t {
   joint_quorum_new_only,                 // joint decisions count only C_new's majority
   removed_leader_keeps_leading,          // a leader not in C_new stays leader once it commits
   learner_counted_in_quorum,             // learners' acknowledgements count towards commit
+  stale_vote_counted,  // a candidate counts a vote granted in an older term of its own
   // Liveness:
   election_timer_not_randomized,  // every election timeout is the minimum: split votes recur
 };

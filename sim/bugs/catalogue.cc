@@ -19,7 +19,7 @@ constexpr LayerBugs in_queue(queue::QueueBug bug) {
   return LayerBugs{{}, {}, queue::QueueBugs(bug)};
 }
 
-const std::array<BugInfo, 19> kCatalogue{{
+const std::array<BugInfo, 20> kCatalogue{{
     {Bug::commit_prev_term, "commit-prev-term",
      "leader commits entries of an earlier term by counting replicas (paper Figure 8)",
      in_core(RaftBug::commit_prev_term)},
@@ -79,6 +79,10 @@ const std::array<BugInfo, 19> kCatalogue{{
      "every election timeout is the shortest, never randomised, so nodes that time out together "
      "split the vote again and again (a liveness bug)",
      in_core(RaftBug::election_timer_not_randomized)},
+    {Bug::stale_vote_counted, "stale-vote-counted",
+     "a candidate counts a vote granted for an earlier term of its own as a vote in its current "
+     "election",
+     in_core(RaftBug::stale_vote_counted)},
 }};
 
 const BugInfo* find(Bug bug) {

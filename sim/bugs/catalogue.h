@@ -37,6 +37,7 @@ enum class Bug : unsigned char {
   learner_counted_in_quorum,
   rejoin_after_wipe,
   election_timer_not_randomized,
+  stale_vote_counted,
 };
 
 // What each layer is configured with for a run.

@@ -317,44 +317,6 @@ void RaftWorld::apply_choice(const Choice& choice) {
   drive(node);
 }
 
-bool RaftWorld::is_dead(const Message& message) const {
-  // A message its receiver will ignore whatever happens next: terms never go back (the term is
-  // durable before anything else happens, so a restart keeps it), and a node never becomes a
-  // candidate or leader again in a term it has left those roles in. Delivering such a message is
-  // a no-op and dropping or duplicating it changes nothing but budgets, so it is removed.
-  const Raft& receiver = nodes_[message.to].core;
-  switch (message.type) {
-    case MessageType::vote_request:
-    case MessageType::heartbeat_response:
-      return message.term < receiver.term();
-    case MessageType::vote_response:
-      return message.term < receiver.term() ||
-             (message.term == receiver.term() && receiver.role() != Role::candidate);
-    case MessageType::append_response:
-      return message.term < receiver.term() ||
-             (message.term == receiver.term() && receiver.role() != Role::leader);
-    default:
-      return false;  // appends and heartbeats answer stale leaders; pre-votes keep their terms
-  }
-}
-
-void RaftWorld::collect_dead_messages() {
-  if (!config_.collect_dead_messages) return;
-  std::erase_if(network_, [&](const InFlight& in_flight) {
-    if (!is_dead(in_flight.message)) return false;
-    if (trace_ != nullptr) {
-      for (std::uint32_t copy = 0; copy < in_flight.count; ++copy) {
-        auto& ids = sent_ids_[{in_flight.message.to, in_flight.fingerprint}];
-        const std::uint64_t id = ids.empty() ? 0 : ids.front();
-        if (!ids.empty()) ids.pop_front();
-        trace_->record(now_, TraceKind::drop, in_flight.message.to, in_flight.message.from, id, 0,
-                       0, "stale (ignored)");
-      }
-    }
-    return true;
-  });
-}
-
 void RaftWorld::apply(const Choice& choice) {
   RAFTSIM_CHECK_MSG(!violation_, "a violating state is not explored further");
   try {
@@ -534,15 +496,25 @@ std::string RaftWorld::describe(const Choice& choice) const {
 }
 
 std::vector<std::string> RaftWorld::coverage_names() const {
-  return {"leader elected",     "leader of a later term", "entry committed",
-          "write acknowledged", "crash-restart",          "message dropped",
-          "message duplicated", "follower log truncated", "all commands acknowledged"};
+  return {"leader elected",
+          "leader of a later term",
+          "entry committed",
+          "write acknowledged",
+          "crash-restart",
+          "message dropped",
+          "message duplicated",
+          "follower log truncated",
+          "all commands acknowledged",
+          "logs diverged",
+          "in-flight bound hit (a leaf)"};
 }
 
 bool RaftWorld::independent(const Choice& a, const Choice& b) const {
   // Each delivery steps only its receiver and adds that receiver's output to the network; the
   // histories are order-free (sorted leaders and acks, the earliest term an entry was known
-  // committed in), and dead messages are judged by their own receiver only.
+  // committed in). Dead messages are judged by their own receiver only; with `checked` or
+  // `assumed` that keeps both orders equal only if a message dead for a receiver stays dead
+  // after the receiver's next step, which is the stale-message rule's premise (README).
   const auto deliver = static_cast<std::uint32_t>(RaftChoiceKind::deliver);
   return config_.independent_deliveries && a.kind == deliver && b.kind == deliver &&
          a.node != b.node;
@@ -560,6 +532,8 @@ std::uint64_t RaftWorld::coverage() const {
   set(6, duplicates_left_ < config_.duplicates);
   for (const NodeState& state : nodes_) set(7, state.core.log().truncations() > 0);
   set(8, config_.proposals > 0 && acks_.size() == config_.proposals);
+  set(9, logs_diverged());
+  set(10, bound_exceeded_);
   return bits;
 }
 

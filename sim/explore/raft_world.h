@@ -27,6 +27,18 @@
 
 namespace raftsim::sim::explore {
 
+// What the world does with a message its receiver looks set to ignore (sim/explore/README.md,
+// "Reductions and their soundness").
+enum class DeadMessages : std::uint8_t {
+  keep,     // no reduction: every message stays until delivered or dropped (sound for any code)
+  checked,  // removed when the stale-message rule names it AND delivering it to a copy of the
+            // receiver changes nothing there (state hash, output); that it stays ignored later is
+            // still the rule's premise
+  assumed,  // removed when the stale-message rule names it, trusting the receiver ignores it
+};
+const char* dead_messages_name(DeadMessages mode);
+std::optional<DeadMessages> dead_messages_from_name(const std::string& name);
+
 struct RaftWorldConfig {
   std::uint32_t nodes = 3;
   std::uint32_t proposals = 1;                  // client commands proposed in total
@@ -50,8 +62,9 @@ struct RaftWorldConfig {
   std::uint32_t initial_voters = 0;
   std::uint32_t membership_changes = 0;
   bool joint_changes = false;
-  // Reduction: remove messages no receiver can ever act on (sound; see sim/explore/README.md).
-  bool collect_dead_messages = true;
+  // Reduction: remove stale messages (see DeadMessages). Off by default: only `keep` is sound
+  // for arbitrary core code.
+  DeadMessages dead_messages = DeadMessages::keep;
   // Deliveries to different nodes are independent (for sleep sets). With it on, the in-flight
   // bound is not applied: a bound that cuts one order of two commuting steps but not the other
   // would make the reduction unsound (budgets keep the message count finite anyway).
@@ -125,8 +138,11 @@ class RaftWorld final : public World {
   void take_message(std::uint32_t to, std::uint64_t key);
   void apply_choice(const Choice& choice);
   void apply_message_choice(RaftChoiceKind kind, const Choice& choice);
-  bool is_dead(const Message& message) const;
+  // The stale-message rule (what correct Raft ignores) and the check of one candidate on a copy.
+  bool stale_by_rule(const Message& message) const;
+  bool delivery_changes_nothing(const Message& message) const;
   void collect_dead_messages();
+  bool logs_diverged() const;
   void record_histories();
   std::optional<Violation> check_invariants() const;
   std::uint64_t compute_fingerprint() const;

@@ -481,7 +481,15 @@ class ScenarioParser {
     read_u32("entries_per_message_max", explore.entries_per_message_max, 1, 64);
     read_u32("inflight_messages_max", explore.inflight_messages_max, 1, 64);
     read_u32("messages_in_flight_max", explore.messages_in_flight_max, 1, 1000);
-    reader.read_bool("collect_dead_messages", explore.collect_dead_messages);
+    reader.read_choice("dead_messages", explore.dead_messages, {"keep", "checked", "assumed"});
+    bool collect = false;  // the old switch, in counterexample files written before: true meant
+    if (reader.read_bool("collect_dead_messages", collect)) {  // the rule, trusted
+      if (reader.has("dead_messages")) {
+        reader.error("collect_dead_messages",
+                     "only one of dead_messages and collect_dead_messages");
+      }
+      explore.dead_messages = collect ? "assumed" : "keep";
+    }
     reader.read_bool("sleep_sets", explore.sleep_sets);
     reader.read_choice("strategy", explore.strategy, {"bfs", "dfs", "random"});
     reader.read_uint("depth_max", explore.depth_max, 0, 10'000);

@@ -100,8 +100,9 @@ struct ExploreSection {
   std::uint32_t entries_per_message_max = 1;
   std::uint32_t inflight_messages_max = 4;
   std::uint32_t messages_in_flight_max = 24;
-  bool collect_dead_messages = true;  // the dead-message reduction (sim/explore/README.md)
-  bool sleep_sets = false;            // bfs: sleep sets over deliveries to different nodes
+  // The dead-message reduction (sim/explore/README.md): "keep" (off), "checked", "assumed".
+  std::string dead_messages = "keep";
+  bool sleep_sets = false;  // bfs: sleep sets over deliveries to different nodes
   std::string strategy = "bfs";
   std::uint64_t depth_max = 40;
   std::uint64_t states_max = 4'000'000;

@@ -180,7 +180,7 @@ void write_explore(const Scenario& scenario, ordered_json& out) {
                       {"entries_per_message_max", explore.entries_per_message_max},
                       {"inflight_messages_max", explore.inflight_messages_max},
                       {"messages_in_flight_max", explore.messages_in_flight_max},
-                      {"collect_dead_messages", explore.collect_dead_messages},
+                      {"dead_messages", explore.dead_messages},
                       {"sleep_sets", explore.sleep_sets},
                       {"strategy", explore.strategy},
                       {"depth_max", explore.depth_max},
