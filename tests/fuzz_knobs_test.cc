@@ -193,8 +193,29 @@ TEST(AimedCorruption, CorrectCodePassesWithASealedSegmentCorrupted) {
     ASSERT_TRUE(parsed.ok()) << parsed.status().message();
     ScenarioRunOptions options;
     options.record_trace = false;
+    // Before the final recover_all: which cluster nodes have stopped themselves.
+    std::vector<bool> stopped;
+    options.before_fault = [&](const FaultStep&, const std::string& origin,
+                               ServiceCluster& cluster) {
+      if (origin != "final recovery") return;
+      for (NodeIndex node = 0; node < cluster.size(); ++node) {
+        stopped.push_back(cluster.world().host(node).state() == HostState::running &&
+                          cluster.node(node) == nullptr);
+      }
+    };
     const ScenarioRunReport report = run_scenario(parsed.value(), 1, options);
     EXPECT_EQ(report.verdict, RunVerdict::pass) << aim;
+    const auto hit =
+        std::find_if(report.timeline.begin(), report.timeline.end(),
+                     [](const AppliedFault& applied) { return applied.step.is<DiskFault>(); });
+    ASSERT_NE(hit, report.timeline.end());
+    EXPECT_NE(hit->note.find("1 hit"), std::string::npos) << aim << ": " << hit->note;
+    const Selector& victim = hit->step.as<DiskFault>()->target;
+    ASSERT_EQ(victim.size(), 2u);
+    const auto victim_index = static_cast<std::size_t>(victim[1] - '0');
+    ASSERT_LT(victim_index, stopped.size());
+    EXPECT_TRUE(stopped[victim_index]) << aim << ": recovery must refuse a damaged sealed segment";
+    options.before_fault = nullptr;
     EXPECT_EQ(report.trace_hash, run_scenario(parsed.value(), 1, options).trace_hash);
   }
 }
