@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "raft/base/check.h"
 #include "sim/fuzz/fault_steps.h"
 
 namespace raftsim::sim {
@@ -77,6 +78,14 @@ void draw_snapshot_thresholds(Random& random, ServiceClusterOptions& cluster) {
   }
 }
 
+// The index of a delay_messages kind named `name` (a name from kKindNames).
+std::uint8_t kind_index(std::string_view name) {
+  const auto* names = std::begin(DelayMessagesFault::kKindNames);
+  const auto* found = std::find(names, std::end(DelayMessagesFault::kKindNames), name);
+  RAFTSIM_CHECK(found != std::end(DelayMessagesFault::kKindNames));
+  return static_cast<std::uint8_t>(found - names);
+}
+
 Time election_timeout_max(const Scenario& scenario) {
   return scenario.cluster.tick_ns * scenario.cluster.raft.election_timeout_ticks_max;
 }
@@ -86,7 +95,15 @@ Time election_timeout_max(const Scenario& scenario) {
 // append replies that come back after the leader has retried or lost its lease.
 std::string draw_message_delays(Random& random, Scenario& scenario) {
   // Reply kinds twice as likely: the issue is replies that outlive the request's purpose.
-  static constexpr std::uint8_t kKinds[] = {3, 3, 1, 1, 5, 5, 4, 2, 7};
+  static constexpr std::string_view kKinds[] = {"vote_response",
+                                                "vote_response",
+                                                "pre_vote_response",
+                                                "pre_vote_response",
+                                                "append_response",
+                                                "append_response",
+                                                "append",
+                                                "vote_request",
+                                                "heartbeat_response"};
   static constexpr const char* kSenders[] = {"all", "random", "follower", "leader"};
   const Time timeout_max = election_timeout_max(scenario);
   const Time end = scenario.duration - ms(100);
@@ -95,7 +112,7 @@ std::string draw_message_delays(Random& random, Scenario& scenario) {
   std::string text;
   for (std::int64_t window = 0; window < windows && at < end; ++window) {
     DelayMessagesFault delay;
-    delay.kind = kKinds[random.below(std::size(kKinds))];
+    delay.kind = kind_index(kKinds[random.below(std::size(kKinds))]);
     delay.from = {kSenders[random.below(std::size(kSenders))]};
     delay.to = {"all"};
     delay.delay = timeout_max + random.between(ms(1), 2 * timeout_max);
