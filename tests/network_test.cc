@@ -108,6 +108,42 @@ TEST(Network, ExtraLatencyClogsOneLink) {
             });
 }
 
+// A class delay holds back only the payloads its classifier puts in that class (here: the tag
+// byte), only on the links it was set on, and 0 or clear_class_delays() ends it.
+TEST(Network, ClassDelayHoldsBackOneClassOnOneLink) {
+  run_twice(
+      [&] { return std::make_unique<Harness>(3); },
+      [&](Harness& harness) {
+        harness.network.set_payload_classifier(
+            [](std::span<const std::uint8_t> payload) { return payload[2]; });
+        EXPECT_FALSE(harness.network.set_class_delay(0, 1, 0, seconds(1)).ok());
+        EXPECT_FALSE(harness.network.set_class_delay(0, 1, Network::kMessageClassesMax, 1).ok());
+        ASSERT_TRUE(harness.network.set_class_delay(0, 1, 3, seconds(2)).ok());
+        EXPECT_EQ(harness.network.class_delay(0, 1, 3), seconds(2));
+        const std::uint64_t held = harness.send(0, 1, 3);
+        harness.send(0, 1, 4);  // another class
+        harness.send(1, 0, 3);  // the other direction
+        harness.send(0, 2, 3);  // another link
+        harness.scheduler.run_until_idle();
+        ASSERT_EQ(harness.deliveries.size(), 4u);
+        for (const Delivery& delivery : harness.deliveries) {
+          const Time latency = delivery.at - harness.send_times[delivery.message_id];
+          if (delivery.message_id == held) {
+            EXPECT_GE(latency, seconds(2));
+          } else {
+            EXPECT_LE(latency, milliseconds(5));
+          }
+        }
+        harness.network.clear_class_delays();
+        EXPECT_EQ(harness.network.class_delay(0, 1, 3), 0);
+        harness.send(0, 1, 3);
+        harness.scheduler.run_until_idle();
+        ASSERT_EQ(harness.deliveries.size(), 5u);
+        EXPECT_LE(harness.deliveries.back().at - harness.send_times.rbegin()->second,
+                  milliseconds(5));
+      });
+}
+
 TEST(Network, TotalLossDeliversNothing) {
   LinkConfig link;
   link.loss = Ratio::one();

@@ -90,6 +90,12 @@ Result<Message> decode_message(std::span<const std::uint8_t> bytes) {
   return message;
 }
 
+std::optional<MessageType> peek_message_type(std::span<const std::uint8_t> bytes) {
+  if (bytes.size() < 2 || bytes[0] != kWireVersion) return std::nullopt;
+  if (bytes[1] > static_cast<std::uint8_t>(MessageType::timeout_now)) return std::nullopt;
+  return static_cast<MessageType>(bytes[1]);
+}
+
 Status decode_message_into(std::span<const std::uint8_t> bytes, Message& message) {
   auto corrupt = [](const ByteReader& reader, const char* what) {
     return Status(StatusCode::corruption, std::string("bad message at byte ") +

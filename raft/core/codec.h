@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -34,6 +35,9 @@ Result<Message> decode_message(std::span<const std::uint8_t> bytes);
 // entries' data are copied into one buffer per message, which they share. On error `message`
 // holds no entries.
 Status decode_message_into(std::span<const std::uint8_t> bytes, Message& message);
+// The type of an encoded message from its first two bytes, without decoding the rest (the
+// simulator's network sorts messages by it); nothing for an unknown version or type.
+std::optional<MessageType> peek_message_type(std::span<const std::uint8_t> bytes);
 
 // Entries alone, for storage records.
 void encode_entry(const Entry& entry, std::vector<std::uint8_t>& out);

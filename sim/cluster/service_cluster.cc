@@ -21,6 +21,11 @@ Status ServiceClusterOptions::validate() const {
   if (!clocks.empty() && clocks.size() != server_slots()) {
     return Status(StatusCode::invalid_argument, "clocks must be empty or one per cluster node");
   }
+  if (wal_segment_bytes != 0) {
+    WalOptions wal;
+    wal.segment_bytes_max = wal_segment_bytes;
+    if (Status status = wal.validate(); !status.ok()) return status;
+  }
   RaftConfig probe = raft;
   probe.id = 0;
   probe.voters.clear();
@@ -68,6 +73,12 @@ std::string describe_payload(std::span<const std::uint8_t> payload) {
 
 }  // namespace
 
+std::uint8_t classify_payload(std::span<const std::uint8_t> payload) {
+  if (peek_channel(payload) != Channel::raft) return 0;
+  const std::optional<MessageType> type = peek_message_type(channel_body(payload));
+  return type ? raft_message_class(*type) : 0;
+}
+
 ServiceCluster::ServiceCluster(const ServiceClusterOptions& options)
     : options_(options), checker_(options.server_slots()) {
   RAFTSIM_CHECK_MSG(options.validate().ok(), "invalid ServiceClusterOptions");
@@ -85,6 +96,7 @@ ServiceCluster::ServiceCluster(const ServiceClusterOptions& options)
     return make_process(runtime);
   });
   if (options.record_trace) world_->network().set_payload_describer(describe_payload);
+  world_->network().set_payload_classifier(classify_payload);
   if (options.membership_enabled()) {
     Membership bootstrap;
     for (NodeIndex node = 0; node < options.nodes; ++node) bootstrap.voters.push_back(node);
@@ -116,6 +128,9 @@ std::unique_ptr<Process> ServiceCluster::make_process(Runtime& runtime) {
     host.initial_start = bootstrap_member(self) && world_->host(self).incarnation() == 1;
     host.tick_ns = options_.tick_ns;
     host.snapshot_every_entries = options_.snapshot_every_entries;
+    if (options_.wal_segment_bytes != 0) {
+      host.storage.wal.segment_bytes_max = options_.wal_segment_bytes;
+    }
     if (options_.workload_type == ServiceClusterOptions::Workload::queue) {
       return std::make_unique<NodeHost>(
           runtime, host, std::make_unique<queue::JobQueue>(queue::Config{}, options_.bugs.queue));

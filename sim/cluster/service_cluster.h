@@ -34,6 +34,14 @@
 
 namespace raftsim::sim {
 
+// The classes the cluster's network sorts payloads into (Network::set_payload_classifier), so a
+// fault can delay one kind of Raft message: 1 + the message's type. Client traffic and
+// unreadable payloads are class 0, which no class delay touches.
+inline std::uint8_t raft_message_class(MessageType type) {
+  return static_cast<std::uint8_t>(static_cast<std::uint8_t>(type) + 1);
+}
+std::uint8_t classify_payload(std::span<const std::uint8_t> payload);
+
 struct ServiceClusterOptions {
   std::uint64_t seed = 1;
   NodeIndex nodes = 5;  // the bootstrap voters, n0..n(nodes-1)
@@ -53,6 +61,9 @@ struct ServiceClusterOptions {
   // Nodes snapshot their state machine every this many applied entries and compact their logs
   // (0: never). Chunk size and entries kept behind a snapshot are in `raft`.
   std::uint64_t snapshot_every_entries = 0;
+  // Each node's WAL segment size (raft/storage/wal.h; 0: the storage default, 4 MiB). Small
+  // segments roll often, so sealed segments exist even in short runs.
+  std::uint64_t wal_segment_bytes = 0;
   LinkConfig link;
   // Clusters model fsync as a real disk does: a crash while one is in flight loses its data.
   DiskConfig disk = [] {

@@ -9,6 +9,7 @@
 #include "raft/base/check.h"
 #include "sim/checkers/leadership.h"
 #include "sim/fuzz/fault_steps.h"
+#include "sim/fuzz/generate_knobs.h"
 #include "sim/fuzz/generate_membership.h"
 #include "sim/kernel/random.h"
 #include "sim/scenario/parse.h"
@@ -98,10 +99,7 @@ void draw_workload(Random& random, Scenario& scenario) {
     workload.append_weight = 1;
     workload.cas_weight = 0;
   }
-  if (cluster.raft.lease_read) return;  // lease reads need CheckQuorum
-  // Without CheckQuorum a deposed leader keeps its role until it hears of the new term.
-  cluster.raft.check_quorum = random.chance(Ratio{2, 3});
-  cluster.raft.pre_vote = random.chance(Ratio{2, 3});
+  // PreVote and CheckQuorum: drawn with the other knobs (generate_knobs.h), for queue runs too.
 }
 
 void draw_nemesis(Random& random, Scenario& scenario) {
@@ -562,7 +560,14 @@ Scenario generate_scenario(const FuzzRunSpec& spec) {
   const Ratio split = scenario.cluster.raft.lease_read ? Ratio{3, 4} : Ratio{1, 2};
   if (random.chance(split)) draw_client_partition(random, scenario);
   draw_snapshots(seed, scenario);
+  // (The lease-reads profile replaces the workload with its own read-heavy one.)
+  const std::string drawn_mix = draw_config_knobs(seed, scenario);
+  const std::string mix =
+      profiles.lease_reads ? std::string("read-heavy (lease reads)") : drawn_mix;
   apply_profiles(profiles, seed, scenario);
+  const std::string fault_knobs = draw_fault_knobs(seed, scenario);
+  scenario.description += "; knobs: " + describe_knobs(scenario) + ", " + mix +
+                          (fault_knobs.empty() ? "" : ", " + fault_knobs);
   std::stable_sort(scenario.faults.begin(), scenario.faults.end(),
                    [](const FaultStep& a, const FaultStep& b) { return a.at < b.at; });
   set_liveness_bounds(scenario);

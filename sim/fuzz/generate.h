@@ -1,7 +1,9 @@
 // raftsim: swarm scenario generation for fuzz campaigns. Each run's scenario is a pure function
 // of (campaign seed, run index): cluster size, timing, workload, a random subset of fault kinds
 // with random rates for the nemesis, sometimes a whole-cluster power loss, log compaction in half
-// the runs, and swarm profiles (FuzzProfiles) that bias a run towards election races and
+// the runs, per-run knobs (generate_knobs.h: batch and window sizes, PreVote and CheckQuorum,
+// snapshot thresholds, workload mixes, message-kind delays, small WAL segments with aimed
+// corruption) and swarm profiles (FuzzProfiles) that bias a run towards election races and
 // Figure-8 histories. The generator never looks at the injected bug. Deterministic: the same pair
 // gives the same scenario on every machine, so campaigns split by run index.
 #pragma once

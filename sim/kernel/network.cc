@@ -103,11 +103,20 @@ std::uint64_t Network::send_impl(NodeIndex from, NodeIndex to,
   }
   // With `buffer`, the first copy takes it over; `payload` still views the same bytes (a swap
   // moves ownership of the memory, not the memory), so a duplicate copies from there.
-  enqueue_copy(from, to, message_id, payload, draw_latency(config), buffer);
+  const Time class_delay = class_delay_of(from, to, payload);
+  enqueue_copy(from, to, message_id, payload, draw_latency(config) + class_delay, buffer);
   if (!config.duplicate.is_zero() && random_.chance(config.duplicate)) {
-    enqueue_copy(from, to, message_id, payload, draw_latency(config));
+    enqueue_copy(from, to, message_id, payload, draw_latency(config) + class_delay);
   }
   return message_id;
+}
+
+Time Network::class_delay_of(NodeIndex from, NodeIndex to,
+                             std::span<const std::uint8_t> payload) const {
+  if (class_delays_set_ == 0 || classifier_ == nullptr) return 0;
+  const std::uint8_t message_class = classifier_(payload);
+  if (message_class == 0 || message_class >= kMessageClassesMax) return 0;
+  return class_delays_[index(from, to) * kMessageClassesMax + message_class];
 }
 
 void Network::enqueue_copy(NodeIndex from, NodeIndex to, std::uint64_t message_id,
@@ -276,6 +285,42 @@ void Network::heal() {
   record_change("heal");
 }
 
+Status Network::set_class_delay(NodeIndex from, NodeIndex to, std::uint8_t message_class,
+                                Time delay) {
+  if (Status status = check_node(from); !status.ok()) return status;
+  if (Status status = check_node(to); !status.ok()) return status;
+  if (message_class == 0 || message_class >= kMessageClassesMax) {
+    return Status(StatusCode::invalid_argument, "message class out of range");
+  }
+  if (delay < 0 || delay > seconds(3600)) {
+    return Status(StatusCode::invalid_argument, "a class delay lies in [0, 1 hour]");
+  }
+  if (class_delays_.empty()) {
+    class_delays_.assign(std::size_t{node_count_} * node_count_ * kMessageClassesMax, 0);
+  }
+  Time& slot = class_delays_[index(from, to) * kMessageClassesMax + message_class];
+  class_delays_set_ -= slot != 0 ? 1 : 0;
+  class_delays_set_ += delay != 0 ? 1 : 0;
+  slot = delay;
+  record_change("class " + std::to_string(message_class) + " " + std::to_string(from) + "->" +
+                std::to_string(to) + " delayed " + std::to_string(delay / kMillisecond) + " ms");
+  return Status();
+}
+
+Time Network::class_delay(NodeIndex from, NodeIndex to, std::uint8_t message_class) const {
+  RAFTSIM_CHECK(from < node_count_ && to < node_count_ && message_class < kMessageClassesMax);
+  return class_delays_.empty()
+             ? 0
+             : class_delays_[index(from, to) * kMessageClassesMax + message_class];
+}
+
+void Network::clear_class_delays() {
+  if (class_delays_set_ == 0) return;  // nothing to undo: no trace record either
+  std::fill(class_delays_.begin(), class_delays_.end(), 0);
+  class_delays_set_ = 0;
+  record_change("class delays cleared");
+}
+
 void Network::hash_into(Hasher& hasher) const {
   hasher.add(node_count_);
   for (std::uint8_t open : open_) hasher.add(open);
@@ -290,6 +335,10 @@ void Network::hash_into(Hasher& hasher) const {
         .add(config.reorder.denominator)
         .add(static_cast<std::uint64_t>(config.reorder_delay_max))
         .add(static_cast<std::uint64_t>(config.extra_latency));
+  }
+  // Only while a class delay is set, so hashes of runs without one are what they always were.
+  if (class_delays_set_ != 0) {
+    for (Time delay : class_delays_) hasher.add(static_cast<std::uint64_t>(delay));
   }
   // In-flight messages as a multiset: order of slots must not matter, so sort their digests.
   std::vector<std::uint64_t> digests;

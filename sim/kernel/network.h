@@ -6,6 +6,8 @@
 // link is closed when it is sent *or* when it would arrive: nothing ever crosses a partition.
 // Limits: kNodesMax nodes, kMessageBytesMax per payload (a bigger one is a caller bug and
 // aborts), kInFlightMessagesMax in flight (beyond it a send is dropped, like a full buffer).
+// A fault may also delay one class of messages on a link (say, vote replies): the network learns
+// a payload's class only from a classifier its owner installs, so it still never parses payloads.
 #pragma once
 
 #include <cstdint>
@@ -70,6 +72,11 @@ class Network final : public EventTarget {
   // (diagrams show it on the arrow). The network itself still never interprets payloads.
   using PayloadDescriber = std::function<std::string(std::span<const std::uint8_t>)>;
   void set_payload_describer(PayloadDescriber describer) { describer_ = std::move(describer); }
+  // Optional: sorts a payload into a class, 1..kMessageClassesMax - 1 (0: unclassified, never
+  // delayed by class). Consulted only while some class delay is set.
+  static constexpr std::uint8_t kMessageClassesMax = 32;
+  using PayloadClassifier = std::function<std::uint8_t(std::span<const std::uint8_t>)>;
+  void set_payload_classifier(PayloadClassifier classifier) { classifier_ = std::move(classifier); }
   // Returns the message id (never 0), also when the message is dropped at once.
   std::uint64_t send(NodeIndex from, NodeIndex to, std::span<const std::uint8_t> payload);
   // The same for a payload in a buffer the caller is done with: the network may take the buffer
@@ -97,6 +104,12 @@ class Network final : public EventTarget {
   Status set_link_open(NodeIndex from, NodeIndex to, bool open);
   // Opens every link (link configs such as loss or latency stay as they are).
   void heal();
+  // Every message of `message_class` sent from -> to from now on takes `delay` longer (0: back to
+  // normal), on top of the link's own latency; the link's delay bound applies to the sum.
+  Status set_class_delay(NodeIndex from, NodeIndex to, std::uint8_t message_class, Time delay);
+  Time class_delay(NodeIndex from, NodeIndex to, std::uint8_t message_class) const;
+  // Removes every class delay.
+  void clear_class_delays();
 
   bool link_open(NodeIndex from, NodeIndex to) const { return open_[index(from, to)] != 0; }
   NodeIndex node_count() const { return node_count_; }
@@ -121,6 +134,8 @@ class Network final : public EventTarget {
   std::size_t index(NodeIndex from, NodeIndex to) const { return from * node_count_ + to; }
   Status check_node(NodeIndex node) const;
   Time draw_latency(const LinkConfig& config);
+  // The class delay of this payload on from -> to (0 when none is set: no classifier call).
+  Time class_delay_of(NodeIndex from, NodeIndex to, std::span<const std::uint8_t> payload) const;
   std::uint64_t send_impl(NodeIndex from, NodeIndex to, std::span<const std::uint8_t> payload,
                           std::vector<std::uint8_t>* buffer);
   // Copies `payload` into a slot, or, given `buffer` (which holds the payload), swaps it in.
@@ -139,6 +154,10 @@ class Network final : public EventTarget {
   std::vector<std::uint8_t> open_;
   std::vector<MessageSink*> sinks_;
   PayloadDescriber describer_;
+  PayloadClassifier classifier_;
+  // node_count^2 * kMessageClassesMax delays, allocated at the first class delay; how many are set.
+  std::vector<Time> class_delays_;
+  std::size_t class_delays_set_ = 0;
   SlotPool<InFlight> slots_;
   std::size_t in_flight_count_ = 0;
   std::uint64_t next_message_id_ = 1;

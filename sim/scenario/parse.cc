@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "raft/storage/wal.h"
 #include "sim/bugs/catalogue.h"
 #include "sim/scenario/json_reader.h"
 #include "sim/scenario/parse_checks.h"
@@ -171,6 +172,8 @@ class ScenarioParser {
     }
     reader.read_uint("capacity_bytes", disk.capacity_bytes, 4096, std::uint64_t{1} << 40);
     reader.read_bool("crash_can_interrupt_sync", disk.crash_can_interrupt_sync);
+    reader.read_uint("wal_segment_bytes", scenario_.cluster.wal_segment_bytes,
+                     wal_limits::kSegmentBytesMaxFloor, wal_limits::kSegmentBytesMaxCeiling);
     reader.finish();
   }
 

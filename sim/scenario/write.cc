@@ -56,6 +56,7 @@ void write_cluster(const Scenario& scenario, ordered_json& out) {
       {"torn_write_percent", to_percent(cluster.disk.torn_write_on_crash)},
       {"capacity_bytes", cluster.disk.capacity_bytes},
       {"crash_can_interrupt_sync", cluster.disk.crash_can_interrupt_sync}};
+  if (cluster.wal_segment_bytes != 0) out["disk"]["wal_segment_bytes"] = cluster.wal_segment_bytes;
   if (!cluster.clocks.empty()) {
     ordered_json clocks = ordered_json::array();
     for (NodeIndex node = 0; node < cluster.clocks.size(); ++node) {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "sim/scenario/faults/clock.h"
+#include "sim/scenario/faults/delay_messages.h"
 #include "sim/scenario/faults/disk.h"
 #include "sim/scenario/faults/link.h"
 #include "sim/scenario/faults/membership.h"
@@ -24,11 +25,11 @@
 
 namespace raftsim::sim {
 
-using Fault =
-    std::variant<PartitionFault, IsolateFault, OneWayFault, BridgeFault, HealFault, CrashFault,
-                 RestartFault, PauseFault, ResumeFault, ClockFault, DiskFault, LinkFault,
-                 RecoverAllFault, AddNodeFault, AddWitnessFault, PromoteFault, RemoveNodeFault,
-                 TransferLeadershipFault, ChangeVotersFault, WipeFault, MembershipNemesisFault>;
+using Fault = std::variant<PartitionFault, IsolateFault, OneWayFault, BridgeFault, HealFault,
+                           CrashFault, RestartFault, PauseFault, ResumeFault, ClockFault, DiskFault,
+                           LinkFault, RecoverAllFault, AddNodeFault, AddWitnessFault, PromoteFault,
+                           RemoveNodeFault, TransferLeadershipFault, ChangeVotersFault, WipeFault,
+                           MembershipNemesisFault, DelayMessagesFault>;
 
 // One step of a scenario's fault schedule: a fault, when it fires and how it is named.
 struct FaultStep {

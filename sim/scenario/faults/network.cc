@@ -14,6 +14,7 @@ constexpr unsigned kSideUses = kOneNode | kManyNodes | kOthers;
 
 Applied<HealFault> HealFault::apply(FaultContext& context) const {
   context.world().network().heal();
+  context.world().network().clear_class_delays();  // delay_messages is undone by heal too
   return Applied<HealFault>(*this);
 }
 

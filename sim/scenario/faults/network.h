@@ -4,7 +4,8 @@
 // isolate:   a node cut off both ways from every other node.
 // one_way:   from -> to closed, to -> from open.
 // bridge:    side_a and side_b cut apart; the bridge nodes talk to everyone.
-// heal:      every link open again (link settings stay). It undoes all four.
+// heal:      every link open again (link settings stay), and every message-kind delay
+//            (delay_messages.h) ended. It undoes all four and that.
 #pragma once
 
 #include "sim/scenario/faults/fault_kind.h"

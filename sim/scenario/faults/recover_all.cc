@@ -9,6 +9,7 @@ Applied<RecoverAllFault> RecoverAllFault::apply(FaultContext& context) const {
   World& world = context.world();
   const ServiceClusterOptions& base = context.base;
   world.network().heal();
+  world.network().clear_class_delays();
   const std::vector<NodeIndex> nodes = context.selectors.all_nodes();
   change_links(world.network(), nodes, nodes, LinkChange::reset_all(), base.link);
   for (NodeIndex node = 0; node < context.cluster.size(); ++node) {

@@ -1,0 +1,210 @@
+// raftsim: per-run knobs of generated scenarios (see generate_knobs.h).
+#include "sim/fuzz/generate_knobs.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "raft/base/check.h"
+#include "sim/fuzz/fault_steps.h"
+
+namespace raftsim::sim {
+namespace {
+
+using fuzz_steps::fields;
+using fuzz_steps::ms;
+using fuzz_steps::step_at;
+
+// Snapshot thresholds: a snapshot every few entries (installs and compaction all the time) or
+// only every several hundred (long logs behind a snapshot).
+constexpr std::int64_t kSnapshotEverySmallMax = 8, kSnapshotEveryLargeMin = 200,
+                       kSnapshotEveryLargeMax = 2'000;
+// WAL segment sizes drawn: small enough to roll many times in a 2-5 s run.
+constexpr std::uint64_t kWalSegmentBytes[] = {256, 512, 1'024, 2'048, 4'096, 16'384};
+
+const char* on_off(bool on) {
+  return on ? "on" : "off";
+}
+
+// The read/write mix of a key-value run: as drawn before, read-heavy or write-heavy.
+std::string draw_kv_mix(Random& random, Scenario& scenario) {
+  KvWorkload& workload = scenario.cluster.workload;
+  const std::int64_t mix = random.between(0, 2);
+  if (scenario.cluster.raft.lease_read || mix == 0) return "kv mix as drawn";
+  if (mix == 1) {  // reads: where stale state shows
+    workload.get_weight = 20;
+    workload.put_weight = 1;
+    workload.append_weight = 1;
+    workload.cas_weight = 0;
+    return "read-heavy";
+  }
+  // Writes: long logs, full appends, many entries of each term behind every election.
+  workload.get_weight = 1;
+  workload.put_weight = 6;
+  workload.append_weight = 6;
+  workload.cas_weight = 2;
+  workload.think_time_max = ms(random.between(0, 3));
+  return "write-heavy";
+}
+
+// The mix of a queue run: as drawn, enqueue-heavy (long queues) or worker-heavy (leases raced).
+std::string draw_queue_mix(Random& random, Scenario& scenario) {
+  QueueWorkload& queue = scenario.cluster.queue;
+  const std::int64_t mix = random.between(0, 2);
+  if (mix == 0) return "queue mix as drawn";
+  if (mix == 1) {
+    queue.producers = 2;
+    queue.workers = 1;
+    queue.jobs_per_producer = static_cast<std::uint64_t>(random.between(60, 150));
+    return "enqueue-heavy";
+  }
+  queue.producers = 1;
+  queue.workers = static_cast<std::uint32_t>(random.between(3, 4));
+  queue.jobs_per_producer = static_cast<std::uint64_t>(random.between(5, 20));
+  return "worker-heavy";
+}
+
+void draw_snapshot_thresholds(Random& random, ServiceClusterOptions& cluster) {
+  if (cluster.snapshot_every_entries == 0) return;
+  const std::int64_t size = random.between(0, 2);
+  if (size == 1) {
+    cluster.snapshot_every_entries =
+        static_cast<std::uint64_t>(random.between(2, kSnapshotEverySmallMax));
+  } else if (size == 2) {
+    cluster.snapshot_every_entries =
+        static_cast<std::uint64_t>(random.between(kSnapshotEveryLargeMin, kSnapshotEveryLargeMax));
+  }
+  if (random.chance(Ratio{1, 2})) {
+    cluster.raft.entries_kept_after_snapshot = static_cast<std::size_t>(random.between(0, 2));
+  }
+}
+
+// The index of a delay_messages kind named `name` (a name from kKindNames).
+std::uint8_t kind_index(std::string_view name) {
+  const auto* names = std::begin(DelayMessagesFault::kKindNames);
+  const auto* found = std::find(names, std::end(DelayMessagesFault::kKindNames), name);
+  RAFTSIM_CHECK(found != std::end(DelayMessagesFault::kKindNames));
+  return static_cast<std::uint8_t>(found - names);
+}
+
+Time election_timeout_max(const Scenario& scenario) {
+  return scenario.cluster.tick_ns * scenario.cluster.raft.election_timeout_ticks_max;
+}
+
+// One to three windows in which one kind of Raft message on some links is held back longer
+// than the largest election timeout: vote replies that arrive after the candidate has moved on,
+// append replies that come back after the leader has retried or lost its lease.
+std::string draw_message_delays(Random& random, Scenario& scenario) {
+  // Reply kinds twice as likely: the issue is replies that outlive the request's purpose.
+  static constexpr std::string_view kKinds[] = {"vote_response",
+                                                "vote_response",
+                                                "pre_vote_response",
+                                                "pre_vote_response",
+                                                "append_response",
+                                                "append_response",
+                                                "append",
+                                                "vote_request",
+                                                "heartbeat_response"};
+  static constexpr const char* kSenders[] = {"all", "random", "follower", "leader"};
+  const Time timeout_max = election_timeout_max(scenario);
+  const Time end = scenario.duration - ms(100);
+  Time at = ms(random.between(300, 1'500));
+  const std::int64_t windows = random.between(1, 3);
+  std::string text;
+  for (std::int64_t window = 0; window < windows && at < end; ++window) {
+    DelayMessagesFault delay;
+    delay.kind = kind_index(kKinds[random.below(std::size(kKinds))]);
+    delay.from = {kSenders[random.below(std::size(kSenders))]};
+    delay.to = {"all"};
+    delay.delay = timeout_max + random.between(ms(1), 2 * timeout_max);
+    const Time hold = random.between(timeout_max, 4 * timeout_max);
+    scenario.faults.push_back(step_at(at, delay, "message delay"));
+    DelayMessagesFault undo = delay;
+    undo.from = {"all"};  // the sender selector may resolve differently now
+    undo.delay = 0;
+    scenario.faults.push_back(step_at(std::min(at + hold, end), undo, "message delay ends"));
+    text += (text.empty() ? "" : ", ") + std::string(delay.kind_name()) + " +" +
+            std::to_string(delay.delay / kMillisecond) + " ms";
+    at += hold + ms(random.between(100, 1'000));
+  }
+  return "delayed " + text;
+}
+
+// A follower's sealed WAL segment (or its last record) takes a bit flip, then the node crashes
+// and restarts: recovery must find the damage and stop the node rather than use a log with a hole
+// in it. One node per run, so a majority is always left.
+std::string draw_aimed_corruption(Random& random, Scenario& scenario) {
+  const Time end = scenario.duration - ms(100);
+  Time at = ms(random.between(800, 2'000));
+  if (at + ms(50) >= end) return "";
+  const std::string name = "corrupted";
+  DiskFault corrupt;
+  corrupt.target = "follower";
+  corrupt.kind = DiskFault::Kind::corrupt;
+  corrupt.aim = random.chance(Ratio{1, 2}) ? DiskFault::Aim::sealed_segment
+                                           : DiskFault::Aim::last_record_of_sealed_segment;
+  FaultStep step = step_at(at, corrupt, "aimed corruption");
+  step.bind_as = name;
+  scenario.faults.push_back(step);
+  at += ms(random.between(0, 200));
+  scenario.faults.push_back(step_at(at, CrashFault{name}, "aimed corruption"));
+  at = std::min(at + ms(random.between(1, 300)), end);
+  scenario.faults.push_back(step_at(at, RestartFault{name}, "aimed corruption"));
+  return std::string(DiskFault::kAimNames[static_cast<std::size_t>(corrupt.aim)]) + " corrupted";
+}
+
+}  // namespace
+
+std::uint32_t draw_one_to_64_log_uniform(Random& random) {
+  const std::int64_t octave = random.between(0, 6);
+  if (octave == 0) return 1;
+  const std::int64_t low = (std::int64_t{1} << (octave - 1)) + 1;
+  return static_cast<std::uint32_t>(random.between(low, std::int64_t{1} << octave));
+}
+
+std::string draw_config_knobs(std::uint64_t run_seed, Scenario& scenario) {
+  Random random = Random::stream(run_seed, "fuzz/generate/knobs/config");
+  ServiceClusterOptions& cluster = scenario.cluster;
+  RaftConfig& raft = cluster.raft;
+  raft.entries_per_message_max = draw_one_to_64_log_uniform(random);
+  raft.inflight_messages_max = draw_one_to_64_log_uniform(random);
+  raft.pre_vote = random.chance(Ratio{1, 2});
+  // Lease reads rest on CheckQuorum: a leader that cannot hear a majority must step down.
+  raft.check_quorum = random.chance(Ratio{1, 2}) || raft.lease_read;
+  draw_snapshot_thresholds(random, cluster);
+  const std::string mix = cluster.workload_type == ServiceClusterOptions::Workload::kv
+                              ? draw_kv_mix(random, scenario)
+                              : draw_queue_mix(random, scenario);
+  if (random.chance(Ratio{1, 3})) {
+    cluster.wal_segment_bytes = kWalSegmentBytes[random.below(std::size(kWalSegmentBytes))];
+  }
+  return mix;
+}
+
+std::string describe_knobs(const Scenario& scenario) {
+  const ServiceClusterOptions& cluster = scenario.cluster;
+  const RaftConfig& raft = cluster.raft;
+  std::string text = "batch " + std::to_string(raft.entries_per_message_max) + "x" +
+                     std::to_string(raft.inflight_messages_max) + ", pre-vote " +
+                     on_off(raft.pre_vote) + ", check-quorum " + on_off(raft.check_quorum);
+  if (cluster.snapshot_every_entries != 0) {
+    text += ", snapshot every " + std::to_string(cluster.snapshot_every_entries) + " keep " +
+            std::to_string(raft.entries_kept_after_snapshot);
+  }
+  if (cluster.wal_segment_bytes != 0) {
+    text += ", wal segments of " + std::to_string(cluster.wal_segment_bytes) + " bytes";
+  }
+  return text;
+}
+
+std::string draw_fault_knobs(std::uint64_t run_seed, Scenario& scenario) {
+  Random random = Random::stream(run_seed, "fuzz/generate/knobs/faults");
+  std::string text;
+  if (random.chance(Ratio{1, 4})) text = draw_message_delays(random, scenario);
+  if (scenario.cluster.wal_segment_bytes != 0 && random.chance(Ratio{1, 2})) {
+    const std::string corrupted = draw_aimed_corruption(random, scenario);
+    if (!corrupted.empty()) text += (text.empty() ? "" : ", ") + corrupted;
+  }
+  return text;
+}
+
+}  // namespace raftsim::sim
