@@ -53,6 +53,9 @@ struct ServiceClusterOptions {
   // Nodes snapshot their state machine every this many applied entries and compact their logs
   // (0: never). Chunk size and entries kept behind a snapshot are in `raft`.
   std::uint64_t snapshot_every_entries = 0;
+  // In-code perturbation (raft/base/perturb.h): a plan drawn from `seed` that every node's core
+  // and host follow, each with a stream of its own per incarnation. Off: traces as without it.
+  bool perturb = false;
   LinkConfig link;
   // Clusters model fsync as a real disk does: a crash while one is in flight loses its data.
   DiskConfig disk = [] {
