@@ -16,6 +16,7 @@
 
 #include "sim/fuzz/generate.h"
 #include "sim/fuzz/shrink.h"
+#include "sim/fuzz/steering.h"
 #include "sim/render/graphviz.h"
 #include "sim/render/sequence_diagram.h"
 #include "sim/scenario/parse.h"
@@ -61,12 +62,27 @@ void report_progress(const CampaignOptions& options, const CampaignResult& resul
   options.progress(line);
 }
 
+// A judged run's share of the campaign's counts: runs, events, the slowest run, probes.
+void count_run(CampaignResult& result, std::uint64_t index, const ScenarioRunReport& report,
+               double run_wall_s) {
+  ++result.runs;
+  result.last_index = index;
+  result.probes.add_run(report.probes);
+  result.events_per_run_max = std::max(result.events_per_run_max, report.events);
+  if (run_wall_s > result.slowest_run_wall_s) {
+    result.slowest_run_wall_s = run_wall_s;
+    result.slowest_run_index = index;
+  }
+}
+
 }  // namespace
 
 CampaignResult run_campaign(const CampaignOptions& options) {
   CampaignResult result;
   const auto start = Clock::now();
   double last_progress = 0;
+  std::optional<CampaignSteering> steering;
+  if (options.steer) steering.emplace(options.seed);
   for (std::uint64_t index = options.shard_index;; index += options.shard_count) {
     if (options.runs && index >= *options.runs) break;
     const double elapsed = seconds_since(start);
@@ -76,6 +92,7 @@ CampaignResult run_campaign(const CampaignOptions& options) {
       report_progress(options, result, index, elapsed);
     }
     FuzzRunSpec spec{options.seed, index, options.bug, options.base};
+    if (steering) spec.weights = &steering->weights_for(index);
     Scenario scenario = generate_scenario(spec);
     if (options.events_max) scenario.events_max = *options.events_max;
     ScenarioRunOptions run_options;
@@ -100,13 +117,8 @@ CampaignResult run_campaign(const CampaignOptions& options) {
       ++result.interrupted;  // the campaign's time is up, not the run's fault
       break;
     }
-    ++result.runs;
-    result.last_index = index;
-    result.events_per_run_max = std::max(result.events_per_run_max, report.events);
-    if (run_wall_s > result.slowest_run_wall_s) {
-      result.slowest_run_wall_s = run_wall_s;
-      result.slowest_run_index = index;
-    }
+    count_run(result, index, report, run_wall_s);
+    if (steering) steering->observe(spec, scenario, report.probes);
     if (report.verdict == RunVerdict::pass) {
       ++result.passed;
     } else if (report.verdict == RunVerdict::unknown) {
@@ -136,6 +148,10 @@ CampaignResult run_campaign(const CampaignOptions& options) {
     }
   }
   result.wall_s = seconds_since(start);
+  if (steering) {
+    result.steering = steering->to_json();
+    result.steering_observations = std::move(steering->observations());
+  }
   return result;
 }
 
@@ -255,79 +271,6 @@ nlohmann::ordered_json save_budget_run(const CampaignBudgetRun& run, const FuzzF
           {"dir", dir}};
 }
 
-int run_regressions(const std::string& directory, bool json) {
-  std::vector<std::string> files;
-  std::error_code error;
-  for (const auto& item : std::filesystem::directory_iterator(directory, error)) {
-    if (item.path().extension() == ".json") files.push_back(item.path().string());
-  }
-  if (error) throw UsageError("--regressions: cannot read '" + directory + "': " + error.message());
-  std::sort(files.begin(), files.end());
-  if (files.empty()) return 0;
-  std::vector<std::string> arguments = files;
-  if (json) arguments.push_back("--json");
-  std::fprintf(stderr, "fuzz: re-running %zu regression scenarios from %s\n", files.size(),
-               directory.c_str());
-  return run_run(arguments);
-}
-
-int merge_campaigns(const std::vector<std::string>& paths, bool json, double unknown_percent_max) {
-  FaultCoverage coverage;
-  std::uint64_t runs = 0, passed = 0, unknown = 0, budget_exceeded = 0;
-  nlohmann::ordered_json failures = nlohmann::ordered_json::array();
-  for (const std::string& given : paths) {
-    const std::string path =
-        std::filesystem::is_directory(given) ? given + "/campaign.json" : given;
-    std::ifstream in(path);
-    if (!in) throw UsageError("--merge: cannot read '" + path + "'");
-    nlohmann::json campaign;
-    try {
-      in >> campaign;
-      runs += campaign.at("runs").get<std::uint64_t>();
-      passed += campaign.at("passed").get<std::uint64_t>();
-      unknown += campaign.at("unknown").get<std::uint64_t>();
-      budget_exceeded += campaign.value("budget_exceeded", std::uint64_t{0});
-      for (const auto& failure : campaign.at("failures")) {
-        failures.push_back(nlohmann::ordered_json::parse(failure.dump()));
-      }
-      coverage.merge_json(campaign.at("coverage"));
-    } catch (const nlohmann::json::exception& error) {
-      throw UsageError("--merge: '" + path + "' is not a campaign.json: " + error.what());
-    }
-  }
-  nlohmann::ordered_json merged = {{"shards", paths.size()},
-                                   {"runs", runs},
-                                   {"passed", passed},
-                                   {"unknown", unknown},
-                                   {"budget_exceeded", budget_exceeded},
-                                   {"failures", failures},
-                                   {"coverage", coverage.to_json()}};
-  const UnknownShare share =
-      judge_unknown_share(runs, unknown + budget_exceeded, unknown_percent_max);
-  merged["unknown_share_percent"] = share.percent;
-  merged["unknown_share_exceeded"] = share.exceeded;
-  if (json) {
-    std::printf("%s\n", merged.dump(2).c_str());
-  } else {
-    std::printf(
-        "merged %zu shards: %llu runs, %llu passed, %llu unknown, %llu over budget, %zu "
-        "failures\n",
-        paths.size(), static_cast<unsigned long long>(runs),
-        static_cast<unsigned long long>(passed), static_cast<unsigned long long>(unknown),
-        static_cast<unsigned long long>(budget_exceeded), failures.size());
-    for (const auto& failure : failures) {
-      std::printf("  FAIL run %s: %s (%s)\n", failure["run_index"].dump().c_str(),
-                  failure["checker"].get<std::string>().c_str(),
-                  failure.value("dir", std::string()).c_str());
-    }
-    std::printf(
-        "  %s\n\n%s",
-        describe_unknown_share(share, unknown + budget_exceeded, unknown_percent_max).c_str(),
-        coverage.to_markdown().c_str());
-  }
-  return failures.empty() && !share.exceeded ? 0 : 1;
-}
-
 }  // namespace
 
 std::string write_failure_diagram(const Scenario& scenario, const std::string& dir,
@@ -357,6 +300,25 @@ std::string write_failure_diagram(const Scenario& scenario, const std::string& d
 }
 
 namespace {
+
+// The weights a steered campaign generates run `run_index` with: the runs of the batches before
+// its own are run again (steering is a pure function of them). Unsteered: the defaults.
+FuzzProfileWeights steered_weights_for_run(const CampaignOptions& campaign,
+                                           std::uint64_t run_index) {
+  if (!campaign.steer) return FuzzProfileWeights{};
+  const std::uint64_t batch = run_index / kSteeringBatchRuns;
+  CampaignOptions earlier = campaign;
+  earlier.runs = batch * kSteeringBatchRuns;
+  earlier.seconds.reset();
+  earlier.keep_going = true;
+  earlier.failures_max = 0;
+  earlier.progress = nullptr;
+  if (batch > 0)
+    std::fprintf(stderr, "fuzz: re-running runs 0..%llu to steer like the campaign\n",
+                 static_cast<unsigned long long>(*earlier.runs - 1));
+  const CampaignResult result = run_campaign(earlier);
+  return steer_weights(campaign.seed, batch, result.steering_observations);
+}
 
 // The command line of `raftsim fuzz`, as parsed; configure_campaign() turns it into a campaign.
 struct FuzzArguments {
@@ -405,6 +367,9 @@ void add_fuzz_options(po::options_description& options, FuzzArguments& fuzz) {
       "json", po::bool_switch(&fuzz.flags.json), "print the campaign as JSON on stdout")(
       "unknown-max-percent", po::value<double>(&fuzz.flags.unknown_percent_max)->default_value(2.0),
       "fail the campaign (exit 1) when more runs than this end unknown or over budget")(
+      "steer", po::bool_switch(&fuzz.campaign.steer),
+      "move profile weights towards runs that reach rare probes, batch by batch (deterministic; "
+      "not with --shard or --scenario)")(
       "print-run", po::value<std::uint64_t>(),
       "print the scenario of this run index (for --seed, --bug, --scenario) and exit: a passing "
       "run becomes a file for 'raftsim run'");
@@ -438,6 +403,11 @@ void configure_campaign(const po::variables_map& values, FuzzArguments& fuzz) {
   if (!campaign.runs && !campaign.seconds) campaign.runs = 100;
   campaign.bug = values.count("bug") ? parse_bug_option(fuzz.bug) : Bug::none;
   campaign.keep_going = fuzz.keep_going;
+  if (campaign.steer && (campaign.shard_count > 1 || !fuzz.base_file.empty())) {
+    throw UsageError(
+        "--steer needs the whole generated campaign in one process: not with "
+        "--shard I/N (N > 1) or --scenario");
+  }
   if (!fuzz.base_file.empty()) {
     auto loaded = load_scenario(fuzz.base_file);
     if (!loaded.ok()) throw UsageError("invalid --scenario:\n" + loaded.status().message());
@@ -517,7 +487,9 @@ nlohmann::ordered_json campaign_json(const CampaignOptions& campaign, const Camp
       {"unknown_runs", unknown_runs_json(result.unknown_runs)},
       {"over_budget", saved.over_budget},
       {"regressions_exit_code", regression_code},
-      {"coverage", result.coverage.to_json()}};
+      {"coverage", result.coverage.to_json()},
+      {"probes", result.probes.to_json()},
+      {"steering", campaign.steer ? result.steering : nlohmann::ordered_json("off")}};
 }
 
 void print_saved_runs(const SavedRuns& saved) {
@@ -565,6 +537,7 @@ void print_campaign(const CampaignOptions& campaign, const CampaignResult& resul
                   .c_str());
   std::printf("  wrote %s/campaign.json, %s/coverage.md\n\n%s", flags.out_dir.c_str(),
               flags.out_dir.c_str(), result.coverage.to_markdown().c_str());
+  std::printf("\n%s", result.probes.to_markdown().c_str());
 }
 
 // Saves the failures and runs over budget, writes campaign.json and coverage.md, prints.
@@ -581,7 +554,7 @@ void report_campaign(const CampaignOptions& campaign, const CampaignResult& resu
   write_file(flags.out_dir + "/coverage.md",
              "# Fault coverage: seed " + std::to_string(campaign.seed) + ", shard " +
                  summary["shard"].get<std::string>() + ", " + std::to_string(result.runs) +
-                 " runs\n\n" + result.coverage.to_markdown());
+                 " runs\n\n" + result.coverage.to_markdown() + "\n" + result.probes.to_markdown());
   if (flags.json) {
     std::printf("%s\n", summary.dump(2).c_str());
   } else {
@@ -605,8 +578,10 @@ int run_fuzz(const std::vector<std::string>& arguments) {
   }
   configure_campaign(values, fuzz);
   if (values.count("print-run")) {
-    const FuzzRunSpec spec{fuzz.campaign.seed, values["print-run"].as<std::uint64_t>(),
-                           fuzz.campaign.bug, fuzz.campaign.base};
+    FuzzRunSpec spec{fuzz.campaign.seed, values["print-run"].as<std::uint64_t>(), fuzz.campaign.bug,
+                     fuzz.campaign.base};
+    const FuzzProfileWeights weights = steered_weights_for_run(fuzz.campaign, spec.run_index);
+    if (fuzz.campaign.steer) spec.weights = &weights;
     std::printf("%s\n", scenario_to_json(generate_scenario(spec)).c_str());
     return 0;
   }

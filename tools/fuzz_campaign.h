@@ -13,6 +13,8 @@
 #include <vector>
 
 #include "sim/fuzz/coverage.h"
+#include "sim/fuzz/probe_table.h"
+#include "sim/fuzz/steering.h"
 #include "sim/scenario/runner.h"
 #include "sim/scenario/scenario.h"
 
@@ -33,6 +35,9 @@ struct CampaignOptions {
   // the same event: the events_max budget is the deterministic one and normally ends it first).
   double run_seconds_max = 30;
   std::function<void(const std::string& line)> progress;  // about once a second
+  // Steer the generator's profile weights towards rare probes (sim/fuzz/steering.h). Needs the
+  // whole campaign in one process: the CLI refuses it with a shard count above 1.
+  bool steer = false;
 };
 
 struct CampaignFailure {
@@ -73,10 +78,19 @@ struct CampaignResult {
   double slowest_run_wall_s = 0;
   std::uint64_t events_per_run_max = 0;
   sim::FaultCoverage coverage;
+  sim::ProbeTable probes;           // every judged run's probe counts
+  nlohmann::ordered_json steering;  // with steering: the weights of each batch; else null
+  std::vector<sim::SteeringObservation> steering_observations;  // with steering: every run's
   std::uint64_t last_index = 0;
 };
 
 CampaignResult run_campaign(const CampaignOptions& options);
+
+// raftsim fuzz --merge: sums the campaign.json of shards (tools/fuzz_merge.cc); exit code 1 when
+// a shard has a failure or the merged unknown share is above unknown_percent_max.
+int merge_campaigns(const std::vector<std::string>& paths, bool json, double unknown_percent_max);
+// raftsim fuzz --regressions DIR: `raftsim run` over every scenario file in DIR (its exit code).
+int run_regressions(const std::string& directory, bool json);
 
 // Runs `scenario` with a trace; writes DIR/STEM.trace.jsonl and the diagram around its first
 // failure as DIR/STEM.svg (DIR/STEM.dot without Graphviz). Returns the image path.

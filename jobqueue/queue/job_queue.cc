@@ -10,6 +10,7 @@
 #include "jobqueue/queue/job_fields.h"
 #include "raft/base/check.h"
 #include "raft/base/hash.h"
+#include "raft/base/probe.h"
 
 namespace raftsim::queue {
 namespace {
@@ -116,9 +117,11 @@ void JobQueue::expire_lease(JobId job_id) {
   ++counters_.lease_expiries;
   const std::uint64_t expired_at = job.lease_expires_ns;
   if (job.attempt >= job.max_attempts) {
+    RAFTSIM_PROBE(queue_dead_lettered_expiry);
     archive(job_id, JobState::dead, expired_at);
     return;
   }
+  RAFTSIM_PROBE(queue_lease_expired);
   job.state = JobState::pending;
   job.available_ns = expired_at;
   job.lease_expires_ns = 0;
@@ -136,6 +139,7 @@ Reply JobQueue::enqueue(const Command& command) {
     // A retried enqueue must find its job even when the table is full, so this comes first.
     auto found = keys_.find(*command.idempotency_key);
     if (found != keys_.end()) {
+      RAFTSIM_PROBE(queue_idempotency_hit);
       reply.job.job_id = found->second.job_id;
       return reply;
     }
@@ -198,6 +202,7 @@ Reply JobQueue::heartbeat(const Command& command) {
     reply.outcome = Outcome::not_leased;
   } else {
     // Renewed from now (SQS ChangeMessageVisibility, Kafka RENEW): it may also shorten a lease.
+    RAFTSIM_PROBE(queue_lease_extended);
     RAFTSIM_CHECK(leases_.erase({job.lease_expires_ns, command.job_id}) == 1);
     job.lease_expires_ns = saturating_add(now_ns_, command.lease_ns);
     leases_.insert({job.lease_expires_ns, command.job_id});
@@ -213,6 +218,7 @@ std::optional<Reply> JobQueue::refuse_holder_command(const Command& command, Liv
     auto archived = archived_.find(command.job_id);
     if (archived == archived_.end()) return outcome_only(missing_outcome(command.job_id));
     reply.job = view_of(command.job_id, archived->second);
+    RAFTSIM_PROBE(queue_archived_job_touched);
     reply.outcome = archived->second.state == JobState::completed ? Outcome::already_completed
                                                                   : Outcome::already_final;
     return reply;
@@ -220,6 +226,7 @@ std::optional<Reply> JobQueue::refuse_holder_command(const Command& command, Liv
   const bool stale_accepted =  // injected bug: a complete's fencing token is not checked
       bugs_.has(QueueBug::stale_fence_complete) && command.op == Op::complete;
   if (command.token != live->second.attempt && !stale_accepted) {
+    RAFTSIM_PROBE(queue_stale_token_rejected);
     reply.outcome = Outcome::stale_token;
   } else if (live->second.state != JobState::leased) {
     reply.outcome = Outcome::not_leased;
@@ -251,6 +258,7 @@ Reply JobQueue::fail(const Command& command) {
   ++counters_.failures;
   Reply reply;
   if (job->attempt >= job->max_attempts) {
+    RAFTSIM_PROBE(queue_dead_lettered_failures);
     archive(command.job_id, JobState::dead, now_ns_);
     reply.job = view_of(command.job_id, archived_.at(command.job_id));
     return reply;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "raft/base/check.h"
+#include "raft/base/probe.h"
 
 namespace raftsim {
 
@@ -57,6 +58,8 @@ Index RaftLog::append_after(Index prev_index, std::span<const Entry> entries) {
         }
         continue;
       }
+      RAFTSIM_PROBE(core_conflicting_tail_truncated);
+      if (last_index() > index) RAFTSIM_PROBE(core_conflicting_multi_entry_tail);
       entries_.resize(position(index));
       ++truncations_;
       if (stable_ >= index) {

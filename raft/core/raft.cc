@@ -8,6 +8,7 @@
 
 #include "raft/base/check.h"
 #include "raft/base/hash.h"
+#include "raft/base/probe.h"
 
 namespace raftsim {
 
@@ -77,6 +78,7 @@ Raft::Raft(const RaftConfig& config, const HardState& recovered_state, Snapshot 
       log_(recovered_snapshot.meta, std::move(recovered_entries), config.bugs),
       persisted_(recovered_state),
       random_state_(mix64(config.random_seed ^ 0x5eed5eed5eed5eedULL)),
+      perturbation_(config.perturbation.reseeded(config.random_seed ^ 0xc04eULL)),
       tracker_(config.id),
       snapshot_(std::move(recovered_snapshot)) {
   RAFTSIM_CHECK_MSG(config_.validate().ok(), "invalid RaftConfig");
@@ -221,8 +223,17 @@ void Raft::tick() {
     tick_leader();
     return;
   }
+  ++election_elapsed_;
+  // Perturbation: the timer ends now if it is already past the minimum -- a draw at the low end
+  // of the range, never shorter (lease reads rely on no follower campaigning before it).
+  if (election_elapsed_ >= config_.election_timeout_ticks_min &&
+      election_elapsed_ < randomized_election_timeout_ &&
+      RAFTSIM_PERTURB(perturbation_, core_election_timeout_early)) {
+    randomized_election_timeout_ = election_elapsed_;
+  }
   // Learners, witnesses and servers outside the membership never campaign.
-  if (++election_elapsed_ >= randomized_election_timeout_ && may_campaign()) {
+  if (election_elapsed_ >= randomized_election_timeout_ && may_campaign()) {
+    RAFTSIM_PROBE(core_election_timeout_campaign);
     campaign(config_.pre_vote);
   }
 }
@@ -278,6 +289,7 @@ bool Raft::check_term(const Message& message) {
         election_elapsed_ < config_.election_timeout_ticks_min &&
         message.context != kForcedCampaign) {
       // Thesis §4.2.3: we heard from a live leader recently; a rejoining node must not depose it.
+      RAFTSIM_PROBE(core_vote_ignored_leader_recent);
       return false;
     }
     const bool keeps_term = message.type == MessageType::pre_vote_request ||
@@ -286,6 +298,7 @@ bool Raft::check_term(const Message& message) {
       const bool from_leader =
           message.type == MessageType::append || message.type == MessageType::heartbeat ||
           message.type == MessageType::install_snapshot || message.type == MessageType::timeout_now;
+      if (role_ == Role::leader) RAFTSIM_PROBE(core_leader_deposed_by_higher_term);
       become_follower(message.term, from_leader ? message.from : kNoNode);
     }
     return true;
@@ -305,11 +318,13 @@ bool Raft::check_term(const Message& message) {
     if (from_stale_leader) {
       // Tell a stale leader about the newer term so it steps down (it may be cut off from
       // everyone else and never hear of it otherwise).
+      RAFTSIM_PROBE(core_stale_leader_told_newer_term);
       Message response;
       response.type = MessageType::append_response;
       response.to = message.from;
       send(std::move(response));
     } else if (message.type == MessageType::pre_vote_request) {
+      RAFTSIM_PROBE(core_pre_vote_rejected_stale_term);
       Message response;
       response.type = MessageType::pre_vote_response;
       response.to = message.from;
@@ -340,6 +355,13 @@ void Raft::handle_vote_request(const Message& message) {
     }
   } else {
     response.reject = true;
+    if (pre_vote) {
+      RAFTSIM_PROBE(core_pre_vote_rejected);
+    } else if (!up_to_date) {
+      RAFTSIM_PROBE(core_vote_rejected_stale_log);
+    } else {
+      RAFTSIM_PROBE(core_vote_rejected_already_voted);
+    }
   }
   send(std::move(response));
 }
@@ -351,16 +373,21 @@ void Raft::handle_vote_response(const Message& message) {
   if (!message.reject && message.term != (pre_vote ? term_ + 1 : term_) && !stale_counted) {
     return;  // stale
   }
-  if (!tracker_.record_vote(message.from, !message.reject)) return;  // a duplicate counts once
+  if (!tracker_.record_vote(message.from, !message.reject)) {
+    RAFTSIM_PROBE(core_vote_duplicate_ignored);
+    return;  // a duplicate counts once
+  }
   switch (tracker_.tally_votes()) {
     case quorum::VoteResult::won:
       if (pre_vote) {
+        RAFTSIM_PROBE(core_pre_vote_won_then_campaign);
         campaign(false);
       } else {
         become_leader();
       }
       return;
     case quorum::VoteResult::lost:
+      RAFTSIM_PROBE(core_election_lost);
       become_follower(term_, kNoNode);
       return;
     case quorum::VoteResult::pending:
@@ -384,6 +411,7 @@ void Raft::handle_append(const Message& message) {
   response.type = MessageType::append_response;
   response.to = message.from;
   if (message.log_index < log_.committed()) {
+    RAFTSIM_PROBE(core_append_below_commit);
     response.log_index = log_.committed();  // everything up to commit matches; say so
   } else if (log_.matches(message.log_index, message.log_term)) {
     const Index last_new = log_.append_after(message.log_index, message.entries);
@@ -394,11 +422,14 @@ void Raft::handle_append(const Message& message) {
   } else {
     // Fast backtracking (paper §5.3, last paragraphs): name the conflicting term and where it
     // starts, or our log's end if we are simply behind, so the leader skips a term per round.
+    RAFTSIM_PROBE(core_append_rejected_mismatch);
     response.reject = true;
     response.log_index = message.log_index;
     if (message.log_index > log_.last_index()) {
+      RAFTSIM_PROBE(core_append_hint_behind);
       response.hint_index = log_.last_index() + 1;
     } else {
+      RAFTSIM_PROBE(core_append_hint_conflict_term);
       response.hint_term = *log_.term_at(message.log_index);
       response.hint_index = message.log_index <= log_.snapshot_index()
                                 ? message.log_index

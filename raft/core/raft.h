@@ -19,6 +19,7 @@
 #include <span>
 #include <vector>
 
+#include "raft/base/perturb.h"
 #include "raft/base/status.h"
 #include "raft/core/log.h"
 #include "raft/core/messages.h"
@@ -70,6 +71,9 @@ struct RaftConfig {
   std::uint64_t random_seed = 1;
   // Catalogued bugs to inject (tests and the simulator); empty in production.
   RaftBugs bugs;
+  // The run's perturbation plan (raft/base/perturb.h; the simulator); off in production. The
+  // core perturbs with a stream of its own (seeded from random_seed), and so does the host.
+  Perturbation perturbation;
 
   Status validate() const;
   // The bootstrap membership these fields describe (empty for a joining server).
@@ -257,6 +261,7 @@ class Raft {
   RaftLog log_;
   HardState persisted_;
   std::uint64_t random_state_;
+  Perturbation perturbation_;  // config_.perturbation with the core's own stream
 
   std::uint64_t ticks_ = 0;
   std::uint32_t election_elapsed_ = 0;

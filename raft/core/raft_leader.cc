@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "raft/base/check.h"
+#include "raft/base/probe.h"
 #include "raft/core/raft.h"
 
 namespace raftsim {
@@ -19,6 +20,7 @@ constexpr std::uint32_t kStalledHeartbeats = 3;
 void Raft::tick_leader() {
   ++heartbeat_elapsed_;
   if (transfer_target_ != kNoNode && ++transfer_elapsed_ >= config_.election_timeout_ticks_min) {
+    RAFTSIM_PROBE(core_transfer_aborted);
     transfer_target_ = kNoNode;  // dissertation §3.10: abort after an election timeout; resume
     if (step_down_if_removed()) return;  // a removed leader's handover: step down anyway
   }
@@ -27,12 +29,15 @@ void Raft::tick_leader() {
     // CheckQuorum: a leader that has not heard from a majority for an election timeout steps
     // down, so a partitioned leader stops serving (lease) reads and clients go elsewhere.
     if (config_.check_quorum && !tracker_.quorum_active()) {
+      RAFTSIM_PROBE(core_check_quorum_step_down);
       become_follower(term_, kNoNode);
       return;
     }
     tracker_.reset_recent_active();
   }
-  if (heartbeat_elapsed_ >= config_.heartbeat_ticks) {
+  // Perturbation: an early heartbeat round only refreshes followers (and a lease) sooner.
+  if (heartbeat_elapsed_ >= config_.heartbeat_ticks ||
+      RAFTSIM_PERTURB(perturbation_, core_heartbeat_early)) {
     heartbeat_elapsed_ = 0;
     heartbeat_pending_ = true;
   }
@@ -46,17 +51,26 @@ void Raft::handle_append_response(const Message& message) {
   if (peer.state == Progress::State::snapshot) {
     // A late answer to an append sent before the snapshot transfer began: only an
     // acknowledgement reaching the kept log ends the transfer early.
-    if (message.reject || message.log_index + 1 < log_.first_index()) return;
+    if (message.reject || message.log_index + 1 < log_.first_index()) {
+      RAFTSIM_PROBE(core_snapshot_late_reply_ignored);
+      return;
+    }
     peer.become_probe();
   }
   if (message.reject) {
     const bool stale = message.log_index <= peer.match ||
                        (peer.state == Progress::State::probe && message.log_index + 1 != peer.next);
-    if (stale) return;
+    if (stale) {
+      RAFTSIM_PROBE(core_stale_rejection_ignored);
+      return;
+    }
     Index next = message.hint_index;
     if (message.hint_term != 0) {
       const Index candidate = log_.last_index_with_term_at_most(message.hint_term);
-      if (candidate > 0 && log_.term_at(candidate) == message.hint_term) next = candidate + 1;
+      if (candidate > 0 && log_.term_at(candidate) == message.hint_term) {
+        RAFTSIM_PROBE(core_backtrack_hint_term_used);
+        next = candidate + 1;
+      }
     }
     peer.become_probe();
     peer.next = std::clamp<Index>(next, peer.match + 1, message.log_index);
@@ -88,12 +102,16 @@ void Raft::handle_heartbeat_response(const Message& message) {
   Progress& peer = *found;
   peer.recent_active = true;
   peer.probe_sent = false;  // a probe may have been lost; the heartbeat round restarts it
-  if (peer.state == Progress::State::replicate && peer.inflights.count() > 0) {
+  if (peer.state == Progress::State::replicate &&
+      RAFTSIM_PERTURB(perturbation_, core_follower_to_probe)) {
+    peer.become_probe();  // perturbation: re-probe from the match index (costs a round trip)
+  } else if (peer.state == Progress::State::replicate && peer.inflights.count() > 0) {
     // A live follower that answers heartbeats but acknowledges none of the appends in flight
     // lost them (network loss, or it restarted): fall back to probing from what is known to
     // match instead of waiting for new work to expose the gap. A full window cannot wait; a
     // partly used one waits a few rounds, since appends and heartbeats may arrive out of order.
     if (peer.inflights.full() || ++peer.heartbeats_while_stalled >= kStalledHeartbeats) {
+      RAFTSIM_PROBE(core_stalled_follower_to_probe);
       peer.become_probe();
     }
   }
@@ -118,12 +136,16 @@ void Raft::send_append(NodeId peer_id, bool allow_empty) {
     if (strips_payloads_for(peer_id, snapshot.meta.index)) snapshot.data = SharedBytes();
     snapshot.membership = membership_for_peer(snapshot, peer_id);
     peer.become_snapshot(std::move(snapshot));
+    RAFTSIM_PROBE(core_snapshot_sent);
   }
   if (peer.state == Progress::State::snapshot) {
     send_snapshot_chunk(peer_id, peer);
     return;
   }
-  if (peer.paused()) return;
+  if (peer.paused()) {
+    if (peer.state == Progress::State::replicate) RAFTSIM_PROBE(core_inflight_window_full);
+    return;
+  }
   Message append;
   append.type = MessageType::append;
   append.to = peer_id;
@@ -134,8 +156,10 @@ void Raft::send_append(NodeId peer_id, bool allow_empty) {
     append.entries = std::move(spare_entry_vectors_.back());
     spare_entry_vectors_.pop_back();
   }
-  log_.slice_into(peer.next, config_.entries_per_message_max, config_.message_bytes_max,
-                  append.entries);
+  // Perturbation: one entry instead of a full batch (the follower's match moves in small steps).
+  const std::size_t entries_max =
+      RAFTSIM_PERTURB(perturbation_, core_append_batch_small) ? 1 : config_.entries_per_message_max;
+  log_.slice_into(peer.next, entries_max, config_.message_bytes_max, append.entries);
   if (append.entries.empty() && !allow_empty) {
     if (append.entries.capacity() > 0) spare_entry_vectors_.push_back(std::move(append.entries));
     return;
@@ -183,8 +207,12 @@ bool Raft::maybe_commit() {
   const Index candidate = tracker_.committed_index(log_.stable());
   // §5.4.2: only an entry of the leader's own term is committed by counting replicas.
   if (candidate <= log_.committed()) return false;
-  if (log_.term_at(candidate) != term_ && !config_.bugs.has(RaftBug::commit_prev_term))
+  if (log_.term_at(candidate) != term_ && !config_.bugs.has(RaftBug::commit_prev_term)) {
+    RAFTSIM_PROBE(core_commit_refused_prev_term);
     return false;
+  }
+  // Entries of earlier terms committed indirectly, by counting one of our own term (§5.4.2).
+  if (log_.term_at(log_.committed() + 1) != term_) RAFTSIM_PROBE(core_commit_prev_term_via_current);
   log_.commit_to(candidate);
   if (committed_in_current_term()) {
     while (!reads_waiting_for_commit_.empty()) {
@@ -238,11 +266,13 @@ Status Raft::read_index(std::uint64_t request_id) {
     return Status();
   }
   if (config_.lease_read && committed_in_current_term() && lease_valid()) {
+    RAFTSIM_PROBE(core_lease_read_served);
     read_states_.push_back(ReadState{request_id, log_.committed()});
     return Status();
   }
   if (!committed_in_current_term()) {
     // Thesis §6.4: until its no-op commits, a new leader does not know the commit index.
+    RAFTSIM_PROBE(core_read_waits_for_term_commit);
     reads_waiting_for_commit_.push_back(request_id);
     return Status();
   }

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "raft/base/check.h"
+#include "raft/base/probe.h"
 #include "raft/core/raft.h"
 
 namespace raftsim {
@@ -74,6 +75,7 @@ void Raft::sync_configs(std::span<const Entry> appended) {
   // Drop records whose entries were truncated away or replaced (§ "a truncated configuration
   // entry reverts to the previous one"), then record the new config entries the log now holds.
   while (!configs_.empty() && !log_.matches(configs_.back().index, configs_.back().term)) {
+    RAFTSIM_PROBE(core_config_truncated_fallback);
     configs_.pop_back();
   }
   for (const Entry& entry : appended) {
@@ -91,6 +93,7 @@ void Raft::refresh_membership() {
   tracker_config_index_ = index;
   tracker_base_generation_ = base_generation_;
   const Membership& current = membership();
+  if (current.joint()) RAFTSIM_PROBE(core_joint_entered);
   std::vector<NodeId> incoming = current.voters;
   std::vector<NodeId> outgoing = current.outgoing;
   if (config_.bugs.has(RaftBug::joint_quorum_new_only)) outgoing.clear();  // injected bug
@@ -199,6 +202,7 @@ void Raft::after_commit_as_leader() {
   if (current.joint()) {
     if (!current.auto_leave) return;
     // C_old,new is committed: C_new alone can now decide (paper §6).
+    RAFTSIM_PROBE(core_joint_left);
     ConfChange leave;
     leave.type = ConfChangeType::leave_joint;
     Result<Membership> next = apply_conf_change(current, leave);
@@ -218,6 +222,7 @@ void Raft::after_commit_as_leader() {
     // log, then it steps down) rather than leaving the cluster to wait for an election timeout.
     // The handover is bounded like a transfer: at its timeout it steps down anyway.
     if (transfer_target_ != kNoNode) return;  // already handing over
+    RAFTSIM_PROBE(core_removed_leader_handover);
     NodeId successor = kNoNode;
     Index best = 0;
     for (const auto& [peer, progress] : tracker_.peers()) {
@@ -274,6 +279,7 @@ bool Raft::maybe_send_timeout_now(NodeId peer) {
   Message timeout_now;
   timeout_now.type = MessageType::timeout_now;
   timeout_now.to = peer;
+  RAFTSIM_PROBE(core_transfer_timeout_now);
   send(std::move(timeout_now));
   return true;
 }
@@ -283,6 +289,7 @@ void Raft::handle_timeout_now(const Message& message) {
   if (!may_campaign()) return;
   // Dissertation §3.10: campaign now, skipping PreVote; the vote requests say so, and voters
   // then set aside the "heard from a leader recently" rule for this election.
+  RAFTSIM_PROBE(core_forced_campaign);
   forced_campaign_ = true;
   campaign(/*pre_vote=*/false);
   forced_campaign_ = false;

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "raft/base/check.h"
+#include "raft/base/probe.h"
 #include "raft/core/raft.h"
 
 namespace raftsim {
@@ -24,6 +25,7 @@ void Raft::handle_install_snapshot(const Message& message) {
   }
   if (meta.index <= log_.committed() && !config_.bugs.has(RaftBug::snapshot_overwrites_newer)) {
     // Already covered here (a duplicate or late chunk): say how far our log is known to match.
+    RAFTSIM_PROBE(core_snapshot_chunk_stale);
     incoming_.reset();
     response.context = message.hint_index;
     response.hint_index = log_.committed();
@@ -56,6 +58,7 @@ void Raft::handle_install_snapshot(const Message& message) {
   }
   IncomingSnapshot& incoming = *incoming_;
   if (message.context != incoming.received || chunk.size() > incoming.total - incoming.received) {
+    RAFTSIM_PROBE(core_snapshot_chunk_resume);
     response.context = incoming.received;  // out of order or inconsistent: resume from here
     send(std::move(response));
     return;
@@ -77,6 +80,7 @@ void Raft::handle_install_snapshot(const Message& message) {
     ++base_generation_;
     refresh_membership();
     pending_install_ = true;
+    RAFTSIM_PROBE(core_snapshot_installed);
     response.hint_index = meta.index;  // sent after the Ready persisted the snapshot
   }
   send(std::move(response));

@@ -3,12 +3,16 @@
 #include "raft/base/check.h"
 #include "raft/base/endian.h"
 #include "raft/base/hash.h"
+#include "raft/base/probe.h"
 #include "raft/core/codec.h"
 
 namespace raftsim {
 
 namespace {
 constexpr std::uint64_t kTickTimer = 1;
+// A Ready round held back by perturbation (node_persist_delayed) runs when this fires.
+constexpr std::uint64_t kDeferredFlushTimer = 2;
+constexpr std::int64_t kDeferredFlushNsMax = 5'000'000;  // a delay of 1-5 ms
 // Snapshot files: "HNS1" sessions, then machine (the bootstrap membership); "HNS2" the
 // membership, then as HNS1; "HNW1" a witness's: the membership only (it keeps no state).
 constexpr std::uint32_t kSnapshotFormat = 0x31534e48;
@@ -25,9 +29,11 @@ NodeHost::NodeHost(Runtime& runtime, const NodeHostConfig& config,
   RAFTSIM_CHECK_MSG(config_.raft.id == runtime.self(), "raft.id must be the runtime's node");
   RAFTSIM_CHECK(state_machine_ != nullptr && config_.tick_ns > 0);
   config_.raft.random_seed = runtime.random_seed();
+  perturbation_ = config_.raft.perturbation.reseeded(runtime.random_seed() ^ 0x4057ULL);
 }
 
 void NodeHost::fail_stop(const std::string& why) {
+  RAFTSIM_PROBE(node_fail_stop);
   failure_ = why;
   ready_ = Ready{};  // its views point into the core, which goes now
   raft_.reset();
@@ -54,6 +60,7 @@ Status NodeHost::recover() {
   if (!loaded.ok()) return loaded.status();
   Snapshot snapshot = std::move(loaded.value().snapshot);
   for (const std::string& damaged : loaded.value().damaged) {
+    RAFTSIM_PROBE(node_damaged_snapshot_skipped);
     recovery_note_ += "skipped damaged snapshot (" + damaged + "); ";
   }
   const SnapshotMeta base = storage_->base();
@@ -80,14 +87,20 @@ Status NodeHost::recover() {
     snapshot.membership = std::move(membership).value();
     // A crash between saving a snapshot and compacting the log leaves a log that may reach past
     // the snapshot or disagree with it: keep only what follows it.
+    RAFTSIM_PROBE(node_recovered_from_snapshot);
     if (snapshot.meta.index > base.index) {
+      RAFTSIM_PROBE(node_log_cut_after_snapshot);
       if (Status s = storage_->apply_snapshot(snapshot.meta); !s.ok()) return s;
     }
     recovery_note_ += "loaded snapshot " + std::to_string(snapshot.meta.index) + "/t" +
                       std::to_string(snapshot.meta.term);
   }
+  std::vector<Entry> entries = storage_->entries();
+  if (!entries.empty() && entries.back().index > snapshot.meta.index) {
+    RAFTSIM_PROBE(node_recovered_unapplied_log);
+  }
   raft_ = std::make_unique<Raft>(config_.raft, storage_->hard_state(), std::move(snapshot),
-                                 storage_->entries());
+                                 std::move(entries));
   return Status();
 }
 
@@ -175,7 +188,12 @@ void NodeHost::maybe_take_snapshot() {
   if (config_.snapshot_every_entries == 0 || !state_machine_->supports_snapshots()) return;
   if (is_witness()) return;  // nothing to snapshot: the log holds positions only
   const Index applied = raft_->log().applied();
-  if (applied < raft_->snapshot().meta.index + config_.snapshot_every_entries) return;
+  // Perturbation: a snapshot at any applied index past the last one is as legal as the usual.
+  if (applied < raft_->snapshot().meta.index + config_.snapshot_every_entries &&
+      !(applied > raft_->snapshot().meta.index &&
+        RAFTSIM_PERTURB(perturbation_, node_snapshot_early))) {
+    return;
+  }
   if (!raft_->snapshot_possible_at(applied)) return;  // joined later: not before its config
   const SnapshotMeta meta{applied, *raft_->log().term_at(applied)};
   SharedBytes data = encode_snapshot(raft_->snapshot_membership(applied));
@@ -196,10 +214,15 @@ void NodeHost::maybe_take_snapshot() {
     }
   }
   ++snapshots_taken_;
+  RAFTSIM_PROBE(node_snapshot_taken);
   raft_->snapshot_taken(Snapshot{meta, std::move(data), {}});
 }
 
 void NodeHost::on_timer(std::uint64_t tag) {
+  if (tag == kDeferredFlushTimer) {
+    flush_deferred_ = false;  // the round runs in the flush() that ends this batch
+    return;
+  }
   RAFTSIM_CHECK(tag == kTickTimer);
   if (failed()) return;
   ++ticks_;
@@ -225,7 +248,18 @@ void NodeHost::on_message(NodeId from, std::span<const std::uint8_t> payload) {
 }
 
 void NodeHost::flush() {
-  if (!failed()) process_ready();
+  if (failed() || flush_deferred_) return;
+  // Perturbation: the round (persist, then send, apply) happens 1-5 ms later, as if the disk
+  // were slow to complete; inputs meanwhile are stepped and join the same round. Legal: nothing
+  // the round would send leaves before its persist, whenever that is.
+  if (raft_->has_ready() && RAFTSIM_PERTURB(perturbation_, node_persist_delayed)) {
+    flush_deferred_ = true;
+    const std::int64_t delay_ns =
+        1'000'000 + static_cast<std::int64_t>(perturbation_.draw(kDeferredFlushNsMax - 999'999));
+    runtime_.start_timer(delay_ns, kDeferredFlushTimer);
+    return;
+  }
+  process_ready();
 }
 
 void NodeHost::respond(NodeId endpoint, std::uint64_t client_id, std::uint64_t sequence,
@@ -233,6 +267,7 @@ void NodeHost::respond(NodeId endpoint, std::uint64_t client_id, std::uint64_t s
   response_.client_id = client_id;
   response_.sequence = sequence;
   response_.status = status;
+  if (status == ClientStatus::not_leader) RAFTSIM_PROBE(node_client_not_leader);
   response_.leader_hint = raft_ == nullptr                      ? kNoNode
                           : raft_->transfer_target() != kNoNode ? raft_->transfer_target()
                                                                 : raft_->leader();
@@ -489,6 +524,7 @@ void NodeHost::apply(const Entry& entry) {
       state_machine_->apply_into(entry.index, command->payload, answer);
       reply = answer;
     } else if (lookup.verdict == SessionTable::Verdict::duplicate) {
+      RAFTSIM_PROBE(node_client_retry_answered);
       reply = lookup.cached_reply;
     }
   }
@@ -502,6 +538,7 @@ void NodeHost::apply(const Entry& entry) {
   } else {
     // Another leader's entry took this index: ours was never committed, anywhere (entries do
     // not move between indices), so the client learns it definitely did not happen.
+    RAFTSIM_PROBE(node_client_index_lost);
     respond(who.endpoint, who.client_id, who.sequence, ClientStatus::failed);
   }
   spare_proposals_.erase(waiting_proposals_, waiting);

@@ -147,6 +147,10 @@ class NodeHost final : public Process, private ReadySink {
   std::uint64_t snapshots_installed_ = 0;
   bool was_leader_ = false;
   std::uint64_t ticks_ = 0;
+  // The run's perturbation plan with this incarnation's own stream (config_.raft.perturbation),
+  // and whether a Ready round is being held back by it (a deferred-flush timer is running).
+  Perturbation perturbation_;
+  bool flush_deferred_ = false;
   std::vector<PendingAdmin> parked_admin_;
   std::uint64_t next_read_id_ = 1;
   using WaitingByIndex = std::map<Index, Waiting>;

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "raft/base/check.h"
+#include "raft/base/probe.h"
 #include "raft/core/codec.h"
 
 namespace raftsim {
@@ -189,6 +190,7 @@ Status LogStorage::apply_snapshot(const SnapshotMeta& snapshot) {
 }
 
 Status LogStorage::compact() {
+  RAFTSIM_PROBE(storage_wal_compacted);
   std::vector<std::vector<std::uint8_t>> records;
   records.push_back(encode_hard_state(hard_state_));
   if (base_.index != 0) records.push_back(encode_marker(base_));

@@ -5,6 +5,7 @@
 
 #include <optional>
 
+#include "raft/base/probe.h"
 #include "raft/storage/wal_format.h"
 
 namespace raftsim {
@@ -120,6 +121,7 @@ Status Wal::roll_segment() {
                                             std::to_string(wal_limits::kSegmentsMax) +
                                             " segments; compact it with rewrite()");
   }
+  RAFTSIM_PROBE(storage_segment_rolled);
   // Seal the segment being left: once a later segment exists, recovery treats a damaged record
   // in this one as corruption rather than a torn tail, so it must be durable first.
   Segment& sealed = segments_.back();

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 
+#include "raft/base/probe.h"
 #include "raft/storage/crc32c.h"
 #include "raft/storage/wal.h"
 
@@ -79,6 +80,7 @@ std::uint64_t get_u64(std::span<const std::uint8_t> bytes, std::uint64_t offset)
 }
 
 Status corruption(std::string_view file_name, std::uint64_t offset, const std::string& what) {
+  RAFTSIM_PROBE(storage_corruption_detected);
   return Status(StatusCode::corruption,
                 std::string(file_name) + " at byte " + std::to_string(offset) + ": " + what);
 }

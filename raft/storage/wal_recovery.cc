@@ -5,6 +5,7 @@
 // from which the next recovery reaches the same decision, so a crash during recovery is harmless.
 #include <optional>
 
+#include "raft/base/probe.h"
 #include "raft/storage/wal.h"
 #include "raft/storage/wal_format.h"
 
@@ -271,6 +272,7 @@ Result<std::unique_ptr<Wal>> WalRecoverer::finish(std::size_t base, std::size_t 
   if (scan.torn_bytes > 0) {
     RAFTSIM_CHECK(last_valid_bytes + scan.torn_bytes == found_[end - 1].size_bytes);
     if (Status cut = file_system_.truncate(last_name, last_valid_bytes); !cut.ok()) return cut;
+    RAFTSIM_PROBE(storage_torn_tail_truncated);
     report_.torn_bytes_dropped += scan.torn_bytes;
   }
   // Durable before anything is built on it: a reopen without a crash may find unsynced bytes.

@@ -118,6 +118,7 @@ std::unique_ptr<Process> ServiceCluster::make_process(Runtime& runtime) {
     host.raft = options_.raft;
     host.raft.id = self;
     host.raft.bugs = options_.bugs.raft;
+    if (options_.perturb) host.raft.perturbation = Perturbation::for_run(options_.seed);
     host.bugs = options_.bugs.host;
     host.raft.voters.clear();
     if (bootstrap_member(self)) {

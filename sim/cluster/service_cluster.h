@@ -64,6 +64,9 @@ struct ServiceClusterOptions {
   // Each node's WAL segment size (raft/storage/wal.h; 0: the storage default, 4 MiB). Small
   // segments roll often, so sealed segments exist even in short runs.
   std::uint64_t wal_segment_bytes = 0;
+  // In-code perturbation (raft/base/perturb.h): a plan drawn from `seed` that every node's core
+  // and host follow, each with a stream of its own per incarnation. Off: traces as without it.
+  bool perturb = false;
   LinkConfig link;
   // Clusters model fsync as a real disk does: a crash while one is in flight loses its data.
   DiskConfig disk = [] {

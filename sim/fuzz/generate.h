@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 
+#include "sim/fuzz/profile_weights.h"
 #include "sim/scenario/scenario.h"
 
 namespace raftsim::sim {
@@ -23,6 +24,8 @@ struct FuzzRunSpec {
   // With a base scenario the run keeps its cluster, workload and faults; only the seed changes,
   // and a nemesis of random kinds is added when the base has none.
   const Scenario* base = nullptr;
+  // The chances of the profiles and of perturbation (null: the defaults); steering moves them.
+  const FuzzProfileWeights* weights = nullptr;
 };
 
 // Swarm biases, each but the last drawn independently in about a quarter of the runs (from their
@@ -63,7 +66,10 @@ struct FuzzProfiles {
   bool membership = false;
   std::string describe() const;  // "racing-elections, leader-churn" or "none"
 };
-FuzzProfiles draw_fuzz_profiles(std::uint64_t run_seed);
+FuzzProfiles draw_fuzz_profiles(std::uint64_t run_seed, const FuzzProfileWeights& weights = {});
+// Whether the run has in-code perturbation on (cluster.perturb): its own stream, so the other
+// draws do not move.
+bool draw_fuzz_perturb(std::uint64_t run_seed, const FuzzProfileWeights& weights = {});
 
 // Fuzz runs stop after this many simulator events per simulated second of their duration plus
 // settle time (Scenario::events_max), unless the base scenario sets its own budget: about 100x

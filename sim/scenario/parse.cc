@@ -137,6 +137,10 @@ class ScenarioParser {
       cluster.raft.inflight_messages_max = static_cast<std::uint32_t>(value);
     }
     reader.read_uint("snapshot_every_entries", cluster.snapshot_every_entries, 0, 1'000'000'000);
+    if (reader.read_bool("perturb", cluster.perturb) && cluster.perturb &&
+        !kPerturbationCompiledIn) {
+      reader.error("perturb", "perturbation is compiled out of this build (RAFTSIM_PERTURBATION)");
+    }
     value = cluster.raft.snapshot_chunk_bytes_max;
     if (reader.read_uint("snapshot_chunk_bytes", value, 1, std::uint64_t{16} << 20)) {
       cluster.raft.snapshot_chunk_bytes_max = value;

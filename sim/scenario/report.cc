@@ -12,6 +12,16 @@ double ms(Time time) {
   return static_cast<double>(time) / kMillisecond;
 }
 
+// The probes the run reached, with their counts, in the list's order (never-hit ones are left
+// out: the list of all probes is raftsim's, not the run's).
+nlohmann::ordered_json probes_json(const ProbeCounts& probes) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::object();
+  for (std::size_t i = 0; i < kProbeCount; ++i) {
+    if (probes.hits[i] > 0) out[std::string(probe_name(static_cast<Probe>(i)))] = probes.hits[i];
+  }
+  return out;
+}
+
 // The operator console's requests: what, outcome, when, how long until answered, why.
 nlohmann::ordered_json admin_json(const std::vector<AdminOperation>& admin) {
   using nlohmann::ordered_json;
@@ -201,6 +211,7 @@ nlohmann::ordered_json ScenarioRunReport::to_json() const {
       final_leader ? ordered_json(node_name(*final_leader)) : ordered_json(nullptr);
   if (!admin.empty()) out["admin"] = admin_json(admin);
   out["simulated_ms"] = ms(simulated);
+  out["probes"] = probes_json(probes);
   out["trace_hash"] = trace_hash;
   return out;
 }

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "raft/base/probe.h"
 #include "sim/checkers/recovery.h"
 #include "sim/scenario/checks/checker.h"
 #include "sim/scenario/fault_applier.h"
@@ -50,6 +51,8 @@ struct ScenarioRunReport {
   std::optional<NodeIndex> final_leader;
   // The operator console's requests and their outcomes (runs with membership changes only).
   std::vector<AdminOperation> admin;
+  // How often the run reached each probe of raft/ and jobqueue/ (raft/base/probe.h).
+  ProbeCounts probes;
 
   const CheckerFinding* first_failure() const;
   // The exit code DESIGN.md defines: 0 expectation met, 1 a check failed (or an expected failure

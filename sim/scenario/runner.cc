@@ -51,6 +51,8 @@ class ScenarioRunner::Impl {
 
   ScenarioRunReport run() {
     World& world = cluster_->world();
+    // The probes of raft/ and jobqueue/ count into this run's table (counts only: no effect).
+    const ScopedProbeSink probe_sink(options_.count_probes ? &probes_ : nullptr);
     try {
       // A failed assertion anywhere in the code under test (a node's core, its host, a
       // restart's recovery) is a finding of this run, reported with its seed, timeline and
@@ -62,7 +64,9 @@ class ScenarioRunner::Impl {
           Violation{world.trace().event_count(), world.now(), "assertion", {}, failure.text};
       world.note("VIOLATION " + violation_->describe());
     }
-    return finish();
+    ScenarioRunReport report = finish();
+    report.probes = probes_;
+    return report;
   }
 
  private:
@@ -238,6 +242,7 @@ class ScenarioRunner::Impl {
   StepSchedule schedule_;
   std::unique_ptr<NemesisDriver> nemesis_;
   std::optional<Violation> violation_;
+  ProbeCounts probes_;  // this run's probe counts (ScopedProbeSink in run())
   std::optional<NodeIndex> last_stable_leader_;
   Term max_term_ = 0;
   Time max_term_at_ = 0;

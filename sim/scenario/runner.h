@@ -40,6 +40,9 @@ struct ScenarioRunOptions {
   // A last-resort guard polled every few thousand events (RunBudget): true stops the run with
   // the verdict "budget_exceeded". Not deterministic; the scenario's events_max is.
   std::function<bool()> should_stop;
+  // Count the probes of raft/ and jobqueue/ into the report (counting never changes the run:
+  // tests compare trace hashes with it on and off).
+  bool count_probes = true;
 };
 
 class ScenarioRunner {

@@ -50,6 +50,7 @@ void write_cluster(const Scenario& scenario, ordered_json& out) {
       {"snapshot_chunk_bytes", cluster.raft.snapshot_chunk_bytes_max},
       {"entries_kept_after_snapshot", cluster.raft.entries_kept_after_snapshot}};
   if (cluster.server_slots() > cluster.nodes) out["cluster"]["max_nodes"] = cluster.server_slots();
+  if (cluster.perturb) out["cluster"]["perturb"] = true;
   out["network"] = link_json(cluster.link);
   out["disk"] = {
       {"sync_ms", {to_ms(cluster.disk.sync_latency_min), to_ms(cluster.disk.sync_latency_max)}},
