@@ -37,10 +37,6 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-}  // namespace
-
-namespace {
-
 void report_progress(const CampaignOptions& options, const CampaignResult& result,
                      std::uint64_t index, double elapsed) {
   char line[300];
