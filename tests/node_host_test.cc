@@ -328,6 +328,38 @@ TEST(NodeHostAdmin, AnAddLearnerIsAnsweredOnceCommittedAndARetryIsNotAppliedTwic
   EXPECT_EQ(host.raft()->log().last_index(), last);
 }
 
+// A client's retry of a write still in the leader's log waits for that entry instead of adding
+// another: otherwise, while replication lags, every retry lengthens the log ahead of the next
+// command and no command commits within its client's timeout (the fuzz finding fuzz-1-239).
+TEST(NodeHost, ARetryOfAPendingWriteAddsNoEntry) {
+  TwoHosts hosts;
+  hosts.run_for(kSecondNs);
+  const NodeId leader = hosts.leader();
+  ASSERT_NE(leader, kNoNode);
+  NodeHost& host = hosts.host(leader);
+  const std::string command = "set x";
+  const ClientRequest request{3, 1, false, {command.begin(), command.end()}};
+
+  host.on_message(kClientEndpoint, encode_client_request(request));
+  host.flush();
+  hosts.deliver(/*relay=*/false);  // the other voter hears nothing: the write stays uncommitted
+  const Index appended = host.raft()->log().last_index();
+  EXPECT_LT(host.raft()->log().committed(), appended);
+  for (int retry = 0; retry < 3; ++retry) {
+    host.on_message(kClientEndpoint, encode_client_request(request));
+    host.flush();
+    hosts.deliver(/*relay=*/false);
+  }
+  EXPECT_TRUE(hosts.answers.empty());
+  EXPECT_EQ(host.raft()->log().last_index(), appended);
+
+  hosts.deliver();
+  hosts.run_for(100'000'000);
+  ASSERT_EQ(hosts.answers.size(), 1u);
+  EXPECT_EQ(hosts.answers[0].status, ClientStatus::ok);
+  EXPECT_EQ(hosts.machine(leader).applied.size(), 1u);
+}
+
 // A witness joining a log longer than one append: entries before its configuration arrive with
 // their payloads (it may apply them), later ones without (it applies nothing), and it never
 // holds a payload-less entry its own log does not explain (the host checks that when applying).

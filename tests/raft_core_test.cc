@@ -165,6 +165,39 @@ TEST(RaftPaper, RefusesVoteForStaleLog) {
   EXPECT_EQ(raft.term(), 3u);  // the term still advanced
 }
 
+// §5.2: a follower campaigns once its election timeout passes without hearing from a leader or
+// granting a vote. Vote requests it refuses do not restart the timer, even though their higher
+// term is adopted: a stale candidate whose (drifted) clock campaigns more often than our
+// shortest timeout must not keep us from campaigning for ever.
+TEST(RaftPaper, RefusedVoteRequestsDoNotRestartTheElectionTimer) {
+  RaftConfig config;
+  config.id = 0;
+  config.voters = {0, 1, 2};
+  config.pre_vote = false;
+  config.check_quorum = false;
+  config.election_timeout_ticks_min = 10;
+  config.election_timeout_ticks_max = 12;
+  config.heartbeat_ticks = 2;
+  Raft raft(config, HardState{2, kNoNode}, {Entry{2, 1, EntryType::normal, {}}});
+  Term stale_term = 2;
+  bool campaigned = false;
+  for (int tick = 1; tick <= 4 * 12 && !campaigned; ++tick) {
+    if (tick % 7 == 0) {  // more often than the shortest timeout
+      Message request = make_message(MessageType::vote_request, 1, 0, ++stale_term);
+      request.log_index = 1;
+      request.log_term = 1;  // older than ours: refused
+      raft.step(request);
+      Ready refused = raft.ready();
+      ASSERT_EQ(refused.messages.size(), 1u);
+      ASSERT_TRUE(refused.messages[0].reject);
+    }
+    raft.tick();
+    campaigned = raft.role() == Role::candidate;
+  }
+  EXPECT_TRUE(campaigned) << "the stale candidate's requests kept the follower from campaigning";
+  EXPECT_GT(raft.term(), stale_term);
+}
+
 // Thesis §9.6 (PreVote): a partitioned node does not inflate its term, and on rejoining it does
 // not depose the leader.
 TEST(RaftThesis, PreVoteKeepsAnIsolatedNodeFromDisruptingTheCluster) {

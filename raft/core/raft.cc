@@ -299,7 +299,18 @@ bool Raft::check_term(const Message& message) {
           message.type == MessageType::append || message.type == MessageType::heartbeat ||
           message.type == MessageType::install_snapshot || message.type == MessageType::timeout_now;
       if (role_ == Role::leader) RAFTSIM_PROBE(core_leader_deposed_by_higher_term);
+      // §5.2: a follower's election timer restarts only on hearing from the leader or granting
+      // a vote (handle_vote_request resets it then). A vote request's higher term alone must
+      // not restart it: a candidate that cannot win (stale log) and whose timer runs faster
+      // than ours (a drifted clock) would otherwise keep every follower from ever campaigning.
+      const bool keeps_timer = role_ == Role::follower && message.type == MessageType::vote_request;
+      const std::uint32_t elapsed = election_elapsed_;
+      const std::uint32_t timeout = randomized_election_timeout_;
       become_follower(message.term, from_leader ? message.from : kNoNode);
+      if (keeps_timer) {
+        election_elapsed_ = elapsed;
+        randomized_election_timeout_ = timeout;
+      }
     }
     return true;
   }

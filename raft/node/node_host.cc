@@ -308,6 +308,17 @@ void NodeHost::handle_client_request(NodeId from, const ClientRequest& request) 
     waiting.payload.assign(request.payload.begin(), request.payload.end());
     return;
   }
+  // A retry of a command this leader still has in its log just waits for it: proposing it again
+  // would add an entry per retry, and once replication falls behind (a long catch-up after a
+  // restart) the retries grow the log faster than it commits, so no command ever commits within
+  // its client's timeout. The session table applies a command once either way.
+  for (auto& [index, who] : waiting_proposals_) {
+    if (who.client_id == request.client_id && who.sequence == request.sequence &&
+        raft_->log().matches(index, who.term)) {
+      who.endpoint = from;
+      return;
+    }
+  }
   std::span<const std::uint8_t> payload = request.payload;
   if (state_machine_->stamps_commands()) {
     stamp_buffer_.assign(payload.begin(), payload.end());
