@@ -90,6 +90,11 @@ TEST(LeadershipBound, DerivedFromTheTiming) {
   options.link.extra_latency = milliseconds(50);
   EXPECT_GT(default_stable_leader_bound(options), base);
   EXPECT_LT(shortest_election_timeout(options), milliseconds(300));
+  // Timeouts that hardly spread are not randomised enough to promise a leader: no bound.
+  options = ServiceClusterOptions{};
+  options.raft.election_timeout_ticks_max = options.raft.election_timeout_ticks_min + 1;
+  options.link.latency_max = milliseconds(20);
+  EXPECT_EQ(default_stable_leader_bound(options), 0);
 }
 
 }  // namespace

@@ -34,6 +34,12 @@ Time default_stable_leader_bound(const ServiceClusterOptions& options) {
   const Time longest_timeout =
       options.tick_ns * options.raft.election_timeout_ticks_max * kPpm / (kPpm - drift);
   const Time round_trip = 2 * worst_link_delay(options.link) + options.disk.sync_latency_max;
+  // Randomised timeouts separate candidates only when they spread wider than a round trip;
+  // narrower ones (the racing-elections profile draws them on purpose) may split the vote again
+  // and again, which Raft allows: no bound then.
+  const Time spread = options.tick_ns * (options.raft.election_timeout_ticks_max -
+                                         options.raft.election_timeout_ticks_min);
+  if (spread <= round_trip) return 0;
   return kStableLeaderBoundTimeouts * longest_timeout + kElectionRoundTrips * round_trip;
 }
 

@@ -19,7 +19,8 @@ namespace raftsim::sim {
 // kStableLeaderBoundTimeouts longest election timeouts, each as long as the slowest clock the
 // cores tolerate makes it (RaftConfig::clock_drift_max_ppm), plus round trips for the votes and
 // the new leader's first commit. Default timing (10 ms ticks, timeouts of 30-60 ticks, 30% drift,
-// links of at most 5 ms, fsyncs of at most 2 ms): 8,667 ms.
+// links of at most 5 ms, fsyncs of at most 2 ms): 8,667 ms. 0 (no bound) when the timeouts'
+// spread is no wider than that round trip: candidates may then split the vote for ever.
 inline constexpr std::uint32_t kStableLeaderBoundTimeouts = 10;
 Time default_stable_leader_bound(const ServiceClusterOptions& options);
 
