@@ -6,6 +6,7 @@
 
 #include "raft/core/log.h"
 #include "raft/core/raft.h"
+#include "tests/stale_vote_request.h"
 
 namespace raftsim {
 namespace {
@@ -16,21 +17,7 @@ static_assert(!RaftBugs::kInjectionCompiledIn, "this binary must be built withou
 
 // A voter whose log (1/t1, 2/t1) is ahead of the candidate's (1/t1): does it grant its vote?
 bool grants_vote_to_shorter_log(RaftBugs bugs) {
-  RaftConfig config;
-  config.id = 1;
-  config.voters = {0, 1, 2};
-  config.bugs = bugs;
-  Raft voter(config, HardState{1, kNoNode},
-             {Entry{1, 1, EntryType::normal, {}}, Entry{1, 2, EntryType::normal, {}}});
-  Message request;
-  request.type = MessageType::vote_request;
-  request.from = 0;
-  request.to = 1;
-  request.term = 2;
-  request.log_index = 1;
-  request.log_term = 1;
-  voter.step(request);
-  const Ready ready = voter.ready();
+  const Ready ready = step_stale_vote_request(bugs);
   EXPECT_EQ(ready.messages.size(), 1u);
   return ready.messages.size() == 1 && !ready.messages[0].reject;
 }

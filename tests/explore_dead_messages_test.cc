@@ -11,6 +11,7 @@
 
 #include "sim/explore/explorer.h"
 #include "sim/explore/raft_world.h"
+#include "tests/explore_walk.h"
 
 namespace raftsim::sim::explore {
 namespace {
@@ -32,28 +33,6 @@ ExploreResult bfs(const RaftWorldConfig& config, std::uint64_t depth_max) {
   options.depth_max = depth_max;
   options.states_max = 2'000'000;
   return Explorer(RaftWorld(config), options).run();
-}
-
-// Applies the enabled choice whose label starts with each of `labels`; false if one is not
-// enabled (then `missing` names it).
-bool walk(RaftWorld& world, const std::vector<std::string>& labels, std::string& missing) {
-  std::vector<Choice> choices;
-  for (const std::string& label : labels) {
-    world.enabled_choices(choices);
-    bool applied = false;
-    for (const Choice& choice : choices) {
-      if (world.describe(choice).rfind(label, 0) == 0) {
-        world.apply(choice);
-        applied = true;
-        break;
-      }
-    }
-    if (!applied) {
-      missing = label;
-      return false;
-    }
-  }
-  return true;
 }
 
 bool enabled(const RaftWorld& world, const std::string& label) {

@@ -11,6 +11,7 @@
 #include "sim/explore/explorer.h"
 #include "sim/explore/raft_world.h"
 #include "sim/scenario/parse.h"
+#include "tests/explore_walk.h"
 
 namespace raftsim::sim::explore {
 namespace {
@@ -183,30 +184,19 @@ TEST(ExploreRaft, CommitPrevTermIsFoundFromTheTerm3Election) {
   RaftWorldConfig config = figure8_config();
   config.bug = Bug::commit_prev_term;
   RaftWorld world(config);
-  const char* labels[] = {"timeout n0",
-                          "deliver n0->n1 Vote t1 last=0/t0",
-                          "deliver n1->n0 VoteResp t1 yes",
-                          "timeout n1",
-                          "deliver n1->n0 Vote t2 last=0/t0",
-                          "deliver n1->n2 Vote t2 last=0/t0",
-                          "deliver n2->n1 VoteResp t2 yes",
-                          "timeout n0",
-                          "deliver n0->n1 Vote t3 last=1/t1",
-                          "deliver n0->n2 Vote t3 last=1/t1",
-                          "deliver n2->n0 VoteResp t3 yes"};
-  std::vector<Choice> choices;
-  for (const char* label : labels) {
-    world.enabled_choices(choices);
-    bool applied = false;
-    for (const Choice& choice : choices) {
-      if (world.describe(choice).rfind(label, 0) == 0) {
-        world.apply(choice);
-        applied = true;
-        break;
-      }
-    }
-    ASSERT_TRUE(applied) << "not enabled: " << label;
-  }
+  const std::vector<std::string> labels = {"timeout n0",
+                                           "deliver n0->n1 Vote t1 last=0/t0",
+                                           "deliver n1->n0 VoteResp t1 yes",
+                                           "timeout n1",
+                                           "deliver n1->n0 Vote t2 last=0/t0",
+                                           "deliver n1->n2 Vote t2 last=0/t0",
+                                           "deliver n2->n1 VoteResp t2 yes",
+                                           "timeout n0",
+                                           "deliver n0->n1 Vote t3 last=1/t1",
+                                           "deliver n0->n2 Vote t3 last=1/t1",
+                                           "deliver n2->n0 VoteResp t3 yes"};
+  std::string missing;
+  ASSERT_TRUE(walk(world, labels, missing)) << "not enabled: " << missing;
   ASSERT_EQ(world.core(0).role(), Role::leader);
   ASSERT_EQ(world.core(0).term(), 3u);
   const ExploreResult result = find_shortest(world, 12);

@@ -243,6 +243,12 @@ class TwoHosts {
       }
     }
   }
+  // A client request to `id`, its answer (if any) collected, the hosts' messages held back.
+  void request(NodeId id, const ClientRequest& request) {
+    hosts_[id]->on_message(kClientEndpoint, encode_client_request(request));
+    hosts_[id]->flush();
+    deliver(/*relay=*/false);
+  }
   NodeId leader() {
     for (NodeId id : {0u, 1u}) {
       if (hosts_[id]->raft() != nullptr && hosts_[id]->raft()->role() == Role::leader) return id;
@@ -295,17 +301,13 @@ TEST(NodeHostAdmin, AnAddLearnerIsAnsweredOnceCommittedAndARetryIsNotAppliedTwic
   const ClientRequest request = admin_request(5, 1, ConfChangeType::add_learner, 2);
 
   // Appended at once, but not answered before the other voter acknowledges it.
-  host.on_message(kClientEndpoint, encode_client_request(request));
-  host.flush();
-  hosts.deliver(/*relay=*/false);
+  hosts.request(leader, request);
   EXPECT_TRUE(hosts.answers.empty());
   EXPECT_TRUE(host.raft()->membership().is_learner(2));
   EXPECT_LT(host.raft()->log().committed(), host.raft()->membership_index());
   // A retry while it is in flight waits for the same entry.
   const Index appended = host.raft()->log().last_index();
-  host.on_message(kClientEndpoint, encode_client_request(request));
-  host.flush();
-  hosts.deliver(/*relay=*/false);
+  hosts.request(leader, request);
   EXPECT_TRUE(hosts.answers.empty());
   EXPECT_EQ(host.raft()->log().last_index(), appended);
   hosts.deliver();
@@ -340,15 +342,11 @@ TEST(NodeHost, ARetryOfAPendingWriteAddsNoEntry) {
   const std::string command = "set x";
   const ClientRequest request{3, 1, false, {command.begin(), command.end()}};
 
-  host.on_message(kClientEndpoint, encode_client_request(request));
-  host.flush();
-  hosts.deliver(/*relay=*/false);  // the other voter hears nothing: the write stays uncommitted
+  hosts.request(leader, request);  // the other voter hears nothing: the write stays uncommitted
   const Index appended = host.raft()->log().last_index();
   EXPECT_LT(host.raft()->log().committed(), appended);
   for (int retry = 0; retry < 3; ++retry) {
-    host.on_message(kClientEndpoint, encode_client_request(request));
-    host.flush();
-    hosts.deliver(/*relay=*/false);
+    hosts.request(leader, request);
   }
   EXPECT_TRUE(hosts.answers.empty());
   EXPECT_EQ(host.raft()->log().last_index(), appended);

@@ -16,6 +16,7 @@
 #include "sim/fuzz/probe_table.h"
 #include "sim/scenario/parse.h"
 #include "sim/scenario/runner.h"
+#include "tests/stale_vote_request.h"
 
 namespace raftsim::sim {
 namespace {
@@ -63,23 +64,6 @@ TEST(ProbeRegistry, EveryListedProbeHasExactlyOneSiteAndEverySiteIsListed) {
   }
   for (const auto& [name, count] : sites) EXPECT_TRUE(probe_by_name(name).has_value()) << name;
   EXPECT_GE(kProbeCount, 30u);
-}
-
-// A voter whose log (1/t1, 2/t1) is ahead of the candidate's (1/t1) refuses its vote.
-void step_stale_vote_request() {
-  RaftConfig config;
-  config.id = 1;
-  config.voters = {0, 1, 2};
-  Raft voter(config, HardState{1, kNoNode},
-             {Entry{1, 1, EntryType::normal, {}}, Entry{1, 2, EntryType::normal, {}}});
-  Message request;
-  request.type = MessageType::vote_request;
-  request.from = 0;
-  request.to = 1;
-  request.term = 2;
-  request.log_index = 1;
-  request.log_term = 1;
-  voter.step(request);
 }
 
 TEST(Probes, AReachedProbeIsCountedIntoTheInstalledSinkOnly) {

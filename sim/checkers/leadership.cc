@@ -16,6 +16,11 @@ constexpr std::int64_t kPpm = 1'000'000;
 // lost message.
 constexpr std::int64_t kElectionRoundTrips = 8;
 
+// The drift the bounds assume: what the cores tolerate, clamped so a clock never stops.
+std::int64_t tolerated_drift_ppm(const ServiceClusterOptions& options) {
+  return std::min<std::int64_t>(options.raft.clock_drift_max_ppm, kPpm / 2);
+}
+
 }  // namespace
 
 Time worst_link_delay(const LinkConfig& link) {
@@ -24,13 +29,13 @@ Time worst_link_delay(const LinkConfig& link) {
 }
 
 Time shortest_election_timeout(const ServiceClusterOptions& options) {
-  const std::int64_t drift = std::min<std::int64_t>(options.raft.clock_drift_max_ppm, kPpm / 2);
+  const std::int64_t drift = tolerated_drift_ppm(options);
   const Time nominal = options.tick_ns * options.raft.election_timeout_ticks_min;
   return nominal * (kPpm - drift) / kPpm;
 }
 
 Time default_stable_leader_bound(const ServiceClusterOptions& options) {
-  const std::int64_t drift = std::min<std::int64_t>(options.raft.clock_drift_max_ppm, kPpm / 2);
+  const std::int64_t drift = tolerated_drift_ppm(options);
   const Time longest_timeout =
       options.tick_ns * options.raft.election_timeout_ticks_max * kPpm / (kPpm - drift);
   const Time round_trip = 2 * worst_link_delay(options.link) + options.disk.sync_latency_max;

@@ -113,8 +113,6 @@ ClusterHealth observe_health(ServiceCluster& cluster) {
   }
 
   ClusterHealth health;
-  health.healthy_majority =
-      has_majority_clique(running, connected, voter_sets, [](std::uint32_t) { return true; });
   const bool guarded = options.raft.pre_vote && options.raft.check_quorum;
   health.live_majority = has_majority_clique(live, fast, voter_sets, [&](std::uint32_t clique) {
     if (guarded) return true;
@@ -123,6 +121,11 @@ ClusterHealth observe_health(ServiceCluster& cluster) {
     }
     return true;
   });
+  // A live majority is a healthy one (live nodes run, fast links are open both ways): the
+  // second clique search is needed only when the first found none.
+  health.healthy_majority =
+      health.live_majority ||
+      has_majority_clique(running, connected, voter_sets, [](std::uint32_t) { return true; });
 
   if (auto leader = cluster.leader()) {
     const Raft* core = cluster.raft(*leader);
