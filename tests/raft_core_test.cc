@@ -272,6 +272,21 @@ TEST(RaftThesis, ReadIndexNeedsAHeartbeatRound) {
   EXPECT_EQ(cluster.node(follower).read_index(7).code(), StatusCode::unavailable);
 }
 
+// The pending-read limit is exact: pending_reads_max reads wait, the next is refused with
+// no_space (not queued), and a confirmed round frees the room again.
+TEST(RaftThesis, ReadIndexRefusesTheReadBeyondThePendingLimit) {
+  RaftCluster cluster(3, 8, [](RaftConfig& config) { config.pending_reads_max = 3; });
+  const NodeId leader = cluster.elect();
+  cluster.tick_all(5);
+  for (std::uint64_t id = 1; id <= 3; ++id) {
+    ASSERT_TRUE(cluster.node(leader).read_index(id).ok()) << id;
+  }
+  EXPECT_EQ(cluster.node(leader).read_index(4).code(), StatusCode::no_space);
+  cluster.settle();
+  EXPECT_EQ(cluster.read_states()[leader].size(), 3u);
+  EXPECT_TRUE(cluster.node(leader).read_index(5).ok());
+}
+
 TEST(RaftThesis, ReadIndexFromAMinorityNeverCompletes) {
   RaftCluster cluster(3, 9);
   const NodeId leader = cluster.elect();

@@ -6,8 +6,18 @@
         --baseline build-mutation/baseline-SIGNATURE.json --command "..." --out results/mutation.md
 
 Score = killed / (mutants run - stillborn - equivalent), where equivalent = byte-identical
-binary (mechanical) or argued in --equivalent (id -> argument). Timeouts and survivors count
-against the score.
+binary (mechanical) or argued in --equivalent. Timeouts and survivors count against the score.
+
+--equivalent maps an id to {"site": "FILE:LINE", "class": "equivalent" | "performance",
+"argument": "..."}; the site must be the mutant's (a regenerated list fails loudly). "equivalent":
+no input the system can produce tells the mutant apart; "performance": it changes only cost
+(messages, round trips), never a property a checker judges. The score is given with the
+performance class excluded and, beside it, with it counted as survivors.
+
+--answers: the runner's JSONL of the survivors rerun later (at a commit with new scenarios,
+checkers or profiles; the unit stage may be on). The report lists how each survivor was answered
+and gives the score again with the answers' kills by the benchmark's own stages (the unit stage's
+kills are listed, not scored).
 """
 import argparse
 import collections
@@ -46,9 +56,41 @@ def load_results(paths):
     return [entries[k] for k in sorted(entries)]
 
 
-def summarise(results, equivalent):
+def load_equivalent(path, results):
+    """id -> entry; fails if an entry's site is not its mutant's (the list was regenerated)."""
+    if not os.path.exists(path):
+        return {}
+    with open(path) as handle:
+        equivalent = json.load(handle)
+    sites = {r["id"]: f"{r['file']}:{r['line']}" for r in results}
+    for mutant_id, entry in equivalent.items():
+        if not isinstance(entry, dict) or entry.get("class") not in ("equivalent", "performance"):
+            raise SystemExit(f"{path}: {mutant_id}: expected {{site, class, argument}} with class "
+                             "equivalent or performance")
+        if mutant_id in sites and sites[mutant_id] != entry.get("site"):
+            raise SystemExit(f"{path}: {mutant_id} argues about {entry.get('site')} but the mutant "
+                             f"is at {sites[mutant_id]}: the mutant list changed, argue again")
+    return equivalent
+
+
+def with_answers(results, answers):
+    """Results where a survivor the answer run killed by a benchmark stage counts as killed."""
+    by_id = {a["id"]: a for a in answers}
+    merged = []
+    for r in results:
+        a = by_id.get(r["id"])
+        if r["status"] in ("survived", "timeout") and a and a["status"] == "killed" and \
+                a.get("stage") != "unit":
+            merged.append(a)
+        else:
+            merged.append(r)
+    return merged
+
+
+def summarise(results, equivalent, excluded_classes=("equivalent", "performance")):
     counts = collections.Counter(r["status"] for r in results)
-    argued = [r for r in results if r["status"] in ("survived", "timeout") and r["id"] in equivalent]
+    argued = [r for r in results if r["status"] in ("survived", "timeout") and
+              r["id"] in equivalent and equivalent[r["id"]]["class"] in excluded_classes]
     killed = [r for r in results if r["status"] == "killed"]
     denominator = (len(results) - counts["stillborn"] - counts["equivalent_binary"] -
                    counts["site_moved"] - len(argued))
@@ -61,6 +103,8 @@ def summarise(results, equivalent):
         "stillborn": counts["stillborn"],
         "equivalent_binary": counts["equivalent_binary"],
         "argued_equivalent": len(argued),
+        "argued_performance_only": sum(1 for r in argued
+                                       if equivalent[r["id"]]["class"] == "performance"),
         "site_moved": counts["site_moved"],
         "non_equivalent": denominator,
         "score": round(len(killed) / denominator, 4) if denominator else None,
@@ -78,7 +122,8 @@ def summarise(results, equivalent):
 def by_operator(results, equivalent):
     rows = collections.defaultdict(lambda: [0, 0])
     for r in results:
-        if r["status"] in ("stillborn", "equivalent_binary", "site_moved") or r["id"] in equivalent:
+        if r["status"] in ("stillborn", "equivalent_binary", "site_moved") or \
+                (r["status"] != "killed" and r["id"] in equivalent):
             continue
         rows[r["operator"]][1] += 1
         rows[r["operator"]][0] += r["status"] == "killed"
@@ -105,7 +150,25 @@ def baseline_lines(path):
     return lines
 
 
-def markdown(args, results, summary, equivalent, mutants_doc):
+def answer_text(mutant_id, equivalent, answers):
+    if mutant_id in equivalent:
+        entry = equivalent[mutant_id]
+        return f"**{entry['class']}**: {entry['argument']}"
+    a = answers.get(mutant_id)
+    if a and a["status"] == "killed":
+        return (f"**answered**: killed at {a.get('commit', '?')[:7]} by {a.get('stage')} "
+                f"`{a.get('killer')}` ({a.get('checker')}, {a.get('time_to_kill_s')} s)")
+    if a:
+        return f"**open**: still {a['status']} at {a.get('commit', '?')[:7]}"
+    return "**open** (to argue, or answer with a test)"
+
+
+def score_text(s):
+    return (f"{s['killed']} killed / {s['non_equivalent']} non-equivalent = "
+            f"{'n/a' if s['score'] is None else format(100 * s['score'], '.1f') + ' %'}")
+
+
+def markdown(args, results, summary, equivalent, mutants_doc, answers, extra):
     title = args.title
     s = summary
     lines = [f"# {title}", ""]
@@ -126,12 +189,18 @@ def markdown(args, results, summary, equivalent, mutants_doc):
         "",
         "## Score",
         "",
-        f"**{s['killed']} killed / {s['non_equivalent']} non-equivalent = "
-        f"{'n/a' if s['score'] is None else format(100 * s['score'], '.1f') + ' %'}** "
+        f"**{score_text(s)}** "
         f"({s['mutants_run']} run: {s['stillborn']} stillborn, {s['equivalent_binary']} "
-        f"equivalent by identical binary, {s['argued_equivalent']} argued equivalent, "
+        f"equivalent by identical binary, {s['argued_equivalent']} argued equivalent of which "
+        f"{s['argued_performance_only']} performance-only, "
         f"{s['survived']} survived, {s['timeout']} timeout, {s['site_moved']} site moved).",
         "",
+        f"Counting the performance-only mutants as survivors: {score_text(extra['strict'])}.",
+        "",
+        *([f"With the answers (survivors rerun with the new scenarios, checkers and profiles; "
+           f"kills by the benchmark's stages only): **{score_text(extra['answered'])}**; "
+           f"performance-only counted as survivors: {score_text(extra['answered_strict'])}.",
+           ""] if answers else []),
         f"Time to kill (stage wall time, build excluded): min {s['time_to_kill_s']['min']} s, "
         f"p50 {s['time_to_kill_s']['p50']} s, p90 {s['time_to_kill_s']['p90']} s, "
         f"max {s['time_to_kill_s']['max']} s; {s['killed_within_300_s']} of {s['killed']} "
@@ -160,7 +229,7 @@ def markdown(args, results, summary, equivalent, mutants_doc):
               "| id | site | mutation | runs done | equivalent? |", "|---|---|---|---|---|"]
     for r in survivors:
         mutation = f"`{r['original'].strip()[:60]}` -> `{r['replacement'][:60]}`"
-        argument = equivalent.get(r["id"], "(to argue, or answer with a test)")
+        argument = answer_text(r["id"], equivalent, answers)
         note = "; timeouts: " + "; ".join(r["timeouts"]) if r.get("timeouts") else ""
         lines.append(f"| {r['id']} | `{r['file']}:{r['line']}` | {mutation} | "
                      f"{r.get('runs_done', '')}{note} | {argument} |")
@@ -188,18 +257,24 @@ def main():
     parser.add_argument("--report-command", default="")
     parser.add_argument("--title", default="Mutation benchmark")
     parser.add_argument("--pilot", action="store_true")
+    parser.add_argument("--answers", nargs="*", default=[],
+                        help="runner JSONL of the survivors rerun at a later commit")
     parser.add_argument("--out", required=True, help="markdown path; the JSON goes beside it")
     args = parser.parse_args()
     results = load_results(args.results)
-    equivalent = {}
-    if os.path.exists(args.equivalent):
-        with open(args.equivalent) as handle:
-            equivalent = json.load(handle)
+    equivalent = load_equivalent(args.equivalent, results)
+    answers = {a["id"]: a for a in load_results(args.answers)} if args.answers else {}
     with open(args.mutants) as handle:
         mutants_doc = json.load(handle)
     summary = summarise(results, equivalent)
+    answered = with_answers(results, list(answers.values()))
+    extra = {"strict": summarise(results, equivalent, ("equivalent",)),
+             "answered": summarise(answered, equivalent),
+             "answered_strict": summarise(answered, equivalent, ("equivalent",))}
     with open(args.out, "w") as handle:
-        handle.write(markdown(args, results, summary, equivalent, mutants_doc))
+        handle.write(markdown(args, results, summary, equivalent, mutants_doc, answers, extra))
+    for name, value in extra.items():
+        summary[f"score_{name}"] = value["score"]
     summary["command"] = args.command
     summary["mutants"] = [{k: r.get(k) for k in ("id", "status", "stage", "killer", "checker",
                                                   "time_to_kill_s", "build_s")} for r in results]

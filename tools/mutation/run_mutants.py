@@ -28,6 +28,10 @@ CMAKE_FLAGS = ["-G", "Ninja", "-DRAFTSIM_WERROR=ON", "-DCMAKE_CXX_COMPILER_LAUNC
                "-DCMAKE_BUILD_TYPE=RelWithDebInfo",
                "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -DNDEBUG"]
 SCENARIO_FOLDERS = ("scenarios", "scenarios/bugs", "scenarios/membership", "scenarios/regressions")
+# The unit stage (not part of the benchmark's score; for answering survivors): the gtest binaries
+# that exercise the mutated folders directly, each run whole.
+UNIT_TARGETS = ("raft_unit_tests", "raft_tests", "job_queue_tests", "wal_tests", "wal_fault_tests",
+                "wire_tests", "kv_store_tests", "raft_sim_tests")
 EXPLORE_CLEAN = ("scenarios/explore-correct-3-nodes.json", "scenarios/explore-membership-correct.json",
                  "scenarios/explore-throughput-3-nodes.json")
 
@@ -70,8 +74,8 @@ def require_clean_checkout(tree, commit, mutants):
                          f"them with 'git -C {tree} checkout -- FILE':\n{dirty}")
 
 
-def build(tree, build_dir, jobs, timeout_s):
-    """Configures once, builds raftsim; returns (ok, seconds, first error line)."""
+def build(tree, build_dir, jobs, timeout_s, targets=("raftsim",)):
+    """Configures once, builds the targets; returns (ok, seconds, first error line)."""
     start = time.monotonic()
     if not os.path.exists(os.path.join(build_dir, "build.ninja")):
         subprocess.run(["cmake", "-S", tree, "-B", build_dir, *CMAKE_FLAGS], check=True,
@@ -79,7 +83,7 @@ def build(tree, build_dir, jobs, timeout_s):
     # CCACHE_BASEDIR makes the cache keys relative, so a build of the same sources in another
     # checkout (tree/build mirrors REPO/build) shares the cache.
     code, stdout, stderr, timed_out, _ = stages.run_bounded(
-        ["ninja", "-C", build_dir, f"-j{jobs}", "raftsim"], timeout_s, cwd=tree,
+        ["ninja", "-C", build_dir, f"-j{jobs}", *targets], timeout_s, cwd=tree,
         env=dict(os.environ, CCACHE_BASEDIR=tree))
     seconds = time.monotonic() - start
     if code == 0:
@@ -146,7 +150,14 @@ def plan(args, tree, work):
         runs.append(("explore", path, [raftsim, "explore", bounded, "--json", "--out",
                                        os.path.join(work, "explore-out")],
                      args.explore_timeout))
+    for target in UNIT_TARGETS if "unit" in args.stages else []:
+        runs.append(("unit", target, [os.path.join(tree, "build", "tests", target),
+                                      "--gtest_brief=1"], args.unit_timeout))
     return runs
+
+
+def build_targets(args):
+    return ("raftsim", *UNIT_TARGETS) if "unit" in args.stages else ("raftsim",)
 
 
 def judge(stage, result, baseline_code):
@@ -155,6 +166,8 @@ def judge(stage, result, baseline_code):
         return stages.judge_scenario(code, stdout, stderr, timed_out, wall_s)
     if stage == "fuzz":
         return stages.judge_fuzz(code, stdout, stderr, timed_out, wall_s)
+    if stage == "unit":
+        return stages.judge_unit(code, stdout, stderr, timed_out, wall_s)
     return stages.judge_explore(code, stdout, stderr, timed_out, wall_s, baseline_code)
 
 
@@ -188,7 +201,7 @@ def measure_baseline(args, tree, work, runs, commit):
 
 def ordered_runs(runs, baseline):
     """Runs that pass unmutated, in stage order, the cheapest first within a stage."""
-    stage_rank = {"scenarios": 0, "fuzz": 1, "explore": 2}
+    stage_rank = {"scenarios": 0, "fuzz": 1, "explore": 2, "unit": 3}
     usable = [r for r in runs if not baseline["runs"][r[1]]["fails_unmutated"]]
     return sorted(usable, key=lambda r: (stage_rank[r[0]], baseline["runs"][r[1]]["wall_s"], r[1]))
 
@@ -224,7 +237,8 @@ def run_one(args, record, tree, work, runs, baseline):
     entry = {k: record[k] for k in ("id", "file", "line", "operator", "original", "replacement")}
     try:
         with applied(tree, record):
-            ok, build_s, error = build(tree, build_dir, args.jobs, args.build_timeout)
+            ok, build_s, error = build(tree, build_dir, args.jobs, args.build_timeout,
+                                       build_targets(args))
     except SiteMovedError as moved:
         entry.update(status="site_moved", detail=str(moved))
         return entry
@@ -266,7 +280,9 @@ def parse_arguments():
     parser.add_argument("--sample", type=int, default=0, help="a seeded subset of this size")
     parser.add_argument("--sample-seed", type=int, default=1)
     parser.add_argument("--stages", nargs="*", default=["scenarios", "fuzz", "explore"],
-                        choices=["scenarios", "fuzz", "explore"])
+                        choices=["scenarios", "fuzz", "explore", "unit"],
+                        help="the benchmark is scenarios, fuzz and explore; unit (the gtest "
+                        "binaries of UNIT_TARGETS) answers survivors and is not in the score")
     parser.add_argument("--jobs", type=int, default=2, help="ninja -j")
     parser.add_argument("--build-timeout", type=float, default=900)
     parser.add_argument("--scenario-timeout", type=float, default=60)
@@ -279,6 +295,7 @@ def parse_arguments():
                         help="fuzz's wall guard per run (a run it stops is a timeout, not a kill)")
     parser.add_argument("--explore-states-max", type=int, default=200000)
     parser.add_argument("--explore-timeout", type=float, default=60)
+    parser.add_argument("--unit-timeout", type=float, default=120)
     parser.add_argument("--campaign-s-max", type=float, default=300,
                         help="wall seconds of stages per mutant (the issue's 5 minutes)")
     return parser.parse_args()
@@ -301,7 +318,8 @@ def main():
         with open(os.path.join(tree, record["file"]), encoding="utf-8") as handle:
             locate(handle.read(), record)
     log(f"commit {commit[:12]}, {len(mutants)} mutants in the list; building the unmutated binary")
-    ok, build_s, error = build(tree, os.path.join(tree, "build"), args.jobs, args.build_timeout)
+    ok, build_s, error = build(tree, os.path.join(tree, "build"), args.jobs, args.build_timeout,
+                               build_targets(args))
     if not ok:
         raise SystemExit(f"the unmutated tree does not build: {error}")
     runs = plan(args, tree, work)

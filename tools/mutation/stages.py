@@ -150,3 +150,17 @@ def judge_explore(code, stdout, stderr, timed_out, wall_s, baseline_code):
             checker = "assertion"
         return RunOutcome(True, checker, json.dumps(violation)[:240], wall_s=wall_s)
     return RunOutcome(False, wall_s=wall_s)
+
+
+def judge_unit(code, stdout, stderr, timed_out, wall_s):
+    """A gtest binary: any failed test or a crash kills (the first failed test is named)."""
+    if timed_out:
+        return RunOutcome(False, "timeout", "stopped by the runner's wall-clock limit",
+                          timeout=True, wall_s=wall_s)
+    if code == 0:
+        return RunOutcome(False, wall_s=wall_s)
+    failed = [line.split("]", 1)[1].strip() for line in stdout.splitlines()
+              if line.startswith("[  FAILED  ]") and "," not in line]
+    if code is None or code < 0 or not failed:
+        return crash_outcome(code, stderr, wall_s)
+    return RunOutcome(True, "unit test", failed[0][:240], wall_s=wall_s)
