@@ -457,7 +457,8 @@ bool NodeHost::is_witness() const {
 }
 
 void NodeHost::process_ready() {
-  while (!failed() && raft_->has_ready()) {
+  for (std::uint32_t round = 0; !failed() && raft_->has_ready(); ++round) {
+    RAFTSIM_CHECK_MSG(round < kReadyRoundsMax, "the core's Ready does not drain");
     // Persist, send, apply, hand over reads, advance (a failed durable step fail-stops us).
     if (!driver_.run_round(*raft_, ready_, *this).ok()) return;
     serve_reads();

@@ -61,6 +61,11 @@ class NodeHost final : public Process, private ReadySink {
   static constexpr std::size_t kPendingRequestsMax = 10'000;
   static constexpr std::size_t kPendingAdminMax = 16;
   static constexpr std::uint64_t kAdminRetryTicksMax = 500;
+  // Ready rounds for one input. A round may leave work for the next (applied entries trigger a
+  // snapshot, a parked change is proposed), a few at most; a core whose Ready never drains would
+  // spin inside one simulated event, where no event budget reaches it: at the limit, a check
+  // fails (a failed run, not a hang).
+  static constexpr std::uint32_t kReadyRoundsMax = 10'000;
 
   NodeHost(Runtime& runtime, const NodeHostConfig& config,
            std::unique_ptr<StateMachine> state_machine);
