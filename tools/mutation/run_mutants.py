@@ -29,9 +29,19 @@ CMAKE_FLAGS = ["-G", "Ninja", "-DRAFTSIM_WERROR=ON", "-DCMAKE_CXX_COMPILER_LAUNC
                "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -DNDEBUG"]
 SCENARIO_FOLDERS = ("scenarios", "scenarios/bugs", "scenarios/membership", "scenarios/regressions")
 # The unit stage (not part of the benchmark's score; for answering survivors): the gtest binaries
-# that exercise the mutated folders directly, each run whole.
-UNIT_TARGETS = ("raft_unit_tests", "raft_tests", "job_queue_tests", "wal_tests", "wal_fault_tests",
-                "wire_tests", "kv_store_tests", "raft_sim_tests")
+# that exercise a mutated folder directly, each run whole; a mutant builds and runs its folder's.
+UNIT_TARGETS_BY_FOLDER = {
+    "raft/core": ("raft_unit_tests", "raft_tests"),
+    "raft/storage": ("wal_tests", "wal_fault_tests", "raft_tests"),
+    "raft/node": ("raft_sim_tests", "wire_tests", "kv_store_tests"),
+    "jobqueue/queue": ("job_queue_tests",),
+}
+UNIT_TARGETS = tuple(sorted({t for ts in UNIT_TARGETS_BY_FOLDER.values() for t in ts}))
+
+
+def unit_targets_for(path):
+    return next((ts for folder, ts in UNIT_TARGETS_BY_FOLDER.items()
+                 if path.startswith(folder + "/")), UNIT_TARGETS)
 EXPLORE_CLEAN = ("scenarios/explore-correct-3-nodes.json", "scenarios/explore-membership-correct.json",
                  "scenarios/explore-throughput-3-nodes.json")
 
@@ -156,8 +166,10 @@ def plan(args, tree, work):
     return runs
 
 
-def build_targets(args):
-    return ("raftsim", *UNIT_TARGETS) if "unit" in args.stages else ("raftsim",)
+def build_targets(args, path=None):
+    if "unit" not in args.stages:
+        return ("raftsim",)
+    return ("raftsim", *(unit_targets_for(path) if path else UNIT_TARGETS))
 
 
 def judge(stage, result, baseline_code):
@@ -206,12 +218,14 @@ def ordered_runs(runs, baseline):
     return sorted(usable, key=lambda r: (stage_rank[r[0]], baseline["runs"][r[1]]["wall_s"], r[1]))
 
 
-def run_stages(runs, baseline, tree, campaign_s_max):
+def run_stages(runs, baseline, tree, campaign_s_max, path):
     """Runs until the first kill (or until campaign_s_max of wall time). Returns a dict."""
     start = time.monotonic()
     timeouts = []
     done = 0
     for stage, name, command, timeout in runs:
+        if stage == "unit" and name not in unit_targets_for(path):
+            continue
         elapsed = time.monotonic() - start
         if elapsed >= campaign_s_max:
             return {"status": "survived", "runs_done": done, "campaign_s": round(elapsed, 1),
@@ -238,7 +252,7 @@ def run_one(args, record, tree, work, runs, baseline):
     try:
         with applied(tree, record):
             ok, build_s, error = build(tree, build_dir, args.jobs, args.build_timeout,
-                                       build_targets(args))
+                                       build_targets(args, record["file"]))
     except SiteMovedError as moved:
         entry.update(status="site_moved", detail=str(moved))
         return entry
@@ -252,7 +266,7 @@ def run_one(args, record, tree, work, runs, baseline):
         return entry
     for scratch in ("fuzz-out", "explore-out"):  # failures of the previous mutant
         shutil.rmtree(os.path.join(work, scratch), ignore_errors=True)
-    entry.update(run_stages(runs, baseline, tree, args.campaign_s_max))
+    entry.update(run_stages(runs, baseline, tree, args.campaign_s_max, record["file"]))
     return entry
 
 
