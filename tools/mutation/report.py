@@ -172,6 +172,9 @@ def markdown(args, results, summary, equivalent, mutants_doc, answers, extra):
     title = args.title
     s = summary
     lines = [f"# {title}", ""]
+    if args.preface:
+        with open(args.preface) as handle:
+            lines += [handle.read().rstrip("\n"), ""]
     if args.pilot:
         lines += ["**Pilot run**: a seeded subset of the mutant list, to measure build and stage "
                   "times and choose budgets. Not the benchmark's result.", ""]
@@ -257,6 +260,7 @@ def main():
     parser.add_argument("--report-command", default="")
     parser.add_argument("--title", default="Mutation benchmark")
     parser.add_argument("--pilot", action="store_true")
+    parser.add_argument("--preface", help="markdown put after the title (the reading of the run)")
     parser.add_argument("--answers", nargs="*", default=[],
                         help="runner JSONL of the survivors rerun at a later commit")
     parser.add_argument("--out", required=True, help="markdown path; the JSON goes beside it")
