@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "sim/checkers/queue_checker.h"
+#include "sim/checkers/queue_timing_rules.h"
 #include "sim/workload/queue_history.h"
 
 namespace raftsim::sim {
@@ -33,9 +34,10 @@ class Crafted {
   }
   std::size_t enqueue(Time invoke, Time returned, std::optional<JobId> job, bool created = true,
                       std::optional<std::string> key = std::nullopt, std::uint64_t max_attempts = 3,
-                      Status_ status = Status_::ok) {
+                      Status_ status = Status_::ok, std::optional<Time> not_before = std::nullopt) {
     QueueOperation operation = base(0, QueueOp::enqueue, invoke, returned, status);
     operation.arguments.payload = "p";
+    operation.arguments.not_before = not_before;
     operation.arguments.idempotency_key = std::move(key);
     operation.arguments.max_attempts = max_attempts;
     if (job) operation.reply.job_id = *job;
@@ -559,6 +561,108 @@ TEST(QueueCheckerViolation, CompletionNotRecordedInTheFinalState) {
   c.complete(100, 50, 60, 1, 1);
   c.job(1, JobFinalStatus::pending, 1);
   expect_only(c.check(), {{QueueRule::completion_not_recorded, 1}});
+}
+
+// ---- timing and refusal rules (queue_timing_rules.h)
+
+QueueCheckOptions backoff_options() {
+  QueueCheckOptions options;
+  options.backoff_base = 100;
+  options.backoff_max = 1000;
+  return options;
+}
+
+TEST(QueueCheckerTiming, BackoffDoublesUpToTheMaximum) {
+  const QueueCheckOptions options = backoff_options();
+  EXPECT_EQ(queue_backoff(options, 1), 100);
+  EXPECT_EQ(queue_backoff(options, 2), 200);
+  EXPECT_EQ(queue_backoff(options, 4), 800);
+  EXPECT_EQ(queue_backoff(options, 5), 1000);
+  EXPECT_EQ(queue_backoff(options, 200), 1000);  // the shift would overflow
+}
+
+TEST(QueueCheckerTiming, LeaseAtOrAfterNotBeforePasses) {
+  Crafted c;
+  c.enqueue(10, 20, 1, true, std::nullopt, 3, Status_::ok, 5000);
+  c.lease(100, 30, 5010, 1, 1, 5000);  // granted exactly at not_before
+  c.complete(100, 5020, 5030, 1, 1);
+  c.job(1, JobFinalStatus::completed, 1, 1);
+  expect_only(c.check(), {});
+}
+
+TEST(QueueCheckerTiming, LeaseBeforeNotBeforeFails) {
+  Crafted c;
+  c.enqueue(10, 20, 1, true, std::nullopt, 3, Status_::ok, 5000);
+  c.lease(100, 30, 40, 1, 1, 4999);
+  c.complete(100, 50, 60, 1, 1);
+  c.job(1, JobFinalStatus::completed, 1, 1);
+  expect_only(c.check(), {{QueueRule::leased_before_not_before, 1}});
+}
+
+TEST(QueueCheckerTiming, RefusalsThatAgreeWithTheFinalStatePass) {
+  Crafted c;
+  c.enqueue(10, 20, 1);
+  c.enqueue(10, 20, 2, true, std::nullopt, 1);
+  c.lease(100, 30, 40, 1, 1, 35);
+  c.complete(100, 50, 60, 1, 1);
+  c.complete(100, 70, 80, 1, 1, Status_::fail, "already_completed");  // a late retry
+  // cancel of a completed job answers already_final.
+  c.with_token(QueueOp::cancel, 0, 90, 100, 1, 0, Status_::fail, "already_final");
+  c.lease(101, 30, 40, 2, 1, 35);
+  c.fail(101, 50, 60, 2, 1);  // its only attempt: dead
+  c.with_token(QueueOp::fail, 101, 70, 80, 2, 1, Status_::fail, "already_final");
+  c.job(1, JobFinalStatus::completed, 1, 1);
+  c.job(2, JobFinalStatus::dead, 1, 0, 1);
+  expect_only(c.check(), {});
+}
+
+TEST(QueueCheckerTiming, RefusalsThatContradictTheFinalStateFail) {
+  Crafted c;
+  c.enqueue(10, 20, 1);
+  c.enqueue(10, 20, 2, true, std::nullopt, 1);
+  c.lease(100, 30, 40, 1, 1, 35);
+  c.complete(100, 50, 60, 1, 1);
+  c.complete(100, 70, 80, 1, 1, Status_::fail, "already_final");  // completed: wrong reason
+  c.lease(101, 30, 40, 2, 1, 35);
+  c.fail(101, 50, 60, 2, 1);
+  c.with_token(QueueOp::fail, 101, 70, 80, 2, 1, Status_::fail, "already_completed");  // dead
+  c.job(1, JobFinalStatus::completed, 1, 1);
+  c.job(2, JobFinalStatus::dead, 1, 0, 1);
+  expect_only(c.check(), {{QueueRule::refusal_contradicts_final_state, 1},
+                          {QueueRule::refusal_contradicts_final_state, 2}});
+}
+
+TEST(QueueCheckerTiming, RedeliveryAfterTheBackoffPassesAndBeforeItFails) {
+  for (const Time second_grant : {Time{135}, Time{134}}) {
+    Crafted c;
+    c.enqueue(10, 20, 1);
+    c.lease(100, 30, 40, 1, 1, 35);
+    c.fail(100, 50, 60, 1, 1);  // attempt 1 backs off 100 from its fail, >= its grant
+    c.lease(101, 120, 140, 1, 2, second_grant);
+    c.complete(101, 150, 160, 1, 2);
+    c.job(1, JobFinalStatus::completed, 2, 1);
+    if (second_grant == 135) {
+      expect_only(c.check(backoff_options()), {});
+    } else {
+      expect_only(c.check(backoff_options()), {{QueueRule::leased_before_backoff, 1}});
+    }
+    expect_only(c.check(), {});  // no backoff configured: not judged
+  }
+}
+
+TEST(QueueCheckerTiming, PendingJobWaitingLongerThanItsBackoffFails) {
+  Crafted c;
+  c.enqueue(10, 20, 1);
+  c.lease(100, 30, 40, 1, 1, 35);
+  c.fail(100, 50, 60, 1, 1);
+  c.lease(101, 300, 310, 1, 2, 305);
+  c.fail(101, 320, 330, 1, 2);
+  c.job(1, JobFinalStatus::pending, 2);
+  c.final_state.jobs[1].available_remaining_ns = 200;  // backoff(2) = 200: allowed
+  expect_only(c.check(backoff_options()), {});
+  c.final_state.jobs[1].available_remaining_ns = 201;
+  expect_only(c.check(backoff_options()), {{QueueRule::retry_delay_exceeds_backoff, 1}});
+  expect_only(c.check(), {});  // no backoff configured: not judged
 }
 
 // ---- report mechanics

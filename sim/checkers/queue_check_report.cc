@@ -24,6 +24,10 @@ constexpr EnumName<QueueRule> kRuleNames[] = {
     {QueueRule::attempts_exceeded, "attempts_exceeded"},
     {QueueRule::completion_not_recorded, "completion_not_recorded"},
     {QueueRule::lease_never_expires, "lease_never_expires"},
+    {QueueRule::leased_before_not_before, "leased_before_not_before"},
+    {QueueRule::leased_before_backoff, "leased_before_backoff"},
+    {QueueRule::retry_delay_exceeds_backoff, "retry_delay_exceeds_backoff"},
+    {QueueRule::refusal_contradicts_final_state, "refusal_contradicts_final_state"},
 };
 static_assert(std::size(kRuleNames) == kQueueRuleCount);
 

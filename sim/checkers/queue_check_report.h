@@ -28,8 +28,13 @@ enum class QueueRule : std::uint8_t {
   attempts_exceeded,             // an attempt beyond max_attempts
   completion_not_recorded,       // an ok complete but the final state is not completed
   lease_never_expires,           // the final state holds a lease longer than any lease granted
+  // Timing and refusal rules (queue_timing_rules.h).
+  leased_before_not_before,         // granted before the creating enqueue's not_before
+  leased_before_backoff,            // re-leased sooner than the failed attempt's backoff
+  retry_delay_exceeds_backoff,      // a failed job waits longer than its attempt's backoff
+  refusal_contradicts_final_state,  // already_completed / already_final, final state disagrees
 };
-constexpr std::size_t kQueueRuleCount = 12;
+constexpr std::size_t kQueueRuleCount = 16;
 const char* queue_rule_name(QueueRule rule);
 // The Jepsen total-queue category ("lost", "unexpected", "duplicated", "recovered") or "job".
 const char* queue_rule_category(QueueRule rule);

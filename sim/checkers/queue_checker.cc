@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "raft/base/check.h"
+#include "sim/checkers/queue_timing_rules.h"
 
 namespace raftsim::sim {
 namespace {
@@ -36,7 +37,10 @@ class Checker {
  public:
   Checker(const QueueHistory& history, const QueueFinalState& final_state,
           const QueueCheckOptions& options)
-      : operations_(history.operations()), final_state_(final_state), options_(options) {}
+      : history_(history),
+        operations_(history.operations()),
+        final_state_(final_state),
+        options_(options) {}
 
   QueueCheckReport run() {
     index_operations();
@@ -49,6 +53,9 @@ class Checker {
       check_final_job(job_id, job);
     }
     check_leases_expire();
+    for (QueueRuleHit& hit : check_queue_timing(history_, final_state_, options_)) {
+      add(hit.rule, hit.job_id, std::move(hit.operations), std::move(hit.detail));
+    }
     return finish();
   }
 
@@ -119,6 +126,7 @@ class Checker {
   std::uint64_t max_attempts(JobId job_id, const JobOperations& job) const;
   QueueCheckReport finish();
 
+  const QueueHistory& history_;
   const std::vector<QueueOperation>& operations_;
   const QueueFinalState& final_state_;
   const QueueCheckOptions& options_;

@@ -23,6 +23,10 @@ struct QueueCheckOptions {
   // Two ok enqueues with one key are held to one job only if the later was invoked within this
   // window (virtual time) after the earlier returned. kTimeNever: keys never expire.
   Time idempotency_window = kTimeNever;
+  // The queue's retry backoff after the n-th failed attempt, min(base << (n - 1), max)
+  // (state-machine time). 0: retry timing is not judged.
+  Time backoff_base = 0;
+  Time backoff_max = 0;
   // Findings listed per rule; counts always cover every finding.
   std::size_t findings_listed_per_rule_max = 100;
   // Operations named per finding (the first ones by index).

@@ -63,6 +63,24 @@ std::string draw_queue_mix(Random& random, Scenario& scenario) {
   return "worker-heavy";
 }
 
+// Queue runs: in half, delayed jobs (not_before); in half, jobs whose max_attempts is drawn per
+// job down to 1, so dead-lettering on the first failure, and snapshots holding such jobs, occur.
+// A stream of its own, so every other knob keeps its value.
+void draw_queue_timing(std::uint64_t run_seed, Scenario& scenario) {
+  if (scenario.cluster.workload_type != ServiceClusterOptions::Workload::queue) return;
+  Random random = Random::stream(run_seed, "fuzz/generate/knobs/queue-timing");
+  QueueWorkload& queue = scenario.cluster.queue;
+  if (random.chance(Ratio{1, 2})) {
+    queue.delayed_percent = static_cast<std::uint32_t>(random.between(10, 50));
+    queue.delay_min = ms(random.between(0, 100));
+    queue.delay_max = queue.delay_min + ms(random.between(50, 400));
+  }
+  if (random.chance(Ratio{1, 2})) {
+    queue.max_attempts_min = 1;
+    queue.max_attempts = static_cast<std::uint32_t>(random.between(2, 5));
+  }
+}
+
 void draw_snapshot_thresholds(Random& random, ServiceClusterOptions& cluster) {
   if (cluster.snapshot_every_entries == 0) return;
   const std::int64_t size = random.between(0, 2);
@@ -177,6 +195,7 @@ std::string draw_config_knobs(std::uint64_t run_seed, Scenario& scenario) {
   if (random.chance(Ratio{1, 3})) {
     cluster.wal_segment_bytes = kWalSegmentBytes[random.below(std::size(kWalSegmentBytes))];
   }
+  draw_queue_timing(run_seed, scenario);
   return mix;
 }
 
@@ -192,6 +211,16 @@ std::string describe_knobs(const Scenario& scenario) {
   }
   if (cluster.wal_segment_bytes != 0) {
     text += ", wal segments of " + std::to_string(cluster.wal_segment_bytes) + " bytes";
+  }
+  if (cluster.workload_type == ServiceClusterOptions::Workload::queue) {
+    const QueueWorkload& queue = cluster.queue;
+    if (queue.delayed_percent > 0) {
+      text += ", " + std::to_string(queue.delayed_percent) + "% delayed jobs";
+    }
+    if (queue.max_attempts_min > 0) {
+      text += ", max attempts " + std::to_string(queue.max_attempts_min) + "-" +
+              std::to_string(queue.max_attempts);
+    }
   }
   return text;
 }

@@ -201,6 +201,12 @@ class ScenarioParser {
     read_u32("resend_percent", queue.resend_percent, 0, 100);
     read_u32("priorities", queue.priorities, 1, 256);
     read_u32("max_attempts", queue.max_attempts, 1, 1000);
+    read_u32("max_attempts_min", queue.max_attempts_min, 0, 1000);
+    if (queue.max_attempts_min > queue.max_attempts) {
+      errors_.add_message(reader.path(), "expected max_attempts_min <= max_attempts");
+    }
+    read_u32("delayed_percent", queue.delayed_percent, 0, 100);
+    reader.read_ms_range("delay_ms", queue.delay_min, queue.delay_max, 0, 3'600'000);
     reader.read_ms("lease_ms", queue.lease, 1, 12 * 3'600'000.0);
     reader.read_ms_range("work_ms", queue.work_min, queue.work_max, 0, 3'600'000);
     read_u32("fail_percent", queue.fail_percent, 0, 100);

@@ -1,5 +1,7 @@
 #include "sim/workload/queue_client.h"
 
+#include <algorithm>
+
 #include "raft/base/check.h"
 #include "raft/base/hash.h"
 #include "raft/node/wire.h"
@@ -45,6 +47,8 @@ QueueClient::QueueClient(Runtime& runtime, std::uint32_t cluster_size,
       random_(runtime.random_seed()) {
   RAFTSIM_CHECK(workload.priorities >= 1 && workload.max_attempts >= 1 && workload.lease > 0);
   RAFTSIM_CHECK(workload.work_min <= workload.work_max);
+  RAFTSIM_CHECK(workload.max_attempts_min <= workload.max_attempts);
+  RAFTSIM_CHECK(workload.delay_min >= 0 && workload.delay_min <= workload.delay_max);
   for (std::uint32_t index = 0; index < workload.producers; ++index) {
     sessions_[index].producer = true;
   }
@@ -74,9 +78,20 @@ void QueueClient::next_step(Session& session) {
         "p" + std::to_string(session.client_id) + "-" + std::to_string(session.produced);
     std::optional<std::string> key;
     if (chance_percent(random_, workload_.keyed_percent)) key = name;
-    queue::Command enqueue = queue::Command::enqueue(
-        name, static_cast<std::uint8_t>(random_.below(workload_.priorities)),
-        workload_.max_attempts, key);
+    const auto priority = static_cast<std::uint8_t>(random_.below(workload_.priorities));
+    // The two timing knobs draw only when set, so runs without them keep their random stream.
+    std::uint32_t max_attempts = workload_.max_attempts;
+    if (workload_.max_attempts_min > 0 && workload_.max_attempts_min < max_attempts) {
+      max_attempts = static_cast<std::uint32_t>(
+          random_.between(workload_.max_attempts_min, workload_.max_attempts));
+    }
+    std::optional<std::uint64_t> not_before;
+    if (chance_percent(random_, workload_.delayed_percent)) {
+      const Time delay = random_.between(workload_.delay_min, workload_.delay_max);
+      not_before = static_cast<std::uint64_t>(std::max<Time>(runtime_.wall_now_ns(), 0) + delay);
+    }
+    queue::Command enqueue = queue::Command::enqueue(name, priority, max_attempts, key);
+    enqueue.not_before_ns = not_before;
     if (key) {
       if (session.keyed_sent.size() >= kKeyedRemembered) {
         session.keyed_sent.erase(session.keyed_sent.begin());
@@ -101,6 +116,9 @@ void QueueClient::begin_request(Session& session, queue::Command command) {
   arguments.priority = session.command.priority;
   arguments.idempotency_key = session.command.idempotency_key;
   arguments.max_attempts = session.command.max_attempts;
+  if (session.command.not_before_ns) {
+    arguments.not_before = static_cast<Time>(*session.command.not_before_ns);
+  }
   arguments.job_id = session.command.job_id;
   arguments.token = session.command.token;
   arguments.lease_duration = static_cast<Time>(session.command.lease_ns);

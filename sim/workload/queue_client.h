@@ -32,6 +32,15 @@ struct QueueWorkload {
   std::uint32_t resend_percent = 0;
   std::uint32_t priorities = 3;  // priorities drawn from [0, priorities)
   std::uint32_t max_attempts = 5;
+  // When 1..max_attempts - 1: each job's max_attempts is drawn from [max_attempts_min,
+  // max_attempts] (1 = jobs that dead-letter on their first failure). 0: every job max_attempts.
+  std::uint32_t max_attempts_min = 0;
+  // Enqueues that carry not_before = the producer's wall clock + a delay drawn from
+  // [delay_min, delay_max]. The queue reads not_before on its own clock (the leader's wall clock
+  // stamped on the command), so under skew the delay the job really waits differs; the checker
+  // judges leases against not_before itself, in state-machine time.
+  std::uint32_t delayed_percent = 0;
+  Time delay_min = milliseconds(50), delay_max = milliseconds(500);
   Time lease = milliseconds(500);
   Time work_min = milliseconds(10), work_max = milliseconds(200);
   std::uint32_t fail_percent = 10;        // a worker reports failure instead of completing

@@ -144,6 +144,9 @@ Json final_state_to_json(const QueueFinalState& final_state) {
     entry["stale_completion"] =
         job.stale_completion.has_value() ? Json(*job.stale_completion) : Json(nullptr);
     if (job.lease_remaining_ns) entry["lease_remaining_ns"] = *job.lease_remaining_ns;
+    if (job.available_remaining_ns) {
+      entry["available_remaining_ns"] = *job.available_remaining_ns;
+    }
     jobs.push_back(std::move(entry));
   }
   Json document;
@@ -293,6 +296,9 @@ QueueFinalState parse_final_state(const Json& json, const std::string& path) {
     }
     if (jobs[i].contains("lease_remaining_ns")) {
       job.lease_remaining_ns = read_unsigned(jobs[i], "lease_remaining_ns", job_path);
+    }
+    if (jobs[i].contains("available_remaining_ns")) {
+      job.available_remaining_ns = read_unsigned(jobs[i], "available_remaining_ns", job_path);
     }
     if (!final_state.jobs.emplace(job_id, job).second) {
       fail(job_path + "/job_id", "a job id not listed before");

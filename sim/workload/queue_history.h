@@ -89,6 +89,9 @@ struct FinalJob {
   std::optional<bool> stale_completion{};
   // Leased jobs: the lease's expiry minus the queue's time at the end; nullopt when unknown.
   std::optional<std::uint64_t> lease_remaining_ns{};
+  // Pending jobs: how long until the job may be leased (its available time minus the queue's
+  // time at the end, 0 if available now); nullopt when unknown.
+  std::optional<std::uint64_t> available_remaining_ns{};
 
   friend bool operator==(const FinalJob&, const FinalJob&) = default;
 };

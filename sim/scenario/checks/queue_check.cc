@@ -37,6 +37,10 @@ QueueFinalState final_queue_state(const RunEnd& run) {
     if (job.status == JobFinalStatus::leased && reply->job.lease_expires_ns >= jobs->now_ns()) {
       job.lease_remaining_ns = reply->job.lease_expires_ns - jobs->now_ns();
     }
+    if (job.status == JobFinalStatus::pending) {
+      const std::uint64_t available = reply->job.available_ns;
+      job.available_remaining_ns = available > jobs->now_ns() ? available - jobs->now_ns() : 0;
+    }
     state.jobs.emplace(id, job);
   }
   return state;
@@ -49,6 +53,8 @@ CheckerFinding check_queue_semantics(const RunEnd& run) {
   QueueCheckOptions options;
   options.lease_duration = run.scenario.cluster.queue.lease;
   options.idempotency_window = static_cast<Time>(queue::Config{}.idempotency_window_ns);
+  options.backoff_base = static_cast<Time>(queue::Config{}.backoff_base_ns);
+  options.backoff_max = static_cast<Time>(queue::Config{}.backoff_max_ns);
   const QueueFinalState final_state = final_queue_state(run);
   const QueueCheckReport report = check_queue(run.cluster.queue_history(), final_state, options);
   finding.details = nlohmann::ordered_json::parse(report.to_json());

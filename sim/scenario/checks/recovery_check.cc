@@ -1,6 +1,7 @@
 // raftsim: the recovery and liveness findings of a run from its recovery measurements
 // (sim/checkers/recovery.h) and the highest term reached (see checker.h).
 #include <algorithm>
+#include <string_view>
 
 #include "sim/scenario/checks/checker.h"
 
@@ -52,6 +53,47 @@ nlohmann::ordered_json changes_json(const RunEnd& run) {
           {"per_change", changes}};
 }
 
+// Whether the run may legitimately leave a disk unrecoverable: corruption, a full disk (a
+// disk fault or a capacity limit), a wipe (a step or the nemesis), or an injected bug. Crashes,
+// power loss and torn unsynced writes must always be survived.
+bool disks_may_be_damaged(const Scenario& scenario) {
+  if (scenario.cluster.bugs != LayerBugs{}) return true;
+  if (scenario.cluster.disk.capacity_bytes != ServiceClusterOptions{}.disk.capacity_bytes) {
+    return true;
+  }
+  for (const FaultStep& step : scenario.faults) {
+    if (step.is<DiskFault>() || step.is<WipeFault>() || step.is<MembershipNemesisFault>()) {
+      return true;
+    }
+  }
+  if (!scenario.nemesis) return false;
+  return std::any_of(scenario.nemesis->kinds.begin(), scenario.nemesis->kinds.end(),
+                     [](NemesisKind kind) {
+                       return kind.name() == DiskFault::kName || kind.name() == WipeFault::kName ||
+                              kind.name() == MembershipNemesisFault::kName;
+                     });
+}
+
+// A node that stopped itself finding its storage corrupt although nothing damaged its disk: it
+// could not read back what it wrote (say, the state machine refuses its own snapshot). NodeHost
+// reports the reason as text only, hence the prefix (NodeHost::start, Status::to_string).
+constexpr std::string_view kCorruptStorage = "cannot recover storage: corruption";
+
+std::optional<std::string> undamaged_node_stopped(const RunEnd& run) {
+  if (disks_may_be_damaged(run.scenario)) return std::nullopt;
+  for (NodeIndex index = 0; index < run.cluster.size(); ++index) {
+    // (ServiceCluster::node() hides failed hosts: ask the process itself.)
+    const auto* host = dynamic_cast<const NodeHost*>(run.cluster.world().host(index).process());
+    // Only corruption: an empty disk refused as a wiped bootstrap member (failed_precondition)
+    // can follow an early crash that lost every unsynced write, and is a designed refusal.
+    if (host == nullptr || !host->failed()) continue;
+    if (!host->failure().starts_with(kCorruptStorage)) continue;
+    return "n" + std::to_string(index) +
+           " stopped although no fault damaged a disk: " + host->failure();
+  }
+  return std::nullopt;
+}
+
 std::pair<CheckerFinding, CheckerFinding> check_recovery(const RunEnd& run) {
   if (!run.scenario.checks.recovery || run.violation) {
     const char* why = !run.scenario.checks.recovery ? kOffInScenario : kStoppedAtViolation;
@@ -76,6 +118,10 @@ std::pair<CheckerFinding, CheckerFinding> check_recovery(const RunEnd& run) {
     recovery.status = CheckStatus::fail;
     recovery.summary = *verdict.recovery_failure;
     recovery.at = verdict.failure_at;
+  } else if (const std::optional<std::string> stopped = undamaged_node_stopped(run)) {
+    recovery.status = CheckStatus::fail;
+    recovery.summary = *stopped;
+    recovery.at = run.cluster.world().now();
   } else {
     recovery.summary =
         std::to_string(times.size()) + " recoveries, max " +

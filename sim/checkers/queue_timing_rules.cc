@@ -1,0 +1,195 @@
+// raftsim: the queue checker's timing and refusal rules. One pass indexes each job's creating
+// enqueue, ok leases and ok fails; each rule then compares state-machine times only (grant =
+// lease_expires - lease duration), never client times, so clock skew cannot make a finding.
+#include "sim/checkers/queue_timing_rules.h"
+
+#include <algorithm>
+#include <map>
+#include <optional>
+
+#include "raft/base/check.h"
+
+namespace raftsim::sim {
+namespace {
+
+struct JobTiming {
+  std::optional<std::size_t> creating_enqueue;  // first ok enqueue with created = true
+  std::map<std::uint64_t, std::size_t> leases;  // attempt -> first ok lease with it
+  std::map<std::uint64_t, std::size_t> fails;   // token -> first ok fail with it
+};
+
+std::string ns_text(Time time) {
+  return std::to_string(time) + " ns";
+}
+
+class TimingRules {
+ public:
+  TimingRules(const QueueHistory& history, const QueueFinalState& final_state,
+              const QueueCheckOptions& options)
+      : operations_(history.operations()), final_state_(final_state), options_(options) {}
+
+  std::vector<QueueRuleHit> run() {
+    index();
+    for (const auto& [job_id, job] : jobs_) {
+      check_not_before(job_id, job);
+      check_backoff_lower_bound(job_id, job);
+    }
+    check_retry_delays();
+    check_refusals();
+    return std::move(hits_);
+  }
+
+ private:
+  const QueueOperation& at(std::size_t index) const { return operations_[index]; }
+  bool judges_backoff() const { return options_.backoff_base > 0 && options_.backoff_max > 0; }
+
+  // The lease's grant time, or nullopt when its duration is unknown.
+  std::optional<Time> granted(std::size_t lease) const {
+    const QueueOperation& operation = at(lease);
+    const Time duration = operation.arguments.lease_duration > 0
+                              ? operation.arguments.lease_duration
+                              : options_.lease_duration;
+    if (duration <= 0) return std::nullopt;
+    return operation.reply.lease_expires - duration;
+  }
+
+  void index() {
+    for (std::size_t index = 0; index < operations_.size(); ++index) {
+      const QueueOperation& operation = at(index);
+      if (operation.status != QueueOperationStatus::ok) continue;
+      if (operation.op == QueueOp::enqueue) {
+        JobTiming& job = jobs_[operation.reply.job_id];
+        if (operation.reply.created && !job.creating_enqueue) job.creating_enqueue = index;
+      } else if (operation.op == QueueOp::lease && !operation.reply.empty) {
+        jobs_[operation.reply.job_id].leases.emplace(operation.reply.attempt, index);
+      } else if (operation.op == QueueOp::fail) {
+        jobs_[operation.arguments.job_id].fails.emplace(operation.arguments.token, index);
+      }
+    }
+  }
+
+  // leased_before_not_before: the queue makes a job available at max(enqueue time, not_before),
+  // so no grant can precede not_before.
+  void check_not_before(JobId job_id, const JobTiming& job) {
+    if (!job.creating_enqueue) return;
+    const std::optional<Time> not_before = at(*job.creating_enqueue).arguments.not_before;
+    if (!not_before) return;
+    for (const auto& [attempt, lease] : job.leases) {
+      const std::optional<Time> grant = granted(lease);
+      if (!grant || *grant >= *not_before) continue;
+      hits_.push_back({QueueRule::leased_before_not_before,
+                       job_id,
+                       {*job.creating_enqueue, lease},
+                       "attempt " + std::to_string(attempt) + " granted at " + ns_text(*grant) +
+                           ", before the job's not_before " + ns_text(*not_before)});
+      return;
+    }
+  }
+
+  // leased_before_backoff: an ok fail of attempt n applied while attempt n was leased, so at or
+  // after its grant, and made the job available backoff(n) later: attempt n + 1 cannot be
+  // granted before grant(n) + backoff(n).
+  void check_backoff_lower_bound(JobId job_id, const JobTiming& job) {
+    if (!judges_backoff()) return;
+    for (const auto& [token, fail] : job.fails) {
+      const auto failed = job.leases.find(token);
+      const auto next = job.leases.find(token + 1);
+      if (failed == job.leases.end() || next == job.leases.end()) continue;
+      const std::optional<Time> failed_grant = granted(failed->second);
+      const std::optional<Time> next_grant = granted(next->second);
+      if (!failed_grant || !next_grant) continue;
+      const Time earliest = *failed_grant + queue_backoff(options_, token);
+      if (*next_grant >= earliest) continue;
+      hits_.push_back({QueueRule::leased_before_backoff,
+                       job_id,
+                       {failed->second, fail, next->second},
+                       "attempt " + std::to_string(token + 1) + " granted at " +
+                           ns_text(*next_grant) + ", but attempt " + std::to_string(token) +
+                           " was granted at " + ns_text(*failed_grant) +
+                           " and failed, so it was held back until at least " + ns_text(earliest)});
+      return;
+    }
+  }
+
+  // retry_delay_exceeds_backoff: a pending job with n >= 1 attempts became pending by a fail
+  // (available = fail time + backoff(n)) or an expiry (available = the expiry, in the past), both
+  // at or before the queue's final time, so it cannot wait longer than backoff(n) from the end.
+  void check_retry_delays() {
+    if (!final_state_.available || !judges_backoff()) return;
+    for (const auto& [job_id, final] : final_state_.jobs) {
+      if (final.status != JobFinalStatus::pending || final.attempts == 0) continue;
+      if (!final.available_remaining_ns) continue;
+      const Time backoff = queue_backoff(options_, final.attempts);
+      if (*final.available_remaining_ns <= static_cast<std::uint64_t>(backoff)) continue;
+      std::vector<std::size_t> involved;
+      if (auto found = jobs_.find(job_id); found != jobs_.end()) {
+        if (auto fail = found->second.fails.find(final.attempts);
+            fail != found->second.fails.end()) {
+          involved.push_back(fail->second);
+        }
+      }
+      hits_.push_back({QueueRule::retry_delay_exceeds_backoff, job_id, std::move(involved),
+                       "pending after attempt " + std::to_string(final.attempts) + " for another " +
+                           ns_text(static_cast<Time>(*final.available_remaining_ns)) +
+                           ", longer than that attempt's backoff (" + ns_text(backoff) + ")"});
+    }
+  }
+
+  // refusal_contradicts_final_state: completed, dead and cancelled are terminal, so a refusal
+  // naming one must agree with the final state. cancel answers already_final for a completed
+  // job too; complete and fail answer already_completed for it.
+  void check_refusals() {
+    if (!final_state_.available) return;
+    for (std::size_t index = 0; index < operations_.size(); ++index) {
+      const QueueOperation& operation = at(index);
+      if (operation.status != QueueOperationStatus::fail || operation.op == QueueOp::enqueue ||
+          operation.op == QueueOp::lease) {
+        continue;
+      }
+      const bool completed_refusal = operation.reply.note == "already_completed";
+      if (!completed_refusal && operation.reply.note != "already_final") continue;
+      const auto found = final_state_.jobs.find(operation.arguments.job_id);
+      if (found == final_state_.jobs.end()) continue;  // `lost` judges a missing job
+      const JobFinalStatus status = found->second.status;
+      const bool dead_or_cancelled =
+          status == JobFinalStatus::dead || status == JobFinalStatus::cancelled;
+      const bool agrees = completed_refusal
+                              ? status == JobFinalStatus::completed
+                              : dead_or_cancelled || (operation.op == QueueOp::cancel &&
+                                                      status == JobFinalStatus::completed);
+      if (agrees) continue;
+      hits_.push_back({QueueRule::refusal_contradicts_final_state,
+                       operation.arguments.job_id,
+                       {index},
+                       std::string(queue_op_name(operation.op)) + " refused as " +
+                           operation.reply.note + ", but the final state has the job " +
+                           job_final_status_name(status)});
+    }
+  }
+
+  const std::vector<QueueOperation>& operations_;
+  const QueueFinalState& final_state_;
+  const QueueCheckOptions& options_;
+  std::map<JobId, JobTiming> jobs_;
+  std::vector<QueueRuleHit> hits_;
+};
+
+}  // namespace
+
+Time queue_backoff(const QueueCheckOptions& options, std::uint64_t attempt) {
+  RAFTSIM_CHECK(attempt >= 1 && options.backoff_base > 0 && options.backoff_max > 0);
+  const std::uint64_t shift = attempt - 1;
+  // base << shift overflows or passes max: max.
+  if (shift >= 62 || options.backoff_base > (options.backoff_max >> shift)) {
+    return options.backoff_max;
+  }
+  return std::min<Time>(options.backoff_base << shift, options.backoff_max);
+}
+
+std::vector<QueueRuleHit> check_queue_timing(const QueueHistory& history,
+                                             const QueueFinalState& final_state,
+                                             const QueueCheckOptions& options) {
+  return TimingRules(history, final_state, options).run();
+}
+
+}  // namespace raftsim::sim
