@@ -97,5 +97,38 @@ TEST(LeadershipBound, DerivedFromTheTiming) {
   EXPECT_EQ(default_stable_leader_bound(options), 0);
 }
 
+// Exact against counting: two voters on {0, 1} separate when they differ; three on {0, 1, 2}
+// in 15 of the 27 draws (a unique minimum with the others at least one tick later).
+TEST(LeadershipBound, SeparationChanceMatchesCounting) {
+  EXPECT_DOUBLE_EQ(election_separation_chance(2, 2, 1), 0.5);
+  EXPECT_NEAR(election_separation_chance(3, 3, 1), 15.0 / 27.0, 1e-12);
+  EXPECT_EQ(election_separation_chance(5, 2, 2), 0.0);  // a gap wider than every draw
+  EXPECT_EQ(election_separation_chance(1, 1, 5), 1.0);  // a single voter never splits a vote
+  // More voters, a wider gap or fewer values: less often separated.
+  EXPECT_LT(election_separation_chance(5, 30, 3), election_separation_chance(3, 30, 3));
+  EXPECT_LT(election_separation_chance(5, 30, 4), election_separation_chance(5, 30, 3));
+  EXPECT_LT(election_separation_chance(5, 10, 3), election_separation_chance(5, 30, 3));
+}
+
+// The timings of a clean campaign's false liveness failures: a one-tick range draws one value
+// (timeouts are drawn from [min, max)), and a range a round trip barely exceeds separates
+// candidates too rarely for ten elections to be enough.
+TEST(LeadershipBound, AsManyElectionsAsRandomisationNeeds) {
+  ServiceClusterOptions options;
+  options.nodes = 5;
+  options.raft.election_timeout_ticks_min = 28;
+  options.raft.election_timeout_ticks_max = 29;
+  options.link.latency_max = milliseconds(1);
+  EXPECT_EQ(default_stable_leader_bound(options), 0);
+  options.raft.election_timeout_ticks_max = 32;  // four values, a gap of two ticks
+  const Time four_values = default_stable_leader_bound(options);
+  options.raft.election_timeout_ticks_max = 60;
+  const Time many_values = default_stable_leader_bound(options);
+  ASSERT_GT(many_values, 0);
+  EXPECT_TRUE(four_values == 0 || four_values > many_values);
+  const Time longest = milliseconds(600) * 10 / 7;
+  EXPECT_GE(many_values, kStableLeaderBoundTimeouts * longest);
+}
+
 }  // namespace
 }  // namespace raftsim::sim

@@ -7,9 +7,11 @@
 namespace raftsim::sim {
 namespace {
 
-ClusterHealth health(bool healthy_majority, std::optional<NodeIndex> leader) {
+ClusterHealth health(bool healthy_majority, std::optional<NodeIndex> leader,
+                     std::optional<bool> live_majority = std::nullopt) {
   ClusterHealth result;
   result.healthy_majority = healthy_majority;
+  result.live_majority = live_majority.value_or(healthy_majority);
   result.stable_leader = leader;
   return result;
 }
@@ -81,6 +83,24 @@ TEST(RecoveryTracker, NeverRecoveringWithAHealthyMajorityIsALivenessFailure) {
   ASSERT_TRUE(verdict.liveness_failure.has_value());
   EXPECT_NE(verdict.liveness_failure->find("no client operation succeeded"), std::string::npos);
   EXPECT_FALSE(verdict.recovery_failure);
+}
+
+// Healthy (running and connected) but not live (e.g. a removed server disrupting voters that
+// run without PreVote and CheckQuorum): Raft promises no leader, so no liveness failure.
+TEST(RecoveryTracker, OnlyLiveMajorityTimeCountsTowardsTheLivenessTimeout) {
+  History history;
+  RecoveryTracker tracker(true, std::nullopt, seconds(2));
+  tracker.on_event(0, "heal");
+  for (Time t = 0; t <= seconds(3); t += milliseconds(100)) {
+    tracker.observe(t, health(true, std::nullopt, false), history);
+  }
+  EXPECT_FALSE(tracker.verdict().liveness_failure.has_value());
+  RecoveryTracker live(true, std::nullopt, seconds(2));
+  live.on_event(0, "heal");
+  for (Time t = 0; t <= seconds(3); t += milliseconds(100)) {
+    live.observe(t, health(true, std::nullopt, true), history);
+  }
+  EXPECT_TRUE(live.verdict().liveness_failure.has_value());
 }
 
 TEST(RecoveryTracker, PercentilesUseNearestRank) {

@@ -2,6 +2,7 @@
 #include "sim/checkers/leadership.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "raft/base/check.h"
 
@@ -34,18 +35,43 @@ Time shortest_election_timeout(const ServiceClusterOptions& options) {
   return nominal * (kPpm - drift) / kPpm;
 }
 
+double election_separation_chance(std::uint32_t voters, std::uint32_t values,
+                                  std::uint32_t gap_ticks) {
+  if (voters <= 1) return 1.0;
+  // P(one voter draws m and every other draws m + gap or later), summed over m and the voter.
+  double chance = 0;
+  for (std::uint32_t m = 0; m + gap_ticks < values; ++m) {
+    const double later = static_cast<double>(values - m - gap_ticks) / values;
+    chance += std::pow(later, voters - 1) / values;
+  }
+  return std::min(1.0, voters * chance);
+}
+
 Time default_stable_leader_bound(const ServiceClusterOptions& options) {
   const std::int64_t drift = tolerated_drift_ppm(options);
   const Time longest_timeout =
       options.tick_ns * options.raft.election_timeout_ticks_max * kPpm / (kPpm - drift);
   const Time round_trip = 2 * worst_link_delay(options.link) + options.disk.sync_latency_max;
-  // Randomised timeouts separate candidates only when they spread wider than a round trip;
-  // narrower ones (the racing-elections profile draws them on purpose) may split the vote again
-  // and again, which Raft allows: no bound then.
-  const Time spread = options.tick_ns * (options.raft.election_timeout_ticks_max -
-                                         options.raft.election_timeout_ticks_min);
-  if (spread <= round_trip) return 0;
-  return kStableLeaderBoundTimeouts * longest_timeout + kElectionRoundTrips * round_trip;
+  // An election settles when one voter's timer fires a round trip before every other's (its
+  // votes are in before anyone else campaigns). Timeouts are whole ticks drawn from [min, max)
+  // after every reset, and two nodes' ticks may be out of phase by up to a tick, so the draws
+  // must differ by the round trip in ticks plus one. Elections are independent draws, so the
+  // bound allows as many as leave a false alarm below kLivenessFalseAlarm, at least
+  // kStableLeaderBoundTimeouts; a timing that needs more than kElectionsBoundMax promises no
+  // leader worth a bound (the racing-elections profile draws such timings on purpose).
+  const std::uint32_t values =
+      options.raft.election_timeout_ticks_max - options.raft.election_timeout_ticks_min;
+  const auto gap_ticks =
+      static_cast<std::uint32_t>((round_trip + options.tick_ns - 1) / options.tick_ns) + 1;
+  const double chance = election_separation_chance(
+      static_cast<std::uint32_t>(options.server_slots()), values, gap_ticks);
+  if (chance <= 0) return 0;
+  const double needed =
+      chance >= 1 ? 1 : std::ceil(std::log(kLivenessFalseAlarm) / std::log1p(-chance));
+  if (needed > kElectionsBoundMax) return 0;
+  const auto elections =
+      std::max<std::int64_t>(kStableLeaderBoundTimeouts, static_cast<std::int64_t>(needed));
+  return elections * longest_timeout + kElectionRoundTrips * round_trip;
 }
 
 void LeadershipTracker::count_change(LeadershipWindow& window, Time now) {

@@ -15,14 +15,23 @@
 
 namespace raftsim::sim {
 
-// The longest time a live majority may go without a stable leader, from the timing alone:
-// kStableLeaderBoundTimeouts longest election timeouts, each as long as the slowest clock the
-// cores tolerate makes it (RaftConfig::clock_drift_max_ppm), plus round trips for the votes and
-// the new leader's first commit. Default timing (10 ms ticks, timeouts of 30-60 ticks, 30% drift,
-// links of at most 5 ms, fsyncs of at most 2 ms): 8,667 ms. 0 (no bound) when the timeouts'
-// spread is no wider than that round trip: candidates may then split the vote for ever.
+// The longest time a live majority may go without a stable leader, from the timing alone: as
+// many longest election timeouts (each as long as the slowest clock the cores tolerate makes it,
+// RaftConfig::clock_drift_max_ppm) as randomised elections need to settle with probability
+// 1 - kLivenessFalseAlarm (at least kStableLeaderBoundTimeouts), plus round trips for the votes
+// and the new leader's first commit. Default timing (10 ms ticks, timeouts of 30-60 ticks, 30%
+// drift, links of at most 5 ms, fsyncs of at most 2 ms, 5 nodes): 8,667 ms. 0 (no bound) when
+// the timeouts cannot separate candidates by a round trip often enough (more than
+// kElectionsBoundMax elections): candidates may then split the vote again and again.
 inline constexpr std::uint32_t kStableLeaderBoundTimeouts = 10;
+inline constexpr double kLivenessFalseAlarm = 1e-6;
+inline constexpr double kElectionsBoundMax = 200;
 Time default_stable_leader_bound(const ServiceClusterOptions& options);
+// The chance that one election separates the candidates: of `voters` timeouts drawn uniformly
+// from `values` whole ticks, exactly one is the first and every other fires `gap_ticks` later
+// or more.
+double election_separation_chance(std::uint32_t voters, std::uint32_t values,
+                                  std::uint32_t gap_ticks);
 
 // The shortest election timeout a core can see (its clock fast by the drift bound). Links and
 // disks slower than a quarter of it do not count towards a live majority: Raft's timing

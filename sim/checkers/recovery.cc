@@ -68,6 +68,24 @@ bool link_fit(const LinkConfig& link, Time limit) {
   return share(link.loss) + share(late) <= 0.1 + 1e-9;
 }
 
+// A live majority: a clique of live voters over links fit for elections and, unless `guarded`
+// (PreVote and CheckQuorum), no other running node touching it. The clique is made of voters
+// only: a removed server that still runs is an outsider, and without the guards its campaigns
+// can disrupt the voters (its votes never count).
+bool has_live_majority(std::uint32_t live, const std::vector<std::uint32_t>& fast,
+                       std::uint32_t running, const std::vector<std::uint32_t>& touching,
+                       const std::vector<std::uint32_t>& voter_sets, bool guarded) {
+  std::uint32_t voters = 0;
+  for (std::uint32_t set : voter_sets) voters |= set;
+  return has_majority_clique(live & voters, fast, voter_sets, [&](std::uint32_t clique) {
+    if (guarded) return true;
+    for (std::uint32_t rest = running & ~clique; rest != 0; rest &= rest - 1) {
+      if ((touching[std::countr_zero(rest)] & clique) != 0) return false;
+    }
+    return true;
+  });
+}
+
 }  // namespace
 
 ClusterHealth observe_health(ServiceCluster& cluster) {
@@ -114,13 +132,7 @@ ClusterHealth observe_health(ServiceCluster& cluster) {
 
   ClusterHealth health;
   const bool guarded = options.raft.pre_vote && options.raft.check_quorum;
-  health.live_majority = has_majority_clique(live, fast, voter_sets, [&](std::uint32_t clique) {
-    if (guarded) return true;
-    for (std::uint32_t rest = running & ~clique; rest != 0; rest &= rest - 1) {
-      if ((touching[std::countr_zero(rest)] & clique) != 0) return false;
-    }
-    return true;
-  });
+  health.live_majority = has_live_majority(live, fast, running, touching, voter_sets, guarded);
   // A live majority is a healthy one (live nodes run, fast links are open both ways): the
   // second clique search is needed only when the first found none.
   health.healthy_majority =
@@ -194,12 +206,15 @@ void RecoveryTracker::observe(Time now, const ClusterHealth& health,
   RAFTSIM_CHECK(now >= last_observed_);
   // The time since the last observation counts as healthy if it was healthy then.
   const Time healthy_span = last_healthy_ ? now - last_observed_ : 0;
+  const Time live_span = last_live_ ? now - last_observed_ : 0;
   last_observed_ = now;
   last_healthy_ = health.healthy_majority;
+  last_live_ = health.live_majority;
   for (std::size_t i = first_open_; i < measurements_.size(); ++i) {
     RecoveryMeasurement& measurement = measurements_[i];
     if (measurement.recovered_at) continue;
     measurement.healthy_time += std::min(healthy_span, now - measurement.at);
+    measurement.live_time += std::min(live_span, now - measurement.at);
     if (!measurement.leader_at && health.stable_leader) measurement.leader_at = now;
     if (!measurement.commit_at) {
       auto after = std::upper_bound(ok_times.begin(), ok_times.end(), measurement.at);
@@ -235,11 +250,11 @@ RecoveryVerdict RecoveryTracker::verdict() const {
   if (failed_early_) verdict = *failed_early_;
   for (std::size_t i = first_open_; i < measurements_.size(); ++i) {
     const RecoveryMeasurement& measurement = measurements_[i];
-    if (measurement.recovered_at || measurement.healthy_time < liveness_timeout_) continue;
+    if (measurement.recovered_at || measurement.live_time < liveness_timeout_) continue;
     verdict.liveness_failure =
         "\"" + measurement.event + "\" at " + std::to_string(measurement.at / kMillisecond) +
-        " ms: no recovery after " + std::to_string(measurement.healthy_time / kMillisecond) +
-        " ms with a healthy, connected majority (" +
+        " ms: no recovery after " + std::to_string(measurement.live_time / kMillisecond) +
+        " ms with a live majority (" +
         (measurement.leader_at ? "a stable leader appeared, but no client "
                                  "operation succeeded"
                                : "no stable leader") +

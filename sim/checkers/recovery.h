@@ -40,13 +40,17 @@ struct RecoveryMeasurement {
   std::optional<Time> leader_at;  // first moment with a stable leader
   std::optional<Time> commit_at;  // first successful client operation after the event
   Time healthy_time = 0;          // time with a healthy majority while the measurement was open
+  // ...with a live majority (ClusterHealth::live_majority): what the liveness timeout judges,
+  // since Raft promises a leader only then (not, say, to voters a removed server keeps
+  // disrupting without PreVote and CheckQuorum).
+  Time live_time = 0;
   std::optional<Time> recovered_at;
   Time recovery_time() const { return healthy_time; }  // the number bounds apply to
 };
 
 struct RecoveryVerdict {
   std::optional<std::string> recovery_failure;  // a measurement over the bound
-  std::optional<std::string> liveness_failure;  // never recovered with a healthy majority
+  std::optional<std::string> liveness_failure;  // never recovered with a live majority
   Time failure_at = 0;                          // when the first failure became certain
 };
 
@@ -105,6 +109,7 @@ class RecoveryTracker {
   std::size_t unmeasured_ = 0;
   Time last_observed_ = 0;
   bool last_healthy_ = false;
+  bool last_live_ = false;
   std::optional<RecoveryVerdict> failed_early_;
 };
 
