@@ -1,5 +1,7 @@
 #include "sim/workload/queue_client.h"
 
+#include <algorithm>
+
 #include "raft/base/check.h"
 #include "raft/base/hash.h"
 #include "raft/node/wire.h"
@@ -48,6 +50,33 @@ QueueClient::QueueClient(Runtime& runtime, std::uint32_t cluster_size,
   for (std::uint32_t index = 0; index < workload.producers; ++index) {
     sessions_[index].producer = true;
   }
+}
+
+void QueueClient::end_in_flight_as_unknown() {
+  for (Session& session : sessions_) {
+    if (!session.current) continue;
+    history_.end(*session.current, QueueOperationStatus::info, runtime_.monotonic_now_ns(), {});
+    session.current.reset();
+  }
+}
+
+std::uint32_t QueueClient::stall_workers(Time duration, std::uint32_t workers) {
+  RAFTSIM_CHECK(duration > 0);
+  const Time until = runtime_.monotonic_now_ns() + duration;
+  std::uint32_t stalled = 0;
+  for (Session& session : sessions_) {
+    if (session.producer || (workers != 0 && stalled >= workers)) continue;
+    session.stalled_until = std::max(session.stalled_until, until);
+    ++stalled;
+  }
+  return stalled;
+}
+
+bool QueueClient::postpone_while_stalled(Session& session, std::uint64_t purpose) {
+  const Time now = runtime_.monotonic_now_ns();
+  if (session.producer || session.current || now >= session.stalled_until) return false;
+  start_timer(session, session.stalled_until - now, purpose);
+  return true;
 }
 
 void QueueClient::start() {
@@ -178,6 +207,7 @@ void QueueClient::after_reply(Session& session, const std::optional<queue::Reply
 
 // Works in slices of half a lease, heartbeating between them; then completes or fails.
 void QueueClient::work(Session& session) {
+  if (postpone_while_stalled(session, kWorkTimer)) return;
   if (session.work_left <= 0) {
     begin_request(session, session.will_fail
                                ? queue::Command::fail(session.job, session.token)
@@ -214,6 +244,7 @@ void QueueClient::on_applied(Session& session, std::span<const std::uint8_t> pay
 }
 
 void QueueClient::on_session_timer(Session& session, std::uint64_t purpose) {
+  if (postpone_while_stalled(session, purpose)) return;
   if (purpose == kStepTimer) {
     if (!session.current) next_step(session);
     return;
@@ -229,6 +260,8 @@ void QueueClient::on_session_timer(Session& session, std::uint64_t purpose) {
 }
 
 std::uint64_t QueueClient::state_hash() const {
+  // stalled_until is left out: it is 0 unless a scenario stalls workers, and every trace hash
+  // without a stall stays as it was.
   Hasher hasher;
   for (const Session& session : sessions_) {
     hasher.add(session.client_id).add(session.sequence).add(session.produced);
