@@ -142,19 +142,65 @@ std::unique_ptr<Process> ServiceCluster::make_process(Runtime& runtime) {
     return std::make_unique<AdminClient>(runtime, slots, options_.admin_timing, admin_history_,
                                          [this](NodeId node) { return started(node); });
   }
+  const std::uint64_t first_id = first_client_id(self - slots, world_->host(self).incarnation());
   if (options_.workload_type == ServiceClusterOptions::Workload::queue) {
-    const std::uint64_t sessions = options_.queue.producers + options_.queue.workers;
-    auto client =
-        std::make_unique<QueueClient>(runtime, slots, std::uint64_t{self - slots} * sessions,
-                                      options_.workload, options_.queue, queue_history_);
+    auto client = std::make_unique<QueueClient>(runtime, slots, first_id, options_.workload,
+                                                options_.queue, queue_history_);
     if (slots > options_.nodes) client->set_server_filter([this](NodeId n) { return started(n); });
     return client;
   }
-  const std::uint64_t first_client_id = std::uint64_t{self - slots} * options_.workload.sessions;
-  auto client =
-      std::make_unique<KvClient>(runtime, slots, first_client_id, options_.workload, history_);
+  auto client = std::make_unique<KvClient>(runtime, slots, first_id, options_.workload, history_);
   if (slots > options_.nodes) client->set_server_filter([this](NodeId n) { return started(n); });
   return client;
+}
+
+std::uint64_t ServiceCluster::first_client_id(NodeIndex client, std::uint64_t incarnation) const {
+  RAFTSIM_CHECK(client < options_.clients && incarnation >= 1 &&
+                incarnation <= kClientRestartsMax + 1);
+  const std::uint64_t sessions =
+      options_.workload_type == ServiceClusterOptions::Workload::queue
+          ? std::uint64_t{options_.queue.producers} + options_.queue.workers
+          : std::uint64_t{options_.workload.sessions};
+  const std::uint64_t first = ((incarnation - 1) * options_.clients + client) * sessions;
+  RAFTSIM_CHECK(first + sessions <= AdminClient::kClientId);  // the console's ids stay apart
+  return first;
+}
+
+void ServiceCluster::crash_client(NodeIndex node) {
+  RAFTSIM_CHECK(is_client(node));
+  Host& host = world_->host(node);
+  if (host.state() == HostState::down) return;
+  if (auto* kv = dynamic_cast<KvClient*>(host.process())) kv->end_in_flight_as_unknown();
+  if (auto* queue = dynamic_cast<QueueClient*>(host.process())) queue->end_in_flight_as_unknown();
+  world_->crash(node);
+}
+
+Status ServiceCluster::restart_client(NodeIndex node) {
+  RAFTSIM_CHECK(is_client(node));
+  Host& host = world_->host(node);
+  if (host.state() != HostState::down) return Status();
+  if (host.incarnation() > kClientRestartsMax) {
+    return Status(StatusCode::out_of_range, "c" + std::to_string(node - options_.server_slots()) +
+                                                " has restarted " +
+                                                std::to_string(kClientRestartsMax) +
+                                                " times (kClientRestartsMax): it stays down");
+  }
+  world_->restart(node);
+  return Status();
+}
+
+Result<std::uint32_t> ServiceCluster::stall_workers(NodeIndex node, Time duration,
+                                                    std::uint32_t workers) {
+  RAFTSIM_CHECK(is_client(node));
+  Host& host = world_->host(node);
+  auto* client =
+      host.state() == HostState::down ? nullptr : dynamic_cast<QueueClient*>(host.process());
+  if (client == nullptr) {
+    return Status(StatusCode::failed_precondition,
+                  "c" + std::to_string(node - options_.server_slots()) +
+                      (host.state() == HostState::down ? " is down" : " runs no queue workers"));
+  }
+  return client->stall_workers(duration, workers);
 }
 
 void ServiceCluster::start() {

@@ -5,7 +5,9 @@
 // clients (KvClients recording a History, or queue producers and workers recording a
 // QueueHistory), and with admin_client one more runs the operator console (AdminClient, recording
 // an AdminHistory). Every start after a node's first is a restart (initial_start false), so a
-// wiped bootstrap member is refused by its host. run_until() steps
+// wiped bootstrap member is refused by its host. Client processes may be paused, crashed and
+// restarted too (crash_client, restart_client): a restarted client starts new sessions under
+// fresh client ids (first_client_id), never its old ids with a reset sequence. run_until() steps
 // the scheduler one event at a time and runs the online safety checker after every event,
 // stopping at the first violation, or at the run budget (an event count, deterministic; plus an
 // optional caller check, e.g. a wall-clock guard, polled every few thousand events). Cluster
@@ -147,6 +149,26 @@ class ServiceCluster {
   std::optional<NodeIndex> leader();
   // Ticks until a leader with a committed entry of its term exists, up to `within`.
   std::optional<NodeIndex> await_leader(Time within);
+
+  // --- client processes: c<k> is world node server_slots() + k ---
+  // Restarts per client process. A restart beyond it is refused (the client stays down): each
+  // incarnation takes ids of its own, and the ids must stay below AdminClient::kClientId.
+  static constexpr std::uint64_t kClientRestartsMax = 255;
+  bool is_client(NodeIndex node) const {
+    return node >= options_.server_slots() && node < options_.server_slots() + options_.clients;
+  }
+  // The first client id of client `client` (0-based) in its incarnation-th start (1: the first):
+  // ((incarnation - 1) * clients + client) * sessions per process, so no two incarnations of any
+  // clients share an id, and the first start keeps the ids it always had.
+  std::uint64_t first_client_id(NodeIndex client, std::uint64_t incarnation) const;
+  // Crashes a running or paused client: every request it has in flight ends as unknown (info)
+  // now, then it loses everything volatile. It stays down until restart_client (or recover_all).
+  void crash_client(NodeIndex node);
+  // Restarts a crashed client with fresh sessions; refused beyond kClientRestartsMax.
+  Status restart_client(NodeIndex node);
+  // Stalls the first `workers` worker sessions (0: all) of a running or paused queue client for
+  // `duration` (QueueClient::stall_workers); refused for a down client or a KV workload.
+  Result<std::uint32_t> stall_workers(NodeIndex node, Time duration, std::uint32_t workers);
 
   void partition(const std::vector<std::vector<NodeIndex>>& groups);
   void isolate(NodeIndex node);

@@ -170,7 +170,58 @@ std::string draw_aimed_corruption(Random& random, Scenario& scenario) {
   return std::string(DiskFault::kAimNames[static_cast<std::size_t>(corrupt.aim)]) + " corrupted";
 }
 
+// Client faults: each episode pauses one client, crashes it (back after a while, or with two or
+// more clients sometimes only at the final recovery) or, in queue runs, stalls its workers past
+// their lease. One client a time and short holds: other clients keep serving, so recovery
+// measurements still see operations succeed.
+std::string draw_client_episode(Random& random, Scenario& scenario, Time at, Time end) {
+  const ServiceClusterOptions& cluster = scenario.cluster;
+  const std::string client = "c" + std::to_string(random.below(cluster.clients));
+  const bool queue = cluster.workload_type == ServiceClusterOptions::Workload::queue;
+  const std::int64_t kind = random.between(0, queue ? 2 : 1);  // pause, crash, stall
+  if (kind == 0) {
+    scenario.faults.push_back(step_at(at, PauseClientFault{client}, "client pause"));
+    const Time resume = std::min(at + ms(random.between(20, 600)), end);
+    scenario.faults.push_back(step_at(resume, ResumeClientFault{client}, "client pause ends"));
+    return "pause " + client;
+  }
+  if (kind == 1) {
+    scenario.faults.push_back(step_at(at, CrashClientFault{client}, "client crash"));
+    if (cluster.clients >= 2 && random.chance(Ratio{1, 4})) return "crash " + client;
+    const Time restart = std::min(at + ms(random.between(0, 400)), end);
+    scenario.faults.push_back(step_at(restart, RestartClientFault{client}, "client restart"));
+    return "crash-restart " + client;
+  }
+  StallWorkersFault stall;
+  stall.target = client;
+  // Past the lease, so the stalled workers come back to an expired lease (and often a job that
+  // was leased again): their late heartbeat or completion meets the fencing.
+  stall.duration =
+      cluster.queue.lease + random.between(cluster.queue.lease / 4, cluster.queue.lease);
+  const std::uint32_t workers = cluster.queue.workers;
+  // With one client, stall all but one worker when there are several, so work goes on.
+  if (cluster.clients == 1 && workers >= 2) {
+    stall.workers = static_cast<std::uint32_t>(random.between(1, workers - 1));
+  }
+  scenario.faults.push_back(step_at(at, stall, "worker stall"));
+  return "stall " + client + " workers";
+}
+
 }  // namespace
+
+std::string draw_client_faults(std::uint64_t run_seed, Scenario& scenario) {
+  Random random = Random::stream(run_seed, "fuzz/generate/knobs/clients");
+  if (scenario.cluster.clients == 0 || !random.chance(kClientFaultRuns)) return "";
+  const Time end = scenario.duration - ms(100);
+  Time at = ms(random.between(300, 1'500));
+  const std::int64_t episodes = random.between(1, 3);
+  std::string text;
+  for (std::int64_t episode = 0; episode < episodes && at < end; ++episode) {
+    text += (text.empty() ? "" : ", ") + draw_client_episode(random, scenario, at, end);
+    at += ms(random.between(300, 1'500));
+  }
+  return text;
+}
 
 std::uint32_t draw_one_to_64_log_uniform(Random& random) {
   const std::int64_t octave = random.between(0, 6);
@@ -233,6 +284,8 @@ std::string draw_fault_knobs(std::uint64_t run_seed, Scenario& scenario) {
     const std::string corrupted = draw_aimed_corruption(random, scenario);
     if (!corrupted.empty()) text += (text.empty() ? "" : ", ") + corrupted;
   }
+  const std::string clients = draw_client_faults(run_seed, scenario);
+  if (!clients.empty()) text += (text.empty() ? "" : ", ") + clients;
   return text;
 }
 

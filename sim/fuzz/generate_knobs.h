@@ -1,7 +1,8 @@
 // raftsim: per-run knobs of generated scenarios that the catalogue never pushes on: how many
 // entries an append carries and how many appends are in flight (1-64 each), PreVote and
 // CheckQuorum on or off, snapshot thresholds, read- or write-heavy workloads, long delays of one
-// Raft message kind, and small WAL segments with corruption aimed at sealed ones. Each part
+// Raft message kind, small WAL segments with corruption aimed at sealed ones, and client faults
+// (pauses, crashes, worker stalls). Each part
 // draws from a stream of its own, so the other draws of a run keep their values.
 #pragma once
 
@@ -31,5 +32,13 @@ std::string describe_knobs(const Scenario& scenario);
 // segment or its last record, then a crash and restart of that node so recovery reads it.
 // Returns a short description.
 std::string draw_fault_knobs(std::uint64_t run_seed, Scenario& scenario);
+
+// In kClientFaultRuns of the runs (a stream of its own), one to three client fault episodes a few
+// hundred milliseconds apart, each on one client: a pause of up to 600 ms; a crash with a
+// restart within 400 ms (with two or more clients, a quarter of crashes last until the final
+// recovery); in queue runs also a stall of the client's workers (one less than all of them when
+// a single client holds several) for 1.25-2 leases. Returns a short description, or "".
+inline constexpr Ratio kClientFaultRuns{3, 20};
+std::string draw_client_faults(std::uint64_t run_seed, Scenario& scenario);
 
 }  // namespace raftsim::sim

@@ -324,6 +324,8 @@ class ScenarioParser {
     }
     SelectorChecker selectors(nodes_, scenario_.cluster.clients, errors_);
     selectors.set_bootstrap_nodes(scenario_.cluster.nodes);
+    selectors.set_queue_workload(scenario_.cluster.workload_type ==
+                                 ServiceClusterOptions::Workload::queue);
     // Bindings are resolved in time order, so read the times first.
     std::vector<std::pair<Time, std::size_t>> order;
     for (std::size_t i = 0; i < faults->size(); ++i) {

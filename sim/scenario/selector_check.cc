@@ -14,9 +14,15 @@ std::optional<NodeIndex> node_from_name(std::string_view name, NodeIndex nodes) 
   return index < nodes ? std::optional<NodeIndex>(index) : std::nullopt;
 }
 
+std::optional<NodeIndex> client_from_name(std::string_view name, NodeIndex clients) {
+  if (name.empty() || name[0] != 'c') return std::nullopt;
+  return node_from_name("n" + std::string(name.substr(1)), clients);
+}
+
 bool is_selector_keyword(std::string_view name) {
   static const std::set<std::string, std::less<>> kKeywords = {
-      "leader", "new-leader", "follower", "followers", "random", "all", "others", "down", "paused"};
+      "leader", "new-leader", "follower", "followers", "random",       "all",
+      "others", "down",       "paused",   "clients",   "random-client"};
   return kKeywords.count(name) != 0;
 }
 
@@ -25,12 +31,37 @@ std::string expected_node_name(NodeIndex nodes) {
                     : "a node name from \"n0\" to \"n" + std::to_string(nodes - 1) + "\"";
 }
 
-void SelectorChecker::check(const std::string& path, const std::string& selector, unsigned uses) {
-  if (node_from_name(selector, nodes_)) return;
-  if ((uses & kClients) && selector.size() > 1 && selector[0] == 'c' &&
-      node_from_name("n" + selector.substr(1), clients_)) {
+void SelectorChecker::check_client_processes(const std::string& path, const std::string& selector) {
+  if (clients_ == 0) {
+    errors_.add_message(path,
+                        "expected a client process, but the workload has no clients "
+                        "(/workload/clients is 0)");
     return;
   }
+  if (client_from_name(selector, clients_) || selector == "clients" ||
+      selector == "random-client") {
+    return;
+  }
+  std::string found = "\"" + selector + "\"";
+  if (client_from_name(selector, 1000)) {
+    found += " (the workload has " + std::to_string(clients_) + " clients)";
+  } else if (node_from_name(selector, 1000) || is_selector_keyword(selector)) {
+    found += " (a cluster node: client faults hit client processes only)";
+  }
+  const std::string names =
+      clients_ == 1 ? std::string("the client \"c0\"")
+                    : "a client from \"c0\" to \"c" + std::to_string(clients_ - 1) + "\"";
+  errors_.add_message(path,
+                      "expected " + names + ", \"clients\" or \"random-client\", found " + found);
+}
+
+void SelectorChecker::check(const std::string& path, const std::string& selector, unsigned uses) {
+  if (uses == kClientProcesses) {
+    check_client_processes(path, selector);
+    return;
+  }
+  if (node_from_name(selector, nodes_)) return;
+  if ((uses & kClients) && client_from_name(selector, clients_)) return;
   const bool one = selector == "leader" || selector == "new-leader" || selector == "follower" ||
                    selector == "random" || bound_.count(selector) != 0;
   if ((uses & kOneNode) && one) return;

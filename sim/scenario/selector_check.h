@@ -24,11 +24,16 @@ enum SelectorUse : unsigned {
   kOthers = 4,        // others
   kDownNodes = 8,     // down
   kPausedNodes = 16,  // paused
-  kClients = 32       // c<k>: a client process (partitions only)
+  kClients = 32,      // c<k>: a client process (partitions only)
+  // Client processes alone (the client fault kinds, faults/client.h): c<k>, "clients" (every
+  // client process), "random-client" (one, drawn when the step fires). No cluster node.
+  kClientProcesses = 64
 };
 
 // "n<k>" with k < nodes (no leading zero), else nothing.
 std::optional<NodeIndex> node_from_name(std::string_view name, NodeIndex nodes);
+// "c<k>" with k < clients (no leading zero): the client's number k, else nothing.
+std::optional<NodeIndex> client_from_name(std::string_view name, NodeIndex clients);
 // "a node name from \"n0\" to \"n4\"" (error messages).
 std::string expected_node_name(NodeIndex nodes);
 // The selector keywords: no "as" may bind one of these names.
@@ -46,6 +51,8 @@ class SelectorChecker {
 
   // Checks one selector found at `path`.
   void check(const std::string& path, const std::string& selector, unsigned uses);
+  // A field that names client processes only (kClientProcesses).
+  void check_client_processes(const std::string& path, const std::string& selector);
   // Reads and checks a selector field (an error when absent and required).
   void read(JsonObjectReader& reader, std::string_view name, Selector& out, unsigned uses,
             bool required = true);
@@ -53,6 +60,10 @@ class SelectorChecker {
   void read_list(JsonObjectReader& reader, std::string_view name, std::vector<Selector>& out,
                  unsigned uses);
   NodeIndex nodes() const { return nodes_; }
+  NodeIndex clients() const { return clients_; }
+  // The workload's clients are queue producers and workers (stall_workers needs workers).
+  void set_queue_workload(bool queue) { queue_workload_ = queue; }
+  bool queue_workload() const { return queue_workload_; }
   std::string node_names() const { return expected_node_name(nodes_); }
 
   // The servers a schedule knows, step by step in time order (membership kinds, faults/
@@ -70,6 +81,7 @@ class SelectorChecker {
   NodeIndex bootstrap_ = UINT32_MAX;
   std::set<NodeIndex> added_;
   NodeIndex clients_;
+  bool queue_workload_ = false;
   JsonErrors& errors_;
   std::set<std::string, std::less<>> bound_;
   std::set<std::string, std::less<>> pending_bindings_;

@@ -96,6 +96,14 @@ std::vector<NodeIndex> SelectorResolver::resolve_now(const Selector& selector) {
   if (selector.size() > 1 && selector[0] == 'c' && selector[1] >= '0' && selector[1] <= '9') {
     return {cluster_.size() + static_cast<NodeIndex>(std::stoul(selector.substr(1)))};
   }
+  if (selector == "clients" || selector == "random-client") {
+    std::vector<NodeIndex> clients;
+    for (NodeIndex client = 0; client < cluster_.options().clients; ++client) {
+      clients.push_back(cluster_.size() + client);
+    }
+    if (selector == "clients" || clients.empty()) return clients;
+    return {clients[random_.below(clients.size())]};
+  }
   if (selector == kNewLeader) {
     const std::optional<NodeIndex> elected = new_leader(leading_min_);
     return elected ? std::vector<NodeIndex>{*elected} : std::vector<NodeIndex>{};

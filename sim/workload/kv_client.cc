@@ -20,6 +20,14 @@ std::uint64_t KvClient::completed() const {
   return total;
 }
 
+void KvClient::end_in_flight_as_unknown() {
+  for (Session& session : sessions_) {
+    if (!session.current) continue;
+    history_.end(*session.current, OperationStatus::info, runtime_.monotonic_now_ns());
+    session.current.reset();
+  }
+}
+
 void KvClient::start() {
   for (Session& session : sessions_) next_operation(session);
 }

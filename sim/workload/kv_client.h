@@ -54,6 +54,9 @@ class KvClient final : public SessionClient<KvSession> {
   std::uint64_t state_hash() const override;
 
   std::uint64_t completed() const;
+  // Before the process crashes: every operation in flight ends as unknown (info) now -- an
+  // attempt already sent may still commit -- and nothing more is sent (the crash follows).
+  void end_in_flight_as_unknown();
 
  private:
   using Session = KvSession;

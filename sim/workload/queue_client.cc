@@ -54,6 +54,33 @@ QueueClient::QueueClient(Runtime& runtime, std::uint32_t cluster_size,
   }
 }
 
+void QueueClient::end_in_flight_as_unknown() {
+  for (Session& session : sessions_) {
+    if (!session.current) continue;
+    history_.end(*session.current, QueueOperationStatus::info, runtime_.monotonic_now_ns(), {});
+    session.current.reset();
+  }
+}
+
+std::uint32_t QueueClient::stall_workers(Time duration, std::uint32_t workers) {
+  RAFTSIM_CHECK(duration > 0);
+  const Time until = runtime_.monotonic_now_ns() + duration;
+  std::uint32_t stalled = 0;
+  for (Session& session : sessions_) {
+    if (session.producer || (workers != 0 && stalled >= workers)) continue;
+    session.stalled_until = std::max(session.stalled_until, until);
+    ++stalled;
+  }
+  return stalled;
+}
+
+bool QueueClient::postpone_while_stalled(Session& session, std::uint64_t purpose) {
+  const Time now = runtime_.monotonic_now_ns();
+  if (session.producer || session.current || now >= session.stalled_until) return false;
+  start_timer(session, session.stalled_until - now, purpose);
+  return true;
+}
+
 void QueueClient::start() {
   for (Session& session : sessions_) next_step(session);
 }
@@ -196,6 +223,7 @@ void QueueClient::after_reply(Session& session, const std::optional<queue::Reply
 
 // Works in slices of half a lease, heartbeating between them; then completes or fails.
 void QueueClient::work(Session& session) {
+  if (postpone_while_stalled(session, kWorkTimer)) return;
   if (session.work_left <= 0) {
     begin_request(session, session.will_fail
                                ? queue::Command::fail(session.job, session.token)
@@ -232,6 +260,7 @@ void QueueClient::on_applied(Session& session, std::span<const std::uint8_t> pay
 }
 
 void QueueClient::on_session_timer(Session& session, std::uint64_t purpose) {
+  if (postpone_while_stalled(session, purpose)) return;
   if (purpose == kStepTimer) {
     if (!session.current) next_step(session);
     return;
@@ -247,6 +276,8 @@ void QueueClient::on_session_timer(Session& session, std::uint64_t purpose) {
 }
 
 std::uint64_t QueueClient::state_hash() const {
+  // stalled_until is left out: it is 0 unless a scenario stalls workers, and every trace hash
+  // without a stall stays as it was.
   Hasher hasher;
   for (const Session& session : sessions_) {
     hasher.add(session.client_id).add(session.sequence).add(session.produced);

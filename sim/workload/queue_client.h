@@ -5,6 +5,8 @@
 // enqueue that gave up unanswered is sent again as a new request, which only the key dedupes);
 // workers lease, work while heartbeating every half lease, then complete or fail -- and sometimes
 // abandon a job (a worker crash) or stall past their lease and complete late with a stale token.
+// A scenario can also stall workers at a chosen time (stall_workers) or crash the whole process
+// (end_in_flight_as_unknown, then the host's crash).
 // Every request is recorded in a QueueHistory for the queue checker.
 #pragma once
 
@@ -60,6 +62,9 @@ struct QueueSession : ClientSession {
   queue::Token token = 0;
   Time work_left = 0;
   bool will_fail = false;
+  // A scheduled stall (stall_workers): until then the worker's own steps wait (no lease, no
+  // heartbeat, no completion); requests already in flight still run to their answer.
+  Time stalled_until = 0;
 };
 
 class QueueClient final : public SessionClient<QueueSession> {
@@ -72,6 +77,14 @@ class QueueClient final : public SessionClient<QueueSession> {
 
   void start() override;
   std::uint64_t state_hash() const override;
+
+  // Before the process crashes: every request in flight ends as unknown (info) now. A worker
+  // holding a lease just stops, as an abandoned job does: the lease has to expire.
+  void end_in_flight_as_unknown();
+  // The first `workers` worker sessions (0: every one) stall for `duration` from now: their next
+  // lease, heartbeat or completion waits until the stall ends, then goes out with the token they
+  // held (so a lease that ran out meanwhile meets the queue's fencing). Returns how many stall.
+  std::uint32_t stall_workers(Time duration, std::uint32_t workers);
 
  private:
   using Session = QueueSession;
@@ -87,6 +100,8 @@ class QueueClient final : public SessionClient<QueueSession> {
   void next_step(Session& session);
   void work(Session& session);
   void drop_job(Session& session, Time pause);
+  // During a stall: re-arms the session's timer for `purpose` at the stall's end; true if so.
+  bool postpone_while_stalled(Session& session, std::uint64_t purpose);
 
   KvWorkload timing_;
   QueueWorkload workload_;

@@ -14,6 +14,7 @@
 #include <variant>
 #include <vector>
 
+#include "sim/scenario/faults/client.h"
 #include "sim/scenario/faults/clock.h"
 #include "sim/scenario/faults/delay_messages.h"
 #include "sim/scenario/faults/disk.h"
@@ -25,11 +26,13 @@
 
 namespace raftsim::sim {
 
-using Fault = std::variant<PartitionFault, IsolateFault, OneWayFault, BridgeFault, HealFault,
-                           CrashFault, RestartFault, PauseFault, ResumeFault, ClockFault, DiskFault,
-                           LinkFault, RecoverAllFault, AddNodeFault, AddWitnessFault, PromoteFault,
-                           RemoveNodeFault, TransferLeadershipFault, ChangeVotersFault, WipeFault,
-                           MembershipNemesisFault, DelayMessagesFault>;
+using Fault =
+    std::variant<PartitionFault, IsolateFault, OneWayFault, BridgeFault, HealFault, CrashFault,
+                 RestartFault, PauseFault, ResumeFault, ClockFault, DiskFault, LinkFault,
+                 RecoverAllFault, AddNodeFault, AddWitnessFault, PromoteFault, RemoveNodeFault,
+                 TransferLeadershipFault, ChangeVotersFault, WipeFault, MembershipNemesisFault,
+                 DelayMessagesFault, PauseClientFault, ResumeClientFault, CrashClientFault,
+                 RestartClientFault, StallWorkersFault>;
 
 // One step of a scenario's fault schedule: a fault, when it fires and how it is named.
 struct FaultStep {

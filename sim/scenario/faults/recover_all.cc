@@ -28,6 +28,14 @@ Applied<RecoverAllFault> RecoverAllFault::apply(FaultContext& context) const {
       world.restart(node);
     }
   }
+  // Client processes too: paused ones resume, crashed ones restart under fresh ids (one at its
+  // restart limit stays down). None is ever down or paused unless a client fault made it so.
+  for (NodeIndex client = 0; client < base.clients; ++client) {
+    const NodeIndex node = context.cluster.size() + client;
+    const HostState state = world.host(node).state();
+    if (state == HostState::paused) world.resume(node);
+    if (state == HostState::down) (void)context.cluster.restart_client(node);
+  }
   return Applied<RecoverAllFault>(*this);
 }
 

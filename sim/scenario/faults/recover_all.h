@@ -1,6 +1,7 @@
 // raftsim: the recover_all fault kind: heal, resume paused nodes, restart crashed ones (and
-// those stopped by a storage error), restore the scenario's link, disk and drift settings. The
-// final recovery of every run is one; it undoes every other kind.
+// those stopped by a storage error), restore the scenario's link, disk and drift settings, and
+// resume or restart paused or crashed client processes. The final recovery of every run is one;
+// it undoes every other kind (a worker stall, which ends by itself, runs its course).
 #pragma once
 
 #include "sim/scenario/faults/fault_kind.h"
