@@ -104,6 +104,7 @@ ServiceCluster::ServiceCluster(const ServiceClusterOptions& options)
   }
 }
 
+// Raft safety, then (if on) the configuration checker.
 std::optional<Violation> ServiceCluster::check_now() {
   if (auto violation = checker_.check(*world_)) return violation;
   if (configuration_checker_) return configuration_checker_->check(*world_);

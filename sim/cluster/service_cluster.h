@@ -111,6 +111,11 @@ class ServiceCluster {
   // Runs until `limit` or the first safety violation (returned).
   std::optional<Violation> run_until(Time limit);
   std::optional<Violation> run_for(Time duration) { return run_until(world_->now() + duration); }
+  // The online checkers, now. run_until() calls them after every event; whoever changes a host
+  // between events (a fault step: crash, restart, wipe) calls this right after, so the checkers
+  // see the state it left at the instant it happened. The safety checker decides whether an
+  // fsync in flight returned before a crash by the time it first sees the node down.
+  std::optional<Violation> check_now();
   // Once the budget is spent run_until() returns at once, short of its limit, and
   // budget_exceeded() says why ("events" or "guard"); empty while the run may go on.
   void set_budget(RunBudget budget) { budget_ = std::move(budget); }
@@ -176,8 +181,6 @@ class ServiceCluster {
 
  private:
   std::unique_ptr<Process> make_process(Runtime& runtime);
-  // The online checkers after one event: Raft safety, then (if on) the configuration checker.
-  std::optional<Violation> check_now();
 
   ServiceClusterOptions options_;
   History history_;
