@@ -18,8 +18,9 @@ const Membership* judged_membership(ServiceCluster& cluster) {
   for (NodeIndex node = 0; node < cluster.size(); ++node) {
     const Raft* raft = cluster.raft(node);
     if (raft == nullptr) continue;
-    if (newest == nullptr || raft->term() > newest->term() ||
-        (raft->term() == newest->term() && raft->membership_index() > newest->membership_index())) {
+    if (newest == nullptr || raft->log().last_term() > newest->log().last_term() ||
+        (raft->log().last_term() == newest->log().last_term() &&
+         raft->log().last_index() > newest->log().last_index())) {
       newest = raft;
     }
   }
