@@ -10,8 +10,9 @@ namespace raftsim::sim {
 namespace {
 
 // The configuration recovery is judged against: the leader's membership, else that of the
-// running node with the newest one (highest term, then configuration index); nothing if no node
-// runs. Only clusters whose membership may change look (membership_enabled).
+// running node with the freshest log (last term, then last index: the log an election would
+// pick; the highest term may belong to a node that missed the latest configuration); nothing if
+// no node runs. Only clusters whose membership may change look (membership_enabled).
 const Membership* judged_membership(ServiceCluster& cluster) {
   if (auto leader = cluster.leader()) return &cluster.raft(*leader)->membership();
   const Raft* newest = nullptr;
