@@ -10,15 +10,10 @@
 
 #include "sim/scenario/parse.h"
 #include "sim/scenario/runner.h"
+#include "tests/scenario_text.h"
 
 namespace raftsim::sim {
 namespace {
-
-Scenario scenario_from(const std::string& text) {
-  auto parsed = parse_scenario(text, "test.json");
-  EXPECT_TRUE(parsed.ok()) << parsed.status().message();
-  return parsed.ok() ? parsed.value() : Scenario{};
-}
 
 std::string parse_error(const std::string& text) {
   auto parsed = parse_scenario(text, "test.json");

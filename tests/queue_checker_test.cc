@@ -147,6 +147,7 @@ TEST(QueueHistoryFormat, RoundTripsEveryOpStatusAndTheFinalState) {
   crafted.cancel(90, 95, 1, Status_::fail);
   crafted.job(1, JobFinalStatus::completed, 1, 1);
   crafted.final_state.jobs[2] = FinalJob{JobFinalStatus::dead, 3, 3, 0, std::nullopt};
+  crafted.final_state.counters = FinalCounters{4, 2};
 
   const std::string json = crafted.history.to_json(&crafted.final_state);
   const Result<QueueHistoryDocument> parsed = QueueHistory::parse(json);
@@ -663,6 +664,29 @@ TEST(QueueCheckerTiming, PendingJobWaitingLongerThanItsBackoffFails) {
   c.final_state.jobs[1].available_remaining_ns = 201;
   expect_only(c.check(backoff_options()), {{QueueRule::retry_delay_exceeds_backoff, 1}});
   expect_only(c.check(), {});  // no backoff configured: not judged
+}
+
+// Every acknowledged lease that handed out a job and every acknowledged fail was applied, so the
+// queue's own counters cannot be lower; retries (info) may make them higher.
+TEST(QueueCheckerCounters, CountersBelowTheAcknowledgedLeasesOrFailsFail) {
+  Crafted c;
+  c.enqueue(10, 20, 1);
+  c.lease(100, 30, 40, 1, 1, 35);
+  c.fail(100, 50, 60, 1, 1);
+  c.lease(101, 300, 310, 1, 2, 305);
+  c.fail(101, 320, 0, 1, 2, Status_::info);
+  c.job(1, JobFinalStatus::pending, 2);
+  expect_only(c.check(), {});  // counters unknown: not judged
+  c.final_state.counters = FinalCounters{2, 1};
+  expect_only(c.check(), {});
+  c.final_state.counters = FinalCounters{3, 2};  // the info fail applied, a lease was retried
+  expect_only(c.check(), {});
+  c.final_state.counters = FinalCounters{2, 0};
+  expect_only(c.check(), {{QueueRule::counter_below_history, 1}});
+  c.final_state.counters = FinalCounters{1, 1};
+  expect_only(c.check(), {{QueueRule::counter_below_history, 1}});
+  c.final_state.available = false;
+  expect_only(c.check(), {});
 }
 
 // ---- report mechanics

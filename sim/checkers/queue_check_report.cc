@@ -28,6 +28,7 @@ constexpr EnumName<QueueRule> kRuleNames[] = {
     {QueueRule::leased_before_backoff, "leased_before_backoff"},
     {QueueRule::retry_delay_exceeds_backoff, "retry_delay_exceeds_backoff"},
     {QueueRule::refusal_contradicts_final_state, "refusal_contradicts_final_state"},
+    {QueueRule::counter_below_history, "counter_below_history"},
 };
 static_assert(std::size(kRuleNames) == kQueueRuleCount);
 

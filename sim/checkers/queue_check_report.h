@@ -33,8 +33,9 @@ enum class QueueRule : std::uint8_t {
   leased_before_backoff,            // re-leased sooner than the failed attempt's backoff
   retry_delay_exceeds_backoff,      // a failed job waits longer than its attempt's backoff
   refusal_contradicts_final_state,  // already_completed / already_final, final state disagrees
+  counter_below_history,            // the queue counted fewer leases or fails than were acked
 };
-constexpr std::size_t kQueueRuleCount = 16;
+constexpr std::size_t kQueueRuleCount = 17;
 const char* queue_rule_name(QueueRule rule);
 // The Jepsen total-queue category ("lost", "unexpected", "duplicated", "recovered") or "job".
 const char* queue_rule_category(QueueRule rule);

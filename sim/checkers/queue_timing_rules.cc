@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <map>
 #include <optional>
+#include <tuple>
 
 #include "raft/base/check.h"
 
@@ -36,6 +37,7 @@ class TimingRules {
     }
     check_retry_delays();
     check_refusals();
+    check_counters();
     return std::move(hits_);
   }
 
@@ -164,6 +166,33 @@ class TimingRules {
                        std::string(queue_op_name(operation.op)) + " refused as " +
                            operation.reply.note + ", but the final state has the job " +
                            job_final_status_name(status)});
+    }
+  }
+
+  // counter_below_history: an acknowledged lease that delivered a job, or an acknowledged fail,
+  // was applied by the queue and counted there (retries may count more, never fewer).
+  void check_counters() {
+    if (!final_state_.available || !final_state_.counters) return;
+    std::vector<std::size_t> leases, fails;
+    for (std::size_t index = 0; index < operations_.size(); ++index) {
+      const QueueOperation& operation = at(index);
+      if (operation.status != QueueOperationStatus::ok) continue;
+      if (operation.op == QueueOp::lease && !operation.reply.empty) leases.push_back(index);
+      if (operation.op == QueueOp::fail) fails.push_back(index);
+    }
+    const FinalCounters& counters = *final_state_.counters;
+    for (const auto& [name, counted, acknowledged] :
+         {std::tuple{"leases", counters.leases, &leases},
+          std::tuple{"failures", counters.failures, &fails}}) {
+      if (counted >= acknowledged->size()) continue;
+      const QueueOperation& last = at(acknowledged->back());
+      const JobId job_id = last.op == QueueOp::lease ? last.reply.job_id : last.arguments.job_id;
+      hits_.push_back({QueueRule::counter_below_history,
+                       job_id,
+                       {acknowledged->back()},
+                       std::string("the queue counts ") + std::to_string(counted) + " " + name +
+                           ", but the history acknowledged " +
+                           std::to_string(acknowledged->size())});
     }
   }
 

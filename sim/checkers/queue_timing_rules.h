@@ -1,6 +1,7 @@
 // raftsim: the queue checker's timing and refusal rules -- leases before not_before or before a
 // failed attempt's backoff, failed jobs held back longer than their backoff, refusal reasons the
-// final state contradicts (sim/checkers/README.md). Called by check_queue; separate so each file
+// final state contradicts, the queue's own counters below what the history acknowledged
+// (sim/checkers/README.md). Called by check_queue; separate so each file
 // stays small. Every time here is state-machine time (the leader's stamped clock).
 #pragma once
 

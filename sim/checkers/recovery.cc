@@ -10,16 +10,18 @@ namespace raftsim::sim {
 namespace {
 
 // The configuration recovery is judged against: the leader's membership, else that of the
-// running node with the newest one (highest term, then configuration index); nothing if no node
-// runs. Only clusters whose membership may change look (membership_enabled).
+// running node with the freshest log (last term, then last index: the log an election would
+// pick; the highest term may belong to a node that missed the latest configuration); nothing if
+// no node runs. Only clusters whose membership may change look (membership_enabled).
 const Membership* judged_membership(ServiceCluster& cluster) {
   if (auto leader = cluster.leader()) return &cluster.raft(*leader)->membership();
   const Raft* newest = nullptr;
   for (NodeIndex node = 0; node < cluster.size(); ++node) {
     const Raft* raft = cluster.raft(node);
     if (raft == nullptr) continue;
-    if (newest == nullptr || raft->term() > newest->term() ||
-        (raft->term() == newest->term() && raft->membership_index() > newest->membership_index())) {
+    if (newest == nullptr || raft->log().last_term() > newest->log().last_term() ||
+        (raft->log().last_term() == newest->log().last_term() &&
+         raft->log().last_index() > newest->log().last_index())) {
       newest = raft;
     }
   }

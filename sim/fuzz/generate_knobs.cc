@@ -223,6 +223,14 @@ std::string draw_client_faults(std::uint64_t run_seed, Scenario& scenario) {
   return text;
 }
 
+std::string draw_torn_writes(std::uint64_t run_seed, Scenario& scenario) {
+  Random random = Random::stream(run_seed, "fuzz/generate/knobs/torn-writes");
+  if (!random.chance(kTornWriteRuns)) return "";
+  const std::int64_t percent = random.between(50, 100);
+  scenario.cluster.disk.torn_write_on_crash = Ratio::percent(percent);
+  return "torn writes " + std::to_string(percent) + "%";
+}
+
 std::uint32_t draw_one_to_64_log_uniform(Random& random) {
   const std::int64_t octave = random.between(0, 6);
   if (octave == 0) return 1;
@@ -286,6 +294,8 @@ std::string draw_fault_knobs(std::uint64_t run_seed, Scenario& scenario) {
   }
   const std::string clients = draw_client_faults(run_seed, scenario);
   if (!clients.empty()) text += (text.empty() ? "" : ", ") + clients;
+  const std::string torn = draw_torn_writes(run_seed, scenario);
+  if (!torn.empty()) text += (text.empty() ? "" : ", ") + torn;
   return text;
 }
 

@@ -1,8 +1,8 @@
 // raftsim: per-run knobs of generated scenarios that the catalogue never pushes on: how many
 // entries an append carries and how many appends are in flight (1-64 each), PreVote and
 // CheckQuorum on or off, snapshot thresholds, read- or write-heavy workloads, long delays of one
-// Raft message kind, small WAL segments with corruption aimed at sealed ones, and client faults
-// (pauses, crashes, worker stalls). Each part
+// Raft message kind, small WAL segments with corruption aimed at sealed ones, writes torn by a
+// crash, and client faults (pauses, crashes, worker stalls). Each part
 // draws from a stream of its own, so the other draws of a run keep their values.
 #pragma once
 
@@ -40,5 +40,11 @@ std::string draw_fault_knobs(std::uint64_t run_seed, Scenario& scenario);
 // a single client holds several) for 1.25-2 leases. Returns a short description, or "".
 inline constexpr Ratio kClientFaultRuns{3, 20};
 std::string draw_client_faults(std::uint64_t run_seed, Scenario& scenario);
+
+// In kTornWriteRuns of the runs (a stream of its own), a crash tears the last unsynced write of
+// each file with a chance of 50-100%: WAL recovery must cut a torn final record away and count
+// it, never call it corruption or lose a synced record. Returns a short description, or "".
+inline constexpr Ratio kTornWriteRuns{1, 3};
+std::string draw_torn_writes(std::uint64_t run_seed, Scenario& scenario);
 
 }  // namespace raftsim::sim

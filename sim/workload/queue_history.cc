@@ -152,6 +152,10 @@ Json final_state_to_json(const QueueFinalState& final_state) {
   Json document;
   document["available"] = final_state.available;
   document["jobs"] = std::move(jobs);
+  if (final_state.counters) {
+    document["counters"] = {{"leases", final_state.counters->leases},
+                            {"failures", final_state.counters->failures}};
+  }
   return document;
 }
 
@@ -303,6 +307,13 @@ QueueFinalState parse_final_state(const Json& json, const std::string& path) {
     if (!final_state.jobs.emplace(job_id, job).second) {
       fail(job_path + "/job_id", "a job id not listed before");
     }
+  }
+  if (json.contains("counters")) {
+    const std::string counters_path = path + "/counters";
+    const Json& counters = json["counters"];
+    if (!counters.is_object()) fail(counters_path, "an object of counters");
+    final_state.counters = FinalCounters{read_unsigned(counters, "leases", counters_path),
+                                         read_unsigned(counters, "failures", counters_path)};
   }
   return final_state;
 }

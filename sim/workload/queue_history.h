@@ -96,6 +96,14 @@ struct FinalJob {
   friend bool operator==(const FinalJob&, const FinalJob&) = default;
 };
 
+// The final leader's own tallies (jobqueue Counters), when known: every acknowledged lease that
+// delivered a job and every acknowledged fail was applied, so each is at least the history's count.
+struct FinalCounters {
+  std::uint64_t leases = 0;    // lease commands that handed out a job
+  std::uint64_t failures = 0;  // fail commands accepted
+  friend bool operator==(const FinalCounters&, const FinalCounters&) = default;
+};
+
 // What the final leader's state machine reports at the end of a run (the runner fills it). It must
 // list every job the queue ever created, final ones (completed, dead, cancelled) included: a job
 // acknowledged to a producer and missing here counts as lost.
@@ -104,6 +112,7 @@ struct QueueFinalState {
   // False when no leader answered at the end: checks that need the final state are skipped.
   bool available = false;
   std::map<JobId, FinalJob> jobs;
+  std::optional<FinalCounters> counters;
 
   friend bool operator==(const QueueFinalState&, const QueueFinalState&) = default;
 };

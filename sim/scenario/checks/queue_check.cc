@@ -10,7 +10,8 @@ namespace raftsim::sim {
 namespace {
 
 // What the final leader's job queue holds, job by job (its `get` query answers archived jobs
-// too once their cold part is loaded).
+// too once their cold part is loaded), and its counters. Ids are dense, so the id past the last
+// must be unknown: asked too, and a job it answers for is listed (the checker's `unexpected`).
 QueueFinalState final_queue_state(const RunEnd& run) {
   QueueFinalState state;
   if (!run.final_leader) return state;
@@ -19,9 +20,11 @@ QueueFinalState final_queue_state(const RunEnd& run) {
   const auto* jobs = dynamic_cast<const queue::JobQueue*>(&host->state_machine());
   RAFTSIM_CHECK_MSG(jobs != nullptr, "a queue workload runs on job-queue state machines");
   state.available = true;
-  for (queue::JobId id = 1; id < jobs->next_job_id(); ++id) {
+  state.counters = FinalCounters{jobs->counters().leases, jobs->counters().failures};
+  for (queue::JobId id = 1; id <= jobs->next_job_id(); ++id) {
     auto reply = queue::decode_reply(jobs->query(queue::encode_command(queue::Command::get(id))));
     RAFTSIM_CHECK(reply.has_value());
+    if (id == jobs->next_job_id() && reply->outcome == queue::Outcome::not_found) break;
     if (reply->outcome != queue::Outcome::ok) {
       state.available = false;  // an archived job not loaded yet: the state is incomplete
       return state;

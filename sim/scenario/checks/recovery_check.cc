@@ -55,23 +55,26 @@ nlohmann::ordered_json changes_json(const RunEnd& run) {
 
 // Whether the run may legitimately leave a disk unrecoverable: corruption, a full disk (a
 // disk fault or a capacity limit), a wipe (a step or the nemesis), or an injected bug. Crashes,
-// power loss and torn unsynced writes must always be survived.
+// power loss, torn unsynced writes and slow fsyncs must always be survived (the nemesis' disk
+// kind only tears writes: DiskFault::draw_nemesis).
 bool disks_may_be_damaged(const Scenario& scenario) {
   if (scenario.cluster.bugs != LayerBugs{}) return true;
   if (scenario.cluster.disk.capacity_bytes != ServiceClusterOptions{}.disk.capacity_bytes) {
     return true;
   }
   for (const FaultStep& step : scenario.faults) {
-    if (step.is<DiskFault>() || step.is<WipeFault>() || step.is<MembershipNemesisFault>()) {
-      return true;
+    if (const DiskFault* disk = step.as<DiskFault>()) {
+      if (disk->kind != DiskFault::Kind::torn_writes && disk->kind != DiskFault::Kind::slow_sync) {
+        return true;
+      }
     }
+    if (step.is<WipeFault>() || step.is<MembershipNemesisFault>()) return true;
   }
   if (!scenario.nemesis) return false;
-  return std::any_of(scenario.nemesis->kinds.begin(), scenario.nemesis->kinds.end(),
-                     [](NemesisKind kind) {
-                       return kind.name() == DiskFault::kName || kind.name() == WipeFault::kName ||
-                              kind.name() == MembershipNemesisFault::kName;
-                     });
+  return std::any_of(
+      scenario.nemesis->kinds.begin(), scenario.nemesis->kinds.end(), [](NemesisKind kind) {
+        return kind.name() == WipeFault::kName || kind.name() == MembershipNemesisFault::kName;
+      });
 }
 
 // A node that stopped itself finding its storage corrupt although nothing damaged its disk: it
