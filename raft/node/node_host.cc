@@ -35,13 +35,7 @@ NodeHost::NodeHost(Runtime& runtime, const NodeHostConfig& config,
 void NodeHost::fail_stop(FailedStep step, const Status& status) {
   RAFTSIM_CHECK(step != FailedStep::none && !status.ok());
   RAFTSIM_PROBE(node_fail_stop);
-  static constexpr const char* kWhat[] = {"",
-                                          "cannot recover storage: ",
-                                          "cannot save snapshot: ",
-                                          "cannot compact the log: ",
-                                          "cannot install snapshot: ",
-                                          "storage failed: "};
-  failure_ = kWhat[static_cast<std::size_t>(step)] + status.to_string();
+  failure_ = std::string(kFailedStepText[static_cast<std::size_t>(step)]) + status.to_string();
   failed_step_ = step;
   failure_code_ = status.code();
   ready_ = Ready{};  // its views point into the core, which goes now

@@ -93,6 +93,13 @@ class NodeHost final : public Process, private ReadySink {
     install_snapshot,
     persist
   };
+  // The failure text starts with the step's.
+  static constexpr std::string_view kFailedStepText[] = {"",
+                                                         "cannot recover storage: ",
+                                                         "cannot save snapshot: ",
+                                                         "cannot compact the log: ",
+                                                         "cannot install snapshot: ",
+                                                         "storage failed: "};
   bool failed() const { return !failure_.empty(); }
   const std::string& failure() const { return failure_; }
   FailedStep failed_step() const { return failed_step_; }
