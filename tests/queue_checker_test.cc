@@ -54,6 +54,7 @@ class Crafted {
     operation.reply.job_id = job;
     operation.reply.attempt = attempt;
     operation.reply.lease_expires = granted + duration;
+    operation.reply.enqueued = lease_enqueued;
     return add(operation);
   }
   std::size_t heartbeat(std::uint64_t worker, Time invoke, Time returned, JobId job,
@@ -93,6 +94,7 @@ class Crafted {
 
   QueueHistory history;
   QueueFinalState final_state;
+  std::optional<Time> lease_enqueued;  // the creation time the next ok leases report
 
  private:
   static QueueOperation base(std::uint64_t client, QueueOp op, Time invoke, Time returned,
@@ -131,6 +133,7 @@ TEST(QueueHistoryFormat, RoundTripsEveryOpStatusAndTheFinalState) {
   delayed.status = Status_::pending;
   delayed.invoke_time = 14;
   crafted.add(delayed);
+  crafted.lease_enqueued = 15;
   crafted.lease(7, 30, 40, 1, 1, 35);
   QueueOperation empty_lease;
   empty_lease.client = 8;
@@ -687,6 +690,39 @@ TEST(QueueCheckerCounters, CountersBelowTheAcknowledgedLeasesOrFailsFail) {
   expect_only(c.check(), {{QueueRule::counter_below_history, 1}});
   c.final_state.available = false;
   expect_only(c.check(), {});
+}
+
+// The queue's time never goes back and an acknowledged operation applied before any operation
+// invoked after it returned, so a job cannot have been created before the grant of a lease that
+// returned before its enqueue was invoked, nor after its own lease's grant.
+TEST(QueueCheckerTiming, EnqueuedTimeOutOfTheRealTimeOrderFails) {
+  Crafted c;
+  c.enqueue(10, 20, 1);
+  c.lease(100, 30, 40, 1, 1, 35);  // granted at 35, returned at 40
+  c.complete(100, 45, 50, 1, 1);
+  c.enqueue(60, 70, 2);  // invoked at 60: created at 35 or later
+  const std::size_t lease = c.lease(100, 80, 90, 2, 1, 85);
+  c.complete(100, 95, 99, 2, 1);
+  c.job(1, JobFinalStatus::completed, 1, 1);
+  c.job(2, JobFinalStatus::completed, 1, 1);
+  expect_only(c.check(), {});  // not recorded: not judged
+  for (const auto& [enqueued, judged_bad] :
+       {std::pair<Time, bool>{35, false}, {85, false}, {34, true}, {86, true}, {0, true}}) {
+    c.history = [&] {
+      QueueHistory copy;
+      for (std::size_t i = 0; i < c.history.size(); ++i) {
+        QueueOperation operation = c.history.operations()[i];
+        if (i == lease) operation.reply.enqueued = enqueued;
+        EXPECT_TRUE(copy.append(operation).ok());
+      }
+      return copy;
+    }();
+    if (judged_bad) {
+      expect_only(c.check(), {{QueueRule::enqueued_time_out_of_order, 2}});
+    } else {
+      expect_only(c.check(), {});
+    }
+  }
 }
 
 // ---- report mechanics

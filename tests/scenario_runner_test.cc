@@ -5,6 +5,7 @@
 
 #include <set>
 
+#include "sim/scenario/checks/checker.h"
 #include "sim/scenario/parse.h"
 #include "sim/scenario/runner.h"
 #include "tests/scenario_text.h"
@@ -187,6 +188,29 @@ TEST(ScenarioRunner, LivenessJudgesTheConfigurationOfTheFreshestLog) {
   EXPECT_TRUE(judged);
   EXPECT_NE(report.verdict, RunVerdict::fail);
   EXPECT_EQ(report.trace_hash, run_scenario(scenario, scenario.seed).trace_hash);
+}
+
+// Which scenarios excuse a node that stops on corrupt storage: only those that may damage a disk.
+// Torn unsynced writes and slow fsyncs never excuse it (a WAL that calls a torn tail corruption
+// is wrong), nor does the nemesis' disk kind (it only tears writes).
+TEST(RecoveryCheck, OnlyDamagingFaultsExcuseAStoppedNode) {
+  auto with = [](const std::string& rest) {
+    return scenario_from(R"({"version": 1, "name": "d", "duration_ms": 1000)" + rest + "}");
+  };
+  auto disk_step = [&](const std::string& fields) {
+    return with(R"(, "faults": [{"at_ms": 10, "action": "disk", "target": "n0", )" + fields + "}]");
+  };
+  EXPECT_FALSE(disks_may_be_damaged(with("")));
+  EXPECT_FALSE(disks_may_be_damaged(disk_step(R"("fault": "torn_writes", "percent": 100)")));
+  EXPECT_FALSE(disks_may_be_damaged(disk_step(R"("fault": "slow_sync", "sync_ms": [5, 9])")));
+  EXPECT_FALSE(disks_may_be_damaged(with(R"(, "disk": {"torn_write_percent": 100})")));
+  EXPECT_FALSE(disks_may_be_damaged(with(R"(, "nemesis": {"kinds": ["disk", "crash"]})")));
+  EXPECT_TRUE(disks_may_be_damaged(disk_step(R"("fault": "corrupt")")));
+  EXPECT_TRUE(disks_may_be_damaged(disk_step(R"("fault": "full")")));
+  EXPECT_TRUE(disks_may_be_damaged(with(R"(, "disk": {"capacity_bytes": 100000})")));
+  EXPECT_TRUE(disks_may_be_damaged(
+      with(R"(, "faults": [{"at_ms": 10, "action": "wipe", "target": "n0"}])")));
+  EXPECT_TRUE(disks_may_be_damaged(with(R"(, "nemesis": {"kinds": ["membership"]})")));
 }
 
 }  // namespace

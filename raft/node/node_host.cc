@@ -32,9 +32,12 @@ NodeHost::NodeHost(Runtime& runtime, const NodeHostConfig& config,
   perturbation_ = config_.raft.perturbation.reseeded(runtime.random_seed() ^ 0x4057ULL);
 }
 
-void NodeHost::fail_stop(const std::string& why) {
+void NodeHost::fail_stop(FailedStep step, const Status& status) {
+  RAFTSIM_CHECK(step != FailedStep::none && !status.ok());
   RAFTSIM_PROBE(node_fail_stop);
-  failure_ = why;
+  failure_ = std::string(kFailedStepText[static_cast<std::size_t>(step)]) + status.to_string();
+  failed_step_ = step;
+  failure_code_ = status.code();
   ready_ = Ready{};  // its views point into the core, which goes now
   raft_.reset();
   waiting_proposals_.clear();
@@ -44,7 +47,7 @@ void NodeHost::fail_stop(const std::string& why) {
 
 void NodeHost::start() {
   if (Status recovered = recover(); !recovered.ok()) {
-    fail_stop("cannot recover storage: " + recovered.to_string());
+    fail_stop(FailedStep::recover, recovered);
     return;
   }
   runtime_.start_timer(config_.tick_ns, kTickTimer);
@@ -198,7 +201,7 @@ void NodeHost::maybe_take_snapshot() {
   const SnapshotMeta meta{applied, *raft_->log().term_at(applied)};
   SharedBytes data = encode_snapshot(raft_->snapshot_membership(applied));
   if (Status s = snapshots_->save(meta, data); !s.ok()) {
-    fail_stop("cannot save snapshot: " + s.to_string());
+    fail_stop(FailedStep::save_snapshot, s);
     return;
   }
   // The WAL keeps the log from the previous snapshot on, so that losing the newest file to
@@ -208,7 +211,7 @@ void NodeHost::maybe_take_snapshot() {
     const SnapshotMeta& previous = held[held.size() - 2];
     if (previous.index > storage_->base().index) {
       if (Status s = storage_->apply_snapshot(previous); !s.ok()) {
-        fail_stop("cannot compact the log: " + s.to_string());
+        fail_stop(FailedStep::compact, s);
         return;
       }
     }
@@ -478,14 +481,14 @@ void NodeHost::process_ready() {
 Status NodeHost::install_snapshot(const Snapshot& snapshot,
                                   const std::optional<HardState>& hard_state) {
   Status saved = save_snapshot(snapshot, hard_state);
-  if (!saved.ok()) fail_stop("cannot install snapshot: " + saved.to_string());
+  if (!saved.ok()) fail_stop(FailedStep::install_snapshot, saved);
   return saved;
 }
 
 Status NodeHost::persist(const std::optional<HardState>& hard_state, Index rewrite_from,
                          std::span<const Entry> entries) {
   Status saved = storage_->save(hard_state, rewrite_from, entries);
-  if (!saved.ok()) fail_stop("storage failed: " + saved.to_string());
+  if (!saved.ok()) fail_stop(FailedStep::persist, saved);
   return saved;
 }
 

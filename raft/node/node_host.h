@@ -83,8 +83,27 @@ class NodeHost final : public Process, private ReadySink {
   // holds entries the core appended and compacted within one batch). Null before start().
   const LogStorage* storage() const { return storage_.get(); }
   const StateMachine& state_machine() const { return *state_machine_; }
+  // Why the host fail-stopped: the step that failed and its status (kept apart from the text so
+  // checkers need not parse it).
+  enum class FailedStep : std::uint8_t {
+    none,
+    recover,
+    save_snapshot,
+    compact,
+    install_snapshot,
+    persist
+  };
+  // The failure text starts with the step's.
+  static constexpr std::string_view kFailedStepText[] = {"",
+                                                         "cannot recover storage: ",
+                                                         "cannot save snapshot: ",
+                                                         "cannot compact the log: ",
+                                                         "cannot install snapshot: ",
+                                                         "storage failed: "};
   bool failed() const { return !failure_.empty(); }
   const std::string& failure() const { return failure_; }
+  FailedStep failed_step() const { return failed_step_; }
+  StatusCode failure_code() const { return failure_code_; }
   // What recovery found worth saying (damaged snapshot files skipped, the snapshot loaded).
   const std::string& recovery_note() const { return recovery_note_; }
   std::uint64_t snapshots_taken() const { return snapshots_taken_; }
@@ -128,7 +147,7 @@ class NodeHost final : public Process, private ReadySink {
   void fail_pending_reads();
   void respond(NodeId endpoint, std::uint64_t client_id, std::uint64_t sequence,
                ClientStatus status, std::span<const std::uint8_t> payload = {});
-  void fail_stop(const std::string& why);
+  void fail_stop(FailedStep step, const Status& status);
   Status recover();
   // Snapshot bytes: the session table, then the state machine.
   // `membership`: the snapshot's (Raft::snapshot_membership), empty for the bootstrap one.
@@ -147,6 +166,8 @@ class NodeHost final : public Process, private ReadySink {
   std::unique_ptr<Raft> raft_;
   SessionTable sessions_;
   std::string failure_;
+  FailedStep failed_step_ = FailedStep::none;
+  StatusCode failure_code_ = StatusCode::ok;
   std::string recovery_note_;
   std::uint64_t snapshots_taken_ = 0;
   std::uint64_t snapshots_installed_ = 0;

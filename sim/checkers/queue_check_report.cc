@@ -29,6 +29,7 @@ constexpr EnumName<QueueRule> kRuleNames[] = {
     {QueueRule::retry_delay_exceeds_backoff, "retry_delay_exceeds_backoff"},
     {QueueRule::refusal_contradicts_final_state, "refusal_contradicts_final_state"},
     {QueueRule::counter_below_history, "counter_below_history"},
+    {QueueRule::enqueued_time_out_of_order, "enqueued_time_out_of_order"},
 };
 static_assert(std::size(kRuleNames) == kQueueRuleCount);
 

@@ -34,8 +34,9 @@ enum class QueueRule : std::uint8_t {
   retry_delay_exceeds_backoff,      // a failed job waits longer than its attempt's backoff
   refusal_contradicts_final_state,  // already_completed / already_final, final state disagrees
   counter_below_history,            // the queue counted fewer leases or fails than were acked
+  enqueued_time_out_of_order,       // a job's creation time against the real-time order
 };
-constexpr std::size_t kQueueRuleCount = 17;
+constexpr std::size_t kQueueRuleCount = 18;
 const char* queue_rule_name(QueueRule rule);
 // The Jepsen total-queue category ("lost", "unexpected", "duplicated", "recovered") or "job".
 const char* queue_rule_category(QueueRule rule);

@@ -4,6 +4,8 @@
 #include "sim/checkers/queue_timing_rules.h"
 
 #include <algorithm>
+#include <climits>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <tuple>
@@ -31,9 +33,11 @@ class TimingRules {
 
   std::vector<QueueRuleHit> run() {
     index();
+    const TimeFloor floor = time_floor();
     for (const auto& [job_id, job] : jobs_) {
       check_not_before(job_id, job);
       check_backoff_lower_bound(job_id, job);
+      check_enqueued_time(job_id, job, floor);
     }
     check_retry_delays();
     check_refusals();
@@ -67,6 +71,61 @@ class TimingRules {
       } else if (operation.op == QueueOp::fail) {
         jobs_[operation.arguments.job_id].fails.emplace(operation.arguments.token, index);
       }
+    }
+  }
+
+  // The queue's time never goes back (each command's stamp is capped below by the last), and an
+  // operation that returned ok was applied before any operation invoked later. So at `t` the
+  // queue's time is at least the grant of every ok lease that returned before t: ok leases with a
+  // known grant by return time, with the running maximum of their grants.
+  struct TimeFloor {
+    std::vector<std::pair<Time, Time>> returned_grant_max;  // (return time, max grant so far)
+    Time at(Time time) const {
+      auto after = std::lower_bound(returned_grant_max.begin(), returned_grant_max.end(),
+                                    std::pair<Time, Time>{time, INT64_MIN});
+      return after == returned_grant_max.begin() ? INT64_MIN : std::prev(after)->second;
+    }
+  };
+  TimeFloor time_floor() const {
+    TimeFloor floor;
+    for (const auto& [job_id, job] : jobs_) {
+      for (const auto& [attempt, lease] : job.leases) {
+        if (auto grant = granted(lease))
+          floor.returned_grant_max.emplace_back(at(lease).return_time, *grant);
+      }
+    }
+    std::sort(floor.returned_grant_max.begin(), floor.returned_grant_max.end());
+    for (std::size_t i = 1; i < floor.returned_grant_max.size(); ++i) {
+      auto& [time, grant] = floor.returned_grant_max[i];
+      grant = std::max(grant, floor.returned_grant_max[i - 1].second);
+    }
+    return floor;
+  }
+
+  // enqueued_time_out_of_order: the creation time an ok lease reports for its job lies between
+  // the queue's time when the creating enqueue was invoked (its floor) and the lease's grant.
+  void check_enqueued_time(JobId job_id, const JobTiming& job, const TimeFloor& floor) {
+    if (!job.creating_enqueue) return;
+    const Time lowest = floor.at(at(*job.creating_enqueue).invoke_time);
+    for (const auto& [attempt, lease] : job.leases) {
+      const std::optional<Time> enqueued = at(lease).reply.enqueued;
+      if (!enqueued) continue;
+      const std::optional<Time> grant = granted(lease);
+      std::string detail;
+      if (*enqueued < lowest) {
+        detail = "created at " + ns_text(*enqueued) + " by its lease's account, but the queue's" +
+                 " time had reached " + ns_text(lowest) + " before its enqueue was invoked";
+      } else if (grant && *enqueued > *grant) {
+        detail = "created at " + ns_text(*enqueued) +
+                 " by its lease's account, after that lease's" + " grant at " + ns_text(*grant);
+      } else {
+        continue;
+      }
+      hits_.push_back({QueueRule::enqueued_time_out_of_order,
+                       job_id,
+                       {*job.creating_enqueue, lease},
+                       "attempt " + std::to_string(attempt) + ": " + detail});
+      return;
     }
   }
 

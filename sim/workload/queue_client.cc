@@ -246,6 +246,9 @@ void QueueClient::on_applied(Session& session, std::span<const std::uint8_t> pay
       recorded.created = reply->created;
       recorded.attempt = reply->job.attempt;
       recorded.lease_expires = static_cast<Time>(reply->job.lease_expires_ns);
+      if (session.command.op == queue::Op::lease) {
+        recorded.enqueued = static_cast<Time>(reply->job.enqueued_ns);
+      }
       break;
     case queue::Outcome::empty:
       recorded.empty = true;

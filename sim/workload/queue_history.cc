@@ -123,6 +123,7 @@ Json operation_to_json(const QueueOperation& operation) {
       entry["job_id"] = reply.job_id;
       entry["attempt"] = reply.attempt;
       entry["lease_expires_ns"] = reply.lease_expires;
+      if (reply.enqueued) entry["enqueued_ns"] = *reply.enqueued;
     }
   }
   if (operation.status == QueueOperationStatus::ok && operation.op == QueueOp::heartbeat) {
@@ -239,6 +240,7 @@ void parse_reply(const Json& json, const std::string& path, QueueOperation& oper
       reply.job_id = read_unsigned(json, "job_id", path);
       reply.attempt = read_unsigned(json, "attempt", path);
       reply.lease_expires = read_time(json, "lease_expires_ns", path);
+      if (json.contains("enqueued_ns")) reply.enqueued = read_time(json, "enqueued_ns", path);
     }
   } else if (operation.op == QueueOp::heartbeat) {
     reply.lease_expires = read_time(json, "lease_expires_ns", path);

@@ -51,7 +51,10 @@ struct QueueReply {
   bool empty = false;         // lease ok: no job was available
   std::uint64_t attempt = 0;  // lease ok: the attempt number, which is the fencing token
   Time lease_expires = 0;     // lease or heartbeat ok: when the lease ends (state-machine time)
-  std::string note{};         // rejection reason ("stale_token", "not_leased", ...) or free text
+  // lease ok, unless empty: when the queue created the job (state-machine time); nullopt = not
+  // recorded.
+  std::optional<Time> enqueued{};
+  std::string note{};  // rejection reason ("stale_token", "not_leased", ...) or free text
 
   friend bool operator==(const QueueReply&, const QueueReply&) = default;
 };

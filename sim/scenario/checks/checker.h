@@ -75,6 +75,10 @@ std::unique_ptr<Checker> make_durability_checker();
 std::unique_ptr<Checker> make_linearizability_checker();
 std::unique_ptr<Checker> make_queue_semantics_checker();
 std::unique_ptr<Checker> make_recovery_checker();
+// Whether the scenario may legitimately leave a disk unrecoverable (corrupt or full disk faults, a
+// capacity limit, wipes, the membership nemesis, injected bugs); torn writes and slow fsyncs do
+// not. Otherwise the recovery finding fails a node that stopped on corrupt storage.
+bool disks_may_be_damaged(const Scenario& scenario);
 // Adds the leadership measurements to the liveness finding and fails it on a breach of the
 // stable-leader bound or of the scenario's leadership bounds (unless it already failed earlier).
 void judge_leadership(const RunEnd& run, CheckerFinding& liveness);

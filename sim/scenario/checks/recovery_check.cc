@@ -53,34 +53,8 @@ nlohmann::ordered_json changes_json(const RunEnd& run) {
           {"per_change", changes}};
 }
 
-// Whether the run may legitimately leave a disk unrecoverable: corruption, a full disk (a
-// disk fault or a capacity limit), a wipe (a step or the nemesis), or an injected bug. Crashes,
-// power loss, torn unsynced writes and slow fsyncs must always be survived (the nemesis' disk
-// kind only tears writes: DiskFault::draw_nemesis).
-bool disks_may_be_damaged(const Scenario& scenario) {
-  if (scenario.cluster.bugs != LayerBugs{}) return true;
-  if (scenario.cluster.disk.capacity_bytes != ServiceClusterOptions{}.disk.capacity_bytes) {
-    return true;
-  }
-  for (const FaultStep& step : scenario.faults) {
-    if (const DiskFault* disk = step.as<DiskFault>()) {
-      if (disk->kind != DiskFault::Kind::torn_writes && disk->kind != DiskFault::Kind::slow_sync) {
-        return true;
-      }
-    }
-    if (step.is<WipeFault>() || step.is<MembershipNemesisFault>()) return true;
-  }
-  if (!scenario.nemesis) return false;
-  return std::any_of(
-      scenario.nemesis->kinds.begin(), scenario.nemesis->kinds.end(), [](NemesisKind kind) {
-        return kind.name() == WipeFault::kName || kind.name() == MembershipNemesisFault::kName;
-      });
-}
-
 // A node that stopped itself finding its storage corrupt although nothing damaged its disk: it
-// could not read back what it wrote (say, the state machine refuses its own snapshot). NodeHost
-// reports the reason as text only, hence the prefix (NodeHost::start, Status::to_string).
-constexpr std::string_view kCorruptStorage = "cannot recover storage: corruption";
+// could not read back what it wrote (say, the state machine refuses its own snapshot).
 
 std::optional<std::string> undamaged_node_stopped(const RunEnd& run) {
   if (disks_may_be_damaged(run.scenario)) return std::nullopt;
@@ -90,7 +64,10 @@ std::optional<std::string> undamaged_node_stopped(const RunEnd& run) {
     // Only corruption: an empty disk refused as a wiped bootstrap member (failed_precondition)
     // can follow an early crash that lost every unsynced write, and is a designed refusal.
     if (host == nullptr || !host->failed()) continue;
-    if (!host->failure().starts_with(kCorruptStorage)) continue;
+    if (host->failed_step() != NodeHost::FailedStep::recover ||
+        host->failure_code() != StatusCode::corruption) {
+      continue;
+    }
     return "n" + std::to_string(index) +
            " stopped although no fault damaged a disk: " + host->failure();
   }
@@ -158,6 +135,30 @@ std::pair<CheckerFinding, CheckerFinding> check_recovery(const RunEnd& run) {
   return {recovery, liveness};
 }
 }  // namespace
+
+// Whether the run may legitimately leave a disk unrecoverable: corruption, a full disk (a
+// disk fault or a capacity limit), a wipe (a step or the nemesis), or an injected bug. Crashes,
+// power loss, torn unsynced writes and slow fsyncs must always be survived (the nemesis' disk
+// kind only tears writes: DiskFault::draw_nemesis).
+bool disks_may_be_damaged(const Scenario& scenario) {
+  if (scenario.cluster.bugs != LayerBugs{}) return true;
+  if (scenario.cluster.disk.capacity_bytes != ServiceClusterOptions{}.disk.capacity_bytes) {
+    return true;
+  }
+  for (const FaultStep& step : scenario.faults) {
+    if (const DiskFault* disk = step.as<DiskFault>()) {
+      if (disk->kind != DiskFault::Kind::torn_writes && disk->kind != DiskFault::Kind::slow_sync) {
+        return true;
+      }
+    }
+    if (step.is<WipeFault>() || step.is<MembershipNemesisFault>()) return true;
+  }
+  if (!scenario.nemesis) return false;
+  return std::any_of(
+      scenario.nemesis->kinds.begin(), scenario.nemesis->kinds.end(), [](NemesisKind kind) {
+        return kind.name() == WipeFault::kName || kind.name() == MembershipNemesisFault::kName;
+      });
+}
 
 std::unique_ptr<Checker> make_recovery_checker() {
   return make_checker({"recovery", "liveness"}, [](const RunEnd& run) {
