@@ -24,6 +24,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "raft/base/map_node_pool.h"
 #include "raft/core/raft.h"
