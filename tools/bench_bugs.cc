@@ -10,6 +10,7 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "sim/fuzz/shrink.h"
 #include "sim/scenario/parse.h"
@@ -147,7 +148,7 @@ void write_shrunk_scenario(const BugsBenchOptions& bench, const CampaignFailure&
                         ": campaign seed, run index), "
                         "shrunk by raftsim shrink.";
   hunt.shrunk_file = bench.out_dir + "/bugs/" + std::string(info.name) + ".json";
-  std::ofstream(hunt.shrunk_file) << scenario_to_json(minimal);
+  write_output(hunt.shrunk_file, scenario_to_json(minimal));
   hunt.shrunk = std::move(shrunk);
 }
 
@@ -241,7 +242,7 @@ std::string hunt_row(const BugHunt& hunt) {
 }
 
 void write_bug_hunt_markdown(const BugsBenchOptions& bench, const std::string& table) {
-  std::ofstream md(bench.out_dir + "/bug-hunt.md");
+  std::ostringstream md;
   md << "# Bug hunt: does fuzzing find the catalogued bugs?\n\nProduced by:\n\n```\n"
      << bench.command_line << "\n```\n\n"
      << "Per bug: campaigns with campaign seeds 1.." << bench.seeds << " (each at most "
@@ -264,6 +265,7 @@ void write_bug_hunt_markdown(const BugsBenchOptions& bench, const std::string& t
         "table cannot tell and does not "
         "guess.\n\n"
      << table;
+  write_output(bench.out_dir + "/bug-hunt.md", md.str());
 }
 
 // Writes bug-hunt.json and bug-hunt.md and prints the table (or the JSON).
@@ -284,7 +286,7 @@ void report_bug_hunts(const BugsBenchOptions& bench, const std::vector<BugHunt>&
     table += hunt_row(hunt) + "\n";
     out["bugs"].push_back(hunt_json(hunt));
   }
-  std::ofstream(bench.out_dir + "/bug-hunt.json") << out.dump(2) << "\n";
+  write_output(bench.out_dir + "/bug-hunt.json", out.dump(2) + "\n");
   write_bug_hunt_markdown(bench, table);
   if (bench.json) {
     std::printf("%s\n", out.dump(2).c_str());
@@ -308,7 +310,7 @@ int run_bench_bugs(const std::vector<std::string>& arguments) {
     throw UsageError("--seeds, --runs, --seconds, --failures-per-campaign, --shrinks-max > 0");
   }
   const Bug only_bug = bench.only.empty() ? Bug::none : parse_bug_option(bench.only);
-  std::filesystem::create_directories(bench.out_dir + "/bugs");
+  create_out_directory(bench.out_dir + "/bugs");
   std::vector<BugHunt> hunts;
   for (const BugInfo& info : bug_catalogue()) {
     if (only_bug != Bug::none && info.bug != only_bug) continue;

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "sim/scenario/parse.h"
+#include "tools/options.h"
 #include "tools/commands.h"
 #include "tools/explore_run.h"
 
@@ -212,8 +213,8 @@ int run_bench_explore(bool json, const std::string& results_dir) {
   md << summary_markdown(out["runs"]);
   const std::string md_path = results_dir + "/explore-bench.md";
   const std::string json_path = results_dir + "/explore-bench.json";
-  std::ofstream(md_path) << md.str();
-  std::ofstream(json_path) << out.dump(2) << "\n";
+  write_output(md_path, md.str());
+  write_output(json_path, out.dump(2) + "\n");
   if (json) {
     std::printf("%s\n", out.dump().c_str());
   } else {

@@ -16,6 +16,7 @@
 #include "sim/linearizability/import.h"
 #include "sim/linearizability/models.h"
 #include "sim/linearizability/report.h"
+#include "tools/options.h"
 #include "tools/commands.h"
 
 namespace raftsim::tools {
@@ -92,10 +93,10 @@ int exit_code_for(Verdict verdict) {
 }
 
 void write_outputs(const std::string& out_dir, const CheckResult& result, const History& history) {
-  fs::create_directories(out_dir);
-  std::ofstream(out_dir + "/result.json") << result_to_json(result, history).dump(2) << "\n";
+  create_out_directory(out_dir);
+  write_output(out_dir + "/result.json", result_to_json(result, history).dump(2) + "\n");
   if (result.violation) {
-    std::ofstream(out_dir + "/violation.html") << violation_to_html(result, history);
+    write_output(out_dir + "/violation.html", violation_to_html(result, history));
   }
 }
 

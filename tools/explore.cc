@@ -53,12 +53,6 @@ std::string bounds_text(const ExploreSection& explore, std::uint32_t nodes) {
   return out.str();
 }
 
-void write_text(const std::string& path, const std::string& text) {
-  std::ofstream file(path);
-  file << text;
-  if (!file) throw std::runtime_error("cannot write " + path);
-}
-
 // Replays `schedule` with a trace, renders the diagram, and returns the replayed world.
 std::unique_ptr<RaftWorld> replay_with_trace(const RaftWorldConfig& config,
                                              const std::vector<std::string>& schedule, Trace& trace,
@@ -121,7 +115,7 @@ int replay_scenario(const Scenario& scenario, const RaftWorldConfig& config,
   }
   std::printf("replay reproduced %s\n", found.empty() ? "no violation" : found.c_str());
   if (!out_dir.empty()) {
-    std::filesystem::create_directories(out_dir);
+    create_out_directory(out_dir);
     write_diagram_files(out_dir, scenario.name + ": replay", trace, config.nodes);
   }
   return violation ? kExitViolation : 0;
@@ -352,20 +346,20 @@ void print_search_text(const SearchReport& report) {
 // returns the trail as text.
 std::string write_counterexample(const SearchReport& report, const std::string& out_dir) {
   const ExploreRun& run = report.run;
-  std::filesystem::create_directories(out_dir);
+  create_out_directory(out_dir);
   Scenario counterexample = report.scenario;
   counterexample.name = report.scenario.name + "-counterexample";
   counterexample.explore->schedule = run.schedule;
   counterexample.explore->expect_violation = run.result.violation->invariant;
-  write_text(out_dir + "/counterexample.json", scenario_to_json(counterexample));
+  write_output(out_dir + "/counterexample.json", scenario_to_json(counterexample));
   std::string trail_text;
   for (std::size_t i = 0; i < run.schedule.size(); ++i) {
     trail_text += std::to_string(i + 1) + ". " + run.schedule[i] + "\n";
   }
   trail_text +=
       "=> " + run.result.violation->invariant + ": " + run.result.violation->detail + "\n";
-  write_text(out_dir + "/trail.txt", trail_text);
-  if (!run.graph_dot.empty()) write_text(out_dir + "/state-graph.dot", run.graph_dot);
+  write_output(out_dir + "/trail.txt", trail_text);
+  if (!run.graph_dot.empty()) write_output(out_dir + "/state-graph.dot", run.graph_dot);
   return trail_text;
 }
 

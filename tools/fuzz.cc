@@ -182,16 +182,10 @@ std::pair<std::uint64_t, std::uint64_t> parse_shard(const std::string& text) {
   }
 }
 
-void write_file(const std::string& path, const std::string& text) {
-  std::ofstream out(path);
-  out << text;
-  if (!out) throw UsageError("cannot write '" + path + "'");
-}
-
 // Writes one failure's files and shrinks it; returns its JSON entry.
 nlohmann::ordered_json save_failure(const CampaignFailure& failure, const FuzzFlags& flags) {
   const std::string dir = flags.out_dir + "/failure-" + std::to_string(failure.run_index);
-  std::filesystem::create_directories(dir);
+  create_out_directory(dir);
   nlohmann::ordered_json entry = {{"run_index", failure.run_index},
                                   {"seed", failure.scenario.seed},
                                   {"checker", failure.checker},
@@ -201,10 +195,10 @@ nlohmann::ordered_json save_failure(const CampaignFailure& failure, const FuzzFl
                                   {"dir", dir}};
   Scenario generated = failure.scenario;
   generated.expect = Expectation{false, failure.checker};
-  write_file(dir + "/scenario.json", scenario_to_json(generated));
+  write_output(dir + "/scenario.json", scenario_to_json(generated));
   Scenario concrete = failure.report.concrete_scenario(generated);
   concrete.name = generated.name + "-replay";
-  write_file(dir + "/replay.json", scenario_to_json(concrete));
+  write_output(dir + "/replay.json", scenario_to_json(concrete));
   if (flags.no_shrink) return entry;
   ShrinkOptions shrink_options;
   shrink_options.runs_max = flags.shrink_runs_max;
@@ -235,7 +229,7 @@ nlohmann::ordered_json save_failure(const CampaignFailure& failure, const FuzzFl
   minimal.name = generated.name + "-min";
   minimal.description =
       "shrunk by raftsim fuzz from " + dir + "/replay.json: " + failure.checker + " fails";
-  write_file(dir + "/min.json", scenario_to_json(minimal));
+  write_output(dir + "/min.json", scenario_to_json(minimal));
   const ScenarioSize& from = shrunk.value().original;
   const ScenarioSize& to = shrunk.value().final;
   entry["shrunk"] = {{"file", dir + "/min.json"},
@@ -253,11 +247,11 @@ nlohmann::ordered_json save_failure(const CampaignFailure& failure, const FuzzFl
 // the events_max that stopped it, so `raftsim run DIR/replay.json` stops at the same event.
 nlohmann::ordered_json save_budget_run(const CampaignBudgetRun& run, const FuzzFlags& flags) {
   const std::string dir = flags.out_dir + "/budget-" + std::to_string(run.run_index);
-  std::filesystem::create_directories(dir);
-  write_file(dir + "/scenario.json", scenario_to_json(run.scenario));
+  create_out_directory(dir);
+  write_output(dir + "/scenario.json", scenario_to_json(run.scenario));
   Scenario concrete = run.report.concrete_scenario(run.scenario);
   concrete.name = run.scenario.name + "-replay";
-  write_file(dir + "/replay.json", scenario_to_json(concrete));
+  write_output(dir + "/replay.json", scenario_to_json(concrete));
   return {{"run_index", run.run_index},
           {"seed", run.scenario.seed},
           {"reason", run.report.budget_exceeded},
@@ -274,7 +268,7 @@ std::string write_failure_diagram(const Scenario& scenario, const std::string& d
   ScenarioRunner runner(scenario, scenario.seed);
   ScenarioRunReport report = runner.run();
   const Trace& trace = runner.cluster().world().trace();
-  std::ofstream(dir + "/" + stem + ".trace.jsonl") << trace.to_jsonl();
+  write_output(dir + "/" + stem + ".trace.jsonl", trace.to_jsonl());
   DiagramOptions diagram;
   const CheckerFinding* failure = report.first_failure();
   if (failure != nullptr) {
@@ -435,9 +429,7 @@ struct SavedRuns {
 };
 
 SavedRuns save_runs(const CampaignResult& result, const FuzzFlags& flags) {
-  std::error_code error;
-  std::filesystem::create_directories(flags.out_dir, error);
-  if (error) throw UsageError("cannot create --out '" + flags.out_dir + "': " + error.message());
+  create_out_directory(flags.out_dir);
   SavedRuns saved;
   for (const CampaignFailure& failure : result.failures) {
     std::fprintf(stderr, "fuzz: run %llu failed (%s: %s); shrinking...\n",
@@ -546,11 +538,12 @@ void report_campaign(const CampaignOptions& campaign, const CampaignResult& resu
   summary["unknown_share_percent"] = share.percent;
   summary["unknown_max_percent"] = flags.unknown_percent_max;
   summary["unknown_share_exceeded"] = share.exceeded;
-  write_file(flags.out_dir + "/campaign.json", summary.dump(2) + "\n");
-  write_file(flags.out_dir + "/coverage.md",
-             "# Fault coverage: seed " + std::to_string(campaign.seed) + ", shard " +
-                 summary["shard"].get<std::string>() + ", " + std::to_string(result.runs) +
-                 " runs\n\n" + result.coverage.to_markdown() + "\n" + result.probes.to_markdown());
+  write_output(flags.out_dir + "/campaign.json", summary.dump(2) + "\n");
+  write_output(flags.out_dir + "/coverage.md",
+               "# Fault coverage: seed " + std::to_string(campaign.seed) + ", shard " +
+                   summary["shard"].get<std::string>() + ", " + std::to_string(result.runs) +
+                   " runs\n\n" + result.coverage.to_markdown() + "\n" +
+                   result.probes.to_markdown());
   if (flags.json) {
     std::printf("%s\n", summary.dump(2).c_str());
   } else {

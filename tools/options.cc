@@ -1,5 +1,7 @@
 #include "tools/options.h"
 
+#include "tools/artifact/artifact_writer.h"
+
 #include <cstdio>
 #include <filesystem>
 #include <sstream>
@@ -51,10 +53,14 @@ bool print_help_if_asked(const po::variables_map& values, const po::options_desc
 }
 
 void create_out_directory(const std::string& directory) {
-  std::error_code error;
-  std::filesystem::create_directories(directory, error);
-  if (error) {
-    throw UsageError("cannot create --out directory '" + directory + "': " + error.message());
+  if (Status prepared = artifact::prepare_directory(directory); !prepared.ok()) {
+    throw UsageError("cannot use output directory: " + artifact::printable(prepared.message()));
+  }
+}
+
+void write_output(const std::string& path, std::string_view bytes) {
+  if (Status written = artifact::write_file(path, bytes); !written.ok()) {
+    throw UsageError("cannot write: " + artifact::printable(written.message()));
   }
 }
 

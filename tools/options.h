@@ -5,6 +5,7 @@
 
 #include <boost/program_options.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace raftsim::tools {
@@ -28,7 +29,12 @@ std::string help_text(const boost::program_options::options_description& options
 bool print_help_if_asked(const boost::program_options::variables_map& values,
                          const boost::program_options::options_description& options);
 
-// Creates `directory` and its parents; a failure is a UsageError naming --out.
+// Creates `directory` and its parents and checks that files can be written there (before a long
+// run starts); a failure is a UsageError naming the directory and the reason.
 void create_out_directory(const std::string& directory);
+// Writes a whole file atomically (tools/artifact/artifact_writer.h); a failure is a UsageError
+// (exit 2) naming the path and the operating system's reason. Every file a command writes goes
+// through here.
+void write_output(const std::string& path, std::string_view bytes);
 
 }  // namespace raftsim::tools

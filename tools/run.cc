@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "sim/kernel/determinism.h"
 #include "sim/markup/markup.h"
@@ -186,13 +187,13 @@ std::vector<std::string> write_run_files(const ScenarioRun& run, const RunFlags&
   std::vector<std::string> written;
   create_out_directory(out_dir);
   if (failed || flags.trace) {
-    std::ofstream(out_dir + "/trace.jsonl") << cluster.world().trace().to_jsonl();
+    write_output(out_dir + "/trace.jsonl", cluster.world().trace().to_jsonl());
     written.push_back("trace.jsonl");
   }
   if (scenario.cluster.workload_type == ServiceClusterOptions::Workload::queue) {
-    std::ofstream(out_dir + "/history.json") << cluster.queue_history().to_json() << "\n";
+    write_output(out_dir + "/history.json", cluster.queue_history().to_json() + "\n");
   } else {
-    std::ofstream(out_dir + "/history.json") << cluster.history().to_json() << "\n";
+    write_output(out_dir + "/history.json", cluster.history().to_json() + "\n");
   }
   written.push_back("history.json");
   if (failed) {
@@ -200,12 +201,12 @@ std::vector<std::string> write_run_files(const ScenarioRun& run, const RunFlags&
     // choices a seed leads to.
     Scenario concrete = run.report.concrete_scenario(scenario);
     concrete.name = scenario.name + "-replay";
-    std::ofstream(out_dir + "/replay.json") << scenario_to_json(concrete);
+    write_output(out_dir + "/replay.json", scenario_to_json(concrete));
     written.push_back("replay.json");
     result["replay_concrete"] = "raftsim run " + shell_quote(out_dir + "/replay.json");
   }
   if (failed || flags.diagram) written.push_back(write_run_diagram(run, out_dir, result));
-  std::ofstream(out_dir + "/result.json") << result.dump(2) << "\n";
+  write_output(out_dir + "/result.json", result.dump(2) + "\n");
   written.push_back("result.json");
   return written;
 }
@@ -292,8 +293,7 @@ void write_junit(const std::string& path, const std::vector<RunOutcome>& outcome
     failures += outcome.exit_code != 0;
     total_ms += outcome.wall_ms;
   }
-  std::ofstream out(path);
-  if (!out) throw UsageError("cannot write --junit file '" + path + "'");
+  std::ostringstream out;
   out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   out << "<testsuites><testsuite name=\"raftsim\" tests=\"" << outcomes.size() << "\" failures=\""
       << failures << "\" errors=\"0\" time=\"" << total_ms / 1000 << "\">\n";
@@ -311,6 +311,7 @@ void write_junit(const std::string& path, const std::vector<RunOutcome>& outcome
     out << "</testcase>\n";
   }
   out << "</testsuite></testsuites>\n";
+  write_output(path, out.str());
 }
 
 std::vector<Scenario> load_all(const std::vector<std::string>& files) {

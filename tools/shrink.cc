@@ -68,11 +68,7 @@ int run_shrink(const std::vector<std::string>& arguments) {
   minimal.name = scenario.name + "-min";
   minimal.description =
       "shrunk by raftsim shrink from " + input + ": " + shrunk.value().checker + " fails";
-  {
-    std::ofstream out(output);
-    out << scenario_to_json(minimal);
-    if (!out) throw UsageError("cannot write '" + output + "'");
-  }
+  write_output(output, scenario_to_json(minimal));
   std::filesystem::path directory = std::filesystem::path(output).parent_path();
   if (directory.empty()) directory = ".";
   const std::string stem = std::filesystem::path(output).stem().string();
