@@ -76,5 +76,18 @@ python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert r["verdict"]
   || fail "JSON of an unmet expectation"
 grep -q 'failures="1"' "$out/junit-fail.xml" || fail "junit failure count"
 
+# Outputs that cannot be written: exit 2 naming the path and the reason, and no half-written file
+# (a file-size limit makes write() fail part way, as a full disk does).
+touch "$out/plain-file"
+expect_exit 2 "--out below a plain file" "$raftsim" run "$scenarios/leader-isolated.json" \
+  --out "$out/plain-file/sub"
+grep -q "plain-file/sub: cannot create: Not a directory" "$out/stderr" || fail "--out reason"
+mkdir -p "$out/small"
+expect_exit 2 "a write cut short by a file-size limit" bash -c \
+  'ulimit -f 20; trap "" XFSZ; exec "$0" run "$1" --trace --out "$2"' \
+  "$raftsim" "$scenarios/leader-isolated.json" "$out/small"
+grep -q "trace.jsonl: write: File too large" "$out/stderr" || fail "cut write: reason"
+[ -z "$(ls -A "$out/small")" ] || fail "cut write left files: $(ls -A "$out/small")"
+
 echo "run/validate checks: $failures failures"
 [ "$failures" -eq 0 ]
