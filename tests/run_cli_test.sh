@@ -89,5 +89,26 @@ expect_exit 2 "a write cut short by a file-size limit" bash -c \
 grep -q "trace.jsonl: write: File too large" "$out/stderr" || fail "cut write: reason"
 [ -z "$(ls -A "$out/small")" ] || fail "cut write left files: $(ls -A "$out/small")"
 
+# Scenario names become one safe path component under --out; two that would share one are
+# refused before anything runs, naming both files.
+python3 - "$scenarios/leader-isolated.json" "$out" <<'PY'
+import json, sys
+base = json.load(open(sys.argv[1]))
+for file, name in (("escape.json", "../../escape"), ("twin-a.json", "twin"), ("twin-b.json", "twin")):
+    base["name"] = name
+    json.dump(base, open(sys.argv[2] + "/" + file, "w"))
+PY
+expect_exit 0 "a name with dot-dots stays under --out" "$raftsim" run "$out/escape.json" \
+  "$scenarios/leader-isolated.json" --out "$out/names"
+[ -f "$out/names/_._.._escape/result.json" ] || fail "sanitized directory: $(ls "$out/names")"
+# ("$out/names/../../escape" is beside $out: an unsanitized name writes there.)
+escaped="$(dirname "$out")/escape"
+[ ! -e "$escaped" ] || { fail "a scenario name escaped --out: $escaped"; rm -rf "$escaped"; }
+expect_exit 2 "two scenarios writing to one directory" "$raftsim" run "$out/twin-a.json" \
+  "$out/twin-b.json" --out "$out/twins"
+grep -q "twin-a.json' and '.*twin-b.json' would both write to" "$out/stderr" \
+  || fail "collision message"
+[ ! -e "$out/twins/twin" ] || fail "a run started before the collision was refused"
+
 echo "run/validate checks: $failures failures"
 [ "$failures" -eq 0 ]

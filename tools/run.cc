@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -19,6 +20,7 @@
 #include "sim/render/sequence_diagram.h"
 #include "sim/scenario/parse.h"
 #include "sim/scenario/runner.h"
+#include "tools/artifact/artifact_writer.h"
 #include "tools/commands.h"
 #include "tools/options.h"
 
@@ -286,6 +288,35 @@ RunOutcome run_one(const Scenario& scenario, const RunFlags& flags, const std::s
   return outcome;
 }
 
+// Where each scenario's files go: --out itself for one scenario, else a subdirectory named after
+// the scenario as one safe path component (never "..", a slash or a control byte). Two
+// scenarios that would share one are refused before anything runs, naming both files; --out is
+// checked before the first run too.
+std::vector<std::string> output_directories(const std::vector<Scenario>& scenarios,
+                                            const std::vector<std::string>& files,
+                                            const std::string& out_dir) {
+  std::vector<std::string> directories(scenarios.size());
+  if (out_dir.empty()) return directories;
+  create_out_directory(out_dir);
+  std::map<std::string, std::size_t> taken;
+  for (std::size_t index = 0; index < scenarios.size(); ++index) {
+    if (scenarios.size() == 1) {
+      directories[index] = out_dir;
+      break;
+    }
+    const std::string component = artifact::safe_component(scenarios[index].name);
+    if (auto [other, fresh] = taken.emplace(component, index); !fresh) {
+      throw UsageError("'" + artifact::printable(files[other->second]) + "' and '" +
+                       artifact::printable(files[index]) + "' would both write to " + out_dir +
+                       "/" + component + " (scenario names '" +
+                       artifact::printable(scenarios[other->second].name) + "' and '" +
+                       artifact::printable(scenarios[index].name) + "'): rename one");
+    }
+    directories[index] = out_dir + "/" + component;
+  }
+  return directories;
+}
+
 void write_junit(const std::string& path, const std::vector<RunOutcome>& outcomes) {
   std::size_t failures = 0;
   double total_ms = 0;
@@ -360,19 +391,21 @@ int run_run(const std::vector<std::string>& arguments) {
   if (print_help_if_asked(values, options)) return 0;
   if (files.empty()) throw UsageError("no scenario file given (see raftsim run --help)");
   if (values.count("seed")) flags.seed = seed;
-  const std::optional<Bug> injected =
-      values.count("bug") ? std::optional<Bug>(parse_bug_option(bug)) : std::nullopt;
+  const bool inject = values.count("bug") > 0;
+  const Bug injected = inject ? parse_bug_option(bug) : Bug{};
   std::vector<Scenario> scenarios = load_all(files);
-  if (injected) {
-    for (Scenario& scenario : scenarios) scenario.bug = *injected;
+  if (inject) {
+    for (Scenario& scenario : scenarios) scenario.bug = injected;
   }
+
+  const std::vector<std::string> out_dirs = output_directories(scenarios, files, flags.out_dir);
 
   std::vector<RunOutcome> outcomes;
   nlohmann::ordered_json json_results = nlohmann::ordered_json::array();
   int exit_code = 0;
-  for (const Scenario& scenario : scenarios) {
-    std::string out_dir = flags.out_dir;
-    if (!out_dir.empty() && scenarios.size() > 1) out_dir += "/" + scenario.name;
+  for (std::size_t index = 0; index < scenarios.size(); ++index) {
+    const Scenario& scenario = scenarios[index];
+    const std::string& out_dir = out_dirs[index];
     nlohmann::ordered_json json_result;
     outcomes.push_back(run_one(scenario, flags, out_dir, flags.json ? &json_result : nullptr));
     if (flags.json) json_results.push_back(json_result);
