@@ -1,7 +1,8 @@
 // The artifact writer: a file is replaced whole or not at all (a write cut short by a file-size
 // limit leaves the old file and no temporary), symlinks are replaced rather than followed, errors
 // name the path and the reason, and names from input files become one safe path component.
-#include "tools/artifact/artifact_writer.h"
+#include "sim/files/artifact_writer.h"
+#include "sim/files/text.h"
 
 #include <gtest/gtest.h>
 #include <sys/resource.h>
@@ -11,7 +12,7 @@
 #include <fstream>
 #include <sstream>
 
-namespace raftsim::artifact {
+namespace raftsim::files {
 namespace {
 
 namespace fs = std::filesystem;
@@ -131,7 +132,12 @@ TEST(ArtifactNames, PrintableEscapesControlBytesAndBrokenUtf8) {
   EXPECT_EQ(printable("\xed\xa0\x80"), "\\xed\\xa0\\x80") << "a surrogate is not UTF-8";
   EXPECT_EQ(printable("\xc0\xaf"), "\\xc0\\xaf") << "an overlong form is not UTF-8";
   EXPECT_EQ(printable(std::string("nul\0byte", 8)), "nul\\x00byte");
+  EXPECT_EQ(printable("\xc2\x9b"
+                      "31m"),
+            "\\xc2\\x9b31m")
+      << "a C1 control (CSI) is escaped";
+  EXPECT_EQ(printable("\xc2\xa0"), "\xc2\xa0") << "U+00A0 is printable";
 }
 
 }  // namespace
-}  // namespace raftsim::artifact
+}  // namespace raftsim::files

@@ -38,13 +38,13 @@ python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert r["timer_eve
 # raftsim render: the raft demo's trace back into pictures; bad input is exit 2, no Graphviz exit 3.
 trace="$out/raft/trace.jsonl"
 expect_exit 2 "render: missing trace" "$raftsim" render "$out/nope.jsonl" -o "$out/r.svg"
-grep -q "no such trace file" "$out/stderr" || { echo "FAIL: render missing-file message"; failures=$((failures + 1)); }
+grep -q "nope.jsonl: cannot open the trace file: No such file or directory" "$out/stderr" || { echo "FAIL: render missing-file message"; failures=$((failures + 1)); }
 expect_exit 2 "render: no -o" "$raftsim" render "$trace"
 expect_exit 2 "render: unknown output extension" "$raftsim" render "$trace" -o "$out/r.jpg"
 grep -q "unknown picture format" "$out/stderr" || { echo "FAIL: render extension message"; failures=$((failures + 1)); }
 head -2 "$trace" >"$out/bad.jsonl"; echo '{"n":2,"t_ns":' >>"$out/bad.jsonl"
 expect_exit 2 "render: bad JSONL line" "$raftsim" render "$out/bad.jsonl" -o "$out/r.svg"
-grep -q "bad.jsonl: line 3: bad JSON" "$out/stderr" || { echo "FAIL: render bad-line message"; cat "$out/stderr"; failures=$((failures + 1)); }
+grep -q "bad.jsonl: line 3, column 15: unexpected end of input" "$out/stderr" || { echo "FAIL: render bad-line message"; cat "$out/stderr"; failures=$((failures + 1)); }
 expect_exit 2 "render: bad --rows-max" "$raftsim" render "$trace" -o "$out/r.svg" --rows-max 0
 expect_exit 0 "render: svg" "$raftsim" render "$trace" -o "$out/r.svg" --focus-ms 1500
 for f in r.svg r.dot; do

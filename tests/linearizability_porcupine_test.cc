@@ -34,14 +34,14 @@ constexpr int kEtcdLast = 102;
 
 CheckResult check_file(const fs::path& path, std::optional<HistoryFormat> format,
                        bool partition_by_key = true) {
-  auto history = read_history_file(path.string(), format);
-  EXPECT_TRUE(history.ok()) << history.status().to_string();
-  if (!history.ok()) return CheckResult{};
-  auto model =
-      make_model(default_model_for(format.value_or(HistoryFormat::raftsim), history.value()));
+  auto read = read_history_file(path.string(), format);
+  EXPECT_TRUE(read.ok()) << read.status().to_string();
+  if (!read.ok()) return CheckResult{};
+  const History& history = read.value().history;
+  auto model = make_model(default_model_for(format.value_or(HistoryFormat::raftsim), history));
   CheckOptions options;
   options.partition_by_key = partition_by_key;
-  auto result = check_history(history.value(), *model, options);
+  auto result = check_history(history, *model, options);
   EXPECT_TRUE(result.ok()) << result.status().to_string();
   return result.ok() ? result.value() : CheckResult{};
 }

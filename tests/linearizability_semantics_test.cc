@@ -298,6 +298,32 @@ TEST(Import, RaftsimJsonRoundTripAndErrors) {
   EXPECT_NE(bad_json.status().message().find("h.json:3:"), std::string::npos);
 }
 
+// Input a permissive reader would take silently, with a different meaning than its writer meant.
+TEST(Import, RaftsimJsonRefusesDuplicateKeysUnknownFieldsAndWrappingIntegers) {
+  const auto error_of = [](const std::string& text) {
+    auto parsed = parse_raftsim_json(text, "h.json");
+    return parsed.ok() ? std::string("parsed") : parsed.status().message();
+  };
+  // With the last "value" winning, this put would read as "y" and flip a verdict.
+  EXPECT_NE(error_of(R"({"version":1,"operations":[{"client":0,"op":"put","key":"a","value":"x",)"
+                     R"("value":"y","invoke_ns":0,"return_ns":5,"status":"ok"}]})")
+                .find("duplicate key \"value\" in the object at /operations/0"),
+            std::string::npos);
+  EXPECT_EQ(error_of(R"({"version":1,"modle":"kv","operations":[]})"),
+            "h.json: JSON path /modle: unknown field (allowed: version, model, operations)");
+  EXPECT_NE(error_of(R"({"version":1,"operations":[{"client":0,"op":"put","key":"a","from":"x",)"
+                     R"("invoke_ns":0,"return_ns":5,"status":"ok"}]})")
+                .find("/operations/0/from: unknown field"),
+            std::string::npos)
+      << "only a cas has \"from\"";
+  EXPECT_NE(error_of(R"({"version":1,"operations":[{"client":0,"op":"put","key":"a",)"
+                     R"("value":9223372036854775808,"invoke_ns":0,"return_ns":5,"status":"ok"}]})")
+                .find("/operations/0/value: expected an integer below 2^63"),
+            std::string::npos);
+  EXPECT_NE(error_of(R"({"version":1,"operations":[],"x":1e400})").find("h.json:1:34: the number"),
+            std::string::npos);
+}
+
 TEST(Import, FormatDetection) {
   EXPECT_EQ(detect_history_format("{:process 0, :type :invoke}"), HistoryFormat::porcupine_kv);
   EXPECT_EQ(detect_history_format("INFO  jepsen.util - 1 :invoke :read nil"),

@@ -217,7 +217,18 @@ TEST(QueueHistoryFormat, ParseErrorsNameTheJsonPath) {
   EXPECT_NE(
       error_of(replaced("\"available\": true", "\"available\": 1")).find("/final_state/available"),
       std::string::npos);
-  EXPECT_NE(error_of("{\"format\": ").find("malformed JSON"), std::string::npos);
+  EXPECT_EQ(error_of("{\"format\": "),
+            "queue history:1:12: unexpected end of input: expected a JSON value");
+  EXPECT_NE(error_of("{\"format\": 1, \"format\": 2}").find("duplicate key \"format\""),
+            std::string::npos);
+  // Fields nothing reads are refused, not dropped: a misspelling at the top, one in an
+  // operation, and a real field on an op that does not have it.
+  EXPECT_NE(error_of(replaced("\"version\": 1", "\"version\": 1, \"fromat\": 0"))
+                .find("/fromat: unknown field (allowed: format, version, operations, final_state)"),
+            std::string::npos);
+  EXPECT_NE(error_of(replaced("\"lease_expires_ns\"", "\"colour\": 1, \"lease_expires_ns\""))
+                .find("/operations/1/colour: not a field of a lease with status ok"),
+            std::string::npos);
   EXPECT_EQ(error_of(good), "parsed");
 }
 

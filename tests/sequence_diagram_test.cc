@@ -307,7 +307,7 @@ void expect_error(const std::string& text, const std::string& message) {
 TEST(TraceJsonl, ErrorsNameTheLineAndTheProblem) {
   const std::string good = R"({"n":0,"t_ns":5,"kind":"crash","node":1,"a":0,"b":0})"
                            "\n";
-  expect_error(good + "{\"n\":1,\n", "line 2: bad JSON at column");
+  expect_error(good + "{\"n\":1,\n", "line 2, column 8: unexpected end of input");
   expect_error(good + R"({"n":1,"t_ns":5,"kind":"explode","a":0,"b":0})",
                "line 2: field \"kind\": expected an event kind");
   expect_error(good + R"({"n":2,"t_ns":5,"kind":"note","a":0,"b":0})",

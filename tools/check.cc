@@ -8,16 +8,17 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "sim/files/text.h"
 #include "sim/linearizability/checker.h"
 #include "sim/linearizability/import.h"
 #include "sim/linearizability/models.h"
 #include "sim/linearizability/report.h"
-#include "tools/options.h"
 #include "tools/commands.h"
+#include "tools/options.h"
 
 namespace raftsim::tools {
 namespace {
@@ -41,30 +42,30 @@ struct CheckArguments {
   bool no_partition = false;
   bool all_partitions = false;
   bool json = false;
+  std::size_t input_limit_bytes = kHistoryFileBytesDefault;
 };
 
-// "steps=N,memory_mb=M,wall_s=S", any subset, in any order.
+// "steps=N,memory_mb=M,wall_s=S", any subset, in any order; each number whole and in range.
 SearchBudget parse_budget(const std::string& text) {
+  constexpr std::uint64_t kMemoryMbMax = std::uint64_t{1} << 24;  // 16 TiB
   SearchBudget budget;
   std::stringstream stream(text);
   std::string item;
   while (std::getline(stream, item, ',')) {
     const std::size_t equals = item.find('=');
     const std::string name = item.substr(0, equals);
-    try {
-      if (equals == std::string::npos) throw std::invalid_argument("no value");
-      const std::string value = item.substr(equals + 1);
-      if (name == "steps") {
-        budget.search_steps_max = std::stoull(value);
-      } else if (name == "memory_mb") {
-        budget.memory_bytes_max = std::stoull(value) << 20;
-      } else if (name == "wall_s") {
-        budget.wall_seconds_max = std::stod(value);
-      } else {
-        throw std::invalid_argument("unknown name");
-      }
-    } catch (const std::exception&) {
-      throw UsageError("--budget: expected steps=N, memory_mb=M or wall_s=S, found '" + item + "'");
+    const std::string value = equals == std::string::npos ? "" : item.substr(equals + 1);
+    const std::string what = "--budget " + name;
+    if (equals != std::string::npos && name == "steps") {
+      budget.search_steps_max =
+          parse_whole_number(value, what, 1, std::numeric_limits<std::uint64_t>::max());
+    } else if (equals != std::string::npos && name == "memory_mb") {
+      budget.memory_bytes_max = parse_whole_number(value, what, 1, kMemoryMbMax) << 20;
+    } else if (equals != std::string::npos && name == "wall_s") {
+      budget.wall_seconds_max = parse_finite_number(value, what, 0.001, 1e9);
+    } else {
+      throw UsageError("--budget: expected steps=N, memory_mb=M or wall_s=S, found '" +
+                       files::printable(item) + "'");
     }
   }
   return budget;
@@ -106,42 +107,39 @@ int check_one(const CheckArguments& arguments) {
     format = parse_history_format(arguments.format);
     if (!format) throw UsageError("--format: expected raftsim, porcupine-kv or jepsen");
   }
-  auto history = read_history_file(arguments.history_path, format);
-  if (!history.ok()) {
-    std::fprintf(stderr, "raftsim check: %s\n", history.status().message().c_str());
+  const SearchBudget budget = parse_budget(arguments.budget);
+  if (!arguments.out_dir.empty()) create_out_directory(arguments.out_dir);
+  auto read = read_history_file(arguments.history_path, format, arguments.input_limit_bytes);
+  if (!read.ok()) {
+    std::fprintf(stderr, "raftsim check: %s\n", read.status().message().c_str());
     return kExitBadInput;
   }
-  if (!format) {
-    std::ifstream file(arguments.history_path, std::ios::binary);
-    std::string head(4096, '\0');
-    file.read(head.data(), static_cast<std::streamsize>(head.size()));
-    head.resize(static_cast<std::size_t>(file.gcount()));
-    format = detect_history_format(head);
-  }
-  auto model = model_or_throw(arguments.model.empty() ? default_model_for(*format, history.value())
+  const History& history = read.value().history;
+  format = read.value().format;
+  auto model = model_or_throw(arguments.model.empty() ? default_model_for(*format, history)
                                                       : arguments.model);
   CheckOptions options;
   options.partition_by_key = !arguments.no_partition;
   options.stop_at_first_violation = !arguments.all_partitions;
-  options.budget = parse_budget(arguments.budget);
+  options.budget = budget;
   const auto start = std::chrono::steady_clock::now();
-  auto result = check_history(history.value(), *model, options);
+  auto result = check_history(history, *model, options);
   const double check_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   if (!result.ok()) {
     std::fprintf(stderr, "raftsim check: %s\n", result.status().message().c_str());
     return kExitBadInput;
   }
-  if (!arguments.out_dir.empty()) write_outputs(arguments.out_dir, result.value(), history.value());
+  if (!arguments.out_dir.empty()) write_outputs(arguments.out_dir, result.value(), history);
   if (arguments.json) {
-    auto json = result_to_json(result.value(), history.value());
-    json["file"] = arguments.history_path;
+    auto json = result_to_json(result.value(), history);
+    json["file"] = files::printable(arguments.history_path);
     json["format"] = history_format_name(*format);
     json["check_ms"] = check_ms;
     std::printf("%s\n", json.dump().c_str());
   } else {
-    std::printf("%s: %s", arguments.history_path.c_str(),
-                result_to_text(result.value(), history.value()).c_str());
+    std::printf("%s: %s", files::printable(arguments.history_path).c_str(),
+                result_to_text(result.value(), history).c_str());
   }
   return exit_code_for(result.value().verdict);
 }
@@ -172,14 +170,9 @@ int run_check(const std::vector<std::string>& argument_list) {
   positional.add("history", 1);
   options.add_options()("history", po::value<std::string>(&arguments.history_path),
                         "the history file");
-  po::variables_map values;
-  try {
-    po::store(po::command_line_parser(argument_list).options(options).positional(positional).run(),
-              values);
-    po::notify(values);
-  } catch (const po::error& error) {
-    throw UsageError(error.what());
-  }
+  add_input_limit_option(options);
+  const po::variables_map values = parse_arguments(argument_list, options, &positional);
+  arguments.input_limit_bytes = input_limit_bytes(values, kHistoryFileBytesDefault);
   if (values.count("help")) {
     std::ostringstream help;
     help << options;

@@ -33,9 +33,10 @@ struct BenchRow {
 };
 
 BenchRow time_check(const fs::path& path, HistoryFormat format, bool partition_by_key) {
-  auto history = read_history_file(path.string(), format);
-  if (!history.ok()) throw std::runtime_error(history.status().message());
-  const std::string model_name = default_model_for(format, history.value());
+  auto read = read_history_file(path.string(), format);
+  if (!read.ok()) throw std::runtime_error(read.status().message());
+  const History& history = read.value().history;
+  const std::string model_name = default_model_for(format, history);
   CheckOptions options;
   options.partition_by_key = partition_by_key;
   BenchRow row;
@@ -46,7 +47,7 @@ BenchRow time_check(const fs::path& path, HistoryFormat format, bool partition_b
   while (row.runs < kBenchRunsMin || (total_s < kBenchSecondsMin && row.runs < kBenchRunsMax)) {
     auto model = make_model(model_name);
     const auto start = std::chrono::steady_clock::now();
-    auto result = check_history(history.value(), *model, options);
+    auto result = check_history(history, *model, options);
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (!result.ok()) throw std::runtime_error(result.status().message());

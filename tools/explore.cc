@@ -14,6 +14,7 @@
 #include "sim/bugs/catalogue.h"
 #include "sim/explore/explorer.h"
 #include "sim/explore/raft_world.h"
+#include "sim/files/text.h"
 #include "sim/render/graphviz.h"
 #include "sim/render/sequence_diagram.h"
 #include "sim/scenario/parse.h"
@@ -235,11 +236,13 @@ Scenario load_explore_scenario(const po::variables_map& values) {
     path = values["scenario"].as<std::string>();
   }
   if (path.empty()) throw UsageError("missing SCENARIO.json (see raftsim explore --help)");
-  Result<Scenario> loaded = load_scenario(path);
+  Result<Scenario> loaded =
+      load_scenario(path, input_limit_bytes(values, kScenarioFileBytesDefault));
   if (!loaded.ok()) throw UsageError(loaded.status().message());
   Scenario scenario = std::move(loaded).value();
   if (!scenario.explore) {
-    throw UsageError(path + ": no \"explore\" section (see scenarios/README.md, \"explore\")");
+    throw UsageError(files::printable(path) +
+                     ": no \"explore\" section (see scenarios/README.md, \"explore\")");
   }
   return scenario;
 }
@@ -401,6 +404,7 @@ int report_violation(const SearchReport& report, const RaftWorldConfig& config,
 int run_explore(const std::vector<std::string>& arguments) {
   po::options_description options("raftsim explore SCENARIO.json [options]");
   add_explore_options(options);
+  add_input_limit_option(options);
   po::positional_options_description positional;
   positional.add("scenario", 1);
   const po::variables_map values = parse_arguments(arguments, options, &positional);

@@ -399,7 +399,8 @@ void configure_campaign(const po::variables_map& values, FuzzArguments& fuzz) {
         "--shard I/N (N > 1) or --scenario");
   }
   if (!fuzz.base_file.empty()) {
-    auto loaded = load_scenario(fuzz.base_file);
+    auto loaded =
+        load_scenario(fuzz.base_file, input_limit_bytes(values, kScenarioFileBytesDefault));
     if (!loaded.ok()) throw UsageError("invalid --scenario:\n" + loaded.status().message());
     fuzz.base = std::move(loaded).value();
     campaign.base = &*fuzz.base;
@@ -560,6 +561,7 @@ int run_fuzz(const std::vector<std::string>& arguments) {
       "DIR_OR_CAMPAIGN_JSON...");
   FuzzArguments fuzz;
   add_fuzz_options(options, fuzz);
+  add_input_limit_option(options);
   po::variables_map values = parse_arguments(arguments, options);
   if (print_help_if_asked(values, options)) return 0;
   if (!fuzz.merge.empty()) {

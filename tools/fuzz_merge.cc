@@ -4,9 +4,11 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "sim/files/input_file.h"
+#include "sim/files/strict_json.h"
+#include "sim/files/text.h"
 #include "sim/fuzz/coverage.h"
 #include "sim/fuzz/probe_table.h"
 #include "tools/commands.h"
@@ -26,11 +28,12 @@ int merge_campaigns(const std::vector<std::string>& paths, bool json, double unk
   for (const std::string& given : paths) {
     const std::string path =
         std::filesystem::is_directory(given) ? given + "/campaign.json" : given;
-    std::ifstream in(path);
-    if (!in) throw UsageError("--merge: cannot read '" + path + "'");
-    nlohmann::json campaign;
+    auto text = files::read_input_file(path, "campaign file");
+    if (!text.ok()) throw UsageError("--merge: " + text.status().message());
+    auto parsed = files::parse_strict_json(text.value(), files::printable(path));
+    if (!parsed.ok()) throw UsageError("--merge: " + parsed.status().message());
+    const nlohmann::json& campaign = parsed.value();
     try {
-      in >> campaign;
       runs += campaign.at("runs").get<std::uint64_t>();
       passed += campaign.at("passed").get<std::uint64_t>();
       unknown += campaign.at("unknown").get<std::uint64_t>();
@@ -42,11 +45,12 @@ int merge_campaigns(const std::vector<std::string>& paths, bool json, double unk
       // Shards of a build without probes have no table: they add nothing to it.
       if (campaign.contains("probes")) {
         if (Status merged = probes.merge_json(campaign.at("probes")); !merged.ok()) {
-          throw UsageError("--merge: '" + path + "': " + merged.message());
+          throw UsageError("--merge: '" + files::printable(path) + "': " + merged.message());
         }
       }
     } catch (const nlohmann::json::exception& error) {
-      throw UsageError("--merge: '" + path + "' is not a campaign.json: " + error.what());
+      throw UsageError("--merge: '" + files::printable(path) +
+                       "' is not a campaign.json: " + error.what());
     }
   }
   nlohmann::ordered_json merged = {{"shards", paths.size()},

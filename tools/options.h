@@ -4,6 +4,8 @@
 #pragma once
 
 #include <boost/program_options.hpp>
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,6 +24,19 @@ boost::program_options::variables_map parse_arguments_with_positional(
     const boost::program_options::options_description& options, const char* name,
     std::string& value);
 
+// A whole decimal number in [min, max]: no sign, no prefix parsing ("12abc" and "1e3" are
+// refused), no wrap; a failure is a UsageError naming `what` and the text.
+std::uint64_t parse_whole_number(std::string_view text, std::string_view what, std::uint64_t min,
+                                 std::uint64_t max);
+// A finite decimal number in [min, max] (no NaN, no infinity), likewise.
+double parse_finite_number(std::string_view text, std::string_view what, double min, double max);
+
+// --input-limit-mb for every command that reads files (sim/files/input_file.h), and the cap it
+// sets in bytes (`default_bytes` when absent).
+void add_input_limit_option(boost::program_options::options_description& options);
+std::size_t input_limit_bytes(const boost::program_options::variables_map& values,
+                              std::size_t default_bytes);
+
 std::string help_text(const boost::program_options::options_description& options);
 
 // Prints the options' help on stdout if --help was given; returns whether it did (the command
@@ -32,7 +47,7 @@ bool print_help_if_asked(const boost::program_options::variables_map& values,
 // Creates `directory` and its parents and checks that files can be written there (before a long
 // run starts); a failure is a UsageError naming the directory and the reason.
 void create_out_directory(const std::string& directory);
-// Writes a whole file atomically (tools/artifact/artifact_writer.h); a failure is a UsageError
+// Writes a whole file atomically (sim/files/artifact_writer.h); a failure is a UsageError
 // (exit 2) naming the path and the operating system's reason. Every file a command writes goes
 // through here.
 void write_output(const std::string& path, std::string_view bytes);

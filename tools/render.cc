@@ -28,6 +28,7 @@ constexpr std::size_t kRowsMaxLimit = 2000;
 struct RenderArguments {
   std::string trace_path;
   std::string out_path;
+  std::size_t input_limit_bytes = kTraceFileBytesDefault;
   std::uint32_t nodes = 0;  // 0: infer from the trace
   double from_ms = 0;
   double until_ms = -1;  // negative: to the end
@@ -80,7 +81,7 @@ int render(const RenderArguments& arguments) {
     throw UsageError("-o " + arguments.out_path + ": directory " + parent.string() +
                      " does not exist");
   }
-  auto trace = read_trace_file(arguments.trace_path);
+  auto trace = read_trace_file(arguments.trace_path, arguments.input_limit_bytes);
   if (!trace.ok()) {
     std::fprintf(stderr, "raftsim render: %s\n", trace.status().message().c_str());
     return kExitBadInput;
@@ -136,8 +137,10 @@ int run_render(const std::vector<std::string>& argument_list) {
       "highlight", po::value<std::vector<std::string>>(&arguments.highlight)->multitoken(),
       "messages to draw bold: c<client>#<seq>, msg:<id>, or a label substring")(
       "title", po::value<std::string>(&arguments.title), "the diagram's title");
+  add_input_limit_option(options);
   const po::variables_map values =
       parse_arguments_with_positional(argument_list, options, "trace", arguments.trace_path);
+  arguments.input_limit_bytes = input_limit_bytes(values, kTraceFileBytesDefault);
   if (values.count("help")) {
     std::printf("%s\nExit codes: 0 written, 2 bad input or usage, 3 Graphviz missing or failed.\n",
                 help_text(options).c_str());

@@ -14,13 +14,14 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "sim/files/artifact_writer.h"
+#include "sim/files/text.h"
 #include "sim/kernel/determinism.h"
 #include "sim/markup/markup.h"
 #include "sim/render/graphviz.h"
 #include "sim/render/sequence_diagram.h"
 #include "sim/scenario/parse.h"
 #include "sim/scenario/runner.h"
-#include "tools/artifact/artifact_writer.h"
 #include "tools/commands.h"
 #include "tools/options.h"
 
@@ -304,13 +305,13 @@ std::vector<std::string> output_directories(const std::vector<Scenario>& scenari
       directories[index] = out_dir;
       break;
     }
-    const std::string component = artifact::safe_component(scenarios[index].name);
+    const std::string component = files::safe_component(scenarios[index].name);
     if (auto [other, fresh] = taken.emplace(component, index); !fresh) {
-      throw UsageError("'" + artifact::printable(files[other->second]) + "' and '" +
-                       artifact::printable(files[index]) + "' would both write to " + out_dir +
-                       "/" + component + " (scenario names '" +
-                       artifact::printable(scenarios[other->second].name) + "' and '" +
-                       artifact::printable(scenarios[index].name) + "'): rename one");
+      throw UsageError("'" + files::printable(files[other->second]) + "' and '" +
+                       files::printable(files[index]) + "' would both write to " + out_dir + "/" +
+                       component + " (scenario names '" +
+                       files::printable(scenarios[other->second].name) + "' and '" +
+                       files::printable(scenarios[index].name) + "'): rename one");
     }
     directories[index] = out_dir + "/" + component;
   }
@@ -345,11 +346,11 @@ void write_junit(const std::string& path, const std::vector<RunOutcome>& outcome
   write_output(path, out.str());
 }
 
-std::vector<Scenario> load_all(const std::vector<std::string>& files) {
+std::vector<Scenario> load_all(const std::vector<std::string>& files, std::size_t bytes_max) {
   std::vector<Scenario> scenarios;
   std::string errors;
   for (const std::string& file : files) {
-    auto scenario = load_scenario(file);
+    auto scenario = load_scenario(file, bytes_max);
     if (!scenario.ok()) {
       errors += (errors.empty() ? "" : "\n") + scenario.status().message();
     } else {
@@ -385,15 +386,17 @@ int run_run(const std::vector<std::string>& arguments) {
       "bug", po::value<std::string>(&bug),
       "inject this catalogued bug (see 'raftsim bugs'; overrides a scenario's \"bug\"; "
       "'none' turns a scenario's bug off)");
+  add_input_limit_option(options);
   po::positional_options_description positional;
   positional.add("scenario", -1);
   po::variables_map values = parse_arguments(arguments, options, &positional);
   if (print_help_if_asked(values, options)) return 0;
   if (files.empty()) throw UsageError("no scenario file given (see raftsim run --help)");
+  const std::size_t input_limit = input_limit_bytes(values, kScenarioFileBytesDefault);
   if (values.count("seed")) flags.seed = seed;
   const bool inject = values.count("bug") > 0;
   const Bug injected = inject ? parse_bug_option(bug) : Bug{};
-  std::vector<Scenario> scenarios = load_all(files);
+  std::vector<Scenario> scenarios = load_all(files, input_limit);
   if (inject) {
     for (Scenario& scenario : scenarios) scenario.bug = injected;
   }
@@ -428,19 +431,21 @@ int run_validate(const std::vector<std::string>& arguments) {
   std::vector<std::string> files;
   options.add_options()("help,h", "show this help")(
       "scenario", po::value<std::vector<std::string>>(&files), "scenario files to check");
+  add_input_limit_option(options);
   po::positional_options_description positional;
   positional.add("scenario", -1);
   po::variables_map values = parse_arguments(arguments, options, &positional);
   if (print_help_if_asked(values, options)) return 0;
   if (files.empty()) throw UsageError("no scenario file given (see raftsim validate --help)");
+  const std::size_t input_limit = input_limit_bytes(values, kScenarioFileBytesDefault);
   bool all_valid = true;
   for (const std::string& file : files) {
-    auto scenario = load_scenario(file);
+    auto scenario = load_scenario(file, input_limit);
     if (scenario.ok()) {
-      std::printf("%s: ok (%s: %u nodes, %u clients, %zu fault steps%s)\n", file.c_str(),
-                  scenario.value().name.c_str(), scenario.value().cluster.nodes,
-                  scenario.value().cluster.clients, scenario.value().faults.size(),
-                  scenario.value().nemesis ? ", nemesis" : "");
+      std::printf("%s: ok (%s: %u nodes, %u clients, %zu fault steps%s)\n",
+                  files::printable(file).c_str(), files::printable(scenario.value().name).c_str(),
+                  scenario.value().cluster.nodes, scenario.value().cluster.clients,
+                  scenario.value().faults.size(), scenario.value().nemesis ? ", nemesis" : "");
     } else {
       all_valid = false;
       std::fprintf(stderr, "%s\n", scenario.status().message().c_str());

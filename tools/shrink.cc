@@ -43,12 +43,13 @@ int run_shrink(const std::vector<std::string>& arguments) {
       "runs-max", po::value<std::size_t>(&runs_max)->default_value(400),
       "candidate runs to spend at most")("json", po::bool_switch(&json),
                                          "print sizes as JSON on stdout");
+  add_input_limit_option(options);
   po::positional_options_description positional;
   positional.add("scenario", 1);
   po::variables_map values = parse_arguments(arguments, options, &positional);
   if (print_help_if_asked(values, options)) return 0;
   if (input.empty()) throw UsageError("no scenario file given (see raftsim shrink --help)");
-  auto loaded = load_scenario(input);
+  auto loaded = load_scenario(input, input_limit_bytes(values, kScenarioFileBytesDefault));
   if (!loaded.ok()) throw UsageError("invalid scenario:\n" + loaded.status().message());
   Scenario scenario = std::move(loaded).value();
   if (values.count("bug")) scenario.bug = parse_bug_option(bug);

@@ -1,10 +1,13 @@
 // raftsim: trace.jsonl back into a Trace (see trace_jsonl.h).
 #include "sim/kernel/trace_jsonl.h"
 
-#include <filesystem>
-#include <fstream>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <variant>
+
+#include "sim/files/input_file.h"
+#include "sim/files/strict_json.h"
+#include "sim/files/text.h"
 
 namespace raftsim::sim {
 namespace {
@@ -113,15 +116,15 @@ Result<TraceEvent> event_from_json(const nlohmann::json& object, std::size_t lin
 }
 
 Result<nlohmann::json> parse_line(std::string_view line, std::size_t line_number) {
-  try {
-    return nlohmann::json::parse(line);
-  } catch (const nlohmann::json::parse_error& error) {
-    // what() reads "[json.exception.parse_error.101] parse error at line 1, column 7: ...".
-    std::string what = error.what();
-    const std::size_t column = what.find("column ");
-    if (column != std::string::npos) what = what.substr(column);
-    return line_error(line_number, "bad JSON at " + what);
+  auto parsed = files::parse_strict_json_value(line);
+  if (auto* refusal = std::get_if<files::JsonRefusal>(&parsed)) {
+    return Status(StatusCode::invalid_argument,
+                  "line " + std::to_string(line_number) + ", column " +
+                      // A line holds no newline, so its position reads "1:COLUMN".
+                      files::line_and_column(line, refusal->offset).substr(2) + ": " +
+                      refusal->reason);
   }
+  return std::get<nlohmann::json>(std::move(parsed));
 }
 
 }  // namespace
@@ -160,25 +163,13 @@ Result<Trace> parse_trace_jsonl(std::string_view text) {
   return trace;
 }
 
-Result<Trace> read_trace_file(const std::string& path) {
-  std::error_code error;
-  if (!std::filesystem::is_regular_file(path, error)) {
-    return Status(StatusCode::not_found, path + ": no such trace file");
+Result<Trace> read_trace_file(const std::string& path, std::size_t bytes_max) {
+  auto text = files::read_input_file(path, "trace file", bytes_max);
+  if (!text.ok()) return text.status();
+  auto trace = parse_trace_jsonl(text.value());
+  if (!trace.ok()) {
+    return Status(trace.status().code(), files::printable(path) + ": " + trace.status().message());
   }
-  const std::uintmax_t size = std::filesystem::file_size(path, error);
-  if (error) return Status(StatusCode::io_error, path + ": " + error.message());
-  if (size > kTraceFileBytesMax) {
-    return Status(StatusCode::out_of_range, path + ": " + std::to_string(size) +
-                                                " bytes is larger than the limit of " +
-                                                std::to_string(kTraceFileBytesMax));
-  }
-  std::ifstream file(path, std::ios::binary);
-  std::string text(size, '\0');
-  if (!file.read(text.data(), static_cast<std::streamsize>(size))) {
-    return Status(StatusCode::io_error, path + ": cannot read");
-  }
-  auto trace = parse_trace_jsonl(text);
-  if (!trace.ok()) return Status(trace.status().code(), path + ": " + trace.status().message());
   return trace;
 }
 

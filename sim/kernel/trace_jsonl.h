@@ -6,6 +6,7 @@
 // every field has the right type and range; no unknown fields.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -16,16 +17,17 @@
 
 namespace raftsim::sim {
 
-// A trace file is read whole into memory; beyond this it is refused rather than exhausting RAM
-// (about 8 million events of a typical 110-byte line).
-constexpr std::uint64_t kTraceFileBytesMax = std::uint64_t{1} << 30;
+// A trace file is read whole into memory; beyond this default cap (about 2.4 million events of a
+// typical 110-byte line) it is refused rather than exhausting RAM; --input-limit-mb raises it.
+constexpr std::size_t kTraceFileBytesDefault = std::size_t{256} << 20;
 
 // Parses the text of a trace.jsonl file. A final newline is optional; empty lines are errors.
 // Error messages read "line N: ..." (lines counted from 1).
 Result<Trace> parse_trace_jsonl(std::string_view text);
 
-// Reads and parses a trace.jsonl file; errors name the file (not_found, io_error,
-// invalid_argument for content).
-Result<Trace> read_trace_file(const std::string& path);
+// Reads (files::read_input_file) and parses a trace.jsonl file; errors name the file (not_found,
+// io_error, out_of_range over the cap, invalid_argument for content).
+Result<Trace> read_trace_file(const std::string& path,
+                              std::size_t bytes_max = kTraceFileBytesDefault);
 
 }  // namespace raftsim::sim

@@ -1,8 +1,8 @@
 // raftsim linearizability: format names, detection and file reading (see import.h).
 #include "sim/linearizability/import.h"
 
-#include <fstream>
-#include <sstream>
+#include "sim/files/input_file.h"
+#include "sim/files/text.h"
 
 namespace raftsim::linearizability {
 
@@ -58,17 +58,14 @@ Result<History> parse_history(std::string_view text, HistoryFormat format,
   RAFTSIM_UNREACHABLE("bad history format");
 }
 
-Result<History> read_history_file(const std::string& path, std::optional<HistoryFormat> format) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) return Status(StatusCode::not_found, path + ": cannot open file");
-  std::ostringstream buffer;
-  buffer << file.rdbuf();
-  const std::string text = buffer.str();
-  if (text.size() > kHistoryFileBytesMax) {
-    return Status(StatusCode::out_of_range,
-                  path + ": file larger than " + std::to_string(kHistoryFileBytesMax) + " bytes");
-  }
-  return parse_history(text, format.value_or(detect_history_format(text)), path);
+Result<ReadHistory> read_history_file(const std::string& path, std::optional<HistoryFormat> format,
+                                      std::size_t bytes_max) {
+  auto text = files::read_input_file(path, "history file", bytes_max);
+  if (!text.ok()) return text.status();
+  const HistoryFormat used = format.value_or(detect_history_format(text.value()));
+  auto history = parse_history(text.value(), used, files::printable(path));
+  if (!history.ok()) return history.status();
+  return ReadHistory{std::move(history).value(), used};
 }
 
 }  // namespace raftsim::linearizability

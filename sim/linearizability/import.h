@@ -5,6 +5,7 @@
 // time. Errors name the file, line and column (or JSON path) and what was expected.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,8 +17,9 @@ namespace raftsim::linearizability {
 
 enum class HistoryFormat : std::uint8_t { raftsim, porcupine_kv, jepsen };
 
-// Each format is capped so a wrong file cannot exhaust memory before the checker's own limits.
-constexpr std::size_t kHistoryFileBytesMax = std::size_t{1} << 30;
+// The default cap on a history file's size (about two million operations in raftsim JSON), so a
+// wrong file cannot exhaust memory before the checker's own limits; --input-limit-mb changes it.
+constexpr std::size_t kHistoryFileBytesDefault = std::size_t{256} << 20;
 
 const char* history_format_name(HistoryFormat format);
 std::optional<HistoryFormat> parse_history_format(std::string_view name);
@@ -32,8 +34,13 @@ std::string default_model_for(HistoryFormat format, const History& history);
 Result<History> parse_history(std::string_view text, HistoryFormat format,
                               const std::string& file_name);
 
-// Reads and parses a file; format nullopt = detect.
-Result<History> read_history_file(const std::string& path, std::optional<HistoryFormat> format);
+struct ReadHistory {
+  History history;
+  HistoryFormat format;  // as given, or as detected
+};
+// Reads (files::read_input_file) and parses a file; format nullopt = detect.
+Result<ReadHistory> read_history_file(const std::string& path, std::optional<HistoryFormat> format,
+                                      std::size_t bytes_max = kHistoryFileBytesDefault);
 
 // The inverse of parse_raftsim_json: what the simulator writes (origins are not written).
 std::string write_raftsim_json(const History& history);

@@ -2,8 +2,13 @@
 //   {"version": 1, "model": "kv", "operations": [{"client": 0, "op": "put", "key": "a",
 //    "value": "x", "invoke_ns": 10, "return_ns": 20, "status": "ok", "output": null}, ...]}
 // Errors name the file and the JSON path (or line and column for malformed JSON).
+#include <initializer_list>
+#include <limits>
 #include <nlohmann/json.hpp>
+#include <string_view>
 
+#include "sim/files/strict_json.h"
+#include "sim/files/text.h"
 #include "sim/linearizability/import.h"
 
 namespace raftsim::linearizability {
@@ -21,8 +26,26 @@ struct JsonError {
   throw JsonError{path + ": expected " + expected};
 }
 
+// A misspelt optional field ("modle") would otherwise fall back to its default silently.
+void reject_unknown_fields(const Json& object, const std::string& path,
+                           std::initializer_list<std::string_view> allowed) {
+  for (const auto& [name, value] : object.items()) {
+    bool known = false;
+    for (std::string_view field : allowed) known = known || name == field;
+    if (known) continue;
+    std::string list;
+    for (std::string_view field : allowed) list += (list.empty() ? "" : ", ") + std::string(field);
+    throw JsonError{path + "/" + files::printable(name) + ": unknown field (allowed: " + list +
+                    ")"};
+  }
+}
+
 Value to_value(const Json& json, const std::string& path) {
   if (json.is_null()) return Value::nil();
+  if (json.is_number_unsigned() &&
+      json.get<std::uint64_t>() > std::uint64_t{std::numeric_limits<std::int64_t>::max()}) {
+    fail(path, "an integer below 2^63");
+  }
   if (json.is_number_integer()) return Value::of(json.get<std::int64_t>());
   if (json.is_string()) return Value::of(json.get<std::string>());
   fail(path, "null, an integer or a string");
@@ -66,6 +89,15 @@ Operation to_operation(const Json& json, const std::string& path) {
   }
   operation.client = client->get<std::uint64_t>();
   operation.function = string_field(json, "op", path, true);
+  // A cas names its arguments "from" and "to"; every other operation has one "value".
+  if (operation.function == "cas") {
+    reject_unknown_fields(
+        json, path,
+        {"client", "op", "key", "from", "to", "invoke_ns", "return_ns", "status", "output"});
+  } else {
+    reject_unknown_fields(
+        json, path, {"client", "op", "key", "value", "invoke_ns", "return_ns", "status", "output"});
+  }
   operation.key = string_field(json, "key", path, false);
   operation.status = status_field(json, path);
   operation.invoke_ns = time_field(json, "invoke_ns", path);
@@ -85,6 +117,7 @@ Operation to_operation(const Json& json, const std::string& path) {
 
 History to_history(const Json& json) {
   if (!json.is_object()) fail("", "a JSON object {\"version\": 1, ...}");
+  reject_unknown_fields(json, "", {"version", "model", "operations"});
   const auto version = json.find("version");
   if (version == json.end() || !version->is_number_integer() ||
       version->get<std::int64_t>() != kHistoryFormatVersion) {
@@ -102,20 +135,6 @@ History to_history(const Json& json) {
         to_operation((*operations)[index], "/operations/" + std::to_string(index)));
   }
   return history;
-}
-
-// nlohmann reports a byte offset; users need a line and a column.
-std::string line_and_column(std::string_view text, std::size_t byte) {
-  std::size_t line = 1, column = 1;
-  for (std::size_t index = 0; index < byte && index < text.size(); ++index) {
-    if (text[index] == '\n') {
-      ++line;
-      column = 1;
-    } else {
-      ++column;
-    }
-  }
-  return std::to_string(line) + ":" + std::to_string(column);
 }
 
 }  // namespace
@@ -161,16 +180,9 @@ std::string write_raftsim_json(const History& history) {
 
 Result<History> parse_raftsim_json(std::string_view text, const std::string& file_name) {
   if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) return History{};
-  Json json;
-  try {
-    json = Json::parse(text);
-  } catch (const Json::parse_error& error) {
-    // error.byte is one past the offending byte.
-    const std::size_t byte = error.byte > 0 ? error.byte - 1 : 0;
-    return Status(StatusCode::invalid_argument,
-                  file_name + ":" + line_and_column(text, byte) +
-                      ": malformed JSON, expected a raftsim history object (" + error.what() + ")");
-  }
+  auto parsed = files::parse_strict_json(text, file_name);
+  if (!parsed.ok()) return parsed.status();
+  const Json& json = parsed.value();
   try {
     History history = to_history(json);
     // Later errors (bad times, unknown functions) cite the operation by file and JSON path.

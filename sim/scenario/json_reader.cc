@@ -5,34 +5,6 @@
 
 namespace raftsim::sim {
 
-Result<nlohmann::json> parse_json(std::string_view text, const std::string& file_name) {
-  try {
-    return nlohmann::json::parse(text.begin(), text.end());
-  } catch (const nlohmann::json::parse_error& error) {
-    // error.byte is 1-based and points just past the offending character.
-    std::size_t offset = error.byte > 0 ? error.byte - 1 : 0;
-    if (offset > text.size()) offset = text.size();
-    std::size_t line = 1;
-    std::size_t column = 1;
-    for (std::size_t i = 0; i < offset; ++i) {
-      if (text[i] == '\n') {
-        ++line;
-        column = 1;
-      } else {
-        ++column;
-      }
-    }
-    // nlohmann's message starts with "[json.exception.parse_error.101] parse error at line..";
-    // keep only its explanation after the last ": ".
-    std::string what = error.what();
-    const std::size_t colon = what.rfind(": ");
-    if (colon != std::string::npos) what = what.substr(colon + 2);
-    return Status(StatusCode::invalid_argument, file_name + ":" + std::to_string(line) + ":" +
-                                                    std::to_string(column) +
-                                                    ": JSON syntax error: " + what);
-  }
-}
-
 std::string describe_json_value(const nlohmann::json& value) {
   auto shorten = [](std::string text) {
     constexpr std::size_t kShown = 40;

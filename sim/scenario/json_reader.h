@@ -2,7 +2,8 @@
 // Every accessor names the JSON path it reads ("/faults/3/target"); a mismatch records "PATH:
 // expected WHAT, found WHAT" and reading goes on, so one pass reports every error (up to a
 // limit). An object reader remembers which fields were read: finish() reports the rest as unknown
-// fields, listing the allowed ones. parse_json() turns syntax errors into line and column.
+// fields, listing the allowed ones. Documents come from
+// files::parse_strict_json (sim/files/strict_json.h).
 #pragma once
 
 #include <cstdint>
@@ -17,9 +18,6 @@
 #include "raft/base/status.h"
 
 namespace raftsim::sim {
-
-// Parses JSON text; a syntax error says "FILE:LINE:COLUMN: what went wrong".
-Result<nlohmann::json> parse_json(std::string_view text, const std::string& file_name);
 
 // Edit distance, for "did you mean" hints on misspelt names.
 std::size_t edit_distance(std::string_view a, std::string_view b);

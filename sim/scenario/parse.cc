@@ -5,13 +5,14 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
 
 #include "raft/storage/wal.h"
 #include "sim/bugs/catalogue.h"
+#include "sim/files/input_file.h"
+#include "sim/files/strict_json.h"
+#include "sim/files/text.h"
 #include "sim/scenario/json_reader.h"
 #include "sim/scenario/parse_checks.h"
 #include "sim/scenario/selector_check.h"
@@ -557,7 +558,7 @@ class ScenarioParser {
 }  // namespace
 
 Result<Scenario> parse_scenario(std::string_view text, const std::string& file_name) {
-  auto document = parse_json(text, file_name);
+  auto document = files::parse_strict_json(text, file_name);
   if (!document.ok()) return document.status();
   JsonErrors errors;
   ScenarioParser parser(document.value(), errors);
@@ -574,13 +575,10 @@ Result<Scenario> parse_scenario(std::string_view text, const std::string& file_n
   return scenario;
 }
 
-Result<Scenario> load_scenario(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) return Status(StatusCode::not_found, path + ": cannot open the scenario file");
-  std::ostringstream text;
-  text << file.rdbuf();
-  if (file.bad()) return Status(StatusCode::io_error, path + ": read error");
-  return parse_scenario(text.str(), path);
+Result<Scenario> load_scenario(const std::string& path, std::size_t bytes_max) {
+  auto text = files::read_input_file(path, "scenario file", bytes_max);
+  if (!text.ok()) return text.status();
+  return parse_scenario(text.value(), files::printable(path));
 }
 
 }  // namespace raftsim::sim

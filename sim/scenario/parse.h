@@ -5,6 +5,7 @@
 // writes a scenario that parses back to the same value (used to export replayable failures).
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -14,8 +15,13 @@
 namespace raftsim::sim {
 
 Result<Scenario> parse_scenario(std::string_view text, const std::string& file_name);
-// Reads and parses a file; a missing or unreadable file is a not_found / io_error Status.
-Result<Scenario> load_scenario(const std::string& path);
+// The default cap on a scenario file's size: 10,000 fault steps take about 2 MB.
+inline constexpr std::size_t kScenarioFileBytesDefault = std::size_t{16} << 20;
+
+// Reads (files::read_input_file: a directory, a missing file or one over `bytes_max` is an error
+// naming the path) and parses a file.
+Result<Scenario> load_scenario(const std::string& path,
+                               std::size_t bytes_max = kScenarioFileBytesDefault);
 
 std::string scenario_to_json(const Scenario& scenario);
 

@@ -5,11 +5,15 @@
 #include "sim/workload/queue_history.h"
 
 #include <algorithm>
+#include <initializer_list>
 
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "raft/base/check.h"
 #include "raft/base/enum_names.h"
+#include "sim/files/strict_json.h"
+#include "sim/files/text.h"
 
 namespace raftsim::sim {
 namespace {
@@ -227,6 +231,34 @@ Enum read_choice(const Json& object, const char* field, const std::string& path,
   fail(path + "/" + field, enum_name_list(table));
 }
 
+// A field no reader asked for was misspelt or does not belong there; either way it would be
+// dropped silently, so it is an error.
+void reject_unknown_fields(const Json& object, const std::string& path,
+                           std::initializer_list<std::string_view> allowed) {
+  for (const auto& item : object.items()) {
+    bool known = false;
+    for (std::string_view field : allowed) known = known || item.key() == field;
+    if (known) continue;
+    std::string list;
+    for (std::string_view field : allowed) list += (list.empty() ? "" : ", ") + std::string(field);
+    throw ParseError{path + "/" + files::printable(item.key()) +
+                     ": unknown field (allowed: " + list + ")"};
+  }
+}
+
+// An operation's fields depend on its op and status; the canonical form written back has exactly
+// the fields they use (and "note" when it is not empty).
+void reject_fields_not_used(const Json& given, const QueueOperation& operation,
+                            const std::string& path) {
+  const Json canonical = operation_to_json(operation);
+  for (const auto& item : given.items()) {
+    if (item.key() == "note" || canonical.contains(item.key())) continue;
+    throw ParseError{path + "/" + files::printable(item.key()) + ": not a field of a " +
+                     queue_op_name(operation.op) + " with status " +
+                     queue_operation_status_name(operation.status)};
+  }
+}
+
 void parse_reply(const Json& json, const std::string& path, QueueOperation& operation) {
   QueueReply& reply = operation.reply;
   if (json.contains("note")) reply.note = read_string(json, "note", path);
@@ -278,11 +310,13 @@ QueueOperation parse_operation(const Json& json, const std::string& path) {
     arguments.lease_duration = read_time(json, "lease_ns", path);
   }
   parse_reply(json, path, operation);
+  reject_fields_not_used(json, operation, path);
   return operation;
 }
 
 QueueFinalState parse_final_state(const Json& json, const std::string& path) {
   if (!json.is_object()) fail(path, "a final-state object or null");
+  reject_unknown_fields(json, path, {"available", "jobs", "counters"});
   QueueFinalState final_state;
   final_state.available = read_bool(json, "available", path);
   const Json& jobs = require(json, "jobs", path);
@@ -291,6 +325,9 @@ QueueFinalState parse_final_state(const Json& json, const std::string& path) {
   for (std::size_t i = 0; i < jobs.size(); ++i) {
     const std::string job_path = path + "/jobs/" + std::to_string(i);
     if (!jobs[i].is_object()) fail(job_path, "a job object");
+    reject_unknown_fields(jobs[i], job_path,
+                          {"job_id", "status", "attempts", "max_attempts", "completion_count",
+                           "stale_completion", "lease_remaining_ns", "available_remaining_ns"});
     const JobId job_id = read_unsigned(jobs[i], "job_id", job_path);
     FinalJob job;
     job.status = read_choice(jobs[i], "status", job_path, kFinalStatusNames);
@@ -314,6 +351,7 @@ QueueFinalState parse_final_state(const Json& json, const std::string& path) {
     const std::string counters_path = path + "/counters";
     const Json& counters = json["counters"];
     if (!counters.is_object()) fail(counters_path, "an object of counters");
+    reject_unknown_fields(counters, counters_path, {"leases", "failures"});
     final_state.counters = FinalCounters{read_unsigned(counters, "leases", counters_path),
                                          read_unsigned(counters, "failures", counters_path)};
   }
@@ -322,6 +360,7 @@ QueueFinalState parse_final_state(const Json& json, const std::string& path) {
 
 QueueHistoryDocument parse_document(const Json& document) {
   if (!document.is_object()) fail("", "a JSON object");
+  reject_unknown_fields(document, "", {"format", "version", "operations", "final_state"});
   if (read_string(document, "format", "") != kFormatName) {
     fail("/format", std::string("\"") + kFormatName + "\"");
   }
@@ -433,15 +472,10 @@ std::string QueueHistory::to_json(const QueueFinalState* final_state) const {
 }
 
 Result<QueueHistoryDocument> QueueHistory::parse(std::string_view text) {
-  Json document;
+  auto document = files::parse_strict_ordered_json(text, "queue history");
+  if (!document.ok()) return document.status();
   try {
-    document = Json::parse(text);
-  } catch (const Json::parse_error& error) {
-    return Status(StatusCode::invalid_argument,
-                  "queue history: malformed JSON at byte " + std::to_string(error.byte));
-  }
-  try {
-    return parse_document(document);
+    return parse_document(document.value());
   } catch (const ParseError& error) {
     return Status(StatusCode::invalid_argument, "queue history: " + error.message);
   }

@@ -11,7 +11,7 @@
 
 #include "raft/base/status.h"
 
-namespace raftsim::artifact {
+namespace raftsim::files {
 
 // The largest file any command writes (a trace of a long run is the biggest); beyond it
 // write_file refuses with out_of_range before touching the disk.
@@ -31,8 +31,4 @@ Status prepare_directory(const std::string& directory);
 inline constexpr std::size_t kComponentBytesMax = 100;
 std::string safe_component(std::string_view name);
 
-// `text` with every control byte, backslash and byte >= 0x80 escaped (\n, \t, \\, \xHH), for
-// printing names and messages that came from input files.
-std::string printable(std::string_view text);
-
-}  // namespace raftsim::artifact
+}  // namespace raftsim::files

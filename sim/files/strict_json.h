@@ -1,0 +1,41 @@
+// raftsim: the one JSON reader for every input file (scenarios, histories, traces, explorer
+// counterexamples). It accepts RFC 8259 JSON and refuses what a permissive parser lets through
+// silently: duplicate keys (the error names the JSON path and both places), numbers that do not
+// fit a 64-bit integer or a finite double, invalid UTF-8, raw control bytes in strings and nesting
+// deeper than kJsonDepthMax. Every error reads "FILE:LINE:COLUMN: reason" (columns count
+// characters) with any input text in it escaped for printing.
+#pragma once
+
+#include <cstddef>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "raft/base/status.h"
+
+namespace raftsim::files {
+
+// Deeper nesting is refused (no input format needs more than 10 levels); it bounds the reader's
+// recursion and so its stack.
+inline constexpr std::size_t kJsonDepthMax = 128;
+
+// Parses one JSON value (an optional UTF-8 byte-order mark and surrounding whitespace allowed).
+// Integers without fraction or exponent become signed (negative) or unsigned numbers; the rest
+// become doubles. Errors are invalid_argument.
+Result<nlohmann::json> parse_strict_json(std::string_view text, const std::string& file_name);
+Result<nlohmann::ordered_json> parse_strict_ordered_json(std::string_view text,
+                                                         const std::string& file_name);
+
+// Where and why a text was refused, for callers that report positions their own way (one line
+// of a JSON Lines file): the byte offset in the text and the reason.
+struct JsonRefusal {
+  std::size_t offset = 0;
+  std::string reason;
+};
+std::variant<nlohmann::json, JsonRefusal> parse_strict_json_value(std::string_view text);
+
+// "LINE:COLUMN" of byte `offset` in `text` (1-based; columns count UTF-8 characters).
+std::string line_and_column(std::string_view text, std::size_t offset);
+
+}  // namespace raftsim::files
