@@ -20,6 +20,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <optional>
@@ -101,6 +102,7 @@ class NodeHost final : public Process, private ReadySink {
                                                          "cannot compact the log: ",
                                                          "cannot install snapshot: ",
                                                          "storage failed: "};
+  static_assert(std::size(kFailedStepText) == static_cast<std::size_t>(FailedStep::persist) + 1);
   bool failed() const { return !failure_.empty(); }
   const std::string& failure() const { return failure_; }
   FailedStep failed_step() const { return failed_step_; }

@@ -68,8 +68,10 @@ class TimingRules {
         if (operation.reply.created && !job.creating_enqueue) job.creating_enqueue = index;
       } else if (operation.op == QueueOp::lease && !operation.reply.empty) {
         jobs_[operation.reply.job_id].leases.emplace(operation.reply.attempt, index);
+        ok_leases_.push_back(index);
       } else if (operation.op == QueueOp::fail) {
         jobs_[operation.arguments.job_id].fails.emplace(operation.arguments.token, index);
+        ok_fails_.push_back(index);
       }
     }
   }
@@ -117,7 +119,7 @@ class TimingRules {
                  " time had reached " + ns_text(lowest) + " before its enqueue was invoked";
       } else if (grant && *enqueued > *grant) {
         detail = "created at " + ns_text(*enqueued) +
-                 " by its lease's account, after that lease's" + " grant at " + ns_text(*grant);
+                 " by its lease's account, after that lease's grant at " + ns_text(*grant);
       } else {
         continue;
       }
@@ -232,17 +234,10 @@ class TimingRules {
   // was applied by the queue and counted there (retries may count more, never fewer).
   void check_counters() {
     if (!final_state_.available || !final_state_.counters) return;
-    std::vector<std::size_t> leases, fails;
-    for (std::size_t index = 0; index < operations_.size(); ++index) {
-      const QueueOperation& operation = at(index);
-      if (operation.status != QueueOperationStatus::ok) continue;
-      if (operation.op == QueueOp::lease && !operation.reply.empty) leases.push_back(index);
-      if (operation.op == QueueOp::fail) fails.push_back(index);
-    }
     const FinalCounters& counters = *final_state_.counters;
     for (const auto& [name, counted, acknowledged] :
-         {std::tuple{"leases", counters.leases, &leases},
-          std::tuple{"failures", counters.failures, &fails}}) {
+         {std::tuple{"leases", counters.leases, &ok_leases_},
+          std::tuple{"failures", counters.failures, &ok_fails_}}) {
       if (counted >= acknowledged->size()) continue;
       const QueueOperation& last = at(acknowledged->back());
       const JobId job_id = last.op == QueueOp::lease ? last.reply.job_id : last.arguments.job_id;
@@ -259,6 +254,7 @@ class TimingRules {
   const QueueFinalState& final_state_;
   const QueueCheckOptions& options_;
   std::map<JobId, JobTiming> jobs_;
+  std::vector<std::size_t> ok_leases_, ok_fails_;  // ok leases that handed out a job, ok fails
   std::vector<QueueRuleHit> hits_;
 };
 

@@ -55,7 +55,6 @@ nlohmann::ordered_json changes_json(const RunEnd& run) {
 
 // A node that stopped itself finding its storage corrupt although nothing damaged its disk: it
 // could not read back what it wrote (say, the state machine refuses its own snapshot).
-
 std::optional<std::string> undamaged_node_stopped(const RunEnd& run) {
   if (disks_may_be_damaged(run.scenario)) return std::nullopt;
   for (NodeIndex index = 0; index < run.cluster.size(); ++index) {
@@ -137,7 +136,8 @@ std::pair<CheckerFinding, CheckerFinding> check_recovery(const RunEnd& run) {
 }  // namespace
 
 // Whether the run may legitimately leave a disk unrecoverable: corruption, a full disk (a
-// disk fault or a capacity limit), a wipe (a step or the nemesis), or an injected bug. Crashes,
+// disk fault or a capacity limit), a wipe step, the membership nemesis (it wipes), or an
+// injected bug. Crashes,
 // power loss, torn unsynced writes and slow fsyncs must always be survived (the nemesis' disk
 // kind only tears writes: DiskFault::draw_nemesis).
 bool disks_may_be_damaged(const Scenario& scenario) {
@@ -154,10 +154,8 @@ bool disks_may_be_damaged(const Scenario& scenario) {
     if (step.is<WipeFault>() || step.is<MembershipNemesisFault>()) return true;
   }
   if (!scenario.nemesis) return false;
-  return std::any_of(
-      scenario.nemesis->kinds.begin(), scenario.nemesis->kinds.end(), [](NemesisKind kind) {
-        return kind.name() == WipeFault::kName || kind.name() == MembershipNemesisFault::kName;
-      });
+  return std::any_of(scenario.nemesis->kinds.begin(), scenario.nemesis->kinds.end(),
+                     [](NemesisKind kind) { return kind.name() == MembershipNemesisFault::kName; });
 }
 
 std::unique_ptr<Checker> make_recovery_checker() {
