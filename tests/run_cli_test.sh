@@ -51,7 +51,7 @@ assert r["verdict"] == "pass" and r["expectation_met"] and r["deterministic"], r
 for key in ("safety", "durability", "linearizability", "recovery", "liveness"):
     assert r["checkers"][key]["status"] == "pass", key
 assert r["recovery"]["per_fault"] and r["recovery"]["max_ms"] >= r["recovery"]["p50_ms"]
-assert r["counts"]["operations_ok"] > 0 and isinstance(r["trace_hash"], int)
+assert r["counts"]["operations_ok"] > 0 and isinstance(r["trace_hash"], int) and r["trace_hash_string"] == str(r["trace_hash"])
 PY
 [ ! -e "$out/pass/trace.jsonl" ] || fail "trace written for a passing run without --trace"
 grep -q '<testsuite name="raftsim" tests="1" failures="0"' "$out/junit.xml" || fail "junit"

@@ -95,6 +95,39 @@ TEST(ScenarioParse, ReadsEverySection) {
   EXPECT_EQ(scenario_to_json(reread.value()), written);
 }
 
+// Scenarios that contradict themselves are refused, naming both places.
+TEST(ScenarioParse, RefusesContradictions) {
+  EXPECT_EQ(error_of(with_fault(
+                {{"at_ms", 1},
+                 {"action", "partition"},
+                 {"groups", json::array({json::array({"n0", "n1"}), json::array({"n2", "n1"})})}})),
+            "bad.json: /faults/0/groups/1/1: n1 is also at /faults/0/groups/0/1: a node can be "
+            "on one side only");
+  EXPECT_NE(error_of(with_fault({{"at_ms", 1},
+                                 {"action", "bridge"},
+                                 {"side_a", {"n0", "n1"}},
+                                 {"bridge", "n1"},
+                                 {"side_b", {"n3", "n4"}}}))
+                .find("/faults/0/bridge: n1 is also at /faults/0/side_a/1"),
+            std::string::npos);
+  // Roles resolve when the step fires, so naming one twice is not (yet) a contradiction.
+  json roles = with_fault(
+      {{"at_ms", 1},
+       {"action", "partition"},
+       {"groups", json::array({json::array({"leader"}), json::array({"others", "leader"})})}});
+  EXPECT_TRUE(parse_scenario(roles.dump(), "ok.json").ok());
+
+  json switched_off = minimal();
+  switched_off["checks"] = {{"durability", false}};
+  switched_off["expect"] = {{"verdict", "fail"}, {"checker", "durability"}};
+  EXPECT_EQ(error_of(switched_off),
+            "bad.json: /expect/checker: expects the durability checker to fire, but "
+            "/checks/durability switches it off");
+  json no_queue = minimal();
+  no_queue["expect"] = {{"verdict", "fail"}, {"checker", "queue"}};
+  EXPECT_NE(error_of(no_queue).find("/workload is not a queue workload"), std::string::npos);
+}
+
 TEST(ScenarioParse, SyntaxErrorsNameLineAndColumn) {
   const std::string message = error_of_text("{\n  \"version\": 1,\n  \"name\": \"x\",,\n}");
   EXPECT_NE(message.find("bad.json:3:15"), std::string::npos) << message;

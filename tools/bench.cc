@@ -229,6 +229,7 @@ int report_raft_bench(double seconds_virtual, bool json) {
     out["virtual_ms"] = m.virtual_ns / kMillisecond;
     out["wall_ms"] = static_cast<std::uint64_t>(m.wall_s * 1000);
     out["trace_hash"] = m.trace_hash;
+    out["trace_hash_string"] = std::to_string(m.trace_hash);
     out["target_messages_per_s"] = 1'000'000;
     out["target_operations_per_virtual_s"] = 20'000;
     std::printf("%s\n", out.dump(2).c_str());
@@ -294,13 +295,14 @@ struct BenchOptions {
 void add_bench_options(po::options_description& options, BenchOptions& bench) {
   options.add_options()("help,h", "show this help")("json", po::bool_switch(&bench.json),
                                                     "print one JSON object on stdout")(
-      "seconds", po::value<double>(&bench.seconds)->default_value(2.0),
-      "kernel: measured wall time per phase; raft: virtual seconds to run (default 10); queue: "
-      "virtual seconds measured per cluster size (default 1)")(
+      "seconds", po::value<double>(&bench.seconds),
+      "kernel: measured wall time per phase (default 2, at most 600); raft: virtual seconds to "
+      "run (default 10, at most 600); queue: virtual seconds measured per cluster size "
+      "(default 1, 0.1 to 1.5)")(
       "seeds", po::value<std::uint64_t>(&bench.seeds)->default_value(100),
-      "queue: leader-crash runs per cluster size; membership: runs per row")(
+      "queue: leader-crash runs per cluster size; membership: runs per row (1 to 100000)")(
       "jobs", po::value<std::uint64_t>(&bench.jobs)->default_value(100'000),
-      "snapshot: jobs in the queue (90% completed)");
+      "snapshot: jobs in the queue, 90% completed (100 to 10000000)");
 }
 
 void require_seconds_in_range(const BenchOptions& bench) {
@@ -349,7 +351,7 @@ int run_bench(const std::vector<std::string>& arguments) {
   if (!arguments.empty() && arguments[0] == "bugs") {
     return run_bench_bugs(std::vector<std::string>(arguments.begin() + 1, arguments.end()));
   }
-  po::options_description options("raftsim bench kernel [options]");
+  po::options_description options("raftsim bench SUITE [options]");
   BenchOptions bench;
   add_bench_options(options, bench);
   const po::variables_map values =
@@ -361,7 +363,7 @@ int run_bench(const std::vector<std::string>& arguments) {
         help_text(options).c_str());
     return 0;
   }
-  bench.seconds_defaulted = values["seconds"].defaulted();
+  bench.seconds_defaulted = values.count("seconds") == 0;
   return run_bench_suite(bench);
 }
 

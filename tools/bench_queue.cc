@@ -267,6 +267,7 @@ nlohmann::ordered_json throughput_json(const Throughput& t) {
   out["verdict"] = t.verdict;
   out["history_full"] = t.history_full;
   out["trace_hash"] = t.trace_hash;
+  out["trace_hash_string"] = std::to_string(t.trace_hash);
   out["target_met"] = throughput_met(t);
   return out;
 }

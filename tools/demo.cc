@@ -173,6 +173,7 @@ nlohmann::ordered_json raft_demo_json(std::uint64_t seed, const RaftDemoRun& run
   result["simulated_ms"] = cluster.world().now() / kMillisecond;
   result["wall_ms"] = wall_ms;
   result["trace_hash"] = cluster.world().trace().hash();
+  result["trace_hash_string"] = std::to_string(cluster.world().trace().hash());
   result["deterministic"] = determinism.deterministic();
   return result;
 }
@@ -267,6 +268,7 @@ nlohmann::ordered_json kernel_demo_json(std::uint64_t seed, World& world, long l
   result["seed"] = seed;
   result["verdict"] = determinism.deterministic() ? "pass" : "fail";
   result["trace_hash"] = world.trace().hash();
+  result["trace_hash_string"] = std::to_string(world.trace().hash());
   result["events"] = world.trace().event_count();
   result["simulated_ms"] = world.now() / kMillisecond;
   result["wall_ms"] = wall_ms;

@@ -60,6 +60,7 @@ struct RunOutcome {
   int exit_code = 0;
   std::string summary;
   std::string failure;  // for JUnit: why the expectation was not met
+  std::string replay;   // the command that reproduces the run
   double wall_ms = 0;
 };
 
@@ -100,6 +101,7 @@ struct RunFlags {
   bool trace = false;
   bool diagram = false;
   bool json = false;
+  bool bug_given = false;  // --bug was given: replay hints name the bug even when it is "none"
 };
 
 // Runs the scenario again with the same seed and compares the two traces.
@@ -261,9 +263,13 @@ RunOutcome run_one(const Scenario& scenario, const RunFlags& flags, const std::s
   const ScenarioRun run{scenario, runner, report, determinism, outcome};
 
   nlohmann::ordered_json result = run_result_json(run);
+  // With the bug on the command line, the hint reproduces the run even when the file's own "bug"
+  // was overridden (by --bug none too).
+  const bool name_bug = scenario.bug != Bug::none || flags.bug_given;
   const std::string replay_command =
       "raftsim run " + shell_quote(scenario.file) + " --seed " + std::to_string(outcome.seed) +
-      (scenario.bug != Bug::none ? " --bug " + std::string(bug_name(scenario.bug)) : "");
+      (name_bug ? " --bug " + std::string(bug_name(scenario.bug)) : "");
+  outcome.replay = replay_command;
   result["replay"] = replay_command;
   if (scenario.bug != Bug::none) result["bug"] = bug_name(scenario.bug);
   std::vector<std::string> written;
@@ -336,8 +342,7 @@ void write_junit(const std::string& path, const std::vector<RunOutcome>& outcome
         << "\">";
     if (outcome.exit_code != 0) {
       out << "\n    <failure message=\"" << escape_markup(outcome.failure) << "\">"
-          << escape_markup(outcome.summary) << "\nreplay: raftsim run "
-          << escape_markup(shell_quote(outcome.file)) << " --seed " << outcome.seed
+          << escape_markup(outcome.summary) << "\nreplay: " << escape_markup(outcome.replay)
           << "</failure>\n  ";
     }
     out << "</testcase>\n";
@@ -395,6 +400,7 @@ int run_run(const std::vector<std::string>& arguments) {
   const std::size_t input_limit = input_limit_bytes(values, kScenarioFileBytesDefault);
   if (values.count("seed")) flags.seed = seed;
   const bool inject = values.count("bug") > 0;
+  flags.bug_given = inject;
   const Bug injected = inject ? parse_bug_option(bug) : Bug{};
   std::vector<Scenario> scenarios = load_all(files, input_limit);
   if (inject) {

@@ -50,7 +50,7 @@ void Raft::handle_install_snapshot(const Message& message) {
       send(std::move(response));
       return;
     }
-    incoming_.emplace();
+    incoming_ = IncomingSnapshot{};
     incoming_->meta = meta;
     incoming_->total = message.hint_index;
     incoming_->buffer =

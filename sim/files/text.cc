@@ -30,7 +30,7 @@ std::size_t utf8_sequence(std::string_view text, std::size_t at) {
   return length;
 }
 
-std::string printable(std::string_view text) {
+std::string printable(std::string_view text, bool escape_backslashes) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
   for (std::size_t i = 0; i < text.size();) {
@@ -50,7 +50,7 @@ std::string printable(std::string_view text) {
       out += "\\n";
     } else if (byte == '\t') {
       out += "\\t";
-    } else if (byte == '\\') {
+    } else if (byte == '\\' && escape_backslashes) {
       out += "\\\\";
     } else if (byte < 0x20 || byte == 0x7f || byte >= 0x80) {
       out += "\\x";
@@ -62,6 +62,26 @@ std::string printable(std::string_view text) {
     ++i;
   }
   return out;
+}
+
+std::size_t first_invalid_utf8(std::string_view text) {
+  for (std::size_t i = 0; i < text.size();) {
+    if (static_cast<unsigned char>(text[i]) < 0x80) {
+      ++i;
+      continue;
+    }
+    const std::size_t length = utf8_sequence(text, i);
+    if (length == 0) return i;
+    i += length;
+  }
+  return std::string_view::npos;
+}
+
+std::string shorten_utf8(std::string_view text, std::size_t bytes_max) {
+  if (text.size() <= bytes_max) return std::string(text);
+  std::size_t cut = bytes_max;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0u) == 0x80u) --cut;
+  return std::string(text.substr(0, cut)) + "...";
 }
 
 }  // namespace raftsim::files

@@ -14,7 +14,15 @@ namespace raftsim::files {
 std::size_t utf8_sequence(std::string_view text, std::size_t at);
 
 // `text` with every control byte, DEL, backslash and byte that is not part of valid UTF-8 escaped
-// (\n, \t, \\, \xHH); valid UTF-8 passes through.
-std::string printable(std::string_view text);
+// (\n, \t, \\, \xHH); valid UTF-8 passes through. Without `escape_backslashes`, backslashes
+// pass through too: for messages whose input parts are already escaped that way (JSON dumps).
+std::string printable(std::string_view text, bool escape_backslashes = true);
+
+// The offset of the first byte in `text` that is not part of valid UTF-8, or npos.
+std::size_t first_invalid_utf8(std::string_view text);
+
+// At most `bytes_max` bytes of `text`, cut at a character boundary (never inside a UTF-8
+// sequence), with "..." appended when something was cut.
+std::string shorten_utf8(std::string_view text, std::size_t bytes_max);
 
 }  // namespace raftsim::files

@@ -56,7 +56,7 @@ Status check_fields(const nlohmann::json& object, std::size_t line_number) {
   for (const auto& [key, value] : object.items()) {
     bool known = false;
     for (const FieldSpec& field : kFields) known = known || key == field.name;
-    if (!known) return line_error(line_number, "unknown field \"" + key + "\"");
+    if (!known) return line_error(line_number, "unknown field \"" + files::printable(key) + "\"");
   }
   for (const FieldSpec& field : kFields) {
     if (field.required && !object.contains(field.name)) {
@@ -80,9 +80,9 @@ Result<TraceEvent> event_from_json(const nlohmann::json& object, std::size_t lin
   std::optional<TraceKind> parsed_kind;
   if (kind.is_string()) parsed_kind = parse_trace_kind(kind.get<std::string>());
   if (!parsed_kind) {
-    return line_error(
-        line_number,
-        "field \"kind\": expected an event kind such as \"send\", found " + kind.dump());
+    return line_error(line_number,
+                      "field \"kind\": expected an event kind such as \"send\", found " +
+                          files::printable(kind.dump(), /*escape_backslashes=*/false));
   }
   event.kind = *parsed_kind;
   // kNoNode is written as an absent field, so a present node must be below it.

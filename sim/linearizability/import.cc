@@ -2,6 +2,7 @@
 #include "sim/linearizability/import.h"
 
 #include "sim/files/input_file.h"
+#include "sim/files/strict_json.h"
 #include "sim/files/text.h"
 
 namespace raftsim::linearizability {
@@ -47,6 +48,15 @@ std::string default_model_for(HistoryFormat format, const History& history) {
 
 Result<History> parse_history(std::string_view text, HistoryFormat format,
                               const std::string& file_name) {
+  // The JSON reader checks UTF-8 itself; the line formats are checked here, so no value that
+  // could not be written back out as JSON gets in.
+  if (format != HistoryFormat::raftsim) {
+    if (const std::size_t bad = files::first_invalid_utf8(text); bad != std::string_view::npos) {
+      return Status(StatusCode::invalid_argument,
+                    file_name + ":" + files::line_and_column(text, bad) + ": invalid UTF-8 (" +
+                        files::printable(text.substr(bad, 1)) + ")");
+    }
+  }
   switch (format) {
     case HistoryFormat::raftsim:
       return parse_raftsim_json(text, file_name);

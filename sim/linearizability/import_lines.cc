@@ -5,6 +5,7 @@
 #include <charconv>
 #include <map>
 
+#include "sim/files/text.h"
 #include "sim/linearizability/import.h"
 
 namespace raftsim::linearizability {
@@ -35,10 +36,12 @@ class Cursor {
   std::string_view rest() const { return line_.substr(std::min(position_, line_.size())); }
 
   Status error(const std::string& expected) const {
-    std::string found = at_end() ? "end of line" : "'" + std::string(rest().substr(0, 20)) + "'";
-    return Status(StatusCode::invalid_argument, file_ + ":" + std::to_string(line_number_) + ":" +
-                                                    std::to_string(position_ + 1) + ": expected " +
-                                                    expected + ", found " + found);
+    // Both may quote the input (a function name, the rest of the line): escaped for printing.
+    std::string found =
+        at_end() ? "end of line" : "'" + files::printable(rest().substr(0, 20)) + "'";
+    return Status(StatusCode::invalid_argument,
+                  file_ + ":" + std::to_string(line_number_) + ":" + std::to_string(position_ + 1) +
+                      ": expected " + files::printable(expected) + ", found " + found);
   }
 
   // A bare token: up to whitespace, ',', '}' or ']'.

@@ -1,15 +1,16 @@
 #include "sim/scenario/json_reader.h"
 
+#include "sim/files/text.h"
+
 #include <algorithm>
 #include <cmath>
 
 namespace raftsim::sim {
 
 std::string describe_json_value(const nlohmann::json& value) {
-  auto shorten = [](std::string text) {
+  auto shorten = [](const std::string& text) {
     constexpr std::size_t kShown = 40;
-    if (text.size() > kShown) text = text.substr(0, kShown) + "...";
-    return text;
+    return files::shorten_utf8(text, kShown);
   };
   switch (value.type()) {
     case nlohmann::json::value_t::null:
@@ -41,7 +42,9 @@ void JsonErrors::add_message(const std::string& path, const std::string& message
     ++dropped_;
     return;
   }
-  messages_.push_back((path.empty() ? std::string("/") : path) + ": " + message);
+  // Paths and messages quote the input (field names, values): escaped so they print safely.
+  messages_.push_back(files::printable((path.empty() ? std::string("/") : path) + ": " + message,
+                                       /*escape_backslashes=*/false));
 }
 
 Status JsonErrors::to_status(const std::string& file_name) const {

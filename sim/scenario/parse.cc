@@ -546,6 +546,9 @@ class ScenarioParser {
       reader.error("checker", "no checker when the verdict expected is \"pass\"");
     }
     reader.finish();
+    if (!scenario_.expect.pass) {
+      check_expected_checker_runs(scenario_, reader.path_of("checker"), errors_);
+    }
   }
 
   const json& document_;

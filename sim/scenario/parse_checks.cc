@@ -97,4 +97,32 @@ void parse_checks_section(JsonObjectReader reader, bool faults_in_time_order, Sc
   reader.finish();
 }
 
+// An expectation that a checker fires, on a checker the scenario switches off (or one its
+// workload never runs), could only be met by another checker failing: a contradiction.
+void check_expected_checker_runs(const Scenario& scenario, const std::string& path,
+                                 JsonErrors& errors) {
+  const std::string& checker = scenario.expect.checker;
+  const Checks& checks = scenario.checks;
+  const char* switch_off = nullptr;
+  if (checker == "durability" && !checks.durability) switch_off = "/checks/durability";
+  if (checker == "linearizability" && !checks.linearizability) {
+    switch_off = "/checks/linearizability";
+  }
+  if (checker == "queue" && !checks.queue) switch_off = "/checks/queue";
+  if ((checker == "recovery" || checker == "liveness") && !checks.recovery) {
+    switch_off = "/checks/recovery";
+  }
+  if (switch_off != nullptr) {
+    errors.add_message(path, "expects the " + checker + " checker to fire, but " +
+                                 std::string(switch_off) + " switches it off");
+  }
+  const bool queue_workload =
+      scenario.cluster.workload_type == ServiceClusterOptions::Workload::queue;
+  if (checker == "queue" && !queue_workload) {
+    errors.add_message(path,
+                       "expects the queue checker to fire, but /workload is not a queue "
+                       "workload (the queue checker runs on queue workloads only)");
+  }
+}
+
 }  // namespace raftsim::sim

@@ -213,6 +213,8 @@ nlohmann::ordered_json ScenarioRunReport::to_json() const {
   out["simulated_ms"] = ms(simulated);
   out["probes"] = probes_json(probes);
   out["trace_hash"] = trace_hash;
+  // The same value as a string: JSON numbers above 2^53 are rounded by jq and JavaScript.
+  out["trace_hash_string"] = std::to_string(trace_hash);
   return out;
 }
 

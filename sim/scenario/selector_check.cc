@@ -1,6 +1,8 @@
 // raftsim: parse-time selector checks (see selector_check.h).
 #include "sim/scenario/selector_check.h"
 
+#include <map>
+
 namespace raftsim::sim {
 
 std::optional<NodeIndex> node_from_name(std::string_view name, NodeIndex nodes) {
@@ -99,15 +101,36 @@ void SelectorChecker::read(JsonObjectReader& reader, std::string_view name, Sele
   }
 }
 
+void SelectorChecker::check_named_once(const Placed& placed) {
+  std::map<std::string, const std::string*> first_place;
+  for (const auto& [path, selector] : placed) {
+    const bool literal = node_from_name(selector, nodes_).has_value() ||
+                         client_from_name(selector, clients_).has_value();
+    if (!literal) continue;  // roles ("leader", "others") resolve when the step fires
+    const auto [seen, inserted] = first_place.emplace(selector, &path);
+    if (!inserted) {
+      errors_.add_message(
+          path, selector + " is also at " + *seen->second + ": a node can be on one side only");
+    }
+  }
+}
+
+void SelectorChecker::add_places(JsonObjectReader& reader, std::string_view name,
+                                 const std::vector<Selector>& selectors, Placed& placed) {
+  const nlohmann::json* field = reader.field(name);
+  const bool array = field != nullptr && field->is_array();
+  for (std::size_t i = 0; i < selectors.size(); ++i) {
+    placed.emplace_back(reader.path_of(name) + (array ? "/" + std::to_string(i) : std::string()),
+                        selectors[i]);
+  }
+}
+
 void SelectorChecker::read_list(JsonObjectReader& reader, std::string_view name,
                                 std::vector<Selector>& out, unsigned uses) {
   if (reader.read_string_list(name, out)) {
-    for (std::size_t i = 0; i < out.size(); ++i) {
-      check(reader.path_of(name) + (out.size() > 1 || reader.field(name)->is_array()
-                                        ? "/" + std::to_string(i)
-                                        : std::string()),
-            out[i], uses);
-    }
+    Placed places;
+    add_places(reader, name, out, places);
+    for (const auto& [path, selector] : places) check(path, selector, uses);
   } else if (!reader.has(name)) {
     reader.error(name, "a node selector or an array of them");
   }

@@ -8,6 +8,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "sim/kernel/network.h"
@@ -61,6 +62,14 @@ class SelectorChecker {
                  unsigned uses);
   NodeIndex nodes() const { return nodes_; }
   NodeIndex clients() const { return clients_; }
+
+  // The places (JSON path, selector) of one step that split nodes into sets (partition groups,
+  // bridge sides): a node or client named in two of them is an error naming both places.
+  using Placed = std::vector<std::pair<std::string, Selector>>;
+  void check_named_once(const Placed& placed);
+  // The places of the selectors read_list() stored for field `name`, as check_named_once takes.
+  static void add_places(JsonObjectReader& reader, std::string_view name,
+                         const std::vector<Selector>& selectors, Placed& placed);
   // The workload's clients are queue producers and workers (stall_workers needs workers).
   void set_queue_workload(bool queue) { queue_workload_ = queue; }
   bool queue_workload() const { return queue_workload_; }

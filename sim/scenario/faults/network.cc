@@ -39,15 +39,17 @@ void PartitionFault::parse(FaultReader& reader) {
     }
     return;
   }
+  SelectorChecker::Placed places;
   for (std::size_t g = 0; g < value->size(); ++g) {
     std::vector<Selector> group;
     for (std::size_t i = 0; i < (*value)[g].size(); ++i) {
       group.push_back((*value)[g][i].get<std::string>());
-      reader.selectors.check(path + "/" + std::to_string(g) + "/" + std::to_string(i), group.back(),
-                             kSideUses | kClients);
+      places.emplace_back(path + "/" + std::to_string(g) + "/" + std::to_string(i), group.back());
+      reader.selectors.check(places.back().first, group.back(), kSideUses | kClients);
     }
     groups.push_back(std::move(group));
   }
+  reader.selectors.check_named_once(places);
   if (groups.size() < 2 && groups[0].size() >= reader.selectors.nodes()) {
     reader.errors.add_message(
         path, "expected at least two groups (one group of every node cuts nothing)");
@@ -201,6 +203,11 @@ void BridgeFault::parse(FaultReader& reader) {
   reader.selectors.read_list(reader.fields, "side_a", side_a, kSideUses);
   reader.selectors.read_list(reader.fields, "bridge", bridge_nodes, kSideUses);
   reader.selectors.read_list(reader.fields, "side_b", side_b, kSideUses);
+  SelectorChecker::Placed places;
+  SelectorChecker::add_places(reader.fields, "side_a", side_a, places);
+  SelectorChecker::add_places(reader.fields, "bridge", bridge_nodes, places);
+  SelectorChecker::add_places(reader.fields, "side_b", side_b, places);
+  reader.selectors.check_named_once(places);
 }
 
 void BridgeFault::write(nlohmann::ordered_json& out) const {
