@@ -377,6 +377,29 @@ TEST(Graphviz, MissingOrFailingGraphvizIsAValue) {
   EXPECT_EQ(bad_extension.status().code(), StatusCode::invalid_argument);
 }
 
+// A Graphviz that never finishes is stopped at the timeout, and leaves no picture, whole or half.
+TEST(Graphviz, ASlowGraphvizIsStoppedAndLeavesNoPicture) {
+  const std::string directory = testing::TempDir() + "/graphviz_slow";
+  std::filesystem::create_directories(directory);
+  const std::string program = directory + "/slow-dot";
+  std::ofstream(program) << "#!/bin/sh\nfor a; do out=$a; done\necho partial >\"$out\"\n"
+                            "exec sleep 30\n";
+  std::filesystem::permissions(program, std::filesystem::perms::owner_all);
+  GraphvizOptions slow;
+  slow.program = program;
+  slow.timeout_seconds = 1;
+  auto result = write_diagram(directory, "slow", render_sequence_diagram(sample_trace(), 3, {}),
+                              ImageFormat::svg, slow);
+  ASSERT_FALSE(result.ok());
+  EXPECT_TRUE(contains(result.status().message(), "took longer than 1 s"))
+      << result.status().message();
+  EXPECT_FALSE(std::filesystem::exists(directory + "/slow.svg"));
+  for (const auto& entry : std::filesystem::directory_iterator(directory)) {
+    EXPECT_FALSE(contains(entry.path().filename().string(), ".tmp-")) << entry.path();
+  }
+  std::filesystem::remove_all(directory);
+}
+
 TEST(Graphviz, RendersSvgWhenInstalled) {
   if (std::system("command -v dot >/dev/null 2>&1") != 0) GTEST_SKIP() << "Graphviz not installed";
   const std::string directory = testing::TempDir();

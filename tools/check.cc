@@ -141,6 +141,10 @@ int check_one(const CheckArguments& arguments) {
     std::printf("%s: %s", files::printable(arguments.history_path).c_str(),
                 result_to_text(result.value(), history).c_str());
   }
+  if (result.value().verdict == Verdict::empty) {
+    std::fprintf(stderr, "raftsim check: %s: the history has no operations: nothing to check\n",
+                 files::printable(arguments.history_path).c_str());
+  }
   return exit_code_for(result.value().verdict);
 }
 

@@ -24,9 +24,12 @@ done
 case "$seconds$jobs" in *[!0-9]*) echo "fuzz_parsers.sh: --seconds and --jobs take whole numbers" >&2; exit 2 ;; esac
 [ "$seconds" -ge 1 ] && [ "$jobs" -ge 1 ] || { echo "fuzz_parsers.sh: --seconds and --jobs must be >= 1" >&2; exit 2; }
 
-if ! command -v clang++ >/dev/null; then
+# clang and its runtime libraries (libFuzzer, the sanitizers), from Debian.
+if ! command -v clang++ >/dev/null || ! ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1; then
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq && apt-get install -y -qq clang >/dev/null
+  apt-get update -qq && apt-get install -y -qq clang libclang-rt-dev >/dev/null ||
+    apt-get install -y -qq clang libclang-rt-14-dev >/dev/null ||
+    { echo "fuzz_parsers.sh: cannot install clang and libFuzzer" >&2; exit 2; }
 fi
 launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)

@@ -137,6 +137,20 @@ void create_out_directory(const std::string& directory) {
   }
 }
 
+void check_output_file(const std::string& option, const std::string& path) {
+  std::error_code error;
+  const std::filesystem::path target(path);
+  if (std::filesystem::is_directory(target, error)) {
+    throw UsageError(option + " " + files::printable(path) + ": is a directory, expected a file");
+  }
+  const std::filesystem::path parent =
+      target.parent_path().empty() ? std::filesystem::path(".") : target.parent_path();
+  if (!std::filesystem::is_directory(parent, error)) {
+    throw UsageError(option + " " + files::printable(path) + ": directory " +
+                     files::printable(parent.string()) + " does not exist");
+  }
+}
+
 void write_output(const std::string& path, std::string_view bytes) {
   if (Status written = files::write_file(path, bytes); !written.ok()) {
     throw UsageError("cannot write: " + files::printable(written.message()));

@@ -47,6 +47,9 @@ bool print_help_if_asked(const boost::program_options::variables_map& values,
 // Creates `directory` and its parents and checks that files can be written there (before a long
 // run starts); a failure is a UsageError naming the directory and the reason.
 void create_out_directory(const std::string& directory);
+// Checks before a long run that `path` can be written as a file later: not a directory, in an
+// existing directory. A failure is a UsageError naming `option`, the path and the reason.
+void check_output_file(const std::string& option, const std::string& path);
 // Writes a whole file atomically (sim/files/artifact_writer.h); a failure is a UsageError
 // (exit 2) naming the path and the operating system's reason. Every file a command writes goes
 // through here.

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "sim/files/text.h"
 #include "sim/kernel/trace_jsonl.h"
 #include "sim/render/graphviz.h"
 #include "sim/render/sequence_diagram.h"
@@ -89,14 +90,21 @@ int render(const RenderArguments& arguments) {
   const std::vector<TraceEvent>& events = trace.value().events();
   if (events.empty()) {
     std::fprintf(stderr, "raftsim render: %s: the trace has no events\n",
-                 arguments.trace_path.c_str());
+                 files::printable(arguments.trace_path).c_str());
     return kExitBadInput;
   }
   const std::uint32_t nodes =
       arguments.nodes > 0 ? arguments.nodes : infer_cluster_node_count(events);
+  if (nodes > kDiagramNodeLanesMax) {
+    std::fprintf(stderr,
+                 "raftsim render: %s: the trace names node %u; a diagram draws at most %u node "
+                 "lanes (--nodes N draws ids from N on as clients)\n",
+                 files::printable(arguments.trace_path).c_str(), nodes - 1, kDiagramNodeLanesMax);
+    return kExitBadInput;
+  }
   if (options.title.empty()) {
-    options.title = arguments.trace_path + " (" + std::to_string(nodes) + " nodes, " +
-                    std::to_string(events.size()) + " events)";
+    options.title = files::printable(arguments.trace_path) + " (" + std::to_string(nodes) +
+                    " nodes, " + std::to_string(events.size()) + " events)";
   }
   const std::string dot = render_sequence_diagram(events, nodes, options);
   auto files = write_diagram_to(arguments.out_path, dot);
@@ -147,7 +155,9 @@ int run_render(const std::vector<std::string>& argument_list) {
     return 0;
   }
   if (arguments.trace_path.empty()) throw UsageError("expected a TRACE.jsonl file");
-  if (values.count("nodes") && arguments.nodes == 0) throw UsageError("--nodes: expected >= 1");
+  if (values.count("nodes") && (arguments.nodes == 0 || arguments.nodes > kDiagramNodeLanesMax)) {
+    throw UsageError("--nodes: expected 1 to " + std::to_string(kDiagramNodeLanesMax));
+  }
   if (arguments.out_path.empty()) throw UsageError("expected -o OUT.svg, OUT.png or OUT.dot");
   return render(arguments);
 }

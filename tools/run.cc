@@ -408,6 +408,7 @@ int run_run(const std::vector<std::string>& arguments) {
   }
 
   const std::vector<std::string> out_dirs = output_directories(scenarios, files, flags.out_dir);
+  if (!junit.empty()) check_output_file("--junit", junit);
 
   std::vector<RunOutcome> outcomes;
   nlohmann::ordered_json json_results = nlohmann::ordered_json::array();

@@ -49,6 +49,7 @@ int run_shrink(const std::vector<std::string>& arguments) {
   po::variables_map values = parse_arguments(arguments, options, &positional);
   if (print_help_if_asked(values, options)) return 0;
   if (input.empty()) throw UsageError("no scenario file given (see raftsim shrink --help)");
+  if (!output.empty()) check_output_file("--out", output);
   auto loaded = load_scenario(input, input_limit_bytes(values, kScenarioFileBytesDefault));
   if (!loaded.ok()) throw UsageError("invalid scenario:\n" + loaded.status().message());
   Scenario scenario = std::move(loaded).value();

@@ -6,12 +6,17 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <poll.h>
+
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
+#include <csignal>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 
 #include "raft/base/enum_names.h"
+#include "sim/files/artifact_writer.h"
 
 extern char** environ;
 
@@ -24,31 +29,31 @@ constexpr std::size_t kStderrBytesMax = 4096;
 constexpr EnumName<ImageFormat> kImageFormatNames[] = {
     {ImageFormat::dot, "dot"}, {ImageFormat::svg, "svg"}, {ImageFormat::png, "png"}};
 
-Status write_text(const std::string& path, const std::string& text) {
-  std::ofstream file(path, std::ios::binary | std::ios::trunc);
-  if (!file) return Status(StatusCode::io_error, "cannot write " + path);
-  file << text;
-  file.close();
-  if (!file) return Status(StatusCode::io_error, "cannot write " + path);
-  return Status::ok_status();
-}
-
 std::string first_line(const std::string& text) {
   std::string line = text.substr(0, text.find('\n'));
   return line.empty() ? std::string("(no message)") : line;
 }
 
-// Reads the child's stderr until it closes, keeping the first kStderrBytesMax bytes.
-std::string drain(int fd) {
-  std::string text;
+// Reads the child's stderr until it closes, keeping the first kStderrBytesMax bytes; false when
+// `deadline` passes first.
+// The wall clock here bounds a Graphviz run on a finished trace, never a simulated one.
+using WallClock = std::chrono::steady_clock;  // lint: allow (Graphviz's timeout, not simulated)
+
+bool drain(int fd, WallClock::time_point deadline, std::string& text) {
   char buffer[512];
   for (;;) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - WallClock::now());
+    if (left.count() <= 0) return false;
+    pollfd ready{fd, POLLIN, 0};
+    const int polled = poll(&ready, 1, static_cast<int>(std::min<long long>(left.count(), 1000)));
+    if (polled < 0 && errno == EINTR) continue;
+    if (polled == 0) continue;
     const ssize_t count = read(fd, buffer, sizeof buffer);
     if (count < 0 && errno == EINTR) continue;
-    if (count <= 0) break;
+    if (count <= 0) return true;
     if (text.size() < kStderrBytesMax) text.append(buffer, static_cast<std::size_t>(count));
   }
-  return text;
 }
 
 }  // namespace
@@ -82,7 +87,12 @@ Status run_graphviz(const std::string& dot_path, const std::string& image_path, 
   std::string type = std::string("-T") + image_format_name(format);
   std::string input = dot_path;
   std::string output_flag = "-o";
-  std::string output = image_path;
+  // Graphviz writes a temporary beside the picture, renamed over it only when it succeeded: a
+  // failed or killed run never leaves half a picture.
+  const std::filesystem::path target(image_path);
+  std::string output = (target.parent_path() /
+                        ("." + target.filename().string() + ".tmp-" + std::to_string(getpid())))
+                           .string();
   std::string program = options.program;
   char* argv[] = {program.data(),     type.data(),   input.data(),
                   output_flag.data(), output.data(), nullptr};
@@ -96,12 +106,23 @@ Status run_graphviz(const std::string& dot_path, const std::string& image_path, 
                                                std::strerror(spawned) +
                                                "); install the graphviz package");
   }
-  const std::string errors = drain(pipe_fds[0]);
+  std::string errors;
+  const bool finished =
+      drain(pipe_fds[0], WallClock::now() + std::chrono::seconds(options.timeout_seconds), errors);
   close(pipe_fds[0]);
+  if (!finished) kill(pid, SIGKILL);
   int wait_status = 0;
   while (waitpid(pid, &wait_status, 0) < 0 && errno == EINTR) {
   }
+  if (!finished) {
+    unlink(output.c_str());
+    return Status(StatusCode::io_error,
+                  "Graphviz '" + options.program + " " + type + "' took longer than " +
+                      std::to_string(options.timeout_seconds) + " s on " + dot_path +
+                      " and was stopped (draw fewer rows: --rows-max, --from-ms, --until-ms)");
+  }
   if (!WIFEXITED(wait_status) || WEXITSTATUS(wait_status) != 0) {
+    unlink(output.c_str());
     const std::string how = WIFEXITED(wait_status)
                                 ? "exit " + std::to_string(WEXITSTATUS(wait_status))
                                 : std::string("killed by a signal");
@@ -113,9 +134,16 @@ Status run_graphviz(const std::string& dot_path, const std::string& image_path, 
                             " (" + how + "): " + first_line(errors));
   }
   std::error_code error;
-  if (std::filesystem::file_size(image_path, error) == 0 || error) {
+  if (std::filesystem::file_size(output, error) == 0 || error) {
+    unlink(output.c_str());
     return Status(StatusCode::io_error, "Graphviz '" + options.program + "' wrote no picture to " +
                                             image_path + ": " + first_line(errors));
+  }
+  if (rename(output.c_str(), image_path.c_str()) != 0) {
+    const int rename_error = errno;
+    unlink(output.c_str());
+    return Status(StatusCode::io_error,
+                  image_path + ": rename from " + output + ": " + std::strerror(rename_error));
   }
   return Status::ok_status();
 }
@@ -137,7 +165,7 @@ Result<DiagramFiles> write_diagram_to(const std::string& image_path, const std::
   const std::string extension = std::string(".") + image_format_name(*format);
   DiagramFiles files;
   files.dot_path = image_path.substr(0, image_path.size() - extension.size()) + ".dot";
-  if (Status status = write_text(files.dot_path, dot_text); !status.ok()) return status;
+  if (Status status = files::write_file(files.dot_path, dot_text); !status.ok()) return status;
   if (*format == ImageFormat::dot) return files;
   if (Status status = run_graphviz(files.dot_path, image_path, *format, options); !status.ok()) {
     return Status(status.code(), status.message() + " (the DOT text is in " + files.dot_path + ")");

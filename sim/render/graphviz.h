@@ -21,6 +21,8 @@ std::optional<ImageFormat> image_format_for_path(std::string_view path);
 
 struct GraphvizOptions {
   std::string program = "dot";  // looked up on PATH unless it contains a '/'
+  // A run taking longer is killed and reported (a huge graph can take Graphviz hours).
+  int timeout_seconds = 120;
 };
 
 // Runs Graphviz on an existing DOT file. Status codes: unavailable when the program cannot be

@@ -355,6 +355,7 @@ std::string render_sequence_diagram(std::span<const TraceEvent> events, std::uin
                                     const DiagramOptions& options) {
   RAFTSIM_CHECK_MSG(options.rows_max > 0, "a diagram needs rows_max > 0");
   RAFTSIM_CHECK_MSG(node_count > 0, "a diagram needs at least one node lane");
+  RAFTSIM_CHECK_MSG(node_count <= kDiagramNodeLanesMax, "more node lanes than a diagram draws");
   const Lanes lanes{node_count, options.show_clients && diagram::has_clients(events, node_count)};
   std::size_t folded_events = 0;
   const std::vector<Row> rows = diagram::fold_heartbeats(

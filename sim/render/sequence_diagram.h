@@ -47,6 +47,10 @@ struct DiagramOptions {
 // row saves nothing and hides the arrows.
 constexpr std::size_t kFoldRunRowsMin = 4;
 
+// Node lanes a diagram draws at most (scenarios have at most 9 nodes; higher ids in a trace are
+// clients unless --nodes says otherwise): it bounds the picture's width and the renderer's memory.
+inline constexpr std::uint32_t kDiagramNodeLanesMax = 64;
+
 std::string render_sequence_diagram(std::span<const TraceEvent> events, std::uint32_t node_count,
                                     const DiagramOptions& options);
 std::string render_sequence_diagram(const Trace& trace, std::uint32_t node_count,
