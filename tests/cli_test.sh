@@ -87,5 +87,13 @@ expect_exit 0 "shrink: a failing replay" "$raftsim" shrink "$(dirname "$min")/re
 python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert r["faults"][1]<=r["faults"][0], r' "$out/stdout" \
   || { echo "FAIL: shrink JSON"; failures=$((failures + 1)); }
 expect_exit 2 "shrink: a passing scenario" "$raftsim" shrink "$out/min2.json" --bug none --out "$out/min3.json"
+# The usage text comes from the command table: each command it lists answers --help with exit 0.
+"$raftsim" --help >"$out/usage" || { echo "FAIL: raftsim --help"; failures=$((failures + 1)); }
+listed=$(grep -oE '^  [a-z]+ ' "$out/usage" | tr -d ' ')
+[ "$(echo "$listed" | wc -l)" -ge 10 ] || { echo "FAIL: usage lists $(echo $listed)"; failures=$((failures + 1)); }
+for name in $listed; do
+  "$raftsim" "$name" --help >/dev/null 2>&1 || { echo "FAIL: raftsim $name --help"; failures=$((failures + 1)); }
+  "$raftsim" help "$name" >/dev/null 2>&1 || { echo "FAIL: raftsim help $name"; failures=$((failures + 1)); }
+done
 echo "cli checks: $failures failures"
 [ "$failures" -eq 0 ]

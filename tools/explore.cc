@@ -217,7 +217,8 @@ void add_explore_options(po::options_description& options) {
       "max-states", po::value<std::uint64_t>(), "distinct states stored at most")(
       "crashes", po::value<std::uint32_t>(), "crash-and-restart budget")(
       "drops", po::value<std::uint32_t>(), "message loss budget")(
-      "time", po::value<double>(), "stop after this many seconds of wall time")(
+      "time", po::value<double>(),
+      "stop after this many seconds of wall time, > 0 (default: no wall-clock limit)")(
       "bug", po::value<std::string>(), "inject a catalogued bug by name, or none")(
       "replay", po::value<std::string>(), "replay a counterexample scenario file")(
       "sleep-sets", "bfs: sleep sets over deliveries to different nodes")(
@@ -411,6 +412,11 @@ int run_explore(const std::vector<std::string>& arguments) {
   if (print_help_if_asked(values, options)) return 0;
   Scenario scenario = load_explore_scenario(values);
   apply_explore_overrides(values, *scenario.explore);
+  // As in fuzz: --time must be positive; without it the search is bounded by the scenario's own
+  // explore bounds only.
+  if (values.count("time") && !(values["time"].as<double>() > 0)) {
+    throw UsageError("--time: expected a number of seconds above 0");
+  }
   const double seconds_max = values.count("time") ? values["time"].as<double>() : 0;
   const std::string out_dir =
       values.count("out") ? values["out"].as<std::string>() : std::string("explore-out");

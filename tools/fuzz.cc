@@ -375,7 +375,7 @@ void configure_campaign(const po::variables_map& values, FuzzArguments& fuzz) {
     throw UsageError("--unknown-max-percent: expected a percentage from 0 to 100");
   }
   if (values.count("time") && !(fuzz.seconds > 0)) {
-    throw UsageError("--time: expected seconds > 0");
+    throw UsageError("--time: expected a number of seconds above 0");
   }
   if (!(campaign.run_seconds_max > 0) || !(fuzz.flags.shrink_seconds_max >= 0)) {
     throw UsageError("--run-seconds-max: expected seconds > 0; --shrink-seconds-max: >= 0");
