@@ -219,6 +219,25 @@ TEST(Budget, ExhaustedStepsGiveUnknownNamingThePartition) {
   EXPECT_EQ(run(operations, "cas", options).verdict, Verdict::not_linearizable);
 }
 
+// The memory budget counts the parsed history itself: a budget below what the history holds
+// ends the check as unknown on memory at once, one above it lets the check finish.
+TEST(Budget, MemoryBudgetCountsTheHistory) {
+  std::vector<Operation> operations;
+  for (int index = 0; index < 2000; ++index) {
+    operations.push_back(write(0, index, 10 * index, 10 * index + 5));
+  }
+  History history{"cas", operations};
+  const std::size_t held = history_memory_bytes(history);
+  EXPECT_GT(held, 2000 * sizeof(Operation));
+  CheckOptions options;
+  options.budget.memory_bytes_max = held / 2;
+  const CheckResult starved = run(operations, "cas", options);
+  EXPECT_EQ(starved.verdict, Verdict::unknown);
+  EXPECT_EQ(starved.partitions[0].exhausted, BudgetExhausted::memory_bytes);
+  options.budget.memory_bytes_max = held + (std::size_t{64} << 20);
+  EXPECT_EQ(run(operations, "cas", options).verdict, Verdict::linearizable);
+}
+
 TEST(Report, ViolationNamesBlamedOperationPrefixAndConcurrentOnes) {
   const CheckResult result =
       run({write(0, 1, 0, 1), write(1, 2, 2, 5), read(2, Value::of(1), 6, 7)});

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <system_error>
+#include <type_traits>
 #include <vector>
 
 #include "sim/files/text.h"
@@ -30,10 +31,17 @@ std::string pointer_component(std::string_view key) {
   return out;
 }
 
+// An error a JsonElementSink returned: ends the parse and is reported as it is.
+struct SinkFailure {
+  Status status;
+};
+
 template <typename Json>
 class Parser {
  public:
   explicit Parser(std::string_view text) : text_(text) {}
+  Parser(std::string_view text, std::string_view stream_key, const JsonElementSink* sink)
+      : text_(text), stream_key_(stream_key), sink_(sink) {}
 
   Json parse_document() {
     if (text_.substr(0, 3) == "\xEF\xBB\xBF") at_ = 3;
@@ -129,7 +137,9 @@ class Parser {
       expect(':', "a ':' after the key");
       skip_whitespace();
       path_.push_back(pointer_component(printable(key)));
-      Json value = parse_value(depth + 1);
+      const bool streamed = depth == 0 && sink_ != nullptr && key == stream_key_ &&
+                            at_ < text_.size() && text_[at_] == '[';
+      Json value = streamed ? parse_streamed_array(depth + 1) : parse_value(depth + 1);
       path_.pop_back();
       object.emplace(std::move(key), std::move(value));
       key_offsets.push_back(key_offset);
@@ -178,6 +188,36 @@ class Parser {
       }
       expect(']', "',' or ']' in the array at " + path());
       return array;
+    }
+  }
+
+  // As parse_array, handing each element to the sink instead of keeping it.
+  Json parse_streamed_array(std::size_t depth) {
+    if constexpr (std::is_same_v<Json, nlohmann::json>) {
+      ++at_;  // '['
+      skip_whitespace();
+      if (at_ < text_.size() && text_[at_] == ']') {
+        ++at_;
+        return Json::array();
+      }
+      for (std::size_t index = 0;; ++index) {
+        skip_whitespace();
+        path_.push_back(std::to_string(index));
+        Json element = parse_value(depth + 1);
+        path_.pop_back();
+        if (Status status = (*sink_)(std::move(element), index); !status.ok()) {
+          throw SinkFailure{std::move(status)};
+        }
+        skip_whitespace();
+        if (at_ < text_.size() && text_[at_] == ',') {
+          ++at_;
+          continue;
+        }
+        expect(']', "',' or ']' in the array at " + path());
+        return Json::array();
+      }
+    } else {
+      return parse_value(depth);  // streaming is offered for nlohmann::json only
     }
   }
 
@@ -368,6 +408,8 @@ class Parser {
   }
 
   std::string_view text_;
+  std::string_view stream_key_;
+  const JsonElementSink* sink_ = nullptr;
   std::size_t at_ = 0;
   std::vector<std::string> path_;
 };
@@ -404,6 +446,20 @@ std::variant<nlohmann::json, JsonRefusal> parse_strict_json_value(std::string_vi
     return Parser<nlohmann::json>(text).parse_document();
   } catch (JsonRefusal& refusal) {
     return std::move(refusal);
+  }
+}
+
+Result<nlohmann::json> parse_strict_json_streaming(std::string_view text,
+                                                   const std::string& file_name,
+                                                   std::string_view array_key,
+                                                   const JsonElementSink& sink) {
+  try {
+    return Parser<nlohmann::json>(text, array_key, &sink).parse_document();
+  } catch (const JsonRefusal& error) {
+    return Status(StatusCode::invalid_argument,
+                  file_name + ":" + line_and_column(text, error.offset) + ": " + error.reason);
+  } catch (SinkFailure& failure) {
+    return std::move(failure.status);
   }
 }
 

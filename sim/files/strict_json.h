@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -26,6 +27,16 @@ inline constexpr std::size_t kJsonDepthMax = 128;
 Result<nlohmann::json> parse_strict_json(std::string_view text, const std::string& file_name);
 Result<nlohmann::ordered_json> parse_strict_ordered_json(std::string_view text,
                                                          const std::string& file_name);
+
+// As parse_strict_json, but the elements of the top-level object's array `array_key` go to
+// `sink` one at a time, in order and with their index, instead of being kept (the returned
+// document holds an empty array there): a history of a million operations is read holding one
+// operation's JSON at a time. An error from the sink ends the parse and is returned as it is.
+using JsonElementSink = std::function<Status(nlohmann::json&& element, std::size_t index)>;
+Result<nlohmann::json> parse_strict_json_streaming(std::string_view text,
+                                                   const std::string& file_name,
+                                                   std::string_view array_key,
+                                                   const JsonElementSink& sink);
 
 // Where and why a text was refused, for callers that report positions their own way (one line
 // of a JSON Lines file): the byte offset in the text and the reason.

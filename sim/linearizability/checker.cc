@@ -128,8 +128,10 @@ void record(PartitionReport& report, const SearchOutcome& outcome) {
   report.memory_bytes = outcome.memory_bytes;
 }
 
+// `held_bytes`: what the check holds besides the searches (the parsed history, the partitions);
+// the memory budget counts it.
 void search_in_rounds(Model& model, const std::vector<Partition>& partitions,
-                      const CheckOptions& options, CheckResult& result) {
+                      const CheckOptions& options, std::size_t held_bytes, CheckResult& result) {
   const auto start = std::chrono::steady_clock::now();  // lint: allow (wall-clock guard only)
   std::vector<std::unique_ptr<Searcher>> searchers;
   for (const Partition& partition : partitions) {
@@ -144,6 +146,9 @@ void search_in_rounds(Model& model, const std::vector<Partition>& partitions,
       if (!searchers[index]) continue;
       SearchBudget budget = options.budget;
       budget.search_steps_max = std::min(round_steps, options.budget.search_steps_max);
+      budget.memory_bytes_max = options.budget.memory_bytes_max > held_bytes
+                                    ? options.budget.memory_bytes_max - held_bytes
+                                    : 0;
       if (budget.wall_seconds_max > 0) {
         const auto now = std::chrono::steady_clock::now();  // lint: allow (wall-clock guard)
         const double spent = std::chrono::duration<double>(now - start).count();
@@ -192,7 +197,12 @@ Result<CheckResult> check_history(const History& history, Model& base_model,
   for (const Partition& partition : partitions) {
     result.partitions.push_back(PartitionReport{partition.key, partition.operations.size()});
   }
-  search_in_rounds(model, partitions, options, result);
+  std::size_t held_bytes = history_memory_bytes(history);
+  for (const Partition& partition : partitions) {
+    held_bytes += sizeof(Partition) + partition.operations.capacity() * sizeof(SearchOperation) +
+                  partition.history_indices.capacity() * sizeof(std::size_t);
+  }
+  search_in_rounds(model, partitions, options, held_bytes, result);
   for (const PartitionReport& report : result.partitions) {
     if (report.checked && report.verdict == SearchVerdict::unknown && !result.unknown_partition) {
       result.unknown_partition = report.key;

@@ -50,6 +50,28 @@ std::string Operation::describe() const {
   return text;
 }
 
+namespace {
+
+// Heap bytes of a string beyond the object itself (short strings live inside it).
+std::size_t string_heap_bytes(const std::string& text) {
+  return text.capacity() > std::string().capacity() ? text.capacity() + 1 : 0;
+}
+
+}  // namespace
+
+std::size_t history_memory_bytes(const History& history) {
+  std::size_t bytes = sizeof(History) + string_heap_bytes(history.model) +
+                      history.operations.capacity() * sizeof(Operation);
+  for (const Operation& operation : history.operations) {
+    for (const std::string* text :
+         {&operation.function, &operation.key, &operation.argument.text, &operation.argument2.text,
+          &operation.output.text, &operation.origin}) {
+      bytes += string_heap_bytes(*text);
+    }
+  }
+  return bytes;
+}
+
 Status validate_history(const History& history) {
   if (history.operations.size() > kHistoryOperationsMax) {
     return Status(StatusCode::out_of_range,

@@ -73,4 +73,8 @@ struct History {
 // Checks the invariants above; the message names the operation's origin.
 Status validate_history(const History& history);
 
+// The bytes a parsed history holds (operations and the text of their strings): the checker's
+// memory budget counts them (issue 18: a budget counts everything the check holds).
+std::size_t history_memory_bytes(const History& history);
+
 }  // namespace raftsim::linearizability

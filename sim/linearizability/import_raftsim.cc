@@ -115,7 +115,8 @@ Operation to_operation(const Json& json, const std::string& path) {
   return operation;
 }
 
-History to_history(const Json& json) {
+// The document around the operations (which were streamed out of it): version, model, fields.
+void read_header(const Json& json, History& history) {
   if (!json.is_object()) fail("", "a JSON object {\"version\": 1, ...}");
   reject_unknown_fields(json, "", {"version", "model", "operations"});
   const auto version = json.find("version");
@@ -123,18 +124,9 @@ History to_history(const Json& json) {
       version->get<std::int64_t>() != kHistoryFormatVersion) {
     fail("/version", "1");
   }
-  History history;
   history.model = string_field(json, "model", "", false);
   const auto operations = json.find("operations");
   if (operations == json.end() || !operations->is_array()) fail("/operations", "an array");
-  if (operations->size() > kHistoryOperationsMax) {
-    fail("/operations", "at most " + std::to_string(kHistoryOperationsMax) + " operations");
-  }
-  for (std::size_t index = 0; index < operations->size(); ++index) {
-    history.operations.push_back(
-        to_operation((*operations)[index], "/operations/" + std::to_string(index)));
-  }
-  return history;
 }
 
 }  // namespace
@@ -180,11 +172,26 @@ std::string write_raftsim_json(const History& history) {
 
 Result<History> parse_raftsim_json(std::string_view text, const std::string& file_name) {
   if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) return History{};
-  auto parsed = files::parse_strict_json(text, file_name);
+  // Operations are converted as they are read, so the whole document is never held as JSON.
+  History history;
+  const files::JsonElementSink sink = [&](Json&& element, std::size_t index) -> Status {
+    const std::string path = "/operations/" + std::to_string(index);
+    if (index >= kHistoryOperationsMax) {
+      return Status(StatusCode::invalid_argument,
+                    file_name + ": JSON path /operations: expected at most " +
+                        std::to_string(kHistoryOperationsMax) + " operations");
+    }
+    try {
+      history.operations.push_back(to_operation(element, path));
+    } catch (const JsonError& error) {
+      return Status(StatusCode::invalid_argument, file_name + ": JSON path " + error.message);
+    }
+    return Status::ok_status();
+  };
+  auto parsed = files::parse_strict_json_streaming(text, file_name, "operations", sink);
   if (!parsed.ok()) return parsed.status();
-  const Json& json = parsed.value();
   try {
-    History history = to_history(json);
+    read_header(parsed.value(), history);
     // Later errors (bad times, unknown functions) cite the operation by file and JSON path.
     for (Operation& operation : history.operations) {
       operation.origin = file_name + ":" + operation.origin;

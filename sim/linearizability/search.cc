@@ -62,6 +62,7 @@ Searcher::Searcher(Model& model, std::span<const SearchOperation> operations)
   for (std::uint32_t rank = 0; rank < order.size(); ++rank) try_rank_[order[rank]] = rank;
   const std::size_t words = std::max<std::size_t>(1, (operations.size() + 63) / 64);
   bits_.assign(words, 0);
+  bounds_ = BitsetBounds{};
   zobrist_.reserve(operations.size());
   for (std::size_t index = 0; index < operations.size(); ++index) {
     zobrist_.push_back(mix64(index * 0x9e3779b97f4a7c15ULL + 0x2545f4914f6cdd1dULL));
@@ -171,11 +172,36 @@ void Searcher::unlift(std::int32_t call_node) {
   if (call.next >= 0) nodes_[call.next].prev = call_node;
 }
 
+std::size_t Searcher::memory_bytes() const {
+  return visited_.memory_bytes() + nodes_.capacity() * sizeof(Node) +
+         stack_.capacity() * sizeof(Frame) + levels_.capacity() * sizeof(Level) +
+         (candidates_.capacity() + twin_before_.capacity()) * sizeof(std::int32_t) +
+         (waiting_.capacity() + try_rank_.capacity()) * sizeof(std::uint32_t) +
+         writers_.capacity() * sizeof(const PreparedOperation*) +
+         (bits_.capacity() + zobrist_.capacity()) * sizeof(std::uint64_t) +
+         outcome_.longest_prefix.capacity() * sizeof(std::uint32_t);
+}
+
+void Searcher::set_bit(std::uint32_t index) {
+  bits_[index / 64] |= std::uint64_t{1} << (index % 64);
+  bounds_.used = std::max<std::size_t>(bounds_.used, index / 64 + 1);
+}
+
+void Searcher::clear_bit(std::uint32_t index) {
+  bits_[index / 64] &= ~(std::uint64_t{1} << (index % 64));
+  bounds_.full = std::min<std::size_t>(bounds_.full, index / 64);
+}
+
+// Copies only the frames that differ from the prefix recorded last: the first
+// prefix_matching_ frames still equal it (backtracking lowers that mark), so a search that only
+// goes forward records each frame once instead of copying the whole stack on every step.
 void Searcher::record_prefix() {
-  outcome_.longest_prefix.clear();
-  for (const Frame& frame : stack_) {
-    outcome_.longest_prefix.push_back(nodes_[frame.call_node].operation);
+  std::vector<std::uint32_t>& prefix = outcome_.longest_prefix;
+  prefix.resize(std::min(prefix_matching_, prefix.size()));
+  for (std::size_t depth = prefix.size(); depth < stack_.size(); ++depth) {
+    prefix.push_back(nodes_[stack_[depth].call_node].operation);
   }
+  prefix_matching_ = stack_.size();
 }
 
 void Searcher::push(std::int32_t call_node, bool forced, ModelState next_state) {
@@ -303,8 +329,9 @@ bool Searcher::backtrack() {
     if (stack_.empty()) return false;
     const Frame frame = stack_.back();
     stack_.pop_back();
+    prefix_matching_ = std::min(prefix_matching_, stack_.size());
     const std::uint32_t index = nodes_[frame.call_node].operation;
-    bits_[index / 64] &= ~(std::uint64_t{1} << (index % 64));
+    clear_bit(index);
     bits_hash_ ^= zobrist_[index];
     state_ = frame.state_before;
     unlift(frame.call_node);
@@ -319,9 +346,10 @@ bool Searcher::budget_exhausted(const SearchBudget& budget) {
   } else if (outcome_.steps % kWallClockCheckSteps == 0 && budget.wall_seconds_max > 0 &&
              std::chrono::steady_clock::now() > deadline_) {  // lint: allow (wall-clock guard only)
     outcome_.exhausted = BudgetExhausted::wall_clock;
-  } else if (visited_.size() >= memory_checked_at_ + kMemoryCheckConfigurations) {
-    memory_checked_at_ = visited_.size();
-    if (visited_.memory_bytes() > budget.memory_bytes_max) {
+  } else if (visited_.size() >= next_memory_check_) {
+    // Checked before the first step too: a budget the history alone exceeds ends it at once.
+    next_memory_check_ = visited_.size() + kMemoryCheckConfigurations;
+    if (memory_bytes() > budget.memory_bytes_max) {
       outcome_.exhausted = BudgetExhausted::memory_bytes;
     }
   }
@@ -333,7 +361,7 @@ void Searcher::finish(SearchVerdict verdict) {
   outcome_.verdict = verdict;
   if (verdict == SearchVerdict::linearizable) record_prefix();  // the witness
   outcome_.configurations = visited_.size();
-  outcome_.memory_bytes = visited_.memory_bytes() + nodes_.size() * sizeof(Node);
+  outcome_.memory_bytes = memory_bytes();
 }
 
 const SearchOutcome& Searcher::resume(const SearchBudget& budget) {
@@ -368,12 +396,12 @@ const SearchOutcome& Searcher::resume(const SearchBudget& budget) {
     }
     RAFTSIM_CHECK_MSG(!prepared.state_preserving || next_state == state_,
                       "a state-preserving operation changed the state");
-    bits_[index / 64] |= std::uint64_t{1} << (index % 64);
-    if (visited_.insert(bits_.data(), bits_hash_ ^ zobrist_[index], next_state)) {
+    set_bit(index);
+    if (visited_.insert(bits_.data(), bounds_, bits_hash_ ^ zobrist_[index], next_state)) {
       push(call_node, prepared.state_preserving, next_state);
       continue;
     }
-    bits_[index / 64] &= ~(std::uint64_t{1} << (index % 64));
+    clear_bit(index);
     // A legal state-preserving operation leads to an explored dead end: so does this branch.
     if (prepared.state_preserving) {
       level.cursor = level.count;

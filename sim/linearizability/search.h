@@ -66,6 +66,9 @@ class Searcher {
   const SearchOutcome& resume(const SearchBudget& budget);
 
   bool finished() const { return finished_; }
+  // Everything the search holds: the visited set, the list, the stack and its per-operation
+  // tables (what the memory budget counts).
+  std::size_t memory_bytes() const;
   const SearchOutcome& outcome() const { return outcome_; }
 
  private:
@@ -93,6 +96,8 @@ class Searcher {
   void link_twins();
   void lift(std::int32_t call_node);
   void unlift(std::int32_t call_node);
+  void set_bit(std::uint32_t index);
+  void clear_bit(std::uint32_t index);
   void record_prefix();
   void push(std::int32_t call_node, bool forced, ModelState next_state);
   void open_level();
@@ -116,7 +121,10 @@ class Searcher {
   // candidates of that configuration at all), then invoke order, then index;
   // promote_enablers() then moves helpful writers forward.
   std::vector<std::uint32_t> try_rank_;
-  std::vector<std::uint64_t> bits_;     // the linearized set, one bit per operation
+  std::vector<std::uint64_t> bits_;  // the linearized set, one bit per operation
+  BitsetBounds bounds_;              // where bits_ is all ones and all zeros (visited_set.h)
+  // How many frames of the stack still equal outcome_.longest_prefix (see record_prefix()).
+  std::size_t prefix_matching_ = 0;
   std::vector<std::uint64_t> zobrist_;  // one random word per operation
   // twin_before_[b] = a (or -1): a and b are identical operations, a invoked and returned no
   // later than b, so some linearization (if any exists) puts a before b; the search only
@@ -128,7 +136,7 @@ class Searcher {
   ModelState state_ = 0;
   std::uint64_t bits_hash_ = 0;
   std::size_t required_ = 0;
-  std::uint64_t memory_checked_at_ = 0;
+  std::uint64_t next_memory_check_ = 0;  // visited-set size at which memory is next checked
   std::chrono::steady_clock::time_point deadline_;  // lint: allow (wall-clock guard only)
   bool finished_ = false;
   SearchOutcome outcome_;
