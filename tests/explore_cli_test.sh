@@ -52,6 +52,11 @@ expect_exit 3 "replay expecting another violation" "$raftsim" explore --replay "
 
 expect_exit 0 "correct code, same bounds" "$raftsim" explore "$vote" --bug none
 expect_output "correct code, same bounds" "no violation within bounds"
+# A search a limit stops before it is complete claims nothing: unknown, exit 4.
+expect_exit 4 "memory bound reached" "$raftsim" explore "$vote" --bug none --memory-mb 16
+expect_output "memory bound reached" "the bound --memory-mb 16 sets"
+expect_exit 4 "state bound reached" "$raftsim" explore "$vote" --bug none --max-states 50
+expect_output "state bound reached" "unknown: no violation found"
 "$raftsim" explore "$vote" --bug none --json >"$out/first.json" 2>/dev/null
 "$raftsim" explore "$vote" --bug none --json >"$out/second.json" 2>/dev/null
 strip() { sed -E 's/"(states_per_s|distinct_states_per_s|wall_ms)":[^,}]*//g' "$1"; }

@@ -1,6 +1,7 @@
 // raftsim explore: the model checker's command. Reads a scenario's "explore" section (bounds,
 // budgets, strategy), searches the real Raft cores' interleavings, and prints the counts and
-// either "no violation within bounds" (exit 0) or a counterexample (exit 1): a replayable
+// either "no violation within bounds" (exit 0), a counterexample (exit 1) or, when a limit
+// (states, frontier, --time) stopped the search first, "unknown" (exit 4): a replayable
 // scenario with the schedule, the trail, and a message-sequence diagram. A scenario with a
 // schedule is replayed and checked instead (exit 1 when it reproduces its violation, 3 when it
 // does not). Bad input exits 2. The wall clock is read here only, for --time and states/s.
@@ -32,6 +33,7 @@ namespace {
 
 constexpr int kExitViolation = 1;
 constexpr int kExitInternal = 3;
+constexpr int kExitUnknown = 4;  // no violation found, but the search stopped incomplete
 // State graphs up to this size are also written as DOT (bigger ones are unreadable).
 constexpr std::uint64_t kGraphDotStatesMax = 2000;
 
@@ -152,14 +154,20 @@ RaftWorldConfig raft_world_config(const Scenario& scenario) {
   return config;
 }
 
-ExploreRun run_explore_search(const Scenario& scenario, double seconds_max, bool progress) {
+ExploreRun run_explore_search(const Scenario& scenario, double seconds_max, bool progress,
+                              std::uint64_t memory_mb) {
   const ExploreSection& explore = *scenario.explore;
   const RaftWorldConfig config = raft_world_config(scenario);
   ExploreOptions options;
   options.strategy = *strategy_from_name(explore.strategy);
   options.depth_max = explore.depth_max;
   options.states_max = explore.states_max;
-  options.seed = scenario.seed;
+  // A quarter of the memory for the visited set, the graph and the rest; three quarters for the
+  // frontier's world copies. The cap is an estimate, deterministic, never measured at run time.
+  const std::uint64_t copy_bytes =
+      kWorldCopyBytesPerNode * std::max<std::uint64_t>(1, config.nodes);
+  options.frontier_states_max =
+      std::min(options.frontier_states_max, (memory_mb << 20) / 4 * 3 / copy_bytes);
   options.sleep_sets = explore.sleep_sets;
   const auto start = std::chrono::steady_clock::now();
   auto elapsed = [&] {
@@ -178,6 +186,10 @@ ExploreRun run_explore_search(const Scenario& scenario, double seconds_max, bool
   Explorer explorer(initial, options);
   ExploreRun run;
   run.result = explorer.run();
+  const bool memory_bound = options.frontier_states_max < ExploreOptions{}.frontier_states_max;
+  if (memory_bound && run.result.stop_reason.starts_with("frontier limit")) {
+    run.result.stop_reason += ", the bound --memory-mb " + std::to_string(memory_mb) + " sets";
+  }
   if (options.strategy == Strategy::bfs) run.shortest_proven = run.result.violation.has_value();
   if (options.strategy == Strategy::dfs && run.result.violation) {
     // Depth-first search finds some trail; search again one shallower until none is found.
@@ -224,6 +236,9 @@ void add_explore_options(po::options_description& options) {
       "sleep-sets", "bfs: sleep sets over deliveries to different nodes")(
       "dead-messages", po::value<std::string>(),
       "keep (default) | checked | assumed: remove stale messages (sim/explore/README.md)")(
+      "memory-mb", po::value<std::uint64_t>(),
+      "memory for the search, MiB (default 8192): bounds the BFS frontier of world copies; at the "
+      "bound the search ends as unknown (exit 4)")(
       "out", po::value<std::string>(), "where a counterexample goes (default explore-out)")(
       "json", "print one JSON object on stdout");
 }
@@ -341,7 +356,7 @@ void print_search_text(const SearchReport& report) {
   if (result.complete) {
     std::printf("no violation within bounds (%s)\n", report.bounds.c_str());
   } else {
-    std::printf("no violation found, but the search is INCOMPLETE: %s\n",
+    std::printf("unknown: no violation found, but the search is INCOMPLETE: %s (exit 4)\n",
                 result.stop_reason.c_str());
   }
 }
@@ -424,7 +439,12 @@ int run_explore(const std::vector<std::string>& arguments) {
   if (!scenario.explore->schedule.empty()) return replay_scenario(scenario, config, out_dir);
 
   const bool json = values.count("json") > 0;
-  const ExploreRun run = run_explore_search(scenario, seconds_max, /*progress=*/true);
+  const std::uint64_t memory_mb =
+      values.count("memory-mb") ? values["memory-mb"].as<std::uint64_t>() : kExploreMemoryMbDefault;
+  if (memory_mb < 16 || memory_mb > (std::uint64_t{1} << 20)) {
+    throw UsageError("--memory-mb: expected 16 to 1048576, found " + std::to_string(memory_mb));
+  }
+  const ExploreRun run = run_explore_search(scenario, seconds_max, /*progress=*/true, memory_mb);
   const double states = static_cast<double>(run.result.states_explored);
   const double distinct = static_cast<double>(run.result.distinct_states);
   const SearchReport report{scenario, run, bounds_text(*scenario.explore, config.nodes),
@@ -435,7 +455,7 @@ int run_explore(const std::vector<std::string>& arguments) {
   } else {
     print_search_text(report);
   }
-  if (!run.result.violation) return 0;
+  if (!run.result.violation) return run.result.complete ? 0 : kExitUnknown;
   return report_violation(report, config, out_dir, json);
 }
 

@@ -26,6 +26,14 @@ struct ExploreRun {
 // The scenario must have an explore section (validated by the parser).
 sim::explore::RaftWorldConfig raft_world_config(const sim::Scenario& scenario);
 // seconds_max 0: no time limit. progress: lines on stderr as the search goes.
-ExploreRun run_explore_search(const sim::Scenario& scenario, double seconds_max, bool progress);
+// The default of `raftsim explore --memory-mb`.
+inline constexpr std::uint64_t kExploreMemoryMbDefault = 8192;
+// Bytes one world copy in the BFS frontier takes per Raft node (3.3 GB RSS at 333k copies of a
+// 3-node world: sim/explore/README.md, "Bounds and limits"); with --memory-mb it sets the
+// frontier's cap.
+inline constexpr std::uint64_t kWorldCopyBytesPerNode = 3500;
+
+ExploreRun run_explore_search(const sim::Scenario& scenario, double seconds_max, bool progress,
+                              std::uint64_t memory_mb = kExploreMemoryMbDefault);
 
 }  // namespace raftsim::tools
