@@ -168,54 +168,47 @@ class Parser {
     return std::nullopt;
   }
 
-  Json parse_array(std::size_t depth) {
+  // The elements of an array, each handed to on_element with its index as soon as it is read.
+  template <typename OnElement>
+  void parse_elements(std::size_t depth, OnElement&& on_element) {
     ++at_;  // '['
-    Json array = Json::array();
     skip_whitespace();
     if (at_ < text_.size() && text_[at_] == ']') {
       ++at_;
-      return array;
+      return;
     }
-    for (;;) {
+    for (std::size_t index = 0;; ++index) {
       skip_whitespace();
-      path_.push_back(std::to_string(array.size()));
-      array.push_back(parse_value(depth + 1));
+      path_.push_back(std::to_string(index));
+      Json element = parse_value(depth + 1);
       path_.pop_back();
+      on_element(std::move(element), index);
       skip_whitespace();
       if (at_ < text_.size() && text_[at_] == ',') {
         ++at_;
         continue;
       }
       expect(']', "',' or ']' in the array at " + path());
-      return array;
+      return;
     }
+  }
+
+  Json parse_array(std::size_t depth) {
+    Json array = Json::array();
+    parse_elements(depth,
+                   [&](Json&& element, std::size_t) { array.push_back(std::move(element)); });
+    return array;
   }
 
   // As parse_array, handing each element to the sink instead of keeping it.
   Json parse_streamed_array(std::size_t depth) {
     if constexpr (std::is_same_v<Json, nlohmann::json>) {
-      ++at_;  // '['
-      skip_whitespace();
-      if (at_ < text_.size() && text_[at_] == ']') {
-        ++at_;
-        return Json::array();
-      }
-      for (std::size_t index = 0;; ++index) {
-        skip_whitespace();
-        path_.push_back(std::to_string(index));
-        Json element = parse_value(depth + 1);
-        path_.pop_back();
+      parse_elements(depth, [&](Json&& element, std::size_t index) {
         if (Status status = (*sink_)(std::move(element), index); !status.ok()) {
           throw SinkFailure{std::move(status)};
         }
-        skip_whitespace();
-        if (at_ < text_.size() && text_[at_] == ',') {
-          ++at_;
-          continue;
-        }
-        expect(']', "',' or ']' in the array at " + path());
-        return Json::array();
-      }
+      });
+      return Json::array();
     } else {
       return parse_value(depth);  // streaming is offered for nlohmann::json only
     }
