@@ -8,9 +8,9 @@
 #include <sstream>
 
 #include "sim/scenario/parse.h"
-#include "tools/options.h"
 #include "tools/commands.h"
 #include "tools/explore_run.h"
+#include "tools/options.h"
 
 namespace raftsim::tools {
 

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <string_view>
 
+#include "sim/files/json_fields.h"
 #include "sim/files/strict_json.h"
 #include "sim/files/text.h"
 #include "sim/linearizability/import.h"
@@ -29,15 +30,7 @@ struct JsonError {
 // A misspelt optional field ("modle") would otherwise fall back to its default silently.
 void reject_unknown_fields(const Json& object, const std::string& path,
                            std::initializer_list<std::string_view> allowed) {
-  for (const auto& [name, value] : object.items()) {
-    bool known = false;
-    for (std::string_view field : allowed) known = known || name == field;
-    if (known) continue;
-    std::string list;
-    for (std::string_view field : allowed) list += (list.empty() ? "" : ", ") + std::string(field);
-    throw JsonError{path + "/" + files::printable(name) + ": unknown field (allowed: " + list +
-                    ")"};
-  }
+  if (auto message = files::unknown_field_message(object, path, allowed)) throw JsonError{*message};
 }
 
 Value to_value(const Json& json, const std::string& path) {

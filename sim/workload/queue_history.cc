@@ -12,6 +12,7 @@
 
 #include "raft/base/check.h"
 #include "raft/base/enum_names.h"
+#include "sim/files/json_fields.h"
 #include "sim/files/strict_json.h"
 #include "sim/files/text.h"
 
@@ -235,15 +236,8 @@ Enum read_choice(const Json& object, const char* field, const std::string& path,
 // dropped silently, so it is an error.
 void reject_unknown_fields(const Json& object, const std::string& path,
                            std::initializer_list<std::string_view> allowed) {
-  for (const auto& item : object.items()) {
-    bool known = false;
-    for (std::string_view field : allowed) known = known || item.key() == field;
-    if (known) continue;
-    std::string list;
-    for (std::string_view field : allowed) list += (list.empty() ? "" : ", ") + std::string(field);
-    throw ParseError{path + "/" + files::printable(item.key()) +
-                     ": unknown field (allowed: " + list + ")"};
-  }
+  if (auto message = files::unknown_field_message(object, path, allowed))
+    throw ParseError{*message};
 }
 
 // An operation's fields depend on its op and status; the canonical form written back has exactly
