@@ -96,6 +96,52 @@ TEST_F(ArtifactWriter, AWriteCutShortLeavesTheOldFileAndNoTemporary) {
   EXPECT_EQ(entries(), 1u);
 }
 
+TEST_F(ArtifactWriter, AStreamedFileHasEveryPieceInOrder) {
+  // Pieces smaller than, straddling and larger than the buffer.
+  std::string expected;
+  FileWriter writer(path("trace.jsonl"));
+  for (std::size_t size : {std::size_t{10}, FileWriter::kBufferBytes - 3, std::size_t{7},
+                           2 * FileWriter::kBufferBytes + 1, std::size_t{0}, std::size_t{5}}) {
+    const std::string piece(size, static_cast<char>('a' + expected.size() % 26));
+    writer.append(piece);
+    expected += piece;
+  }
+  EXPECT_FALSE(fs::exists(path("trace.jsonl"))) << "nothing at the target before the commit";
+  ASSERT_TRUE(writer.commit().ok());
+  EXPECT_EQ(read(path("trace.jsonl")), expected);
+  EXPECT_EQ(entries(), 1u) << "no temporary file is left behind";
+}
+
+TEST_F(ArtifactWriter, AStreamedFileNotCommittedLeavesNothing) {
+  ASSERT_TRUE(write_file(path("trace.jsonl"), "old").ok());
+  {
+    FileWriter writer(path("trace.jsonl"));
+    writer.append(std::string(3 * FileWriter::kBufferBytes, 'z'));  // on disk in a temporary
+  }
+  EXPECT_EQ(read(path("trace.jsonl")), "old");
+  EXPECT_EQ(entries(), 1u);
+}
+
+TEST_F(ArtifactWriter, AStreamedWriteCutShortReportsTheFirstFailure) {
+  const auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
+  rlimit saved{};
+  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &saved), 0);
+  rlimit small = saved;
+  small.rlim_cur = 4096;
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &small), 0);
+  Status cut;
+  {
+    FileWriter writer(path("trace.jsonl"));
+    for (int i = 0; i < 5; ++i) writer.append(std::string(FileWriter::kBufferBytes, 'y'));
+    cut = writer.commit();
+  }
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &saved), 0);
+  std::signal(SIGXFSZ, old_handler);
+  EXPECT_EQ(cut.code(), StatusCode::no_space) << cut.to_string();
+  EXPECT_NE(cut.message().find(path("trace.jsonl")), std::string::npos);
+  EXPECT_EQ(entries(), 0u) << "neither the target nor a temporary";
+}
+
 TEST_F(ArtifactWriter, PrepareDirectoryCreatesParentsAndRefusesFiles) {
   ASSERT_TRUE(prepare_directory(path("out/deep/er")).ok());
   EXPECT_TRUE(fs::is_directory(path("out/deep/er")));

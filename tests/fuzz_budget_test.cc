@@ -1,7 +1,7 @@
-// Run budgets and swarm profiles: a run that reaches its event budget stops as budget_exceeded
-// (neither pass nor fail) at the same event on every replay, a caller's guard stops it too, and
-// shrinking honours its stop check; the generator's profiles each appear in a share of the runs
-// and their scenarios are valid files.
+// Run budgets and swarm profiles: a run that reaches its event or memory budget stops as
+// budget_exceeded (neither pass nor fail) at the same event on every replay, a caller's guard
+// stops it too, and shrinking honours its stop check; the generator's profiles each appear in a
+// share of the runs and their scenarios are valid files.
 #include <gtest/gtest.h>
 
 #include "sim/fuzz/generate.h"
@@ -58,6 +58,66 @@ TEST(RunBudget, AGeneratedRunWithinItsBudgetIsUntouched) {
   unbounded.events_max = 0;
   EXPECT_EQ(run_quietly(unbounded).trace_hash, report.trace_hash)
       << "a budget that is not reached changes nothing";
+}
+
+TEST(RunBudget, ASmallMemoryBudgetStopsTheRunAsBudgetExceededDeterministically) {
+  // Busy clients: the trace and history pass 1 MiB within the first simulated second.
+  auto busy = parse_scenario(R"({"version": 1, "name": "busy", "duration_ms": 5000,
+      "memory_mb": 1, "workload": {"clients": 8, "think_ms": 0}})",
+                             "busy.json");
+  ASSERT_TRUE(busy.ok()) << busy.status().message();
+  const Scenario& scenario = busy.value();
+  const ScenarioRunReport report = run_scenario(scenario, scenario.seed);
+  EXPECT_EQ(report.verdict, RunVerdict::budget_exceeded) << "seed " << scenario.seed;
+  EXPECT_NE(report.budget_exceeded.find("memory_mb"), std::string::npos) << report.budget_exceeded;
+  EXPECT_EQ(report.exit_code(), 4);
+  EXPECT_LT(report.simulated, scenario.duration);
+  const ScenarioRunReport again = run_scenario(scenario, scenario.seed);
+  EXPECT_EQ(again.trace_hash, report.trace_hash);
+  EXPECT_EQ(again.events, report.events);
+  // The budget is written with the realised timeline, so the replay stops at the same event.
+  auto parsed = parse_scenario(scenario_to_json(report.concrete_scenario(scenario)), "replay");
+  ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+  EXPECT_EQ(parsed.value().memory_mb, 1u);
+  EXPECT_EQ(run_scenario(parsed.value(), scenario.seed).events, report.events);
+}
+
+TEST(RunBudget, TheMemoryEstimateCountsTraceHistoryLogsAndDisks) {
+  const Scenario scenario = generate_scenario({kCampaignSeed, 1});
+  for (const bool record_trace : {true, false}) {
+    ScenarioRunOptions options;
+    options.record_trace = record_trace;
+    ScenarioRunner runner(scenario, scenario.seed, options);
+    (void)runner.run();
+    ServiceCluster& cluster = runner.cluster();
+    const std::uint64_t trace = cluster.world().trace().held_bytes();
+    const std::uint64_t history = cluster.history().held_bytes();
+    EXPECT_EQ(trace > 0, record_trace);
+    EXPECT_GT(history, cluster.history().operations().size() * sizeof(RecordedOperation));
+    std::uint64_t disks = 0;
+    for (NodeIndex node = 0; node < cluster.size(); ++node) {
+      disks += cluster.world().disk(node).used_bytes();
+    }
+    EXPECT_GT(disks, 0u);
+    // Each server's log in memory comes on top (only nodes up at the end are counted).
+    EXPECT_GT(cluster.held_bytes(), trace + history + disks);
+  }
+}
+
+TEST(RunBudget, AScenarioWithoutBudgetsGetsTheDefaultsAndBadBudgetsAreRefused) {
+  auto parsed = parse_scenario(R"({"version": 1, "name": "plain"})", "plain.json");
+  ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+  EXPECT_EQ(parsed.value().events_budget(), kScenarioEventsDefault);
+  EXPECT_EQ(parsed.value().memory_mb, kScenarioMemoryMbDefault);
+  EXPECT_EQ(scenario_to_json(parsed.value()).find("memory_mb"), std::string::npos);
+  for (const char* bad : {R"({"version": 1, "name": "m", "memory_mb": 0})",
+                          R"({"version": 1, "name": "m", "memory_mb": 65537})",
+                          R"({"version": 1, "name": "m", "memory_mb": -1})"}) {
+    auto refused = parse_scenario(bad, "m.json");
+    ASSERT_FALSE(refused.ok()) << bad;
+    EXPECT_NE(refused.status().message().find("memory_mb"), std::string::npos)
+        << refused.status().message();
+  }
 }
 
 TEST(RunBudget, TheCallersGuardStopsTheRun) {

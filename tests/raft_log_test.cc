@@ -162,5 +162,46 @@ TEST(RaftLog, TheSnapshotOverwritesNewerBugLetsAnOlderSnapshotThrough) {
   EXPECT_EQ(log.committed(), 3u);  // the commit index went back: what the checkers must catch
 }
 
+// held_bytes() is kept as entries come and go; it must equal a count from scratch after every
+// kind of change (appends, a conflicting suffix cut off, compaction, a restored snapshot).
+std::uint64_t counted_bytes(const RaftLog& log) {
+  std::uint64_t total = 0;
+  for (Index index = log.first_index(); index <= log.last_index(); ++index) {
+    total += sizeof(Entry) + log.at(index).data.size();
+  }
+  return total;
+}
+
+TEST(RaftLog, HeldBytesFollowEveryChange) {
+  RaftLog log({entry(1, 1, 10), entry(2, 1, 20), entry(3, 2, 30)});
+  EXPECT_EQ(log.held_bytes(), counted_bytes(log));
+  EXPECT_EQ(log.held_bytes(), 3 * sizeof(Entry) + 60);
+  log.append_new(2, EntryType::normal, SharedBytes(std::vector<std::uint8_t>(7, 1)));
+  EXPECT_EQ(log.held_bytes(), counted_bytes(log));
+  // 3/3 conflicts with 3/2: entries 3 and 4 go, 3/3 and 4/3 come.
+  const std::vector<Entry> conflicting = {entry(3, 3, 100), entry(4, 3, 1)};
+  log.append_after(2, conflicting);
+  EXPECT_EQ(log.held_bytes(), counted_bytes(log));
+  EXPECT_EQ(log.held_bytes(), 4 * sizeof(Entry) + 10 + 20 + 100 + 1);
+  log.stable_to(4, 3);
+  log.commit_to(3);
+  log.applied_to(3);
+  log.compact_to(2);
+  EXPECT_EQ(log.held_bytes(), counted_bytes(log));
+  EXPECT_EQ(log.held_bytes(), 2 * sizeof(Entry) + 101);
+  log.restore(SnapshotMeta{9, 4});
+  EXPECT_EQ(log.held_bytes(), 0u);
+}
+
+TEST(RaftLog, HeldBytesFollowTheInjectedInPlaceReplacement) {
+  RaftBugs bugs;
+  bugs.add(RaftBug::no_truncate_on_conflict);
+  RaftLog log({entry(1, 1, 10), entry(2, 1, 20), entry(3, 2, 30)}, bugs);
+  const std::vector<Entry> conflicting = {entry(2, 2, 5)};
+  log.append_after(1, conflicting);  // replaced in place, 3/2 stays after it
+  EXPECT_EQ(log.held_bytes(), counted_bytes(log));
+  EXPECT_EQ(log.held_bytes(), 3 * sizeof(Entry) + 45);
+}
+
 }  // namespace
 }  // namespace raftsim

@@ -66,23 +66,27 @@ def write_sequential(path, ops):
         f.write("]}\n")
 
 
-def measure(raftsim, history, extra):
-    """Runs one check; its own peak RSS comes from wait4, so runs do not mix."""
+def measure_command(argv):
+    """Runs one command; its own peak RSS comes from wait4, so runs do not mix. Returns the exit
+    code, wall seconds, peak RSS in MB, stdout and stderr."""
     start = time.monotonic()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        child = subprocess.Popen(
-            [raftsim, "check", history, "--json", "--input-limit-mb", "1024"] + extra,
-            stdout=out, stderr=err)
+        child = subprocess.Popen(argv, stdout=out, stderr=err)
         _, status, usage = os.wait4(child.pid, 0)
-        child.returncode = os.waitstatus_to_exitcode(status)
         wall = time.monotonic() - start
         out.seek(0)
         err.seek(0)
-        stdout, stderr = out.read().decode(), err.read().decode()
-    result = json.loads(stdout) if stdout.strip() else {}
-    return {"exit": child.returncode, "wall_s": round(wall, 2),
-            "max_rss_mb": round(usage.ru_maxrss / 1024, 1),
-            "verdict": result.get("verdict", stderr.strip()[:200]),
+        return {"exit": os.waitstatus_to_exitcode(status), "wall_s": round(wall, 2),
+                "max_rss_mb": round(usage.ru_maxrss / 1024, 1),
+                "stdout": out.read().decode("utf-8", "replace"),
+                "stderr": err.read().decode("utf-8", "replace")}
+
+
+def measure(raftsim, history, extra):
+    done = measure_command([raftsim, "check", history, "--json", "--input-limit-mb", "1024"] + extra)
+    result = json.loads(done["stdout"]) if done["stdout"].strip() else {}
+    return {"exit": done["exit"], "wall_s": done["wall_s"], "max_rss_mb": done["max_rss_mb"],
+            "verdict": result.get("verdict", done["stderr"].strip()[:200]),
             "check_ms": round(result["check_ms"]) if "check_ms" in result else None}
 
 

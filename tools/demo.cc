@@ -185,7 +185,7 @@ std::string write_raft_demo_files(const std::string& out_dir, std::uint64_t seed
                                   const nlohmann::ordered_json& result) {
   const bool recovered = run.second_leader.has_value();
   create_out_directory(out_dir);
-  write_output(out_dir + "/trace.jsonl", cluster.world().trace().to_jsonl());
+  write_trace_output(out_dir + "/trace.jsonl", cluster.world().trace());
   write_output(out_dir + "/history.json", cluster.history().to_json() + "\n");
   write_output(out_dir + "/result.json", result.dump(2) + "\n");
   DiagramOptions diagram;
@@ -297,7 +297,7 @@ nlohmann::ordered_json kernel_demo_json(std::uint64_t seed, World& world, long l
 std::string write_kernel_demo_files(const std::string& out_dir, std::uint64_t seed, World& world,
                                     const nlohmann::ordered_json& result) {
   create_out_directory(out_dir);
-  write_output(out_dir + "/trace.jsonl", world.trace().to_jsonl());
+  write_trace_output(out_dir + "/trace.jsonl", world.trace());
   write_output(out_dir + "/result.json", result.dump(2) + "\n");
   DiagramOptions diagram;
   diagram.from = milliseconds(2470);

@@ -268,7 +268,7 @@ std::string write_failure_diagram(const Scenario& scenario, const std::string& d
   ScenarioRunner runner(scenario, scenario.seed);
   ScenarioRunReport report = runner.run();
   const Trace& trace = runner.cluster().world().trace();
-  write_output(dir + "/" + stem + ".trace.jsonl", trace.to_jsonl());
+  write_trace_output(dir + "/" + stem + ".trace.jsonl", trace);
   DiagramOptions diagram;
   const CheckerFinding* failure = report.first_failure();
   if (failure != nullptr) {
@@ -348,8 +348,8 @@ void add_fuzz_options(po::options_description& options, FuzzArguments& fuzz) {
       "shrink-seconds-max", po::value<double>(&flags.shrink_seconds_max)->default_value(60),
       "wall seconds the shrinker may spend per failure (with --time, also ends at the deadline)")(
       "events-max", po::value<std::uint64_t>(&fuzz.events_max),
-      "event budget of every run (default: the generator's; 0: none); a run that reaches it is "
-      "reported as budget exceeded")(
+      "event budget of every run (default: the generator's; 0: every scenario's default, "
+      "100,000,000); a run that reaches it is reported as budget exceeded")(
       "run-seconds-max", po::value<double>(&fuzz.campaign.run_seconds_max)->default_value(30),
       "wall-clock guard of one run (last resort; the event budget is the deterministic one)")(
       "merge", po::value<std::vector<std::string>>(&fuzz.merge)->multitoken(),

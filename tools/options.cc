@@ -157,4 +157,12 @@ void write_output(const std::string& path, std::string_view bytes) {
   }
 }
 
+void write_trace_output(const std::string& path, const sim::Trace& trace) {
+  files::FileWriter writer(path);
+  trace.write_jsonl([&writer](std::string_view line) { writer.append(line); });
+  if (Status written = writer.commit(); !written.ok()) {
+    throw UsageError("cannot write: " + files::printable(written.message()));
+  }
+}
+
 }  // namespace raftsim::tools

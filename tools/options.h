@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "sim/kernel/trace.h"
+
 namespace raftsim::tools {
 
 boost::program_options::variables_map parse_arguments(
@@ -54,5 +56,7 @@ void check_output_file(const std::string& option, const std::string& path);
 // (exit 2) naming the path and the operating system's reason. Every file a command writes goes
 // through here.
 void write_output(const std::string& path, std::string_view bytes);
+// The same for a recorded trace as JSON lines, streamed (a long run's trace is gigabytes).
+void write_trace_output(const std::string& path, const sim::Trace& trace);
 
 }  // namespace raftsim::tools

@@ -192,7 +192,7 @@ std::vector<std::string> write_run_files(const ScenarioRun& run, const RunFlags&
   std::vector<std::string> written;
   create_out_directory(out_dir);
   if (failed || flags.trace) {
-    write_output(out_dir + "/trace.jsonl", cluster.world().trace().to_jsonl());
+    write_trace_output(out_dir + "/trace.jsonl", cluster.world().trace());
     written.push_back("trace.jsonl");
   }
   if (scenario.cluster.workload_type == ServiceClusterOptions::Workload::queue) {
@@ -223,9 +223,15 @@ std::string summary_line(const ScenarioRun& run) {
   const CheckerFinding* failure = report.first_failure();
   std::string line;
   const bool met = run.outcome.exit_code == 0;
-  line += met ? "PASS " : run.outcome.exit_code == 4 ? "UNKNOWN " : "FAIL ";
+  const bool over_budget = report.verdict == RunVerdict::budget_exceeded;
+  line += met                          ? "PASS "
+          : over_budget                ? "OVER BUDGET "
+          : run.outcome.exit_code == 4 ? "UNKNOWN "
+                                       : "FAIL ";
   line += scenario.name + " seed " + std::to_string(run.outcome.seed) + ": ";
-  if (!scenario.expect.pass && met) {
+  if (over_budget) {
+    line += report.budget_exceeded + "; ";
+  } else if (!scenario.expect.pass && met) {
     line += "failed as expected (" + scenario.expect.checker + ": " + failure->summary + "); ";
   } else if (failure != nullptr) {
     line += failure->checker + ": " + failure->summary + "; ";

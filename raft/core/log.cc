@@ -21,6 +21,7 @@ RaftLog::RaftLog(const SnapshotMeta& snapshot, std::vector<Entry> stable_entries
                     "recovered entries must not predate the snapshot's term");
   committed_ = applied_ = offset_;
   stable_ = last_index();
+  for (const Entry& entry : entries_) data_bytes_ += entry.data.size();
   check_invariants();
 }
 
@@ -51,6 +52,8 @@ Index RaftLog::append_after(Index prev_index, std::span<const Entry> entries) {
       if (entries_[position(index)].term == entry.term) continue;  // already have it
       RAFTSIM_CHECK_MSG(index > committed_, "a committed entry would be overwritten");
       if (bugs_.has(RaftBug::no_truncate_on_conflict)) {
+        data_bytes_ -= entries_[position(index)].data.size();
+        data_bytes_ += entry.data.size();
         entries_[position(index)] = entry;  // replaced in place: the stale suffix after it stays
         if (stable_ >= index) {
           stable_ = index - 1;
@@ -60,6 +63,7 @@ Index RaftLog::append_after(Index prev_index, std::span<const Entry> entries) {
       }
       RAFTSIM_PROBE(core_conflicting_tail_truncated);
       if (last_index() > index) RAFTSIM_PROBE(core_conflicting_multi_entry_tail);
+      drop_data_bytes(position(index), entries_.size());
       entries_.resize(position(index));
       ++truncations_;
       if (stable_ >= index) {
@@ -67,6 +71,7 @@ Index RaftLog::append_after(Index prev_index, std::span<const Entry> entries) {
         rewrite_from_ = rewrite_from_ == 0 ? index : std::min(rewrite_from_, index);
       }
     }
+    data_bytes_ += entry.data.size();
     entries_.push_back(entry);
   }
   check_invariants();
@@ -75,6 +80,7 @@ Index RaftLog::append_after(Index prev_index, std::span<const Entry> entries) {
 
 Index RaftLog::append_new(Term term, EntryType type, SharedBytes data) {
   RAFTSIM_CHECK_MSG(term >= last_term(), "a leader appends only in its own (latest) term");
+  data_bytes_ += data.size();
   entries_.push_back(Entry{term, last_index() + 1, type, std::move(data)});
   return last_index();
 }
@@ -117,11 +123,16 @@ Index RaftLog::last_index_with_term_at_most(Term term) const {
   return index;
 }
 
+void RaftLog::drop_data_bytes(std::size_t from, std::size_t to) {
+  for (std::size_t i = from; i < to; ++i) data_bytes_ -= entries_[i].data.size();
+}
+
 void RaftLog::compact_to(Index index) {
   if (index <= offset_) return;
   RAFTSIM_CHECK_MSG(index <= applied_ && index <= stable_,
                     "only applied, stable entries can be compacted");
   offset_term_ = entries_[position(index)].term;
+  drop_data_bytes(0, position(index) + 1);
   entries_.erase(entries_.begin(),
                  entries_.begin() + static_cast<std::ptrdiff_t>(position(index) + 1));
   offset_ = index;
@@ -136,6 +147,7 @@ void RaftLog::restore(const SnapshotMeta& snapshot) {
                         bugs_.has(RaftBug::snapshot_overwrites_newer),
                     "a restored snapshot must lie beyond the commit index and this log");
   entries_.clear();
+  data_bytes_ = 0;
   offset_ = snapshot.index;
   offset_term_ = snapshot.term;
   committed_ = applied_ = stable_ = snapshot.index;

@@ -85,9 +85,14 @@ class RaftLog {
   Index stable_rewrite_from() const { return rewrite_from_; }
   // How many times a suffix was cut off (conflicting entries replaced); lets observers cache.
   std::uint64_t truncations() const { return truncations_; }
+  // What the entries in memory hold, for memory budgets: a fixed size per entry plus its data
+  // (kept as entries come and go, so it costs nothing to ask).
+  std::uint64_t held_bytes() const { return entries_.size() * sizeof(Entry) + data_bytes_; }
 
  private:
   void check_invariants() const;
+  // Takes the data of entries_[from, to) out of data_bytes_ (before they are dropped).
+  void drop_data_bytes(std::size_t from, std::size_t to);
 
   std::size_t position(Index index) const { return static_cast<std::size_t>(index - offset_ - 1); }
 
@@ -98,6 +103,7 @@ class RaftLog {
   Index applied_ = 0;
   Index stable_ = 0;
   Index rewrite_from_ = 0;
+  std::uint64_t data_bytes_ = 0;  // the sum of entries_[i].data.size()
   std::uint64_t truncations_ = 0;
   RaftBugs bugs_;
 };

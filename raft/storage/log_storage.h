@@ -44,6 +44,9 @@ class LogStorage {
   // The term of the durable entry at index (base().term at base().index), if the log holds it.
   std::optional<Term> term_at(Index index) const;
   std::uint64_t torn_bytes_dropped() const { return torn_bytes_dropped_; }
+  // What the mirror of the log holds, for memory budgets: its entries share their data with the
+  // core's log, which counts it.
+  std::uint64_t held_bytes() const { return entries_.size() * sizeof(Entry); }
 
   // Durable on return (appended and synced). rewrite_from: drop entries >= it first (0: none).
   Status save(const std::optional<HardState>& hard_state, Index rewrite_from,

@@ -255,13 +255,32 @@ std::optional<Violation> ServiceCluster::run_until(Time limit) {
       budget_exceeded_ = "events";
       return std::nullopt;
     }
-    if (budget_.should_stop && events % kRunBudgetPollEvents == 0 && budget_.should_stop()) {
-      budget_exceeded_ = "guard";
-      return std::nullopt;
+    if (events % kRunBudgetPollEvents == 0) {
+      if (budget_.memory_bytes_max != 0 && held_bytes() > budget_.memory_bytes_max) {
+        budget_exceeded_ = "memory";
+        return std::nullopt;
+      }
+      if (budget_.should_stop && budget_.should_stop()) {
+        budget_exceeded_ = "guard";
+        return std::nullopt;
+      }
     }
   }
   scheduler.run_until(limit);  // advance time to the limit
   return check_now();
+}
+
+std::uint64_t ServiceCluster::held_bytes() {
+  std::uint64_t total =
+      world_->trace().held_bytes() + history_.held_bytes() + queue_history_.held_bytes();
+  for (NodeIndex index = 0; index < size(); ++index) {
+    total += world_->disk(index).used_bytes();
+    const NodeHost* host = node(index);
+    if (host == nullptr) continue;
+    if (host->raft() != nullptr) total += host->raft()->log().held_bytes();
+    if (host->storage() != nullptr) total += host->storage()->held_bytes();
+  }
+  return total;
 }
 
 const NodeHost* ServiceCluster::node(NodeIndex node) {

@@ -96,6 +96,10 @@ struct ServiceClusterOptions {
 // creation, so a budget of N stops every replay of the same run at the same event.
 struct RunBudget {
   std::uint64_t events_max = 0;  // 0: no limit
+  // Checked every kRunBudgetPollEvents events against ServiceCluster::held_bytes() (0: no limit).
+  // The figure is computed from the run's own state, so the run stops at the same event on every
+  // replay.
+  std::uint64_t memory_bytes_max = 0;
   // Polled every kRunBudgetPollEvents events; true stops the run. Not deterministic (a wall
   // clock is the usual reason): a last-resort guard for what the event count does not bound.
   std::function<bool()> should_stop;
@@ -117,9 +121,14 @@ class ServiceCluster {
   // fsync in flight returned before a crash by the time it first sees the node down.
   std::optional<Violation> check_now();
   // Once the budget is spent run_until() returns at once, short of its limit, and
-  // budget_exceeded() says why ("events" or "guard"); empty while the run may go on.
+  // budget_exceeded() says why ("events", "memory" or "guard"); empty while the run may go on.
   void set_budget(RunBudget budget) { budget_ = std::move(budget); }
   const std::string& budget_exceeded() const { return budget_exceeded_; }
+  // What the run holds that grows with its length: the recorded trace, the history, and each
+  // server's log in memory (the core's entries and data, the storage's mirror) and simulated disk.
+  // An estimate of memory, not a measurement (allocator overhead and the fixed-size state are left
+  // out); the same at the same event on every replay.
+  std::uint64_t held_bytes();
 
   World& world() { return *world_; }
   const History& history() const { return history_; }

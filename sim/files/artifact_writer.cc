@@ -11,6 +11,9 @@
 #include <cstring>
 #include <filesystem>
 #include <system_error>
+#include <utility>
+
+#include "raft/base/check.h"
 
 namespace raftsim::files {
 namespace {
@@ -66,31 +69,90 @@ bool safe_byte(unsigned char byte) {
 
 }  // namespace
 
+FileWriter::FileWriter(std::string path) : path_(std::move(path)) {}
+
+FileWriter::~FileWriter() {
+  if (!finished_) discard();
+}
+
+void FileWriter::open() {
+  std::error_code error;
+  if (std::filesystem::is_directory(std::filesystem::symlink_status(path_, error))) {
+    status_ = Status(StatusCode::io_error, path_ + ": is a directory");
+    return;
+  }
+  temporary_ = temporary_name(path_);
+  fd_ = ::open(temporary_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+  if (fd_ < 0) status_ = os_error(path_, "create " + temporary_, errno);
+}
+
+void FileWriter::append(std::string_view bytes) {
+  RAFTSIM_CHECK_MSG(!finished_, "append after commit");
+  if (!status_.ok()) return;
+  if (bytes.size() > kFileBytesMax - total_) {
+    status_ = Status(StatusCode::out_of_range, path_ + ": more than the limit of " +
+                                                   std::to_string(kFileBytesMax) + " bytes");
+    return;
+  }
+  total_ += bytes.size();
+  if (buffer_.size() + bytes.size() <= kBufferBytes) {
+    buffer_.append(bytes);
+    return;
+  }
+  flush();
+  if (!status_.ok()) return;
+  if (bytes.size() >= kBufferBytes) {
+    status_ = write_all(fd_, bytes, path_);
+  } else {
+    buffer_.append(bytes);
+  }
+}
+
+void FileWriter::flush() {
+  if (fd_ < 0 && status_.ok()) open();
+  if (!status_.ok()) return;
+  status_ = write_all(fd_, buffer_, path_);
+  buffer_.clear();
+}
+
+void FileWriter::discard() {
+  if (fd_ >= 0) {
+    ::close(fd_);
+    fd_ = -1;
+  }
+  if (!temporary_.empty()) ::unlink(temporary_.c_str());
+  finished_ = true;
+}
+
+Status FileWriter::commit() {
+  RAFTSIM_CHECK_MSG(!finished_, "commit twice");
+  flush();
+  if (status_.ok() && ::fsync(fd_) != 0) status_ = os_error(path_, "fsync", errno);
+  if (fd_ >= 0) {
+    const int closed = ::close(fd_);
+    fd_ = -1;
+    if (closed != 0 && status_.ok()) status_ = os_error(path_, "close", errno);
+  }
+  if (status_.ok() && ::rename(temporary_.c_str(), path_.c_str()) != 0) {
+    status_ = os_error(path_, "rename from " + temporary_, errno);
+  }
+  if (!status_.ok()) {
+    discard();
+    return status_;
+  }
+  finished_ = true;
+  return sync_directory(directory_of(path_));
+}
+
 Status write_file(const std::string& path, std::string_view bytes) {
   if (bytes.size() > kFileBytesMax) {
     return Status(StatusCode::out_of_range, path + ": " + std::to_string(bytes.size()) +
                                                 " bytes, more than the limit of " +
                                                 std::to_string(kFileBytesMax));
   }
-  std::error_code error;
-  if (std::filesystem::is_directory(std::filesystem::symlink_status(path, error))) {
-    return Status(StatusCode::io_error, path + ": is a directory");
-  }
-  const std::string temporary = temporary_name(path);
-  const int fd =
-      ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
-  if (fd < 0) return os_error(path, "create " + temporary, errno);
-  Status status = write_all(fd, bytes, path);
-  if (status.ok() && ::fsync(fd) != 0) status = os_error(path, "fsync", errno);
-  if (::close(fd) != 0 && status.ok()) status = os_error(path, "close", errno);
-  if (status.ok() && ::rename(temporary.c_str(), path.c_str()) != 0) {
-    status = os_error(path, "rename from " + temporary, errno);
-  }
-  if (!status.ok()) {
-    ::unlink(temporary.c_str());
-    return status;
-  }
-  return sync_directory(directory_of(path));
+  FileWriter writer(path);
+  writer.append(bytes);
+  return writer.commit();
 }
 
 Status prepare_directory(const std::string& directory) {

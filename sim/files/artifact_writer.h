@@ -21,6 +21,37 @@ inline constexpr std::size_t kFileBytesMax = std::size_t{4} << 30;
 // at `path` is replaced, never followed. Errors: io_error or no_space with "PATH: REASON".
 Status write_file(const std::string& path, std::string_view bytes);
 
+// The same for a file too big to build in memory first (a long run's trace): the bytes come piece
+// by piece and go out through a fixed buffer of kBufferBytes. The first failure sticks (later
+// appends do nothing) and commit() returns it; a writer destroyed without a commit, or whose
+// commit failed, leaves no temporary file and no target behind. Over kFileBytesMax: out_of_range.
+class FileWriter {
+ public:
+  static constexpr std::size_t kBufferBytes = std::size_t{1} << 20;
+
+  explicit FileWriter(std::string path);
+  FileWriter(const FileWriter&) = delete;
+  FileWriter& operator=(const FileWriter&) = delete;
+  ~FileWriter();
+
+  void append(std::string_view bytes);
+  // Writes what is buffered, fsyncs, renames over the target and syncs the directory.
+  Status commit();
+
+ private:
+  void open();
+  void flush();
+  void discard();
+
+  std::string path_;
+  std::string temporary_;
+  int fd_ = -1;
+  std::string buffer_;
+  std::size_t total_ = 0;
+  Status status_;
+  bool finished_ = false;
+};
+
 // Makes sure `directory` exists (creating missing parents) and that a file can be created,
 // written, synced and removed in it: called before a long run, so a bad --out fails at once.
 Status prepare_directory(const std::string& directory);

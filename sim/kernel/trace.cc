@@ -100,18 +100,25 @@ void Trace::record(Time time, TraceKind kind, std::uint32_t node, std::uint32_t 
   if (recording_) {
     events_.push_back(
         TraceEvent{count_, time, kind, node, peer, message, a, b, std::string(detail)});
+    held_bytes_ += sizeof(TraceEvent) + detail.size();
   }
   ++count_;
 }
 
 std::string Trace::to_jsonl() const {
-  RAFTSIM_CHECK_MSG(recording_, "to_jsonl needs a recording trace");
   std::string text;
-  for (const TraceEvent& event : events_) {
-    text += event.to_json();
-    text += '\n';
-  }
+  write_jsonl([&text](std::string_view line) { text += line; });
   return text;
+}
+
+void Trace::write_jsonl(const std::function<void(std::string_view)>& write_line) const {
+  RAFTSIM_CHECK_MSG(recording_, "write_jsonl needs a recording trace");
+  std::string line;
+  for (const TraceEvent& event : events_) {
+    line = event.to_json();
+    line += '\n';
+    write_line(line);
+  }
 }
 
 std::string TraceDivergence::describe() const {

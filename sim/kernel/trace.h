@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -74,12 +75,19 @@ class Trace {
   const std::vector<TraceEvent>& events() const { return events_; }
   // Every recorded event as JSON lines (requires recording).
   std::string to_jsonl() const;
+  // The same, one line (with its newline) at a time: a long run's trace is written out without
+  // building it in memory first.
+  void write_jsonl(const std::function<void(std::string_view)>& write_line) const;
+  // What the recorded events hold, for memory budgets: a fixed size per event plus its detail
+  // text. Counted as events are recorded, so the same run gives the same figure on any machine.
+  std::uint64_t held_bytes() const { return held_bytes_; }
 
  private:
   bool recording_;
   Hasher hash_;
   std::uint64_t count_ = 0;
   Time last_time_ = 0;
+  std::uint64_t held_bytes_ = 0;
   std::vector<TraceEvent> events_;
 };
 

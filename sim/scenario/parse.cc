@@ -48,6 +48,7 @@ class ScenarioParser {
     root.read_ms("duration_ms", scenario_.duration, 1, kMsMax);
     root.read_ms("settle_ms_max", scenario_.settle_max, 0, kMsMax);
     root.read_uint("events_max", scenario_.events_max, 0, kScenarioEventsMax);
+    root.read_uint("memory_mb", scenario_.memory_mb, 1, kScenarioMemoryMbMax);
     parse_bug(root);
 
     parse_cluster(root.object("cluster"));

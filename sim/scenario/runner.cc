@@ -37,7 +37,8 @@ class ScenarioRunner::Impl {
     cluster.record_trace = options_.record_trace;
     cluster.bugs = layer_bugs(scenario.bug);  // none unless the scenario names one
     cluster_ = std::make_unique<ServiceCluster>(cluster);
-    cluster_->set_budget(RunBudget{scenario.events_max, options_.should_stop});
+    cluster_->set_budget(
+        RunBudget{scenario.events_budget(), scenario.memory_mb << 20, options_.should_stop});
     selectors_ = std::make_unique<SelectorResolver>(*cluster_, faults_random_);
     applier_ = std::make_unique<FaultApplier>(*cluster_, *selectors_, faults_random_,
                                               scenario_.cluster, tracker_, options_.before_fault);
@@ -240,7 +241,13 @@ class ScenarioRunner::Impl {
                            " ms simulated (of " +
                            std::to_string(scenario_.duration / kMillisecond) + " ms)";
     if (reason == "events") {
-      return "events_max: " + std::to_string(scenario_.events_max) + " events run" + at;
+      return "events_max: " + std::to_string(scenario_.events_budget()) + " events run" +
+             (scenario_.events_max == 0 ? " (the default)" : "") + at;
+    }
+    if (reason == "memory") {
+      return "memory_mb: the run held more than " + std::to_string(scenario_.memory_mb) +
+             " MiB (trace, history, logs and disks)" +
+             (scenario_.memory_mb == kScenarioMemoryMbDefault ? " (the default)" : "") + at;
     }
     return "guard: the caller's run guard (e.g. wall time) stopped the run" + at;
   }

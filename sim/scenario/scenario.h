@@ -23,6 +23,13 @@ inline constexpr std::size_t kScenarioFaultStepsMax = 10'000;
 inline constexpr Time kScenarioDurationMax = seconds(3600);
 // The most simulator events a scenario may ask for: about an hour of one core.
 inline constexpr std::uint64_t kScenarioEventsMax = 10'000'000'000;
+// The event budget of a scenario that sets none: a few minutes of one core (a busy run takes
+// 1-10 us an event), far beyond what any committed scenario needs.
+inline constexpr std::uint64_t kScenarioEventsDefault = 100'000'000;
+// The memory budget (ServiceCluster::held_bytes(), in MiB) of a scenario that sets none, and the
+// most one may ask for. `raftsim run` at the default peaks near 2 GiB (README, "Limits").
+inline constexpr std::uint64_t kScenarioMemoryMbDefault = 1024;
+inline constexpr std::uint64_t kScenarioMemoryMbMax = 65536;
 
 // Who a fault hits. Names are resolved when the fault fires, so "leader" means the leader then.
 //   "n0".."n8"   a cluster node          "leader"     the current leader (highest term)
@@ -124,9 +131,15 @@ struct Scenario {
   std::uint64_t seed = 1;
   Time duration = seconds(10);
   Time settle_max = seconds(10);  // after the duration: recover everything, wait this long at most
-  // The run's event budget (0: none). A run that reaches it stops there with the verdict
-  // "budget_exceeded": neither pass nor fail, and the same at that event on every replay.
+  // The run's event budget (0: kScenarioEventsDefault) and memory budget (MiB the run may hold:
+  // its trace, history, logs and simulated disks). A run that reaches either stops there with
+  // the verdict "budget_exceeded": neither pass nor fail, and the same at that event on every
+  // replay.
   std::uint64_t events_max = 0;
+  std::uint64_t memory_mb = kScenarioMemoryMbDefault;
+  std::uint64_t events_budget() const {
+    return events_max != 0 ? events_max : kScenarioEventsDefault;
+  }
   ServiceClusterOptions cluster;  // seed is set per run
   std::vector<FaultStep> faults;  // sorted by time (stable)
   std::optional<Nemesis> nemesis;

@@ -213,6 +213,7 @@ std::string scenario_to_json(const Scenario& scenario) {
   out["duration_ms"] = to_ms(scenario.duration);
   out["settle_ms_max"] = to_ms(scenario.settle_max);
   if (scenario.events_max != 0) out["events_max"] = scenario.events_max;
+  if (scenario.memory_mb != kScenarioMemoryMbDefault) out["memory_mb"] = scenario.memory_mb;
   if (scenario.bug != Bug::none) out["bug"] = bug_name(scenario.bug);
   write_cluster(scenario, out);
   write_workload(scenario, out);

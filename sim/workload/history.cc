@@ -4,6 +4,7 @@
 
 #include "raft/base/check.h"
 #include "raft/base/enum_names.h"
+#include "sim/files/json_document.h"
 
 namespace raftsim::sim {
 
@@ -22,6 +23,9 @@ const char* operation_status_name(OperationStatus status) {
 std::optional<std::size_t> History::begin(RecordedOperation operation) {
   if (operations_.size() >= kOperationsMax) return std::nullopt;
   operation.status = OperationStatus::pending;
+  held_bytes_ += sizeof(RecordedOperation) + sizeof(Time) + operation.op.size() +
+                 operation.key.size() + operation.value.size() + operation.expected.size() +
+                 operation.output.size();
   operations_.push_back(std::move(operation));
   return operations_.size() - 1;
 }
@@ -35,7 +39,11 @@ void History::end(std::size_t id, OperationStatus status, Time at,
   operation.status = status;
   operation.return_time = at;
   operation.observed = output.has_value();
-  if (output) operation.output = std::move(*output);
+  if (output) {
+    held_bytes_ += output->size();
+    held_bytes_ -= operation.output.size();
+    operation.output = std::move(*output);
+  }
   if (status == OperationStatus::ok) {
     RAFTSIM_CHECK(ok_return_times_.empty() || ok_return_times_.back() <= at);
     ok_return_times_.push_back(at);
@@ -49,7 +57,10 @@ std::size_t History::count(OperationStatus status) const {
 }
 
 std::string History::to_json() const {
-  nlohmann::ordered_json operations = nlohmann::ordered_json::array();
+  files::JsonDocumentText document;
+  document.field("version", 1);
+  document.field("model", "kv");
+  document.begin_array("operations");
   for (const RecordedOperation& operation : operations_) {
     // A cas that failed without a compare (refused, or given up after every attempt was turned
     // away) changed nothing and observed nothing; written as a failed cas it would claim a
@@ -82,13 +93,10 @@ std::string History::to_json() const {
     } else if (operation.status == OperationStatus::fail && operation.op == "cas") {
       entry["output"] = operation.output;  // the value the compare found
     }
-    operations.push_back(std::move(entry));
+    document.element(entry);
   }
-  nlohmann::ordered_json document;
-  document["version"] = 1;
-  document["model"] = "kv";
-  document["operations"] = std::move(operations);
-  return document.dump(1);
+  document.end_array();
+  return document.finish();
 }
 
 }  // namespace raftsim::sim

@@ -50,12 +50,16 @@ class History {
   const std::vector<Time>& ok_return_times() const { return ok_return_times_; }
   // Pending operations at the end of a run are written as info.
   std::string to_json() const;
+  // What the operations hold, for memory budgets: a fixed size per operation plus its text,
+  // counted as they are recorded (the same run gives the same figure on any machine).
+  std::uint64_t held_bytes() const { return held_bytes_; }
 
  private:
   // A deque, not a vector: a long run records hundreds of thousands of operations, and growing
   // by reallocation would copy them all (and touch twice the memory) again and again.
   std::deque<RecordedOperation> operations_;
   std::vector<Time> ok_return_times_;
+  std::uint64_t held_bytes_ = 0;
 };
 
 }  // namespace raftsim::sim

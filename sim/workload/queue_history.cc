@@ -12,6 +12,7 @@
 
 #include "raft/base/check.h"
 #include "raft/base/enum_names.h"
+#include "sim/files/json_document.h"
 #include "sim/files/json_fields.h"
 #include "sim/files/strict_json.h"
 #include "sim/files/text.h"
@@ -403,6 +404,7 @@ std::optional<std::size_t> QueueHistory::begin(QueueOperation operation) {
   operation.reply = QueueReply{};
   operation.return_time = 0;
   if (operation.status == QueueOperationStatus::ok) note_ok(operation.return_time);
+  held_bytes_ += sizeof(QueueOperation) + sizeof(Time) + text_bytes(operation);
   operations_.push_back(std::move(operation));
   return operations_.size() - 1;
 }
@@ -414,9 +416,16 @@ void QueueHistory::end(std::size_t index, QueueOperationStatus status, Time at, 
   RAFTSIM_CHECK(status != QueueOperationStatus::pending && at >= operation.invoke_time);
   operation.status = status;
   operation.return_time = at;
+  held_bytes_ -= text_bytes(operation);
   operation.reply = std::move(reply);
   normalize(operation);
+  held_bytes_ += text_bytes(operation);
   if (status == QueueOperationStatus::ok) note_ok(at);
+}
+
+std::uint64_t QueueHistory::text_bytes(const QueueOperation& operation) {
+  return operation.arguments.payload.size() + operation.reply.note.size() +
+         (operation.arguments.idempotency_key ? operation.arguments.idempotency_key->size() : 0);
 }
 
 void QueueHistory::note_ok(Time at) {
@@ -441,6 +450,7 @@ Status QueueHistory::append(QueueOperation operation) {
     if (!status.ok()) return status;
   }
   if (operation.status == QueueOperationStatus::ok) note_ok(operation.return_time);
+  held_bytes_ += sizeof(QueueOperation) + sizeof(Time) + text_bytes(operation);
   operations_.push_back(std::move(operation));
   return Status::ok_status();
 }
@@ -452,17 +462,16 @@ std::size_t QueueHistory::count(QueueOperationStatus status) const {
 }
 
 std::string QueueHistory::to_json(const QueueFinalState* final_state) const {
-  Json operations = Json::array();
-  for (const QueueOperation& operation : operations_) {
-    operations.push_back(operation_to_json(operation));
-  }
-  Json document;
-  document["format"] = kFormatName;
-  document["version"] = kFormatVersion;
-  document["operations"] = std::move(operations);
-  document["final_state"] =
-      final_state != nullptr ? final_state_to_json(*final_state) : Json(nullptr);
-  return document.dump(1);
+  files::JsonDocumentText document;
+  document.field("format", kFormatName);
+  document.field("version", kFormatVersion);
+  document.begin_array("operations");
+  for (const QueueOperation& operation : operations_)
+    document.element(operation_to_json(operation));
+  document.end_array();
+  document.field("final_state",
+                 final_state != nullptr ? final_state_to_json(*final_state) : Json(nullptr));
+  return document.finish();
 }
 
 Result<QueueHistoryDocument> QueueHistory::parse(std::string_view text) {

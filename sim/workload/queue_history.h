@@ -149,15 +149,20 @@ class QueueHistory {
 
   // When each ok operation returned, sorted (recovery metrics: "the next operation succeeded").
   const std::vector<Time>& ok_return_times() const { return ok_return_times_; }
+  // What the operations hold, for memory budgets: a fixed size per operation plus its text,
+  // counted as they are recorded (the same run gives the same figure on any machine).
+  std::uint64_t held_bytes() const { return held_bytes_; }
   friend bool operator==(const QueueHistory& a, const QueueHistory& b) {
     return a.operations_ == b.operations_;  // ok_return_times_ is derived from them
   }
 
  private:
   void note_ok(Time at);
+  static std::uint64_t text_bytes(const QueueOperation& operation);
 
   std::vector<QueueOperation> operations_;
   std::vector<Time> ok_return_times_;
+  std::uint64_t held_bytes_ = 0;
 };
 
 struct QueueHistoryDocument {

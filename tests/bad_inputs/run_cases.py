@@ -10,7 +10,7 @@ Besides each case's own expectation, every case must
     stderr,
   - leave no temporary file (".NAME.tmp-...") behind in its scratch directory.
 cases.tsv: one case per line, tab-separated: name, expected exit code, a fragment that stderr
-must contain, then the arguments. In the arguments, {in} is CORPUS_DIR/inputs and {tmp} a scratch
+must contain (or stdout, when it starts with "stdout:"), then the arguments. In the arguments, {in} is CORPUS_DIR/inputs and {tmp} a scratch
 directory made for the run, which holds what setup() makes (files that cannot be committed).
 Each command runs with a 60-second timeout and a 2 GiB address-space limit (not under ASan).
 """
@@ -97,7 +97,10 @@ def run_case(raftsim, corpus, case):
             problems.append("exit 3 (internal error)")
         if done.returncode != expected_exit:
             problems.append(f"exit {done.returncode}, expected {expected_exit}")
-        if fragment not in stderr:
+        if fragment.startswith("stdout:"):
+            if fragment[len("stdout:"):] not in done.stdout.decode("utf-8", "replace"):
+                problems.append(f"stdout lacks {fragment!r}")
+        elif fragment not in stderr:
             problems.append(f"stderr lacks {fragment!r}")
         for stream, data in (("stdout", done.stdout), ("stderr", done.stderr)):
             unsafe = safe_text(data)
