@@ -293,8 +293,9 @@ struct BenchOptions {
 };
 
 void add_bench_options(po::options_description& options, BenchOptions& bench) {
-  options.add_options()("help,h", "show this help")("json", po::bool_switch(&bench.json),
-                                                    "print one JSON object on stdout")(
+  add_help_option(options);
+  add_json_option(options, bench.json);
+  options.add_options()(
       "seconds", po::value<double>(&bench.seconds),
       "kernel: measured wall time per phase (default 2, at most 600); raft: virtual seconds to "
       "run (default 10, at most 600); queue: virtual seconds measured per cluster size "

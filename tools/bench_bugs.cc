@@ -61,9 +61,10 @@ struct BugsBenchOptions {
 };
 
 void add_bench_bugs_options(po::options_description& options, BugsBenchOptions& bench) {
-  options.add_options()("help,h", "show this help")(
-      "seeds", po::value<std::uint64_t>(&bench.seeds)->default_value(10),
-      "campaign seeds 1..N per bug")(
+  add_help_option(options);
+  add_json_option(options, bench.json);
+  options.add_options()("seeds", po::value<std::uint64_t>(&bench.seeds)->default_value(10),
+                        "campaign seeds 1..N per bug")(
       "runs", po::value<std::uint64_t>(&bench.runs)->default_value(2000),
       "runs per campaign at most")("seconds", po::value<double>(&bench.seconds)->default_value(60),
                                    "wall seconds per campaign at most")(
@@ -76,8 +77,7 @@ void add_bench_bugs_options(po::options_description& options, BugsBenchOptions& 
       "shrink at most this many failures per bug, those with the fewest faults first")(
       "bug", po::value<std::string>(&bench.only), "only this bug")(
       "out", po::value<std::string>(&bench.out_dir)->default_value("results"),
-      "write bug-hunt.md, bug-hunt.json and bugs/<name>.json (smallest shrunk scenario) here")(
-      "json", po::bool_switch(&bench.json), "print the results as JSON on stdout");
+      "write bug-hunt.md, bug-hunt.json and bugs/<name>.json (smallest shrunk scenario) here");
 }
 
 // Runs the campaigns of one bug (seeds 1..N, given up after `give_up` misses in a row while

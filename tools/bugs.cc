@@ -26,8 +26,8 @@ int run_bugs(const std::vector<std::string>& arguments) {
   namespace po = boost::program_options;
   po::options_description options("raftsim bugs [--json]");
   bool json = false;
-  options.add_options()("help,h", "show this help")("json", po::bool_switch(&json),
-                                                    "print the catalogue as JSON");
+  add_help_option(options);
+  add_json_option(options, json);
   po::variables_map values = parse_arguments(arguments, options);
   if (print_help_if_asked(values, options)) return 0;
   if (json) {

@@ -153,9 +153,10 @@ int check_one(const CheckArguments& arguments) {
 int run_check(const std::vector<std::string>& argument_list) {
   CheckArguments arguments;
   po::options_description options("raftsim check HISTORY [options]", 100);
-  options.add_options()("help,h", "show this help")(
-      "format", po::value<std::string>(&arguments.format),
-      "raftsim | porcupine-kv | jepsen (default: detected from the content)")(
+  add_help_option(options);
+  add_json_option(options, arguments.json);
+  options.add_options()("format", po::value<std::string>(&arguments.format),
+                        "raftsim | porcupine-kv | jepsen (default: detected from the content)")(
       "model", po::value<std::string>(&arguments.model),
       "register | cas | kv (default: the file's model; porcupine-kv -> kv, jepsen -> cas)")(
       "budget", po::value<std::string>(&arguments.budget),
@@ -167,7 +168,6 @@ int run_check(const std::vector<std::string>& argument_list) {
       "keep checking other keys after a violation")(
       "out", po::value<std::string>(&arguments.out_dir),
       "write result.json (and violation.html on a violation) here")(
-      "json", po::bool_switch(&arguments.json), "print one JSON object on stdout")(
       "bench", po::value<std::string>(&arguments.bench_dir),
       "time the check on porcupine's test data in this directory");
   po::positional_options_description positional;

@@ -361,11 +361,12 @@ int run_demo(const std::vector<std::string>& arguments) {
   std::string out_dir;
   bool json = false;
   bool kernel = false;
-  options.add_options()("help,h", "show this help")(
-      "seed", po::value<std::uint64_t>(&seed)->default_value(1), "root seed of the run")(
+  add_help_option(options);
+  add_json_option(options, json);
+  options.add_options()("seed", po::value<std::uint64_t>(&seed)->default_value(1),
+                        "root seed of the run")(
       "out", po::value<std::string>(&out_dir),
       "write result.json, trace.jsonl, history.json (raft) and diagram.dot/.svg here")(
-      "json", po::bool_switch(&json), "print one JSON object on stdout")(
       "kernel", po::bool_switch(&kernel),
       "run the kernel demo (gossip nodes under every fault kind) instead of the Raft failover");
   po::variables_map values = parse_arguments(arguments, options);

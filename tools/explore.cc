@@ -222,8 +222,8 @@ ExploreRun run_explore_search(const Scenario& scenario, double seconds_max, bool
 namespace {
 
 void add_explore_options(po::options_description& options) {
-  options.add_options()("help,h", "show this help")("scenario", po::value<std::string>(),
-                                                    "scenario file with an \"explore\" section")(
+  options.add_options()("scenario", po::value<std::string>(),
+                        "scenario file with an \"explore\" section")(
       "strategy", po::value<std::string>(), "bfs | dfs | random (default: the scenario's)")(
       "max-depth", po::value<std::uint64_t>(), "depth bound (choices along a path)")(
       "max-states", po::value<std::uint64_t>(), "distinct states stored at most")(
@@ -231,7 +231,6 @@ void add_explore_options(po::options_description& options) {
       "drops", po::value<std::uint32_t>(), "message loss budget")(
       "time", po::value<double>(),
       "stop after this many seconds of wall time, > 0 (default: no wall-clock limit)")(
-      "bug", po::value<std::string>(), "inject a catalogued bug by name, or none")(
       "replay", po::value<std::string>(), "replay a counterexample scenario file")(
       "sleep-sets", "bfs: sleep sets over deliveries to different nodes")(
       "dead-messages", po::value<std::string>(),
@@ -239,8 +238,7 @@ void add_explore_options(po::options_description& options) {
       "memory-mb", po::value<std::uint64_t>(),
       "memory for the search, MiB (default 8192): bounds the BFS frontier of world copies; at the "
       "bound the search ends as unknown (exit 4)")(
-      "out", po::value<std::string>(), "where a counterexample goes (default explore-out)")(
-      "json", "print one JSON object on stdout");
+      "out", po::value<std::string>(), "where a counterexample goes (default explore-out)");
 }
 
 // The scenario named by SCENARIO.json or --replay FILE (one of them); it needs an explore section.
@@ -284,13 +282,8 @@ void apply_explore_overrides(const po::variables_map& values, ExploreSection& ex
     }
   }
   if (values.count("bug")) {
-    explore.bug = values["bug"].as<std::string>();
-    if (explore.bug == "none") explore.bug.clear();
-    if (!explore.bug.empty() && !bug_from_name(explore.bug)) {
-      std::string known;
-      for (const BugInfo& info : bug_catalogue()) known += " " + std::string(info.name);
-      throw UsageError("--bug: unknown bug '" + explore.bug + "'; known:" + known);
-    }
+    const std::string& name = values["bug"].as<std::string>();
+    explore.bug = parse_bug_option(name) == Bug::none ? std::string() : name;
   }
   if (explore.states_max == 0) throw UsageError("--max-states must be positive");
 }
@@ -419,6 +412,11 @@ int report_violation(const SearchReport& report, const RaftWorldConfig& config,
 
 int run_explore(const std::vector<std::string>& arguments) {
   po::options_description options("raftsim explore SCENARIO.json [options]");
+  bool json = false;
+  std::string bug;  // read through `values` with the other overrides
+  add_help_option(options);
+  add_json_option(options, json);
+  add_bug_option(options, bug);
   add_explore_options(options);
   add_input_limit_option(options);
   po::positional_options_description positional;
@@ -438,7 +436,6 @@ int run_explore(const std::vector<std::string>& arguments) {
   const RaftWorldConfig config = raft_world_config(scenario);
   if (!scenario.explore->schedule.empty()) return replay_scenario(scenario, config, out_dir);
 
-  const bool json = values.count("json") > 0;
   const std::uint64_t memory_mb =
       values.count("memory-mb") ? values["memory-mb"].as<std::uint64_t>() : kExploreMemoryMbDefault;
   if (memory_mb < 16 || memory_mb > (std::uint64_t{1} << 20)) {

@@ -325,7 +325,10 @@ struct FuzzArguments {
 
 void add_fuzz_options(po::options_description& options, FuzzArguments& fuzz) {
   FuzzFlags& flags = fuzz.flags;
-  options.add_options()("help,h", "show this help")(
+  add_help_option(options);
+  add_json_option(options, fuzz.flags.json);
+  add_bug_option(options, fuzz.bug);
+  options.add_options()(
       "scenario", po::value<std::string>(&fuzz.base_file),
       "base scenario: keep its cluster, workload and faults, vary the seed (and add a random "
       "nemesis if it has no faults)")("runs", po::value<std::uint64_t>(&fuzz.runs),
@@ -333,7 +336,6 @@ void add_fuzz_options(po::options_description& options, FuzzArguments& fuzz) {
       "time", po::value<double>(&fuzz.seconds), "run for this many wall-clock seconds")(
       "seed", po::value<std::uint64_t>(&fuzz.seed)->default_value(1), "campaign seed")(
       "shard", po::value<std::string>(&fuzz.shard), "I/N: take the run indices i with i % N == I")(
-      "bug", po::value<std::string>(&fuzz.bug), "inject a catalogued bug (see 'raftsim bugs')")(
       "out", po::value<std::string>(&flags.out_dir)->default_value("out/fuzz"),
       "write campaign.json, coverage.md and one directory per failure here")(
       "keep-going", po::bool_switch(&fuzz.keep_going), "do not stop at the first failure")(
@@ -354,7 +356,6 @@ void add_fuzz_options(po::options_description& options, FuzzArguments& fuzz) {
       "wall-clock guard of one run (last resort; the event budget is the deterministic one)")(
       "merge", po::value<std::vector<std::string>>(&fuzz.merge)->multitoken(),
       "merge the campaign.json of shards (directories or files) and exit")(
-      "json", po::bool_switch(&fuzz.flags.json), "print the campaign as JSON on stdout")(
       "unknown-max-percent", po::value<double>(&fuzz.flags.unknown_percent_max)->default_value(2.0),
       "fail the campaign (exit 1) when more runs than this end unknown or over budget")(
       "steer", po::bool_switch(&fuzz.campaign.steer),

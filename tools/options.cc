@@ -151,6 +151,20 @@ void check_output_file(const std::string& option, const std::string& path) {
   }
 }
 
+void add_help_option(po::options_description& options) {
+  options.add_options()("help,h", "show this help");
+}
+
+void add_json_option(po::options_description& options, bool& json) {
+  options.add_options()("json", po::bool_switch(&json), "print one JSON object on stdout");
+}
+
+void add_bug_option(po::options_description& options, std::string& bug) {
+  options.add_options()("bug", po::value<std::string>(&bug),
+                        "inject this catalogued bug ('raftsim bugs' lists them; 'none': no bug, "
+                        "also turning a scenario's \"bug\" off)");
+}
+
 void write_output(const std::string& path, std::string_view bytes) {
   if (Status written = files::write_file(path, bytes); !written.ok()) {
     throw UsageError("cannot write: " + files::printable(written.message()));

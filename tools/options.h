@@ -41,6 +41,14 @@ std::size_t input_limit_bytes(const boost::program_options::variables_map& value
 
 std::string help_text(const boost::program_options::options_description& options);
 
+// The options commands share, declared once so each reads and means the same everywhere (and its
+// help text cannot drift between commands). --help: every command. --json: one JSON object on
+// stdout. --bug NAME: a catalogued bug ('none': no bug, also overriding a scenario's), read with
+// parse_bug_option (tools/commands.h).
+void add_help_option(boost::program_options::options_description& options);
+void add_json_option(boost::program_options::options_description& options, bool& json);
+void add_bug_option(boost::program_options::options_description& options, std::string& bug);
+
 // Prints the options' help on stdout if --help was given; returns whether it did (the command
 // then exits 0).
 bool print_help_if_asked(const boost::program_options::variables_map& values,

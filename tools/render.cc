@@ -126,7 +126,8 @@ int render(const RenderArguments& arguments) {
 int run_render(const std::vector<std::string>& argument_list) {
   RenderArguments arguments;
   po::options_description options("raftsim render TRACE.jsonl -o OUT.{svg,png,dot} [options]", 100);
-  options.add_options()("help,h", "show this help")(
+  add_help_option(options);
+  options.add_options()(
       "out,o", po::value<std::string>(&arguments.out_path),
       "the picture to write: .svg or .png (the DOT text is kept beside it), or .dot")(
       "nodes", po::value<std::uint32_t>(&arguments.nodes),

@@ -381,9 +381,10 @@ int run_run(const std::vector<std::string>& arguments) {
   std::string junit;
   std::string bug;
   RunFlags flags;
-  options.add_options()("help,h", "show this help")(
-      "scenario", po::value<std::vector<std::string>>(&files), "scenario files to run")(
-      "seed", po::value<std::uint64_t>(&seed), "root seed (default: the scenario's own)")(
+  add_help_option(options);
+  options.add_options()("scenario", po::value<std::vector<std::string>>(&files),
+                        "scenario files to run")("seed", po::value<std::uint64_t>(&seed),
+                                                 "root seed (default: the scenario's own)")(
       "out", po::value<std::string>(&flags.out_dir),
       "write result.json, history.json and, on failure, trace.jsonl, replay.json and the "
       "diagram here (a subdirectory per scenario when several are given)")(
@@ -392,11 +393,9 @@ int run_run(const std::vector<std::string>& arguments) {
                                                 "write trace.jsonl even when the run passes")(
       "diagram", po::bool_switch(&flags.diagram),
       "draw the diagram even when the run passes (around the first fault)")(
-      "json", po::bool_switch(&flags.json), "print the result as JSON on stdout")(
-      "junit", po::value<std::string>(&junit), "write JUnit XML for CI systems")(
-      "bug", po::value<std::string>(&bug),
-      "inject this catalogued bug (see 'raftsim bugs'; overrides a scenario's \"bug\"; "
-      "'none' turns a scenario's bug off)");
+      "junit", po::value<std::string>(&junit), "write JUnit XML for CI systems");
+  add_json_option(options, flags.json);
+  add_bug_option(options, bug);
   add_input_limit_option(options);
   po::positional_options_description positional;
   positional.add("scenario", -1);
@@ -442,8 +441,9 @@ int run_run(const std::vector<std::string>& arguments) {
 int run_validate(const std::vector<std::string>& arguments) {
   po::options_description options("raftsim validate SCENARIO.json...");
   std::vector<std::string> files;
-  options.add_options()("help,h", "show this help")(
-      "scenario", po::value<std::vector<std::string>>(&files), "scenario files to check");
+  add_help_option(options);
+  options.add_options()("scenario", po::value<std::vector<std::string>>(&files),
+                        "scenario files to check");
   add_input_limit_option(options);
   po::positional_options_description positional;
   positional.add("scenario", -1);

@@ -32,17 +32,16 @@ int run_shrink(const std::vector<std::string>& arguments) {
   std::string input, output, bug, checker;
   std::size_t runs_max = 400;
   bool json = false;
-  options.add_options()("help,h", "show this help")("scenario", po::value<std::string>(&input),
-                                                    "the failing scenario file")(
+  add_help_option(options);
+  add_json_option(options, json);
+  add_bug_option(options, bug);
+  options.add_options()("scenario", po::value<std::string>(&input), "the failing scenario file")(
       "out", po::value<std::string>(&output),
-      "where to write the shrunk scenario "
-      "(default: FAILING.min.json)")("bug", po::value<std::string>(&bug),
-                                     "inject this bug (overrides the file's \"bug\")")(
+      "where to write the shrunk scenario (default: FAILING.min.json)")(
       "checker", po::value<std::string>(&checker),
       "the checker that must keep failing (default: the first that fails)")(
       "runs-max", po::value<std::size_t>(&runs_max)->default_value(400),
-      "candidate runs to spend at most")("json", po::bool_switch(&json),
-                                         "print sizes as JSON on stdout");
+      "candidate runs to spend at most");
   add_input_limit_option(options);
   po::positional_options_description positional;
   positional.add("scenario", 1);
