@@ -10,6 +10,7 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 
 namespace raftsim::files {
@@ -34,6 +35,20 @@ class ArtifactWriter : public ::testing::Test {
     std::stringstream bytes;
     bytes << in.rdbuf();
     return bytes.str();
+  }
+  // Runs `write` with files capped at 4 KiB (write() then fails part way with EFBIG, as a full
+  // disk fails with ENOSPC) and returns its status.
+  static Status with_small_file_limit(const std::function<Status()>& write) {
+    const auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
+    rlimit saved{};
+    EXPECT_EQ(::getrlimit(RLIMIT_FSIZE, &saved), 0);
+    rlimit small = saved;
+    small.rlim_cur = 4096;
+    EXPECT_EQ(::setrlimit(RLIMIT_FSIZE, &small), 0);
+    const Status status = write();
+    EXPECT_EQ(::setrlimit(RLIMIT_FSIZE, &saved), 0);
+    std::signal(SIGXFSZ, old_handler);
+    return status;
   }
   std::size_t entries() const {
     std::size_t count = 0;
@@ -81,15 +96,8 @@ TEST_F(ArtifactWriter, ErrorsNameThePathAndTheReason) {
 // file must survive whole and the temporary must go.
 TEST_F(ArtifactWriter, AWriteCutShortLeavesTheOldFileAndNoTemporary) {
   ASSERT_TRUE(write_file(path("result.json"), "old result").ok());
-  const auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
-  rlimit saved{};
-  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &saved), 0);
-  rlimit small = saved;
-  small.rlim_cur = 4096;
-  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &small), 0);
-  const Status cut = write_file(path("result.json"), std::string(100'000, 'y'));
-  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &saved), 0);
-  std::signal(SIGXFSZ, old_handler);
+  const Status cut = with_small_file_limit(
+      [&] { return write_file(path("result.json"), std::string(100'000, 'y')); });
   EXPECT_EQ(cut.code(), StatusCode::no_space) << cut.to_string();
   EXPECT_NE(cut.message().find(path("result.json")), std::string::npos);
   EXPECT_EQ(read(path("result.json")), "old result");
@@ -123,20 +131,11 @@ TEST_F(ArtifactWriter, AStreamedFileNotCommittedLeavesNothing) {
 }
 
 TEST_F(ArtifactWriter, AStreamedWriteCutShortReportsTheFirstFailure) {
-  const auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
-  rlimit saved{};
-  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &saved), 0);
-  rlimit small = saved;
-  small.rlim_cur = 4096;
-  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &small), 0);
-  Status cut;
-  {
+  const Status cut = with_small_file_limit([&] {
     FileWriter writer(path("trace.jsonl"));
     for (int i = 0; i < 5; ++i) writer.append(std::string(FileWriter::kBufferBytes, 'y'));
-    cut = writer.commit();
-  }
-  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &saved), 0);
-  std::signal(SIGXFSZ, old_handler);
+    return writer.commit();
+  });
   EXPECT_EQ(cut.code(), StatusCode::no_space) << cut.to_string();
   EXPECT_NE(cut.message().find(path("trace.jsonl")), std::string::npos);
   EXPECT_EQ(entries(), 0u) << "neither the target nor a temporary";
