@@ -12,10 +12,10 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "sim/fuzz/campaign.h"
 #include "sim/fuzz/shrink.h"
 #include "sim/scenario/parse.h"
 #include "tools/commands.h"
-#include "tools/fuzz_campaign.h"
 #include "tools/options.h"
 
 namespace raftsim::tools {
@@ -94,7 +94,7 @@ std::vector<CampaignFailure> run_bug_campaigns(const BugsBenchOptions& bench, Bu
     campaign.bug = info.bug;
     campaign.keep_going = true;
     campaign.failures_max = bench.failures_per_campaign;
-    CampaignResult result = run_campaign(campaign);
+    CampaignResult result = run_campaign(campaign, monotonic_seconds);
     ++hunt.campaigns;
     hunt.runs_total += result.runs;
     if (result.failures.empty()) {

@@ -3,12 +3,14 @@
 // 3 internal error). Usage errors are thrown as UsageError and turned into exit 2 by main().
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "sim/bugs/catalogue.h"
+#include "sim/scenario/scenario.h"
 
 namespace raftsim::tools {
 
@@ -48,6 +50,16 @@ Bug parse_bug_option(const std::string& name);
 // raftsim fuzz / shrink (tools/fuzz.cc, tools/shrink.cc); exit 0 / 1 / 2.
 int run_fuzz(const std::vector<std::string>& arguments);
 int run_shrink(const std::vector<std::string>& arguments);
+// raftsim fuzz --merge: prints the sum of the shards' campaign.json (tools/fuzz_merge.cc); exit 1
+// when a shard has a failure or the merged unknown share is above unknown_percent_max.
+int merge_campaigns(const std::vector<std::string>& paths, bool json, double unknown_percent_max,
+                    std::size_t input_limit_bytes);
+// raftsim fuzz --regressions DIR: `raftsim run` over every scenario file in DIR (its exit code).
+int run_regressions(const std::string& directory, bool json);
+// Runs `scenario` with a trace; writes DIR/STEM.trace.jsonl and the diagram around its first
+// failure as DIR/STEM.svg (DIR/STEM.dot without Graphviz). Returns the image path.
+std::string write_failure_diagram(const sim::Scenario& scenario, const std::string& dir,
+                                  const std::string& stem);
 // raftsim bench bugs: a fuzz campaign per catalogued bug (tools/bench_bugs.cc); exit 0.
 int run_bench_bugs(const std::vector<std::string>& arguments);
 

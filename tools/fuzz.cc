@@ -14,6 +14,9 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "sim/files/input_file.h"
+#include "sim/fuzz/campaign.h"
+#include "sim/fuzz/campaign_report.h"
 #include "sim/fuzz/generate.h"
 #include "sim/fuzz/shrink.h"
 #include "sim/fuzz/steering.h"
@@ -21,8 +24,6 @@
 #include "sim/render/sequence_diagram.h"
 #include "sim/scenario/parse.h"
 #include "tools/commands.h"
-#include "tools/fuzz_campaign.h"
-#include "tools/fuzz_unknown_share.h"
 #include "tools/options.h"
 
 namespace raftsim::tools {
@@ -36,122 +37,6 @@ using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
-
-void report_progress(const CampaignOptions& options, const CampaignResult& result,
-                     std::uint64_t index, double elapsed) {
-  char line[300];
-  const double rate = elapsed > 0 ? static_cast<double>(result.runs) / elapsed : 0;
-  double left = 0;
-  if (options.seconds) {
-    left = *options.seconds - elapsed;
-  } else if (options.runs && rate > 0) {
-    const std::uint64_t remaining = (*options.runs - index) / options.shard_count;
-    left = static_cast<double>(remaining) / rate;
-  }
-  std::snprintf(line, sizeof line,
-                "%llu runs, %.1f runs/s, %zu failures, %zu over budget, slowest run %llu "
-                "(%.2f s), %.0f s left",
-                static_cast<unsigned long long>(result.runs), rate, result.failures.size(),
-                result.budget_exceeded.size(),
-                static_cast<unsigned long long>(result.slowest_run_index),
-                result.slowest_run_wall_s, left);
-  options.progress(line);
-}
-
-// A judged run's share of the campaign's counts: runs, events, the slowest run, probes.
-void count_run(CampaignResult& result, std::uint64_t index, const ScenarioRunReport& report,
-               double run_wall_s) {
-  ++result.runs;
-  result.last_index = index;
-  result.probes.add_run(report.probes);
-  result.events_per_run_max = std::max(result.events_per_run_max, report.events);
-  if (run_wall_s > result.slowest_run_wall_s) {
-    result.slowest_run_wall_s = run_wall_s;
-    result.slowest_run_index = index;
-  }
-}
-
-}  // namespace
-
-CampaignResult run_campaign(const CampaignOptions& options) {
-  CampaignResult result;
-  const auto start = Clock::now();
-  double last_progress = 0;
-  std::optional<CampaignSteering> steering;
-  if (options.steer) steering.emplace(options.seed);
-  for (std::uint64_t index = options.shard_index;; index += options.shard_count) {
-    if (options.runs && index >= *options.runs) break;
-    const double elapsed = seconds_since(start);
-    if (options.seconds && elapsed >= *options.seconds) break;
-    if (options.progress && elapsed - last_progress >= 1.0) {
-      last_progress = elapsed;
-      report_progress(options, result, index, elapsed);
-    }
-    FuzzRunSpec spec{options.seed, index, options.bug, options.base};
-    if (steering) spec.weights = &steering->weights_for(index);
-    Scenario scenario = generate_scenario(spec);
-    if (options.events_max) scenario.events_max = *options.events_max;
-    ScenarioRunOptions run_options;
-    run_options.record_trace = false;
-    run_options.before_fault = [&](const FaultStep& step, const std::string& origin,
-                                   ServiceCluster& cluster) {
-      result.coverage.observe(step, origin, cluster);
-    };
-    // The wall-clock guard: this run's own limit, and the campaign's deadline.
-    const auto run_start = Clock::now();
-    bool deadline_hit = false;
-    run_options.should_stop = [&] {
-      if (options.seconds && seconds_since(start) >= *options.seconds) {
-        deadline_hit = true;
-        return true;
-      }
-      return seconds_since(run_start) >= options.run_seconds_max;
-    };
-    ScenarioRunReport report = run_scenario(scenario, scenario.seed, run_options);
-    const double run_wall_s = seconds_since(run_start);
-    if (deadline_hit && report.verdict == RunVerdict::budget_exceeded) {
-      ++result.interrupted;  // the campaign's time is up, not the run's fault
-      break;
-    }
-    count_run(result, index, report, run_wall_s);
-    if (steering) steering->observe(spec, scenario, report.probes);
-    if (report.verdict == RunVerdict::pass) {
-      ++result.passed;
-    } else if (report.verdict == RunVerdict::unknown) {
-      ++result.unknown;
-      for (const CheckerFinding& finding : report.findings) {
-        if (finding.status != CheckStatus::unknown) continue;
-        if (result.unknown_runs.size() < kCampaignUnknownRunsListed) {
-          result.unknown_runs.push_back({index, finding.checker, finding.summary});
-        }
-        break;
-      }
-    } else if (report.verdict == RunVerdict::budget_exceeded) {
-      result.budget_exceeded.push_back({index, std::move(scenario), std::move(report), run_wall_s});
-    } else {
-      CampaignFailure failure;
-      failure.run_index = index;
-      const CheckerFinding* first = report.first_failure();
-      failure.checker = first != nullptr ? first->checker : "unknown";
-      failure.summary = first != nullptr ? first->summary : run_verdict_name(report.verdict);
-      failure.wall_s_at = seconds_since(start);
-      failure.runs_at = result.runs;
-      failure.scenario = std::move(scenario);
-      failure.report = std::move(report);
-      result.failures.push_back(std::move(failure));
-      if (!options.keep_going) break;
-      if (options.failures_max > 0 && result.failures.size() >= options.failures_max) break;
-    }
-  }
-  result.wall_s = seconds_since(start);
-  if (steering) {
-    result.steering = steering->to_json();
-    result.steering_observations = std::move(steering->observations());
-  }
-  return result;
-}
-
-namespace {
 
 struct FuzzFlags {
   std::string out_dir = "out/fuzz";
@@ -306,7 +191,7 @@ FuzzProfileWeights steered_weights_for_run(const CampaignOptions& campaign,
   if (batch > 0)
     std::fprintf(stderr, "fuzz: re-running runs 0..%llu to steer like the campaign\n",
                  static_cast<unsigned long long>(*earlier.runs - 1));
-  const CampaignResult result = run_campaign(earlier);
+  const CampaignResult result = run_campaign(earlier, monotonic_seconds);
   return steer_weights(campaign.seed, batch, result.steering_observations);
 }
 
@@ -419,7 +304,7 @@ CampaignResult run_campaign_with_progress(CampaignOptions& campaign, FuzzFlags& 
     flags.deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
                                         std::chrono::duration<double>(*campaign.seconds));
   }
-  CampaignResult result = run_campaign(campaign);
+  CampaignResult result = run_campaign(campaign, monotonic_seconds);
   if (tty) std::fprintf(stderr, "\r\033[K");
   return result;
 }
@@ -446,40 +331,6 @@ SavedRuns save_runs(const CampaignResult& result, const FuzzFlags& flags) {
     saved.over_budget.push_back(save_budget_run(run, flags));
   }
   return saved;
-}
-
-nlohmann::ordered_json unknown_runs_json(const std::vector<CampaignUnknownRun>& runs) {
-  nlohmann::ordered_json out = nlohmann::ordered_json::array();
-  for (const CampaignUnknownRun& run : runs) {
-    out.push_back(
-        {{"run_index", run.run_index}, {"checker", run.checker}, {"summary", run.summary}});
-  }
-  return out;
-}
-
-nlohmann::ordered_json campaign_json(const CampaignOptions& campaign, const CampaignResult& result,
-                                     const SavedRuns& saved, int regression_code) {
-  return {
-      {"seed", campaign.seed},
-      {"shard", std::to_string(campaign.shard_index) + "/" + std::to_string(campaign.shard_count)},
-      {"bug", bug_name(campaign.bug)},
-      {"runs", result.runs},
-      {"passed", result.passed},
-      {"unknown", result.unknown},
-      {"budget_exceeded", result.budget_exceeded.size()},
-      {"interrupted_by_deadline", result.interrupted},
-      {"wall_s", result.wall_s},
-      {"slowest_run",
-       {{"run_index", result.slowest_run_index}, {"wall_s", result.slowest_run_wall_s}}},
-      {"events_per_run_max", result.events_per_run_max},
-      {"runs_per_s", result.wall_s > 0 ? static_cast<double>(result.runs) / result.wall_s : 0},
-      {"failures", saved.failures},
-      {"unknown_runs", unknown_runs_json(result.unknown_runs)},
-      {"over_budget", saved.over_budget},
-      {"regressions_exit_code", regression_code},
-      {"coverage", result.coverage.to_json()},
-      {"probes", result.probes.to_json()},
-      {"steering", campaign.steer ? result.steering : nlohmann::ordered_json("off")}};
 }
 
 void print_saved_runs(const SavedRuns& saved) {
@@ -534,18 +385,11 @@ void print_campaign(const CampaignOptions& campaign, const CampaignResult& resul
 void report_campaign(const CampaignOptions& campaign, const CampaignResult& result,
                      const FuzzFlags& flags, int regression_code) {
   const SavedRuns saved = save_runs(result, flags);
-  nlohmann::ordered_json summary = campaign_json(campaign, result, saved, regression_code);
-  const std::uint64_t undecided = result.unknown + result.budget_exceeded.size();
-  const UnknownShare share = judge_unknown_share(result.runs, undecided, flags.unknown_percent_max);
-  summary["unknown_share_percent"] = share.percent;
-  summary["unknown_max_percent"] = flags.unknown_percent_max;
-  summary["unknown_share_exceeded"] = share.exceeded;
+  const nlohmann::ordered_json summary =
+      campaign_json(campaign, result, saved.failures, saved.over_budget, regression_code,
+                    flags.unknown_percent_max);
   write_output(flags.out_dir + "/campaign.json", summary.dump(2) + "\n");
-  write_output(flags.out_dir + "/coverage.md",
-               "# Fault coverage: seed " + std::to_string(campaign.seed) + ", shard " +
-                   summary["shard"].get<std::string>() + ", " + std::to_string(result.runs) +
-                   " runs\n\n" + result.coverage.to_markdown() + "\n" +
-                   result.probes.to_markdown());
+  write_output(flags.out_dir + "/coverage.md", campaign_coverage_markdown(campaign, result));
   if (flags.json) {
     std::printf("%s\n", summary.dump(2).c_str());
   } else {
@@ -566,7 +410,8 @@ int run_fuzz(const std::vector<std::string>& arguments) {
   po::variables_map values = parse_arguments(arguments, options);
   if (print_help_if_asked(values, options)) return 0;
   if (!fuzz.merge.empty()) {
-    return merge_campaigns(fuzz.merge, fuzz.flags.json, fuzz.flags.unknown_percent_max);
+    return merge_campaigns(fuzz.merge, fuzz.flags.json, fuzz.flags.unknown_percent_max,
+                           input_limit_bytes(values, files::kInputBytesDefault));
   }
   configure_campaign(values, fuzz);
   if (values.count("print-run")) {

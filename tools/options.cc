@@ -1,6 +1,7 @@
 #include "tools/options.h"
 
 #include <charconv>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -149,6 +150,10 @@ void check_output_file(const std::string& option, const std::string& path) {
     throw UsageError(option + " " + files::printable(path) + ": directory " +
                      files::printable(parent.string()) + " does not exist");
   }
+}
+
+double monotonic_seconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
 void add_help_option(po::options_description& options) {

@@ -41,6 +41,10 @@ std::size_t input_limit_bytes(const boost::program_options::variables_map& value
 
 std::string help_text(const boost::program_options::options_description& options);
 
+// Seconds on the monotonic clock (steady_clock, any origin): the clock tools/ hands to the sim/
+// loops that need a wall-clock guard (sim/ reads no clock itself).
+double monotonic_seconds();
+
 // The options commands share, declared once so each reads and means the same everywhere (and its
 // help text cannot drift between commands). --help: every command. --json: one JSON object on
 // stdout. --bug NAME: a catalogued bug ('none': no bug, also overriding a scenario's), read with

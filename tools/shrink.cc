@@ -10,7 +10,6 @@
 #include "sim/fuzz/shrink.h"
 #include "sim/scenario/parse.h"
 #include "tools/commands.h"
-#include "tools/fuzz_campaign.h"
 #include "tools/options.h"
 
 namespace raftsim::tools {

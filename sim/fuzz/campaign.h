@@ -1,9 +1,8 @@
-// raftsim CLI: a fuzz campaign as a reusable loop (tools/fuzz.cc drives it from the command line,
-// tools/bench_bugs.cc once per bug and campaign seed). Runs are indexed; a shard takes the indices
-// congruent to its number, so shards never overlap. Wall-clock budgets live here, in tools/: a
-// run is bounded by its scenario's events_max (deterministic) and by run_seconds_max and the
-// campaign deadline (a wall-clock guard polled inside the run), so a --time campaign ends within
-// about one run's guard of its deadline.
+// raftsim: a fuzz campaign as a reusable loop (`raftsim fuzz` drives it from the command line,
+// `raftsim bench bugs` once per bug and campaign seed). Runs are indexed; a shard takes the
+// indices congruent to its number, so shards never overlap. A run is bounded by its scenario's
+// budgets (deterministic) and by run_seconds_max and the campaign deadline: a wall-clock guard
+// polled inside the run, read through the clock the caller passes (sim/ reads no clock itself).
 #pragma once
 
 #include <cstdint>
@@ -12,13 +11,18 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "sim/fuzz/coverage.h"
 #include "sim/fuzz/probe_table.h"
 #include "sim/fuzz/steering.h"
 #include "sim/scenario/runner.h"
 #include "sim/scenario/scenario.h"
 
-namespace raftsim::tools {
+namespace raftsim::sim {
+
+// Seconds on a monotonic clock (any origin): the caller's, so campaigns stay testable.
+using CampaignClock = std::function<double()>;
 
 struct CampaignOptions {
   std::uint64_t seed = 1;
@@ -26,7 +30,7 @@ struct CampaignOptions {
   std::optional<double> seconds;      // or: until this much wall time has passed
   std::uint64_t shard_index = 0, shard_count = 1;
   Bug bug = Bug::none;
-  const sim::Scenario* base = nullptr;
+  const Scenario* base = nullptr;
   bool keep_going = false;       // else stop at the first failure
   std::size_t failures_max = 0;  // with keep_going: stop after this many failures (0: never)
   // Replaces every generated scenario's events_max when set (0: no event budget).
@@ -42,8 +46,8 @@ struct CampaignOptions {
 
 struct CampaignFailure {
   std::uint64_t run_index = 0;
-  sim::Scenario scenario;         // the generated scenario
-  sim::ScenarioRunReport report;  // its run (concrete_scenario() replays it)
+  Scenario scenario;         // the generated scenario
+  ScenarioRunReport report;  // its run (concrete_scenario() replays it)
   std::string checker, summary;
   double wall_s_at = 0;       // campaign wall time when it was found
   std::uint64_t runs_at = 0;  // runs done including this one
@@ -52,9 +56,9 @@ struct CampaignFailure {
 // A run stopped by its budget: neither pass nor fail, kept so it can be investigated.
 struct CampaignBudgetRun {
   std::uint64_t run_index = 0;
-  sim::Scenario scenario;
-  sim::ScenarioRunReport report;  // verdict budget_exceeded; report.budget_exceeded says why
-  double wall_s = 0;              // the run's own wall time
+  Scenario scenario;
+  ScenarioRunReport report;  // verdict budget_exceeded; report.budget_exceeded says why
+  double wall_s = 0;         // the run's own wall time
 };
 
 // A run no checker failed but one could not decide (the linearizability search budget): a
@@ -77,24 +81,13 @@ struct CampaignResult {
   std::uint64_t slowest_run_index = 0;
   double slowest_run_wall_s = 0;
   std::uint64_t events_per_run_max = 0;
-  sim::FaultCoverage coverage;
-  sim::ProbeTable probes;           // every judged run's probe counts
+  FaultCoverage coverage;
+  ProbeTable probes;                // every judged run's probe counts
   nlohmann::ordered_json steering;  // with steering: the weights of each batch; else null
-  std::vector<sim::SteeringObservation> steering_observations;  // with steering: every run's
+  std::vector<SteeringObservation> steering_observations;  // with steering: every run's
   std::uint64_t last_index = 0;
 };
 
-CampaignResult run_campaign(const CampaignOptions& options);
+CampaignResult run_campaign(const CampaignOptions& options, const CampaignClock& clock);
 
-// raftsim fuzz --merge: sums the campaign.json of shards (tools/fuzz_merge.cc); exit code 1 when
-// a shard has a failure or the merged unknown share is above unknown_percent_max.
-int merge_campaigns(const std::vector<std::string>& paths, bool json, double unknown_percent_max);
-// raftsim fuzz --regressions DIR: `raftsim run` over every scenario file in DIR (its exit code).
-int run_regressions(const std::string& directory, bool json);
-
-// Runs `scenario` with a trace; writes DIR/STEM.trace.jsonl and the diagram around its first
-// failure as DIR/STEM.svg (DIR/STEM.dot without Graphviz). Returns the image path.
-std::string write_failure_diagram(const sim::Scenario& scenario, const std::string& dir,
-                                  const std::string& stem);
-
-}  // namespace raftsim::tools
+}  // namespace raftsim::sim
