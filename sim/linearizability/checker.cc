@@ -5,6 +5,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <string_view>
 
 #include "sim/linearizability/product_model.h"
 
@@ -20,16 +21,29 @@ struct Partition {
 
 Result<std::vector<Partition>> prepare_partitions(const History& history, Model& model,
                                                   bool partition_by_key) {
-  std::map<std::string, std::size_t> partition_of_key;
-  std::vector<Partition> partitions;
+  // Keys are views into the history (it outlives this function), so no key is copied per
+  // operation; a first pass counts each partition, so its vectors are allocated once.
+  std::map<std::string_view, std::size_t> partition_of_key;
+  std::vector<std::size_t> sizes;
+  for (const Operation& operation : history.operations) {
+    const std::string_view key = partition_by_key ? std::string_view(operation.key) : "*";
+    auto [found, inserted] = partition_of_key.emplace(key, sizes.size());
+    if (inserted) sizes.push_back(0);
+    ++sizes[found->second];
+  }
+  std::vector<Partition> partitions(sizes.size());
+  for (const auto& [key, position] : partition_of_key) {
+    partitions[position].key = std::string(key);
+    partitions[position].operations.reserve(sizes[position]);
+    partitions[position].history_indices.reserve(sizes[position]);
+  }
   for (std::size_t index = 0; index < history.operations.size(); ++index) {
     const Operation& operation = history.operations[index];
     auto prepared = model.prepare(operation);
     if (!prepared.ok()) return prepared.status();
-    const std::string key = partition_by_key ? operation.key : "*";
-    auto [found, inserted] = partition_of_key.emplace(key, partitions.size());
-    if (inserted) partitions.push_back(Partition{key, {}, {}});
     if (!prepared.value().has_value()) continue;
+    const std::string_view key = partition_by_key ? std::string_view(operation.key) : "*";
+    const auto found = partition_of_key.find(key);
     Partition& partition = partitions[found->second];
     partition.operations.push_back(SearchOperation{operation.invoke_ns, operation.return_ns,
                                                    operation.status == OperationStatus::info,
@@ -133,17 +147,20 @@ void record(PartitionReport& report, const SearchOutcome& outcome) {
 void search_in_rounds(Model& model, const std::vector<Partition>& partitions,
                       const CheckOptions& options, std::size_t held_bytes, CheckResult& result) {
   const auto start = std::chrono::steady_clock::now();  // lint: allow (wall-clock guard only)
-  std::vector<std::unique_ptr<Searcher>> searchers;
-  for (const Partition& partition : partitions) {
-    searchers.push_back(std::make_unique<Searcher>(model, partition.operations));
-  }
+  // A searcher is built when its partition's first round starts and freed when it finishes, so
+  // a history of many small partitions reuses one searcher's memory instead of holding them all.
+  std::vector<std::unique_ptr<Searcher>> searchers(partitions.size());
+  std::vector<bool> finished(partitions.size(), false);
   const std::uint64_t steps_max = options.budget.search_steps_max;
   for (std::uint64_t round_steps = kFirstRoundSteps;;
        round_steps = round_steps > steps_max / kRoundGrowth ? steps_max
                                                             : round_steps * kRoundGrowth) {
     bool paused = false;
     for (std::size_t index = 0; index < partitions.size(); ++index) {
-      if (!searchers[index]) continue;
+      if (finished[index]) continue;
+      if (!searchers[index]) {
+        searchers[index] = std::make_unique<Searcher>(model, partitions[index].operations);
+      }
       SearchBudget budget = options.budget;
       budget.search_steps_max = std::min(round_steps, options.budget.search_steps_max);
       budget.memory_bytes_max = options.budget.memory_bytes_max > held_bytes
@@ -166,6 +183,7 @@ void search_in_rounds(Model& model, const std::vector<Partition>& partitions,
         result.violation = explain_violation(model, partitions[index], outcome);
       }
       searchers[index].reset();  // frees its visited set
+      finished[index] = true;
       if (result.violation && options.stop_at_first_violation) break;
     }
     if (!paused || (result.violation && options.stop_at_first_violation)) break;
