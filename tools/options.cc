@@ -170,18 +170,23 @@ void add_bug_option(po::options_description& options, std::string& bug) {
                         "also turning a scenario's \"bug\" off)");
 }
 
+namespace {
+
+// A failed write as the UsageError (exit 2) every command gives: the path and the OS's reason.
+void throw_if_not_written(const Status& written) {
+  if (!written.ok()) throw UsageError("cannot write: " + files::printable(written.message()));
+}
+
+}  // namespace
+
 void write_output(const std::string& path, std::string_view bytes) {
-  if (Status written = files::write_file(path, bytes); !written.ok()) {
-    throw UsageError("cannot write: " + files::printable(written.message()));
-  }
+  throw_if_not_written(files::write_file(path, bytes));
 }
 
 void write_trace_output(const std::string& path, const sim::Trace& trace) {
   files::FileWriter writer(path);
   trace.write_jsonl([&writer](std::string_view line) { writer.append(line); });
-  if (Status written = writer.commit(); !written.ok()) {
-    throw UsageError("cannot write: " + files::printable(written.message()));
-  }
+  throw_if_not_written(writer.commit());
 }
 
 }  // namespace raftsim::tools

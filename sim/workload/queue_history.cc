@@ -237,8 +237,9 @@ Enum read_choice(const Json& object, const char* field, const std::string& path,
 // dropped silently, so it is an error.
 void reject_unknown_fields(const Json& object, const std::string& path,
                            std::initializer_list<std::string_view> allowed) {
-  if (auto message = files::unknown_field_message(object, path, allowed))
+  if (auto message = files::unknown_field_message(object, path, allowed)) {
     throw ParseError{*message};
+  }
 }
 
 // An operation's fields depend on its op and status; the canonical form written back has exactly
@@ -466,8 +467,9 @@ std::string QueueHistory::to_json(const QueueFinalState* final_state) const {
   document.field("format", kFormatName);
   document.field("version", kFormatVersion);
   document.begin_array("operations");
-  for (const QueueOperation& operation : operations_)
+  for (const QueueOperation& operation : operations_) {
     document.element(operation_to_json(operation));
+  }
   document.end_array();
   document.field("final_state",
                  final_state != nullptr ? final_state_to_json(*final_state) : Json(nullptr));
