@@ -37,6 +37,9 @@ struct CheckArguments {
   std::string format;
   std::string model;
   std::string budget;
+  std::string failed_cas;
+  std::string nil_read;
+  std::string initial;
   std::string out_dir;
   std::string bench_dir;
   bool no_partition = false;
@@ -71,12 +74,37 @@ SearchBudget parse_budget(const std::string& text) {
   return budget;
 }
 
-std::unique_ptr<Model> model_or_throw(const std::string& name) {
-  auto model = make_model(name);
-  if (model) return model;
-  std::string names;
-  for (const std::string& known : model_names()) names += (names.empty() ? "" : ", ") + known;
-  throw UsageError("unknown model '" + name + "' (expected one of: " + names + ")");
+// The format's reading (default_semantics_for), with any option given replacing its part.
+Semantics chosen_semantics(const CheckArguments& arguments, HistoryFormat format) {
+  Semantics semantics = default_semantics_for(format);
+  if (!arguments.failed_cas.empty()) {
+    const auto failed_cas = parse_failed_cas(arguments.failed_cas);
+    if (!failed_cas) {
+      throw UsageError("--failed-cas: expected observe or ignore, found '" +
+                       files::printable(arguments.failed_cas) + "'");
+    }
+    semantics.failed_cas = *failed_cas;
+  }
+  if (!arguments.nil_read.empty()) {
+    const auto nil_read = parse_nil_read(arguments.nil_read);
+    if (!nil_read) {
+      throw UsageError("--nil-read: expected value or unknown, found '" +
+                       files::printable(arguments.nil_read) + "'");
+    }
+    semantics.nil_read = *nil_read;
+  }
+  if (!arguments.initial.empty()) {
+    auto initial = parse_initial_value(arguments.initial);
+    if (!initial.ok()) throw UsageError("--initial: " + files::printable(initial.status().message()));
+    semantics.initial = initial.value();
+  }
+  return semantics;
+}
+
+std::unique_ptr<Model> model_or_throw(const std::string& name, const Semantics& semantics) {
+  auto model = make_model(name, semantics);
+  if (!model.ok()) throw UsageError(model.status().message());
+  return std::move(model).value();
 }
 
 int exit_code_for(Verdict verdict) {
@@ -101,6 +129,28 @@ void write_outputs(const std::string& out_dir, const CheckResult& result, const 
   }
 }
 
+// Which budget ended the check, its value and the option that raises it.
+std::string budget_hint(const CheckResult& result, const SearchBudget& budget) {
+  BudgetExhausted exhausted = BudgetExhausted::none;
+  for (const PartitionReport& partition : result.partitions) {
+    if (partition.key == result.unknown_partition) exhausted = partition.exhausted;
+  }
+  const std::string where = "key " + files::printable(result.unknown_partition.value_or("?"));
+  switch (exhausted) {
+    case BudgetExhausted::memory_bytes:
+      return where + " ran out of the memory budget (" +
+             std::to_string(budget.memory_bytes_max >> 20) +
+             " MiB per partition); raise it with --budget memory_mb=N";
+    case BudgetExhausted::wall_clock:
+      return where + " ran out of the wall-clock guard (" +
+             std::to_string(budget.wall_seconds_max) +
+             " s for the whole check); raise it with --budget wall_s=S";
+    default:
+      return where + " ran out of the step budget (" + std::to_string(budget.search_steps_max) +
+             " steps per partition); raise it with --budget steps=N";
+  }
+}
+
 int check_one(const CheckArguments& arguments) {
   std::optional<HistoryFormat> format;
   if (!arguments.format.empty()) {
@@ -108,6 +158,7 @@ int check_one(const CheckArguments& arguments) {
     if (!format) throw UsageError("--format: expected raftsim, porcupine-kv or jepsen");
   }
   const SearchBudget budget = parse_budget(arguments.budget);
+  chosen_semantics(arguments, HistoryFormat::raftsim);  // option errors before a long read
   if (!arguments.out_dir.empty()) create_out_directory(arguments.out_dir);
   auto read = read_history_file(arguments.history_path, format, arguments.input_limit_bytes);
   if (!read.ok()) {
@@ -116,8 +167,9 @@ int check_one(const CheckArguments& arguments) {
   }
   const History& history = read.value().history;
   format = read.value().format;
-  auto model = model_or_throw(arguments.model.empty() ? default_model_for(*format, history)
-                                                      : arguments.model);
+  const Semantics semantics = chosen_semantics(arguments, *format);
+  auto model = model_or_throw(
+      arguments.model.empty() ? default_model_for(*format, history) : arguments.model, semantics);
   CheckOptions options;
   options.partition_by_key = !arguments.no_partition;
   options.stop_at_first_violation = !arguments.all_partitions;
@@ -135,11 +187,18 @@ int check_one(const CheckArguments& arguments) {
     auto json = result_to_json(result.value(), history);
     json["file"] = files::printable(arguments.history_path);
     json["format"] = history_format_name(*format);
+    json["semantics"] = {{"failed_cas", failed_cas_name(semantics.failed_cas)},
+                         {"nil_read", nil_read_name(semantics.nil_read)},
+                         {"initial", initial_value_text(semantics.initial)}};
     json["check_ms"] = check_ms;
     std::printf("%s\n", json.dump().c_str());
   } else {
-    std::printf("%s: %s", files::printable(arguments.history_path).c_str(),
-                result_to_text(result.value(), history).c_str());
+    std::printf("%s: %s(semantics: %s)\n", files::printable(arguments.history_path).c_str(),
+                result_to_text(result.value(), history).c_str(),
+                files::printable(semantics_text(semantics)).c_str());
+  }
+  if (result.value().verdict == Verdict::unknown) {
+    std::fprintf(stderr, "raftsim check: %s\n", budget_hint(result.value(), budget).c_str());
   }
   if (result.value().verdict == Verdict::empty) {
     std::fprintf(stderr, "raftsim check: %s: the history has no operations: nothing to check\n",
@@ -159,6 +218,15 @@ int run_check(const std::vector<std::string>& argument_list) {
                         "raftsim | porcupine-kv | jepsen (default: detected from the content)")(
       "model", po::value<std::string>(&arguments.model),
       "register | cas | kv (default: the file's model; porcupine-kv -> kv, jepsen -> cas)")(
+      "failed-cas", po::value<std::string>(&arguments.failed_cas),
+      "observe: a failed cas saw a value other than its 'from' (porcupine); ignore: it carries "
+      "no information (Knossos). Default: observe, but ignore for jepsen logs")(
+      "nil-read", po::value<std::string>(&arguments.nil_read),
+      "value: a read of nil saw nil (porcupine); unknown: its output is unknown (Knossos). "
+      "Default: value, but unknown for jepsen logs")(
+      "initial", po::value<std::string>(&arguments.initial),
+      "the initial value: nil (default), none (unknown; register and cas models), a whole "
+      "number, or a string (quote \"42\" for the string 42)")(
       "budget", po::value<std::string>(&arguments.budget),
       "per-partition limits, e.g. steps=200000000,memory_mb=4096,wall_s=600 (verdict unknown, "
       "exit 4, when one runs out; wall_s covers the whole check)")(

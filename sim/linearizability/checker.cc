@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <string_view>
+#include <tuple>
 
 #include "sim/linearizability/product_model.h"
 
@@ -17,6 +18,7 @@ struct Partition {
   std::string key;
   std::vector<SearchOperation> operations;
   std::vector<std::size_t> history_indices;
+  std::vector<ModelState> initial_states;  // Model::initial_states(): one search each
 };
 
 Result<std::vector<Partition>> prepare_partitions(const History& history, Model& model,
@@ -56,31 +58,14 @@ Result<std::vector<Partition>> prepare_partitions(const History& history, Model&
   return partitions;
 }
 
-// The operation that blocks the longest prefix: of the required operations left, the one that
-// returns first (the search met its return before it could linearize it).
-std::size_t blamed_operation(const Partition& partition, const std::vector<bool>& in_prefix) {
-  std::size_t blamed = partition.operations.size();
-  for (std::size_t index = 0; index < partition.operations.size(); ++index) {
-    const SearchOperation& operation = partition.operations[index];
-    if (in_prefix[index] || operation.optional) continue;
-    if (blamed == partition.operations.size() ||
-        operation.return_ns < partition.operations[blamed].return_ns) {
-      blamed = index;
-    }
-  }
-  RAFTSIM_CHECK_MSG(blamed < partition.operations.size(), "violation without a blocked op");
-  return blamed;
-}
-
-Violation explain_violation(Model& model, const Partition& partition,
+Violation explain_violation(Model& model, const Partition& partition, ModelState initial_state,
                             const SearchOutcome& outcome) {
+  RAFTSIM_CHECK_MSG(outcome.blocked != kNoOperation, "a violation without a blocked operation");
   Violation violation;
   violation.key = partition.key;
-  ModelState state = model.initial_state();
+  ModelState state = initial_state;
   violation.initial_state = model.describe_state(state);
-  std::vector<bool> in_prefix(partition.operations.size(), false);
   for (std::uint32_t index : outcome.longest_prefix) {
-    in_prefix[index] = true;
     ModelState next = 0;
     RAFTSIM_CHECK_MSG(model.step(state, partition.operations[index].prepared, &next),
                       "replaying the longest prefix failed");
@@ -88,7 +73,7 @@ Violation explain_violation(Model& model, const Partition& partition,
     violation.longest_prefix.push_back(
         LinearizationStep{partition.history_indices[index], model.describe_state(state)});
   }
-  const std::size_t blamed = blamed_operation(partition, in_prefix);
+  const std::size_t blamed = outcome.blocked;
   violation.blamed = partition.history_indices[blamed];
   const SearchOperation& failed = partition.operations[blamed];
   for (std::size_t index = 0; index < partition.operations.size(); ++index) {
@@ -99,6 +84,15 @@ Violation explain_violation(Model& model, const Partition& partition,
     }
   }
   return violation;
+}
+
+// Which of two refutations got farther: the later blocked return, then the longer prefix.
+bool farther(const Partition& partition, const SearchOutcome& a, const SearchOutcome& b) {
+  auto reach = [&](const SearchOutcome& outcome) {
+    return std::tuple(partition.operations[outcome.blocked].return_ns, outcome.blocked,
+                      outcome.longest_prefix.size());
+  };
+  return reach(a) > reach(b);
 }
 
 std::vector<std::string> sorted_keys(const History& history) {
@@ -133,13 +127,73 @@ namespace {
 constexpr std::uint64_t kFirstRoundSteps = 1 << 12;
 constexpr std::uint64_t kRoundGrowth = 4;
 
-void record(PartitionReport& report, const SearchOutcome& outcome) {
-  report.checked = true;
-  report.verdict = outcome.verdict;
-  report.exhausted = outcome.exhausted;
-  report.steps = outcome.steps;
-  report.configurations = outcome.configurations;
-  report.memory_bytes = outcome.memory_bytes;
+// One search: a partition from one of its initial states.
+struct Job {
+  std::size_t partition = 0;
+  ModelState initial_state = 0;
+  std::unique_ptr<Searcher> searcher;  // built at its first round, freed when it finishes
+  bool finished = false;
+  SearchVerdict verdict = SearchVerdict::linearizable;
+};
+
+// Per partition, what its finished jobs found.
+struct PartitionProgress {
+  std::size_t jobs_left = 0;
+  bool decided = false;
+  SearchOutcome unknown;  // the first job that ran out of budget, if any
+  bool any_unknown = false;
+  std::optional<SearchOutcome> refutation;  // the farthest refutation among its jobs
+  ModelState refuted_from = 0;              // ... and the initial state it started from
+};
+
+void add_work(PartitionReport& report, const SearchOutcome& outcome) {
+  report.steps += outcome.steps;
+  report.configurations += outcome.configurations;
+  report.memory_bytes = std::max(report.memory_bytes, outcome.memory_bytes);
+}
+
+SearchBudget partition_budget(const CheckOptions& options, std::size_t held_bytes,
+                              std::chrono::steady_clock::time_point start) {  // lint: allow
+  SearchBudget budget = options.budget;
+  budget.memory_bytes_max = options.budget.memory_bytes_max > held_bytes
+                                ? options.budget.memory_bytes_max - held_bytes
+                                : 0;
+  if (budget.wall_seconds_max > 0) {
+    const auto now = std::chrono::steady_clock::now();  // lint: allow (wall-clock guard)
+    const double spent = std::chrono::duration<double>(now - start).count();
+    budget.wall_seconds_max = std::max(budget.wall_seconds_max - spent, 1e-9);
+  }
+  return budget;
+}
+
+// The blame: the verdict search prunes, so it may stop short of how far the history really
+// gets. A second search of each initial state without pruning finds the farthest configuration;
+// if one runs out of budget, the verdict search's farthest stands (blame_exact false).
+Violation explain(Model& model, const Partition& partition, const PartitionProgress& progress,
+                  const SearchBudget& budget, std::uint64_t* steps) {
+  std::optional<SearchOutcome> best;
+  ModelState best_from = 0;
+  bool exact = true;
+  for (ModelState initial : partition.initial_states) {
+    Searcher searcher(model, partition.operations, SearchStart{initial, false});
+    const SearchOutcome& outcome = searcher.resume(budget);
+    *steps += outcome.steps;
+    RAFTSIM_CHECK_MSG(outcome.verdict != SearchVerdict::linearizable,
+                      "the explanation search linearized a history the verdict search refuted");
+    if (outcome.verdict == SearchVerdict::unknown) {
+      exact = false;
+      break;
+    }
+    if (!best || farther(partition, outcome, *best)) {
+      best = outcome;
+      best_from = initial;
+    }
+  }
+  Violation violation = exact ? explain_violation(model, partition, best_from, *best)
+                              : explain_violation(model, partition, progress.refuted_from,
+                                                  *progress.refutation);
+  violation.blame_exact = exact;
+  return violation;
 }
 
 // `held_bytes`: what the check holds besides the searches (the parsed history, the partitions);
@@ -147,51 +201,75 @@ void record(PartitionReport& report, const SearchOutcome& outcome) {
 void search_in_rounds(Model& model, const std::vector<Partition>& partitions,
                       const CheckOptions& options, std::size_t held_bytes, CheckResult& result) {
   const auto start = std::chrono::steady_clock::now();  // lint: allow (wall-clock guard only)
-  // A searcher is built when its partition's first round starts and freed when it finishes, so
-  // a history of many small partitions reuses one searcher's memory instead of holding them all.
-  std::vector<std::unique_ptr<Searcher>> searchers(partitions.size());
-  std::vector<bool> finished(partitions.size(), false);
+  std::vector<Job> jobs;
+  std::vector<PartitionProgress> progress(partitions.size());
+  for (std::size_t index = 0; index < partitions.size(); ++index) {
+    for (ModelState initial : partitions[index].initial_states) {
+      jobs.push_back(Job{index, initial, nullptr, false, SearchVerdict::linearizable});
+    }
+    progress[index].jobs_left = partitions[index].initial_states.size();
+  }
   const std::uint64_t steps_max = options.budget.search_steps_max;
   for (std::uint64_t round_steps = kFirstRoundSteps;;
        round_steps = round_steps > steps_max / kRoundGrowth ? steps_max
                                                             : round_steps * kRoundGrowth) {
     bool paused = false;
-    for (std::size_t index = 0; index < partitions.size(); ++index) {
-      if (finished[index]) continue;
-      if (!searchers[index]) {
-        searchers[index] = std::make_unique<Searcher>(model, partitions[index].operations);
+    for (Job& job : jobs) {
+      PartitionProgress& partition = progress[job.partition];
+      if (job.finished || partition.decided) continue;
+      const Partition& searched = partitions[job.partition];
+      if (!job.searcher) {
+        job.searcher = std::make_unique<Searcher>(model, searched.operations,
+                                                  SearchStart{job.initial_state, true});
       }
-      SearchBudget budget = options.budget;
-      budget.search_steps_max = std::min(round_steps, options.budget.search_steps_max);
-      budget.memory_bytes_max = options.budget.memory_bytes_max > held_bytes
-                                    ? options.budget.memory_bytes_max - held_bytes
-                                    : 0;
-      if (budget.wall_seconds_max > 0) {
-        const auto now = std::chrono::steady_clock::now();  // lint: allow (wall-clock guard)
-        const double spent = std::chrono::duration<double>(now - start).count();
-        budget.wall_seconds_max = std::max(budget.wall_seconds_max - spent, 1e-9);
-      }
-      const SearchOutcome& outcome = searchers[index]->resume(budget);
-      const bool final_limit = budget.search_steps_max == options.budget.search_steps_max;
-      if (!searchers[index]->finished() && !final_limit) {
+      SearchBudget budget = partition_budget(options, held_bytes, start);
+      budget.search_steps_max = std::min(round_steps, steps_max);
+      const SearchOutcome& outcome = job.searcher->resume(budget);
+      if (!job.searcher->finished() && budget.search_steps_max != steps_max) {
         paused = true;
         continue;
       }
-      record(result.partitions[index], outcome);
-      result.steps += outcome.steps;
-      if (outcome.verdict == SearchVerdict::not_linearizable && !result.violation) {
-        result.violation = explain_violation(model, partitions[index], outcome);
+      PartitionReport& report = result.partitions[job.partition];
+      job.finished = true;
+      job.verdict = outcome.verdict;
+      add_work(report, outcome);
+      --partition.jobs_left;
+      if (outcome.verdict == SearchVerdict::unknown && !partition.any_unknown) {
+        partition.any_unknown = true;
+        partition.unknown = outcome;
       }
-      searchers[index].reset();  // frees its visited set
-      finished[index] = true;
+      if (outcome.verdict == SearchVerdict::not_linearizable &&
+          (!partition.refutation || farther(searched, outcome, *partition.refutation))) {
+        partition.refutation = outcome;
+        partition.refuted_from = job.initial_state;
+      }
+      job.searcher.reset();  // frees its visited set
+      if (outcome.verdict != SearchVerdict::linearizable && partition.jobs_left > 0) continue;
+      // Decided: one initial state linearizes it, or every one has finished.
+      partition.decided = true;
+      report.checked = true;
+      report.verdict = outcome.verdict == SearchVerdict::linearizable ? SearchVerdict::linearizable
+                       : partition.any_unknown ? SearchVerdict::unknown
+                                               : SearchVerdict::not_linearizable;
+      report.exhausted = partition.any_unknown && report.verdict == SearchVerdict::unknown
+                             ? partition.unknown.exhausted
+                             : BudgetExhausted::none;
+      if (report.verdict == SearchVerdict::not_linearizable && !result.violation) {
+        result.violation = explain(model, searched, partition,
+                                   partition_budget(options, held_bytes, start),
+                                   &result.explanation_steps);
+      }
       if (result.violation && options.stop_at_first_violation) break;
     }
     if (!paused || (result.violation && options.stop_at_first_violation)) break;
   }
-  // Searches still paused when a violation ended the check stay unchecked; their work counts.
-  for (const auto& searcher : searchers) {
-    if (searcher) result.steps += searcher->outcome().steps;
+  // Searches still paused when a partition was decided or a violation ended the check: their
+  // work counts.
+  for (Job& job : jobs) {
+    if (!job.searcher) continue;
+    add_work(result.partitions[job.partition], job.searcher->outcome());
   }
+  for (const PartitionReport& report : result.partitions) result.steps += report.steps;
 }
 
 }  // namespace
@@ -205,13 +283,26 @@ Result<CheckResult> check_history(const History& history, Model& base_model,
     result.verdict = Verdict::empty;
     return result;
   }
+  if (!options.partition_by_key && base_model.initial_value_unknown()) {
+    return Status(StatusCode::invalid_argument,
+                  "an unknown initial value (initial none) needs the check partitioned by key");
+  }
   std::optional<ProductModel> product;
   if (!options.partition_by_key) product.emplace(base_model, sorted_keys(history));
   Model& model = product ? static_cast<Model&>(*product) : base_model;
   result.model = model.name();
   auto prepared = prepare_partitions(history, model, options.partition_by_key);
   if (!prepared.ok()) return prepared.status();
-  const std::vector<Partition>& partitions = prepared.value();
+  std::vector<Partition>& partitions = prepared.value();
+  std::vector<TimedOperation> timed;
+  for (Partition& partition : partitions) {
+    timed.clear();
+    for (const SearchOperation& operation : partition.operations) {
+      timed.push_back(TimedOperation{&operation.prepared, operation.invoke_ns, operation.return_ns,
+                                     operation.optional});
+    }
+    partition.initial_states = model.initial_states(timed);
+  }
   for (const Partition& partition : partitions) {
     result.partitions.push_back(PartitionReport{partition.key, partition.operations.size()});
   }

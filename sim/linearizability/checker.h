@@ -45,10 +45,18 @@ struct LinearizationStep {
 
 struct Violation {
   std::string key;
-  std::size_t blamed = 0;  // index into History::operations: cannot be linearized
+  // Index into History::operations: the operation whose response makes the history
+  // non-linearizable (every prefix of the history ending before its return is linearizable).
+  std::size_t blamed = 0;
   std::string initial_state;
-  std::vector<LinearizationStep> longest_prefix;  // the longest partial linearization found
+  // A linearization of the history up to the blamed operation's return, the one that linearized
+  // the most operations.
+  std::vector<LinearizationStep> longest_prefix;
   std::vector<std::size_t> concurrent;  // operations of the partition overlapping the blamed one
+  // True when the blame comes from a search without pruning (the history up to the blamed
+  // operation's return is then proven linearizable); false when that search ran out of budget
+  // and the verdict search's farthest configuration is shown instead.
+  bool blame_exact = true;
 };
 
 struct CheckResult {
@@ -58,6 +66,7 @@ struct CheckResult {
   std::optional<Violation> violation;  // the first violating partition found (round, key order)
   std::optional<std::string> unknown_partition;  // the first partition that ran out of budget
   std::uint64_t steps = 0;                       // over all partitions
+  std::uint64_t explanation_steps = 0;  // the search that found the blame (not in `steps`)
 };
 
 // Errors: invalid history (bad times) or an operation the model cannot interpret.

@@ -46,6 +46,15 @@ std::string default_model_for(HistoryFormat format, const History& history) {
   return format == HistoryFormat::porcupine_kv ? "kv" : "cas";
 }
 
+Semantics default_semantics_for(HistoryFormat format) {
+  Semantics semantics;
+  if (format == HistoryFormat::jepsen) {
+    semantics.failed_cas = FailedCas::ignore;
+    semantics.nil_read = NilRead::unknown;
+  }
+  return semantics;
+}
+
 Result<History> parse_history(std::string_view text, HistoryFormat format,
                               const std::string& file_name) {
   // The JSON reader checks UTF-8 itself; the line formats are checked here, so no value that

@@ -12,6 +12,7 @@
 
 #include "raft/base/status.h"
 #include "sim/linearizability/history.h"
+#include "sim/linearizability/semantics.h"
 
 namespace raftsim::linearizability {
 
@@ -30,6 +31,11 @@ HistoryFormat detect_history_format(std::string_view text);
 
 // The model a format implies when the file and the user do not name one.
 std::string default_model_for(HistoryFormat format, const History& history);
+
+// The reading of the tool a format comes from: jepsen -> Knossos (a :fail operation is dropped,
+// a cas included; a read of nil is unknown); raftsim and porcupine-kv -> porcupine (a failed cas
+// observed a different value; nil is a value). Initial value nil in all three.
+Semantics default_semantics_for(HistoryFormat format);
 
 Result<History> parse_history(std::string_view text, HistoryFormat format,
                               const std::string& file_name);

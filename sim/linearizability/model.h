@@ -9,6 +9,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "raft/base/status.h"
 #include "sim/linearizability/history.h"
@@ -36,6 +37,14 @@ struct PreparedOperation {
   std::uint64_t output = 0;
 };
 
+// An operation with its times, as initial_states() sees them.
+struct TimedOperation {
+  const PreparedOperation* prepared = nullptr;
+  TimeNs invoke_ns = 0;
+  TimeNs return_ns = kTimeInfinite;
+  bool optional = false;  // info
+};
+
 class Model {
  public:
   virtual ~Model() = default;
@@ -47,6 +56,14 @@ class Model {
   virtual Result<std::optional<PreparedOperation>> prepare(const Operation& operation) = 0;
 
   virtual ModelState initial_state() const = 0;
+
+  // The initial states to try, initial_state() first: the history is linearizable iff it is
+  // from one of them. More than one only when the initial value is unknown (semantics.h).
+  virtual std::vector<ModelState> initial_states(std::span<const TimedOperation> /*operations*/) {
+    return {initial_state()};
+  }
+  // True when initial_states() may return several (the initial value is unknown).
+  virtual bool initial_value_unknown() const { return false; }
 
   // Whether `operation` may take effect in `state`, and the state after it. Non-const so a model
   // can intern new states (for example the result of an append) on first sight.

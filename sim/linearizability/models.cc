@@ -3,6 +3,7 @@
 // StringStates: an append is an O(1) hash and probe, never a copy of the string.
 #include "sim/linearizability/models.h"
 
+#include <algorithm>
 #include <charconv>
 #include <nlohmann/json.hpp>
 
@@ -42,7 +43,16 @@ bool step_cas(ModelState state, const PreparedOperation& operation, ModelState* 
 // read / write (and cas when allow_cas): one register holding nil, an integer or a string.
 class RegisterModel final : public Model {
  public:
-  explicit RegisterModel(bool allow_cas) : allow_cas_(allow_cas) { nil_ = encode(Value::nil()); }
+  RegisterModel(bool allow_cas, const Semantics& semantics)
+      : allow_cas_(allow_cas), semantics_(semantics) {
+    nil_ = encode(Value::nil());
+    // An unknown initial value starts as one no operation writes: initial_states() adds the
+    // values operations could observe before the first write.
+    initial_ = semantics.initial.kind == InitialValue::Kind::given ? encode(semantics.initial.value)
+               : semantics.initial.kind == InitialValue::Kind::none
+                   ? values_.intern("u")
+                   : nil_;
+  }
 
   std::string name() const override { return allow_cas_ ? "cas" : "register"; }
 
@@ -53,6 +63,9 @@ class RegisterModel final : public Model {
       // A read that failed or timed out changed nothing and observed nothing.
       if (operation.status != OperationStatus::ok) return dropped();
       if (operation.output.is_absent()) return bad_operation(operation, "a read needs an output");
+      if (operation.output.kind == Value::Kind::nil && semantics_.nil_read == NilRead::unknown) {
+        return dropped();
+      }
       result.function = kRead;
       result.state_preserving = true;
       result.output = encode(operation.output);
@@ -69,6 +82,9 @@ class RegisterModel final : public Model {
       if (operation.argument.is_absent() || operation.argument2.is_absent()) {
         return bad_operation(operation, "a cas needs both from and to values");
       }
+      if (operation.status == OperationStatus::fail && semantics_.failed_cas == FailedCas::ignore) {
+        return dropped();
+      }
       result.function = kRegisterCas;
       result.failed = operation.status == OperationStatus::fail;
       result.state_preserving = result.failed;
@@ -81,7 +97,34 @@ class RegisterModel final : public Model {
                                         (allow_cas_ ? " or cas)" : ")"));
   }
 
-  ModelState initial_state() const override { return nil_; }
+  ModelState initial_state() const override { return initial_; }
+
+  bool initial_value_unknown() const override {
+    return semantics_.initial.kind == InitialValue::Kind::none;
+  }
+
+  // Under an unknown initial value, a linearization starting from value v either shows v to
+  // some read or ok / info cas linearized before the first write (which precedes the earliest
+  // return of a required write or cas), or shows it to nothing, when the value no operation
+  // writes (initial_) serves as well: so these candidates are all that need trying.
+  std::vector<ModelState> initial_states(std::span<const TimedOperation> operations) override {
+    std::vector<ModelState> states{initial_};
+    if (semantics_.initial.kind != InitialValue::Kind::none) return states;
+    TimeNs first_write_return = kTimeInfinite;
+    for (const TimedOperation& operation : operations) {
+      if (operation.optional || operation.prepared->state_preserving) continue;
+      first_write_return = std::min(first_write_return, operation.return_ns);
+    }
+    for (const TimedOperation& operation : operations) {
+      const PreparedOperation& prepared = *operation.prepared;
+      if (operation.invoke_ns > first_write_return) continue;
+      if (prepared.function == kRead) states.push_back(prepared.output);
+      if (prepared.function == kRegisterCas && !prepared.failed) states.push_back(prepared.argument);
+    }
+    std::sort(states.begin() + 1, states.end());
+    states.erase(std::unique(states.begin() + 1, states.end()), states.end());
+    return states;
+  }
 
   bool step(ModelState state, const PreparedOperation& operation, ModelState* next) override {
     switch (operation.function) {
@@ -112,12 +155,14 @@ class RegisterModel final : public Model {
   std::string describe_state(ModelState state) const override {
     const std::string_view encoded = values_.view(static_cast<std::uint32_t>(state));
     if (encoded[0] == 'n') return "nil";
+    if (encoded[0] == 'u') return "(unknown initial value)";
     if (encoded[0] == 'i') return std::string(encoded.substr(1));
     return nlohmann::json(std::string(encoded.substr(1))).dump();
   }
 
  private:
-  // Distinct kinds stay distinct: "n" nil, "i42" integer, "s42" string.
+  // Distinct kinds stay distinct: "n" nil, "i42" integer, "s42" string ("u": the unknown initial
+  // value, equal to nothing written).
   std::uint64_t encode(const Value& value) {
     switch (value.kind) {
       case Value::Kind::nil:
@@ -135,15 +180,23 @@ class RegisterModel final : public Model {
   }
 
   bool allow_cas_;
+  Semantics semantics_;
   StringInterner values_;
   std::string scratch_;  // reused by encode()
   std::uint64_t nil_ = 0;
+  std::uint64_t initial_ = 0;
 };
 
 // get / put / append / cas on strings; nil and "" both mean absent, as in porcupine's kv model.
 class KvModel final : public Model {
  public:
-  KvModel() = default;
+  // The initial value is nil ("") or a given string (make_model() checks).
+  explicit KvModel(const Semantics& semantics) : semantics_(semantics) {
+    const Value& initial = semantics.initial.value;
+    initial_ = semantics.initial.kind == InitialValue::Kind::given && initial.kind == Value::Kind::text
+                   ? strings_.leaf(initial.text)
+                   : strings_.empty();
+  }
 
   std::string name() const override { return "kv"; }
 
@@ -153,6 +206,9 @@ class KvModel final : public Model {
     Status status;
     if (operation.function == "get") {
       if (operation.status != OperationStatus::ok) return dropped();
+      if (operation.output.kind == Value::Kind::nil && semantics_.nil_read == NilRead::unknown) {
+        return dropped();
+      }
       result.function = kGet;
       result.state_preserving = true;
       status = encode(operation, operation.output, "output", &result.output);
@@ -162,6 +218,9 @@ class KvModel final : public Model {
       result.function = operation.function == "put" ? kPut : kAppend;
       status = encode(operation, operation.argument, "value", &result.argument);
     } else if (operation.function == "cas") {
+      if (operation.status == OperationStatus::fail && semantics_.failed_cas == FailedCas::ignore) {
+        return dropped();
+      }
       result.function = kKvCas;
       result.failed = operation.status == OperationStatus::fail;
       result.state_preserving = result.failed;
@@ -175,7 +234,7 @@ class KvModel final : public Model {
     return prepared(result);
   }
 
-  ModelState initial_state() const override { return strings_.empty(); }
+  ModelState initial_state() const override { return initial_; }
 
   bool step(ModelState state, const PreparedOperation& operation, ModelState* next) override {
     switch (operation.function) {
@@ -227,7 +286,9 @@ class KvModel final : public Model {
     return Status::ok_status();
   }
 
+  Semantics semantics_;
   StringStates strings_;
+  ModelState initial_ = 0;
 };
 
 }  // namespace
@@ -237,10 +298,31 @@ std::vector<std::string> model_names() {
 }
 
 std::unique_ptr<Model> make_model(const std::string& name) {
-  if (name == "register") return std::make_unique<RegisterModel>(false);
-  if (name == "cas") return std::make_unique<RegisterModel>(true);
-  if (name == "kv") return std::make_unique<KvModel>();
-  return nullptr;
+  auto model = make_model(name, Semantics{});
+  return model.ok() ? std::move(model).value() : nullptr;
+}
+
+Result<std::unique_ptr<Model>> make_model(const std::string& name, const Semantics& semantics) {
+  if (name == "register" || name == "cas") {
+    return std::unique_ptr<Model>(std::make_unique<RegisterModel>(name == "cas", semantics));
+  }
+  if (name == "kv") {
+    const InitialValue& initial = semantics.initial;
+    if (initial.kind == InitialValue::Kind::none) {
+      return Status(StatusCode::invalid_argument,
+                    "model kv: an unknown initial value (none) is not supported; kv keys start "
+                    "empty (nil) or at a given string");
+    }
+    if (initial.kind == InitialValue::Kind::given && initial.value.kind == Value::Kind::integer) {
+      return Status(StatusCode::invalid_argument,
+                    "model kv holds strings: give the initial value as a string (quoted)");
+    }
+    return std::unique_ptr<Model>(std::make_unique<KvModel>(semantics));
+  }
+  std::string names;
+  for (const std::string& known : model_names()) names += (names.empty() ? "" : ", ") + known;
+  return Status(StatusCode::invalid_argument,
+                "unknown model '" + name + "' (expected one of: " + names + ")");
 }
 
 }  // namespace raftsim::linearizability

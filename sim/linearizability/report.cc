@@ -41,8 +41,15 @@ std::string quoted(const std::string& text) {
 }
 
 void append_violation_text(const Violation& violation, const History& history, std::string& text) {
-  text += "key " + quoted(violation.key) + ": this operation cannot be linearized:\n  " +
+  text += "key " + quoted(violation.key) +
+          ": this operation cannot be linearized (the history is linearizable up to its "
+          "return, and not beyond):\n  " +
           operation_line(history, violation.blamed) + "\n";
+  if (!violation.blame_exact) {
+    text +=
+        "  (approximate: the search without pruning that finds the blame ran out of budget, so "
+        "the operation at fault may return earlier)\n";
+  }
   text += "longest partial linearization (" + std::to_string(violation.longest_prefix.size()) +
           " operations), with the model state after each:\n  initial state: " +
           violation.initial_state + "\n";
@@ -127,8 +134,10 @@ Json result_to_json(const CheckResult& result, const History& history) {
   for (std::size_t index : violation.concurrent) {
     concurrent.push_back(operation_json(history, index));
   }
+  json["explanation_steps"] = result.explanation_steps;
   json["violation"] = Json{{"key", violation.key},
                            {"operation", operation_json(history, violation.blamed)},
+                           {"blame_exact", violation.blame_exact},
                            {"initial_state", violation.initial_state},
                            {"longest_partial_linearization", prefix},
                            {"concurrent", concurrent}};

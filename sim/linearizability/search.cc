@@ -45,8 +45,9 @@ const char* budget_exhausted_name(BudgetExhausted exhausted) {
   RAFTSIM_UNREACHABLE("bad budget kind");
 }
 
-Searcher::Searcher(Model& model, std::span<const SearchOperation> operations)
-    : model_(model), operations_(operations) {
+Searcher::Searcher(Model& model, std::span<const SearchOperation> operations,
+                   const SearchStart& start)
+    : model_(model), operations_(operations), prune_hopeless_reads_(start.prune_hopeless_reads) {
   RAFTSIM_CHECK(operations.size() < INT32_MAX / 2);
   build_list();
   link_twins();
@@ -71,12 +72,13 @@ Searcher::Searcher(Model& model, std::span<const SearchOperation> operations)
   visited_.reset(words);
   outcome_.longest_prefix.reserve(operations.size());
   for (const SearchOperation& operation : operations) required_ += operation.optional ? 0 : 1;
-  state_ = model.initial_state();
+  state_ = start.initial_state.value_or(model.initial_state());
   candidates_.reserve(8 * operations.size());
   waiting_.reserve(64);
   writers_.reserve(64);
   levels_.reserve(operations.size() + 1);
   open_level();
+  record_if_farthest();
   if (required_ == 0) finish(SearchVerdict::linearizable);
 }
 
@@ -111,6 +113,11 @@ void Searcher::build_list() {
     previous = node;
   }
   nodes_[previous].next = -1;
+  return_rank_.assign(operations_.size(), 0);
+  std::uint32_t rank = 0;
+  for (const auto& [key, node] : order) {
+    if (!nodes_[node].is_call) return_rank_[nodes_[node].operation] = rank++;
+  }
 }
 
 // Identical prepared operations behave identically in every state (the Model contract), so their
@@ -176,7 +183,8 @@ std::size_t Searcher::memory_bytes() const {
   return visited_.memory_bytes() + nodes_.capacity() * sizeof(Node) +
          stack_.capacity() * sizeof(Frame) + levels_.capacity() * sizeof(Level) +
          (candidates_.capacity() + twin_before_.capacity()) * sizeof(std::int32_t) +
-         (waiting_.capacity() + try_rank_.capacity()) * sizeof(std::uint32_t) +
+         (waiting_.capacity() + try_rank_.capacity() + return_rank_.capacity()) *
+             sizeof(std::uint32_t) +
          writers_.capacity() * sizeof(const PreparedOperation*) +
          (bits_.capacity() + zobrist_.capacity()) * sizeof(std::uint64_t) +
          outcome_.longest_prefix.capacity() * sizeof(std::uint32_t);
@@ -211,14 +219,25 @@ void Searcher::push(std::int32_t call_node, bool forced, ModelState next_state) 
   state_ = next_state;
   lift(call_node);
   if (!operations_[index].optional) --required_;
-  if (stack_.size() > outcome_.longest_prefix.size()) record_prefix();
   open_level();
+  record_if_farthest();
+}
+
+// A configuration whose first return comes later has linearized a longer prefix of the history
+// (every operation returning before it); among equals, the one with more operations.
+void Searcher::record_if_farthest() {
+  const std::pair<std::uint32_t, std::size_t> reach{frontier_, stack_.size()};
+  if (recorded_any_ && reach <= farthest_) return;
+  recorded_any_ = true;
+  farthest_ = reach;
+  outcome_.blocked = frontier_node_ > 0 ? nodes_[frontier_node_].operation : kNoOperation;
+  record_prefix();
 }
 
 void Searcher::open_level() {
   const auto begin = static_cast<std::uint32_t>(candidates_.size());
-  for (std::int32_t node = nodes_[0].next; node > 0 && nodes_[node].is_call;
-       node = nodes_[node].next) {
+  std::int32_t node = nodes_[0].next;
+  for (; node > 0 && nodes_[node].is_call; node = nodes_[node].next) {
     // Insertion sort by try rank: windows are small, and this allocates nothing once the
     // arena has grown.
     candidates_.push_back(node);
@@ -230,8 +249,11 @@ void Searcher::open_level() {
     }
     candidates_[position] = node;
   }
+  frontier_node_ = node > 0 ? node : -1;
+  frontier_ = node > 0 ? return_rank_[nodes_[node].operation]
+                       : static_cast<std::uint32_t>(operations_.size());
   auto count = static_cast<std::uint32_t>(candidates_.size()) - begin;
-  if (next_read_is_hopeless()) count = 0;  // a dead end: backtrack at once
+  if (prune_hopeless_reads_ && next_read_is_hopeless()) count = 0;  // dead end: backtrack
   promote_enablers(begin, count);
   levels_.push_back(Level{begin, count, 0});
 }
@@ -359,7 +381,10 @@ bool Searcher::budget_exhausted(const SearchBudget& budget) {
 void Searcher::finish(SearchVerdict verdict) {
   finished_ = true;
   outcome_.verdict = verdict;
-  if (verdict == SearchVerdict::linearizable) record_prefix();  // the witness
+  if (verdict == SearchVerdict::linearizable) {  // the witness
+    record_prefix();
+    outcome_.blocked = kNoOperation;
+  }
   outcome_.configurations = visited_.size();
   outcome_.memory_bytes = memory_bytes();
 }
@@ -412,8 +437,8 @@ const SearchOutcome& Searcher::resume(const SearchBudget& budget) {
 }
 
 SearchOutcome search_partition(Model& model, std::span<const SearchOperation> operations,
-                               const SearchBudget& budget) {
-  Searcher searcher(model, operations);
+                               const SearchBudget& budget, const SearchStart& start) {
+  Searcher searcher(model, operations, start);
   return searcher.resume(budget);
 }
 

@@ -12,6 +12,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
+#include <utility>
 #include <span>
 #include <vector>
 
@@ -41,15 +43,31 @@ struct SearchOperation {
   PreparedOperation prepared;
 };
 
+// How a search starts. The defaults are the fast verdict search; the explanation of a violation
+// searches again without the hopeless-read pruning, which can end a configuration before it has
+// gone as far as it could, and so would blame an operation too early.
+struct SearchStart {
+  std::optional<ModelState> initial_state;  // default: the model's initial_state()
+  bool prune_hopeless_reads = true;
+};
+
+inline constexpr std::uint32_t kNoOperation = UINT32_MAX;
+
 struct SearchOutcome {
   SearchVerdict verdict = SearchVerdict::linearizable;
   BudgetExhausted exhausted = BudgetExhausted::none;
   std::uint64_t steps = 0;
   std::uint64_t configurations = 0;  // entries in the visited set at the end
   std::uint64_t memory_bytes = 0;    // visited set plus list, at the end
-  // The longest sequence of operations (indices into the input) linearized at any point; for a
-  // linearizable partition, a full witness of its required operations.
+  // The configuration that got farthest: the one whose first unlinearized return comes latest
+  // (then the one with more operations linearized). Its operations in linearization order
+  // (indices into the input): for a linearizable partition, a full witness. Every history prefix
+  // ending before that return is linearizable (the path is a linearization of it), so when the
+  // search explored without pruning, the operation of that return (`blocked`) is the one whose
+  // response makes the history non-linearizable; kNoOperation when every required operation got
+  // linearized.
   std::vector<std::uint32_t> longest_prefix;
+  std::uint32_t blocked = kNoOperation;
 };
 
 // One partition's search. It can pause when its step allowance runs out and resume later with a
@@ -57,7 +75,7 @@ struct SearchOutcome {
 class Searcher {
  public:
   // `model` and `operations` must outlive the searcher.
-  Searcher(Model& model, std::span<const SearchOperation> operations);
+  Searcher(Model& model, std::span<const SearchOperation> operations, const SearchStart& start = {});
   Searcher(const Searcher&) = delete;
   Searcher& operator=(const Searcher&) = delete;
 
@@ -99,6 +117,7 @@ class Searcher {
   void set_bit(std::uint32_t index);
   void clear_bit(std::uint32_t index);
   void record_prefix();
+  void record_if_farthest();
   void push(std::int32_t call_node, bool forced, ModelState next_state);
   void open_level();
   void promote_enablers(std::uint32_t begin, std::uint32_t count);
@@ -125,6 +144,15 @@ class Searcher {
   BitsetBounds bounds_;              // where bits_ is all ones and all zeros (visited_set.h)
   // How many frames of the stack still equal outcome_.longest_prefix (see record_prefix()).
   std::size_t prefix_matching_ = 0;
+  // return_rank_[i]: position of operation i's return among the return nodes (list order);
+  // frontier_: that rank for the current configuration's first return (required count when
+  // none is left), set by open_level(); farthest_: the best (frontier, depth) recorded.
+  std::vector<std::uint32_t> return_rank_;
+  std::uint32_t frontier_ = 0;
+  std::int32_t frontier_node_ = -1;
+  std::pair<std::uint32_t, std::size_t> farthest_{0, 0};
+  bool recorded_any_ = false;
+  bool prune_hopeless_reads_ = true;
   std::vector<std::uint64_t> zobrist_;  // one random word per operation
   // twin_before_[b] = a (or -1): a and b are identical operations, a invoked and returned no
   // later than b, so some linearization (if any exists) puts a before b; the search only
@@ -144,6 +172,6 @@ class Searcher {
 
 // Runs one search to a verdict or a limit.
 SearchOutcome search_partition(Model& model, std::span<const SearchOperation> operations,
-                               const SearchBudget& budget);
+                               const SearchBudget& budget, const SearchStart& start = {});
 
 }  // namespace raftsim::linearizability

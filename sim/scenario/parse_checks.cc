@@ -94,6 +94,11 @@ void parse_checks_section(JsonObjectReader reader, bool faults_in_time_order, Sc
   parse_after_steps(reader, faults_in_time_order, scenario, errors);
   reader.read_uint("linearizability_steps_max", checks.linearizability_steps_max, 1,
                    std::uint64_t{1} << 40);
+  reader.read_uint("linearizability_memory_mb", checks.linearizability_memory_mb, 1, 65536);
+  reader.read_choice("linearizability_failed_cas", checks.linearizability_failed_cas,
+                     {"observe", "ignore"});
+  reader.read_choice("linearizability_nil_read", checks.linearizability_nil_read,
+                     {"value", "unknown"});
   reader.finish();
 }
 

@@ -84,6 +84,12 @@ struct Checks {
   LeadershipBounds leadership;                    // over the whole run
   std::vector<StepLeadershipBounds> after_steps;  // from a fault step on
   std::uint64_t linearizability_steps_max = 50'000'000;
+  std::uint64_t linearizability_memory_mb = 4096;  // the search's memory budget
+  // The readings on which checkers differ (sim/linearizability/semantics.h); the simulated
+  // clients report a failed cas only when the server compared and found another value, so
+  // observe is right for them; the KV store starts empty, so the initial value is not a choice.
+  std::string linearizability_failed_cas = "observe";
+  std::string linearizability_nil_read = "value";
 };
 
 struct Expectation {

@@ -152,6 +152,16 @@ void write_checks(const Scenario& scenario, ordered_json& out) {
                    {"recovery", checks.recovery},
                    {"liveness_timeout_ms", to_ms(checks.liveness_timeout)},
                    {"linearizability_steps_max", checks.linearizability_steps_max}};
+  const Checks defaults;
+  if (checks.linearizability_memory_mb != defaults.linearizability_memory_mb) {
+    out["checks"]["linearizability_memory_mb"] = checks.linearizability_memory_mb;
+  }
+  if (checks.linearizability_failed_cas != defaults.linearizability_failed_cas) {
+    out["checks"]["linearizability_failed_cas"] = checks.linearizability_failed_cas;
+  }
+  if (checks.linearizability_nil_read != defaults.linearizability_nil_read) {
+    out["checks"]["linearizability_nil_read"] = checks.linearizability_nil_read;
+  }
   if (checks.recovery_max) out["checks"]["recovery_ms_max"] = to_ms(*checks.recovery_max);
   if (checks.term_max) out["checks"]["term_max"] = *checks.term_max;
   if (checks.stable_leader_bound) {

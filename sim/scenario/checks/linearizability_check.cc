@@ -14,6 +14,27 @@ double ms(Time time) {
   return static_cast<double>(time) / kMillisecond;
 }
 
+// "memory budget (4096 MiB); raise checks.linearizability_memory_mb": the budget that ran out
+// and what raises it.
+std::string budget_and_knob(const linearizability::CheckResult& check, const Checks& checks) {
+  linearizability::BudgetExhausted exhausted = linearizability::BudgetExhausted::none;
+  for (const auto& partition : check.partitions) {
+    if (partition.key == check.unknown_partition) exhausted = partition.exhausted;
+  }
+  switch (exhausted) {
+    case linearizability::BudgetExhausted::memory_bytes:
+      return "memory budget (" + std::to_string(checks.linearizability_memory_mb) +
+             " MiB); raise checks.linearizability_memory_mb";
+    case linearizability::BudgetExhausted::wall_clock:
+      return "wall-clock guard (" +
+             std::to_string(static_cast<int>(linearizability::SearchBudget{}.wall_seconds_max)) +
+             " s; not a scenario setting: the machine is far slower than expected)";
+    default:
+      return "step budget (" + std::to_string(checks.linearizability_steps_max) +
+             " steps); raise checks.linearizability_steps_max";
+  }
+}
+
 CheckerFinding check_linearizability(const RunEnd& run) {
   const char* kName = "linearizability";
   if (run.queue_workload()) return skipped_finding(kName, "KV workloads only");
@@ -22,10 +43,17 @@ CheckerFinding check_linearizability(const RunEnd& run) {
   const History& recorded = run.cluster.history();
   auto history = linearizability::parse_raftsim_json(recorded.to_json(), "history");
   RAFTSIM_CHECK_MSG(history.ok(), "the simulator wrote a history its own checker cannot read");
-  auto model = linearizability::make_model("kv");
-  RAFTSIM_CHECK(model != nullptr);
+  const Checks& checks = run.scenario.checks;
+  linearizability::Semantics semantics;
+  // Parsing restricted both to their choices.
+  semantics.failed_cas = *linearizability::parse_failed_cas(checks.linearizability_failed_cas);
+  semantics.nil_read = *linearizability::parse_nil_read(checks.linearizability_nil_read);
+  auto made = linearizability::make_model("kv", semantics);
+  RAFTSIM_CHECK(made.ok());
+  std::unique_ptr<linearizability::Model> model = std::move(made).value();
   linearizability::CheckOptions options;
-  options.budget.search_steps_max = run.scenario.checks.linearizability_steps_max;
+  options.budget.search_steps_max = checks.linearizability_steps_max;
+  options.budget.memory_bytes_max = checks.linearizability_memory_mb << 20;
   auto result = linearizability::check_history(history.value(), *model, options);
   RAFTSIM_CHECK_MSG(result.ok(), "the simulator's history failed validation");
   const linearizability::CheckResult& check = result.value();
@@ -40,9 +68,9 @@ CheckerFinding check_linearizability(const RunEnd& run) {
       return finding;
     case linearizability::Verdict::unknown:
       finding.status = CheckStatus::unknown;
-      finding.summary = "the search budget ran out at key " +
-                        check.unknown_partition.value_or("?") +
-                        "; raise checks.linearizability_steps_max";
+      finding.summary = "the linearizability search ran out of its " +
+                        budget_and_knob(check, checks) + " at key " +
+                        check.unknown_partition.value_or("?");
       return finding;
     case linearizability::Verdict::not_linearizable:
       break;
