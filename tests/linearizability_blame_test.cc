@@ -297,6 +297,12 @@ RC_GTEST_PROP(LinearizabilityBlame, TheBlamedReturnIsWhereTheHistoryStopsBeingLi
   RC_ASSERT(blamed < entries.size());
   RC_ASSERT(!entries[blamed].optional);
   const EventKey cut{entries[blamed].return_ns, 1, blamed};
+  for (const Operation& operation : history.operations) {
+    RC_LOG() << operation.describe() << " [" << operation.invoke_ns << ", "
+             << (operation.return_ns == kTimeInfinite ? -1 : operation.return_ns) << "] "
+             << operation_status_name(operation.status) << "\n";
+  }
+  RC_LOG() << "model " << history.model << " blamed " << violation.blamed << "\n";
   RC_ASSERT(ReferenceChecker(history_at(entries, cut, false), *reference_model).linearizable());
   RC_ASSERT(!ReferenceChecker(history_at(entries, cut, true), *reference_model).linearizable());
   // The partial linearization shown is a real one: it replays from the initial state.

@@ -124,7 +124,7 @@ void Searcher::build_list() {
 // linearization points can be handed out earliest-deadline-first: among identical operations, an
 // available one with an earlier return (then earlier invoke) always takes the earlier point. Hence
 // b needs only wait for its nearest identical predecessor a with a.invoke <= b.invoke and
-// a.return <= b.return.
+// a.return <= b.return (ties broken by operation index, as in the list).
 void Searcher::link_twins() {
   const auto count = operations_.size();
   twin_before_.assign(count, -1);
@@ -148,7 +148,11 @@ void Searcher::link_twins() {
     for (std::size_t back = position; back-- > 0;) {
       const auto earlier = static_cast<std::uint32_t>(std::get<2>(std::get<1>(keys[back])));
       if (std::get<0>(keys[back]) != std::get<0>(keys[position])) break;
-      if (operations_[earlier].return_ns <= operations_[later].return_ns) {
+      // Returns compared as the list orders them (time, then operation), so a always returns
+      // first in the list: the farthest configuration (record_if_farthest) is never one the
+      // reduction skips.
+      if (std::pair(operations_[earlier].return_ns, earlier) <
+          std::pair(operations_[later].return_ns, later)) {
         twin_before_[later] = static_cast<std::int32_t>(earlier);
         break;
       }
