@@ -81,7 +81,7 @@ std::pair<std::size_t, std::vector<std::size_t>> blame(const CheckResult& result
 }
 
 std::pair<std::size_t, std::vector<std::size_t>> blame_of(std::vector<Operation> operations,
-                                                           const std::string& model = "cas") {
+                                                          const std::string& model = "cas") {
   return blame(check(std::move(operations), model));
 }
 
@@ -102,31 +102,31 @@ TEST(Blame, AReadOfAValueWrittenOnlyLaterIsBlamedWithNothingBeforeIt) {
 }
 
 TEST(Blame, AStaleReadAfterTwoWritesIsBlamedAfterBoth) {
-  const auto [blamed, prefix] = blame(
-      check({write(1, 0, 10), write(2, 20, 30), read(Value::of(1), 40, 50)}));
+  const auto [blamed, prefix] =
+      blame(check({write(1, 0, 10), write(2, 20, 30), read(Value::of(1), 40, 50)}));
   EXPECT_EQ(blamed, 2u);
   EXPECT_EQ(prefix, Prefix({0, 1}));
 }
 
 TEST(Blame, TheSecondOfTwoReadsDuringAWriteIsBlamedWhenItGoesBack) {
   // The first read saw the write take effect; the second, later, saw the value before it.
-  const auto [blamed, prefix] = blame(
-      check({write(1, 0, 100), read(Value::of(1), 10, 20), read(Value::nil(), 30, 40)}));
+  const auto [blamed, prefix] =
+      blame(check({write(1, 0, 100), read(Value::of(1), 10, 20), read(Value::nil(), 30, 40)}));
   EXPECT_EQ(blamed, 2u);
   EXPECT_EQ(prefix, Prefix({0, 1}));
 }
 
 TEST(Blame, AViolationLateInALongHistoryKeepsEverythingBeforeIt) {
-  const auto [blamed, prefix] = blame(
-      check({write(1, 0, 10), read(Value::of(1), 20, 30), write(2, 40, 50),
-             read(Value::of(2), 60, 70), write(3, 80, 90), read(Value::of(2), 100, 110)}));
+  const auto [blamed, prefix] =
+      blame(check({write(1, 0, 10), read(Value::of(1), 20, 30), write(2, 40, 50),
+                   read(Value::of(2), 60, 70), write(3, 80, 90), read(Value::of(2), 100, 110)}));
   EXPECT_EQ(blamed, 5u);
   EXPECT_EQ(prefix, Prefix({0, 1, 2, 3, 4}));
 }
 
 TEST(Blame, AFailedCasThatSawTheValueItExpectedIsBlamed) {
-  const auto [blamed, prefix] = blame(
-      check({write(1, 0, 10), cas(1, 2, 20, 30, OperationStatus::fail)}));
+  const auto [blamed, prefix] =
+      blame(check({write(1, 0, 10), cas(1, 2, 20, 30, OperationStatus::fail)}));
   EXPECT_EQ(blamed, 1u);
   EXPECT_EQ(prefix, Prefix({0}));
 }
@@ -153,7 +153,8 @@ TEST(Blame, ReportsAreTheSameOnEveryRun) {
 TEST(SemanticsOptions, FailedCasIgnoredCarriesNoInformation) {
   Semantics ignore;
   ignore.failed_cas = FailedCas::ignore;
-  const std::vector<Operation> history = {write(1, 0, 10), cas(1, 2, 20, 30, OperationStatus::fail)};
+  const std::vector<Operation> history = {write(1, 0, 10),
+                                          cas(1, 2, 20, 30, OperationStatus::fail)};
   EXPECT_EQ(check(history).verdict, Verdict::not_linearizable);
   EXPECT_EQ(check(history, "cas", ignore).verdict, Verdict::linearizable);
 }
@@ -185,12 +186,13 @@ TEST(SemanticsOptions, AGivenInitialValueIsWhatTheFirstReadSees) {
 TEST(SemanticsOptions, AnUnknownInitialValueIsOneValueForEveryReadThatSeesIt) {
   Semantics none;
   none.initial = InitialValue{InitialValue::Kind::none, {}};
-  EXPECT_EQ(check({read(Value::of(7), 0, 10), write(1, 20, 30), read(Value::of(1), 40, 50)},
-                  "cas", none)
-                .verdict,
-            Verdict::linearizable);
+  EXPECT_EQ(
+      check({read(Value::of(7), 0, 10), write(1, 20, 30), read(Value::of(1), 40, 50)}, "cas", none)
+          .verdict,
+      Verdict::linearizable);
   // Two reads before any write saw two different initial values.
-  const CheckResult two = check({read(Value::of(7), 0, 10), read(Value::of(8), 20, 30)}, "cas", none);
+  const CheckResult two =
+      check({read(Value::of(7), 0, 10), read(Value::of(8), 20, 30)}, "cas", none);
   EXPECT_EQ(two.verdict, Verdict::not_linearizable);
   ASSERT_TRUE(two.violation);
   EXPECT_EQ(two.violation->blamed, 1u);
@@ -340,9 +342,8 @@ bool reference_linearizable(const History& history, const Semantics& semantics,
   if (semantics.initial.kind == InitialValue::Kind::none) {
     initials = {InitialValue{}};
     for (std::int64_t number = 0; number <= values + 1; ++number) {
-      initials.push_back(InitialValue{InitialValue::Kind::given, Value::of(number == values + 1
-                                                                               ? 1000
-                                                                               : number)});
+      initials.push_back(
+          InitialValue{InitialValue::Kind::given, Value::of(number == values + 1 ? 1000 : number)});
     }
   }
   for (const InitialValue& initial : initials) {
@@ -359,8 +360,8 @@ RC_GTEST_PROP(LinearizabilityBlame, EverySemanticsAgreesWithTheBruteForceReferen
   Choices choices(many_choices(4));
   SimulationShape shape = random_shape(choices, 7);
   shape.keys = 1;
-  History history = choices.percent(50) ? random_history(shape, choices)
-                                        : simulate_linearizable(shape, choices);
+  History history =
+      choices.percent(50) ? random_history(shape, choices) : simulate_linearizable(shape, choices);
   if (choices.percent(50)) perturb_one_read(history, choices);
   const Semantics semantics = random_semantics(choices, history.model, shape.values);
   RC_TAG(semantics_text(semantics));

@@ -217,7 +217,6 @@ class ReferenceChecker {
   std::vector<bool> used_;
 };
 
-
 inline SimulationShape random_shape(Choices& choices, std::uint32_t operations_max) {
   SimulationShape shape;
   static const char* kModels[] = {"register", "cas", "kv"};
@@ -251,6 +250,5 @@ inline void perturb_one_read(History& history, Choices& choices) {
     read.output = value == 3 ? Value::nil() : Value::of(std::int64_t{value});
   }
 }
-
 
 }  // namespace raftsim::linearizability::testing

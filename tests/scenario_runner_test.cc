@@ -138,6 +138,35 @@ TEST(ScenarioRunner, AnUnmetRecoveryBoundFails) {
   EXPECT_EQ(report.exit_code(), 0);
 }
 
+// A linearizability search that runs out says which budget ran out and which field raises it
+// (a memory exhaustion used to advise raising the step limit).
+TEST(ScenarioRunner, ALinearizabilityBudgetThatRunsOutNamesItselfAndItsKnob) {
+  auto linearizability = [](const ScenarioRunReport& report) {
+    for (const CheckerFinding& finding : report.findings) {
+      if (finding.checker == "linearizability") return finding;
+    }
+    return CheckerFinding{};
+  };
+  const Scenario steps = scenario_from(R"({"version": 1, "name": "s", "duration_ms": 3000,
+    "checks": {"linearizability_steps_max": 1}})");
+  const ScenarioRunReport few_steps = run_scenario(steps, 1);
+  EXPECT_EQ(linearizability(few_steps).status, CheckStatus::unknown);
+  EXPECT_NE(linearizability(few_steps).summary.find(
+                "step budget (1 steps); raise checks.linearizability_steps_max"),
+            std::string::npos)
+      << linearizability(few_steps).summary;
+  EXPECT_EQ(run_scenario(steps, 1).trace_hash, few_steps.trace_hash);
+  const Scenario memory = scenario_from(R"({"version": 1, "name": "m", "duration_ms": 20000,
+    "checks": {"linearizability_memory_mb": 1}})");
+  const ScenarioRunReport little_memory = run_scenario(memory, 1);
+  EXPECT_EQ(linearizability(little_memory).status, CheckStatus::unknown);
+  EXPECT_NE(linearizability(little_memory)
+                .summary.find("memory budget (1 MiB); raise checks.linearizability_memory_mb"),
+            std::string::npos)
+      << linearizability(little_memory).summary;
+  EXPECT_EQ(run_scenario(memory, 1).trace_hash, little_memory.trace_hash);
+}
+
 TEST(ScenarioRunner, AStepNamingAMissingRoleIsSkippedAndReported) {
   // A single-node cluster has no followers.
   const Scenario scenario = scenario_from(R"({"version": 1, "name": "s", "duration_ms": 3000,

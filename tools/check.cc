@@ -1,5 +1,6 @@
 // raftsim check: judge a history for linearizability.
 //   raftsim check HISTORY [--format raftsim|porcupine-kv|jepsen] [--model register|cas|kv]
+//                 [--failed-cas observe|ignore] [--nil-read value|unknown] [--initial nil|none|V]
 //                 [--budget steps=N,memory_mb=M,wall_s=S] [--no-partition] [--out DIR] [--json]
 // Exit codes: 0 linearizable, 1 not linearizable, 2 bad input (or an empty history), 4 unknown
 // within the budget. `raftsim check --bench DIR` times the check alone (parsing excluded) on the
@@ -95,7 +96,8 @@ Semantics chosen_semantics(const CheckArguments& arguments, HistoryFormat format
   }
   if (!arguments.initial.empty()) {
     auto initial = parse_initial_value(arguments.initial);
-    if (!initial.ok()) throw UsageError("--initial: " + files::printable(initial.status().message()));
+    if (!initial.ok())
+      throw UsageError("--initial: " + files::printable(initial.status().message()));
     semantics.initial = initial.value();
   }
   return semantics;
@@ -141,10 +143,12 @@ std::string budget_hint(const CheckResult& result, const SearchBudget& budget) {
       return where + " ran out of the memory budget (" +
              std::to_string(budget.memory_bytes_max >> 20) +
              " MiB per partition); raise it with --budget memory_mb=N";
-    case BudgetExhausted::wall_clock:
-      return where + " ran out of the wall-clock guard (" +
-             std::to_string(budget.wall_seconds_max) +
+    case BudgetExhausted::wall_clock: {
+      char seconds[32];
+      std::snprintf(seconds, sizeof seconds, "%g", budget.wall_seconds_max);
+      return where + " ran out of the wall-clock guard (" + seconds +
              " s for the whole check); raise it with --budget wall_s=S";
+    }
     default:
       return where + " ran out of the step budget (" + std::to_string(budget.search_steps_max) +
              " steps per partition); raise it with --budget steps=N";

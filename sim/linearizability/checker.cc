@@ -189,9 +189,9 @@ Violation explain(Model& model, const Partition& partition, const PartitionProgr
       best_from = initial;
     }
   }
-  Violation violation = exact ? explain_violation(model, partition, best_from, *best)
-                              : explain_violation(model, partition, progress.refuted_from,
-                                                  *progress.refutation);
+  Violation violation =
+      exact ? explain_violation(model, partition, best_from, *best)
+            : explain_violation(model, partition, progress.refuted_from, *progress.refutation);
   violation.blame_exact = exact;
   return violation;
 }
@@ -249,15 +249,15 @@ void search_in_rounds(Model& model, const std::vector<Partition>& partitions,
       partition.decided = true;
       report.checked = true;
       report.verdict = outcome.verdict == SearchVerdict::linearizable ? SearchVerdict::linearizable
-                       : partition.any_unknown ? SearchVerdict::unknown
+                       : partition.any_unknown                        ? SearchVerdict::unknown
                                                : SearchVerdict::not_linearizable;
       report.exhausted = partition.any_unknown && report.verdict == SearchVerdict::unknown
                              ? partition.unknown.exhausted
                              : BudgetExhausted::none;
       if (report.verdict == SearchVerdict::not_linearizable && !result.violation) {
-        result.violation = explain(model, searched, partition,
-                                   partition_budget(options, held_bytes, start),
-                                   &result.explanation_steps);
+        result.violation =
+            explain(model, searched, partition, partition_budget(options, held_bytes, start),
+                    &result.explanation_steps);
       }
       if (result.violation && options.stop_at_first_violation) break;
     }

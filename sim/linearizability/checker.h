@@ -66,7 +66,7 @@ struct CheckResult {
   std::optional<Violation> violation;  // the first violating partition found (round, key order)
   std::optional<std::string> unknown_partition;  // the first partition that ran out of budget
   std::uint64_t steps = 0;                       // over all partitions
-  std::uint64_t explanation_steps = 0;  // the search that found the blame (not in `steps`)
+  std::uint64_t explanation_steps = 0;           // the search that found the blame (not in `steps`)
 };
 
 // Errors: invalid history (bad times) or an operation the model cannot interpret.

@@ -49,9 +49,8 @@ class RegisterModel final : public Model {
     // An unknown initial value starts as one no operation writes: initial_states() adds the
     // values operations could observe before the first write.
     initial_ = semantics.initial.kind == InitialValue::Kind::given ? encode(semantics.initial.value)
-               : semantics.initial.kind == InitialValue::Kind::none
-                   ? values_.intern("u")
-                   : nil_;
+               : semantics.initial.kind == InitialValue::Kind::none ? values_.intern("u")
+                                                                    : nil_;
   }
 
   std::string name() const override { return allow_cas_ ? "cas" : "register"; }
@@ -119,7 +118,8 @@ class RegisterModel final : public Model {
       const PreparedOperation& prepared = *operation.prepared;
       if (operation.invoke_ns > first_write_return) continue;
       if (prepared.function == kRead) states.push_back(prepared.output);
-      if (prepared.function == kRegisterCas && !prepared.failed) states.push_back(prepared.argument);
+      if (prepared.function == kRegisterCas && !prepared.failed)
+        states.push_back(prepared.argument);
     }
     std::sort(states.begin() + 1, states.end());
     states.erase(std::unique(states.begin() + 1, states.end()), states.end());
@@ -193,9 +193,10 @@ class KvModel final : public Model {
   // The initial value is nil ("") or a given string (make_model() checks).
   explicit KvModel(const Semantics& semantics) : semantics_(semantics) {
     const Value& initial = semantics.initial.value;
-    initial_ = semantics.initial.kind == InitialValue::Kind::given && initial.kind == Value::Kind::text
-                   ? strings_.leaf(initial.text)
-                   : strings_.empty();
+    initial_ =
+        semantics.initial.kind == InitialValue::Kind::given && initial.kind == Value::Kind::text
+            ? strings_.leaf(initial.text)
+            : strings_.empty();
   }
 
   std::string name() const override { return "kv"; }

@@ -1,7 +1,8 @@
 // raftsim linearizability: the built-in sequential models and the registry that names them.
 // register: read / write. cas: read / write / cas (by default a failed cas is an observation:
-// the value differed; see semantics.h for the other readings). kv: per-key strings with get / put / append / cas, initially "" (absent == empty).
-// Each model is per key; the checker partitions by key or wraps the model in a ProductModel.
+// the value differed; see semantics.h for the other readings). kv: per-key strings with get / put /
+// append / cas, initially "" (absent == empty). Each model is per key; the checker partitions by
+// key or wraps the model in a ProductModel.
 #pragma once
 
 #include <memory>

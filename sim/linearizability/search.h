@@ -13,8 +13,8 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
-#include <utility>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "sim/linearizability/model.h"
@@ -75,7 +75,8 @@ struct SearchOutcome {
 class Searcher {
  public:
   // `model` and `operations` must outlive the searcher.
-  Searcher(Model& model, std::span<const SearchOperation> operations, const SearchStart& start = {});
+  Searcher(Model& model, std::span<const SearchOperation> operations,
+           const SearchStart& start = {});
   Searcher(const Searcher&) = delete;
   Searcher& operator=(const Searcher&) = delete;
 

@@ -54,7 +54,8 @@ std::optional<NilRead> parse_nil_read(std::string_view text);
 // as "\"42\"" to give the string 42). Errors say what was expected.
 Result<InitialValue> parse_initial_value(std::string_view text);
 
-// One line naming the three choices, for reports: "failed-cas observe, nil-read value, initial nil".
+// One line naming the three choices, for reports: "failed-cas observe, nil-read value, initial
+// nil".
 std::string semantics_text(const Semantics& semantics);
 
 }  // namespace raftsim::linearizability
