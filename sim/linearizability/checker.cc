@@ -9,6 +9,8 @@
 #include <tuple>
 
 #include "sim/linearizability/product_model.h"
+#include "sim/linearizability/reductions.h"
+#include "sim/linearizability/zones.h"
 
 namespace raftsim::linearizability {
 namespace {
@@ -19,6 +21,11 @@ struct Partition {
   std::vector<SearchOperation> operations;
   std::vector<std::size_t> history_indices;
   std::vector<ModelState> initial_states;  // Model::initial_states(): one search each
+  // reduce_pending_writes(): per operation, the history index of the read an info write's
+  // return was bounded by (SIZE_MAX if none), and what it did.
+  std::vector<std::size_t> bounded_by;
+  ReductionCounts reductions;
+  bool zones_linearizable = false;  // decided by zones.h without a search
 };
 
 Result<std::vector<Partition>> prepare_partitions(const History& history, Model& model,
@@ -73,7 +80,14 @@ Violation explain_violation(Model& model, const Partition& partition, ModelState
     violation.longest_prefix.push_back(
         LinearizationStep{partition.history_indices[index], model.describe_state(state)});
   }
-  const std::size_t blamed = outcome.blocked;
+  std::size_t blamed = outcome.blocked;
+  // An info write given the return of the read that saw it stands for that read's response.
+  if (const std::size_t observer = partition.bounded_by[blamed]; observer != SIZE_MAX) {
+    const auto& indices = partition.history_indices;
+    blamed = static_cast<std::size_t>(
+        std::lower_bound(indices.begin(), indices.end(), observer) - indices.begin());
+    RAFTSIM_CHECK(blamed < indices.size() && indices[blamed] == observer);
+  }
   violation.blamed = partition.history_indices[blamed];
   const SearchOperation& failed = partition.operations[blamed];
   for (std::size_t index = 0; index < partition.operations.size(); ++index) {
@@ -218,6 +232,12 @@ void search_in_rounds(Model& model, const std::vector<Partition>& partitions,
       PartitionProgress& partition = progress[job.partition];
       if (job.finished || partition.decided) continue;
       const Partition& searched = partitions[job.partition];
+      if (searched.zones_linearizable) {
+        job.finished = true;
+        partition.decided = true;
+        result.partitions[job.partition].checked = true;
+        continue;
+      }
       if (!job.searcher) {
         job.searcher = std::make_unique<Searcher>(model, searched.operations,
                                                   SearchStart{job.initial_state, true});
@@ -296,20 +316,31 @@ Result<CheckResult> check_history(const History& history, Model& base_model,
   std::vector<Partition>& partitions = prepared.value();
   std::vector<TimedOperation> timed;
   for (Partition& partition : partitions) {
+    partition.reductions = reduce_pending_writes(model, partition.operations,
+                                                 partition.history_indices, partition.bounded_by);
     timed.clear();
     for (const SearchOperation& operation : partition.operations) {
       timed.push_back(TimedOperation{&operation.prepared, operation.invoke_ns, operation.return_ns,
                                      operation.optional});
     }
     partition.initial_states = model.initial_states(timed);
+    // A violation still goes to the search, which explains it.
+    partition.zones_linearizable =
+        partition.initial_states.size() == 1 &&
+        zones_linearizable(model, partition.operations, partition.initial_states[0]) == true;
   }
   for (const Partition& partition : partitions) {
-    result.partitions.push_back(PartitionReport{partition.key, partition.operations.size()});
+    PartitionReport report{partition.key, partition.operations.size()};
+    report.info_writes_dropped = partition.reductions.dropped;
+    report.info_writes_bounded = partition.reductions.bounded;
+    report.decided_by_zones = partition.zones_linearizable;
+    result.partitions.push_back(report);
   }
   std::size_t held_bytes = history_memory_bytes(history);
   for (const Partition& partition : partitions) {
     held_bytes += sizeof(Partition) + partition.operations.capacity() * sizeof(SearchOperation) +
-                  partition.history_indices.capacity() * sizeof(std::size_t);
+                  (partition.history_indices.capacity() + partition.bounded_by.capacity()) *
+                      sizeof(std::size_t);
   }
   search_in_rounds(model, partitions, options, held_bytes, result);
   for (const PartitionReport& report : result.partitions) {

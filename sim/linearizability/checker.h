@@ -36,6 +36,9 @@ struct PartitionReport {
   std::uint64_t steps = 0;
   std::uint64_t configurations = 0;
   std::uint64_t memory_bytes = 0;
+  std::size_t info_writes_dropped = 0;  // reductions.h, rule 1
+  std::size_t info_writes_bounded = 0;  // reductions.h, rule 2
+  bool decided_by_zones = false;        // linearizable by zones.h, without a search
 };
 
 struct LinearizationStep {

@@ -37,6 +37,17 @@ struct PreparedOperation {
   std::uint64_t output = 0;
 };
 
+// What an operation does with whole values, for the checker's reductions (reductions.h):
+// a blind write stores `stored` in every state; a read is legal only where the state equals
+// `observed`; a cas (ok or info) compares with `observed` and may store `stored`. `other`: any
+// other effect (an append, a failed cas observing a difference), which turns the reductions off.
+struct ValueEffect {
+  enum class Kind : std::uint8_t { other, blind_write, read, cas };
+  Kind kind = Kind::other;
+  ModelState stored = 0;
+  ModelState observed = 0;
+};
+
 // An operation with its times, as initial_states() sees them.
 struct TimedOperation {
   const PreparedOperation* prepared = nullptr;
@@ -62,6 +73,9 @@ class Model {
   virtual std::vector<ModelState> initial_states(std::span<const TimedOperation> /*operations*/) {
     return {initial_state()};
   }
+  // See ValueEffect; the default turns the reductions off.
+  virtual ValueEffect value_effect(const PreparedOperation& /*operation*/) const { return {}; }
+
   // True when initial_states() may return several (the initial value is unknown).
   virtual bool initial_value_unknown() const { return false; }
 

@@ -40,6 +40,17 @@ bool step_cas(ModelState state, const PreparedOperation& operation, ModelState* 
   return operation.failed ? !matches : matches;
 }
 
+// Reads, writes and cas of whole values (both models), for the checker's reductions.
+ValueEffect plain_value_effect(const PreparedOperation& operation, std::uint32_t read,
+                               std::uint32_t write, std::uint32_t cas) {
+  if (operation.function == read) return {ValueEffect::Kind::read, 0, operation.output};
+  if (operation.function == write) return {ValueEffect::Kind::blind_write, operation.argument, 0};
+  if (operation.function == cas && !operation.failed) {
+    return {ValueEffect::Kind::cas, operation.argument2, operation.argument};
+  }
+  return {};
+}
+
 // read / write (and cas when allow_cas): one register holding nil, an integer or a string.
 class RegisterModel final : public Model {
  public:
@@ -100,6 +111,10 @@ class RegisterModel final : public Model {
 
   bool initial_value_unknown() const override {
     return semantics_.initial.kind == InitialValue::Kind::none;
+  }
+
+  ValueEffect value_effect(const PreparedOperation& operation) const override {
+    return plain_value_effect(operation, kRead, kWrite, kRegisterCas);
   }
 
   // Under an unknown initial value, a linearization starting from value v either shows v to
@@ -236,6 +251,10 @@ class KvModel final : public Model {
   }
 
   ModelState initial_state() const override { return initial_; }
+
+  ValueEffect value_effect(const PreparedOperation& operation) const override {
+    return plain_value_effect(operation, kGet, kPut, kKvCas);  // an append is `other`
+  }
 
   bool step(ModelState state, const PreparedOperation& operation, ModelState* next) override {
     switch (operation.function) {

@@ -119,7 +119,10 @@ Json result_to_json(const CheckResult& result, const History& history) {
              {"budget_exhausted", budget_exhausted_name(report.exhausted)},
              {"search_steps", report.steps},
              {"configurations", report.configurations},
-             {"memory_bytes", report.memory_bytes}});
+             {"memory_bytes", report.memory_bytes},
+             {"info_writes_dropped", report.info_writes_dropped},
+             {"info_writes_bounded", report.info_writes_bounded},
+             {"decided_by_zones", report.decided_by_zones}});
   }
   json["partitions"] = partitions;
   if (result.unknown_partition) json["unknown_partition"] = *result.unknown_partition;
