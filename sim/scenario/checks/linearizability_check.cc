@@ -68,9 +68,9 @@ CheckerFinding check_linearizability(const RunEnd& run) {
       return finding;
     case linearizability::Verdict::unknown:
       finding.status = CheckStatus::unknown;
-      finding.summary = "the linearizability search ran out of its " +
-                        budget_and_knob(check, checks) + " at key " +
-                        check.unknown_partition.value_or("?");
+      finding.summary = "at key " + check.unknown_partition.value_or("?") +
+                        " the linearizability search ran out of its " +
+                        budget_and_knob(check, checks);
       return finding;
     case linearizability::Verdict::not_linearizable:
       break;
