@@ -21,11 +21,6 @@ namespace {
 
 using namespace raftsim::linearizability::testing;
 
-const bool kMoreCasesByDefault = [] {
-  setenv("RC_PARAMS", "max_success=1000", /*overwrite=*/0);
-  return true;
-}();
-
 Operation op(std::string function, Value argument, Value output, TimeNs invoke, TimeNs returned,
              OperationStatus status = OperationStatus::ok) {
   static std::uint64_t next_client = 0;

@@ -6,6 +6,7 @@
 #include <rapidcheck.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <map>
 #include <string>
 #include <vector>
@@ -14,6 +15,14 @@
 #include "sim/linearizability/models.h"
 
 namespace raftsim::linearizability::testing {
+
+// RapidCheck's default of 100 cases per property finds too little here (the identical-operation
+// bug pinned in linearizability_semantics_test.cc needed thousands), so default to more. An
+// explicit RC_PARAMS still wins. Set once per test program, before any property runs.
+inline const bool kMoreCasesByDefault = [] {
+  setenv("RC_PARAMS", "max_success=1000", /*overwrite=*/0);
+  return true;
+}();
 
 // Consumes RapidCheck-generated numbers as choices, so RapidCheck shrinks histories for free.
 class Choices {

@@ -21,14 +21,6 @@ namespace {
 
 using namespace raftsim::linearizability::testing;
 
-// RapidCheck's default of 100 cases per property finds too little here (the identical-operation
-// bug pinned in linearizability_semantics_test.cc needed thousands), so default to more. An
-// explicit RC_PARAMS still wins.
-const bool kMoreCasesByDefault = [] {
-  setenv("RC_PARAMS", "max_success=1000", /*overwrite=*/0);
-  return true;
-}();
-
 Verdict check(const History& history, bool partition_by_key = true) {
   auto model = make_model(history.model);
   CheckOptions options;

@@ -84,8 +84,8 @@ Violation explain_violation(Model& model, const Partition& partition, ModelState
   // An info write given the return of the read that saw it stands for that read's response.
   if (const std::size_t observer = partition.bounded_by[blamed]; observer != SIZE_MAX) {
     const auto& indices = partition.history_indices;
-    blamed = static_cast<std::size_t>(
-        std::lower_bound(indices.begin(), indices.end(), observer) - indices.begin());
+    blamed = static_cast<std::size_t>(std::lower_bound(indices.begin(), indices.end(), observer) -
+                                      indices.begin());
     RAFTSIM_CHECK(blamed < indices.size() && indices[blamed] == observer);
   }
   violation.blamed = partition.history_indices[blamed];
@@ -233,9 +233,16 @@ void search_in_rounds(Model& model, const std::vector<Partition>& partitions,
       if (job.finished || partition.decided) continue;
       const Partition& searched = partitions[job.partition];
       if (searched.zones_linearizable) {
+        // Decided without a search, but a memory budget the history alone exceeds still ends
+        // the check, as it would end a search before its first step.
         job.finished = true;
         partition.decided = true;
-        result.partitions[job.partition].checked = true;
+        PartitionReport& report = result.partitions[job.partition];
+        report.checked = true;
+        if (partition_budget(options, held_bytes, start).memory_bytes_max == 0) {
+          report.verdict = SearchVerdict::unknown;
+          report.exhausted = BudgetExhausted::memory_bytes;
+        }
         continue;
       }
       if (!job.searcher) {

@@ -2,7 +2,7 @@
 #include "sim/linearizability/reductions.h"
 
 #include <algorithm>
-#include <unordered_map>
+#include <map>
 
 namespace raftsim::linearizability {
 namespace {
@@ -27,7 +27,7 @@ ReductionCounts reduce_pending_writes(Model& model, std::vector<SearchOperation>
   // be helped by a write nobody reads, so it turns rule 1 off (rule 2 only adds constraints the
   // history already implies, so it stays).
   bool difference_observed = false;
-  std::unordered_map<ModelState, ValueUse> uses;
+  std::map<ModelState, ValueUse> uses;
   std::vector<ValueEffect> effects;
   effects.reserve(operations.size());
   for (std::size_t index = 0; index < operations.size(); ++index) {
@@ -70,8 +70,8 @@ ReductionCounts reduce_pending_writes(Model& model, std::vector<SearchOperation>
     }
     // The only producer of a value other than the initial one, which a completed operation
     // observed after this write was invoked: it took effect, before that operation returned.
-    if (use.producers == 1 && effects[index].stored != initial &&
-        use.first_observer != SIZE_MAX && use.first_observer_return >= operation.invoke_ns) {
+    if (use.producers == 1 && effects[index].stored != initial && use.first_observer != SIZE_MAX &&
+        use.first_observer_return >= operation.invoke_ns) {
       operation.optional = false;
       operation.return_ns = use.first_observer_return;
       bounded_by[index] = history_indices[use.first_observer];

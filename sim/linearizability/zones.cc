@@ -12,7 +12,7 @@
 
 #include <algorithm>
 #include <limits>
-#include <unordered_map>
+#include <map>
 #include <vector>
 
 namespace raftsim::linearizability {
@@ -31,8 +31,7 @@ struct Cluster {
 
 std::optional<bool> zones_linearizable(Model& model, std::span<const SearchOperation> operations,
                                        ModelState initial_state) {
-  std::unordered_map<ModelState, Cluster> clusters;
-  clusters.reserve(operations.size());
+  std::map<ModelState, Cluster> clusters;
   clusters[initial_state] = Cluster{};  // the initial value, "written" before everything
   for (const SearchOperation& operation : operations) {
     if (operation.optional) return std::nullopt;
@@ -40,8 +39,8 @@ std::optional<bool> zones_linearizable(Model& model, std::span<const SearchOpera
     if (effect.kind != ValueEffect::Kind::blind_write) continue;
     auto [cluster, inserted] = clusters.try_emplace(effect.stored);
     if (!inserted) return std::nullopt;  // the value is written twice, or is the initial one
-    cluster->second = Cluster{operation.invoke_ns, operation.return_ns, operation.invoke_ns,
-                              kTimeInfinite};
+    cluster->second =
+        Cluster{operation.invoke_ns, operation.return_ns, operation.invoke_ns, kTimeInfinite};
   }
   for (const SearchOperation& operation : operations) {
     const ValueEffect effect = model.value_effect(operation.prepared);
