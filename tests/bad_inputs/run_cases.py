@@ -39,6 +39,14 @@ def setup(tmp, arguments):
     # A 2 MiB history: over a 1 MiB --input-limit-mb.
     with open(os.path.join(tmp, "big-history.json"), "w") as f:
         f.write('{"version": 1, "operations": []}' + " " * (2 << 20))
+    # A million nested '[' in a value: a recursive parser runs out of stack (the fuzzer's find).
+    if "jepsen-nested-vectors.log" in arguments:
+        with open(os.path.join(tmp, "jepsen-nested-vectors.log"), "w") as f:
+            f.write("INFO  jepsen.util - 0\t:invoke\t:cas\t" + "[" * 1_000_000 + "\n")
+    if "porcupine-nested-vectors.txt" in arguments:
+        with open(os.path.join(tmp, "porcupine-nested-vectors.txt"), "w") as f:
+            f.write('{:process 0, :type :invoke, :f :put, :key "1", :value ' + "[" * 1_000_000 +
+                    "}\n")
     os.symlink("/dev/zero", os.path.join(tmp, "zeros.json"))
     os.mkfifo(os.path.join(tmp, "fifo.json"))
 
