@@ -210,6 +210,16 @@ Violation explain(Model& model, const Partition& partition, const PartitionProgr
   return violation;
 }
 
+// A partition zones.h found linearizable, decided without a search; but a memory budget the
+// history alone exceeds still ends the check, as it would end a search before its first step.
+void record_zones_decision(PartitionReport& report, const SearchBudget& budget) {
+  report.checked = true;
+  if (budget.memory_bytes_max == 0) {
+    report.verdict = SearchVerdict::unknown;
+    report.exhausted = BudgetExhausted::memory_bytes;
+  }
+}
+
 // `held_bytes`: what the check holds besides the searches (the parsed history, the partitions);
 // the memory budget counts it.
 void search_in_rounds(Model& model, const std::vector<Partition>& partitions,
@@ -233,16 +243,9 @@ void search_in_rounds(Model& model, const std::vector<Partition>& partitions,
       if (job.finished || partition.decided) continue;
       const Partition& searched = partitions[job.partition];
       if (searched.zones_linearizable) {
-        // Decided without a search, but a memory budget the history alone exceeds still ends
-        // the check, as it would end a search before its first step.
-        job.finished = true;
-        partition.decided = true;
-        PartitionReport& report = result.partitions[job.partition];
-        report.checked = true;
-        if (partition_budget(options, held_bytes, start).memory_bytes_max == 0) {
-          report.verdict = SearchVerdict::unknown;
-          report.exhausted = BudgetExhausted::memory_bytes;
-        }
+        job.finished = partition.decided = true;
+        record_zones_decision(result.partitions[job.partition],
+                              partition_budget(options, held_bytes, start));
         continue;
       }
       if (!job.searcher) {
