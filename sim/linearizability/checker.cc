@@ -273,14 +273,15 @@ void search_in_rounds(Model& model, const std::vector<Partition>& partitions,
         partition.refutation = outcome;
         partition.refuted_from = job.initial_state;
       }
-      job.searcher.reset();  // frees its visited set
-      if (outcome.verdict != SearchVerdict::linearizable && partition.jobs_left > 0) continue;
+      const SearchVerdict verdict = outcome.verdict;  // `outcome` dies with the searcher
+      job.searcher.reset();                           // frees its visited set
+      if (verdict != SearchVerdict::linearizable && partition.jobs_left > 0) continue;
       // Decided: one initial state linearizes it, or every one has finished.
       partition.decided = true;
       report.checked = true;
-      report.verdict = outcome.verdict == SearchVerdict::linearizable ? SearchVerdict::linearizable
-                       : partition.any_unknown                        ? SearchVerdict::unknown
-                                               : SearchVerdict::not_linearizable;
+      report.verdict = verdict == SearchVerdict::linearizable ? SearchVerdict::linearizable
+                       : partition.any_unknown                ? SearchVerdict::unknown
+                                                              : SearchVerdict::not_linearizable;
       report.exhausted = partition.any_unknown && report.verdict == SearchVerdict::unknown
                              ? partition.unknown.exhausted
                              : BudgetExhausted::none;
