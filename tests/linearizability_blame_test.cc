@@ -15,6 +15,7 @@
 #include "sim/linearizability/semantics.h"
 #include "sim/linearizability/zones.h"
 #include "tests/linearizability_generators.h"
+#include "tests/linearizability_hand_made.h"
 
 namespace raftsim::linearizability {
 namespace {
@@ -24,15 +25,8 @@ using namespace raftsim::linearizability::testing;
 Operation op(std::string function, Value argument, Value output, TimeNs invoke, TimeNs returned,
              OperationStatus status = OperationStatus::ok) {
   static std::uint64_t next_client = 0;
-  Operation operation;
-  operation.client = next_client++;
-  operation.function = std::move(function);
-  operation.argument = std::move(argument);
-  operation.output = std::move(output);
-  operation.invoke_ns = invoke;
-  operation.return_ns = status == OperationStatus::info ? kTimeInfinite : returned;
-  operation.status = status;
-  return operation;
+  return hand_made_operation(next_client++, std::move(function), std::move(argument),
+                             std::move(output), invoke, returned, status);
 }
 
 Operation write(std::int64_t value, TimeNs invoke, TimeNs returned) {

@@ -6,22 +6,15 @@
 #include "sim/linearizability/import.h"
 #include "sim/linearizability/models.h"
 #include "sim/linearizability/report.h"
+#include "tests/linearizability_hand_made.h"
 
 namespace raftsim::linearizability {
 namespace {
 
 Operation op(std::uint64_t client, std::string function, Value argument, Value output,
              TimeNs invoke, TimeNs returned, OperationStatus status = OperationStatus::ok) {
-  Operation operation;
-  operation.client = client;
-  operation.function = std::move(function);
-  operation.argument = std::move(argument);
-  operation.output = std::move(output);
-  operation.invoke_ns = invoke;
-  operation.return_ns = status == OperationStatus::info ? kTimeInfinite : returned;
-  operation.status = status;
-  operation.origin = "op " + std::to_string(client);
-  return operation;
+  return testing::hand_made_operation(client, std::move(function), std::move(argument),
+                                      std::move(output), invoke, returned, status);
 }
 
 Operation cas(std::uint64_t client, std::int64_t from, std::int64_t to, TimeNs invoke,
